@@ -1,0 +1,702 @@
+//! Load weights, the nice tables, `scale_load(_down)` and `calc_delta(_fair)`.
+//!
+//! A task of nice `n` weighs `scale_load(sched_prio_to_weight[n + 20])`, about
+//! 1.25× per nice step, with nice 0 at [`NICE_0_LOAD`] = 2²⁰ on 64-bit kernels.
+//! Virtual time advances by wall time scaled by `NICE_0_LOAD / weight`:
+//!
+//! ```text
+//! calc_delta_fair(δ, se) = δ                          if se.load.weight = NICE_0_LOAD
+//!                        = __calc_delta(δ, NICE_0_LOAD, se.load)   otherwise
+//! __calc_delta(δ, w, lw) ≈ δ · w / lw.weight
+//! ```
+//!
+//! Two forms of `__calc_delta` exist (spec §1.4): up to v7.0 a multiply by a
+//! cached 32-bit inverse weight and a shift ([`CalcDelta::MulShift`]), which
+//! is off by ±1 from the quotient for some weights; from v7.1 (64-bit) the plain
+//! quotient `(δ·w mod 2⁶⁴) / lw.weight` ([`CalcDelta::Quotient`]).
+//!
+//! ```
+//! use eevdf::{weight::{overflowing_calc_delta_fair, LoadWeight}, Profile};
+//! let nice9 = LoadWeight::from_nice(9).unwrap();
+//! // spec §1.5: 4 ms at nice 9 is 29,897,809 ns of virtual time in 6.6 … 7.0
+//! // and 29,897,810 ns in 7.1.
+//! assert_eq!(overflowing_calc_delta_fair(&Profile::LINUX_6_6, 4_000_000, &nice9), (29_897_809, false));
+//! assert_eq!(overflowing_calc_delta_fair(&Profile::LINUX_7_1, 4_000_000, &nice9), (29_897_810, false));
+//! ```
+
+use core::num::NonZeroU64;
+
+use crate::profile::{CalcDelta, Profile};
+use crate::Error;
+
+/// `SCHED_FIXEDPOINT_SHIFT`: the extra load resolution of 64-bit kernels.
+pub const SCHED_FIXEDPOINT_SHIFT: u32 = 10;
+/// `NICE_0_LOAD_SHIFT` on 64-bit kernels.
+pub const NICE_0_LOAD_SHIFT: u32 = 20;
+/// `NICE_0_LOAD` = 2²⁰ = 1,048,576: the weight of a nice-0 task (64-bit units).
+pub const NICE_0_LOAD: u64 = 1 << NICE_0_LOAD_SHIFT;
+/// `WMULT_CONST` = 2³² − 1: the numerator of a lazily computed inverse weight.
+pub const WMULT_CONST: u32 = 0xFFFF_FFFF;
+/// `WMULT_SHIFT` = 32: the binary point of an inverse weight.
+pub const WMULT_SHIFT: u32 = 32;
+/// `WEIGHT_IDLEPRIO`: the unscaled weight of a SCHED_IDLE task.
+pub const WEIGHT_IDLEPRIO: u32 = 3;
+/// `WMULT_IDLEPRIO`: the inverse weight of a SCHED_IDLE task.
+pub const WMULT_IDLEPRIO: u32 = 1_431_655_765;
+/// The lowest nice value.
+pub const MIN_NICE: i32 = -20;
+/// The highest nice value.
+pub const MAX_NICE: i32 = 19;
+
+/// `sched_prio_to_weight[nice + 20]`: unscaled weights, identical in every
+/// release read (spec §1.2).
+pub const SCHED_PRIO_TO_WEIGHT: [u32; 40] = [
+    /* -20 */ 88761, 71755, 56483, 46273, 36291, //
+    /* -15 */ 29154, 23254, 18705, 14949, 11916, //
+    /* -10 */ 9548, 7620, 6100, 4904, 3906, //
+    /*  -5 */ 3121, 2501, 1991, 1586, 1277, //
+    /*   0 */ 1024, 820, 655, 526, 423, //
+    /*   5 */ 335, 272, 215, 172, 137, //
+    /*  10 */ 110, 87, 70, 56, 45, //
+    /*  15 */ 36, 29, 23, 18, 15, //
+];
+
+/// `sched_prio_to_wmult[nice + 20]`: the inverse weights, verbatim. They are
+/// *not* a formula of the weights: most are round(2³²/w), four are ⌊2³²/w⌋, and
+/// fourteen differ by one from the lazily computed ⌊(2³²−1)/w⌋ (spec §1.2).
+pub const SCHED_PRIO_TO_WMULT: [u32; 40] = [
+    /* -20 */ 48388, 59856, 76040, 92818, 118348, //
+    /* -15 */ 147320, 184698, 229616, 287308, 360437, //
+    /* -10 */ 449829, 563644, 704093, 875809, 1099582, //
+    /*  -5 */ 1376151, 1717300, 2157191, 2708050, 3363326, //
+    /*   0 */ 4194304, 5237765, 6557202, 8165337, 10153587, //
+    /*   5 */ 12820798, 15790321, 19976592, 24970740, 31350126, //
+    /*  10 */ 39045157, 49367440, 61356676, 76695844, 95443717, //
+    /*  15 */ 119304647, 148102320, 186737708, 238609294, 286331153, //
+];
+
+/// `scale_load(w) = w << 10` (64-bit), wrapping like the kernel's `unsigned long`.
+///
+/// ```
+/// assert_eq!(eevdf::weight::scale_load(1024), eevdf::weight::NICE_0_LOAD);
+/// ```
+#[inline]
+pub const fn scale_load(w: u64) -> u64 {
+    w << SCHED_FIXEDPOINT_SHIFT
+}
+
+/// `scale_load_down(w)`: 0 for 0, otherwise `max(2, w >> 10)` (64-bit, spec §1.1).
+/// The floor of 2 keeps tiny group weights from reading as 0.
+///
+/// ```
+/// use eevdf::weight::scale_load_down as sld;
+/// // known-bugs §4, test idea 2.
+/// assert_eq!([sld(0), sld(1), sld(1000), sld(2047), sld(1_048_576)], [0, 2, 2, 2, 1024]);
+/// ```
+#[inline]
+pub const fn scale_load_down(w: u64) -> u64 {
+    if w == 0 {
+        0
+    } else {
+        let d = w >> SCHED_FIXEDPOINT_SHIFT;
+        if d < 2 {
+            2
+        } else {
+            d
+        }
+    }
+}
+
+/// `__update_inv_weight` without the cache: the inverse the kernel computes for
+/// a weight whose cached inverse is stale (spec §1.3): 1 when
+/// `sld(w) ≥ 2³² − 1`, otherwise ⌊(2³² − 1) / sld(w)⌋.
+#[inline]
+pub const fn computed_inv_weight(weight: NonZeroU64) -> u32 {
+    let w = scale_load_down(weight.get());
+    if w >= WMULT_CONST as u64 {
+        1
+    } else {
+        // w ≥ 2 because weight ≠ 0.
+        (WMULT_CONST as u64 / w) as u32
+    }
+}
+
+/// `struct load_weight`: a weight in 64-bit kernel units and its cached 32-bit
+/// inverse (`0` = stale, computed when needed).
+///
+/// Tasks take both values from the nice tables ([`LoadWeight::from_nice`]);
+/// group entities get a weight from `update_load_set` and a lazily computed
+/// inverse ([`LoadWeight::new`]). The two differ by one for fourteen nice
+/// levels, which is why the inverse is carried rather than recomputed.
+/// A weight is never 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LoadWeight {
+    weight: NonZeroU64,
+    inv_weight: u32,
+}
+
+impl LoadWeight {
+    /// A nice-0 task: weight 1,048,576, inverse 4,194,304.
+    pub const NICE_0: LoadWeight = LoadWeight {
+        weight: match NonZeroU64::new(NICE_0_LOAD) {
+            Some(w) => w,
+            None => unreachable!(),
+        },
+        inv_weight: SCHED_PRIO_TO_WMULT[20],
+    };
+
+    /// A task of nice `nice` (`set_load_weight`):
+    /// `{ scale_load(sched_prio_to_weight[nice + 20]), sched_prio_to_wmult[nice + 20] }`.
+    ///
+    /// ```
+    /// use eevdf::weight::LoadWeight;
+    /// let lw = LoadWeight::from_nice(19).unwrap();
+    /// assert_eq!((lw.weight(), lw.inv_weight()), (15 << 10, 286_331_153));
+    /// assert_eq!(LoadWeight::from_nice(20), Err(eevdf::Error::NiceOutOfRange));
+    /// ```
+    pub const fn from_nice(nice: i32) -> Result<LoadWeight, Error> {
+        if nice < MIN_NICE || nice > MAX_NICE {
+            return Err(Error::NiceOutOfRange);
+        }
+        let i = (nice - MIN_NICE) as usize;
+        match NonZeroU64::new(scale_load(SCHED_PRIO_TO_WEIGHT[i] as u64)) {
+            Some(weight) => Ok(LoadWeight {
+                weight,
+                inv_weight: SCHED_PRIO_TO_WMULT[i],
+            }),
+            None => Err(Error::ZeroWeight),
+        }
+    }
+
+    /// A SCHED_IDLE task: `{ scale_load(WEIGHT_IDLEPRIO), WMULT_IDLEPRIO }` = {3072, 1431655765}.
+    pub const fn idle() -> LoadWeight {
+        LoadWeight {
+            weight: match NonZeroU64::new(scale_load(WEIGHT_IDLEPRIO as u64)) {
+                Some(w) => w,
+                None => unreachable!(),
+            },
+            inv_weight: WMULT_IDLEPRIO,
+        }
+    }
+
+    /// A weight set by `update_load_set` (group entities, run-queue loads): the
+    /// inverse is stale and will be computed as ⌊(2³²−1)/sld(w)⌋ when needed.
+    pub const fn new(weight: u64) -> Result<LoadWeight, Error> {
+        LoadWeight::with_inv_weight(weight, 0)
+    }
+
+    /// A weight with an explicit cached inverse (`0` = stale), exactly as a
+    /// kernel `struct load_weight` may hold it.
+    pub const fn with_inv_weight(weight: u64, inv_weight: u32) -> Result<LoadWeight, Error> {
+        match NonZeroU64::new(weight) {
+            Some(weight) => Ok(LoadWeight { weight, inv_weight }),
+            None => Err(Error::ZeroWeight),
+        }
+    }
+
+    /// The weight in 64-bit kernel units (never 0).
+    #[inline]
+    pub const fn weight(&self) -> u64 {
+        self.weight.get()
+    }
+
+    /// The weight as a `NonZeroU64`.
+    #[inline]
+    pub const fn weight_nonzero(&self) -> NonZeroU64 {
+        self.weight
+    }
+
+    /// The cached inverse as stored (`0` = stale).
+    #[inline]
+    pub const fn inv_weight(&self) -> u32 {
+        self.inv_weight
+    }
+
+    /// The inverse `__calc_delta` uses: the cached one, or the computed one
+    /// when the cache is stale (`__update_inv_weight`).
+    #[inline]
+    pub const fn effective_inv_weight(&self) -> u32 {
+        if self.inv_weight != 0 {
+            self.inv_weight
+        } else {
+            computed_inv_weight(self.weight)
+        }
+    }
+
+    /// `__update_inv_weight`: fill a stale cache. Results never depend on
+    /// whether this was called; it only mirrors the kernel's state.
+    pub fn update_inv_weight(&mut self) {
+        self.inv_weight = self.effective_inv_weight();
+    }
+
+    /// `scale_load_down(weight)`: the weight in the unscaled units of ≤ v7.0's
+    /// sums and of PELT (`se_weight`).
+    #[inline]
+    pub const fn scaled_down(&self) -> u64 {
+        scale_load_down(self.weight.get())
+    }
+}
+
+/// The legacy `__calc_delta` normalisation (spec §1.4 steps 1–5): the 32-bit
+/// factor and shift with `δ · w / lw ≈ δ · fact >> shift`. Returns `None` when
+/// the shift would go negative (undefined in the kernel).
+///
+/// ```
+/// use eevdf::weight::{mul_shift_factor, LoadWeight, NICE_0_LOAD};
+/// // spec §1.5, row nice 5: (3282124288, 30).
+/// let lw = LoadWeight::from_nice(5).unwrap();
+/// assert_eq!(mul_shift_factor(NICE_0_LOAD, &lw), Some((3_282_124_288, 30)));
+/// ```
+pub const fn mul_shift_factor(weight: u64, lw: &LoadWeight) -> Option<(u32, u32)> {
+    let mut fact = scale_load_down(weight);
+    let mut shift: i32 = WMULT_SHIFT as i32;
+    let hi = fact >> 32;
+    if hi != 0 {
+        let s = 64 - hi.leading_zeros() as i32; // fls(hi)
+        shift -= s;
+        fact >>= s;
+    }
+    fact = (fact as u32 as u64) * (lw.effective_inv_weight() as u64);
+    let hi = fact >> 32;
+    if hi != 0 {
+        let s = 64 - hi.leading_zeros() as i32;
+        shift -= s;
+        fact >>= s;
+    }
+    if shift < 0 {
+        None
+    } else {
+        Some((fact as u32, shift as u32))
+    }
+}
+
+/// `__calc_delta(delta_exec, weight, lw)` ≈ `delta_exec · weight / lw.weight`,
+/// the profile's way, with an overflow flag.
+///
+/// * [`CalcDelta::MulShift`]: ⌊δ·fact / 2^shift⌋ mod 2⁶⁴ from
+///   [`mul_shift_factor`]; the flag says the quotient did not fit 64 bits.
+///   A negative shift (possible only when `sld(weight)·inv_weight ≥ 2⁶⁴`) is
+///   [`Error::Undefined`].
+/// * [`CalcDelta::Quotient`]: `(δ·weight mod 2⁶⁴) / lw.weight`; the flag says the
+///   product wrapped.
+/// * [`Profile::EXACT`]: ⌊δ·weight / lw.weight⌋ in 128 bits; the flag says it does
+///   not fit 64 bits (the value is then the quotient mod 2⁶⁴).
+pub fn overflowing_calc_delta(
+    profile: &Profile,
+    delta_exec: u64,
+    weight: u64,
+    lw: &LoadWeight,
+) -> Result<(u64, bool), Error> {
+    if profile.is_exact() {
+        let q = (delta_exec as u128 * weight as u128) / lw.weight() as u128;
+        return Ok((q as u64, q > u64::MAX as u128));
+    }
+    match profile.calc_delta {
+        CalcDelta::MulShift => {
+            let (fact, shift) = mul_shift_factor(weight, lw).ok_or(Error::Undefined)?;
+            let q = (delta_exec as u128 * fact as u128) >> shift;
+            Ok((q as u64, q > u64::MAX as u128))
+        }
+        CalcDelta::Quotient => {
+            let (prod, wrapped) = delta_exec.overflowing_mul(weight);
+            Ok((prod / lw.weight_nonzero(), wrapped))
+        }
+    }
+}
+
+/// `calc_delta_fair(delta, se)`: wall time to virtual time, `δ · NICE_0_LOAD / w`,
+/// with an overflow flag (see [`overflowing_calc_delta`]).
+///
+/// A weight of exactly [`NICE_0_LOAD`] returns `delta` unchanged in every
+/// profile. Never fails: with `weight = NICE_0_LOAD` the multiply-shift's shift
+/// is at least 22.
+///
+/// Wraps: multiply-shift when the quotient exceeds 2⁶⁴ (δ ≥ 2⁶⁴·w/2²⁰, only for
+/// weights below nice 0); 7.1 when δ·2²⁰ ≥ 2⁶⁴, i.e. δ ≥ 2⁴⁴ ns ≈ 4.9 h
+/// (known-bugs §6, test idea 2).
+#[inline]
+pub fn overflowing_calc_delta_fair(profile: &Profile, delta: u64, lw: &LoadWeight) -> (u64, bool) {
+    if lw.weight() == NICE_0_LOAD {
+        return (delta, false);
+    }
+    if profile.is_exact() {
+        let q = ((delta as u128) << NICE_0_LOAD_SHIFT) / lw.weight() as u128;
+        return (q as u64, q > u64::MAX as u128);
+    }
+    match profile.calc_delta {
+        CalcDelta::MulShift => {
+            // fact starts at sld(NICE_0_LOAD) = 1024 < 2^32, so only step 5 shifts.
+            let fact = 1024u64 * lw.effective_inv_weight() as u64;
+            let s = match fact >> 32 {
+                0 => 0,
+                hi => 64 - hi.leading_zeros(),
+            };
+            let q = (delta as u128 * (fact >> s) as u128) >> (WMULT_SHIFT - s);
+            (q as u64, q > u64::MAX as u128)
+        }
+        CalcDelta::Quotient => {
+            let (prod, wrapped) = delta.overflowing_mul(NICE_0_LOAD);
+            (prod / lw.weight_nonzero(), wrapped)
+        }
+    }
+}
+
+/// `calc_delta_fair` as the profile computes it: the (possibly wrapped) kernel
+/// value, or [`Error::Overflow`] under EXACT when the result exceeds `u64`.
+#[inline]
+pub fn calc_delta_fair(profile: &Profile, delta: u64, lw: &LoadWeight) -> Result<u64, Error> {
+    profile.settle(overflowing_calc_delta_fair(profile, delta, lw))
+}
+
+/// `calc_delta_fair`, `None` if the profile's arithmetic overflowed.
+#[inline]
+pub fn checked_calc_delta_fair(profile: &Profile, delta: u64, lw: &LoadWeight) -> Option<u64> {
+    match overflowing_calc_delta_fair(profile, delta, lw) {
+        (v, false) => Some(v),
+        (_, true) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Profile; 5] = Profile::PRESETS;
+
+    #[test]
+    fn tables_are_verbatim() {
+        // spec §1.2, spot checks across the table plus the four ⌊2^32/w⌋ entries.
+        assert_eq!(SCHED_PRIO_TO_WEIGHT[0], 88761);
+        assert_eq!(SCHED_PRIO_TO_WEIGHT[20], 1024);
+        assert_eq!(SCHED_PRIO_TO_WEIGHT[39], 15);
+        assert_eq!(SCHED_PRIO_TO_WMULT[0], 48388);
+        assert_eq!(SCHED_PRIO_TO_WMULT[20], 4194304);
+        assert_eq!(SCHED_PRIO_TO_WMULT[39], 286331153);
+        for (nice, wmult) in [
+            (13, 76695844),
+            (14, 95443717),
+            (16, 148102320),
+            (17, 186737708),
+        ] {
+            let i = (nice + 20) as usize;
+            assert_eq!(SCHED_PRIO_TO_WMULT[i], wmult);
+            assert_eq!(wmult as u64, (1u64 << 32) / SCHED_PRIO_TO_WEIGHT[i] as u64);
+        }
+        // Weights strictly decrease, inverses strictly increase.
+        for i in 1..40 {
+            assert!(SCHED_PRIO_TO_WEIGHT[i] < SCHED_PRIO_TO_WEIGHT[i - 1]);
+            assert!(SCHED_PRIO_TO_WMULT[i] > SCHED_PRIO_TO_WMULT[i - 1]);
+        }
+        // Sums, so that any single-entry typo fails.
+        assert_eq!(
+            SCHED_PRIO_TO_WEIGHT.iter().map(|&w| w as u64).sum::<u64>(),
+            445_163
+        );
+        assert_eq!(
+            SCHED_PRIO_TO_WMULT.iter().map(|&w| w as u64).sum::<u64>(),
+            1_456_830_532
+        );
+    }
+
+    #[test]
+    fn wmult_differs_from_computed_inverse_exactly_where_spec_says() {
+        // spec §1.2 warning: +1 at nice −18, −17, −8, −7, −4, −2, −1, 0, 1, 2, 4, 5, 6, 12.
+        let plus_one = [-18, -17, -8, -7, -4, -2, -1, 0, 1, 2, 4, 5, 6, 12];
+        for nice in -20..=19 {
+            let lw = LoadWeight::from_nice(nice).unwrap();
+            let computed = computed_inv_weight(lw.weight_nonzero());
+            let diff = lw.inv_weight() as i64 - computed as i64;
+            let want = if plus_one.contains(&nice) { 1 } else { 0 };
+            assert_eq!(diff, want, "nice {nice}");
+        }
+    }
+
+    #[test]
+    fn from_nice_domain() {
+        assert_eq!(LoadWeight::from_nice(-21), Err(Error::NiceOutOfRange));
+        assert_eq!(LoadWeight::from_nice(20), Err(Error::NiceOutOfRange));
+        assert_eq!(LoadWeight::from_nice(i32::MIN), Err(Error::NiceOutOfRange));
+        let lw = LoadWeight::from_nice(-20).unwrap();
+        assert_eq!((lw.weight(), lw.inv_weight()), (90_891_264, 48_388));
+        assert_eq!(LoadWeight::from_nice(0).unwrap(), LoadWeight::NICE_0);
+        let idle = LoadWeight::idle();
+        assert_eq!((idle.weight(), idle.inv_weight()), (3072, 1_431_655_765));
+        assert_eq!(LoadWeight::new(0), Err(Error::ZeroWeight));
+    }
+
+    #[test]
+    fn update_inv_weight_rules() {
+        // spec §1.3.
+        let mut g = LoadWeight::new(2048 * 1024).unwrap();
+        assert_eq!(g.inv_weight(), 0);
+        g.update_inv_weight();
+        assert_eq!(g.inv_weight(), 0xFFFF_FFFF / 2048);
+        // Tiny group weights read as sld = 2.
+        assert_eq!(
+            LoadWeight::new(2).unwrap().effective_inv_weight(),
+            0x7FFF_FFFF
+        );
+        // sld(w) ≥ 2^32 − 1 gives 1.
+        let huge = LoadWeight::new(0xFFFF_FFFFu64 << 10).unwrap();
+        assert_eq!(huge.effective_inv_weight(), 1);
+        let below = LoadWeight::new(0xFFFF_FFFEu64 << 10).unwrap();
+        assert_eq!(below.effective_inv_weight(), 1);
+        // A cached value is kept as is.
+        let cached = LoadWeight::with_inv_weight(1024, 77).unwrap();
+        assert_eq!(cached.effective_inv_weight(), 77);
+    }
+
+    /// spec §1.5 test vectors: (nice, legacy (fact, shift), [(δ, legacy, v7.1)]).
+    const SPEC_1_5: [(i32, (u32, u32), [(u64, u64, u64); 3]); 12] = [
+        (
+            -20,
+            (49549312, 32),
+            [
+                (700000, 8075, 8075),
+                (1000000, 11536, 11536),
+                (4000000, 46146, 46146),
+            ],
+        ),
+        (
+            -10,
+            (460624896, 32),
+            [
+                (700000, 75073, 75073),
+                (1000000, 107247, 107247),
+                (4000000, 428990, 428990),
+            ],
+        ),
+        (
+            -1,
+            (3444045824, 32),
+            [
+                (700000, 561315, 561315),
+                (1000000, 801879, 801879),
+                (4000000, 3207517, 3207517),
+            ],
+        ),
+        (
+            0,
+            (2147483648, 31),
+            [
+                (700000, 700000, 700000),
+                (1000000, 1000000, 1000000),
+                (4000000, 4000000, 4000000),
+            ],
+        ),
+        (
+            1,
+            (2681735680, 31),
+            [
+                (700000, 874146, 874146),
+                (1000000, 1248780, 1248780),
+                (4000000, 4995121, 4995121),
+            ],
+        ),
+        (
+            5,
+            (3282124288, 30),
+            [
+                (700000, 2139701, 2139701),
+                (1000000, 3056716, 3056716),
+                (4000000, 12226865, 12226865),
+            ],
+        ),
+        (
+            9,
+            (4012816128, 29),
+            [
+                (700000, 5232116, 5232116),
+                (1000000, 7474452, 7474452),
+                (4000000, 29897809, 29897810),
+            ],
+        ),
+        (
+            12,
+            (3926827264, 28),
+            [
+                (700000, 10240000, 10240000),
+                (1000000, 14628571, 14628571),
+                (4000000, 58514286, 58514285),
+            ],
+        ),
+        (
+            13,
+            (2454267008, 27),
+            [
+                (700000, 12799999, 12800000),
+                (1000000, 18285714, 18285714),
+                (4000000, 73142856, 73142857),
+            ],
+        ),
+        (
+            14,
+            (3054198944, 27),
+            [
+                (700000, 15928888, 15928888),
+                (1000000, 22755555, 22755555),
+                (4000000, 91022221, 91022222),
+            ],
+        ),
+        (
+            16,
+            (2369637120, 26),
+            [
+                (700000, 24717241, 24717241),
+                (1000000, 35310344, 35310344),
+                (4000000, 141241378, 141241379),
+            ],
+        ),
+        (
+            19,
+            (2290649224, 25),
+            [
+                (700000, 47786666, 47786666),
+                (1000000, 68266666, 68266666),
+                (4000000, 273066666, 273066666),
+            ],
+        ),
+    ];
+
+    #[test]
+    fn calc_delta_fair_matches_spec_1_5_for_both_forms() {
+        for (nice, fs, rows) in SPEC_1_5 {
+            let lw = LoadWeight::from_nice(nice).unwrap();
+            assert_eq!(mul_shift_factor(NICE_0_LOAD, &lw), Some(fs), "nice {nice}");
+            for (delta, legacy, v71) in rows {
+                for p in [Profile::LINUX_6_6, Profile::LINUX_6_18, Profile::LINUX_7_0] {
+                    assert_eq!(overflowing_calc_delta_fair(&p, delta, &lw), (legacy, false));
+                    // The general __calc_delta agrees with the fair shortcut (nice 0 aside).
+                    if nice != 0 {
+                        assert_eq!(
+                            overflowing_calc_delta(&p, delta, NICE_0_LOAD, &lw),
+                            Ok((legacy, false))
+                        );
+                    }
+                }
+                for p in [Profile::LINUX_7_1, Profile::EXACT] {
+                    assert_eq!(overflowing_calc_delta_fair(&p, delta, &lw), (v71, false));
+                    assert_eq!(
+                        overflowing_calc_delta(&p, delta, NICE_0_LOAD, &lw),
+                        Ok((v71, false))
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reciprocal_error_table_known_bugs_6() {
+        // known-bugs §6 test idea 1 (32-bit units there; ×1024 here gives the same
+        // inverses): δ = 1 s at weight 1024 over lazily inverted group weights.
+        let rows = [
+            (2u64, 511_999_999_761u64, 512_000_000_000u64),
+            (3, 341_333_333_253, 341_333_333_333),
+            (15, 68_266_666_650, 68_266_666_666),
+            (335, 3_056_716_203, 3_056_716_417),
+            (88_761, 11_536_598, 11_536_598),
+        ];
+        for (w, legacy, exact) in rows {
+            let lw = LoadWeight::new(w << 10).unwrap();
+            assert_eq!(
+                overflowing_calc_delta_fair(&Profile::LINUX_7_0, 1_000_000_000, &lw),
+                (legacy, false)
+            );
+            assert_eq!(
+                overflowing_calc_delta_fair(&Profile::LINUX_7_1, 1_000_000_000, &lw),
+                (exact, false)
+            );
+        }
+        // With the lazily computed inverse 4,194,303, nice 0's weight would not be exact;
+        // the table inverse 4,194,304 is (and the shortcut bypasses it anyway).
+        let lazy_nice0 = LoadWeight::new(NICE_0_LOAD).unwrap();
+        assert_eq!(
+            overflowing_calc_delta(&Profile::LINUX_6_6, 1_000_000_000, NICE_0_LOAD, &lazy_nice0),
+            Ok((999_999_761, false))
+        );
+    }
+
+    #[test]
+    fn quotient_overflow_boundary_known_bugs_6() {
+        // known-bugs §6 test idea 2: w = 2^19, δ = 2^44.
+        let lw = LoadWeight::new(1 << 19).unwrap();
+        let p = Profile::LINUX_7_1;
+        assert_eq!(
+            overflowing_calc_delta_fair(&p, (1 << 44) - 1, &lw),
+            ((1 << 45) - 2, false)
+        );
+        assert_eq!(overflowing_calc_delta_fair(&p, 1 << 44, &lw), (0, true));
+        assert_eq!(calc_delta_fair(&p, 1 << 44, &lw), Ok(0));
+        assert_eq!(
+            overflowing_calc_delta_fair(&Profile::EXACT, 1 << 44, &lw),
+            (1 << 45, false)
+        );
+        assert_eq!(checked_calc_delta_fair(&p, 1 << 44, &lw), None);
+        assert_eq!(
+            checked_calc_delta_fair(&Profile::EXACT, 1 << 44, &lw),
+            Some(1 << 45)
+        );
+    }
+
+    #[test]
+    fn small_group_weights_change_meaning_in_7_1() {
+        // spec §1.5: shares = 2 advance vruntime ~512× wall time in the legacy form
+        // (sld floor 2048) and 524,288× in 7.1.
+        let lw = LoadWeight::new(2).unwrap();
+        let (legacy, _) = overflowing_calc_delta_fair(&Profile::LINUX_7_0, 1_000_000, &lw);
+        assert_eq!(legacy / 1_000_000, 511); // 511.99…× from the truncated inverse
+        assert_eq!(
+            overflowing_calc_delta_fair(&Profile::LINUX_7_1, 1_000_000, &lw),
+            (524_288_000_000, false)
+        );
+        let lw = LoadWeight::new(1048).unwrap();
+        let (legacy, _) = overflowing_calc_delta_fair(&Profile::LINUX_7_0, 1_000_000, &lw);
+        assert_eq!(legacy / 1_000_000, 511);
+        assert_eq!(
+            overflowing_calc_delta_fair(&Profile::LINUX_7_1, 1_000_000, &lw).0 / 1_000_000,
+            1000
+        );
+    }
+
+    #[test]
+    fn mul_shift_wraps_and_exact_reports() {
+        // Weight 2 (sld 2048 → ×512): δ above 2^64/512 wraps the final result.
+        let lw = LoadWeight::new(2).unwrap();
+        let (v, wrapped) = overflowing_calc_delta_fair(&Profile::LINUX_6_6, u64::MAX, &lw);
+        assert!(wrapped);
+        let exact = ((u64::MAX as u128) * 0x7FFF_FFFF * 1024) >> 32;
+        assert_eq!(v, exact as u64);
+        assert_eq!(
+            overflowing_calc_delta_fair(&Profile::EXACT, u64::MAX, &lw).1,
+            true
+        );
+        assert_eq!(
+            calc_delta_fair(&Profile::EXACT, u64::MAX, &lw),
+            Err(Error::Overflow)
+        );
+        // Heavier than nice 0: never wraps in any profile.
+        let heavy = LoadWeight::from_nice(-20).unwrap();
+        for p in ALL {
+            assert!(
+                !overflowing_calc_delta_fair(&p, u64::MAX, &heavy).1
+                    || p.calc_delta == CalcDelta::Quotient && !p.is_exact()
+            );
+        }
+    }
+
+    #[test]
+    fn calc_delta_negative_shift_is_undefined() {
+        // sld(weight) ≥ 2^32 makes step 3 shift, and a large inverse makes step 5
+        // shift past 32 in total.
+        let lw = LoadWeight::new(2).unwrap(); // inverse 0x7FFF_FFFF
+        let weight = u64::MAX; // sld = 2^54 − 1: step 3 shifts by 22
+        assert_eq!(mul_shift_factor(weight, &lw), None);
+        assert_eq!(
+            overflowing_calc_delta(&Profile::LINUX_6_6, 1, weight, &lw),
+            Err(Error::Undefined)
+        );
+        // The quotient forms are defined there.
+        assert!(overflowing_calc_delta(&Profile::LINUX_7_1, 1, weight, &lw).is_ok());
+        assert!(overflowing_calc_delta(&Profile::EXACT, 1, weight, &lw).is_ok());
+    }
+}
