@@ -11,8 +11,12 @@
 #[cfg(test)]
 extern crate std;
 
+pub mod avg;
+pub mod bounds;
+pub mod entity;
 pub mod error;
 pub mod features;
+pub mod pick;
 pub mod ffi;
 pub mod profile;
 pub mod vtime;

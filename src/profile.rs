@@ -118,9 +118,10 @@ pub enum Reference {
     ZeroVruntimeHeavy = 2,
 }
 
-/// The four generations of `reweight_entity` for a queued entity (spec §3.6).
+/// The four generations of `reweight_entity` for a queued entity (spec §3.6),
+/// in time order.
 #[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reweight {
     /// (a) v6.6.0: scale the relative deadline; vruntime unchanged.
     ScaleDeadline = 0,

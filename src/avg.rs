@@ -1,0 +1,594 @@
+//! The weighted average virtual time V and eligibility (spec §2).
+//!
+//! EEVDF needs the weighted mean of the queued entities' vruntimes,
+//!
+//! ```text
+//! V = Σ v_i·w_i / Σ w_i,
+//! ```
+//!
+//! but v_i are wrapping u64 and the products would overflow, so the kernel keeps
+//! the sums relative to a reference point v0 (`min_vruntime` up to v6.18,
+//! `zero_vruntime` after), with keys k_i = wsub(v_i, v0):
+//!
+//! ```text
+//! S = Σ k_i ⊗ w_i   (s64, wrapping)          W = Σ w_i   (u64)
+//! V = v0 + ⌊(S + k_c·w_c) / (W + w_c)⌋       (c = the running entity, if on_rq)
+//! moving v0 → v0 + d:   S ← S − W⊗d
+//! eligible(v) ⟺ S + k_c·w_c ≥ wsub(v, v0)·(W + w_c)   (no division)
+//! ```
+//!
+//! The weights w_i are `scale_load_down(load.weight)` up to v7.0 and the full
+//! `load.weight` in v7.1 ([`AvgWeight`]). The running entity (`curr`) is kept
+//! out of S and W while it runs and added on the fly when it is on the run queue.
+//!
+//! V is *floored*, not truncated (commit 650cad561cce): with keys −3 and 0 of
+//! equal weight V is v0 − 2, so that an entity placed at V is always eligible.
+//!
+//! [`AvgVruntime`] maintains S, W and v0 incrementally; the `*_batch` functions
+//! compute the same from a list of (vruntime, weight) pairs.
+//!
+//! # Wrapping, and how it is detected
+//!
+//! The accumulator keeps S and W as the *exact* (128-bit) sum of the operations
+//! the kernel performs. Because add, subtract and multiply wrap modulo 2⁶⁴ in
+//! the kernel, the kernel's s64 S is exactly the low 64 bits of that sum, so the
+//! kernel value is reproduced bit for bit, and "the kernel's S has wrapped" is
+//! simply "the exact sum does not fit an s64" ([`AvgVruntime::is_wrapped`]).
+//!
+//! ```
+//! use eevdf::{avg::AvgVruntime, Profile, Vtime};
+//! // Appendix A: A and B (nice 0) in the tree, curr C (nice 5) on the run queue.
+//! let v0 = Vtime::INIT;
+//! let mut acc = AvgVruntime::new(Profile::LINUX_7_1);
+//! acc.add(v0 + 1_000_000, 1024 << 10).unwrap();
+//! acc.add(v0 + 1_300_000, 1024 << 10).unwrap();
+//! let curr = Some((v0 + 1_100_000, 335 << 10));
+//! let (v, wrapped) = acc.overflowing_avg_vruntime(curr).unwrap();
+//! assert_eq!((v.wsub(v0), wrapped), (1_142_971, false));
+//! assert!(!acc.overflowing_vruntime_eligible(v0 + 1_300_000, curr).0);
+//! ```
+
+use crate::bounds::EXACT_MAX_WEIGHT;
+use crate::profile::{AvgWeight, Division, Eligibility, Profile, Reference};
+use crate::vtime::Vtime;
+use crate::weight::scale_load_down;
+use crate::Error;
+
+/// The running entity as the averages see it: its vruntime and its
+/// `load.weight` (64-bit kernel units). Pass it only when it is on the run queue.
+pub type Curr = Option<(Vtime, u64)>;
+
+/// The weight an entity of `load.weight = weight` contributes to S and W:
+/// `scale_load_down(weight)` ([`AvgWeight::ScaledDown`]) or `weight` itself
+/// ([`AvgWeight::Full`]).
+#[inline]
+pub const fn avg_weight(profile: &Profile, weight: u64) -> u64 {
+    match profile.avg_weight {
+        AvgWeight::ScaledDown => scale_load_down(weight),
+        AvgWeight::Full => weight,
+    }
+}
+
+/// Checks a weight for the averaging functions: non-zero, and within EXACT's
+/// domain (at most 2⁴⁰) under [`Profile::EXACT`].
+#[inline]
+pub(crate) fn check_weight(profile: &Profile, weight: u64) -> Result<u64, Error> {
+    if weight == 0 {
+        Err(Error::ZeroWeight)
+    } else if profile.is_exact() && weight > EXACT_MAX_WEIGHT {
+        Err(Error::Overflow)
+    } else {
+        Ok(avg_weight(profile, weight))
+    }
+}
+
+/// Reads an exact 128-bit quantity the way the kernel's 64-bit variable holds
+/// it: the low 64 bits, and whether they differ from the exact value.
+#[inline]
+const fn low64(x: i128) -> (i64, bool) {
+    let k = x as i64;
+    (k, k as i128 != x)
+}
+
+/// The kernel's signed division for V and the placement lag: truncating, with
+/// the divisor converted to s32 first under [`Division::S32Divisor`]
+/// (`div_s64`). Returns the quotient and whether the divisor was truncated;
+/// division by zero and `i64::MIN / -1` are [`Error::Undefined`].
+pub fn kernel_div(profile: &Profile, dividend: i64, divisor: i64) -> Result<(i64, bool), Error> {
+    let (d, truncated) = match profile.division {
+        Division::S32Divisor => {
+            let d = divisor as i32 as i64;
+            (d, d != divisor)
+        }
+        Division::Long => (divisor, false),
+    };
+    match dividend.checked_div(d) {
+        Some(q) => Ok((q, truncated)),
+        None => Err(Error::Undefined),
+    }
+}
+
+/// The incremental V accumulator of one run queue: v0, S and W (spec §2.1–§2.6).
+///
+/// Mirrors `cfs_rq->{min,zero}_vruntime`, `avg_vruntime`/`sum_w_vruntime` and
+/// `avg_load`/`sum_weight`. [`add`](Self::add) and [`remove`](Self::remove)
+/// are `__enqueue_entity`/`__dequeue_entity`'s sum updates; the running entity
+/// is not in the sums and is passed as [`Curr`] to the readers.
+///
+/// Under a `LINUX_*` profile every value read is the kernel's; under
+/// [`Profile::EXACT`] S and W are exact and readers never wrap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AvgVruntime {
+    profile: Profile,
+    zero_vruntime: Vtime,
+    /// Exact sum of the kernel's operations (its s64 S is the low 64 bits).
+    sum_w_vruntime: i128,
+    /// Exact sum of the averaging weights (the kernel's u64 W is the low 64 bits).
+    sum_weight: i128,
+    /// The 128-bit tracking itself overflowed (absurd inputs, kernel profiles
+    /// only): from then on every read reports a wrap.
+    untracked: bool,
+}
+
+impl AvgVruntime {
+    /// An empty accumulator with v0 = [`Vtime::INIT`], as `init_cfs_rq` leaves it.
+    pub const fn new(profile: Profile) -> AvgVruntime {
+        AvgVruntime::with_zero_vruntime(profile, Vtime::INIT)
+    }
+
+    /// An empty accumulator with a chosen reference point.
+    pub const fn with_zero_vruntime(profile: Profile, v0: Vtime) -> AvgVruntime {
+        AvgVruntime {
+            profile,
+            zero_vruntime: v0,
+            sum_w_vruntime: 0,
+            sum_weight: 0,
+            untracked: false,
+        }
+    }
+
+    /// The profile this accumulator computes with.
+    pub const fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// The reference point v0 (`min_vruntime` or `zero_vruntime`).
+    pub const fn zero_vruntime(&self) -> Vtime {
+        self.zero_vruntime
+    }
+
+    /// S as the kernel's s64 holds it (the exact value under EXACT, if it fits).
+    pub const fn sum_w_vruntime(&self) -> i64 {
+        self.sum_w_vruntime as i64
+    }
+
+    /// S as an exact 128-bit sum of the operations performed.
+    pub const fn sum_w_vruntime_wide(&self) -> i128 {
+        self.sum_w_vruntime
+    }
+
+    /// W as the kernel's u64 holds it.
+    pub const fn sum_weight(&self) -> u64 {
+        self.sum_weight as u64
+    }
+
+    /// W as an exact sum (the kernel's u64 is the low 64 bits).
+    pub const fn sum_weight_wide(&self) -> u128 {
+        self.sum_weight as u128
+    }
+
+    /// True when the kernel's S or W no longer equals the exact sum it stands
+    /// for: S outside the s64 range, or W at or above 2⁶³ (the kernel reads W
+    /// into a `long`). Always false under EXACT.
+    pub const fn is_wrapped(&self) -> bool {
+        self.untracked || low64(self.sum_w_vruntime).1 || low64(self.sum_weight).1 || (self.sum_weight as i64) < 0
+    }
+
+    /// `entity_key`: wsub(v, v0).
+    #[inline]
+    pub const fn key(&self, vruntime: Vtime) -> i64 {
+        vruntime.wsub(self.zero_vruntime)
+    }
+
+    /// Adds `delta` to S (and `dw` to W) with exact tracking; under EXACT
+    /// overflow of the 128-bit sums is an error and nothing changes.
+    fn apply(&mut self, ds: i128, dw: i128) -> Result<(), Error> {
+        self.apply_flagged(ds, false, dw)
+    }
+
+    /// [`apply`](Self::apply) for a `ds` whose own computation may already have
+    /// overflowed 128 bits (`lost`).
+    fn apply_flagged(&mut self, ds: i128, lost: bool, dw: i128) -> Result<(), Error> {
+        if self.profile.is_exact() {
+            if lost {
+                return Err(Error::Overflow);
+            }
+            let s = self.sum_w_vruntime.checked_add(ds).ok_or(Error::Overflow)?;
+            let w = self.sum_weight.checked_add(dw).ok_or(Error::Overflow)?;
+            self.sum_w_vruntime = s;
+            self.sum_weight = w;
+        } else {
+            let (s, o1) = self.sum_w_vruntime.overflowing_add(ds);
+            let (w, o2) = self.sum_weight.overflowing_add(dw);
+            self.sum_w_vruntime = s;
+            self.sum_weight = w;
+            self.untracked |= lost | o1 | o2;
+        }
+        Ok(())
+    }
+
+    /// `avg_vruntime_add` / `sum_w_vruntime_add`: S += key(v)⊗w, W += w, with w
+    /// the profile's averaging weight of `weight` (`load.weight`, 64-bit units).
+    ///
+    /// Errors: [`Error::ZeroWeight`]; under EXACT a weight above 2⁴⁰
+    /// ([`Error::Overflow`], outside EXACT's domain).
+    #[inline]
+    pub fn add(&mut self, vruntime: Vtime, weight: u64) -> Result<(), Error> {
+        let w = check_weight(&self.profile, weight)?;
+        let kw = self.key(vruntime) as i128 * w as i128;
+        self.apply(kw, w as i128)
+    }
+
+    /// `avg_vruntime_sub` / `sum_w_vruntime_sub`: the exact inverse of [`add`](Self::add)
+    /// for an entity whose vruntime and weight did not change while it was summed.
+    #[inline]
+    pub fn remove(&mut self, vruntime: Vtime, weight: u64) -> Result<(), Error> {
+        let w = check_weight(&self.profile, weight)?;
+        let kw = self.key(vruntime) as i128 * w as i128;
+        self.apply(-kw, -(w as i128))
+    }
+
+    /// Moves the reference point by `d`: S ← S − W⊗d, v0 ← v0 + d
+    /// (`avg_vruntime_update` + the caller's assignment in ≤ v6.19,
+    /// `update_zero_vruntime` in v7.x). V and eligibility do not change.
+    pub fn move_reference(&mut self, d: i64) -> Result<(), Error> {
+        let (wd, lost) = self.sum_weight.overflowing_mul(d as i128);
+        self.apply_flagged(wd.wrapping_neg(), lost, 0)?;
+        self.zero_vruntime = self.zero_vruntime.wrapping_add_signed(d);
+        Ok(())
+    }
+
+    /// `update_min_vruntime` (≤ v6.18): moves v0 forward only, to the smaller of
+    /// the running entity's vruntime (if it is on the run queue) and the
+    /// smallest vruntime in the tree (`tree_min`). Returns the new v0.
+    pub fn update_min_vruntime(&mut self, curr: Option<Vtime>, tree_min: Option<Vtime>) -> Result<Vtime, Error> {
+        let mut c = self.zero_vruntime;
+        if let Some(v) = curr {
+            c = v;
+        }
+        if let Some(m) = tree_min {
+            c = if curr.is_some() { c.min(m) } else { m };
+        }
+        let d = c.wsub(self.zero_vruntime);
+        if d > 0 {
+            self.move_reference(d)?;
+        }
+        Ok(self.zero_vruntime)
+    }
+
+    /// The curr term `key(c)⊗w_c` and weight, exact, or zeros.
+    #[inline]
+    fn curr_term(&self, curr: Curr) -> Result<(i128, i128), Error> {
+        match curr {
+            None => Ok((0, 0)),
+            Some((v, weight)) => {
+                let w = check_weight(&self.profile, weight)?;
+                Ok((self.key(v) as i128 * w as i128, w as i128))
+            }
+        }
+    }
+
+    /// `avg_vruntime(cfs_rq)`: V = v0 + ⌊(S + k_c·w_c) / (W + w_c)⌋, as the
+    /// profile computes it, with a flag saying that one of the kernel's 64-bit
+    /// operations overflowed (or that S/W had already wrapped).
+    ///
+    /// * ≤ v6.18 ([`Reference::MinVruntime`]): a pure read; with an empty queue and
+    ///   no curr it returns v0, and if the total weight is 0 as the kernel sees
+    ///   it (wrapped) it returns v0 + S undivided.
+    /// * v7.x: if W ≠ 0 the quotient as above; else curr's own vruntime, else
+    ///   v0. Then v0 is *moved to the result* (S ← S − W⊗d), as `avg_vruntime()`
+    ///   does since v7.0.
+    ///
+    /// Rounding: floor (`S − (W − 1)` before a truncating division when
+    /// negative). Division: `div_s64` (divisor truncated to s32) or
+    /// `div64_long` per [`Division`]. Errors: [`Error::Undefined`] when the
+    /// kernel would divide by zero or trap on `i64::MIN / −1` (possible only
+    /// with wrapped sums); [`Error::ZeroWeight`] for a zero curr weight;
+    /// nothing changes on error.
+    pub fn overflowing_avg_vruntime(&mut self, curr: Curr) -> Result<(Vtime, bool), Error> {
+        let (cs, cw) = self.curr_term(curr)?;
+        let lazy = !matches!(self.profile.reference, Reference::MinVruntime);
+        if self.profile.is_exact() {
+            let load = self.sum_weight + cw;
+            let d: i128 = if lazy && self.sum_weight == 0 {
+                match curr {
+                    Some((v, _)) => self.key(v) as i128,
+                    None => 0,
+                }
+            } else if load != 0 {
+                (self.sum_w_vruntime + cs).div_euclid(load)
+            } else {
+                0
+            };
+            let d = i64::try_from(d).map_err(|_| Error::Overflow)?;
+            return self.finish_avg(lazy, d, false);
+        }
+
+        let (s, mut wrapped) = low64(self.sum_w_vruntime);
+        let (w, w_wrapped) = low64(self.sum_weight);
+        wrapped |= w_wrapped || self.untracked;
+        let (ct, o1) = low64(cs);
+        let (avg, o2) = s.overflowing_add(ct);
+        let (load, o3) = w.overflowing_add(cw as i64);
+        wrapped |= o1 | o2 | o3;
+
+        let d = if lazy && w == 0 {
+            match curr {
+                Some((v, _)) => self.key(v),
+                None => 0,
+            }
+        } else if load != 0 {
+            let (lm1, o4) = load.overflowing_sub(1);
+            let (num, o5) = if avg < 0 { avg.overflowing_sub(lm1) } else { (avg, false) };
+            let (q, truncated) = kernel_div(&self.profile, num, load)?;
+            wrapped |= o4 | o5 | truncated;
+            q
+        } else {
+            // ≤ v6.19 with a zero total load: no division, v0 + S.
+            avg
+        };
+        self.finish_avg(lazy, d, wrapped)
+    }
+
+    /// The reference-point side effect of `avg_vruntime()` in v7.x.
+    fn finish_avg(&mut self, lazy: bool, d: i64, wrapped: bool) -> Result<(Vtime, bool), Error> {
+        let v = self.zero_vruntime.wrapping_add_signed(d);
+        if lazy {
+            self.move_reference(d)?;
+        }
+        Ok((v, wrapped))
+    }
+
+    /// [`overflowing_avg_vruntime`](Self::overflowing_avg_vruntime) settled by the
+    /// profile: the kernel's value (wrapped or not) or, under EXACT, an error.
+    pub fn avg_vruntime(&mut self, curr: Curr) -> Result<Vtime, Error> {
+        let p = self.profile;
+        p.settle(self.overflowing_avg_vruntime(curr)?)
+    }
+
+    /// `vruntime_eligible(cfs_rq, v)`: is `v` at or before the exact weighted
+    /// average? Division-free: `S + k_c·w_c ≥ wsub(v, v0)·(W + w_c)`. Returns
+    /// (eligible, wrapped).
+    ///
+    /// * [`Eligibility::Wrapping`] (≤ v7.0): the product is a wrapping s64.
+    /// * [`Eligibility::Wide`] (v7.1): the product is compared exactly in 128
+    ///   bits, but the left side is still the kernel's wrapping s64 sum.
+    /// * EXACT: both sides exact.
+    ///
+    /// An empty queue with no curr is `0 ≥ key·0`: eligible. A zero curr weight
+    /// cannot come from a kernel; it is treated as "not on the run queue".
+    pub fn overflowing_vruntime_eligible(&self, vruntime: Vtime, curr: Curr) -> (bool, bool) {
+        let (cs, cw) = match self.curr_term(curr) {
+            Ok(t) => t,
+            Err(_) => (0, 0),
+        };
+        let key = self.key(vruntime);
+        if self.profile.is_exact() {
+            let avg = self.sum_w_vruntime + cs;
+            let load = self.sum_weight + cw;
+            return match (key as i128).checked_mul(load) {
+                Some(rhs) => (avg >= rhs, false),
+                // |key·load| ≥ 2^127 > |avg|: the sign of the key decides.
+                None => (key < 0, false),
+            };
+        }
+        let (s, mut wrapped) = low64(self.sum_w_vruntime);
+        let (w, w_wrapped) = low64(self.sum_weight);
+        wrapped |= w_wrapped || self.untracked;
+        let (ct, o1) = low64(cs);
+        let (avg, o2) = s.overflowing_add(ct);
+        let (load, o3) = w.overflowing_add(cw as i64);
+        wrapped |= o1 | o2 | o3;
+        match self.profile.eligibility {
+            Eligibility::Wrapping => {
+                let (rhs, o4) = key.overflowing_mul(load);
+                (avg >= rhs, wrapped | o4)
+            }
+            Eligibility::Wide => (avg as i128 >= key as i128 * load as i128, wrapped),
+        }
+    }
+
+    /// `vruntime_eligible` settled: under a Linux profile the kernel's answer,
+    /// under EXACT the exact one (EXACT never wraps here).
+    pub fn vruntime_eligible(&self, vruntime: Vtime, curr: Curr) -> bool {
+        self.overflowing_vruntime_eligible(vruntime, curr).0
+    }
+}
+
+/// S, W and their wrap state for `(vruntime, load.weight)` pairs summed as tree
+/// entities relative to `v0`.
+fn batch_sums<I>(profile: &Profile, v0: Vtime, entities: I) -> Result<AvgVruntime, Error>
+where
+    I: IntoIterator<Item = (Vtime, u64)>,
+{
+    let mut acc = AvgVruntime::with_zero_vruntime(*profile, v0);
+    for (v, w) in entities {
+        acc.add(v, w)?;
+    }
+    Ok(acc)
+}
+
+/// V of a set of tree entities given as `(vruntime, load.weight)` pairs, summed
+/// relative to `v0` exactly as [`AvgVruntime::add`] then
+/// [`AvgVruntime::overflowing_avg_vruntime`] with no curr would (C ABI function 4).
+/// An empty set gives v0.
+///
+/// ```
+/// use eevdf::{avg::overflowing_avg_vruntime_batch, Profile, Vtime};
+/// // Appendix A, floor versus truncation: keys −3 and 0 give V = v0 − 2.
+/// let v0 = Vtime(1_000);
+/// let es = [(Vtime(997), 1 << 20), (Vtime(1_000), 1 << 20)];
+/// assert_eq!(overflowing_avg_vruntime_batch(&Profile::LINUX_6_6, v0, es), Ok((Vtime(998), false)));
+/// ```
+pub fn overflowing_avg_vruntime_batch<I>(profile: &Profile, v0: Vtime, entities: I) -> Result<(Vtime, bool), Error>
+where
+    I: IntoIterator<Item = (Vtime, u64)>,
+{
+    batch_sums(profile, v0, entities)?.overflowing_avg_vruntime(None)
+}
+
+/// Eligibility of `v` against a set of tree entities (C ABI function 5): as
+/// [`AvgVruntime::overflowing_vruntime_eligible`] over the summed set. An
+/// empty set is eligible.
+pub fn overflowing_vruntime_eligible_batch<I>(profile: &Profile, v0: Vtime, entities: I, v: Vtime) -> Result<(bool, bool), Error>
+where
+    I: IntoIterator<Item = (Vtime, u64)>,
+{
+    Ok(batch_sums(profile, v0, entities)?.overflowing_vruntime_eligible(v, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NICE0: u64 = 1 << 20;
+
+    fn offs(v0: Vtime, o: i64) -> Vtime {
+        v0.wrapping_add_signed(o)
+    }
+
+    #[test]
+    fn appendix_a_v_and_eligibility_every_profile() {
+        // spec Appendix A: A, B nice 0 at +1.0e6 and +1.3e6, curr C nice 5 at +1.1e6.
+        for p in Profile::PRESETS {
+            let v0 = Vtime::INIT;
+            let mut acc = AvgVruntime::new(p);
+            acc.add(offs(v0, 1_000_000), NICE0).unwrap();
+            acc.add(offs(v0, 1_300_000), NICE0).unwrap();
+            let curr = Some((offs(v0, 1_100_000), 335 << 10));
+            assert!(acc.vruntime_eligible(offs(v0, 1_000_000), curr), "{p:?} A");
+            assert!(acc.vruntime_eligible(offs(v0, 1_100_000), curr), "{p:?} C");
+            assert!(!acc.vruntime_eligible(offs(v0, 1_300_000), curr), "{p:?} B");
+            let (v, wrapped) = acc.overflowing_avg_vruntime(curr).unwrap();
+            assert_eq!((v.wsub(v0), wrapped), (1_142_971, false), "{p:?}");
+            // v7.x moves v0 to V; ≤ 6.18 leaves it.
+            let want_v0 = if p.reference == Reference::MinVruntime { v0 } else { v };
+            assert_eq!(acc.zero_vruntime(), want_v0);
+            // And the answer does not depend on that move.
+            assert_eq!(acc.avg_vruntime(curr).unwrap(), v);
+            assert!(!acc.vruntime_eligible(offs(v0, 1_300_000), curr));
+        }
+    }
+
+    #[test]
+    fn floor_not_truncate_known_bugs_1() {
+        // known-bugs §1 test idea 1 / commit 650cad561cce: keys −3 and 0, weight 1024
+        // (scaled-down units): V = v0 − 2; key −1 not eligible, key −2 eligible.
+        for p in Profile::PRESETS {
+            let v0 = Vtime(5_000);
+            let es = [(Vtime(4_997), NICE0), (Vtime(5_000), NICE0)];
+            assert_eq!(overflowing_avg_vruntime_batch(&p, v0, es), Ok((Vtime(4_998), false)));
+            assert_eq!(overflowing_vruntime_eligible_batch(&p, v0, es, Vtime(4_999)), Ok((false, false)));
+            assert_eq!(overflowing_vruntime_eligible_batch(&p, v0, es, Vtime(4_998)), Ok((true, false)));
+        }
+    }
+
+    #[test]
+    fn eligibility_product_known_bugs_1_idea_2() {
+        // known-bugs §1 test idea 2 / b6eee96843e8: H (100·NICE_0_LOAD) at key 0 and
+        // P (weight 2) at key 90e9. In 7.1 weights are full, so the sums are as stated.
+        let v0 = Vtime(0);
+        let h = (Vtime(0), 100 * NICE0);
+        let pk = (Vtime(90_000_000_000), 2);
+        let mut acc = AvgVruntime::with_zero_vruntime(Profile::LINUX_7_1, v0);
+        acc.add(h.0, h.1).unwrap();
+        acc.add(pk.0, pk.1).unwrap();
+        assert_eq!(acc.sum_w_vruntime(), 180_000_000_000);
+        assert_eq!(acc.sum_weight(), 104_857_602);
+        assert_eq!(acc.overflowing_vruntime_eligible(pk.0, None), (false, false));
+        assert_eq!(acc.overflowing_vruntime_eligible(h.0, None), (true, false));
+        // A wrapping s64 product (the ≤ 7.0 compare, here fed full weights) says P is eligible.
+        let wrapping = Profile { eligibility: Eligibility::Wrapping, ..Profile::LINUX_7_1 };
+        let acc_w = AvgVruntime { profile: wrapping, ..acc };
+        assert_eq!(90_000_000_000i64.wrapping_mul(104_857_602), -9_009_559_893_709_551_616);
+        assert_eq!(acc_w.overflowing_vruntime_eligible(pk.0, None), (true, true));
+        let acc_x = AvgVruntime { profile: Profile::EXACT, ..acc };
+        assert_eq!(acc_x.overflowing_vruntime_eligible(pk.0, None), (false, false));
+    }
+
+    #[test]
+    fn empty_queue() {
+        for p in Profile::PRESETS {
+            let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(42));
+            assert_eq!(acc.overflowing_avg_vruntime(None), Ok((Vtime(42), false)));
+            assert!(acc.vruntime_eligible(Vtime(1 << 40), None));
+            // Only curr: V is curr's vruntime.
+            let (v, _) = acc.overflowing_avg_vruntime(Some((Vtime(99), 335 << 10))).unwrap();
+            assert_eq!(v, Vtime(99));
+        }
+        assert_eq!(overflowing_avg_vruntime_batch(&Profile::LINUX_6_6, Vtime(7), []), Ok((Vtime(7), false)));
+        assert_eq!(overflowing_vruntime_eligible_batch(&Profile::LINUX_6_6, Vtime(7), [], Vtime(1)), Ok((true, false)));
+    }
+
+    #[test]
+    fn zero_weight_and_exact_domain() {
+        let mut acc = AvgVruntime::new(Profile::LINUX_6_6);
+        assert_eq!(acc.add(Vtime(1), 0), Err(Error::ZeroWeight));
+        let mut x = AvgVruntime::new(Profile::EXACT);
+        assert_eq!(x.add(Vtime(1), (1 << 40) + 1), Err(Error::Overflow));
+        assert_eq!(x.add(Vtime(1), 1 << 40), Ok(()));
+        assert_eq!(acc.add(Vtime(1), (1 << 40) + 1), Ok(()));
+    }
+
+    #[test]
+    fn s64_divisor_truncation_is_reported_and_zero_is_undefined() {
+        // 2^22 nice-0 entities scaled down (1024 each) make W = 2^32: div_s64 sees 0.
+        let p = Profile::LINUX_7_0;
+        let v0 = Vtime(0);
+        let mut acc = AvgVruntime::with_zero_vruntime(p, v0);
+        acc.apply(0, 1 << 32).unwrap();
+        assert_eq!(acc.overflowing_avg_vruntime(None), Err(Error::Undefined));
+        // W = 2^32 + 1024: divisor truncated to 1024; flagged.
+        acc.apply(5 << 20, 1024).unwrap();
+        let (v, wrapped) = acc.overflowing_avg_vruntime(None).unwrap();
+        assert!(wrapped);
+        assert_eq!(v, Vtime(5 << 10));
+        // 7.1 divides by the full long.
+        let mut acc71 = AvgVruntime::with_zero_vruntime(Profile::LINUX_7_1, v0);
+        acc71.apply(5 << 20, (1 << 32) + 1024).unwrap();
+        assert_eq!(acc71.overflowing_avg_vruntime(None), Ok((Vtime(0), false)));
+    }
+
+    #[test]
+    fn wrapped_s_is_the_low_64_bits_and_reported() {
+        // Two entities whose key·w products are each near 2^62: S = 2^63 wraps.
+        let p = Profile::LINUX_7_1;
+        let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
+        let v = Vtime(1 << 40);
+        acc.add(v, 1 << 22).unwrap();
+        assert!(!acc.is_wrapped());
+        acc.add(v, 1 << 22).unwrap();
+        assert!(acc.is_wrapped());
+        assert_eq!(acc.sum_w_vruntime(), i64::MIN);
+        assert_eq!(acc.sum_w_vruntime_wide(), 1i128 << 63);
+        acc.remove(v, 1 << 22).unwrap();
+        assert!(!acc.is_wrapped(), "wrapping arithmetic is modular: back in range is exact again");
+        assert_eq!(acc.sum_w_vruntime(), 1 << 62);
+    }
+
+    #[test]
+    fn update_min_vruntime_moves_forward_only() {
+        let p = Profile::LINUX_6_18;
+        let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(100));
+        acc.add(Vtime(150), NICE0).unwrap();
+        acc.add(Vtime(300), NICE0).unwrap();
+        let v_before = acc.avg_vruntime(None).unwrap();
+        assert_eq!(acc.update_min_vruntime(None, Some(Vtime(150))), Ok(Vtime(150)));
+        assert_eq!(acc.sum_w_vruntime(), 150 * 1024);
+        assert_eq!(acc.avg_vruntime(None).unwrap(), v_before);
+        // curr behind the tree minimum wins; backwards never.
+        assert_eq!(acc.update_min_vruntime(Some(Vtime(120)), Some(Vtime(150))), Ok(Vtime(150)));
+        assert_eq!(acc.update_min_vruntime(Some(Vtime(200)), Some(Vtime(300))), Ok(Vtime(200)));
+        assert_eq!(acc.update_min_vruntime(None, None), Ok(Vtime(200)));
+    }
+}

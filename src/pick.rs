@@ -1,0 +1,480 @@
+//! The EEVDF pick rule and slice protection (spec §4.2, §4.3).
+//!
+//! EEVDF runs the *eligible* entity (lag ≥ 0, i.e. v ≤ V) with the *earliest
+//! virtual deadline*. The kernel finds it in O(log n) in a red-black tree:
+//!
+//! * ≥ v6.8: the tree is ordered by deadline (equal deadlines in insertion
+//!   order) and each node carries the minimum vruntime of its subtree. Since
+//!   eligibility is monotone in vruntime, "some entity of this subtree is
+//!   eligible" is `eligible(subtree_min)`, and the in-order-first eligible node
+//!   is found by descending left whenever the left subtree has an eligible entity.
+//! * v6.6: the tree is ordered by vruntime and each node carries the minimum
+//!   deadline of its subtree; the walk is different and so is its tie-breaking.
+//!
+//! Around that search the releases differ in the single-entity shortcut, the
+//! next-buddy test and slice protection ([`pick_eevdf`]).
+//!
+//! [`pick_eevdf`] runs on any tree that implements [`SearchTree`] (the crate's
+//! [`RunQueue`](crate::runqueue::RunQueue) does); [`pick_eevdf_linear`] is the
+//! same rule over a plain slice, by a linear scan.
+
+use crate::avg::{AvgVruntime, Curr};
+use crate::entity::SchedEntity;
+use crate::features::Features;
+use crate::profile::{Profile, Release};
+use crate::vtime::{Vlag, Vtime};
+use crate::weight::overflowing_calc_delta_fair;
+
+/// What the pick rule chose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pick<Id> {
+    /// Keep running `cfs_rq.curr`.
+    Curr,
+    /// Run this queued entity.
+    Queued(Id),
+    /// Nothing is eligible (≥ v6.8 returns NULL, which the kernel dereferences;
+    /// it happens only when the arithmetic has overflowed) or the queue is empty.
+    Nothing,
+}
+
+/// A binary search tree of queued entities as the pick rule walks it.
+pub trait SearchTree {
+    /// A handle naming one node.
+    type Id: Copy + Eq;
+    /// The root, if any.
+    fn root(&self) -> Option<Self::Id>;
+    /// The left child.
+    fn left(&self, id: Self::Id) -> Option<Self::Id>;
+    /// The right child.
+    fn right(&self, id: Self::Id) -> Option<Self::Id>;
+    /// The first node in tree order (the cached leftmost).
+    fn leftmost(&self) -> Option<Self::Id>;
+    /// The entity at a node.
+    fn entity(&self, id: Self::Id) -> &SchedEntity;
+    /// The node's subtree aggregate: the minimum vruntime (deadline-ordered
+    /// trees, ≥ v6.8) or the minimum deadline (vruntime-ordered v6.6 trees).
+    fn subtree_min(&self, id: Self::Id) -> Vtime;
+}
+
+/// `protect_slice(se)`: is the running entity still protected? ≥ v6.18:
+/// `vruntime < vprot`; v6.6: the RUN_TO_PARITY marker `vlag == deadline` is intact.
+#[inline]
+pub fn protect_slice(profile: &Profile, se: &SchedEntity) -> bool {
+    match profile.release {
+        Release::Linux6_6 => se.vlag.0 as u64 == se.deadline.0,
+        _ => se.vruntime.before(se.vprot),
+    }
+}
+
+/// `set_protect_slice(cfs_rq, se)` (spec §4.3), run when `se` is picked; in
+/// v6.6 `set_next_entity` writes the marker `vlag = deadline` instead.
+///
+/// slice = min(cfs_rq_min_slice if RUN_TO_PARITY else the normalized base
+/// slice, se.slice); vprot = deadline, or min(deadline, vruntime +
+/// calc_delta_fair(slice)) when slice ≠ se.slice. `min_slice` is the run
+/// queue's minimum slice with `se` already out of the tree (`u64::MAX` when
+/// empty). Returns wrapped.
+pub fn overflowing_set_protect_slice(profile: &Profile, se: &mut SchedEntity, min_slice: u64, features: Features) -> bool {
+    if profile.release == Release::Linux6_6 {
+        se.vlag = Vlag(se.deadline.0 as i64);
+        return false;
+    }
+    let base = if features.contains(Features::RUN_TO_PARITY) {
+        min_slice
+    } else {
+        profile.normalized_base_slice()
+    };
+    let slice = base.min(se.slice);
+    se.vprot = se.deadline;
+    if slice != se.slice {
+        let (d, wrapped) = overflowing_calc_delta_fair(profile, slice, &se.load);
+        se.vprot = se.deadline.min(se.vruntime + d);
+        return wrapped;
+    }
+    false
+}
+
+/// `update_protect_slice(cfs_rq, se)`: vprot = min(vprot, vruntime +
+/// calc_delta_fair(min_slice)), after a wakeup that did not preempt. Returns wrapped.
+pub fn overflowing_update_protect_slice(profile: &Profile, se: &mut SchedEntity, min_slice: u64) -> bool {
+    let (d, wrapped) = overflowing_calc_delta_fair(profile, min_slice, &se.load);
+    se.vprot = se.vprot.min(se.vruntime + d);
+    wrapped
+}
+
+/// `cancel_protect_slice(se)`: end protection now (vprot = vruntime) if it is
+/// active; in v6.6 break the marker instead.
+pub fn cancel_protect_slice(profile: &Profile, se: &mut SchedEntity) {
+    if protect_slice(profile, se) {
+        match profile.release {
+            Release::Linux6_6 => se.vlag = Vlag(se.deadline.0.wrapping_sub(1) as i64),
+            _ => se.vprot = se.vruntime,
+        }
+    }
+}
+
+/// The running entity's term for the averages, if it is on the run queue.
+#[inline]
+pub fn curr_term(curr: Option<&SchedEntity>) -> Curr {
+    match curr {
+        Some(c) if c.on_rq => Some(c.as_curr()),
+        _ => None,
+    }
+}
+
+/// ≥ v6.8 heap search: the in-order-first node whose vruntime is eligible.
+fn first_eligible<T: SearchTree>(tree: &T, eligible: &impl Fn(Vtime) -> bool) -> Option<T::Id> {
+    let mut node = tree.root();
+    while let Some(n) = node {
+        if let Some(l) = tree.left(n) {
+            if eligible(tree.subtree_min(l)) {
+                node = Some(l);
+                continue;
+            }
+        }
+        if eligible(tree.entity(n).vruntime) {
+            return Some(n);
+        }
+        node = tree.right(n);
+    }
+    None
+}
+
+/// v6.6's walk over a vruntime-ordered tree with min-deadline aggregates
+/// (spec §4.2). `curr_best` is curr's deadline when curr is on the run queue
+/// and eligible. Returns `Some(Some(id))` for a node, `Some(None)` for curr,
+/// `None` when nothing was found.
+fn walk_6_6<T: SearchTree>(tree: &T, eligible: &impl Fn(Vtime) -> bool, curr_best: Option<Vtime>) -> Option<Option<T::Id>> {
+    // best: None = curr (if curr_best), Some(id) = node.
+    let mut best: Option<(Option<T::Id>, Vtime)> = curr_best.map(|d| (None, d));
+    let mut best_left: Option<T::Id> = None;
+    let mut node = tree.root();
+    while let Some(n) = node {
+        let se = tree.entity(n);
+        if !eligible(se.vruntime) {
+            node = tree.left(n);
+            continue;
+        }
+        if best.map_or(true, |(_, d)| se.deadline.before(d)) {
+            best = Some((Some(n), se.deadline));
+        }
+        let left = tree.left(n);
+        if let Some(l) = left {
+            if best_left.map_or(true, |bl| tree.subtree_min(l).before(tree.subtree_min(bl))) {
+                best_left = Some(l);
+            }
+            if tree.subtree_min(l) == tree.subtree_min(n) {
+                break;
+            }
+        }
+        if se.deadline == tree.subtree_min(n) {
+            break;
+        }
+        node = tree.right(n);
+    }
+    let (best_id, best_deadline) = best?;
+    match best_left {
+        Some(bl) if !best_deadline.before(tree.subtree_min(bl)) => {
+            // An equal or earlier deadline sits in best_left's subtree: find it.
+            let target = tree.subtree_min(bl);
+            let mut node = Some(bl);
+            while let Some(n) = node {
+                if tree.entity(n).deadline == target {
+                    return Some(Some(n));
+                }
+                node = match tree.left(n) {
+                    Some(l) if tree.subtree_min(l) == target => Some(l),
+                    _ => tree.right(n),
+                };
+            }
+            Some(best_id)
+        }
+        _ => Some(best_id),
+    }
+}
+
+/// `pick_eevdf(cfs_rq, protect)` with the release's next-buddy handling, over
+/// any [`SearchTree`].
+///
+/// In v6.6 and v6.18 the buddy test lives in `pick_next_entity`, not in the
+/// search itself, so their wakeup-preemption check (which calls the search
+/// directly) must pass `next = None`; from v6.19 on it is part of the search.
+///
+/// * `curr`: `cfs_rq.curr` (it is outside the tree; ignored unless on_rq and eligible).
+/// * `next`: the next buddy, if set.
+/// * `nr_queued`: `cfs_rq.nr_queued` (curr counted when on_rq).
+/// * `protect`: honour slice protection and (7.1) the buddy; `pick_next_entity`
+///   passes true, a wakeup preemption with a shorter slice false.
+///
+/// v7.1 order: single-entity shortcut; buddy (PICK_BUDDY, protect, eligible);
+/// drop curr unless on_rq and eligible; protected curr; leftmost if eligible,
+/// else the heap search; curr wins only with a strictly earlier deadline.
+/// v6.19/7.0: buddy ungated by protect; v6.18: buddy before the shortcut;
+/// v6.6: no shortcut, buddy only under NEXT_BUDDY, the min-deadline walk, and
+/// the leftmost as a fallback when nothing is eligible.
+#[allow(clippy::too_many_arguments)]
+pub fn pick_eevdf<T: SearchTree>(
+    profile: &Profile,
+    avg: &AvgVruntime,
+    tree: &T,
+    curr: Option<&SchedEntity>,
+    next: Option<T::Id>,
+    nr_queued: u32,
+    protect: bool,
+    features: Features,
+) -> Pick<T::Id> {
+    let term = curr_term(curr);
+    let eligible = |v: Vtime| avg.vruntime_eligible(v, term);
+    let curr_on_rq = term.is_some();
+    let buddy = |gated: bool| -> Option<T::Id> {
+        let n = next?;
+        if gated && eligible(tree.entity(n).vruntime) {
+            Some(n)
+        } else {
+            None
+        }
+    };
+
+    if profile.release == Release::Linux6_6 {
+        if let Some(n) = buddy(features.contains(Features::NEXT_BUDDY)) {
+            return Pick::Queued(n);
+        }
+        let c = curr.filter(|c| curr_on_rq && eligible(c.vruntime));
+        if let Some(c) = c {
+            if features.contains(Features::RUN_TO_PARITY) && protect_slice(profile, c) {
+                return Pick::Curr;
+            }
+        }
+        return match walk_6_6(tree, &eligible, c.map(|c| c.deadline)) {
+            Some(Some(n)) => Pick::Queued(n),
+            Some(None) => Pick::Curr,
+            None => match tree.leftmost() {
+                Some(l) => Pick::Queued(l),
+                None => Pick::Nothing,
+            },
+        };
+    }
+
+    let pick_buddy = features.contains(Features::PICK_BUDDY);
+    if profile.release == Release::Linux6_18 {
+        if let Some(n) = buddy(pick_buddy) {
+            return Pick::Queued(n);
+        }
+    }
+    if nr_queued == 1 {
+        return if curr_on_rq {
+            Pick::Curr
+        } else {
+            tree.leftmost().map_or(Pick::Nothing, Pick::Queued)
+        };
+    }
+    let gate = match profile.release {
+        Release::Linux7_1 => pick_buddy && protect,
+        Release::Linux7_0 => pick_buddy,
+        _ => false,
+    };
+    if let Some(n) = buddy(gate) {
+        return Pick::Queued(n);
+    }
+    let c = curr.filter(|c| curr_on_rq && eligible(c.vruntime));
+    if let Some(c) = c {
+        if protect && features.contains(Features::RUN_TO_PARITY) && protect_slice(profile, c) {
+            return Pick::Curr;
+        }
+    }
+    let best = match tree.leftmost() {
+        Some(l) if eligible(tree.entity(l).vruntime) => Some(l),
+        _ => first_eligible(tree, &eligible),
+    };
+    match (best, c) {
+        (None, Some(_)) => Pick::Curr,
+        (None, None) => Pick::Nothing,
+        (Some(b), Some(c)) if c.deadline.before(tree.entity(b).deadline) => Pick::Curr,
+        (Some(b), _) => Pick::Queued(b),
+    }
+}
+
+/// The pick rule over a plain slice of the tree's entities *in tree order*
+/// (by deadline, equal deadlines in insertion order; v6.6: by vruntime), by a
+/// linear scan: the reference [`pick_eevdf`] is checked against.
+///
+/// For ≥ v6.8 it equals [`pick_eevdf`] exactly. For v6.6 it picks the eligible
+/// entity with the earliest deadline, curr keeping ties and otherwise the
+/// first in slice order; the kernel's v6.6 walk can break ties differently.
+#[allow(clippy::too_many_arguments)]
+pub fn pick_eevdf_linear(
+    profile: &Profile,
+    avg: &AvgVruntime,
+    tree: &[SchedEntity],
+    curr: Option<&SchedEntity>,
+    next: Option<usize>,
+    nr_queued: u32,
+    protect: bool,
+    features: Features,
+) -> Pick<usize> {
+    let linear = Linear(tree);
+    // A degenerate "tree" whose root is the first entity and whose nodes have
+    // only right children walks exactly like a linear scan for the ≥ v6.8 rule.
+    pick_eevdf(profile, avg, &linear, curr, next, nr_queued, protect, features)
+}
+
+/// A slice seen as a right-leaning chain (for [`pick_eevdf_linear`]).
+struct Linear<'a>(&'a [SchedEntity]);
+
+impl SearchTree for Linear<'_> {
+    type Id = usize;
+    fn root(&self) -> Option<usize> {
+        if self.0.is_empty() {
+            None
+        } else {
+            Some(0)
+        }
+    }
+    fn left(&self, _: usize) -> Option<usize> {
+        None
+    }
+    fn right(&self, id: usize) -> Option<usize> {
+        if id + 1 < self.0.len() {
+            Some(id + 1)
+        } else {
+            None
+        }
+    }
+    fn leftmost(&self) -> Option<usize> {
+        self.root()
+    }
+    fn entity(&self, id: usize) -> &SchedEntity {
+        &self.0[id]
+    }
+    fn subtree_min(&self, id: usize) -> Vtime {
+        // Only the v6.6 walk reads aggregates on a chain: the minimum deadline
+        // of the suffix starting at `id`.
+        let mut m = self.0[id].deadline;
+        for se in &self.0[id + 1..] {
+            m = m.min(se.deadline);
+        }
+        m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::LoadWeight;
+
+    fn se(v: u64, d: u64) -> SchedEntity {
+        let mut s = SchedEntity::new(LoadWeight::NICE_0, 3_000_000);
+        s.vruntime = Vtime(v);
+        s.deadline = Vtime(d);
+        s.on_rq = true;
+        s
+    }
+
+    fn acc_of(p: Profile, es: &[SchedEntity]) -> AvgVruntime {
+        let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
+        for e in es {
+            acc.add(e.vruntime, e.load.weight()).unwrap();
+        }
+        acc
+    }
+
+    #[test]
+    fn earliest_eligible_deadline_wins() {
+        // V = 200 (entities at 100, 200, 300). 300 is not eligible even with the
+        // earliest deadline; 100 and 200 are; 200 has the earlier deadline.
+        for p in Profile::PRESETS {
+            let mut tree = [se(300, 350), se(200, 400), se(100, 500)];
+            if p.release == Release::Linux6_6 {
+                tree.sort_by_key(|e| e.vruntime.0);
+            }
+            let acc = acc_of(p, &tree);
+            let f = Features::defaults(p.release);
+            let got = pick_eevdf_linear(&p, &acc, &tree, None, None, 3, true, f);
+            let want = tree.iter().position(|e| e.vruntime == Vtime(200)).unwrap();
+            assert_eq!(got, Pick::Queued(want), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn fifo_on_ties_and_curr_loses_ties() {
+        let p = Profile::LINUX_7_1;
+        let f = Features::defaults(p.release);
+        let tree = [se(100, 400), se(110, 400)];
+        let mut c = se(105, 400);
+        c.vprot = c.vruntime; // not protected
+        let mut all = tree.to_vec();
+        all.push(c);
+        let acc = acc_of(p, &tree);
+        assert_eq!(pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, true, f), Pick::Queued(0));
+        // A strictly earlier deadline keeps curr.
+        c.deadline = Vtime(399);
+        assert_eq!(pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, true, f), Pick::Curr);
+        // Protected curr keeps the CPU even with a later deadline.
+        c.deadline = Vtime(900);
+        c.vprot = Vtime(200);
+        assert_eq!(pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, true, f), Pick::Curr);
+        assert_eq!(pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, false, f), Pick::Queued(0));
+    }
+
+    #[test]
+    fn single_entity_shortcut_skips_eligibility() {
+        // One queued entity far right of a stale v0: picked without a test (≥ 6.18).
+        let p = Profile::LINUX_6_18;
+        let tree = [se(1 << 40, (1 << 40) + 10)];
+        // Sums that put V near 0 (as after an overflow): the entity is not eligible.
+        let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
+        acc.add(Vtime(0), 1 << 30).unwrap();
+        let f = Features::defaults(p.release);
+        assert_eq!(pick_eevdf_linear(&p, &acc, &tree, None, None, 1, true, f), Pick::Queued(0));
+        assert_eq!(pick_eevdf_linear(&p, &acc, &tree, None, None, 2, true, f), Pick::Nothing);
+        // v6.6 has no shortcut but falls back to the leftmost.
+        let p = Profile::LINUX_6_6;
+        let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
+        acc.add(Vtime(0), 1 << 30).unwrap();
+        let f = Features::defaults(p.release);
+        assert_eq!(pick_eevdf_linear(&p, &acc, &tree, None, None, 2, true, f), Pick::Queued(0));
+    }
+
+    #[test]
+    fn buddy_gating_per_release() {
+        // Buddy at index 1 (eligible, later deadline than index 0).
+        let tree = [se(100, 300), se(150, 400), se(400, 500)];
+        for (p, protect, want_buddy) in [
+            (Profile::LINUX_7_1, true, true),
+            (Profile::LINUX_7_1, false, false),
+            (Profile::LINUX_7_0, false, true),
+            (Profile::LINUX_6_18, false, true), // pick_next_entity's test: PICK_BUDDY only
+            (Profile::LINUX_6_6, true, false),  // NEXT_BUDDY is off by default
+        ] {
+            let acc = acc_of(p, &tree);
+            let f = Features::defaults(p.release);
+            let got = pick_eevdf_linear(&p, &acc, &tree, None, Some(1), 3, protect, f);
+            let want = if want_buddy { Pick::Queued(1) } else { Pick::Queued(0) };
+            assert_eq!(got, want, "{p:?} protect={protect}");
+        }
+    }
+
+    #[test]
+    fn set_protect_slice_takes_the_earlier_end() {
+        let p = Profile::LINUX_7_1;
+        let mut s = se(1_000, 3_001_000);
+        // min slice 1 ms < own 3 ms: protection ends 1 ms of virtual time after now.
+        assert!(!overflowing_set_protect_slice(&p, &mut s, 1_000_000, Features::defaults(p.release)));
+        assert_eq!(s.vprot, Vtime(1_001_000));
+        assert!(protect_slice(&p, &s));
+        // Empty tree (min slice ~0): vprot = deadline.
+        overflowing_set_protect_slice(&p, &mut s, u64::MAX, Features::defaults(p.release));
+        assert_eq!(s.vprot, Vtime(3_001_000));
+        // Without RUN_TO_PARITY: the normalized 0.7 ms.
+        overflowing_set_protect_slice(&p, &mut s, u64::MAX, Features::empty());
+        assert_eq!(s.vprot, Vtime(701_000));
+        cancel_protect_slice(&p, &mut s);
+        assert!(!protect_slice(&p, &s));
+        // v6.6 marker.
+        let p = Profile::LINUX_6_6;
+        overflowing_set_protect_slice(&p, &mut s, 0, Features::defaults(p.release));
+        assert!(protect_slice(&p, &s));
+        cancel_protect_slice(&p, &mut s);
+        assert!(!protect_slice(&p, &s));
+    }
+}
