@@ -15,6 +15,7 @@ pub mod error;
 pub mod features;
 pub mod ffi;
 pub mod profile;
+pub(crate) mod rbtree;
 pub mod vtime;
 pub mod weight;
 
