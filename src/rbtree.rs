@@ -569,3 +569,1059 @@ impl RbRoot {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::format;
+    use std::string::String;
+    use std::vec;
+    use std::vec::Vec;
+
+    // ----- harness ---------------------------------------------------------
+
+    /// One test node: links, ordering key, insertion stamp, payload value and
+    /// the two subtree aggregates (one declared, one not).
+    #[derive(Clone, Debug)]
+    struct TNode {
+        link: RbLink,
+        key: u64,
+        seq: u64,
+        value: u64,
+        declared_min: u64,
+        undeclared_max: u64,
+    }
+
+    /// A callback invocation, as the tree made it.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    enum Call {
+        Compute(u32),
+        Copy(u32, u32),
+        Rotate(u32, u32),
+    }
+
+    /// Node storage with the kernel-like callbacks (`copy_all == false`) or
+    /// textbook callbacks that carry every aggregate (`copy_all == true`).
+    struct Harness {
+        nodes: Vec<TNode>,
+        copy_all: bool,
+        calls: Vec<Call>,
+        next_seq: u64,
+    }
+
+    impl Harness {
+        fn new(copy_all: bool) -> Self {
+            Harness {
+                nodes: Vec::new(),
+                copy_all,
+                calls: Vec::new(),
+                next_seq: 0,
+            }
+        }
+
+        /// A new, unlinked node.
+        fn add(&mut self, key: u64, value: u64) -> u32 {
+            self.nodes.push(TNode {
+                link: RbLink::UNLINKED,
+                key,
+                seq: 0,
+                value,
+                declared_min: value,
+                undeclared_max: value,
+            });
+            (self.nodes.len() - 1) as u32
+        }
+
+        /// Insert like the run queue would: the new leaf's aggregates start as
+        /// its own value, and it gets a fresh insertion stamp.
+        fn insert(&mut self, root: &mut RbRoot, i: u32) {
+            let n = &mut self.nodes[i as usize];
+            n.declared_min = n.value;
+            n.undeclared_max = n.value;
+            n.seq = self.next_seq;
+            self.next_seq += 1;
+            root.insert(self, i);
+        }
+
+        fn node(&self, i: u32) -> &TNode {
+            &self.nodes[i as usize]
+        }
+
+        /// The node with this key (hand-made trees use distinct keys).
+        fn by_key(&self, key: u64) -> u32 {
+            let mut found = NIL;
+            for (i, n) in self.nodes.iter().enumerate() {
+                if n.key == key {
+                    assert_eq!(found, NIL, "key {key} is not unique");
+                    found = i as u32;
+                }
+            }
+            assert_ne!(found, NIL, "no node with key {key}");
+            found
+        }
+
+        /// Recompute both aggregates of `i` from its children; true if unchanged.
+        fn recompute(&mut self, i: u32) -> bool {
+            let l = self.nodes[i as usize].link;
+            let mut lo = self.nodes[i as usize].value;
+            let mut hi = lo;
+            for c in [l.left, l.right] {
+                if c != NIL {
+                    lo = lo.min(self.nodes[c as usize].declared_min);
+                    hi = hi.max(self.nodes[c as usize].undeclared_max);
+                }
+            }
+            let n = &mut self.nodes[i as usize];
+            let same = n.declared_min == lo && n.undeclared_max == hi;
+            n.declared_min = lo;
+            n.undeclared_max = hi;
+            same
+        }
+
+        fn carry(&mut self, old: u32, new: u32) {
+            let o = self.nodes[old as usize].clone();
+            let n = &mut self.nodes[new as usize];
+            n.declared_min = o.declared_min;
+            if self.copy_all {
+                n.undeclared_max = o.undeclared_max;
+            }
+        }
+
+        /// The recorded callbacks with node keys instead of indices; clears them.
+        fn take_calls(&mut self) -> Vec<String> {
+            let calls = core::mem::take(&mut self.calls);
+            calls
+                .into_iter()
+                .map(|c| match c {
+                    Call::Compute(i) => format!("compute {}", self.node(i).key),
+                    Call::Copy(o, n) => format!("copy {}->{}", self.node(o).key, self.node(n).key),
+                    Call::Rotate(o, n) => {
+                        format!("rotate {}->{}", self.node(o).key, self.node(n).key)
+                    }
+                })
+                .collect()
+        }
+    }
+
+    impl RbNodes for Harness {
+        fn link(&self, i: u32) -> &RbLink {
+            &self.nodes[i as usize].link
+        }
+        fn link_mut(&mut self, i: u32) -> &mut RbLink {
+            &mut self.nodes[i as usize].link
+        }
+        fn less(&self, a: u32, b: u32) -> bool {
+            self.nodes[a as usize].key < self.nodes[b as usize].key
+        }
+        fn compute(&mut self, i: u32) -> bool {
+            self.calls.push(Call::Compute(i));
+            self.recompute(i)
+        }
+        fn copy(&mut self, old: u32, new: u32) {
+            self.calls.push(Call::Copy(old, new));
+            self.carry(old, new);
+        }
+        fn rotate(&mut self, old: u32, new: u32) {
+            self.calls.push(Call::Rotate(old, new));
+            self.carry(old, new);
+            self.recompute(old);
+        }
+    }
+
+    /// splitmix64: a tiny deterministic generator.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    // ----- checking --------------------------------------------------------
+
+    /// What a full check found.
+    struct Report {
+        count: usize,
+        height: u32,
+        /// Nodes whose `undeclared_max` differs from the true subtree maximum.
+        stale: usize,
+        /// Nodes in order.
+        order: Vec<u32>,
+    }
+
+    /// Check every structural and ordering property, the cached leftmost and
+    /// the declared aggregate (and the undeclared one when `copy_all`). Panics
+    /// on the first violation.
+    fn check(h: &Harness, root: &RbRoot) -> Report {
+        let n = h.nodes.len();
+        if root.root == NIL {
+            assert_eq!(root.leftmost, NIL, "empty tree caches a leftmost");
+            assert_eq!(root.first(), NIL);
+            assert!(root.is_empty());
+            return Report {
+                count: 0,
+                height: 0,
+                stale: 0,
+                order: Vec::new(),
+            };
+        }
+        assert!(!root.is_empty());
+        assert_eq!(h.link(root.root).parent, NIL, "root has a parent");
+        assert!(!h.link(root.root).red, "root is red");
+
+        // Pre-order with an explicit stack; children are checked for parent
+        // links and red-red here.
+        let mut pre = Vec::new();
+        let mut stack = vec![root.root];
+        let mut seen = vec![false; n];
+        while let Some(i) = stack.pop() {
+            assert!(!seen[i as usize], "node {i} reached twice");
+            seen[i as usize] = true;
+            pre.push(i);
+            let l = *h.link(i);
+            for c in [l.left, l.right] {
+                if c != NIL {
+                    assert_eq!(h.link(c).parent, i, "child {c} of {i} has a wrong parent");
+                    assert!(!(l.red && h.link(c).red), "red {i} has red child {c}");
+                    stack.push(c);
+                }
+            }
+        }
+
+        // Reverse pre-order visits children before parents.
+        let mut black = vec![0u32; n];
+        let mut height = vec![0u32; n];
+        let mut lo = vec![0u64; n];
+        let mut hi = vec![0u64; n];
+        let mut stale = 0;
+        for &i in pre.iter().rev() {
+            let l = *h.link(i);
+            let node = h.node(i);
+            let (mut bl, mut br, mut hl, mut hr) = (1, 1, 0, 0);
+            let (mut mn, mut mx) = (node.value, node.value);
+            if l.left != NIL {
+                bl = black[l.left as usize];
+                hl = height[l.left as usize];
+                mn = mn.min(lo[l.left as usize]);
+                mx = mx.max(hi[l.left as usize]);
+            }
+            if l.right != NIL {
+                br = black[l.right as usize];
+                hr = height[l.right as usize];
+                mn = mn.min(lo[l.right as usize]);
+                mx = mx.max(hi[l.right as usize]);
+            }
+            assert_eq!(bl, br, "black heights differ below {i}");
+            black[i as usize] = bl + u32::from(!l.red);
+            height[i as usize] = 1 + hl.max(hr);
+            lo[i as usize] = mn;
+            hi[i as usize] = mx;
+            assert_eq!(node.declared_min, mn, "declared aggregate wrong at {i}");
+            if node.undeclared_max != mx {
+                stale += 1;
+                assert!(!h.copy_all, "full-copy callbacks left {i} stale");
+            }
+        }
+
+        // In-order by first/next: sorted by key, FIFO among equals.
+        let mut order = Vec::new();
+        let mut i = root.first();
+        while i != NIL {
+            order.push(i);
+            i = next(h, i);
+        }
+        assert_eq!(order.len(), pre.len(), "in-order walk misses nodes");
+        let mut leftmost = root.root;
+        while h.link(leftmost).left != NIL {
+            leftmost = h.link(leftmost).left;
+        }
+        assert_eq!(root.leftmost, leftmost, "cached leftmost is wrong");
+        for w in order.windows(2) {
+            let (a, b) = (h.node(w[0]), h.node(w[1]));
+            assert!(
+                (a.key, a.seq) < (b.key, b.seq),
+                "order broken between {} and {}",
+                w[0],
+                w[1]
+            );
+        }
+        // And backwards by prev from the last node.
+        let mut back = Vec::new();
+        let mut i = root.last(h);
+        while i != NIL {
+            back.push(i);
+            i = prev(h, i);
+        }
+        back.reverse();
+        assert_eq!(back, order, "prev walk disagrees with next walk");
+
+        Report {
+            count: pre.len(),
+            height: height[root.root as usize],
+            stale,
+            order,
+        }
+    }
+
+    /// 2^height ≤ (n+1)^2, i.e. height ≤ 2·log2(n+1).
+    fn height_ok(height: u32, count: usize) -> bool {
+        let n1 = count as u128 + 1;
+        height < 128 && (1u128 << height) <= n1 * n1
+    }
+
+    // ----- hand-made trees -------------------------------------------------
+
+    /// Build a tree from a shape such as `"20B(10R,30R(.,35R))"`: a key, its
+    /// colour (`B`/`R`), then optionally `(left,right)` with `.` for no child.
+    /// Each node's value is its key; aggregates are exact; the result is checked.
+    fn build(spec: &str) -> (Harness, RbRoot) {
+        let mut h = Harness::new(false);
+        let mut root = RbRoot::new();
+        let s = spec.as_bytes();
+        let mut stack: Vec<(u32, Side)> = Vec::new();
+        let mut last = NIL;
+        let mut k = 0;
+        while k < s.len() {
+            match s[k] {
+                b'0'..=b'9' => {
+                    let mut key = 0u64;
+                    while s[k].is_ascii_digit() {
+                        key = key * 10 + u64::from(s[k] - b'0');
+                        k += 1;
+                    }
+                    let i = h.add(key, key);
+                    h.nodes[i as usize].seq = h.next_seq;
+                    h.next_seq += 1;
+                    h.nodes[i as usize].link.red = match s[k] {
+                        b'R' => true,
+                        b'B' => false,
+                        c => panic!("bad colour {}", c as char),
+                    };
+                    match stack.last() {
+                        None => root.root = i,
+                        Some(&(p, side)) => {
+                            set_child(&mut h, p, side, i);
+                            h.nodes[i as usize].link.parent = p;
+                        }
+                    }
+                    last = i;
+                }
+                b'.' => last = NIL,
+                b'(' => stack.push((last, Side::Left)),
+                b',' => stack.last_mut().expect("',' outside parentheses").1 = Side::Right,
+                b')' => {
+                    stack.pop();
+                }
+                c => panic!("bad shape character {}", c as char),
+            }
+            k += 1;
+        }
+        // Exact aggregates, children first (reverse pre-order).
+        let mut pre = Vec::new();
+        let mut st = vec![root.root];
+        while let Some(i) = st.pop() {
+            pre.push(i);
+            let l = *h.link(i);
+            st.extend([l.left, l.right].into_iter().filter(|&c| c != NIL));
+        }
+        for &i in pre.iter().rev() {
+            h.recompute(i);
+        }
+        root.leftmost = subtree_first(&h, root.root);
+        let r = check(&h, &root);
+        assert_eq!(r.stale, 0);
+        assert_eq!(shape(&h, &root), spec, "shape spec is not canonical");
+        (h, root)
+    }
+
+    /// The shape of the tree in `build`'s notation (keys and colours; parent
+    /// links are verified by `check`).
+    fn shape(h: &Harness, root: &RbRoot) -> String {
+        enum Item {
+            Node(u32),
+            Text(&'static str),
+        }
+        let mut out = String::new();
+        if root.root == NIL {
+            return out;
+        }
+        let mut stack = vec![Item::Node(root.root)];
+        while let Some(item) = stack.pop() {
+            match item {
+                Item::Text(t) => out.push_str(t),
+                Item::Node(NIL) => out.push('.'),
+                Item::Node(i) => {
+                    let l = *h.link(i);
+                    out.push_str(&format!(
+                        "{}{}",
+                        h.node(i).key,
+                        if l.red { 'R' } else { 'B' }
+                    ));
+                    if l.left != NIL || l.right != NIL {
+                        stack.push(Item::Text(")"));
+                        stack.push(Item::Node(l.right));
+                        stack.push(Item::Text(","));
+                        stack.push(Item::Node(l.left));
+                        stack.push(Item::Text("("));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Start from `spec`, insert a node with `key` (value = key), and check the
+    /// resulting shape, callback sequence and leftmost key.
+    fn insert_case(spec: &str, key: u64, want: &str, calls: &[&str], first: u64) {
+        let (mut h, mut root) = build(spec);
+        let i = h.add(key, key);
+        h.insert(&mut root, i);
+        check(&h, &root);
+        assert_eq!(
+            shape(&h, &root),
+            want,
+            "shape after inserting {key} into {spec}"
+        );
+        assert_eq!(
+            h.take_calls(),
+            calls,
+            "callbacks inserting {key} into {spec}"
+        );
+        assert_eq!(h.node(root.first()).key, first);
+    }
+
+    /// Start from `spec`, erase the node with `key`, and check the resulting
+    /// shape, callback sequence and leftmost key. Returns the state.
+    fn erase_case(
+        spec: &str,
+        key: u64,
+        want: &str,
+        calls: &[&str],
+        first: u64,
+    ) -> (Harness, RbRoot) {
+        let (mut h, mut root) = build(spec);
+        let i = h.by_key(key);
+        root.erase(&mut h, i);
+        assert_eq!(*h.link(i), RbLink::UNLINKED);
+        check(&h, &root);
+        assert_eq!(
+            shape(&h, &root),
+            want,
+            "shape after erasing {key} from {spec}"
+        );
+        assert_eq!(h.take_calls(), calls, "callbacks erasing {key} from {spec}");
+        assert_eq!(h.node(root.first()).key, first);
+        (h, root)
+    }
+
+    // ----- insertion, case by case -------------------------------------------
+
+    #[test]
+    fn insert_into_empty_tree_makes_a_black_root_and_calls_nothing() {
+        let mut h = Harness::new(false);
+        let mut root = RbRoot::new();
+        assert!(root.is_empty());
+        assert_eq!(root.first(), NIL);
+        let a = h.add(7, 7);
+        h.insert(&mut root, a);
+        assert_eq!(shape(&h, &root), "7B");
+        assert_eq!((root.root, root.first()), (a, a));
+        assert_eq!(
+            *h.link(a),
+            RbLink::UNLINKED,
+            "a lone root is black with no links"
+        );
+        assert!(
+            h.take_calls().is_empty(),
+            "nothing to propagate above a new root"
+        );
+        assert_eq!((next(&h, a), prev(&h, a)), (NIL, NIL));
+        root.erase(&mut h, a);
+        assert!(root.is_empty());
+        assert_eq!(root.first(), NIL);
+        check(&h, &root);
+    }
+
+    #[test]
+    fn insert_red_uncle_recolours_left() {
+        // Case 1: parent 10 and uncle 30 turn black, 20 turns red and, being the
+        // root, black again. The new leaf first refreshes 10 and 20.
+        insert_case(
+            "20B(10R,30R)",
+            5,
+            "20B(10B(5R,.),30B)",
+            &["compute 10", "compute 20"],
+            5,
+        );
+    }
+
+    #[test]
+    fn insert_red_uncle_recolours_right() {
+        insert_case(
+            "20B(10R,30R)",
+            35,
+            "20B(10B,30B(.,35R))",
+            &["compute 30", "compute 20"],
+            10,
+        );
+    }
+
+    #[test]
+    fn insert_outer_grandchild_left_rotates_once() {
+        // Case 3: 5 under red 10 under 20, no uncle: rotate right at 20.
+        insert_case(
+            "20B(10R,.)",
+            5,
+            "10B(5R,20R)",
+            &["compute 10", "compute 20", "rotate 20->10"],
+            5,
+        );
+    }
+
+    #[test]
+    fn insert_outer_grandchild_right_rotates_once() {
+        insert_case(
+            "20B(.,30R)",
+            35,
+            "30B(20R,35R)",
+            &["compute 30", "compute 20", "rotate 20->30"],
+            20,
+        );
+    }
+
+    #[test]
+    fn insert_inner_grandchild_left_rotates_twice() {
+        // Case 2 then 3: 15 is 10's right child; rotate left at 10 (15 over 10),
+        // then right at 20. compute(20) sees no change and ends propagation.
+        insert_case(
+            "20B(10R,.)",
+            15,
+            "15B(10R,20R)",
+            &["compute 10", "compute 20", "rotate 10->15", "rotate 20->15"],
+            10,
+        );
+    }
+
+    #[test]
+    fn insert_inner_grandchild_right_rotates_twice() {
+        insert_case(
+            "20B(.,30R)",
+            25,
+            "25B(20R,30R)",
+            &["compute 30", "compute 20", "rotate 30->25", "rotate 20->25"],
+            20,
+        );
+    }
+
+    #[test]
+    fn insert_below_root_stops_propagation_early_and_relinks_grandparent_slot() {
+        // 27 goes under 25 (right). compute(25) raises its max to 27; 30's
+        // aggregates (min 25, max 30) are unchanged, so 20 is never computed.
+        // Then case 2 at 25 and case 3 at 30; 20's right slot must follow.
+        insert_case(
+            "20B(10B,30B(25R,.))",
+            27,
+            "20B(10B,27B(25R,30R))",
+            &["compute 25", "compute 30", "rotate 25->27", "rotate 30->27"],
+            10,
+        );
+    }
+
+    #[test]
+    fn insert_recolour_then_rotate_moves_a_subtree_right_side() {
+        // 8 under 7: case 1 (uncle 5 red) pushes red to 6, whose parent 4 is red
+        // with a black uncle 1: case 3 rotates left at 2 and 3 moves under 2.
+        insert_case(
+            "2B(1B,4R(3B,6B(5R,7R)))",
+            8,
+            "4B(2R(1B,3B),6R(5B,7B(.,8R)))",
+            &[
+                "compute 7",
+                "compute 6",
+                "compute 4",
+                "compute 2",
+                "rotate 2->4",
+            ],
+            1,
+        );
+    }
+
+    #[test]
+    fn insert_recolour_then_rotate_moves_a_subtree_left_side() {
+        // The mirror image of the previous case (key k becomes 9 - k).
+        insert_case(
+            "7B(5R(3B(2R,4R),6B),8B)",
+            1,
+            "5B(3R(2B(1R,.),4B),7R(6B,8B))",
+            &[
+                "compute 2",
+                "compute 3",
+                "compute 5",
+                "compute 7",
+                "rotate 7->5",
+            ],
+            1,
+        );
+    }
+
+    #[test]
+    fn ascending_inserts_give_the_textbook_shape() {
+        let mut h = Harness::new(false);
+        let mut root = RbRoot::new();
+        for k in 1..=10 {
+            let i = h.add(k, k);
+            h.insert(&mut root, i);
+            check(&h, &root);
+        }
+        assert_eq!(shape(&h, &root), "4B(2B(1B,3B),6B(5B,8R(7B,9B(.,10R))))");
+        assert_eq!(h.node(root.first()).key, 1);
+    }
+
+    #[test]
+    fn equal_keys_go_right_and_stay_fifo() {
+        let mut h = Harness::new(false);
+        let mut root = RbRoot::new();
+        let a = h.add(5, 0);
+        let b = h.add(5, 0);
+        let c = h.add(5, 0);
+        let d = h.add(5, 0);
+        h.insert(&mut root, a);
+        h.insert(&mut root, b);
+        assert_eq!(h.link(a).right, b, "an equal key must go right");
+        assert_eq!(root.first(), a, "an equal key never becomes leftmost");
+        h.insert(&mut root, c);
+        // c under b on the right: rotate left at a.
+        assert_eq!((root.root, h.link(b).left, h.link(b).right), (b, a, c));
+        h.insert(&mut root, d);
+        assert_eq!(h.link(c).right, d);
+        assert_eq!(check(&h, &root).order, [a, b, c, d]);
+        // Removing the root: its successor c (its right child) takes its place.
+        root.erase(&mut h, b);
+        assert_eq!((root.root, h.link(c).left, h.link(c).right), (c, a, d));
+        assert_eq!(check(&h, &root).order, [a, c, d]);
+        // Re-inserted, b is the newest and goes last.
+        h.insert(&mut root, b);
+        assert_eq!(check(&h, &root).order, [a, c, d, b]);
+        let e = h.add(4, 0);
+        h.insert(&mut root, e);
+        assert_eq!(root.first(), e);
+        assert_eq!(check(&h, &root).order, [e, a, c, d, b]);
+    }
+
+    // ----- erase, case by case -----------------------------------------------
+
+    #[test]
+    fn erase_without_left_child_lifts_the_right_child() {
+        // Case A with a child: 35 takes 30's place and black colour.
+        erase_case(
+            "20B(10B,30B(.,35R))",
+            30,
+            "20B(10B,35B)",
+            &["compute 20"],
+            10,
+        );
+    }
+
+    #[test]
+    fn erase_red_leaf_needs_no_repair() {
+        // Case A without a child, red: no rebalance, propagate from 30 up.
+        erase_case(
+            "20B(10B,30B(.,35R))",
+            35,
+            "20B(10B,30B)",
+            &["compute 30", "compute 20"],
+            10,
+        );
+    }
+
+    #[test]
+    fn erase_with_only_a_left_child_lifts_it() {
+        // Case B: 5 takes 10's place and colour; 20 is unchanged.
+        erase_case("20B(10B(5R,.),30B)", 10, "20B(5B,30B)", &["compute 20"], 5);
+    }
+
+    #[test]
+    fn erase_two_children_successor_is_right_child() {
+        // Case C1 with child2 = 35: 30 replaces 20, 35 turns black.
+        erase_case(
+            "20B(10B,30B(.,35R))",
+            20,
+            "30B(10B,35B)",
+            &["copy 20->30", "compute 30"],
+            10,
+        );
+    }
+
+    #[test]
+    fn erase_two_children_black_successor_without_child_rebalances_at_it() {
+        // Case C1 without child2: the black successor leaves a hole on its
+        // right, repaired at 30 by the mirrored case 2 (10 turns red), which
+        // then reaches the root and stops.
+        erase_case(
+            "20B(10B,30B)",
+            20,
+            "30B(10R,.)",
+            &["copy 20->30", "compute 30"],
+            10,
+        );
+    }
+
+    #[test]
+    fn erase_two_children_deep_successor_black() {
+        // Case C2: successor 25 is 30's left child. copy, then refresh 30 (up to
+        // 25), then 25 itself. 25 was black and had no child: repair at 30 with
+        // case 2 under a red parent (35 red, 30 black).
+        erase_case(
+            "20B(10B,30R(25B,35B))",
+            20,
+            "25B(10B,30B(.,35R))",
+            &["copy 20->25", "compute 30", "compute 25"],
+            10,
+        );
+    }
+
+    #[test]
+    fn erase_two_children_deep_successor_with_right_child() {
+        // Case C2 with child2 = 35: it moves under 40 and turns black.
+        erase_case(
+            "20B(10B,40R(30B(.,35R),50B))",
+            20,
+            "30B(10B,40R(35B,50B))",
+            &["copy 20->30", "compute 40", "compute 30"],
+            10,
+        );
+    }
+
+    #[test]
+    fn erase_two_children_successor_two_levels_down_red() {
+        // Case C2, successor 25 two levels below 40: propagation walks 30 and
+        // 40 and stops at the successor; a red successor needs no repair.
+        erase_case(
+            "20B(10B,40R(30B(25R,.),50B))",
+            20,
+            "25B(10B,40R(30B,50B))",
+            &["copy 20->25", "compute 30", "compute 40", "compute 25"],
+            10,
+        );
+    }
+
+    #[test]
+    fn erase_repair_red_outer_nephew_left() {
+        // Fix-up case 4: black sibling 30 with red right child 35.
+        erase_case(
+            "20B(10B,30B(.,35R))",
+            10,
+            "30B(20B,35B)",
+            &["compute 20", "rotate 20->30"],
+            20,
+        );
+    }
+
+    #[test]
+    fn erase_repair_red_outer_nephew_right() {
+        erase_case(
+            "20B(10B(5R,.),30B)",
+            30,
+            "10B(5B,20B)",
+            &["compute 20", "rotate 20->10"],
+            5,
+        );
+    }
+
+    #[test]
+    fn erase_repair_red_inner_nephew_left() {
+        // Fix-up case 3 then 4: rotate right at 30 (25 over 30), then left at 20.
+        erase_case(
+            "20B(10B,30B(25R,.))",
+            10,
+            "25B(20B,30B)",
+            &["compute 20", "rotate 30->25", "rotate 20->25"],
+            20,
+        );
+    }
+
+    #[test]
+    fn erase_repair_red_inner_nephew_right() {
+        erase_case(
+            "20B(10B(.,15R),30B)",
+            30,
+            "15B(10B,20B)",
+            &["compute 20", "rotate 10->15", "rotate 20->15"],
+            10,
+        );
+    }
+
+    #[test]
+    fn erase_repair_red_sibling_left() {
+        // Fix-up case 1: red sibling 40 rotates above 20; the new sibling 30
+        // has no red child, so case 2 ends at the now red 20.
+        erase_case(
+            "20B(10B,40R(30B,50B))",
+            10,
+            "40B(20B(.,30R),50B)",
+            &["compute 20", "rotate 20->40"],
+            20,
+        );
+    }
+
+    #[test]
+    fn erase_repair_red_sibling_right() {
+        erase_case(
+            "40B(20R(10B,30B),50B)",
+            50,
+            "20B(10B,40B(30R,.))",
+            &["compute 40", "rotate 40->20"],
+            10,
+        );
+    }
+
+    #[test]
+    fn erase_repair_red_sibling_then_inner_then_outer() {
+        // Case 1 at 20 (40 over it), then the new sibling 30 has only a red
+        // inner child 25: case 3 at 30 and case 4 at 20; 25 ends red under 40.
+        erase_case(
+            "20B(10B,40R(30B(25R,.),50B))",
+            10,
+            "40B(25R(20B,30B),50B)",
+            &[
+                "compute 20",
+                "rotate 20->40",
+                "rotate 30->25",
+                "rotate 20->25",
+            ],
+            20,
+        );
+    }
+
+    #[test]
+    fn erase_repair_black_family_climbs_left() {
+        // Case 2 twice: 15 turns red, the deficit moves to 10 (a left child),
+        // 30 turns red, the deficit reaches the root.
+        erase_case(
+            "20B(10B(5B,15B),30B(25B,35B))",
+            5,
+            "20B(10B(.,15R),30R(25B,35B))",
+            &["compute 10", "compute 20"],
+            10,
+        );
+    }
+
+    #[test]
+    fn erase_repair_black_family_climbs_right() {
+        erase_case(
+            "20B(10B(5B,15B),30B(25B,35B))",
+            35,
+            "20B(10R(5B,15B),30B(25R,.))",
+            &["compute 30", "compute 20"],
+            5,
+        );
+    }
+
+    // ----- the undeclared aggregate goes stale, as in the kernel -------------
+
+    #[test]
+    fn rotation_on_insert_leaves_undeclared_max_stale() {
+        for copy_all in [false, true] {
+            let mut h = Harness::new(copy_all);
+            let mut root = RbRoot::new();
+            let a = h.add(1, 30);
+            let b = h.add(2, 10);
+            let c = h.add(3, 20);
+            for i in [a, b, c] {
+                h.insert(&mut root, i);
+            }
+            // Inserting c recomputed b (then max 20 over {b, c}) before the
+            // fix-up rotated left at a. The rotate callback gave b a's declared
+            // min (10, exact) and recomputed a as a leaf, but left b's max at
+            // 20, although a (value 30) is now below b.
+            assert_eq!((root.root, h.link(b).left, h.link(b).right), (b, a, c));
+            assert_eq!(h.node(b).declared_min, 10);
+            let r = check(&h, &root);
+            if copy_all {
+                assert_eq!(h.node(b).undeclared_max, 30);
+                assert_eq!(r.stale, 0);
+            } else {
+                assert_eq!(h.node(b).undeclared_max, 20, "true maximum is 30");
+                assert_eq!(r.stale, 1);
+            }
+        }
+    }
+
+    #[test]
+    fn rotations_on_erase_leave_undeclared_max_stale() {
+        for copy_all in [false, true] {
+            let (mut h, mut root) = build("20B(10B,30B(25R,.))");
+            h.copy_all = copy_all;
+            let gone = h.by_key(10);
+            root.erase(&mut h, gone);
+            let r = check(&h, &root);
+            let top = h.by_key(25);
+            assert_eq!(root.root, top);
+            // 25 was a leaf (max 25). Fix-up case 3 (30 -> 25) and case 4
+            // (20 -> 25) hoisted it to the root; each rotate callback carried
+            // only the declared min, so its max never saw 30 below it.
+            if copy_all {
+                assert_eq!(h.node(top).undeclared_max, 30);
+                assert_eq!(r.stale, 0);
+            } else {
+                assert_eq!(h.node(top).undeclared_max, 25, "true maximum is 30");
+                assert_eq!(r.stale, 1);
+            }
+        }
+    }
+
+    // ----- random sequences ----------------------------------------------------
+
+    /// Random inserts and erases over `slots` nodes with keys below `keys`,
+    /// checking everything after each operation against a sorted model.
+    /// Returns the largest number of stale nodes seen at once.
+    fn random_run(seed: u64, slots: usize, ops: usize, keys: u64, copy_all: bool) -> usize {
+        let mut rng = Rng(seed);
+        let mut h = Harness::new(copy_all);
+        for _ in 0..slots {
+            h.add(0, 0);
+        }
+        let mut root = RbRoot::new();
+        let mut members: Vec<u32> = Vec::new();
+        let mut idle: Vec<u32> = (0..slots as u32).collect();
+        let mut most_stale = 0;
+        for _ in 0..ops {
+            let grow = members.is_empty() || (!idle.is_empty() && rng.below(100) < 55);
+            if grow {
+                let i = idle.swap_remove(rng.below(idle.len() as u64) as usize);
+                h.nodes[i as usize].key = rng.below(keys);
+                h.nodes[i as usize].value = rng.below(1000);
+                h.insert(&mut root, i);
+                members.push(i);
+            } else {
+                let i = members.swap_remove(rng.below(members.len() as u64) as usize);
+                root.erase(&mut h, i);
+                idle.push(i);
+            }
+            h.calls.clear();
+            let r = check(&h, &root);
+            assert_eq!(r.count, members.len());
+            let mut want = members.clone();
+            want.sort_by_key(|&i| (h.node(i).key, h.node(i).seq));
+            assert_eq!(r.order, want, "in-order walk is not (key, insertion) order");
+            assert!(
+                height_ok(r.height, r.count),
+                "height {} for {} nodes",
+                r.height,
+                r.count
+            );
+            most_stale = most_stale.max(r.stale);
+        }
+        most_stale
+    }
+
+    #[test]
+    fn random_sequences_keep_invariants_order_and_declared_aggregate() {
+        let mut most_stale = 0;
+        for (seed, slots, keys) in [(1, 8, 3), (2, 40, 6), (3, 300, 16), (4, 300, 1000)] {
+            most_stale = most_stale.max(random_run(seed, slots, 5000, keys, false));
+        }
+        assert!(
+            most_stale > 0,
+            "kernel-like callbacks should leave some max stale"
+        );
+    }
+
+    #[test]
+    fn full_copy_callbacks_keep_both_aggregates_exact() {
+        // `check` fails on any stale node when copy_all is set.
+        for (seed, slots, keys) in [(5, 8, 3), (6, 40, 6), (7, 300, 16)] {
+            assert_eq!(random_run(seed, slots, 5000, keys, true), 0);
+        }
+    }
+
+    #[test]
+    fn quickcheck_any_toggle_sequence_keeps_invariants() {
+        fn prop(ops: Vec<(u8, u8)>) -> bool {
+            let mut h = Harness::new(false);
+            for _ in 0..24 {
+                h.add(0, 0);
+            }
+            let mut root = RbRoot::new();
+            let mut inside = [false; 24];
+            for (slot, key) in ops {
+                let i = u32::from(slot % 24);
+                if inside[i as usize] {
+                    root.erase(&mut h, i);
+                } else {
+                    h.nodes[i as usize].key = u64::from(key % 6);
+                    h.nodes[i as usize].value = u64::from(key);
+                    h.insert(&mut root, i);
+                }
+                inside[i as usize] = !inside[i as usize];
+                let r = check(&h, &root);
+                if r.count != inside.iter().filter(|&&x| x).count() {
+                    return false;
+                }
+            }
+            true
+        }
+        quickcheck::QuickCheck::new()
+            .tests(300)
+            .quickcheck(prop as fn(Vec<(u8, u8)>) -> bool);
+    }
+
+    // ----- scale -----------------------------------------------------------------
+
+    /// Insert `n` nodes (many equal keys), then erase them all in random order,
+    /// checking the height bound and the leftmost cache along the way.
+    fn scale(n: usize, seed: u64) {
+        let mut rng = Rng(seed);
+        let mut h = Harness::new(false);
+        for _ in 0..n {
+            let key = rng.below(n as u64 / 4 + 1);
+            let value = rng.below(1 << 20);
+            h.add(key, value);
+        }
+        let mut root = RbRoot::new();
+        for i in 0..n as u32 {
+            h.insert(&mut root, i);
+            h.calls.clear();
+        }
+        let r = check(&h, &root);
+        assert_eq!(r.count, n);
+        assert!(height_ok(r.height, n), "height {} for {n} nodes", r.height);
+
+        let mut order: Vec<u32> = (0..n as u32).collect();
+        for k in (1..n).rev() {
+            order.swap(k, rng.below(k as u64 + 1) as usize);
+        }
+        for (done, &i) in order.iter().enumerate() {
+            root.erase(&mut h, i);
+            h.calls.clear();
+            if root.root != NIL {
+                assert_eq!(root.first(), subtree_first(&h, root.root));
+            }
+            if done % (n / 8 + 1) == 0 {
+                let r = check(&h, &root);
+                assert_eq!(r.count, n - done - 1);
+                assert!(height_ok(r.height, r.count));
+            }
+        }
+        assert!(root.is_empty());
+        assert_eq!(root.first(), NIL);
+    }
+
+    #[test]
+    fn twenty_thousand_inserts_then_random_erases() {
+        scale(20_000, 11);
+    }
+
+    #[test]
+    #[ignore = "full size; run with `cargo test --release -- --ignored`"]
+    fn full_capacity_inserts_then_random_erases() {
+        scale(131_072, 12);
+    }
+}
