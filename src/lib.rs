@@ -19,6 +19,7 @@ pub mod features;
 pub mod pick;
 pub mod ffi;
 pub mod profile;
+pub(crate) mod rbtree;
 pub mod vtime;
 pub mod weight;
 
