@@ -181,7 +181,10 @@ impl AvgVruntime {
     /// for: S outside the s64 range, or W at or above 2⁶³ (the kernel reads W
     /// into a `long`). Always false under EXACT.
     pub const fn is_wrapped(&self) -> bool {
-        self.untracked || low64(self.sum_w_vruntime).1 || low64(self.sum_weight).1 || (self.sum_weight as i64) < 0
+        self.untracked
+            || low64(self.sum_w_vruntime).1
+            || low64(self.sum_weight).1
+            || (self.sum_weight as i64) < 0
     }
 
     /// `entity_key`: wsub(v, v0).
@@ -251,7 +254,11 @@ impl AvgVruntime {
     /// `update_min_vruntime` (≤ v6.18): moves v0 forward only, to the smaller of
     /// the running entity's vruntime (if it is on the run queue) and the
     /// smallest vruntime in the tree (`tree_min`). Returns the new v0.
-    pub fn update_min_vruntime(&mut self, curr: Option<Vtime>, tree_min: Option<Vtime>) -> Result<Vtime, Error> {
+    pub fn update_min_vruntime(
+        &mut self,
+        curr: Option<Vtime>,
+        tree_min: Option<Vtime>,
+    ) -> Result<Vtime, Error> {
         let mut c = self.zero_vruntime;
         if let Some(v) = curr {
             c = v;
@@ -329,7 +336,11 @@ impl AvgVruntime {
             }
         } else if load != 0 {
             let (lm1, o4) = load.overflowing_sub(1);
-            let (num, o5) = if avg < 0 { avg.overflowing_sub(lm1) } else { (avg, false) };
+            let (num, o5) = if avg < 0 {
+                avg.overflowing_sub(lm1)
+            } else {
+                (avg, false)
+            };
             let (q, truncated) = kernel_div(&self.profile, num, load)?;
             wrapped |= o4 | o5 | truncated;
             q
@@ -430,7 +441,11 @@ where
 /// let es = [(Vtime(997), 1 << 20), (Vtime(1_000), 1 << 20)];
 /// assert_eq!(overflowing_avg_vruntime_batch(&Profile::LINUX_6_6, v0, es), Ok((Vtime(998), false)));
 /// ```
-pub fn overflowing_avg_vruntime_batch<I>(profile: &Profile, v0: Vtime, entities: I) -> Result<(Vtime, bool), Error>
+pub fn overflowing_avg_vruntime_batch<I>(
+    profile: &Profile,
+    v0: Vtime,
+    entities: I,
+) -> Result<(Vtime, bool), Error>
 where
     I: IntoIterator<Item = (Vtime, u64)>,
 {
@@ -440,7 +455,12 @@ where
 /// Eligibility of `v` against a set of tree entities (C ABI function 5): as
 /// [`AvgVruntime::overflowing_vruntime_eligible`] over the summed set. An
 /// empty set is eligible.
-pub fn overflowing_vruntime_eligible_batch<I>(profile: &Profile, v0: Vtime, entities: I, v: Vtime) -> Result<(bool, bool), Error>
+pub fn overflowing_vruntime_eligible_batch<I>(
+    profile: &Profile,
+    v0: Vtime,
+    entities: I,
+    v: Vtime,
+) -> Result<(bool, bool), Error>
 where
     I: IntoIterator<Item = (Vtime, u64)>,
 {
@@ -472,7 +492,11 @@ mod tests {
             let (v, wrapped) = acc.overflowing_avg_vruntime(curr).unwrap();
             assert_eq!((v.wsub(v0), wrapped), (1_142_971, false), "{p:?}");
             // v7.x moves v0 to V; ≤ 6.18 leaves it.
-            let want_v0 = if p.reference == Reference::MinVruntime { v0 } else { v };
+            let want_v0 = if p.reference == Reference::MinVruntime {
+                v0
+            } else {
+                v
+            };
             assert_eq!(acc.zero_vruntime(), want_v0);
             // And the answer does not depend on that move.
             assert_eq!(acc.avg_vruntime(curr).unwrap(), v);
@@ -487,9 +511,18 @@ mod tests {
         for p in Profile::PRESETS {
             let v0 = Vtime(5_000);
             let es = [(Vtime(4_997), NICE0), (Vtime(5_000), NICE0)];
-            assert_eq!(overflowing_avg_vruntime_batch(&p, v0, es), Ok((Vtime(4_998), false)));
-            assert_eq!(overflowing_vruntime_eligible_batch(&p, v0, es, Vtime(4_999)), Ok((false, false)));
-            assert_eq!(overflowing_vruntime_eligible_batch(&p, v0, es, Vtime(4_998)), Ok((true, false)));
+            assert_eq!(
+                overflowing_avg_vruntime_batch(&p, v0, es),
+                Ok((Vtime(4_998), false))
+            );
+            assert_eq!(
+                overflowing_vruntime_eligible_batch(&p, v0, es, Vtime(4_999)),
+                Ok((false, false))
+            );
+            assert_eq!(
+                overflowing_vruntime_eligible_batch(&p, v0, es, Vtime(4_998)),
+                Ok((true, false))
+            );
         }
     }
 
@@ -505,15 +538,36 @@ mod tests {
         acc.add(pk.0, pk.1).unwrap();
         assert_eq!(acc.sum_w_vruntime(), 180_000_000_000);
         assert_eq!(acc.sum_weight(), 104_857_602);
-        assert_eq!(acc.overflowing_vruntime_eligible(pk.0, None), (false, false));
+        assert_eq!(
+            acc.overflowing_vruntime_eligible(pk.0, None),
+            (false, false)
+        );
         assert_eq!(acc.overflowing_vruntime_eligible(h.0, None), (true, false));
         // A wrapping s64 product (the ≤ 7.0 compare, here fed full weights) says P is eligible.
-        let wrapping = Profile { eligibility: Eligibility::Wrapping, ..Profile::LINUX_7_1 };
-        let acc_w = AvgVruntime { profile: wrapping, ..acc };
-        assert_eq!(90_000_000_000i64.wrapping_mul(104_857_602), -9_009_559_893_709_551_616);
-        assert_eq!(acc_w.overflowing_vruntime_eligible(pk.0, None), (true, true));
-        let acc_x = AvgVruntime { profile: Profile::EXACT, ..acc };
-        assert_eq!(acc_x.overflowing_vruntime_eligible(pk.0, None), (false, false));
+        let wrapping = Profile {
+            eligibility: Eligibility::Wrapping,
+            ..Profile::LINUX_7_1
+        };
+        let acc_w = AvgVruntime {
+            profile: wrapping,
+            ..acc
+        };
+        assert_eq!(
+            90_000_000_000i64.wrapping_mul(104_857_602),
+            -9_009_559_893_709_551_616
+        );
+        assert_eq!(
+            acc_w.overflowing_vruntime_eligible(pk.0, None),
+            (true, true)
+        );
+        let acc_x = AvgVruntime {
+            profile: Profile::EXACT,
+            ..acc
+        };
+        assert_eq!(
+            acc_x.overflowing_vruntime_eligible(pk.0, None),
+            (false, false)
+        );
     }
 
     #[test]
@@ -523,11 +577,19 @@ mod tests {
             assert_eq!(acc.overflowing_avg_vruntime(None), Ok((Vtime(42), false)));
             assert!(acc.vruntime_eligible(Vtime(1 << 40), None));
             // Only curr: V is curr's vruntime.
-            let (v, _) = acc.overflowing_avg_vruntime(Some((Vtime(99), 335 << 10))).unwrap();
+            let (v, _) = acc
+                .overflowing_avg_vruntime(Some((Vtime(99), 335 << 10)))
+                .unwrap();
             assert_eq!(v, Vtime(99));
         }
-        assert_eq!(overflowing_avg_vruntime_batch(&Profile::LINUX_6_6, Vtime(7), []), Ok((Vtime(7), false)));
-        assert_eq!(overflowing_vruntime_eligible_batch(&Profile::LINUX_6_6, Vtime(7), [], Vtime(1)), Ok((true, false)));
+        assert_eq!(
+            overflowing_avg_vruntime_batch(&Profile::LINUX_6_6, Vtime(7), []),
+            Ok((Vtime(7), false))
+        );
+        assert_eq!(
+            overflowing_vruntime_eligible_batch(&Profile::LINUX_6_6, Vtime(7), [], Vtime(1)),
+            Ok((true, false))
+        );
     }
 
     #[test]
@@ -572,7 +634,10 @@ mod tests {
         assert_eq!(acc.sum_w_vruntime(), i64::MIN);
         assert_eq!(acc.sum_w_vruntime_wide(), 1i128 << 63);
         acc.remove(v, 1 << 22).unwrap();
-        assert!(!acc.is_wrapped(), "wrapping arithmetic is modular: back in range is exact again");
+        assert!(
+            !acc.is_wrapped(),
+            "wrapping arithmetic is modular: back in range is exact again"
+        );
         assert_eq!(acc.sum_w_vruntime(), 1 << 62);
     }
 
@@ -583,12 +648,21 @@ mod tests {
         acc.add(Vtime(150), NICE0).unwrap();
         acc.add(Vtime(300), NICE0).unwrap();
         let v_before = acc.avg_vruntime(None).unwrap();
-        assert_eq!(acc.update_min_vruntime(None, Some(Vtime(150))), Ok(Vtime(150)));
+        assert_eq!(
+            acc.update_min_vruntime(None, Some(Vtime(150))),
+            Ok(Vtime(150))
+        );
         assert_eq!(acc.sum_w_vruntime(), 150 * 1024);
         assert_eq!(acc.avg_vruntime(None).unwrap(), v_before);
         // curr behind the tree minimum wins; backwards never.
-        assert_eq!(acc.update_min_vruntime(Some(Vtime(120)), Some(Vtime(150))), Ok(Vtime(150)));
-        assert_eq!(acc.update_min_vruntime(Some(Vtime(200)), Some(Vtime(300))), Ok(Vtime(200)));
+        assert_eq!(
+            acc.update_min_vruntime(Some(Vtime(120)), Some(Vtime(150))),
+            Ok(Vtime(150))
+        );
+        assert_eq!(
+            acc.update_min_vruntime(Some(Vtime(200)), Some(Vtime(300))),
+            Ok(Vtime(200))
+        );
         assert_eq!(acc.update_min_vruntime(None, None), Ok(Vtime(200)));
     }
 }

@@ -141,7 +141,11 @@ pub struct RqCtx {
 /// has run past the old deadline.
 ///
 /// v7.x callers then call `avg_vruntime()` to refresh v0 (the run queue does).
-pub fn overflowing_update_deadline(profile: &Profile, se: &mut SchedEntity, base_slice: u64) -> (bool, bool) {
+pub fn overflowing_update_deadline(
+    profile: &Profile,
+    se: &mut SchedEntity,
+    base_slice: u64,
+) -> (bool, bool) {
     if se.vruntime.before(se.deadline) {
         return (false, false);
     }
@@ -155,7 +159,11 @@ pub fn overflowing_update_deadline(profile: &Profile, se: &mut SchedEntity, base
 
 /// [`overflowing_update_deadline`] settled: under EXACT an overflowing
 /// deadline is [`Error::Overflow`] and the entity is unchanged.
-pub fn update_deadline(profile: &Profile, se: &mut SchedEntity, base_slice: u64) -> Result<bool, Error> {
+pub fn update_deadline(
+    profile: &Profile,
+    se: &mut SchedEntity,
+    base_slice: u64,
+) -> Result<bool, Error> {
     let mut tmp = *se;
     let (r, wrapped) = overflowing_update_deadline(profile, &mut tmp, base_slice);
     profile.settle((r, wrapped))?;
@@ -171,7 +179,12 @@ pub fn update_deadline(profile: &Profile, se: &mut SchedEntity, base_slice: u64)
 /// * [`LagLimit::MaxSlicePlusTick`]: `calc_delta_fair(max_slice + tick, se)`.
 ///
 /// Under EXACT the limit is returned as a 128-bit value in [`exact_lag_limit`].
-pub fn overflowing_lag_limit(profile: &Profile, se: &SchedEntity, max_slice: u64, tick_nsec: u64) -> (u64, bool) {
+pub fn overflowing_lag_limit(
+    profile: &Profile,
+    se: &SchedEntity,
+    max_slice: u64,
+    tick_nsec: u64,
+) -> (u64, bool) {
     let (span, o1) = match profile.lag_limit {
         LagLimit::TwiceSlice => {
             let (two, o) = se.slice.overflowing_mul(2);
@@ -185,7 +198,12 @@ pub fn overflowing_lag_limit(profile: &Profile, se: &SchedEntity, max_slice: u64
 
 /// The exact lag limit (no wrapping anywhere): ⌊span·2²⁰ / w⌋ with span = max(2·slice,
 /// tick) or max_slice + tick computed in 128 bits.
-pub fn exact_lag_limit(profile: &Profile, se: &SchedEntity, max_slice: u64, tick_nsec: u64) -> u128 {
+pub fn exact_lag_limit(
+    profile: &Profile,
+    se: &SchedEntity,
+    max_slice: u64,
+    tick_nsec: u64,
+) -> u128 {
     let span: u128 = match profile.lag_limit {
         LagLimit::TwiceSlice => (2 * se.slice as u128).max(tick_nsec as u128),
         LagLimit::MaxSlicePlusTick => max_slice as u128 + tick_nsec as u128,
@@ -229,7 +247,13 @@ pub const fn kernel_clamp(x: i64, lo: i64, hi: i64) -> i64 {
 /// assert_eq!(overflowing_entity_lag(&Profile::LINUX_6_6, v, &se, 3_000_000, 1_000_000).0 .0, 1_000_000);
 /// assert_eq!(overflowing_entity_lag(&Profile::LINUX_7_1, v, &se, 3_000_000, 1_000_000).0 .0, 2_500_000);
 /// ```
-pub fn overflowing_entity_lag(profile: &Profile, avg_vruntime: Vtime, se: &SchedEntity, max_slice: u64, tick_nsec: u64) -> (Vlag, bool) {
+pub fn overflowing_entity_lag(
+    profile: &Profile,
+    avg_vruntime: Vtime,
+    se: &SchedEntity,
+    max_slice: u64,
+    tick_nsec: u64,
+) -> (Vlag, bool) {
     let x = avg_vruntime.wsub(se.vruntime);
     if profile.is_exact() {
         let limit = exact_lag_limit(profile, se, max_slice, tick_nsec) as i128;
@@ -257,7 +281,11 @@ pub fn overflowing_update_entity_lag(
     se: &mut SchedEntity,
     tun: &Tunables,
 ) -> Result<(bool, bool), Error> {
-    let curr = if se_is_curr { Some(se.as_curr()) } else { ctx.curr };
+    let curr = if se_is_curr {
+        Some(se.as_curr())
+    } else {
+        ctx.curr
+    };
     let (v, w1) = avg.overflowing_avg_vruntime(curr)?;
     let (mut vlag, w2) = overflowing_entity_lag(profile, v, se, ctx.max_slice, tun.tick_nsec);
     if profile.release >= Release::Linux7_1 && se.sched_delayed {
@@ -285,10 +313,17 @@ pub fn overflowing_update_entity_lag(
 /// // Appendix A: vlag −200,000 into a queue of 2383 (scaled down) plus 1024.
 /// assert_eq!(overflowing_place_lag(&Profile::LINUX_6_6, -200_000, 2383, 1024), Ok((-285_942, false)));
 /// ```
-pub fn overflowing_place_lag(profile: &Profile, vlag: i64, load: u64, w: u64) -> Result<(i64, bool), Error> {
+pub fn overflowing_place_lag(
+    profile: &Profile,
+    vlag: i64,
+    load: u64,
+    w: u64,
+) -> Result<(i64, bool), Error> {
     if profile.is_exact() {
         let l = if load == 0 { 1 } else { load as i128 };
-        let num = (vlag as i128).checked_mul(load as i128 + w as i128).ok_or(Error::Overflow)?;
+        let num = (vlag as i128)
+            .checked_mul(load as i128 + w as i128)
+            .ok_or(Error::Overflow)?;
         let q = num / l;
         return Ok((q as i64, q as i64 as i128 != q));
     }
@@ -308,7 +343,12 @@ pub fn overflowing_place_lag(profile: &Profile, vlag: i64, load: u64, w: u64) ->
 /// (C ABI function 7): L = Σ averaging weights (u64, wrapping),
 /// lag = tdiv(vlag·(L + w), L). An empty queue gives 0; vlag = 0 gives 0 except
 /// in v6.6, which has no vlag test and divides anyway.
-pub fn overflowing_place_lag_batch<I>(profile: &Profile, vlag: i64, queue_weights: I, weight: u64) -> Result<(i64, bool), Error>
+pub fn overflowing_place_lag_batch<I>(
+    profile: &Profile,
+    vlag: i64,
+    queue_weights: I,
+    weight: u64,
+) -> Result<(i64, bool), Error>
 where
     I: IntoIterator<Item = u64>,
 {
@@ -358,7 +398,11 @@ pub fn place_entity(
     flags: PlaceFlags,
     tun: &Tunables,
 ) -> Result<bool, Error> {
-    let curr = if se_is_curr { Some(se.as_curr()) } else { ctx.curr };
+    let curr = if se_is_curr {
+        Some(se.as_curr())
+    } else {
+        ctx.curr
+    };
     let (v, mut wrapped) = avg.overflowing_avg_vruntime(curr)?;
     let mut out = *se;
     if !out.custom_slice || profile.release == Release::Linux6_6 {
@@ -391,7 +435,9 @@ pub fn place_entity(
     }
     let rel = match profile.release {
         Release::Linux6_6 => false,
-        Release::Linux7_1 => tun.features.contains(Features::PLACE_REL_DEADLINE) && out.rel_deadline,
+        Release::Linux7_1 => {
+            tun.features.contains(Features::PLACE_REL_DEADLINE) && out.rel_deadline
+        }
         _ => out.rel_deadline,
     };
     if rel {
@@ -444,7 +490,9 @@ pub fn reweight_entity(
 ) -> Result<bool, Error> {
     let mut acc = *avg;
     let mut out = *se;
-    let wrapped = reweight_inner(profile, &mut acc, ctx, se_is_curr, &mut out, new_load, protected, tun)?;
+    let wrapped = reweight_inner(
+        profile, &mut acc, ctx, se_is_curr, &mut out, new_load, protected, tun,
+    )?;
     profile.settle(((), wrapped))?;
     *avg = acc;
     *se = out;
@@ -494,14 +542,19 @@ fn reweight_inner(
             }
         }
         Reweight::Eevdf => {
-            let curr = if se_is_curr { Some(se.as_curr()) } else { ctx.curr };
+            let curr = if se_is_curr {
+                Some(se.as_curr())
+            } else {
+                ctx.curr
+            };
             let (v, w0) = avg.overflowing_avg_vruntime(curr)?;
             wrapped |= w0;
             if in_sums {
                 avg.remove(se.vruntime, old)?;
             }
             if v != se.vruntime {
-                let (vlag, w1) = overflowing_entity_lag(profile, v, se, ctx.max_slice, tun.tick_nsec);
+                let (vlag, w1) =
+                    overflowing_entity_lag(profile, v, se, ctx.max_slice, tun.tick_nsec);
                 let (vlag, w2) = rescale(profile, vlag.0, old, new)?;
                 wrapped |= w1 | w2;
                 se.vruntime = v.wrapping_sub_signed(vlag);
@@ -539,8 +592,19 @@ fn reweight_inner(
             }
             se.load = new_load;
             // place_entity with nr_queued excluding se; a curr se is still curr.
-            let place_ctx = RqCtx { nr_queued: ctx.nr_queued.saturating_sub(1), ..*ctx };
-            wrapped |= place_entity(profile, avg, &place_ctx, se_is_curr, se, PlaceFlags::default(), tun)?;
+            let place_ctx = RqCtx {
+                nr_queued: ctx.nr_queued.saturating_sub(1),
+                ..*ctx
+            };
+            wrapped |= place_entity(
+                profile,
+                avg,
+                &place_ctx,
+                se_is_curr,
+                se,
+                PlaceFlags::default(),
+                tun,
+            )?;
             if rel_vprot {
                 se.vprot = se.vruntime.wrapping_add_signed(rel_prot);
             }
@@ -549,7 +613,11 @@ fn reweight_inner(
             }
         }
         Reweight::Rescale => {
-            let curr = if se_is_curr { Some(se.as_curr()) } else { ctx.curr };
+            let curr = if se_is_curr {
+                Some(se.as_curr())
+            } else {
+                ctx.curr
+            };
             let (a, w0) = avg.overflowing_avg_vruntime(curr)?;
             let (vlag, w1) = overflowing_entity_lag(profile, a, se, ctx.max_slice, tun.tick_nsec);
             wrapped |= w0 | w1;
@@ -639,12 +707,25 @@ mod tests {
             };
             let mut d = SchedEntity::from_nice(0, 3_000_000).unwrap();
             d.vlag = Vlag(-200_000);
-            let wrapped = place_entity(&p, &mut acc, &ctx, false, &mut d, PlaceFlags::default(), &tun(&p)).unwrap();
+            let wrapped = place_entity(
+                &p,
+                &mut acc,
+                &ctx,
+                false,
+                &mut d,
+                PlaceFlags::default(),
+                &tun(&p),
+            )
+            .unwrap();
             assert!(!wrapped);
             assert_eq!(d.vruntime.wsub(v0), 1_428_913, "{p:?}");
             assert_eq!(d.deadline.wsub(d.vruntime), 3_000_000);
             // w = 2^20 < load: no heavy re-centre in 7.1; v0 is V (7.x) or unchanged.
-            let want_v0 = if p.reference == Reference::MinVruntime { v0 } else { v0 + 1_142_971 };
+            let want_v0 = if p.reference == Reference::MinVruntime {
+                v0
+            } else {
+                v0 + 1_142_971
+            };
             assert_eq!(acc.zero_vruntime(), want_v0);
         }
     }
@@ -659,10 +740,23 @@ mod tests {
             acc.add(v0 + 1000, NICE0).unwrap();
             acc.add(v0 + 3000, NICE0).unwrap();
             let v = acc.avg_vruntime(None).unwrap();
-            let ctx = RqCtx { curr: None, nr_queued: 2, max_slice: 3_000_000 };
+            let ctx = RqCtx {
+                curr: None,
+                nr_queued: 2,
+                max_slice: 3_000_000,
+            };
             let mut se = SchedEntity::from_nice(0, 3_000_000).unwrap();
             se.vlag = Vlag(300);
-            place_entity(&p, &mut acc, &ctx, false, &mut se, PlaceFlags::default(), &tun(&p)).unwrap();
+            place_entity(
+                &p,
+                &mut acc,
+                &ctx,
+                false,
+                &mut se,
+                PlaceFlags::default(),
+                &tun(&p),
+            )
+            .unwrap();
             assert_eq!(v.wsub(se.vruntime), 450);
             acc.add(se.vruntime, NICE0).unwrap();
             let v2 = acc.avg_vruntime(None).unwrap();
@@ -675,16 +769,31 @@ mod tests {
     fn place_lag_corner_cases() {
         // Empty queue or vlag = 0: no lag and no division (except v6.6, which divides).
         for p in Profile::PRESETS {
-            assert_eq!(overflowing_place_lag_batch(&p, 500, [], NICE0), Ok((0, false)));
-            assert_eq!(overflowing_place_lag_batch(&p, 0, [NICE0], NICE0), Ok((0, false)));
+            assert_eq!(
+                overflowing_place_lag_batch(&p, 500, [], NICE0),
+                Ok((0, false))
+            );
+            assert_eq!(
+                overflowing_place_lag_batch(&p, 0, [NICE0], NICE0),
+                Ok((0, false))
+            );
         }
         // 6.6 with vlag 0 and a divisor that div_s64 truncates to 0: undefined.
         let ws = core::iter::repeat(NICE0).take(1 << 22); // L = 2^22·1024 = 2^32
-        assert_eq!(overflowing_place_lag_batch(&Profile::LINUX_6_6, 0, ws, NICE0), Err(Error::Undefined));
+        assert_eq!(
+            overflowing_place_lag_batch(&Profile::LINUX_6_6, 0, ws, NICE0),
+            Err(Error::Undefined)
+        );
         let ws = core::iter::repeat(NICE0).take(1 << 22);
-        assert_eq!(overflowing_place_lag_batch(&Profile::LINUX_6_18, 0, ws, NICE0), Ok((0, false)));
+        assert_eq!(
+            overflowing_place_lag_batch(&Profile::LINUX_6_18, 0, ws, NICE0),
+            Ok((0, false))
+        );
         // A zero-weight input is rejected.
-        assert_eq!(overflowing_place_lag_batch(&Profile::LINUX_7_1, 5, [0], NICE0), Err(Error::ZeroWeight));
+        assert_eq!(
+            overflowing_place_lag_batch(&Profile::LINUX_7_1, 5, [0], NICE0),
+            Err(Error::ZeroWeight)
+        );
     }
 
     #[test]
@@ -715,14 +824,21 @@ mod tests {
         assert_eq!(vlag.0, limit as i64);
         assert!(vlag.0 < -(1 << 62));
         // EXACT: the limit is huge and positive; the lag is the true 500.
-        assert_eq!(overflowing_entity_lag(&Profile::EXACT, Vtime(1500), &se, u64::MAX, 1_000_000), (Vlag(500), false));
+        assert_eq!(
+            overflowing_entity_lag(&Profile::EXACT, Vtime(1500), &se, u64::MAX, 1_000_000),
+            (Vlag(500), false)
+        );
     }
 
     #[test]
     fn delayed_lag_rules_7_1_known_bugs_2_idea_3() {
         let p = Profile::LINUX_7_1;
         let t = tun(&p);
-        let ctx = RqCtx { curr: None, nr_queued: 0, max_slice: 3_000_000 };
+        let ctx = RqCtx {
+            curr: None,
+            nr_queued: 0,
+            max_slice: 3_000_000,
+        };
         // The queue: one other entity at key 0; V = v0.
         let v0 = Vtime(1 << 40);
         let mk = |lag_prev: i64, vruntime_off: i64| {
@@ -753,7 +869,11 @@ mod tests {
     /// known-bugs §3 test idea 1: two weight-1024 (scaled-down) entities at 700,000 and
     /// 1,300,000 (V = 1,000,000); reweight the first to 2048 with deadline 1,300,000.
     fn reweight_case(p: Profile, first_is_curr: bool) -> (i64, i64, i64) {
-        let t = Tunables { base_slice: 3_000_000, tick_nsec: 1_000_000, features: Features::defaults(p.release) };
+        let t = Tunables {
+            base_slice: 3_000_000,
+            tick_nsec: 1_000_000,
+            features: Features::defaults(p.release),
+        };
         let v0 = Vtime(0);
         let mut acc = AvgVruntime::with_zero_vruntime(p, v0);
         let mut a = nice0_at(Vtime(700_000));
@@ -764,10 +884,18 @@ mod tests {
         if !first_is_curr {
             acc.add(a.vruntime, NICE0).unwrap();
         }
-        let ctx = RqCtx { curr: None, nr_queued: 2, max_slice: 3_000_000 };
+        let ctx = RqCtx {
+            curr: None,
+            nr_queued: 2,
+            max_slice: 3_000_000,
+        };
         let new = LoadWeight::new(2048 << 10).unwrap();
         reweight_entity(&p, &mut acc, &ctx, first_is_curr, &mut a, new, false, &t).unwrap();
-        let curr = if first_is_curr { Some(a.as_curr()) } else { None };
+        let curr = if first_is_curr {
+            Some(a.as_curr())
+        } else {
+            None
+        };
         let v = acc.avg_vruntime(curr).unwrap();
         (a.vruntime.0 as i64, a.deadline.0 as i64, v.0 as i64)
     }
@@ -777,7 +905,11 @@ mod tests {
         for curr in [false, true] {
             // v6.6.57 (b) and v7.1 (d): V stays put, real lag preserved, either way.
             for p in [Profile::LINUX_6_6_57, Profile::LINUX_7_1, Profile::EXACT] {
-                assert_eq!(reweight_case(p, curr), (850_000, 1_150_000, 1_000_000), "{p:?} curr={curr}");
+                assert_eq!(
+                    reweight_case(p, curr),
+                    (850_000, 1_150_000, 1_000_000),
+                    "{p:?} curr={curr}"
+                );
             }
             // v6.6.0 (a): vruntime unchanged, relative deadline halved.
             assert_eq!(reweight_case(Profile::LINUX_6_6, curr).0, 700_000);
@@ -786,8 +918,16 @@ mod tests {
         // v6.18/v7.0 (c): same as (d) when not curr; when curr, place_entity's V still
         // counts curr at its old vruntime and new weight.
         for p in [Profile::LINUX_6_18, Profile::LINUX_7_0] {
-            assert_eq!(reweight_case(p, false), (850_000, 1_150_000, 1_000_000), "{p:?}");
-            assert_eq!(reweight_case(p, true), (650_000, 950_000, 866_666), "{p:?} curr");
+            assert_eq!(
+                reweight_case(p, false),
+                (850_000, 1_150_000, 1_000_000),
+                "{p:?}"
+            );
+            assert_eq!(
+                reweight_case(p, true),
+                (650_000, 950_000, 866_666),
+                "{p:?} curr"
+            );
         }
     }
 
@@ -797,9 +937,15 @@ mod tests {
         let mut se = SchedEntity::from_nice(5, 3_000_000).unwrap();
         se.vruntime = Vtime(100);
         se.deadline = Vtime(200);
-        assert_eq!(overflowing_update_deadline(&p, &mut se, 3_000_000), (false, false));
+        assert_eq!(
+            overflowing_update_deadline(&p, &mut se, 3_000_000),
+            (false, false)
+        );
         se.vruntime = Vtime(10_000_000);
-        assert_eq!(overflowing_update_deadline(&p, &mut se, 3_000_000), (true, false));
+        assert_eq!(
+            overflowing_update_deadline(&p, &mut se, 3_000_000),
+            (true, false)
+        );
         // 3 ms at nice 5 = 9,170,149 virtual ns (3e6·1024/335, truncated).
         assert_eq!(se.deadline, Vtime(10_000_000 + 9_170_149));
     }

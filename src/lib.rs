@@ -16,10 +16,11 @@ pub mod bounds;
 pub mod entity;
 pub mod error;
 pub mod features;
-pub mod pick;
 pub mod ffi;
+pub mod pick;
 pub mod profile;
 pub(crate) mod rbtree;
+pub mod runqueue;
 pub mod vtime;
 pub mod weight;
 

@@ -74,7 +74,12 @@ pub fn protect_slice(profile: &Profile, se: &SchedEntity) -> bool {
 /// calc_delta_fair(slice)) when slice ≠ se.slice. `min_slice` is the run
 /// queue's minimum slice with `se` already out of the tree (`u64::MAX` when
 /// empty). Returns wrapped.
-pub fn overflowing_set_protect_slice(profile: &Profile, se: &mut SchedEntity, min_slice: u64, features: Features) -> bool {
+pub fn overflowing_set_protect_slice(
+    profile: &Profile,
+    se: &mut SchedEntity,
+    min_slice: u64,
+    features: Features,
+) -> bool {
     if profile.release == Release::Linux6_6 {
         se.vlag = Vlag(se.deadline.0 as i64);
         return false;
@@ -96,7 +101,11 @@ pub fn overflowing_set_protect_slice(profile: &Profile, se: &mut SchedEntity, mi
 
 /// `update_protect_slice(cfs_rq, se)`: vprot = min(vprot, vruntime +
 /// calc_delta_fair(min_slice)), after a wakeup that did not preempt. Returns wrapped.
-pub fn overflowing_update_protect_slice(profile: &Profile, se: &mut SchedEntity, min_slice: u64) -> bool {
+pub fn overflowing_update_protect_slice(
+    profile: &Profile,
+    se: &mut SchedEntity,
+    min_slice: u64,
+) -> bool {
     let (d, wrapped) = overflowing_calc_delta_fair(profile, min_slice, &se.load);
     se.vprot = se.vprot.min(se.vruntime + d);
     wrapped
@@ -144,7 +153,11 @@ fn first_eligible<T: SearchTree>(tree: &T, eligible: &impl Fn(Vtime) -> bool) ->
 /// (spec §4.2). `curr_best` is curr's deadline when curr is on the run queue
 /// and eligible. Returns `Some(Some(id))` for a node, `Some(None)` for curr,
 /// `None` when nothing was found.
-fn walk_6_6<T: SearchTree>(tree: &T, eligible: &impl Fn(Vtime) -> bool, curr_best: Option<Vtime>) -> Option<Option<T::Id>> {
+fn walk_6_6<T: SearchTree>(
+    tree: &T,
+    eligible: &impl Fn(Vtime) -> bool,
+    curr_best: Option<Vtime>,
+) -> Option<Option<T::Id>> {
     // best: None = curr (if curr_best), Some(id) = node.
     let mut best: Option<(Option<T::Id>, Vtime)> = curr_best.map(|d| (None, d));
     let mut best_left: Option<T::Id> = None;
@@ -315,7 +328,9 @@ pub fn pick_eevdf_linear(
     let linear = Linear(tree);
     // A degenerate "tree" whose root is the first entity and whose nodes have
     // only right children walks exactly like a linear scan for the ≥ v6.8 rule.
-    pick_eevdf(profile, avg, &linear, curr, next, nr_queued, protect, features)
+    pick_eevdf(
+        profile, avg, &linear, curr, next, nr_queued, protect, features,
+    )
 }
 
 /// A slice seen as a right-leaning chain (for [`pick_eevdf_linear`]).
@@ -405,15 +420,27 @@ mod tests {
         let mut all = tree.to_vec();
         all.push(c);
         let acc = acc_of(p, &tree);
-        assert_eq!(pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, true, f), Pick::Queued(0));
+        assert_eq!(
+            pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, true, f),
+            Pick::Queued(0)
+        );
         // A strictly earlier deadline keeps curr.
         c.deadline = Vtime(399);
-        assert_eq!(pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, true, f), Pick::Curr);
+        assert_eq!(
+            pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, true, f),
+            Pick::Curr
+        );
         // Protected curr keeps the CPU even with a later deadline.
         c.deadline = Vtime(900);
         c.vprot = Vtime(200);
-        assert_eq!(pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, true, f), Pick::Curr);
-        assert_eq!(pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, false, f), Pick::Queued(0));
+        assert_eq!(
+            pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, true, f),
+            Pick::Curr
+        );
+        assert_eq!(
+            pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, false, f),
+            Pick::Queued(0)
+        );
     }
 
     #[test]
@@ -425,14 +452,23 @@ mod tests {
         let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
         acc.add(Vtime(0), 1 << 30).unwrap();
         let f = Features::defaults(p.release);
-        assert_eq!(pick_eevdf_linear(&p, &acc, &tree, None, None, 1, true, f), Pick::Queued(0));
-        assert_eq!(pick_eevdf_linear(&p, &acc, &tree, None, None, 2, true, f), Pick::Nothing);
+        assert_eq!(
+            pick_eevdf_linear(&p, &acc, &tree, None, None, 1, true, f),
+            Pick::Queued(0)
+        );
+        assert_eq!(
+            pick_eevdf_linear(&p, &acc, &tree, None, None, 2, true, f),
+            Pick::Nothing
+        );
         // v6.6 has no shortcut but falls back to the leftmost.
         let p = Profile::LINUX_6_6;
         let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
         acc.add(Vtime(0), 1 << 30).unwrap();
         let f = Features::defaults(p.release);
-        assert_eq!(pick_eevdf_linear(&p, &acc, &tree, None, None, 2, true, f), Pick::Queued(0));
+        assert_eq!(
+            pick_eevdf_linear(&p, &acc, &tree, None, None, 2, true, f),
+            Pick::Queued(0)
+        );
     }
 
     #[test]
@@ -449,7 +485,11 @@ mod tests {
             let acc = acc_of(p, &tree);
             let f = Features::defaults(p.release);
             let got = pick_eevdf_linear(&p, &acc, &tree, None, Some(1), 3, protect, f);
-            let want = if want_buddy { Pick::Queued(1) } else { Pick::Queued(0) };
+            let want = if want_buddy {
+                Pick::Queued(1)
+            } else {
+                Pick::Queued(0)
+            };
             assert_eq!(got, want, "{p:?} protect={protect}");
         }
     }
@@ -459,7 +499,12 @@ mod tests {
         let p = Profile::LINUX_7_1;
         let mut s = se(1_000, 3_001_000);
         // min slice 1 ms < own 3 ms: protection ends 1 ms of virtual time after now.
-        assert!(!overflowing_set_protect_slice(&p, &mut s, 1_000_000, Features::defaults(p.release)));
+        assert!(!overflowing_set_protect_slice(
+            &p,
+            &mut s,
+            1_000_000,
+            Features::defaults(p.release)
+        ));
         assert_eq!(s.vprot, Vtime(1_001_000));
         assert!(protect_slice(&p, &s));
         // Empty tree (min slice ~0): vprot = deadline.
