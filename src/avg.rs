@@ -379,10 +379,7 @@ impl AvgVruntime {
     /// An empty queue with no curr is `0 ≥ key·0`: eligible. A zero curr weight
     /// cannot come from a kernel; it is treated as "not on the run queue".
     pub fn overflowing_vruntime_eligible(&self, vruntime: Vtime, curr: Curr) -> (bool, bool) {
-        let (cs, cw) = match self.curr_term(curr) {
-            Ok(t) => t,
-            Err(_) => (0, 0),
-        };
+        let (cs, cw) = self.curr_term(curr).unwrap_or_default();
         let key = self.key(vruntime);
         if self.profile.is_exact() {
             let avg = self.sum_w_vruntime + cs;

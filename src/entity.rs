@@ -441,7 +441,7 @@ pub fn place_entity(
         _ => out.rel_deadline,
     };
     if rel {
-        out.deadline = out.deadline + out.vruntime.0;
+        out.deadline += out.vruntime.0;
         out.rel_deadline = false;
     } else {
         if tun.features.contains(Features::PLACE_DEADLINE_INITIAL) && flags.initial {
@@ -656,13 +656,13 @@ pub fn overflowing_yield_entity(profile: &Profile, se: &mut SchedEntity, base_sl
     match profile.release {
         Release::Linux6_6 => {
             let (vslice, w) = overflowing_calc_delta_fair(profile, base_slice, &se.load);
-            se.deadline = se.deadline + vslice;
+            se.deadline += vslice;
             w
         }
         Release::Linux6_18 => {
             se.vruntime = se.deadline;
             let (vslice, w) = overflowing_calc_delta_fair(profile, se.slice, &se.load);
-            se.deadline = se.deadline + vslice;
+            se.deadline += vslice;
             w
         }
         Release::Linux7_0 | Release::Linux7_1 => {

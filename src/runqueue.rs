@@ -132,8 +132,8 @@ pub trait NodeStore {
     fn nodes(&self) -> &[Node];
     /// The slots in use so far, mutably.
     fn nodes_mut(&mut self) -> &mut [Node];
-    /// Appends a slot; gives it back when full.
-    fn try_push(&mut self, node: Node) -> Result<(), Node>;
+    /// Appends a slot; false (and nothing changes) when full.
+    fn try_push(&mut self, node: Node) -> bool;
 }
 
 impl<const N: usize> NodeStore for ArrayVec<Node, N> {
@@ -143,8 +143,8 @@ impl<const N: usize> NodeStore for ArrayVec<Node, N> {
     fn nodes_mut(&mut self) -> &mut [Node] {
         self.as_mut_slice()
     }
-    fn try_push(&mut self, node: Node) -> Result<(), Node> {
-        ArrayVec::try_push(self, node).map_err(|e| e.element())
+    fn try_push(&mut self, node: Node) -> bool {
+        ArrayVec::try_push(self, node).is_ok()
     }
 }
 
@@ -173,14 +173,14 @@ impl NodeStore for BufferStore<'_> {
     fn nodes_mut(&mut self) -> &mut [Node] {
         &mut self.buf[..self.len]
     }
-    fn try_push(&mut self, node: Node) -> Result<(), Node> {
+    fn try_push(&mut self, node: Node) -> bool {
         match self.buf.get_mut(self.len) {
             Some(slot) => {
                 *slot = node;
                 self.len += 1;
-                Ok(())
+                true
             }
-            None => Err(node),
+            None => false,
         }
     }
 }
@@ -579,7 +579,9 @@ impl<S: NodeStore> CfsRq<S> {
             if i == NIL {
                 return Err(Error::Full);
             }
-            self.store.try_push(node).map_err(|_| Error::Full)?;
+            if !self.store.try_push(node) {
+                return Err(Error::Full);
+            }
             i
         };
         self.nr_live += 1;
@@ -831,7 +833,7 @@ impl<S: NodeStore> CfsRq<S> {
         let p = self.profile;
         let mut se = *self.se(c);
         let (dv, w1) = overflowing_calc_delta_fair(&p, delta as u64, &se.load);
-        se.vruntime = se.vruntime + dv;
+        se.vruntime += dv;
         let (resched, w2) = overflowing_update_deadline(&p, &mut se, self.tun.base_slice);
         p.settle(((), w1 | w2))?;
         self.note(w1 | w2);

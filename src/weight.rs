@@ -446,8 +446,11 @@ mod tests {
         assert_eq!(cached.effective_inv_weight(), 77);
     }
 
-    /// spec §1.5 test vectors: (nice, legacy (fact, shift), [(δ, legacy, v7.1)]).
-    const SPEC_1_5: [(i32, (u32, u32), [(u64, u64, u64); 3]); 12] = [
+    /// One row of spec §1.5: nice, legacy (fact, shift), and (δ, legacy, v7.1) triples.
+    type Row = (i32, (u32, u32), [(u64, u64, u64); 3]);
+
+    /// spec §1.5 test vectors.
+    const SPEC_1_5: [Row; 12] = [
         (
             -20,
             (49549312, 32),
@@ -666,10 +669,7 @@ mod tests {
         assert!(wrapped);
         let exact = ((u64::MAX as u128) * 0x7FFF_FFFF * 1024) >> 32;
         assert_eq!(v, exact as u64);
-        assert_eq!(
-            overflowing_calc_delta_fair(&Profile::EXACT, u64::MAX, &lw).1,
-            true
-        );
+        assert!(overflowing_calc_delta_fair(&Profile::EXACT, u64::MAX, &lw).1);
         assert_eq!(
             calc_delta_fair(&Profile::EXACT, u64::MAX, &lw),
             Err(Error::Overflow)

@@ -10,6 +10,7 @@
 // which links std; the freestanding build is everything else.
 #![cfg_attr(not(test), no_std)]
 
+#[allow(unused_imports)]
 pub use eevdf_core::ffi::*;
 
 #[cfg(not(test))]
