@@ -147,6 +147,40 @@ impl AvgVruntime {
         }
     }
 
+    /// An accumulator from its raw state, as [`into_raw_parts`](Self::into_raw_parts)
+    /// returned it (for C, which stores the state in its own struct). `untracked`
+    /// marks 128-bit tracking lost (always reported as wrapped); it must be false
+    /// under EXACT, and W must not be negative ([`Error::InvalidArgument`]).
+    pub const fn from_raw_parts(
+        profile: Profile,
+        v0: Vtime,
+        sum_w_vruntime: i128,
+        sum_weight: i128,
+        untracked: bool,
+    ) -> Result<AvgVruntime, Error> {
+        if sum_weight < 0 || (untracked && profile.is_exact()) {
+            return Err(Error::InvalidArgument);
+        }
+        Ok(AvgVruntime {
+            profile,
+            zero_vruntime: v0,
+            sum_w_vruntime,
+            sum_weight,
+            untracked,
+        })
+    }
+
+    /// The raw state: (profile, v0, exact S, exact W, tracking lost).
+    pub const fn into_raw_parts(self) -> (Profile, Vtime, i128, i128, bool) {
+        (
+            self.profile,
+            self.zero_vruntime,
+            self.sum_w_vruntime,
+            self.sum_weight,
+            self.untracked,
+        )
+    }
+
     /// The profile this accumulator computes with.
     pub const fn profile(&self) -> &Profile {
         &self.profile
