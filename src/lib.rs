@@ -1,9 +1,84 @@
 //! # eevdf
 //!
-//! The Linux fair-class scheduling arithmetic — EEVDF and the CFS load-weight
-//! machinery, PELT, cgroup shares and wake-affine decisions — as pure `no_std`
-//! functions over small fixed-point types, bit-exact with named Linux releases
-//! and exact (overflow-free) on request.
+//! The Linux fair-class scheduling arithmetic — EEVDF on top of the CFS
+//! load-weight machinery — as pure `no_std` functions over small fixed-point
+//! types: load weights and `calc_delta_fair`, the weighted average vruntime V,
+//! eligibility, virtual deadlines, lag and lag-preserving placement,
+//! reweighting, the pick rule and a fixed-capacity run queue. Every function is
+//! **bit-exact** with a named Linux release ([`Profile`]), can be evaluated
+//! **exactly** instead ([`Profile::EXACT`]), and is **safe on any input**: no
+//! panic, an [`Error`] that says what was wrong.
+//!
+//! No allocator, no `std`; a C ABI (`include/eevdf.h`, `libeevdf.a`) wraps the
+//! same functions.
+//!
+//! ## The math in one page
+//!
+//! Weights (64-bit units, nice 0 = [`weight::NICE_0_LOAD`] = 2²⁰) come from the
+//! nice tables; virtual time runs at wall time × NICE_0_LOAD / w:
+//!
+//! ```text
+//! Δv = calc_delta_fair(Δt, w) ≈ Δt · 2²⁰ / w
+//! ```
+//!
+//! EEVDF keeps, per run queue, the weighted average virtual time relative to a
+//! reference point v0 (keys k_i = v_i − v0, wrapping):
+//!
+//! ```text
+//! V = v0 + ⌊ Σ k_i·w_i / Σ w_i ⌋            (floored: V is always eligible)
+//! eligible(i) ⟺ Σ k_j·w_j ≥ k_i · Σ w_j      (lag_i = w_i·(V − v_i) ≥ 0)
+//! d_i = v_i + slice_i · 2²⁰ / w_i           (virtual deadline)
+//! pick = the eligible entity with the earliest d_i
+//! ```
+//!
+//! Leaving, an entity saves vlag = clamp(V − v, ±limit); joining a queue of
+//! weight W it is placed at v = V − vlag·(W + w)/W so that its lag survives
+//! the move of V its own weight causes. A weight change w → w' rescales the
+//! lag by w/w' so that V stays put. The releases differ in the units of w in
+//! the sums, the `__calc_delta` form, the division, the eligibility product,
+//! the lag limit, the reference point rule, the reweight algorithm and the pick
+//! details: each is a knob of [`Profile`].
+//!
+//! ## Modules
+//!
+//! | module | kernel concept |
+//! |---|---|
+//! | [`profile`] | which release's arithmetic (or exact) |
+//! | [`weight`] | `load_weight`, nice tables, `scale_load(_down)`, `calc_delta(_fair)` |
+//! | [`vtime`] | wrapping virtual time and signed lag |
+//! | [`avg`] | S, W, v0: `avg_vruntime`, `vruntime_eligible` |
+//! | [`entity`] | `update_deadline`, `entity_lag`, `place_entity`, `reweight_entity` |
+//! | [`pick`] | `pick_eevdf`, slice protection |
+//! | [`runqueue`] | a fixed-capacity `cfs_rq` over a kernel-shaped red-black tree |
+//! | [`features`] | `sched_feat` flags with per-release defaults |
+//! | [`bounds`] | stated input domains |
+//! | [`ffi`] | the C ABI |
+//!
+//! ## Example
+//!
+//! ```
+//! use eevdf::avg::AvgVruntime;
+//! use eevdf::entity::{place_entity, PlaceFlags, RqCtx, SchedEntity, Tunables};
+//! use eevdf::{Profile, Vlag, Vtime};
+//!
+//! // spec Appendix A: two nice-0 entities queued, a nice-5 one running.
+//! let p = Profile::LINUX_7_1;
+//! let v0 = Vtime::INIT;
+//! let mut acc = AvgVruntime::new(p);
+//! acc.add(v0 + 1_000_000, 1024 << 10)?;
+//! acc.add(v0 + 1_300_000, 1024 << 10)?;
+//! let curr = Some((v0 + 1_100_000, 335 << 10));
+//! assert_eq!(acc.avg_vruntime(curr)?.wsub(v0), 1_142_971);
+//!
+//! // Place a nice-0 entity that left with lag −200,000 ns: its lag is inflated
+//! // by (W + w)/W and truncated.
+//! let ctx = RqCtx { curr, nr_queued: 3, max_slice: 3_000_000 };
+//! let mut d = SchedEntity::from_nice(0, 3_000_000)?;
+//! d.vlag = Vlag(-200_000);
+//! place_entity(&p, &mut acc, &ctx, false, &mut d, PlaceFlags::default(), &Tunables::defaults(&p, 1, 1000))?;
+//! assert_eq!(d.vruntime.wsub(v0), 1_428_913);
+//! # Ok::<(), eevdf::Error>(())
+//! ```
 #![no_std]
 #![deny(missing_docs)]
 #![forbid(unsafe_op_in_unsafe_fn)]
@@ -25,6 +100,12 @@ pub mod vtime;
 pub mod weight;
 
 pub use error::Error;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use features::Features;
 pub use profile::{Profile, Release};
 pub use vtime::{Vlag, Vtime};
