@@ -49,11 +49,28 @@ pub trait SearchTree {
     fn right(&self, id: Self::Id) -> Option<Self::Id>;
     /// The first node in tree order (the cached leftmost).
     fn leftmost(&self) -> Option<Self::Id>;
-    /// The entity at a node.
-    fn entity(&self, id: Self::Id) -> &SchedEntity;
+    /// The entity at a node (a copy: trees may store entities in another
+    /// representation, such as a C array).
+    fn entity(&self, id: Self::Id) -> SchedEntity;
     /// The node's subtree aggregate: the minimum vruntime (deadline-ordered
     /// trees, ≥ v6.8) or the minimum deadline (vruntime-ordered v6.6 trees).
     fn subtree_min(&self, id: Self::Id) -> Vtime;
+
+    /// v6.6's search (spec §4.2): `Some(Some(id))` for a node, `Some(None)` for
+    /// curr, `None` when nothing was found. `curr_best` is curr's deadline when
+    /// curr is on the run queue and eligible. The default walks the tree with
+    /// its min-deadline aggregates as the kernel does; a tree shape for which an
+    /// equivalent search is cheaper may override it.
+    fn search_6_6(
+        &self,
+        eligible: &dyn Fn(Vtime) -> bool,
+        curr_best: Option<Vtime>,
+    ) -> Option<Option<Self::Id>>
+    where
+        Self: Sized,
+    {
+        walk_6_6(self, &eligible, curr_best)
+    }
 }
 
 /// `protect_slice(se)`: is the running entity still protected? ≥ v6.18:
@@ -258,7 +275,7 @@ pub fn pick_eevdf<T: SearchTree>(
                 return Pick::Curr;
             }
         }
-        return match walk_6_6(tree, &eligible, c.map(|c| c.deadline)) {
+        return match tree.search_6_6(&eligible, c.map(|c| c.deadline)) {
             Some(Some(n)) => Pick::Queued(n),
             Some(None) => Pick::Curr,
             None => match tree.leftmost() {
@@ -314,6 +331,7 @@ pub fn pick_eevdf<T: SearchTree>(
 /// For ≥ v6.8 it equals [`pick_eevdf`] exactly. For v6.6 it picks the eligible
 /// entity with the earliest deadline, curr keeping ties and otherwise the
 /// first in slice order; the kernel's v6.6 walk can break ties differently.
+/// O(n) for every release.
 #[allow(clippy::too_many_arguments)]
 pub fn pick_eevdf_linear(
     profile: &Profile,
@@ -325,7 +343,35 @@ pub fn pick_eevdf_linear(
     protect: bool,
     features: Features,
 ) -> Pick<usize> {
-    let linear = Linear(tree);
+    pick_eevdf_linear_by(
+        profile,
+        avg,
+        tree.len(),
+        |i| tree[i],
+        curr,
+        next,
+        nr_queued,
+        protect,
+        features,
+    )
+}
+
+/// [`pick_eevdf_linear`] over `len` entities in tree order that `entity(i)`
+/// produces for `i` in `0..len` (entities kept in another representation, such
+/// as the C ABI's arrays). `entity` is called only with `i < len`.
+#[allow(clippy::too_many_arguments)]
+pub fn pick_eevdf_linear_by<F: Fn(usize) -> SchedEntity>(
+    profile: &Profile,
+    avg: &AvgVruntime,
+    len: usize,
+    entity: F,
+    curr: Option<&SchedEntity>,
+    next: Option<usize>,
+    nr_queued: u32,
+    protect: bool,
+    features: Features,
+) -> Pick<usize> {
+    let linear = Linear { len, entity };
     // A degenerate "tree" whose root is the first entity and whose nodes have
     // only right children walks exactly like a linear scan for the ≥ v6.8 rule.
     pick_eevdf(
@@ -333,13 +379,16 @@ pub fn pick_eevdf_linear(
     )
 }
 
-/// A slice seen as a right-leaning chain (for [`pick_eevdf_linear`]).
-struct Linear<'a>(&'a [SchedEntity]);
+/// Entities `0..len` seen as a right-leaning chain (for [`pick_eevdf_linear_by`]).
+struct Linear<F> {
+    len: usize,
+    entity: F,
+}
 
-impl SearchTree for Linear<'_> {
+impl<F: Fn(usize) -> SchedEntity> SearchTree for Linear<F> {
     type Id = usize;
     fn root(&self) -> Option<usize> {
-        if self.0.is_empty() {
+        if self.len == 0 {
             None
         } else {
             Some(0)
@@ -349,7 +398,7 @@ impl SearchTree for Linear<'_> {
         None
     }
     fn right(&self, id: usize) -> Option<usize> {
-        if id + 1 < self.0.len() {
+        if id + 1 < self.len {
             Some(id + 1)
         } else {
             None
@@ -358,17 +407,34 @@ impl SearchTree for Linear<'_> {
     fn leftmost(&self) -> Option<usize> {
         self.root()
     }
-    fn entity(&self, id: usize) -> &SchedEntity {
-        &self.0[id]
+    fn entity(&self, id: usize) -> SchedEntity {
+        (self.entity)(id)
     }
     fn subtree_min(&self, id: usize) -> Vtime {
-        // Only the v6.6 walk reads aggregates on a chain: the minimum deadline
-        // of the suffix starting at `id`.
-        let mut m = self.0[id].deadline;
-        for se in &self.0[id + 1..] {
-            m = m.min(se.deadline);
+        // The minimum deadline of the suffix starting at `id` (O(n); the
+        // linear v6.6 search below does not need it).
+        let mut m = (self.entity)(id).deadline;
+        for j in id + 1..self.len {
+            m = m.min((self.entity)(j).deadline);
         }
         m
+    }
+    /// One pass instead of the walk, whose aggregates would cost O(n) each on
+    /// a chain: the eligible entity with the strictly earliest deadline, curr
+    /// (`curr_best`) keeping ties, the first in slice order otherwise.
+    fn search_6_6(
+        &self,
+        eligible: &dyn Fn(Vtime) -> bool,
+        curr_best: Option<Vtime>,
+    ) -> Option<Option<usize>> {
+        let mut best: Option<(Option<usize>, Vtime)> = curr_best.map(|d| (None, d));
+        for i in 0..self.len {
+            let se = (self.entity)(i);
+            if eligible(se.vruntime) && best.map_or(true, |(_, d)| se.deadline.before(d)) {
+                best = Some((Some(i), se.deadline));
+            }
+        }
+        best.map(|(id, _)| id)
     }
 }
 
@@ -491,6 +557,61 @@ mod tests {
                 Pick::Queued(0)
             };
             assert_eq!(got, want, "{p:?} protect={protect}");
+        }
+    }
+
+    #[test]
+    fn linear_by_equals_linear_every_profile() {
+        // The same entities through a slice and through an accessor: same pick.
+        let tree = [se(100, 300), se(150, 250), se(400, 200), se(90, 260)];
+        for p in Profile::PRESETS {
+            let acc = acc_of(p, &tree);
+            let f = Features::defaults(p.release);
+            let c = se(120, 255);
+            for (curr, next) in [(None, None), (Some(&c), None), (Some(&c), Some(2))] {
+                let want = pick_eevdf_linear(&p, &acc, &tree, curr, next, 4, true, f);
+                let got =
+                    pick_eevdf_linear_by(&p, &acc, tree.len(), |i| tree[i], curr, next, 4, true, f);
+                assert_eq!(got, want, "{p:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn linear_pick_reads_each_entity_a_bounded_number_of_times() {
+        // All eligible in vruntime order with strictly decreasing deadlines: the
+        // v6.6 walk over a chain would evaluate an O(n) aggregate at every node.
+        let n = 2_000usize;
+        let make = |i: usize| se(i as u64, 10_000_000 - i as u64);
+        for p in Profile::PRESETS {
+            let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
+            // One heavy entity far right makes every listed entity eligible.
+            acc.add(Vtime(1 << 30), 1 << 30).unwrap();
+            let reads = core::cell::Cell::new(0usize);
+            let f = Features::defaults(p.release);
+            let got = pick_eevdf_linear_by(
+                &p,
+                &acc,
+                n,
+                |i| {
+                    reads.set(reads.get() + 1);
+                    make(i)
+                },
+                None,
+                None,
+                n as u32,
+                true,
+                f,
+            );
+            // v6.6 (vruntime order): the last entity has the earliest deadline.
+            // ≥ v6.8 reads the slice as deadline order: the first eligible wins.
+            let want = if p.release == Release::Linux6_6 {
+                n - 1
+            } else {
+                0
+            };
+            assert_eq!(got, Pick::Queued(want), "{p:?}");
+            assert!(reads.get() <= 4 * n, "{p:?}: {} reads", reads.get());
         }
     }
 

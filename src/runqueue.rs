@@ -1594,8 +1594,8 @@ impl SearchTree for TreeRefAug<'_> {
         let l = self.1.first();
         (l != NIL).then_some(l)
     }
-    fn entity(&self, id: u32) -> &SchedEntity {
-        &self.0[id as usize].se
+    fn entity(&self, id: u32) -> SchedEntity {
+        self.0[id as usize].se
     }
     fn subtree_min(&self, id: u32) -> Vtime {
         self.0[id as usize].aug_min
