@@ -69,10 +69,22 @@ pub const fn avg_weight(profile: &Profile, weight: u64) -> u64 {
     }
 }
 
-/// Checks a weight for the averaging functions: non-zero, and within EXACT's
-/// domain (at most 2⁴⁰) under [`Profile::EXACT`].
+/// Checks a `load.weight` for the averaging functions and returns its
+/// averaging weight ([`avg_weight`]).
+///
+/// Errors: [`Error::ZeroWeight`] for 0; under [`Profile::EXACT`],
+/// [`Error::Overflow`] for a weight above [`EXACT_MAX_WEIGHT`] (outside EXACT's
+/// domain). Every function that sums weights applies it to each weight, so a
+/// caller can run it first to learn which inputs are bad before computing.
+///
+/// ```
+/// use eevdf::{avg::check_weight, Error, Profile};
+/// assert_eq!(check_weight(&Profile::LINUX_6_6, 1 << 20), Ok(1024));
+/// assert_eq!(check_weight(&Profile::LINUX_7_1, 0), Err(Error::ZeroWeight));
+/// assert_eq!(check_weight(&Profile::EXACT, (1 << 40) + 1), Err(Error::Overflow));
+/// ```
 #[inline]
-pub(crate) fn check_weight(profile: &Profile, weight: u64) -> Result<u64, Error> {
+pub fn check_weight(profile: &Profile, weight: u64) -> Result<u64, Error> {
     if weight == 0 {
         Err(Error::ZeroWeight)
     } else if profile.is_exact() && weight > EXACT_MAX_WEIGHT {

@@ -511,6 +511,14 @@ impl<S: NodeStore> CfsRq<S> {
         acc.avg_vruntime(self.curr_term())
     }
 
+    /// [`avg_vruntime`](Self::avg_vruntime) with the wrap flag of
+    /// [`AvgVruntime::overflowing_avg_vruntime`] (curr included if on the run
+    /// queue; v0 does not move).
+    pub fn overflowing_avg_vruntime(&self) -> Result<(Vtime, bool), Error> {
+        let mut acc = self.avg;
+        acc.overflowing_avg_vruntime(self.curr_term())
+    }
+
     /// `entity_eligible(cfs_rq, se)` for a queued entity.
     pub fn is_eligible(&self, id: EntityId) -> Result<bool, Error> {
         let se = self.entity(id)?;
@@ -1903,6 +1911,35 @@ mod tests {
                 compared += drive(*p, seed, 600);
             }
             assert!(compared > 10_000, "{p:?}: only {compared} picks compared");
+        }
+    }
+
+    #[test]
+    fn overflowing_avg_vruntime_includes_curr_and_keeps_v0() {
+        // Two nice-0 entities and a nice-5 one; after a pick one of them is curr
+        // (outside the sums) and V must still be the floor of the weighted mean.
+        for p in Profile::PRESETS {
+            let mut rq = Rq::new(p, Tunables::defaults(&p, 1, 1000));
+            let ids = [0, 0, 5].map(|n| rq.add(SchedEntity::from_nice(n, 0).unwrap()).unwrap());
+            for (k, id) in ids.iter().enumerate() {
+                rq.enqueue(*id, k as u64 * 1_000_000, EnqueueFlags::WAKEUP)
+                    .unwrap();
+            }
+            rq.pick_next(3_000_000).unwrap().unwrap();
+            rq.tick(4_300_000).unwrap();
+            let v0 = rq.avg().zero_vruntime();
+            let (v, wrapped) = rq.overflowing_avg_vruntime().unwrap();
+            assert!(!wrapped);
+            assert_eq!(Ok(v), rq.avg_vruntime());
+            assert_eq!(rq.avg().zero_vruntime(), v0, "{p:?}: v0 moved");
+            let (mut num, mut den) = (0i128, 0i128);
+            for id in ids {
+                let se = rq.entity(id).unwrap();
+                let w = avg_weight(&p, se.load.weight()) as i128;
+                num += se.vruntime.wsub(v0) as i128 * w;
+                den += w;
+            }
+            assert_eq!(v.wsub(v0) as i128, num.div_euclid(den), "{p:?}");
         }
     }
 
