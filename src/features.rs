@@ -214,17 +214,21 @@ impl Features {
     }
 
     /// Applies a debugfs `sched/features` write: `"NAME"` sets a feature and
-    /// `"NO_NAME"` clears it. Returns false (and changes nothing) for an
-    /// unknown name.
+    /// `"NO_NAME"` clears it. Surrounding whitespace is ignored, as the
+    /// kernel's `strstrip` does (`echo` appends a newline). Returns false (and
+    /// changes nothing) for an unknown name.
     ///
     /// ```
     /// use eevdf::{Features, Release};
     /// let mut f = Features::defaults(Release::Linux6_6);
     /// assert!(f.apply_debugfs("NO_PLACE_LAG"));
     /// assert!(!f.contains(Features::PLACE_LAG));
+    /// assert!(f.apply_debugfs("PLACE_LAG\n"));
+    /// assert!(f.contains(Features::PLACE_LAG));
     /// assert!(!f.apply_debugfs("NO_SUCH_THING"));
     /// ```
     pub fn apply_debugfs(&mut self, word: &str) -> bool {
+        let word = word.trim();
         let (name, on) = match word.strip_prefix("NO_") {
             Some(rest) => (rest, false),
             None => (word, true),
