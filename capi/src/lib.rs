@@ -20,3 +20,15 @@ fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
         core::hint::spin_loop();
     }
 }
+
+/// The unwinding personality routine the precompiled `core` refers to.
+///
+/// The standard library's `core` is built with `panic = unwind`, so its
+/// unwind tables name `rust_eh_personality`; `std` defines it, a `no_std`
+/// library must. Nothing here ever unwinds (every crate is built with
+/// `panic = "abort"` and the panic handler above loops), so it is never
+/// called. Without it, linking `libeevdf.a` with a C linker fails with an
+/// undefined reference.
+#[cfg(not(test))]
+#[no_mangle]
+pub extern "C" fn rust_eh_personality() {}
