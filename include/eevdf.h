@@ -1318,11 +1318,12 @@ int32_t eevdf_features_available(uint32_t profile, uint64_t *out);
  * Applies one debugfs `sched/features` write to a feature set, as
  * `echo NO_PLACE_LAG > /sys/kernel/debug/sched/features` would: `"NAME"` sets
  * the feature, `"NO_NAME"` clears it; surrounding whitespace (such as the
- * newline `echo` adds) is ignored. `word` is a NUL-terminated string.
+ * newline `echo` adds) is ignored. `word` is a NUL-terminated string of at
+ * most 63 bytes.
  *
  * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing changed) for an unknown
- * name, NULL pointers, unknown bits already in `*features`, or a word that is
- * not UTF-8.
+ * name, NULL pointers, unknown bits already in `*features`, a longer word, or
+ * a word that is not UTF-8.
  *
  * # Safety
  *

@@ -333,14 +333,43 @@ pub unsafe extern "C" fn eevdf_features_available(profile: u32, out: *mut u64) -
     })
 }
 
+/// The longest `sched/features` write accepted, in bytes (the kernel reads
+/// at most 63).
+const FEAT_WORD_MAX: usize = 64;
+
+/// Copies a NUL-terminated word of fewer than `buf.len()` bytes into `buf` and
+/// returns it as UTF-8; NULL, a longer string or invalid UTF-8 is a bad
+/// argument. Reads byte by byte and never past the NUL (no `strlen`: the C
+/// library stays free of libc).
+///
+/// # Safety
+///
+/// `p` is NULL or points to a NUL-terminated string.
+unsafe fn c_word(p: *const c_char, buf: &mut [u8]) -> Result<&str, Error> {
+    if p.is_null() {
+        return Err(Error::InvalidArgument);
+    }
+    for i in 0..buf.len() {
+        // SAFETY: bytes 0..i were non-NUL, so byte i is still within the
+        // caller's NUL-terminated string.
+        let b = unsafe { p.add(i).read() } as u8;
+        if b == 0 {
+            return core::str::from_utf8(&buf[..i]).map_err(|_| Error::InvalidArgument);
+        }
+        buf[i] = b;
+    }
+    Err(Error::InvalidArgument)
+}
+
 /// Applies one debugfs `sched/features` write to a feature set, as
 /// `echo NO_PLACE_LAG > /sys/kernel/debug/sched/features` would: `"NAME"` sets
 /// the feature, `"NO_NAME"` clears it; surrounding whitespace (such as the
-/// newline `echo` adds) is ignored. `word` is a NUL-terminated string.
+/// newline `echo` adds) is ignored. `word` is a NUL-terminated string of at
+/// most 63 bytes.
 ///
 /// Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing changed) for an unknown
-/// name, NULL pointers, unknown bits already in `*features`, or a word that is
-/// not UTF-8.
+/// name, NULL pointers, unknown bits already in `*features`, a longer word, or
+/// a word that is not UTF-8.
 ///
 /// # Safety
 ///
@@ -351,12 +380,9 @@ pub unsafe extern "C" fn eevdf_sched_feat_write(features: *mut u64, word: *const
     run(|| {
         // SAFETY: NULL or a readable uint64_t by the caller's contract.
         let bits = unsafe { read_in(features.cast_const()) }?;
-        if word.is_null() {
-            return Err(Error::InvalidArgument);
-        }
-        // SAFETY: non-NULL and NUL-terminated by the caller's contract.
-        let word = unsafe { CStr::from_ptr(word) };
-        let word = word.to_str().map_err(|_| Error::InvalidArgument)?;
+        // SAFETY: NULL or a NUL-terminated string by the caller's contract.
+        let mut buf = [0u8; FEAT_WORD_MAX];
+        let word = unsafe { c_word(word, &mut buf) }?;
         let mut f = Features::from_bits(bits).ok_or(Error::InvalidArgument)?;
         if !f.apply_debugfs(word) {
             return Err(Error::InvalidArgument);

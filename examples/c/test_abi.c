@@ -1,0 +1,930 @@
+/*
+ * test_abi.c: the C ABI of eevdf, exercised from C against the checked-in
+ * header. Every contract function with the spec's golden values and every
+ * status it can return, the layout of every struct, and the extensions
+ * (accumulator, entity operations, pick, run queue).
+ *
+ * Build (from the repository root, after cargo build --release):
+ *   cc -std=c11 -Wall -Wextra -Werror -Iinclude examples/c/test_abi.c \
+ *      target/release/libeevdf.a -o test_abi && ./test_abi
+ *
+ * Prints every failed check and exits 1 if any failed.
+ */
+#include <stdalign.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "eevdf.h"
+
+/* ---- layout: must match the static assertions in src/ffi/ ---------------- */
+
+_Static_assert(sizeof(EevdfLoadWeight) == 16, "EevdfLoadWeight size");
+_Static_assert(alignof(EevdfLoadWeight) == 8, "EevdfLoadWeight align");
+_Static_assert(offsetof(EevdfLoadWeight, weight) == 0, "EevdfLoadWeight.weight");
+_Static_assert(offsetof(EevdfLoadWeight, inv_weight) == 8, "EevdfLoadWeight.inv_weight");
+
+_Static_assert(sizeof(EevdfTunables) == 24, "EevdfTunables size");
+_Static_assert(alignof(EevdfTunables) == 8, "EevdfTunables align");
+_Static_assert(offsetof(EevdfTunables, base_slice) == 0, "EevdfTunables.base_slice");
+_Static_assert(offsetof(EevdfTunables, tick_nsec) == 8, "EevdfTunables.tick_nsec");
+_Static_assert(offsetof(EevdfTunables, features) == 16, "EevdfTunables.features");
+
+_Static_assert(sizeof(EevdfCurr) == 16, "EevdfCurr size");
+_Static_assert(alignof(EevdfCurr) == 8, "EevdfCurr align");
+_Static_assert(offsetof(EevdfCurr, vruntime) == 0, "EevdfCurr.vruntime");
+_Static_assert(offsetof(EevdfCurr, weight) == 8, "EevdfCurr.weight");
+
+_Static_assert(sizeof(EevdfAvgVruntime) == 48, "EevdfAvgVruntime size");
+_Static_assert(alignof(EevdfAvgVruntime) == 8, "EevdfAvgVruntime align");
+_Static_assert(offsetof(EevdfAvgVruntime, profile) == 0, "EevdfAvgVruntime.profile");
+_Static_assert(offsetof(EevdfAvgVruntime, untracked) == 4, "EevdfAvgVruntime.untracked");
+_Static_assert(offsetof(EevdfAvgVruntime, zero_vruntime) == 8, "EevdfAvgVruntime.zero_vruntime");
+_Static_assert(offsetof(EevdfAvgVruntime, sum_w_vruntime) == 16, "EevdfAvgVruntime.S");
+_Static_assert(offsetof(EevdfAvgVruntime, sum_w_vruntime_hi) == 24, "EevdfAvgVruntime.S hi");
+_Static_assert(offsetof(EevdfAvgVruntime, sum_weight) == 32, "EevdfAvgVruntime.W");
+_Static_assert(offsetof(EevdfAvgVruntime, sum_weight_hi) == 40, "EevdfAvgVruntime.W hi");
+
+_Static_assert(sizeof(EevdfSchedEntity) == 64, "EevdfSchedEntity size");
+_Static_assert(alignof(EevdfSchedEntity) == 8, "EevdfSchedEntity align");
+_Static_assert(offsetof(EevdfSchedEntity, load) == 0, "se.load");
+_Static_assert(offsetof(EevdfSchedEntity, vruntime) == 16, "se.vruntime");
+_Static_assert(offsetof(EevdfSchedEntity, deadline) == 24, "se.deadline");
+_Static_assert(offsetof(EevdfSchedEntity, vlag) == 32, "se.vlag");
+_Static_assert(offsetof(EevdfSchedEntity, vprot) == 40, "se.vprot");
+_Static_assert(offsetof(EevdfSchedEntity, slice) == 48, "se.slice");
+_Static_assert(offsetof(EevdfSchedEntity, custom_slice) == 56, "se.custom_slice");
+_Static_assert(offsetof(EevdfSchedEntity, rel_deadline) == 57, "se.rel_deadline");
+_Static_assert(offsetof(EevdfSchedEntity, sched_delayed) == 58, "se.sched_delayed");
+_Static_assert(offsetof(EevdfSchedEntity, on_rq) == 59, "se.on_rq");
+
+_Static_assert(sizeof(EevdfRqCtx) == 32, "EevdfRqCtx size");
+_Static_assert(alignof(EevdfRqCtx) == 8, "EevdfRqCtx align");
+_Static_assert(offsetof(EevdfRqCtx, curr) == 0, "ctx.curr");
+_Static_assert(offsetof(EevdfRqCtx, max_slice) == 16, "ctx.max_slice");
+_Static_assert(offsetof(EevdfRqCtx, nr_queued) == 24, "ctx.nr_queued");
+_Static_assert(offsetof(EevdfRqCtx, has_curr) == 28, "ctx.has_curr");
+
+_Static_assert(sizeof(EevdfPick) == 16, "EevdfPick size");
+_Static_assert(alignof(EevdfPick) == 8, "EevdfPick align");
+_Static_assert(offsetof(EevdfPick, kind) == 0, "pick.kind");
+_Static_assert(offsetof(EevdfPick, index) == 8, "pick.index");
+
+_Static_assert(sizeof(EevdfRqState) == 72, "EevdfRqState size");
+_Static_assert(alignof(EevdfRqState) == 8, "EevdfRqState align");
+_Static_assert(offsetof(EevdfRqState, load_weight) == 0, "state.load_weight");
+_Static_assert(offsetof(EevdfRqState, curr) == 8, "state.curr");
+_Static_assert(offsetof(EevdfRqState, next_buddy) == 16, "state.next_buddy");
+_Static_assert(offsetof(EevdfRqState, min_slice) == 24, "state.min_slice");
+_Static_assert(offsetof(EevdfRqState, max_slice) == 32, "state.max_slice");
+_Static_assert(offsetof(EevdfRqState, zero_vruntime) == 40, "state.zero_vruntime");
+_Static_assert(offsetof(EevdfRqState, nr_queued) == 48, "state.nr_queued");
+_Static_assert(offsetof(EevdfRqState, nr_runnable) == 52, "state.nr_runnable");
+_Static_assert(offsetof(EevdfRqState, nr_entities) == 56, "state.nr_entities");
+_Static_assert(offsetof(EevdfRqState, capacity) == 60, "state.capacity");
+_Static_assert(offsetof(EevdfRqState, profile) == 64, "state.profile");
+_Static_assert(offsetof(EevdfRqState, wrapped) == 68, "state.wrapped");
+
+/* The contract's status and profile values. */
+_Static_assert(EEVDF_OK == 0 && EEVDF_WRAPPED == 1, "status values");
+_Static_assert(EEVDF_EINVAL == -22 && EEVDF_EDOM == -33 && EEVDF_EOVERFLOW == -75, "errno values");
+_Static_assert(EEVDF_PROFILE_LINUX_6_6 == 0 && EEVDF_PROFILE_LINUX_6_18 == 1, "profile ids");
+_Static_assert(EEVDF_PROFILE_LINUX_7_0 == 2 && EEVDF_PROFILE_LINUX_7_1 == 3, "profile ids");
+_Static_assert(EEVDF_PROFILE_EXACT == 4, "profile ids");
+
+/* ---- a tiny check harness ------------------------------------------------- */
+
+static int failures;
+static int checks;
+
+#define CHECK(cond)                                                                   \
+    do {                                                                              \
+        checks++;                                                                     \
+        if (!(cond)) {                                                                \
+            failures++;                                                               \
+            printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);                    \
+        }                                                                             \
+    } while (0)
+
+/* A status check that prints both names on failure. */
+#define CHECK_STATUS(call, want)                                                      \
+    do {                                                                              \
+        int32_t got_ = (call);                                                        \
+        checks++;                                                                     \
+        if (got_ != (want)) {                                                         \
+            failures++;                                                               \
+            printf("FAIL %s:%d: %s returned %s (%d), want %s\n", __FILE__, __LINE__,  \
+                   #call, eevdf_status_name(got_), (int)got_, eevdf_status_name(want)); \
+        }                                                                             \
+    } while (0)
+
+#define CHECK_U64(got, want)                                                          \
+    do {                                                                              \
+        uint64_t g_ = (got), w_ = (want);                                             \
+        checks++;                                                                     \
+        if (g_ != w_) {                                                               \
+            failures++;                                                               \
+            printf("FAIL %s:%d: %s = %llu, want %llu\n", __FILE__, __LINE__, #got,    \
+                   (unsigned long long)g_, (unsigned long long)w_);                   \
+        }                                                                             \
+    } while (0)
+
+#define CHECK_I64(got, want)                                                          \
+    do {                                                                              \
+        int64_t g_ = (got), w_ = (want);                                              \
+        checks++;                                                                     \
+        if (g_ != w_) {                                                               \
+            failures++;                                                               \
+            printf("FAIL %s:%d: %s = %lld, want %lld\n", __FILE__, __LINE__, #got,    \
+                   (long long)g_, (long long)w_);                                     \
+        }                                                                             \
+    } while (0)
+
+#define NPROFILES 5
+static const uint32_t PROFILES[NPROFILES] = {
+    EEVDF_PROFILE_LINUX_6_6, EEVDF_PROFILE_LINUX_6_18, EEVDF_PROFILE_LINUX_7_0,
+    EEVDF_PROFILE_LINUX_7_1, EEVDF_PROFILE_EXACT,
+};
+static bool legacy(uint32_t p) { return p <= EEVDF_PROFILE_LINUX_7_0; }
+
+static const uint64_t V0 = EEVDF_VRUNTIME_INIT;
+static const uint64_t NICE0 = EEVDF_NICE_0_LOAD;
+
+/* ---- 1, 2: weights -------------------------------------------------------- */
+
+static void test_load_weight(void) {
+    EevdfLoadWeight lw = {0, 0};
+    /* spec §1.2: index = nice + 20; weight = table << 10. */
+    CHECK_STATUS(eevdf_load_weight_from_nice(0, &lw), EEVDF_OK);
+    CHECK_U64(lw.weight, 1048576);
+    CHECK_U64(lw.inv_weight, 4194304);
+    CHECK_STATUS(eevdf_load_weight_from_nice(-20, &lw), EEVDF_OK);
+    CHECK_U64(lw.weight, 88761ull << 10);
+    CHECK_U64(lw.inv_weight, 48388);
+    CHECK_STATUS(eevdf_load_weight_from_nice(19, &lw), EEVDF_OK);
+    CHECK_U64(lw.weight, 15ull << 10);
+    CHECK_U64(lw.inv_weight, 286331153);
+    CHECK_STATUS(eevdf_load_weight_from_nice(13, &lw), EEVDF_OK); /* floor(2^32/w) entry */
+    CHECK_U64(lw.inv_weight, 76695844);
+
+    /* Bad nice and NULL: EINVAL, nothing written. */
+    lw.weight = 7;
+    CHECK_STATUS(eevdf_load_weight_from_nice(20, &lw), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_load_weight_from_nice(-21, &lw), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_load_weight_from_nice(INT32_MIN, &lw), EEVDF_EINVAL);
+    CHECK_U64(lw.weight, 7);
+    CHECK_STATUS(eevdf_load_weight_from_nice(0, NULL), EEVDF_EINVAL);
+    /* A misaligned out-pointer is refused, not written through. */
+    alignas(8) unsigned char raw[2 * sizeof(EevdfLoadWeight)];
+    CHECK_STATUS(eevdf_load_weight_from_nice(0, (EevdfLoadWeight *)(void *)(raw + 1)),
+                 EEVDF_EINVAL);
+
+    CHECK_STATUS(eevdf_load_weight_idle(&lw), EEVDF_OK);
+    CHECK_U64(lw.weight, 3072);
+    CHECK_U64(lw.inv_weight, 1431655765);
+
+    /* __update_inv_weight: stale 0 -> floor((2^32-1)/sld(w)); nice 0 computes 4194303. */
+    EevdfLoadWeight stale = {1048576, 0};
+    CHECK_STATUS(eevdf_update_inv_weight(&stale), EEVDF_OK);
+    CHECK_U64(stale.inv_weight, 4194303);
+    EevdfLoadWeight zero = {0, 0};
+    CHECK_STATUS(eevdf_update_inv_weight(&zero), EEVDF_EINVAL);
+
+    /* known-bugs §4 test idea 2. */
+    CHECK_U64(eevdf_scale_load_down(0), 0);
+    CHECK_U64(eevdf_scale_load_down(1), 2);
+    CHECK_U64(eevdf_scale_load_down(1000), 2);
+    CHECK_U64(eevdf_scale_load_down(2047), 2);
+    CHECK_U64(eevdf_scale_load_down(1048576), 1024);
+    CHECK_U64(eevdf_scale_load_down(UINT64_MAX), UINT64_MAX >> 10);
+}
+
+/* ---- 3: calc_delta_fair, spec §1.5 ---------------------------------------- */
+
+struct cdf_row {
+    int nice;
+    uint64_t legacy[3], v71[3];
+};
+
+static void test_calc_delta_fair(void) {
+    static const uint64_t deltas[3] = {700000, 1000000, 4000000};
+    static const struct cdf_row rows[] = {
+        {-20, {8075, 11536, 46146}, {8075, 11536, 46146}},
+        {-10, {75073, 107247, 428990}, {75073, 107247, 428990}},
+        {-1, {561315, 801879, 3207517}, {561315, 801879, 3207517}},
+        {0, {700000, 1000000, 4000000}, {700000, 1000000, 4000000}},
+        {1, {874146, 1248780, 4995121}, {874146, 1248780, 4995121}},
+        {5, {2139701, 3056716, 12226865}, {2139701, 3056716, 12226865}},
+        {9, {5232116, 7474452, 29897809}, {5232116, 7474452, 29897810}},
+        {12, {10240000, 14628571, 58514286}, {10240000, 14628571, 58514285}},
+        {13, {12799999, 18285714, 73142856}, {12800000, 18285714, 73142857}},
+        {14, {15928888, 22755555, 91022221}, {15928888, 22755555, 91022222}},
+        {16, {24717241, 35310344, 141241378}, {24717241, 35310344, 141241379}},
+        {19, {47786666, 68266666, 273066666}, {47786666, 68266666, 273066666}},
+    };
+    for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+        EevdfLoadWeight lw;
+        CHECK_STATUS(eevdf_load_weight_from_nice(rows[r].nice, &lw), EEVDF_OK);
+        for (int p = 0; p < NPROFILES; p++) {
+            for (int d = 0; d < 3; d++) {
+                uint64_t out = 0;
+                const EevdfLoadWeight before = lw;
+                CHECK_STATUS(eevdf_calc_delta_fair(PROFILES[p], deltas[d], &lw, &out), EEVDF_OK);
+                uint64_t want = legacy(PROFILES[p]) ? rows[r].legacy[d] : rows[r].v71[d];
+                if (out != want) {
+                    failures++;
+                    printf("FAIL calc_delta_fair(%s, %llu, nice %d) = %llu, want %llu\n",
+                           eevdf_profile_name(PROFILES[p]), (unsigned long long)deltas[d],
+                           rows[r].nice, (unsigned long long)out, (unsigned long long)want);
+                }
+                CHECK(memcmp(&before, &lw, sizeof lw) == 0); /* lw not modified */
+            }
+        }
+    }
+
+    EevdfLoadWeight nice5;
+    eevdf_load_weight_from_nice(5, &nice5);
+    uint64_t out = 42;
+    /* Bad arguments: EINVAL, nothing written. */
+    EevdfLoadWeight zero = {0, 0};
+    CHECK_STATUS(eevdf_calc_delta_fair(EEVDF_PROFILE_LINUX_7_1, 1000, &zero, &out), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_calc_delta_fair(EEVDF_PROFILE_COUNT, 1000, &nice5, &out), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_calc_delta_fair(UINT32_MAX, 1000, &nice5, &out), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_calc_delta_fair(EEVDF_PROFILE_LINUX_7_1, 1000, NULL, &out), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_calc_delta_fair(EEVDF_PROFILE_LINUX_7_1, 1000, &nice5, NULL), EEVDF_EINVAL);
+    CHECK_U64(out, 42);
+
+    /* 7.1 wraps once delta * 2^20 >= 2^64 (known-bugs §6): delta = 2^44, nice 5. */
+    CHECK_STATUS(eevdf_calc_delta_fair(EEVDF_PROFILE_LINUX_7_1, 1ull << 44, &nice5, &out),
+                 EEVDF_WRAPPED);
+    CHECK_U64(out, 0); /* (2^64 mod 2^64) / 343040 */
+    CHECK_STATUS(eevdf_calc_delta_fair(EEVDF_PROFILE_EXACT, 1ull << 44, &nice5, &out), EEVDF_OK);
+    CHECK_U64(out, 53774323908901ull); /* floor(2^64 / 343040) */
+    /* The legacy quotient exceeds 64 bits for light weights: weight 2 (sld floor 2). */
+    EevdfLoadWeight two = {2, 0};
+    CHECK_STATUS(eevdf_calc_delta_fair(EEVDF_PROFILE_LINUX_6_6, UINT64_MAX, &two, &out),
+                 EEVDF_WRAPPED);
+    out = 42;
+    CHECK_STATUS(eevdf_calc_delta_fair(EEVDF_PROFILE_EXACT, UINT64_MAX, &two, &out),
+                 EEVDF_EOVERFLOW);
+    CHECK_U64(out, 42);
+    /* Nice 0 is returned unchanged, even for UINT64_MAX. */
+    EevdfLoadWeight nice0 = {NICE0, 4194304};
+    for (int p = 0; p < NPROFILES; p++) {
+        CHECK_STATUS(eevdf_calc_delta_fair(PROFILES[p], UINT64_MAX, &nice0, &out), EEVDF_OK);
+        CHECK_U64(out, UINT64_MAX);
+    }
+    /* __calc_delta with a weight: delta * w / lw. */
+    CHECK_STATUS(eevdf_calc_delta(EEVDF_PROFILE_LINUX_7_1, 1000000, NICE0, &nice5, &out), EEVDF_OK);
+    CHECK_U64(out, 3056716);
+}
+
+/* ---- 4, 5: V and eligibility ------------------------------------------------ */
+
+static void test_avg_vruntime(void) {
+    /* spec Appendix A: A, B nice 0, C nice 5 (here summed as tree entities). */
+    const uint64_t vr[3] = {V0 + 1000000, V0 + 1300000, V0 + 1100000};
+    const uint64_t w[3] = {NICE0, NICE0, 335ull << 10};
+    for (int p = 0; p < NPROFILES; p++) {
+        uint64_t v = 0;
+        CHECK_STATUS(eevdf_avg_vruntime(PROFILES[p], V0, vr, w, 3, &v), EEVDF_OK);
+        CHECK_U64(v - V0, 1142971);
+        bool e = false;
+        CHECK_STATUS(eevdf_vruntime_eligible(PROFILES[p], V0, vr, w, 3, vr[0], &e), EEVDF_OK);
+        CHECK(e); /* A */
+        CHECK_STATUS(eevdf_vruntime_eligible(PROFILES[p], V0, vr, w, 3, vr[2], &e), EEVDF_OK);
+        CHECK(e); /* C */
+        CHECK_STATUS(eevdf_vruntime_eligible(PROFILES[p], V0, vr, w, 3, vr[1], &e), EEVDF_OK);
+        CHECK(!e); /* B */
+
+        /* known-bugs §1 test idea 1: keys -3 and 0 give V = v0 - 2 (floor). */
+        const uint64_t fv[2] = {4997, 5000};
+        const uint64_t fw[2] = {NICE0, NICE0};
+        CHECK_STATUS(eevdf_avg_vruntime(PROFILES[p], 5000, fv, fw, 2, &v), EEVDF_OK);
+        CHECK_U64(v, 4998);
+        CHECK_STATUS(eevdf_vruntime_eligible(PROFILES[p], 5000, fv, fw, 2, 4999, &e), EEVDF_OK);
+        CHECK(!e);
+        CHECK_STATUS(eevdf_vruntime_eligible(PROFILES[p], 5000, fv, fw, 2, 4998, &e), EEVDF_OK);
+        CHECK(e);
+
+        /* n = 0: V = v0 and eligible; arrays may be NULL. */
+        CHECK_STATUS(eevdf_avg_vruntime(PROFILES[p], 77, NULL, NULL, 0, &v), EEVDF_OK);
+        CHECK_U64(v, 77);
+        CHECK_STATUS(eevdf_vruntime_eligible(PROFILES[p], 77, NULL, NULL, 0, 1ull << 62, &e),
+                     EEVDF_OK);
+        CHECK(e);
+    }
+
+    /* known-bugs §1 test idea 2: H (100 * NICE_0_LOAD) at key 0, P (weight 2) at key 9e10. */
+    const uint64_t hv[2] = {0, 90000000000ull};
+    const uint64_t hw[2] = {100 * NICE0, 2};
+    bool e = true;
+    CHECK_STATUS(eevdf_vruntime_eligible(EEVDF_PROFILE_LINUX_7_1, 0, hv, hw, 2, hv[1], &e),
+                 EEVDF_OK);
+    CHECK(!e);
+    CHECK_STATUS(eevdf_vruntime_eligible(EEVDF_PROFILE_EXACT, 0, hv, hw, 2, hv[1], &e), EEVDF_OK);
+    CHECK(!e);
+    /* The s64 key * W product of <= 7.0 wraps: key 2^54 * W 1024 = 2^64 -> 0 >= 0. */
+    const uint64_t one_v[1] = {V0};
+    const uint64_t one_w[1] = {NICE0};
+    CHECK_STATUS(eevdf_vruntime_eligible(EEVDF_PROFILE_LINUX_7_0, V0, one_v, one_w, 1,
+                                         V0 + (1ull << 54), &e),
+                 EEVDF_WRAPPED);
+    CHECK(e); /* the kernel's wrong answer */
+    CHECK_STATUS(eevdf_vruntime_eligible(EEVDF_PROFILE_LINUX_7_1, V0, one_v, one_w, 1,
+                                         V0 + (1ull << 54), &e),
+                 EEVDF_OK);
+    CHECK(!e);
+
+    /* S wraps in 7.1: two entities with key 2^40 and weight 2^22 make S = 2^63. */
+    const uint64_t sv[2] = {1ull << 40, 1ull << 40};
+    const uint64_t sw[2] = {1ull << 22, 1ull << 22};
+    uint64_t v = 0;
+    CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_LINUX_7_1, 0, sv, sw, 2, &v), EEVDF_WRAPPED);
+    CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_EXACT, 0, sv, sw, 2, &v), EEVDF_OK);
+    CHECK_U64(v, 1ull << 40);
+
+    /* W as the kernel sees it is 0 (2048 weights of 2^63 sum to 2^74). 6.6 and
+     * 6.18 skip the division and return v0 + S (S = 1 * sld(2^63) = 2^53);
+     * 7.x return v0. */
+    static uint64_t zv[2048], zw[2048];
+    for (int i = 0; i < 2048; i++) {
+        zv[i] = V0;
+        zw[i] = 1ull << 63;
+    }
+    zv[0] = V0 + 1;
+    CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_LINUX_6_6, V0, zv, zw, 2048, &v), EEVDF_WRAPPED);
+    CHECK_U64(v, V0 + (1ull << 53));
+    CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_LINUX_6_18, V0, zv, zw, 2048, &v),
+                 EEVDF_WRAPPED);
+    CHECK_U64(v, V0 + (1ull << 53));
+    CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_LINUX_7_1, V0, zv, zw, 2048, &v), EEVDF_WRAPPED);
+    CHECK_U64(v, V0);
+
+    /* EDOM: one entity of weight 2^42 makes the scaled-down W = 2^32, which
+     * div_s64 truncates to a zero divisor. 7.1 divides by the full long. */
+    const uint64_t dv[1] = {V0};
+    const uint64_t dw[1] = {1ull << 42};
+    v = 42;
+    CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_LINUX_6_6, V0, dv, dw, 1, &v), EEVDF_EDOM);
+    CHECK_U64(v, 42);
+    CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_LINUX_7_1, V0, dv, dw, 1, &v), EEVDF_OK);
+    CHECK_U64(v, V0);
+    /* EXACT's domain ends at 2^40. */
+    CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_EXACT, V0, dv, dw, 1, &v), EEVDF_EOVERFLOW);
+    CHECK_STATUS(eevdf_vruntime_eligible(EEVDF_PROFILE_EXACT, V0, dv, dw, 1, V0, &e),
+                 EEVDF_EOVERFLOW);
+
+    /* EINVAL: weight 0, unknown profile, NULL, n > 1,000,000 (not read). EINVAL
+     * wins over EOVERFLOW. */
+    const uint64_t bad_w[2] = {1ull << 42, 0};
+    CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_EXACT, V0, vr, bad_w, 2, &v), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_vruntime_eligible(EEVDF_PROFILE_EXACT, V0, vr, bad_w, 2, V0, &e),
+                 EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_avg_vruntime(9, V0, vr, w, 3, &v), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_LINUX_6_6, V0, NULL, w, 3, &v), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_LINUX_6_6, V0, vr, NULL, 3, &v), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_LINUX_6_6, V0, vr, w, 3, NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_LINUX_6_6, V0, vr, w, 1000001, &v),
+                 EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_LINUX_6_6, V0, vr, w, SIZE_MAX, &v),
+                 EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_vruntime_eligible(EEVDF_PROFILE_LINUX_6_6, V0, vr, w, 1000001, V0, &e),
+                 EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_vruntime_eligible(EEVDF_PROFILE_LINUX_6_6, V0, vr, w, 3, V0, NULL),
+                 EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_vruntime_eligible(5, V0, vr, w, 3, V0, &e), EEVDF_EINVAL);
+}
+
+/* ---- 6, 7: lag and placement lag ------------------------------------------ */
+
+static void test_lag(void) {
+    EevdfLoadWeight nice0 = {NICE0, 4194304};
+    int64_t lag = 0;
+    /* known-bugs §2 test idea 2: V - v = 2.5 ms, slice 0.1 ms, max slice 3 ms, tick 1 ms. */
+    for (int p = 0; p < NPROFILES; p++) {
+        CHECK_STATUS(eevdf_entity_lag(PROFILES[p], 12500000, 10000000, &nice0, 100000, 3000000,
+                                      1000000, &lag),
+                     EEVDF_OK);
+        CHECK_I64(lag, PROFILES[p] <= EEVDF_PROFILE_LINUX_6_18 ? 1000000 : 2500000);
+        /* Negative lag clamps symmetrically. */
+        CHECK_STATUS(eevdf_entity_lag(PROFILES[p], 10000000, 12500000, &nice0, 100000, 3000000,
+                                      1000000, &lag),
+                     EEVDF_OK);
+        CHECK_I64(lag, PROFILES[p] <= EEVDF_PROFILE_LINUX_6_18 ? -1000000 : -2500000);
+    }
+    /* Weight 2: (0.7 ms + 1 ms) * 2^20 / 2 in 7.1; 7.0 sees weight 2 as 2048. */
+    EevdfLoadWeight two = {2, 0};
+    CHECK_STATUS(eevdf_entity_lag(EEVDF_PROFILE_LINUX_7_1, 1ull << 60, 0, &two, 0, 700000,
+                                  1000000, &lag),
+                 EEVDF_OK);
+    CHECK_I64(lag, 891289600000ll);
+    CHECK_STATUS(eevdf_entity_lag(EEVDF_PROFILE_LINUX_7_0, 1ull << 60, 0, &two, 0, 700000,
+                                  1000000, &lag),
+                 EEVDF_OK);
+    CHECK_I64(lag, 870399999ll);
+    /* slice = U64_MAX: 2 * slice wraps (bbce3de72be5). */
+    CHECK_STATUS(eevdf_entity_lag(EEVDF_PROFILE_LINUX_6_6, 5000, 0, &nice0, UINT64_MAX, 0,
+                                  1000000, &lag),
+                 EEVDF_WRAPPED);
+    CHECK_STATUS(eevdf_entity_lag(EEVDF_PROFILE_LINUX_7_1, 5000, 0, &nice0, 0, UINT64_MAX,
+                                  1000000, &lag),
+                 EEVDF_WRAPPED);
+    CHECK_STATUS(eevdf_entity_lag(EEVDF_PROFILE_EXACT, 5000, 0, &nice0, 0, UINT64_MAX, 1000000,
+                                  &lag),
+                 EEVDF_OK);
+    CHECK_I64(lag, 5000);
+    EevdfLoadWeight zero = {0, 0};
+    CHECK_STATUS(eevdf_entity_lag(EEVDF_PROFILE_LINUX_7_1, 1, 0, &zero, 0, 0, 0, &lag),
+                 EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_entity_lag(EEVDF_PROFILE_LINUX_7_1, 1, 0, NULL, 0, 0, 0, &lag),
+                 EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_entity_lag(EEVDF_PROFILE_LINUX_7_1, 1, 0, &nice0, 0, 0, 0, NULL),
+                 EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_entity_lag(17, 1, 0, &nice0, 0, 0, 0, &lag), EEVDF_EINVAL);
+
+    /* Appendix A: vlag -200,000 into A, B, C: -285,942 in every profile. */
+    const uint64_t q[3] = {NICE0, NICE0, 335ull << 10};
+    /* known-bugs §2 test idea 1: two nice-0 entities, new nice 0, vlag 300 -> 450. */
+    const uint64_t q2[2] = {NICE0, NICE0};
+    for (int p = 0; p < NPROFILES; p++) {
+        CHECK_STATUS(eevdf_place_lag(PROFILES[p], -200000, q, 3, NICE0, &lag), EEVDF_OK);
+        CHECK_I64(lag, -285942);
+        CHECK_STATUS(eevdf_place_lag(PROFILES[p], 300, q2, 2, NICE0, &lag), EEVDF_OK);
+        CHECK_I64(lag, 450);
+        CHECK_STATUS(eevdf_place_lag(PROFILES[p], 300, NULL, 0, NICE0, &lag), EEVDF_OK);
+        CHECK_I64(lag, 0);
+        CHECK_STATUS(eevdf_place_lag(PROFILES[p], 0, q2, 2, NICE0, &lag), EEVDF_OK);
+        CHECK_I64(lag, 0);
+    }
+    /* A queue weight of 2^42 scales down to 2^32, which div_s64 truncates to 0.
+     * 6.6 has no vlag test and divides even for vlag 0. */
+    const uint64_t big[1] = {1ull << 42};
+    lag = 42;
+    CHECK_STATUS(eevdf_place_lag(EEVDF_PROFILE_LINUX_6_6, 0, big, 1, NICE0, &lag), EEVDF_EDOM);
+    CHECK_STATUS(eevdf_place_lag(EEVDF_PROFILE_LINUX_6_18, 5, big, 1, NICE0, &lag), EEVDF_EDOM);
+    CHECK_I64(lag, 42);
+    CHECK_STATUS(eevdf_place_lag(EEVDF_PROFILE_LINUX_6_18, 0, big, 1, NICE0, &lag), EEVDF_OK);
+    CHECK_I64(lag, 0);
+    /* The inflated lag overflows s64: WRAPPED in 7.1, EOVERFLOW in EXACT. */
+    const uint64_t light[1] = {2};
+    CHECK_STATUS(eevdf_place_lag(EEVDF_PROFILE_LINUX_7_1, INT64_MAX, light, 1, 1ull << 40, &lag),
+                 EEVDF_WRAPPED);
+    lag = 42;
+    CHECK_STATUS(eevdf_place_lag(EEVDF_PROFILE_EXACT, INT64_MAX, light, 1, 1ull << 40, &lag),
+                 EEVDF_EOVERFLOW);
+    CHECK_I64(lag, 42);
+    /* EINVAL: weights 0 (winning over EXACT's domain), n, NULL, profile. */
+    const uint64_t zq[2] = {1ull << 41, 0};
+    CHECK_STATUS(eevdf_place_lag(EEVDF_PROFILE_EXACT, 1, zq, 2, NICE0, &lag), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_place_lag(EEVDF_PROFILE_EXACT, 1, q, 3, 0, &lag), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_place_lag(EEVDF_PROFILE_EXACT, 1, q, 3, 1ull << 41, &lag),
+                 EEVDF_EOVERFLOW);
+    CHECK_STATUS(eevdf_place_lag(EEVDF_PROFILE_LINUX_7_1, 1, q, 1000001, NICE0, &lag),
+                 EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_place_lag(EEVDF_PROFILE_LINUX_7_1, 1, NULL, 3, NICE0, &lag), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_place_lag(EEVDF_PROFILE_LINUX_7_1, 1, q, 3, NICE0, NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_place_lag(5, 1, q, 3, NICE0, &lag), EEVDF_EINVAL);
+}
+
+/* ---- profiles, features, status names ------------------------------------- */
+
+static void test_profiles_and_features(void) {
+    CHECK(strcmp(eevdf_profile_name(EEVDF_PROFILE_LINUX_6_6), "linux-6.6") == 0);
+    CHECK(strcmp(eevdf_profile_name(EEVDF_PROFILE_EXACT), "exact") == 0);
+    CHECK(eevdf_profile_name(EEVDF_PROFILE_COUNT) == NULL);
+    CHECK(strcmp(eevdf_status_name(EEVDF_EOVERFLOW), "EEVDF_EOVERFLOW") == 0);
+    CHECK(strcmp(eevdf_status_name(12345), "EEVDF_UNKNOWN") == 0);
+    CHECK(strlen(eevdf_version()) > 0);
+
+    uint64_t slice = 0;
+    CHECK_STATUS(eevdf_base_slice(EEVDF_PROFILE_LINUX_7_1, 4, &slice), EEVDF_OK);
+    CHECK_U64(slice, 2100000); /* spec §3.1 */
+    CHECK_STATUS(eevdf_base_slice(EEVDF_PROFILE_LINUX_6_6, 1, &slice), EEVDF_OK);
+    CHECK_U64(slice, 750000);
+    CHECK_STATUS(eevdf_base_slice(5, 1, &slice), EEVDF_EINVAL);
+    CHECK_U64(eevdf_tick_nsec(1000), 1000000); /* spec §0.2 */
+    CHECK_U64(eevdf_tick_nsec(300), 3333333);
+    CHECK_U64(eevdf_tick_nsec(0), 0);
+
+    uint64_t f = 0;
+    CHECK_STATUS(eevdf_features_default(EEVDF_PROFILE_LINUX_7_1, &f), EEVDF_OK);
+    CHECK((f & EEVDF_FEATURE_DELAY_DEQUEUE) != 0);
+    CHECK((f & EEVDF_FEATURE_PLACE_LAG) != 0);
+    CHECK_STATUS(eevdf_features_default(EEVDF_PROFILE_LINUX_6_6, &f), EEVDF_OK);
+    CHECK((f & EEVDF_FEATURE_DELAY_DEQUEUE) == 0);
+    CHECK_STATUS(eevdf_features_default(7, &f), EEVDF_EINVAL);
+    uint64_t avail = 0;
+    CHECK_STATUS(eevdf_features_available(EEVDF_PROFILE_LINUX_7_1, &avail), EEVDF_OK);
+    CHECK((avail & EEVDF_FEATURE_PARANOID_AVG) != 0);
+
+    /* debugfs writes, with the newline echo appends. */
+    CHECK_STATUS(eevdf_sched_feat_write(&f, "NO_PLACE_LAG\n"), EEVDF_OK);
+    CHECK((f & EEVDF_FEATURE_PLACE_LAG) == 0);
+    CHECK_STATUS(eevdf_sched_feat_write(&f, "PLACE_LAG"), EEVDF_OK);
+    CHECK((f & EEVDF_FEATURE_PLACE_LAG) != 0);
+    uint64_t before = f;
+    CHECK_STATUS(eevdf_sched_feat_write(&f, "NO_SUCH_FEATURE"), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_sched_feat_write(&f, "\xff\xfe"), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_sched_feat_write(&f, NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_sched_feat_write(NULL, "PLACE_LAG"), EEVDF_EINVAL);
+    CHECK_U64(f, before);
+    uint64_t unknown = 1ull << 63;
+    CHECK_STATUS(eevdf_sched_feat_write(&unknown, "PLACE_LAG"), EEVDF_EINVAL);
+
+    EevdfTunables t;
+    CHECK_STATUS(eevdf_tunables_default(EEVDF_PROFILE_LINUX_7_1, 1, 1000, &t), EEVDF_OK);
+    CHECK_U64(t.base_slice, 700000);
+    CHECK_U64(t.tick_nsec, 1000000);
+    CHECK_STATUS(eevdf_features_default(EEVDF_PROFILE_LINUX_7_1, &f), EEVDF_OK);
+    CHECK_U64(t.features, f);
+}
+
+/* ---- the accumulator ------------------------------------------------------ */
+
+static void test_accumulator(void) {
+    const EevdfCurr c = {V0 + 1100000, 335ull << 10};
+    for (int p = 0; p < NPROFILES; p++) {
+        EevdfAvgVruntime acc;
+        CHECK_STATUS(eevdf_avg_vruntime_init(PROFILES[p], V0, &acc), EEVDF_OK);
+        CHECK_STATUS(eevdf_avg_vruntime_add(&acc, V0 + 1000000, NICE0), EEVDF_OK);
+        CHECK_STATUS(eevdf_avg_vruntime_add(&acc, V0 + 1300000, NICE0), EEVDF_OK);
+        /* Round trip: sub then add gives the same state. */
+        EevdfAvgVruntime saved = acc;
+        CHECK_STATUS(eevdf_avg_vruntime_sub(&acc, V0 + 1300000, NICE0), EEVDF_OK);
+        CHECK_STATUS(eevdf_avg_vruntime_add(&acc, V0 + 1300000, NICE0), EEVDF_OK);
+        CHECK(memcmp(&saved, &acc, sizeof acc) == 0);
+        /* Appendix A: the curr term is added on the fly. */
+        bool e = true;
+        CHECK_STATUS(eevdf_avg_vruntime_eligible(&acc, V0 + 1300000, &c, &e), EEVDF_OK);
+        CHECK(!e);
+        CHECK_STATUS(eevdf_avg_vruntime_eligible(&acc, V0 + 1100000, &c, &e), EEVDF_OK);
+        CHECK(e);
+        uint64_t v = 0;
+        CHECK_STATUS(eevdf_avg_vruntime_read(&acc, &c, &v), EEVDF_OK);
+        CHECK_U64(v - V0, 1142971);
+        /* 7.x moves v0 to V; <= 6.18 leaves it. */
+        CHECK_U64(acc.zero_vruntime, PROFILES[p] >= EEVDF_PROFILE_LINUX_7_0 ? v : V0);
+        CHECK_STATUS(eevdf_avg_vruntime_read(&acc, &c, &v), EEVDF_OK);
+        CHECK_U64(v - V0, 1142971);
+        /* Moving the reference keeps V. */
+        CHECK_STATUS(eevdf_avg_vruntime_move_reference(&acc, -12345), EEVDF_OK);
+        CHECK_STATUS(eevdf_avg_vruntime_read(&acc, &c, &v), EEVDF_OK);
+        CHECK_U64(v - V0, 1142971);
+        /* Bad curr: weight 0. */
+        const EevdfCurr zc = {V0, 0};
+        CHECK_STATUS(eevdf_avg_vruntime_read(&acc, &zc, &v), EEVDF_EINVAL);
+        CHECK_STATUS(eevdf_avg_vruntime_eligible(&acc, V0, &zc, &e), EEVDF_EINVAL);
+        CHECK_STATUS(eevdf_avg_vruntime_add(&acc, V0, 0), EEVDF_EINVAL);
+        /* update_min_vruntime moves forward only. */
+        EevdfAvgVruntime m;
+        eevdf_avg_vruntime_init(PROFILES[p], 100, &m);
+        uint64_t tree_min = 150, nv = 0;
+        CHECK_STATUS(eevdf_update_min_vruntime(&m, NULL, &tree_min, &nv), EEVDF_OK);
+        CHECK_U64(nv, 150);
+        tree_min = 120;
+        CHECK_STATUS(eevdf_update_min_vruntime(&m, NULL, &tree_min, &nv), EEVDF_OK);
+        CHECK_U64(nv, 150);
+    }
+
+    /* S wraps: key 2^40, weight 2^22, twice (7.1 full weights). */
+    EevdfAvgVruntime acc;
+    eevdf_avg_vruntime_init(EEVDF_PROFILE_LINUX_7_1, 0, &acc);
+    CHECK_STATUS(eevdf_avg_vruntime_add(&acc, 1ull << 40, 1ull << 22), EEVDF_OK);
+    CHECK_STATUS(eevdf_avg_vruntime_add(&acc, 1ull << 40, 1ull << 22), EEVDF_WRAPPED);
+    CHECK_I64(acc.sum_w_vruntime, INT64_MIN); /* the kernel's s64 */
+    CHECK_I64(acc.sum_w_vruntime_hi, 0);      /* exact S = 2^63 */
+    bool wrapped = false;
+    CHECK_STATUS(eevdf_avg_vruntime_is_wrapped(&acc, &wrapped), EEVDF_OK);
+    CHECK(wrapped);
+    uint64_t v = 0;
+    CHECK_STATUS(eevdf_avg_vruntime_read(&acc, NULL, &v), EEVDF_WRAPPED);
+    CHECK_STATUS(eevdf_avg_vruntime_sub(&acc, 1ull << 40, 1ull << 22), EEVDF_OK);
+
+    /* EXACT: weights above 2^40 are outside the domain; nothing changes. */
+    eevdf_avg_vruntime_init(EEVDF_PROFILE_EXACT, 0, &acc);
+    EevdfAvgVruntime saved = acc;
+    CHECK_STATUS(eevdf_avg_vruntime_add(&acc, 5, (1ull << 40) + 1), EEVDF_EOVERFLOW);
+    CHECK(memcmp(&saved, &acc, sizeof acc) == 0);
+    const EevdfCurr heavy = {0, (1ull << 40) + 1};
+    CHECK_STATUS(eevdf_avg_vruntime_read(&acc, &heavy, &v), EEVDF_EOVERFLOW);
+
+    /* Structs the library did not produce are refused. */
+    EevdfAvgVruntime bad = saved;
+    bad.untracked = 7;
+    CHECK_STATUS(eevdf_avg_vruntime_add(&bad, 0, NICE0), EEVDF_EINVAL);
+    bad = saved;
+    bad.profile = 99;
+    CHECK_STATUS(eevdf_avg_vruntime_read(&bad, NULL, &v), EEVDF_EINVAL);
+    bad = saved;
+    bad.sum_weight_hi = 1ull << 63; /* a negative W */
+    CHECK_STATUS(eevdf_avg_vruntime_read(&bad, NULL, &v), EEVDF_EINVAL);
+    bad = saved;
+    bad.untracked = 1; /* impossible under EXACT */
+    CHECK_STATUS(eevdf_avg_vruntime_eligible(&bad, 0, NULL, &wrapped), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_avg_vruntime_init(5, 0, &acc), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_avg_vruntime_init(0, 0, NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_avg_vruntime_add(NULL, 0, NICE0), EEVDF_EINVAL);
+}
+
+/* ---- entity operations and the pick --------------------------------------- */
+
+static void test_entity_ops(void) {
+    for (int p = 0; p < NPROFILES; p++) {
+        uint32_t prof = PROFILES[p];
+        /* Appendix A placement: D (nice 0, vlag -200,000) into A, B + curr C. */
+        EevdfAvgVruntime acc;
+        eevdf_avg_vruntime_init(prof, V0, &acc);
+        eevdf_avg_vruntime_add(&acc, V0 + 1000000, NICE0);
+        eevdf_avg_vruntime_add(&acc, V0 + 1300000, NICE0);
+        EevdfRqCtx ctx;
+        memset(&ctx, 0, sizeof ctx);
+        ctx.curr.vruntime = V0 + 1100000;
+        ctx.curr.weight = 335ull << 10;
+        ctx.has_curr = 1;
+        ctx.nr_queued = 3;
+        ctx.max_slice = 3000000;
+        EevdfTunables tun;
+        eevdf_tunables_default(prof, 1, 1000, &tun);
+        tun.base_slice = 3000000;
+        EevdfSchedEntity d;
+        CHECK_STATUS(eevdf_sched_entity_from_nice(0, 3000000, &d), EEVDF_OK);
+        d.vlag = -200000;
+        CHECK_STATUS(eevdf_place_entity(prof, &acc, &ctx, false, &d, 0, &tun), EEVDF_OK);
+        CHECK_U64(d.vruntime - V0, 1428913);
+        CHECK_U64(d.deadline - d.vruntime, 3000000);
+        CHECK_U64(acc.zero_vruntime - V0, prof >= EEVDF_PROFILE_LINUX_7_0 ? 1142971 : 0);
+
+        /* Mismatched profile, bad flags, bad flag bytes, zero curr weight: EINVAL. */
+        CHECK_STATUS(eevdf_place_entity((prof + 1) % NPROFILES, &acc, &ctx, false, &d, 0, &tun),
+                     EEVDF_EINVAL);
+        CHECK_STATUS(eevdf_place_entity(prof, &acc, &ctx, false, &d, 0x80, &tun), EEVDF_EINVAL);
+        EevdfSchedEntity bad = d;
+        bad.on_rq = 2;
+        CHECK_STATUS(eevdf_place_entity(prof, &acc, &ctx, false, &bad, 0, &tun), EEVDF_EINVAL);
+        EevdfRqCtx zctx = ctx;
+        zctx.curr.weight = 0;
+        CHECK_STATUS(eevdf_place_entity(prof, &acc, &zctx, false, &d, 0, &tun), EEVDF_EINVAL);
+        EevdfTunables btun = tun;
+        btun.features |= 1ull << 62;
+        CHECK_STATUS(eevdf_place_entity(prof, &acc, &ctx, false, &d, 0, &btun), EEVDF_EINVAL);
+
+        /* update_deadline: a used-up request gets one new slice. */
+        EevdfSchedEntity se;
+        eevdf_sched_entity_from_nice(0, 3000000, &se);
+        se.vruntime = 1000;
+        se.deadline = 1000;
+        bool consumed = false;
+        CHECK_STATUS(eevdf_update_deadline(prof, &se, 3000000, &consumed), EEVDF_OK);
+        CHECK(consumed);
+        CHECK_U64(se.deadline, 3001000);
+        CHECK_STATUS(eevdf_update_deadline(prof, &se, 3000000, &consumed), EEVDF_OK);
+        CHECK(!consumed);
+
+        /* update_entity_lag of a queued entity at V: lag 0, placement unchanged. */
+        EevdfAvgVruntime a2;
+        eevdf_avg_vruntime_init(prof, 0, &a2);
+        eevdf_avg_vruntime_add(&a2, 1000, NICE0);
+        EevdfRqCtx c2;
+        memset(&c2, 0, sizeof c2);
+        c2.nr_queued = 2;
+        c2.max_slice = 3000000;
+        EevdfSchedEntity e2;
+        eevdf_sched_entity_from_nice(0, 3000000, &e2);
+        e2.vruntime = 3000;
+        e2.on_rq = 1;
+        e2.vlag = 77;
+        bool replace = true;
+        CHECK_STATUS(eevdf_update_entity_lag(prof, &a2, &c2, false, &e2, &tun, &replace),
+                     EEVDF_OK);
+        CHECK_I64(e2.vlag, -2000); /* V = 1000 (only the tree entity), v = 3000 */
+        CHECK(!replace);
+
+        /* reweight: nice 0 -> nice 5 off the run queue scales the saved lag. */
+        EevdfSchedEntity off;
+        eevdf_sched_entity_from_nice(0, 3000000, &off);
+        off.vlag = 335 * 1000;
+        EevdfLoadWeight n5;
+        eevdf_load_weight_from_nice(5, &n5);
+        CHECK_STATUS(eevdf_reweight_entity(prof, &a2, &c2, false, &off, &n5, false, &tun),
+                     EEVDF_OK);
+        CHECK_I64(off.vlag, 1024 * 1000); /* vlag * old / new */
+        CHECK_U64(off.load.weight, n5.weight);
+        EevdfLoadWeight z = {0, 0};
+        CHECK_STATUS(eevdf_reweight_entity(prof, &a2, &c2, false, &off, &z, false, &tun),
+                     EEVDF_EINVAL);
+
+        /* Slice protection. */
+        EevdfSchedEntity pr;
+        eevdf_sched_entity_from_nice(0, 3000000, &pr);
+        pr.vruntime = 1000;
+        pr.deadline = 3001000;
+        CHECK_STATUS(eevdf_set_protect_slice(prof, &pr, 1000000, tun.features), EEVDF_OK);
+        bool prot = false;
+        CHECK_STATUS(eevdf_protect_slice(prof, &pr, &prot), EEVDF_OK);
+        CHECK(prot);
+        CHECK_STATUS(eevdf_cancel_protect_slice(prof, &pr), EEVDF_OK);
+        CHECK_STATUS(eevdf_protect_slice(prof, &pr, &prot), EEVDF_OK);
+        CHECK(!prot);
+        CHECK_STATUS(eevdf_yield_entity(prof, &pr, 3000000), EEVDF_OK);
+
+        /* The pick: entities (v, d) (300, 350), (200, 400), (100, 500) with V = 200:
+         * the one at 200 is the eligible one with the earliest deadline. */
+        EevdfSchedEntity tree[3];
+        const uint64_t vs[3] = {300, 200, 100}, ds[3] = {350, 400, 500};
+        EevdfAvgVruntime pa;
+        eevdf_avg_vruntime_init(prof, 0, &pa);
+        for (int i = 0; i < 3; i++) {
+            /* tree order: by deadline, or by vruntime in 6.6 */
+            int k = prof == EEVDF_PROFILE_LINUX_6_6 ? 2 - i : i;
+            eevdf_sched_entity_from_nice(0, 3000000, &tree[i]);
+            tree[i].vruntime = vs[k];
+            tree[i].deadline = ds[k];
+            tree[i].on_rq = 1;
+            eevdf_avg_vruntime_add(&pa, vs[k], NICE0);
+        }
+        EevdfPick pick = {99, 99};
+        CHECK_STATUS(eevdf_pick_eevdf_linear(prof, &pa, tree, 3, NULL, NULL, 3, true,
+                                             tun.features, &pick),
+                     EEVDF_OK);
+        CHECK_U64(pick.kind, EEVDF_PICK_QUEUED);
+        CHECK_U64(pick.index, 1);
+        CHECK_U64(tree[pick.index].vruntime, 200);
+        size_t next = 3;
+        CHECK_STATUS(eevdf_pick_eevdf_linear(prof, &pa, tree, 3, NULL, &next, 3, true,
+                                             tun.features, &pick),
+                     EEVDF_EINVAL);
+        CHECK_STATUS(eevdf_pick_eevdf_linear(prof, &pa, NULL, 0, NULL, NULL, 0, true,
+                                             tun.features, &pick),
+                     EEVDF_OK);
+        CHECK_U64(pick.kind, EEVDF_PICK_NOTHING);
+        tree[2].load.weight = 0;
+        CHECK_STATUS(eevdf_pick_eevdf_linear(prof, &pa, tree, 3, NULL, NULL, 3, true,
+                                             tun.features, &pick),
+                     EEVDF_EINVAL);
+    }
+}
+
+/* ---- the run queue ---------------------------------------------------------- */
+
+static void test_runqueue(void) {
+    static alignas(EEVDF_RQ_ALIGN) unsigned char buf[EEVDF_RQ_BUFFER_SIZE(4)];
+    CHECK(eevdf_rq_size(4) <= sizeof buf);
+    CHECK_U64(eevdf_rq_size(0), EEVDF_RQ_HEADER_SIZE);
+    CHECK_U64(eevdf_rq_size(UINT32_MAX), 0);
+    EevdfTunables tun;
+    eevdf_tunables_default(EEVDF_PROFILE_LINUX_7_1, 1, 1000, &tun);
+    EevdfRq *rq = NULL;
+
+    /* Bad buffers and arguments. */
+    CHECK_STATUS(eevdf_rq_init(buf + 8, sizeof buf - 8, EEVDF_PROFILE_LINUX_7_1, &tun, &rq),
+                 EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_rq_init(buf, EEVDF_RQ_HEADER_SIZE - 1, EEVDF_PROFILE_LINUX_7_1, &tun, &rq),
+                 EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_rq_init(NULL, sizeof buf, EEVDF_PROFILE_LINUX_7_1, &tun, &rq),
+                 EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_rq_init(buf, sizeof buf, 5, &tun, &rq), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_rq_init(buf, sizeof buf, EEVDF_PROFILE_LINUX_7_1, NULL, &rq),
+                 EEVDF_EINVAL);
+    CHECK(rq == NULL);
+    /* A zeroed buffer is not a run queue. */
+    EevdfRqState st;
+    CHECK_STATUS(eevdf_rq_state((const EevdfRq *)(const void *)buf, &st), EEVDF_EINVAL);
+
+    CHECK_STATUS(eevdf_rq_init(buf, sizeof buf, EEVDF_PROFILE_LINUX_7_1, &tun, &rq), EEVDF_OK);
+    CHECK(rq == (EevdfRq *)(void *)buf);
+    CHECK_STATUS(eevdf_rq_state(rq, &st), EEVDF_OK);
+    CHECK_U64(st.capacity, 4);
+    CHECK_U64(st.nr_queued, 0);
+    CHECK_U64(st.curr, EEVDF_NO_ENTITY);
+
+    uint64_t ids[5];
+    for (int i = 0; i < 4; i++) {
+        EevdfSchedEntity se;
+        eevdf_sched_entity_from_nice(i == 3 ? 5 : 0, 0, &se);
+        CHECK_STATUS(eevdf_rq_add(rq, &se, &ids[i]), EEVDF_OK);
+    }
+    EevdfSchedEntity extra;
+    eevdf_sched_entity_from_nice(0, 0, &extra);
+    CHECK_STATUS(eevdf_rq_add(rq, &extra, &ids[4]), EEVDF_ENOSPC);
+    extra.on_rq = 1;
+    CHECK_STATUS(eevdf_rq_remove(rq, ids[3], NULL), EEVDF_OK);
+    CHECK_STATUS(eevdf_rq_add(rq, &extra, &ids[4]), EEVDF_EBUSY);
+    CHECK_STATUS(eevdf_rq_enqueue(rq, ids[3], 0, EEVDF_ENQUEUE_WAKEUP), EEVDF_ENOENT);
+    eevdf_sched_entity_from_nice(5, 0, &extra);
+    CHECK_STATUS(eevdf_rq_add(rq, &extra, &ids[3]), EEVDF_OK);
+
+    for (int i = 0; i < 4; i++)
+        CHECK_STATUS(eevdf_rq_enqueue(rq, ids[i], 0, EEVDF_ENQUEUE_INITIAL), EEVDF_OK);
+    CHECK_STATUS(eevdf_rq_enqueue(rq, ids[0], 0, EEVDF_ENQUEUE_WAKEUP), EEVDF_EBUSY);
+    CHECK_STATUS(eevdf_rq_enqueue(rq, ids[0], 0, 0x100), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_rq_enqueue(rq, EEVDF_NO_ENTITY, 0, 0), EEVDF_ENOENT);
+
+    uint64_t curr = EEVDF_NO_ENTITY;
+    CHECK_STATUS(eevdf_rq_pick_next(rq, 0, &curr), EEVDF_OK);
+    CHECK(curr != EEVDF_NO_ENTITY);
+    /* One second of ticks at HZ=1000. */
+    uint64_t now = 0;
+    for (int t = 0; t < 1000; t++) {
+        bool resched = false;
+        now += 1000000;
+        CHECK_STATUS(eevdf_rq_tick(rq, now, &resched), EEVDF_OK);
+        if (resched)
+            CHECK_STATUS(eevdf_rq_pick_next(rq, now, &curr), EEVDF_OK);
+    }
+    char msg[128] = "";
+    CHECK_STATUS(eevdf_rq_validate(rq, msg, sizeof msg), EEVDF_OK);
+    /* Shares follow the weights: 1024 : 1024 : 1024 : 335 (spec §1.2). */
+    uint64_t run0 = 0, run3 = 0;
+    CHECK_STATUS(eevdf_rq_sum_exec_runtime(rq, ids[0], &run0), EEVDF_OK);
+    CHECK_STATUS(eevdf_rq_sum_exec_runtime(rq, ids[3], &run3), EEVDF_OK);
+    CHECK(run0 > 290000000 && run0 < 320000000);
+    CHECK(run3 > 90000000 && run3 < 110000000);
+
+    CHECK_STATUS(eevdf_rq_state(rq, &st), EEVDF_OK);
+    CHECK_U64(st.nr_queued, 4);
+    CHECK_U64(st.nr_entities, 4);
+    CHECK_U64(st.load_weight, 3 * NICE0 + (335ull << 10));
+    CHECK_U64(st.curr, curr);
+    CHECK_U64(st.wrapped, 0);
+    size_t n = 0;
+    CHECK_STATUS(eevdf_rq_tree_ids(rq, NULL, 0, &n), EEVDF_OK);
+    CHECK_U64(n, 3); /* curr is not in the tree */
+    uint64_t tree_ids[3];
+    CHECK_STATUS(eevdf_rq_tree_ids(rq, tree_ids, 3, &n), EEVDF_OK);
+    EevdfSchedEntity a, b;
+    CHECK_STATUS(eevdf_rq_entity(rq, tree_ids[0], &a), EEVDF_OK);
+    CHECK_STATUS(eevdf_rq_entity(rq, tree_ids[1], &b), EEVDF_OK);
+    CHECK((int64_t)(b.deadline - a.deadline) >= 0); /* tree order: by deadline */
+    uint64_t v = 0;
+    CHECK_STATUS(eevdf_rq_avg_vruntime(rq, &v), EEVDF_OK);
+    EevdfAvgVruntime acc;
+    CHECK_STATUS(eevdf_rq_avg(rq, &acc), EEVDF_OK);
+    bool e = false;
+    CHECK_STATUS(eevdf_avg_vruntime_eligible(&acc, v, NULL, &e), EEVDF_OK);
+
+    /* Dequeue curr for sleep, then remove needs a switch away first. */
+    bool delayed = true;
+    CHECK_STATUS(eevdf_rq_dequeue(rq, curr, now, EEVDF_DEQUEUE_SLEEP | EEVDF_DEQUEUE_SPECIAL,
+                                  &delayed),
+                 EEVDF_OK);
+    CHECK(!delayed);
+    CHECK_STATUS(eevdf_rq_remove(rq, curr, NULL), EEVDF_EBUSY); /* still curr */
+    uint64_t next = 0;
+    CHECK_STATUS(eevdf_rq_pick_next(rq, now, &next), EEVDF_OK);
+    CHECK(next != curr);
+    EevdfSchedEntity gone;
+    CHECK_STATUS(eevdf_rq_remove(rq, curr, &gone), EEVDF_OK);
+    CHECK_U64(gone.on_rq, 0);
+    CHECK_STATUS(eevdf_rq_entity(rq, curr, &gone), EEVDF_ENOENT);
+
+    /* Reweight, wakeup preemption, yield, buddies, tunables. */
+    EevdfLoadWeight n10;
+    eevdf_load_weight_from_nice(10, &n10);
+    CHECK_STATUS(eevdf_rq_reweight(rq, tree_ids[0] == next ? tree_ids[1] : tree_ids[0], &n10, now),
+                 EEVDF_OK);
+    bool yielded = false;
+    CHECK_STATUS(eevdf_rq_yield(rq, now + 1000, &yielded), EEVDF_OK);
+    bool preempt = false;
+    CHECK_STATUS(eevdf_rq_wakeup_preempt(rq, next, now + 2000, EEVDF_WF_SYNC, &preempt), EEVDF_OK);
+    CHECK_STATUS(eevdf_rq_wakeup_preempt(rq, next, now, 0x40, &preempt), EEVDF_EINVAL);
+    EevdfTunables t2;
+    CHECK_STATUS(eevdf_rq_tunables(rq, &t2), EEVDF_OK);
+    CHECK_U64(t2.base_slice, tun.base_slice);
+    t2.features &= ~EEVDF_FEATURE_RUN_TO_PARITY;
+    CHECK_STATUS(eevdf_rq_set_tunables(rq, &t2), EEVDF_OK);
+    t2.features |= 1ull << 60;
+    CHECK_STATUS(eevdf_rq_set_tunables(rq, &t2), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_rq_put_prev(rq, now + 3000), EEVDF_OK);
+    uint64_t peek = 0;
+    CHECK_STATUS(eevdf_rq_peek(rq, &peek), EEVDF_OK);
+    CHECK(peek != EEVDF_NO_ENTITY);
+    CHECK_STATUS(eevdf_rq_set_next_buddy(rq, peek), EEVDF_OK);
+    CHECK_STATUS(eevdf_rq_set_slice(rq, peek, 100000), EEVDF_EBUSY); /* queued */
+    CHECK_STATUS(eevdf_rq_validate(rq, msg, sizeof msg), EEVDF_OK);
+    CHECK_STATUS(eevdf_rq_clear_wrapped(rq), EEVDF_OK);
+    CHECK_STATUS(eevdf_rq_is_eligible(rq, peek, &e), EEVDF_OK);
+    CHECK_STATUS(eevdf_rq_state(NULL, &st), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_rq_tick(NULL, 0, &yielded), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_rq_tick(rq, now, NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_rq_pick_next((EevdfRq *)(void *)(buf + 8), 0, &next), EEVDF_EINVAL);
+}
+
+int main(void) {
+    test_load_weight();
+    test_calc_delta_fair();
+    test_avg_vruntime();
+    test_lag();
+    test_profiles_and_features();
+    test_accumulator();
+    test_entity_ops();
+    test_runqueue();
+    if (failures) {
+        printf("test_abi: %d of %d checks FAILED\n", failures, checks);
+        return 1;
+    }
+    printf("test_abi: all %d checks passed (eevdf %s)\n", checks, eevdf_version());
+    return 0;
+}
