@@ -1,0 +1,486 @@
+//! The C ABI from C: builds `libeevdf.a`/`libeevdf.so` once (a nested
+//! `cargo build --release -p eevdf-capi` into `<target>/ctest`), then compiles
+//! and runs the C programs of `examples/c/` and `docs/c-api.md` with `cc`:
+//!
+//! * `test_abi.c` statically linked, plain and under ASan + UBSan, and
+//!   dynamically linked against `libeevdf.so`;
+//! * `scheduler.c`, whose CPU shares must match the weights within 1%;
+//! * `freestanding.c`, with no C library at all (x86_64 Linux);
+//! * the example of `docs/c-api.md`, also through an installed copy found
+//!   with pkg-config (`scripts/install-c.sh`, `eevdf.pc.in`);
+//!
+//! and inspects the libraries: every function the header declares is defined
+//! in both, and the static library needs nothing from outside but `mem*`.
+//!
+//! Without a C compiler (`$CC` or `cc`) the tests print a note and pass.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `<target>/ctest`: the nested build's own target directory (a separate one,
+/// so that the outer cargo's lock on `<target>` is no obstacle).
+fn ctest_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("CARGO_TARGET_TMPDIR has a parent")
+        .join("ctest")
+}
+
+struct Libs {
+    dir: PathBuf,
+    static_lib: PathBuf,
+    shared_lib: PathBuf,
+}
+
+/// Builds the C libraries once per test process.
+fn libs() -> &'static Libs {
+    static LIBS: OnceLock<Libs> = OnceLock::new();
+    LIBS.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let target = ctest_dir();
+        let out = Command::new(cargo)
+            .args(["build", "--release", "-p", "eevdf-capi"])
+            .env("CARGO_TARGET_DIR", &target)
+            .current_dir(root())
+            .output()
+            .expect("run cargo");
+        assert!(
+            out.status.success(),
+            "nested cargo build failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let dir = target.join("release");
+        let libs = Libs {
+            static_lib: dir.join("libeevdf.a"),
+            shared_lib: dir.join(format!(
+                "{}eevdf{}",
+                std::env::consts::DLL_PREFIX,
+                std::env::consts::DLL_SUFFIX
+            )),
+            dir,
+        };
+        assert!(libs.static_lib.exists(), "no {}", libs.static_lib.display());
+        assert!(libs.shared_lib.exists(), "no {}", libs.shared_lib.display());
+        libs
+    })
+}
+
+/// The C compiler, or `None` (with a note) when there is none.
+fn cc() -> Option<String> {
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    match Command::new(&cc).arg("--version").output() {
+        Ok(o) if o.status.success() => Some(cc),
+        _ => {
+            eprintln!("note: no C compiler ({cc}); C ABI test skipped");
+            None
+        }
+    }
+}
+
+/// Whether `tool` runs at all.
+fn have(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn show(o: &Output) -> String {
+    format!(
+        "status: {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+const WARNINGS: [&str; 4] = ["-std=c11", "-Wall", "-Wextra", "-Werror"];
+
+/// Compiles `args` (sources, libraries, flags) into `<ctest>/bin/<name>`.
+fn compile(cc: &str, name: &str, args: &[&str]) -> Result<PathBuf, String> {
+    let bin_dir = ctest_dir().join("bin");
+    std::fs::create_dir_all(&bin_dir).expect("create bin dir");
+    let exe = bin_dir.join(name);
+    let include = root().join("include");
+    let o = Command::new(cc)
+        .args(WARNINGS)
+        .arg("-I")
+        .arg(&include)
+        .args(args)
+        .arg("-o")
+        .arg(&exe)
+        .current_dir(root())
+        .output()
+        .expect("run the C compiler");
+    if o.status.success() {
+        Ok(exe)
+    } else {
+        Err(show(&o))
+    }
+}
+
+/// Runs a C program. cargo puts its own `target/debug` on the loader path of
+/// tests; a dynamically linked program must find the library through its
+/// rpath instead.
+fn run(exe: &Path) -> Output {
+    Command::new(exe)
+        .env_remove("LD_LIBRARY_PATH")
+        .env_remove("DYLD_LIBRARY_PATH")
+        .output()
+        .expect("run the C program")
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+fn example(name: &str) -> String {
+    root()
+        .join("examples/c")
+        .join(name)
+        .to_str()
+        .expect("UTF-8 path")
+        .to_owned()
+}
+
+#[test]
+fn c_test_program_passes_statically_linked() {
+    let Some(cc) = cc() else { return };
+    let exe = compile(
+        &cc,
+        "test_abi",
+        &["-O2", &example("test_abi.c"), path(&libs().static_lib)],
+    )
+    .unwrap_or_else(|e| panic!("test_abi.c does not compile:\n{e}"));
+    let o = run(&exe);
+    assert!(o.status.success(), "test_abi failed:\n{}", show(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("checks passed"));
+}
+
+#[test]
+fn c_test_program_passes_under_address_and_undefined_sanitizers() {
+    let Some(cc) = cc() else { return };
+    let san = [
+        "-g",
+        "-O1",
+        "-fsanitize=address,undefined",
+        "-fno-sanitize-recover=all",
+        "-fno-omit-frame-pointer",
+    ];
+    // Can this compiler build a sanitized program at all?
+    let probe = ctest_dir().join("san_probe.c");
+    std::fs::create_dir_all(ctest_dir()).unwrap();
+    std::fs::write(&probe, "int main(void) { return 0; }\n").unwrap();
+    let mut args: Vec<&str> = san.to_vec();
+    args.push(path(&probe));
+    if compile(&cc, "san_probe", &args).is_err() {
+        eprintln!("note: {cc} cannot build with -fsanitize=address,undefined; skipped");
+        return;
+    }
+    let mut args: Vec<&str> = san.to_vec();
+    let src = example("test_abi.c");
+    args.extend([src.as_str(), path(&libs().static_lib)]);
+    let exe = compile(&cc, "test_abi_san", &args)
+        .unwrap_or_else(|e| panic!("test_abi.c does not compile with sanitizers:\n{e}"));
+    let o = run(&exe);
+    assert!(
+        o.status.success(),
+        "test_abi under ASan/UBSan failed:\n{}",
+        show(&o)
+    );
+}
+
+#[test]
+fn c_test_program_passes_dynamically_linked() {
+    let Some(cc) = cc() else { return };
+    let libs = libs();
+    let rpath = format!("-Wl,-rpath,{}", path(&libs.dir));
+    let exe = compile(
+        &cc,
+        "test_abi_dyn",
+        &[
+            "-O2",
+            &example("test_abi.c"),
+            path(&libs.shared_lib),
+            &rpath,
+        ],
+    )
+    .unwrap_or_else(|e| panic!("test_abi.c does not link against the shared library:\n{e}"));
+    if have("readelf") {
+        let o = Command::new("readelf")
+            .arg("-d")
+            .arg(&exe)
+            .output()
+            .unwrap();
+        let dynamic = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            dynamic.contains("libeevdf"),
+            "the program does not load libeevdf dynamically:\n{dynamic}"
+        );
+    }
+    let o = run(&exe);
+    assert!(
+        o.status.success(),
+        "test_abi (dynamic) failed:\n{}",
+        show(&o)
+    );
+}
+
+#[test]
+fn scheduler_shares_match_the_weights_within_one_percent() {
+    let Some(cc) = cc() else { return };
+    let exe = compile(
+        &cc,
+        "scheduler",
+        &["-O2", &example("scheduler.c"), path(&libs().static_lib)],
+    )
+    .unwrap_or_else(|e| panic!("scheduler.c does not compile:\n{e}"));
+    let o = run(&exe);
+    assert!(o.status.success(), "scheduler failed:\n{}", show(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let (mut hogs, mut interactive) = (0, 0);
+    for line in stdout.lines().filter(|l| l.starts_with("share ")) {
+        let field = |k: &str| {
+            line.split_whitespace()
+                .find_map(|kv| kv.strip_prefix(k).and_then(|v| v.strip_prefix('=')))
+                .unwrap_or_else(|| panic!("no {k}= in `{line}`"))
+        };
+        let share: f64 = field("share").parse().unwrap();
+        match field("expected") {
+            "-" => {
+                // The interactive task asks for at most 40% of the CPU.
+                assert!(share > 0.05 && share <= 0.40, "{line}");
+                interactive += 1;
+            }
+            e => {
+                let expected: f64 = e.parse().unwrap();
+                let err = (share - expected).abs() / expected;
+                assert!(err < 0.01, "share off by {:.2}%: {line}", 100.0 * err);
+                hogs += 1;
+            }
+        }
+    }
+    assert_eq!(
+        (hogs, interactive),
+        (20, 5),
+        "5 profiles x 5 tasks:\n{stdout}"
+    );
+}
+
+#[test]
+fn freestanding_program_runs_without_a_c_library() {
+    if !(cfg!(target_arch = "x86_64") && cfg!(target_os = "linux")) {
+        eprintln!("note: the freestanding program is x86_64 Linux only; skipped");
+        return;
+    }
+    let Some(cc) = cc() else { return };
+    let exe = compile(
+        &cc,
+        "freestanding",
+        &[
+            "-O2",
+            "-nostdlib",
+            "-ffreestanding",
+            "-static",
+            "-fno-stack-protector",
+            &example("freestanding.c"),
+            path(&libs().static_lib),
+            "-lgcc",
+            "-Wl,--gc-sections",
+        ],
+    )
+    .unwrap_or_else(|e| panic!("freestanding.c does not build:\n{e}"));
+    let o = run(&exe);
+    assert_eq!(
+        o.status.code(),
+        Some(42),
+        "freestanding program: 42 is success, another code is the first failed check:\n{}",
+        show(&o)
+    );
+}
+
+/// Global symbols of an archive or shared object: (defined, undefined).
+/// `readelf` reads every member; binutils' `nm` can skip members that carry
+/// LLVM bitcode when its LTO plugin is older than rustc's LLVM.
+fn symbols(lib: &Path, dynamic: bool) -> Option<(BTreeSet<String>, BTreeSet<String>)> {
+    let (mut defined, mut undefined) = (BTreeSet::new(), BTreeSet::new());
+    if have("readelf") {
+        let flag = if dynamic { "--dyn-syms" } else { "-s" };
+        let o = Command::new("readelf")
+            .args([flag, "-W"])
+            .arg(lib)
+            .output()
+            .ok()?;
+        for line in String::from_utf8_lossy(&o.stdout).lines() {
+            // Num: Value Size Type Bind Vis Ndx Name
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 8 || !f[0].ends_with(':') || !matches!(f[4], "GLOBAL" | "WEAK") {
+                continue;
+            }
+            let name = f[7].split('@').next().unwrap().to_owned();
+            if f[6] == "UND" {
+                undefined.insert(name);
+            } else {
+                defined.insert(name);
+            }
+        }
+    } else if have("nm") {
+        let mut cmd = Command::new("nm");
+        if dynamic {
+            cmd.arg("-D");
+        }
+        let o = cmd.arg(lib).output().ok()?;
+        for line in String::from_utf8_lossy(&o.stdout).lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            match f.as_slice() {
+                ["U" | "w", name] => {
+                    undefined.insert((*name).to_owned());
+                }
+                [_, t, name] if t.chars().all(|c| c.is_ascii_uppercase()) => {
+                    defined.insert((*name).to_owned());
+                }
+                _ => {}
+            }
+        }
+    } else {
+        return None;
+    }
+    Some((defined, undefined))
+}
+
+#[test]
+fn static_library_needs_nothing_but_memory_functions() {
+    let Some((defined, undefined)) = symbols(&libs().static_lib, false) else {
+        eprintln!("note: neither readelf nor nm; skipped");
+        return;
+    };
+    let external: BTreeSet<&str> = undefined
+        .iter()
+        .filter(|s| !defined.contains(*s))
+        .map(String::as_str)
+        .collect();
+    // What every C compiler requires of a freestanding environment, plus bcmp,
+    // which LLVM calls for equality-only comparisons.
+    let allowed = ["bcmp", "memcmp", "memcpy", "memmove", "memset"];
+    let extra: Vec<&&str> = external.iter().filter(|s| !allowed.contains(s)).collect();
+    assert!(
+        extra.is_empty(),
+        "libeevdf.a needs symbols a freestanding program does not have: {extra:?}"
+    );
+    assert!(
+        !defined
+            .iter()
+            .any(|s| s.contains("3std") || s.starts_with("_ZN3std")),
+        "libstd is linked into libeevdf.a"
+    );
+}
+
+#[test]
+fn every_function_of_the_header_is_in_both_libraries() {
+    let header = std::fs::read_to_string(root().join("include/eevdf.h")).unwrap();
+    // Declarations look like `int32_t eevdf_name(...);` at the start of a line.
+    let declared: BTreeSet<String> = header
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with('/'))
+        .filter_map(|l| {
+            let start = l.find("eevdf_")?;
+            let end = start + l[start..].find('(')?;
+            Some(l[start..end].to_owned())
+        })
+        .collect();
+    assert!(
+        declared.len() > 60,
+        "only {} functions found",
+        declared.len()
+    );
+    for (lib, dynamic) in [(&libs().static_lib, false), (&libs().shared_lib, true)] {
+        let Some((defined, _)) = symbols(lib, dynamic) else {
+            eprintln!("note: neither readelf nor nm; skipped");
+            return;
+        };
+        let missing: Vec<&String> = declared.iter().filter(|f| !defined.contains(*f)).collect();
+        assert!(missing.is_empty(), "{} lacks {missing:?}", lib.display());
+    }
+}
+
+#[test]
+fn the_example_in_docs_c_api_md_compiles_and_runs() {
+    let Some(cc) = cc() else { return };
+    let src = docs_example();
+    let exe = compile(&cc, "hello", &[path(&src), path(&libs().static_lib)])
+        .unwrap_or_else(|e| panic!("the docs example does not compile:\n{e}"));
+    let o = run(&exe);
+    assert!(o.status.success(), "the docs example failed:\n{}", show(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("3056716"), "unexpected output:\n{out}");
+}
+
+/// The `/* hello.c … */` example of docs/c-api.md, written to `<ctest>/hello.c`.
+fn docs_example() -> PathBuf {
+    let doc = std::fs::read_to_string(root().join("docs/c-api.md")).unwrap();
+    let code = doc
+        .split("```c\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .find(|b| b.starts_with("/* hello.c"))
+        .expect("docs/c-api.md has a ```c block starting with /* hello.c");
+    let src = ctest_dir().join("hello.c");
+    std::fs::create_dir_all(ctest_dir()).unwrap();
+    std::fs::write(&src, code).unwrap();
+    src
+}
+
+#[test]
+fn install_script_and_pkg_config_file_work() {
+    let libs = libs();
+    let prefix = ctest_dir().join("prefix");
+    let _ = std::fs::remove_dir_all(&prefix);
+    let o = Command::new("sh")
+        .arg(root().join("scripts/install-c.sh"))
+        .arg(&prefix)
+        .env("EEVDF_BUILD_DIR", &libs.dir)
+        .output()
+        .expect("run sh");
+    assert!(o.status.success(), "install-c.sh failed:\n{}", show(&o));
+    let pc = std::fs::read_to_string(prefix.join("lib/pkgconfig/eevdf.pc")).unwrap();
+    assert!(!pc.contains('@'), "unsubstituted template variable:\n{pc}");
+    assert!(pc.contains(&format!("prefix={}", path(&prefix))), "{pc}");
+    assert!(
+        pc.contains(&format!("Version: {}", env!("CARGO_PKG_VERSION"))),
+        "{pc}"
+    );
+    for f in ["include/eevdf.h", "lib/libeevdf.a", "lib/libeevdf.so"] {
+        assert!(prefix.join(f).exists(), "{f} not installed");
+    }
+    let Some(cc) = cc() else { return };
+    if !have("pkg-config") {
+        eprintln!("note: no pkg-config; compile through eevdf.pc skipped");
+        return;
+    }
+    let o = Command::new("pkg-config")
+        .args(["--cflags", "--libs", "eevdf"])
+        .env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "pkg-config failed:\n{}", show(&o));
+    let flags = String::from_utf8(o.stdout).unwrap();
+    let src = docs_example();
+    let rpath = format!("-Wl,-rpath,{}", path(&prefix.join("lib")));
+    let mut args: Vec<&str> = vec![path(&src)];
+    args.extend(flags.split_whitespace());
+    args.push(&rpath);
+    let exe = compile(&cc, "hello_pc", &args)
+        .unwrap_or_else(|e| panic!("hello.c does not build with `{flags}`:\n{e}"));
+    let o = run(&exe);
+    assert!(
+        o.status.success(),
+        "hello (pkg-config) failed:\n{}",
+        show(&o)
+    );
+}
