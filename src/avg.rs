@@ -48,7 +48,7 @@
 //! assert!(!acc.overflowing_vruntime_eligible(v0 + 1_300_000, curr).0);
 //! ```
 
-use crate::bounds::EXACT_MAX_WEIGHT;
+use crate::bounds::{EXACT_MAX_SUM, EXACT_MAX_WEIGHT};
 use crate::profile::{AvgWeight, Division, Eligibility, Profile, Reference};
 use crate::vtime::Vtime;
 use crate::weight::scale_load_down;
@@ -92,6 +92,13 @@ pub fn check_weight(profile: &Profile, weight: u64) -> Result<u64, Error> {
     } else {
         Ok(avg_weight(profile, weight))
     }
+}
+
+/// Whether (S, W, untracked) is a state of the EXACT accumulator: tracked,
+/// 0 ≤ W ≤ [`EXACT_MAX_SUM`] and |S| ≤ [`EXACT_MAX_SUM`].
+#[inline]
+const fn exact_sums_ok(s: i128, w: i128, untracked: bool) -> bool {
+    !untracked && w >= 0 && w <= EXACT_MAX_SUM && s.unsigned_abs() <= EXACT_MAX_SUM as u128
 }
 
 /// Reads an exact 128-bit quantity the way the kernel's 64-bit variable holds
@@ -161,8 +168,13 @@ impl AvgVruntime {
 
     /// An accumulator from its raw state, as [`into_raw_parts`](Self::into_raw_parts)
     /// returned it (for C, which stores the state in its own struct). `untracked`
-    /// marks 128-bit tracking lost (always reported as wrapped); it must be false
-    /// under EXACT, and W must not be negative ([`Error::InvalidArgument`]).
+    /// marks 128-bit tracking lost (always reported as wrapped).
+    ///
+    /// Under a kernel profile every state is accepted (the operations are
+    /// wrapping, and an over-removal legitimately leaves a negative exact W).
+    /// Under EXACT the state must be one the exact operations can reach:
+    /// `untracked` false, 0 ≤ W and |S|, W ≤ [`EXACT_MAX_SUM`]; anything else
+    /// is [`Error::InvalidArgument`].
     pub const fn from_raw_parts(
         profile: Profile,
         v0: Vtime,
@@ -170,7 +182,7 @@ impl AvgVruntime {
         sum_weight: i128,
         untracked: bool,
     ) -> Result<AvgVruntime, Error> {
-        if sum_weight < 0 || (untracked && profile.is_exact()) {
+        if profile.is_exact() && !exact_sums_ok(sum_w_vruntime, sum_weight, untracked) {
             return Err(Error::InvalidArgument);
         }
         Ok(AvgVruntime {
@@ -254,6 +266,13 @@ impl AvgVruntime {
             }
             let s = self.sum_w_vruntime.checked_add(ds).ok_or(Error::Overflow)?;
             let w = self.sum_weight.checked_add(dw).ok_or(Error::Overflow)?;
+            if w < 0 {
+                // More weight removed than was added: not an inverse of `add`.
+                return Err(Error::InvalidArgument);
+            }
+            if !exact_sums_ok(s, w, false) {
+                return Err(Error::Overflow);
+            }
             self.sum_w_vruntime = s;
             self.sum_weight = w;
         } else {
@@ -280,6 +299,10 @@ impl AvgVruntime {
 
     /// `avg_vruntime_sub` / `sum_w_vruntime_sub`: the exact inverse of [`add`](Self::add)
     /// for an entity whose vruntime and weight did not change while it was summed.
+    ///
+    /// Under a kernel profile removing more weight than was added wraps W as
+    /// the kernel's u64 would (and is reported by [`is_wrapped`](Self::is_wrapped));
+    /// under EXACT it is [`Error::InvalidArgument`] and nothing changes.
     #[inline]
     pub fn remove(&mut self, vruntime: Vtime, weight: u64) -> Result<(), Error> {
         let w = check_weight(&self.profile, weight)?;
@@ -682,6 +705,59 @@ mod tests {
             "wrapping arithmetic is modular: back in range is exact again"
         );
         assert_eq!(acc.sum_w_vruntime(), 1 << 62);
+    }
+
+    #[test]
+    fn every_state_round_trips_through_raw_parts() {
+        // Over-removal under a kernel profile wraps the kernel's u64 W (the exact
+        // W goes negative); the raw parts must still round-trip, as C stores them.
+        let mut acc = AvgVruntime::with_zero_vruntime(Profile::LINUX_7_1, Vtime(0));
+        acc.remove(Vtime(5), NICE0).unwrap();
+        assert!(acc.is_wrapped());
+        assert_eq!(acc.sum_weight(), 0u64.wrapping_sub(NICE0));
+        let (p, v0, s, w, u) = acc.into_raw_parts();
+        assert_eq!(AvgVruntime::from_raw_parts(p, v0, s, w, u), Ok(acc));
+        // Reads of any kernel-profile state are panic-free.
+        let mut any = AvgVruntime::from_raw_parts(p, v0, i128::MIN, i128::MIN, true).unwrap();
+        let curr = Some((Vtime(u64::MAX), u64::MAX));
+        let _ = any.overflowing_avg_vruntime(curr);
+        let _ = any.overflowing_vruntime_eligible(Vtime(1), curr);
+        let _ = any.move_reference(i64::MIN);
+    }
+
+    #[test]
+    fn exact_sums_stay_within_their_stated_bound() {
+        use crate::bounds::EXACT_MAX_SUM;
+        // Over-removal is outside EXACT's domain; nothing changes.
+        let mut x = AvgVruntime::new(Profile::EXACT);
+        assert_eq!(x.remove(Vtime(1), NICE0), Err(Error::InvalidArgument));
+        assert_eq!(x, AvgVruntime::new(Profile::EXACT));
+        // S is kept within ±2^126 so that adding a curr term (< 2^103) never
+        // overflows 128 bits in a read.
+        let at_bound =
+            AvgVruntime::from_raw_parts(Profile::EXACT, Vtime(0), EXACT_MAX_SUM, 1, false).unwrap();
+        let mut y = at_bound;
+        assert_eq!(y.add(Vtime(1), 1), Err(Error::Overflow));
+        assert_eq!(y, at_bound);
+        let curr = Some((Vtime(i64::MAX as u64), 1 << 40));
+        // V − v0 ≈ 2^86 does not fit: an error, not an overflow of the sums.
+        assert_eq!(y.overflowing_avg_vruntime(curr), Err(Error::Overflow));
+        let _ = y.overflowing_vruntime_eligible(Vtime(i64::MAX as u64), curr);
+        // Raw parts outside the bound, with a negative W or an untracked flag are
+        // refused under EXACT.
+        for (s, w, u) in [
+            (EXACT_MAX_SUM + 1, 0, false),
+            (-EXACT_MAX_SUM - 1, 0, false),
+            (0, EXACT_MAX_SUM + 1, false),
+            (0, -1, false),
+            (0, 0, true),
+        ] {
+            assert_eq!(
+                AvgVruntime::from_raw_parts(Profile::EXACT, Vtime(0), s, w, u),
+                Err(Error::InvalidArgument),
+                "S = {s}, W = {w}, untracked = {u}"
+            );
+        }
     }
 
     #[test]

@@ -8,3 +8,10 @@ pub const EXACT_MAX_WEIGHT: u64 = 1 << 40;
 
 /// The largest number of entities the batch functions of the C ABI accept.
 pub const MAX_BATCH: usize = 1_000_000;
+
+/// The largest magnitude of S and of W that the [`Profile::EXACT`](crate::Profile::EXACT)
+/// accumulator ([`AvgVruntime`](crate::avg::AvgVruntime)) holds: 2¹²⁶. A read
+/// adds the running entity's term, |key·w| < 2⁶³·2⁴⁰ = 2¹⁰³, so no read of a
+/// sum within this bound overflows 128 bits. Sums that would leave it are
+/// [`Error::Overflow`](crate::Error::Overflow).
+pub const EXACT_MAX_SUM: i128 = 1 << 126;

@@ -420,7 +420,10 @@ pub fn place_entity(
             None => 0,
         };
         let w_tree = avg.sum_weight_wide();
-        let load = w_tree + curr_w as u128;
+        // Wrapping: after an over-removal (kernel profiles) the exact W is
+        // negative and `w_tree` huge; the low 64 bits are still the kernel's,
+        // and such sums are reported wrapped below.
+        let load = w_tree.wrapping_add(curr_w as u128);
         let w = avg_weight(profile, out.load.weight());
         let (l, o) = overflowing_place_lag(profile, out.vlag.0, load as u64, w)?;
         wrapped |= o || load > u64::MAX as u128 || avg.is_wrapped();
@@ -690,6 +693,37 @@ mod tests {
         let mut se = SchedEntity::from_nice(0, 3_000_000).unwrap();
         se.vruntime = v;
         se
+    }
+
+    #[test]
+    fn placement_after_an_over_removal_does_not_panic() {
+        // A kernel-profile accumulator whose exact W went negative (an entity
+        // removed that was never added): the kernel's W is the wrapped u64, and
+        // placement reports the wrap instead of overflowing the 128-bit load.
+        for p in [Profile::LINUX_6_18, Profile::LINUX_7_1] {
+            let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
+            acc.remove(Vtime(7), NICE0).unwrap();
+            let ctx = RqCtx {
+                curr: Some((Vtime(3), NICE0)),
+                nr_queued: 2,
+                max_slice: 3_000_000,
+            };
+            let mut se = nice0_at(Vtime(0));
+            se.vlag = Vlag(1_000);
+            let r = place_entity(
+                &p,
+                &mut acc,
+                &ctx,
+                false,
+                &mut se,
+                PlaceFlags::default(),
+                &tun(&p),
+            );
+            assert!(
+                matches!(r, Ok(true) | Err(Error::Undefined)),
+                "{p:?}: {r:?}"
+            );
+        }
     }
 
     #[test]
