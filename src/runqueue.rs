@@ -1508,7 +1508,9 @@ impl<S: NodeStore> CfsRq<S> {
                 Aug::MinDeadline => n.se.deadline,
                 _ => n.se.vruntime,
             };
-            for c in [n.link.left, n.link.right] {
+            // Right child first, as the kernel's callbacks (and `compute`) fold:
+            // the wrapping min is not associative across a span of 2^63.
+            for c in [n.link.right, n.link.left] {
                 if c != NIL {
                     let cn = &nodes[c as usize];
                     if cn.link.parent != i {
@@ -1941,6 +1943,35 @@ mod tests {
             }
             assert_eq!(v.wsub(v0) as i128, num.div_euclid(den), "{p:?}");
         }
+    }
+
+    #[test]
+    fn validate_folds_children_in_the_callbacks_order() {
+        // Three deadlines in a wrapping cycle (a < b < c < a, each step 3·2^61):
+        // the subtree minimum depends on the order the children are folded in.
+        // The tree's callbacks fold the right child, then the left, as the
+        // kernel's; validate must recompute the same way.
+        let p = Profile::LINUX_6_6;
+        let mut rq = Rq::new(p, Tunables::defaults(&p, 1, 1000));
+        let step = 3u64 << 61;
+        let (a, b, c) = (0u64, step, step.wrapping_mul(2));
+        // v6.6 orders by vruntime: B (the root), then A left of it, C right.
+        let mut ids = [0u32; 3];
+        for (k, (v, d)) in [(100u64, b), (50, a), (150, c)].into_iter().enumerate() {
+            let mut se = SchedEntity::from_nice(0, 700_000).unwrap();
+            se.vruntime = Vtime(v);
+            se.deadline = Vtime(d);
+            let id = rq.add(se).unwrap();
+            let i = id.index();
+            rq.se_mut(i).on_rq = true;
+            rq.nr_queued += 1;
+            rq.load += se.load.weight();
+            rq.enqueue_tree(i).unwrap();
+            ids[k] = i;
+        }
+        assert_eq!(rq.root.root, ids[0]);
+        assert_eq!(rq.store.nodes()[ids[0] as usize].aug_min, Vtime(a));
+        assert_eq!(rq.validate(), Ok(()));
     }
 
     #[test]
