@@ -82,7 +82,10 @@
 #define EEVDF_EOVERFLOW -75
 
 /**
- * Status (-EUCLEAN): `eevdf_rq_validate` found the run queue inconsistent.
+ * Status (-EUCLEAN): the run queue is inconsistent: `eevdf_rq_validate`
+ * found a violated invariant, or an earlier operation failed half-way with
+ * `EEVDF_EDOM` or `EEVDF_EOVERFLOW` (the run queue then refuses every call
+ * until `eevdf_rq_init`).
  */
 #define EEVDF_EUCLEAN -117
 
@@ -412,6 +415,12 @@
  * nothing to free (no allocation); to discard a run queue, stop using it.
  * Functions are not thread-safe: serialise calls on one run queue, as the
  * kernel does with the run-queue lock.
+ *
+ * An operation that fails with `EEVDF_EDOM` or `EEVDF_EOVERFLOW` (possible
+ * only with weights, slices or times far outside what a kernel produces) may
+ * have stopped half-way; the run queue then refuses every further call with
+ * `EEVDF_EUCLEAN` until it is initialised again. Every other error leaves it
+ * consistent.
  */
 typedef struct EevdfRq EevdfRq;
 
@@ -424,13 +433,16 @@ typedef struct EevdfRq EevdfRq;
  * The library keeps S and W as exact 128-bit sums of the operations
  * performed, so that it can tell when the kernel's 64-bit variables have
  * wrapped. The kernel's own values are the low halves: `sum_w_vruntime` is
- * the kernel's s64 S and `sum_weight` its u64 W; the exact values are
- * `sum_w_vruntime_hi * 2^64 + (uint64_t)sum_w_vruntime` and
- * `sum_weight_hi * 2^64 + sum_weight`.
+ * the kernel's s64 S and `sum_weight` its u64 W; the exact values are the
+ * 128-bit two's-complement numbers `sum_w_vruntime_hi * 2^64 +
+ * (uint64_t)sum_w_vruntime` and `sum_weight_hi * 2^64 + sum_weight` (the
+ * exact W is negative only after removing more than was added, under a
+ * Linux profile).
  *
  * Initialise with `eevdf_avg_vruntime_init` and change only through the
  * `eevdf_avg_vruntime_*` functions; a struct they did not produce may be
- * rejected with `EEVDF_EINVAL`. It holds no pointers: copy it freely.
+ * rejected with `EEVDF_EINVAL` (under EXACT: `untracked` set, a negative W,
+ * or |S| or W above 2^126). It holds no pointers: copy it freely.
  *
  * Size 48, align 8.
  */
@@ -463,7 +475,7 @@ typedef struct EevdfAvgVruntime {
     /**
      * The high 64 bits of the exact W.
      */
-    uint64_t sum_weight_hi;
+    int64_t sum_weight_hi;
 } EevdfAvgVruntime;
 
 /**
@@ -1376,7 +1388,8 @@ int32_t eevdf_rq_init(void *buf,
  * `eevdf_rq_remove`; a stale handle is detected (`EEVDF_ENOENT`), never
  * confused with a new entity.
  *
- * Returns `EEVDF_OK`; `EEVDF_ENOSPC` when no slot is free; `EEVDF_EBUSY` for
+ * Returns `EEVDF_OK` (never `EEVDF_WRAPPED`: nothing is computed);
+ * `EEVDF_ENOSPC` when no slot is free; `EEVDF_EBUSY` for
  * an entity that claims to be queued; `EEVDF_EOVERFLOW` under EXACT for a
  * weight above 2^40; `EEVDF_EINVAL` for NULL pointers, a bad handle or an
  * invalid entity.
@@ -1393,7 +1406,7 @@ int32_t eevdf_rq_add(struct EevdfRq *rq, const struct EevdfSchedEntity *se, uint
  * Gives back an entity that is neither queued nor curr; its final state is
  * written to `*out` when `out` is not NULL. Its handle becomes stale.
  *
- * Returns `EEVDF_OK`; `EEVDF_ENOENT` for a stale handle; `EEVDF_EBUSY` when
+ * Returns `EEVDF_OK` (never `EEVDF_WRAPPED`: nothing is computed); `EEVDF_ENOENT` for a stale handle; `EEVDF_EBUSY` when
  * the entity is queued or curr; `EEVDF_EINVAL` for a bad run-queue handle or
  * a misaligned `out`.
  *
@@ -1402,7 +1415,9 @@ int32_t eevdf_rq_add(struct EevdfRq *rq, const struct EevdfSchedEntity *se, uint
  * `rq` is NULL or a live handle; `out` is NULL or points to a writable
  * `EevdfSchedEntity` outside the run queue's buffer.
  */
-int32_t eevdf_rq_remove(struct EevdfRq *rq, uint64_t id, struct EevdfSchedEntity *out);
+int32_t eevdf_rq_remove(struct EevdfRq *rq,
+                        uint64_t id,
+                        struct EevdfSchedEntity *out);
 
 /**
  * Copies an entity's current state to `*out`.
@@ -1468,8 +1483,9 @@ int32_t eevdf_rq_set_next_buddy(struct EevdfRq *rq, uint64_t id);
  * (an operation of the kernel's arithmetic overflowed, now or earlier; see
  * `eevdf_rq_clear_wrapped`); `EEVDF_ENOENT` for a stale handle; `EEVDF_EBUSY`
  * for an entity already queued (and not delayed); `EEVDF_EDOM` or
- * `EEVDF_EOVERFLOW` (EXACT) when the arithmetic is undefined or does not fit;
- * `EEVDF_EINVAL` for a bad run-queue handle or unknown flag bits.
+ * `EEVDF_EOVERFLOW` (EXACT) when the arithmetic is undefined or does not fit
+ * (the run queue is then broken, see `EevdfRq`); `EEVDF_EUCLEAN` for a broken
+ * run queue; `EEVDF_EINVAL` for a bad run-queue handle or unknown flag bits.
  *
  * # Safety
  *

@@ -35,6 +35,9 @@ pub enum Error {
     /// The operation does not apply in the entity's current state (for example
     /// enqueueing an entity that is already queued).
     InvalidState,
+    /// A structure is inconsistent: the C ABI's run queue after an operation
+    /// that failed half-way, which it refuses to use until re-initialised.
+    Inconsistent,
 }
 
 impl Error {
@@ -52,6 +55,7 @@ impl Error {
             Error::Full => -28,                                                        // ENOSPC
             Error::NoSuchEntity => -2,                                                 // ENOENT
             Error::InvalidState => -16,                                                // EBUSY
+            Error::Inconsistent => -117,                                               // EUCLEAN
         }
     }
 }
@@ -67,6 +71,7 @@ impl fmt::Display for Error {
             Error::Full => "no free slot",
             Error::NoSuchEntity => "no such entity",
             Error::InvalidState => "operation does not apply in the entity's state",
+            Error::Inconsistent => "inconsistent state; re-initialise",
         })
     }
 }

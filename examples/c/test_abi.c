@@ -602,6 +602,15 @@ static void test_accumulator(void) {
     uint64_t v = 0;
     CHECK_STATUS(eevdf_avg_vruntime_read(&acc, NULL, &v), EEVDF_WRAPPED);
     CHECK_STATUS(eevdf_avg_vruntime_sub(&acc, 1ull << 40, 1ull << 22), EEVDF_OK);
+    /* Removing what was never added wraps the kernel's W (Linux profiles);
+     * the state stays usable. EXACT refuses it. */
+    eevdf_avg_vruntime_init(EEVDF_PROFILE_LINUX_6_18, 0, &acc);
+    CHECK_STATUS(eevdf_avg_vruntime_sub(&acc, 5, NICE0), EEVDF_WRAPPED);
+    CHECK_I64(acc.sum_weight_hi, -1);
+    CHECK_STATUS(eevdf_avg_vruntime_add(&acc, 5, NICE0), EEVDF_OK);
+    CHECK_U64(acc.sum_weight, 0);
+    eevdf_avg_vruntime_init(EEVDF_PROFILE_EXACT, 0, &acc);
+    CHECK_STATUS(eevdf_avg_vruntime_sub(&acc, 5, NICE0), EEVDF_EINVAL);
 
     /* EXACT: weights above 2^40 are outside the domain; nothing changes. */
     eevdf_avg_vruntime_init(EEVDF_PROFILE_EXACT, 0, &acc);
@@ -619,7 +628,10 @@ static void test_accumulator(void) {
     bad.profile = 99;
     CHECK_STATUS(eevdf_avg_vruntime_read(&bad, NULL, &v), EEVDF_EINVAL);
     bad = saved;
-    bad.sum_weight_hi = 1ull << 63; /* a negative W */
+    bad.sum_weight_hi = INT64_MIN; /* a negative W */
+    CHECK_STATUS(eevdf_avg_vruntime_read(&bad, NULL, &v), EEVDF_EINVAL);
+    bad = saved;
+    bad.sum_w_vruntime_hi = INT64_MAX; /* |S| near 2^127, above 2^126 */
     CHECK_STATUS(eevdf_avg_vruntime_read(&bad, NULL, &v), EEVDF_EINVAL);
     bad = saved;
     bad.untracked = 1; /* impossible under EXACT */

@@ -160,13 +160,16 @@ impl EevdfCurr {
 /// The library keeps S and W as exact 128-bit sums of the operations
 /// performed, so that it can tell when the kernel's 64-bit variables have
 /// wrapped. The kernel's own values are the low halves: `sum_w_vruntime` is
-/// the kernel's s64 S and `sum_weight` its u64 W; the exact values are
-/// `sum_w_vruntime_hi * 2^64 + (uint64_t)sum_w_vruntime` and
-/// `sum_weight_hi * 2^64 + sum_weight`.
+/// the kernel's s64 S and `sum_weight` its u64 W; the exact values are the
+/// 128-bit two's-complement numbers `sum_w_vruntime_hi * 2^64 +
+/// (uint64_t)sum_w_vruntime` and `sum_weight_hi * 2^64 + sum_weight` (the
+/// exact W is negative only after removing more than was added, under a
+/// Linux profile).
 ///
 /// Initialise with `eevdf_avg_vruntime_init` and change only through the
 /// `eevdf_avg_vruntime_*` functions; a struct they did not produce may be
-/// rejected with `EEVDF_EINVAL`. It holds no pointers: copy it freely.
+/// rejected with `EEVDF_EINVAL` (under EXACT: `untracked` set, a negative W,
+/// or |S| or W above 2^126). It holds no pointers: copy it freely.
 ///
 /// Size 48, align 8.
 #[repr(C)]
@@ -186,7 +189,7 @@ pub struct EevdfAvgVruntime {
     /// W as the kernel's u64 holds it (low 64 bits of the exact sum).
     pub sum_weight: u64,
     /// The high 64 bits of the exact W.
-    pub sum_weight_hi: u64,
+    pub sum_weight_hi: i64,
 }
 
 #[cfg(target_pointer_width = "64")]
@@ -224,7 +227,7 @@ impl EevdfAvgVruntime {
             _ => return Err(Error::InvalidArgument),
         };
         let s = join(self.sum_w_vruntime_hi, self.sum_w_vruntime as u64);
-        let w = join(self.sum_weight_hi as i64, self.sum_weight);
+        let w = join(self.sum_weight_hi, self.sum_weight);
         AvgVruntime::from_raw_parts(p, Vtime(self.zero_vruntime), s, w, untracked)
     }
 
@@ -238,7 +241,7 @@ impl EevdfAvgVruntime {
             sum_w_vruntime: s as i64,
             sum_w_vruntime_hi: (s >> 64) as i64,
             sum_weight: w as u64,
-            sum_weight_hi: (w >> 64) as u64,
+            sum_weight_hi: (w >> 64) as i64,
         }
     }
 }

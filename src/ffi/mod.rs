@@ -26,6 +26,8 @@ mod avg;
 mod entity;
 mod profile;
 mod runqueue;
+#[cfg(test)]
+mod tests;
 mod weight;
 
 pub use avg::*;
@@ -67,7 +69,10 @@ pub const EEVDF_EDOM: i32 = -33;
 /// 2^40 in the averaging functions). Nothing written.
 pub const EEVDF_EOVERFLOW: i32 = -75;
 
-/// Status (-EUCLEAN): `eevdf_rq_validate` found the run queue inconsistent.
+/// Status (-EUCLEAN): the run queue is inconsistent: `eevdf_rq_validate`
+/// found a violated invariant, or an earlier operation failed half-way with
+/// `EEVDF_EDOM` or `EEVDF_EOVERFLOW` (the run queue then refuses every call
+/// until `eevdf_rq_init`).
 pub const EEVDF_EUCLEAN: i32 = -117;
 
 /// The largest `n` the array functions accept (`EEVDF_EINVAL` above it).
@@ -81,6 +86,7 @@ static_assertions::const_assert_eq!(EEVDF_EINVAL, Error::NiceOutOfRange.errno())
 static_assertions::const_assert_eq!(EEVDF_ENOSPC, Error::Full.errno());
 static_assertions::const_assert_eq!(EEVDF_EDOM, Error::Undefined.errno());
 static_assertions::const_assert_eq!(EEVDF_EOVERFLOW, Error::Overflow.errno());
+static_assertions::const_assert_eq!(EEVDF_EUCLEAN, Error::Inconsistent.errno());
 static_assertions::const_assert_eq!(EEVDF_MAX_BATCH, MAX_BATCH);
 
 /// Runs the body of an entry point: its status, or the errno of its error.

@@ -105,10 +105,18 @@ const RQ_MAGIC: u64 = 0x6565_7664_6672_7101;
 /// nothing to free (no allocation); to discard a run queue, stop using it.
 /// Functions are not thread-safe: serialise calls on one run queue, as the
 /// kernel does with the run-queue lock.
+///
+/// An operation that fails with `EEVDF_EDOM` or `EEVDF_EOVERFLOW` (possible
+/// only with weights, slices or times far outside what a kernel produces) may
+/// have stopped half-way; the run queue then refuses every further call with
+/// `EEVDF_EUCLEAN` until it is initialised again. Every other error leaves it
+/// consistent.
 pub struct EevdfRq {
     magic: u64,
     profile: u32,
     capacity: u32,
+    /// An operation failed half-way: refuse everything until re-initialised.
+    broken: bool,
     rq: CfsRq<BufferStore<'static>>,
 }
 
@@ -195,6 +203,7 @@ pub unsafe extern "C" fn eevdf_rq_init(
             magic: RQ_MAGIC,
             profile,
             capacity: capacity as u32,
+            broken: false,
             rq: CfsRq::in_buffer(p, t, slots),
         };
         let handle = buf.cast::<EevdfRq>();
@@ -225,41 +234,85 @@ unsafe fn rq_check(rq: *const EevdfRq) -> Result<(), Error> {
     Ok(())
 }
 
-/// Runs `op` on a run queue; its status becomes `EEVDF_WRAPPED` when the run
-/// queue's wrap flag is set afterwards.
+/// A shared view of a checked, usable run queue (not broken).
 ///
 /// # Safety
 ///
-/// `rq` is NULL or a handle from `eevdf_rq_init` whose buffer is still valid,
-/// not used concurrently, and not aliased by the other arguments of the call.
-unsafe fn with_rq_mut(
-    rq: *mut EevdfRq,
-    op: impl FnOnce(&mut CfsRq<BufferStore<'static>>) -> Result<i32, Error>,
-) -> Result<i32, Error> {
-    // SAFETY: forwarded contract.
-    unsafe { rq_check(rq) }?;
-    // SAFETY: checked non-NULL, aligned and initialised; exclusive for the
-    // duration of the call by the caller's contract.
-    let r = unsafe { &mut (*rq).rq };
-    let status = op(r)?;
-    Ok(if status == EEVDF_OK && r.wrapped() {
-        EEVDF_WRAPPED
-    } else {
-        status
-    })
-}
-
-/// A shared view of a run queue.
-///
-/// # Safety
-///
-/// As [`with_rq_mut`], read-only.
+/// `rq` is NULL or a handle from `eevdf_rq_init` whose buffer is still valid
+/// and not written concurrently.
 unsafe fn rq_ref<'a>(rq: *const EevdfRq) -> Result<&'a EevdfRq, Error> {
     // SAFETY: forwarded contract.
     unsafe { rq_check(rq) }?;
     // SAFETY: checked non-NULL, aligned and initialised; not written
     // concurrently by the caller's contract.
-    Ok(unsafe { &*rq })
+    let h = unsafe { &*rq };
+    if h.broken {
+        return Err(Error::Inconsistent);
+    }
+    Ok(h)
+}
+
+/// An exclusive view of a checked, usable run queue (not broken).
+///
+/// # Safety
+///
+/// `rq` is NULL or a handle from `eevdf_rq_init` whose buffer is still valid,
+/// not used concurrently, and not aliased by the other arguments of the call.
+unsafe fn rq_mut<'a>(rq: *mut EevdfRq) -> Result<&'a mut EevdfRq, Error> {
+    // SAFETY: forwarded contract.
+    unsafe { rq_check(rq) }?;
+    // SAFETY: checked non-NULL, aligned and initialised; exclusive for the
+    // duration of the call by the caller's contract.
+    let h = unsafe { &mut *rq };
+    if h.broken {
+        return Err(Error::Inconsistent);
+    }
+    Ok(h)
+}
+
+/// Runs an operation that checks its arguments before changing anything.
+///
+/// # Safety
+///
+/// As [`rq_mut`].
+unsafe fn with_rq_mut(
+    rq: *mut EevdfRq,
+    op: impl FnOnce(&mut CfsRq<BufferStore<'static>>) -> Result<(), Error>,
+) -> Result<i32, Error> {
+    // SAFETY: forwarded contract.
+    op(&mut unsafe { rq_mut(rq) }?.rq)?;
+    Ok(EEVDF_OK)
+}
+
+/// Runs an operation that computes with the kernel's arithmetic. Its status is
+/// `EEVDF_WRAPPED` when the run queue's wrap flag is set afterwards (by this
+/// call, or by an earlier one not cleared with `eevdf_rq_clear_wrapped`: the
+/// flag is sticky). If it fails on the arithmetic (`EEVDF_EDOM`,
+/// `EEVDF_EOVERFLOW`) it may have stopped half-way: the run queue is marked
+/// broken.
+///
+/// # Safety
+///
+/// As [`rq_mut`].
+unsafe fn with_rq_arith(
+    rq: *mut EevdfRq,
+    op: impl FnOnce(&mut CfsRq<BufferStore<'static>>) -> Result<(), Error>,
+) -> Result<i32, Error> {
+    // SAFETY: forwarded contract.
+    let h = unsafe { rq_mut(rq) }?;
+    match op(&mut h.rq) {
+        Ok(()) => Ok(if h.rq.wrapped() {
+            EEVDF_WRAPPED
+        } else {
+            EEVDF_OK
+        }),
+        Err(e) => {
+            if matches!(e, Error::Undefined | Error::Overflow) {
+                h.broken = true;
+            }
+            Err(e)
+        }
+    }
 }
 
 /// Takes in a new entity (not queued: `on_rq` and `sched_delayed` 0) and writes
@@ -267,7 +320,8 @@ unsafe fn rq_ref<'a>(rq: *const EevdfRq) -> Result<&'a EevdfRq, Error> {
 /// `eevdf_rq_remove`; a stale handle is detected (`EEVDF_ENOENT`), never
 /// confused with a new entity.
 ///
-/// Returns `EEVDF_OK`; `EEVDF_ENOSPC` when no slot is free; `EEVDF_EBUSY` for
+/// Returns `EEVDF_OK` (never `EEVDF_WRAPPED`: nothing is computed);
+/// `EEVDF_ENOSPC` when no slot is free; `EEVDF_EBUSY` for
 /// an entity that claims to be queued; `EEVDF_EOVERFLOW` under EXACT for a
 /// weight above 2^40; `EEVDF_EINVAL` for NULL pointers, a bad handle or an
 /// invalid entity.
@@ -292,7 +346,7 @@ pub unsafe extern "C" fn eevdf_rq_add(
         let status = unsafe {
             with_rq_mut(rq, |r| {
                 new = r.add(se)?.to_bits();
-                Ok(EEVDF_OK)
+                Ok(())
             })
         }?;
         // SAFETY: `id` was checked; writable by the caller's contract.
@@ -304,7 +358,7 @@ pub unsafe extern "C" fn eevdf_rq_add(
 /// Gives back an entity that is neither queued nor curr; its final state is
 /// written to `*out` when `out` is not NULL. Its handle becomes stale.
 ///
-/// Returns `EEVDF_OK`; `EEVDF_ENOENT` for a stale handle; `EEVDF_EBUSY` when
+/// Returns `EEVDF_OK` (never `EEVDF_WRAPPED`: nothing is computed); `EEVDF_ENOENT` for a stale handle; `EEVDF_EBUSY` when
 /// the entity is queued or curr; `EEVDF_EINVAL` for a bad run-queue handle or
 /// a misaligned `out`.
 ///
@@ -327,7 +381,7 @@ pub unsafe extern "C" fn eevdf_rq_remove(
         let status = unsafe {
             with_rq_mut(rq, |r| {
                 se = Some(r.remove(EntityId::from_bits(id))?);
-                Ok(EEVDF_OK)
+                Ok(())
             })
         }?;
         if let (Some(se), false) = (se, out.is_null()) {
@@ -406,7 +460,7 @@ pub unsafe extern "C" fn eevdf_rq_set_slice(rq: *mut EevdfRq, id: u64, slice: u6
         unsafe {
             with_rq_mut(rq, |r| {
                 r.set_slice(EntityId::from_bits(id), slice)?;
-                Ok(EEVDF_OK)
+                Ok(())
             })
         }
     })
@@ -429,7 +483,7 @@ pub unsafe extern "C" fn eevdf_rq_set_next_buddy(rq: *mut EevdfRq, id: u64) -> i
         unsafe {
             with_rq_mut(rq, |r| {
                 r.set_next_buddy(EntityId::from_bits(id))?;
-                Ok(EEVDF_OK)
+                Ok(())
             })
         }
     })
@@ -445,8 +499,9 @@ pub unsafe extern "C" fn eevdf_rq_set_next_buddy(rq: *mut EevdfRq, id: u64) -> i
 /// (an operation of the kernel's arithmetic overflowed, now or earlier; see
 /// `eevdf_rq_clear_wrapped`); `EEVDF_ENOENT` for a stale handle; `EEVDF_EBUSY`
 /// for an entity already queued (and not delayed); `EEVDF_EDOM` or
-/// `EEVDF_EOVERFLOW` (EXACT) when the arithmetic is undefined or does not fit;
-/// `EEVDF_EINVAL` for a bad run-queue handle or unknown flag bits.
+/// `EEVDF_EOVERFLOW` (EXACT) when the arithmetic is undefined or does not fit
+/// (the run queue is then broken, see `EevdfRq`); `EEVDF_EUCLEAN` for a broken
+/// run queue; `EEVDF_EINVAL` for a bad run-queue handle or unknown flag bits.
 ///
 /// # Safety
 ///
@@ -457,9 +512,9 @@ pub unsafe extern "C" fn eevdf_rq_enqueue(rq: *mut EevdfRq, id: u64, now: u64, f
         let flags = enqueue_flags(flags)?;
         // SAFETY: forwarded contract.
         unsafe {
-            with_rq_mut(rq, |r| {
+            with_rq_arith(rq, |r| {
                 r.enqueue(EntityId::from_bits(id), now, flags)?;
-                Ok(EEVDF_OK)
+                Ok(())
             })
         }
     })
@@ -493,9 +548,9 @@ pub unsafe extern "C" fn eevdf_rq_dequeue(
         let mut d = false;
         // SAFETY: forwarded contract.
         let status = unsafe {
-            with_rq_mut(rq, |r| {
+            with_rq_arith(rq, |r| {
                 d = r.dequeue(EntityId::from_bits(id), now, flags)? == Dequeued::Delayed;
-                Ok(EEVDF_OK)
+                Ok(())
             })
         }?;
         // SAFETY: `delayed` was checked; writable by the caller's contract.
@@ -515,13 +570,13 @@ unsafe fn update_curr(rq: *mut EevdfRq, now: u64, resched: *mut bool, tick: bool
         let mut out = false;
         // SAFETY: forwarded contract.
         let status = unsafe {
-            with_rq_mut(rq, |r| {
+            with_rq_arith(rq, |r| {
                 out = if tick {
                     r.tick(now)?
                 } else {
                     r.update_curr(now)?
                 };
-                Ok(EEVDF_OK)
+                Ok(())
             })
         }?;
         // SAFETY: `resched` was checked; writable by the caller's contract.
@@ -588,9 +643,9 @@ pub unsafe extern "C" fn eevdf_rq_pick_next(rq: *mut EevdfRq, now: u64, id: *mut
         let mut picked = EEVDF_NO_ENTITY;
         // SAFETY: forwarded contract.
         let status = unsafe {
-            with_rq_mut(rq, |r| {
+            with_rq_arith(rq, |r| {
                 picked = r.pick_next(now)?.map_or(EEVDF_NO_ENTITY, EntityId::to_bits);
-                Ok(EEVDF_OK)
+                Ok(())
             })
         }?;
         // SAFETY: `id` was checked; writable by the caller's contract.
@@ -633,9 +688,9 @@ pub unsafe extern "C" fn eevdf_rq_put_prev(rq: *mut EevdfRq, now: u64) -> i32 {
     run(|| {
         // SAFETY: forwarded contract.
         unsafe {
-            with_rq_mut(rq, |r| {
+            with_rq_arith(rq, |r| {
                 r.put_prev_curr(now)?;
-                Ok(EEVDF_OK)
+                Ok(())
             })
         }
     })
@@ -668,9 +723,9 @@ pub unsafe extern "C" fn eevdf_rq_wakeup_preempt(
         let mut out = false;
         // SAFETY: forwarded contract.
         let status = unsafe {
-            with_rq_mut(rq, |r| {
+            with_rq_arith(rq, |r| {
                 out = r.wakeup_preempt(EntityId::from_bits(id), now, flags)?;
-                Ok(EEVDF_OK)
+                Ok(())
             })
         }?;
         // SAFETY: `preempt` was checked; writable by the caller's contract.
@@ -697,9 +752,9 @@ pub unsafe extern "C" fn eevdf_rq_yield(rq: *mut EevdfRq, now: u64, yielded: *mu
         let mut out = false;
         // SAFETY: forwarded contract.
         let status = unsafe {
-            with_rq_mut(rq, |r| {
+            with_rq_arith(rq, |r| {
                 out = r.yield_curr(now)?;
-                Ok(EEVDF_OK)
+                Ok(())
             })
         }?;
         // SAFETY: `yielded` was checked; writable by the caller's contract.
@@ -731,9 +786,9 @@ pub unsafe extern "C" fn eevdf_rq_reweight(
         let lw = unsafe { read_in(lw) }?.to_rust()?;
         // SAFETY: forwarded contract.
         unsafe {
-            with_rq_mut(rq, |r| {
+            with_rq_arith(rq, |r| {
                 r.reweight(EntityId::from_bits(id), lw, now)?;
-                Ok(EEVDF_OK)
+                Ok(())
             })
         }
     })
@@ -934,9 +989,7 @@ pub unsafe extern "C" fn eevdf_rq_set_tunables(rq: *mut EevdfRq, tun: *const Eev
         // SAFETY: NULL or a readable EevdfTunables by the caller's contract.
         let t = unsafe { read_in(tun) }?.to_rust()?;
         // SAFETY: forwarded contract.
-        unsafe { rq_check(rq) }?;
-        // SAFETY: checked; exclusive by the caller's contract.
-        unsafe { (*rq).rq.set_tunables(t) };
+        unsafe { rq_mut(rq) }?.rq.set_tunables(t);
         Ok(EEVDF_OK)
     })
 }
@@ -952,9 +1005,7 @@ pub unsafe extern "C" fn eevdf_rq_set_tunables(rq: *mut EevdfRq, tun: *const Eev
 pub unsafe extern "C" fn eevdf_rq_clear_wrapped(rq: *mut EevdfRq) -> i32 {
     run(|| {
         // SAFETY: forwarded contract.
-        unsafe { rq_check(rq) }?;
-        // SAFETY: checked; exclusive by the caller's contract.
-        unsafe { (*rq).rq.clear_wrapped() };
+        unsafe { rq_mut(rq) }?.rq.clear_wrapped();
         Ok(EEVDF_OK)
     })
 }
@@ -1000,6 +1051,27 @@ pub unsafe extern "C" fn eevdf_rq_tree_ids(
     })
 }
 
+/// Copies `what` into the caller's buffer `msg` of `len` bytes as a
+/// NUL-terminated string, truncated to `len - 1` bytes; nothing for NULL or
+/// `len == 0`.
+///
+/// # Safety
+///
+/// `msg` is NULL or points to `len` writable bytes.
+pub(crate) unsafe fn copy_message(what: &str, msg: *mut c_char, len: usize) {
+    if msg.is_null() || len == 0 {
+        return;
+    }
+    let n = what.len().min(len - 1);
+    // SAFETY: `msg` has `len > n` writable bytes by the caller's contract;
+    // `what` has at least `n` bytes; a static string and a caller's buffer do
+    // not overlap.
+    unsafe {
+        core::ptr::copy_nonoverlapping(what.as_ptr(), msg.cast::<u8>(), n);
+        msg.add(n).write(0);
+    }
+}
+
 /// Checks the run queue's internal consistency (counts, load, S and W against
 /// a recomputation, red-black tree shape and aggregates). O(n); for tests and
 /// debugging. On failure a NUL-terminated description is copied into `msg`
@@ -1020,20 +1092,16 @@ pub unsafe extern "C" fn eevdf_rq_validate(
 ) -> i32 {
     run(|| {
         // SAFETY: forwarded contract.
-        let r = unsafe { rq_ref(rq) }?;
-        match r.rq.validate() {
+        let r = match unsafe { rq_ref(rq) } {
+            Err(Error::Inconsistent) => Err("an operation failed half-way (EDOM or EOVERFLOW)"),
+            Err(e) => return Err(e),
+            Ok(r) => r.rq.validate(),
+        };
+        match r {
             Ok(()) => Ok(EEVDF_OK),
             Err(what) => {
-                if !msg.is_null() && msg_len > 0 {
-                    let n = what.len().min(msg_len - 1);
-                    // SAFETY: `msg` has `msg_len > n` writable bytes by the
-                    // caller's contract; `what` has at least `n` bytes; the two
-                    // do not overlap (`what` is a static string).
-                    unsafe {
-                        core::ptr::copy_nonoverlapping(what.as_ptr(), msg.cast::<u8>(), n);
-                        msg.add(n).write(0);
-                    }
-                }
+                // SAFETY: forwarded contract.
+                unsafe { copy_message(what, msg, msg_len) };
                 Ok(EEVDF_EUCLEAN)
             }
         }
