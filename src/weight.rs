@@ -447,7 +447,9 @@ mod tests {
     }
 
     /// spec §1.5 test vectors: (nice, legacy (fact, shift), [(δ, legacy, v7.1)]).
-    const SPEC_1_5: [(i32, (u32, u32), [(u64, u64, u64); 3]); 12] = [
+    /// (nice, (fact, shift), [(δ, legacy, v7.1); 3]).
+    type Spec15Row = (i32, (u32, u32), [(u64, u64, u64); 3]);
+    const SPEC_1_5: [Spec15Row; 12] = [
         (
             -20,
             (49549312, 32),
@@ -666,10 +668,7 @@ mod tests {
         assert!(wrapped);
         let exact = ((u64::MAX as u128) * 0x7FFF_FFFF * 1024) >> 32;
         assert_eq!(v, exact as u64);
-        assert_eq!(
-            overflowing_calc_delta_fair(&Profile::EXACT, u64::MAX, &lw).1,
-            true
-        );
+        assert!(overflowing_calc_delta_fair(&Profile::EXACT, u64::MAX, &lw).1);
         assert_eq!(
             calc_delta_fair(&Profile::EXACT, u64::MAX, &lw),
             Err(Error::Overflow)
