@@ -14,6 +14,7 @@ extern crate std;
 pub mod error;
 pub mod features;
 pub mod ffi;
+pub mod group;
 pub mod pelt;
 pub mod profile;
 pub mod vtime;
