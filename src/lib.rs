@@ -18,6 +18,7 @@ pub mod group;
 pub mod pelt;
 pub mod profile;
 pub mod vtime;
+pub mod wake;
 pub mod weight;
 
 pub use error::Error;
