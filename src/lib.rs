@@ -17,6 +17,8 @@ pub mod ffi;
 pub mod group;
 pub mod pelt;
 pub mod profile;
+#[cfg(any(loom, target_has_atomic = "64"))]
+pub mod sync;
 pub mod vtime;
 pub mod wake;
 pub mod weight;
