@@ -114,7 +114,6 @@ impl GroupLoad {
     }
 }
 
-#[cfg(not(loom))]
 impl Default for GroupLoad {
     fn default() -> Self {
         GroupLoad::new()
@@ -326,7 +325,6 @@ impl RqSnapshot {
     }
 }
 
-#[cfg(not(loom))]
 impl Default for RqSnapshot {
     fn default() -> Self {
         RqSnapshot::new()

@@ -419,3 +419,127 @@ fn publish_threshold_is_strictly_greater_than_contrib_over_64() {
     }
     qc(5_000).quickcheck(prop as fn(u32, bool) -> bool);
 }
+
+/// Promise 3 (DESIGN.md): no input panics. Tests build with overflow checks,
+/// so any unchecked arithmetic, shift or index on these paths would fail here.
+#[test]
+fn no_public_load_side_function_panics_on_any_input() {
+    use eevdf::group::*;
+    use eevdf::pelt::*;
+    use eevdf::wake::*;
+    fn sa(v: (u64, u64, u64, u32), w: (u32, u64, u64, u64)) -> SchedAvg {
+        SchedAvg {
+            last_update_time: v.0,
+            load_sum: v.1,
+            runnable_sum: v.2,
+            util_sum: v.3,
+            period_contrib: w.0,
+            load_avg: w.1,
+            runnable_avg: w.2,
+            util_avg: w.3,
+            util_est: UtilEst {
+                enqueued: v.3,
+                ewma: w.0,
+            },
+        }
+    }
+    fn prop(
+        a: (u64, u64, u64, u32),
+        b: (u32, u64, u64, u64),
+        x: (u64, u64, u64, u64),
+        r: u8,
+        f: u64,
+    ) -> bool {
+        let release = RELEASES[r as usize % 4];
+        let feats = Features::from_bits_truncate(f);
+        let w = LoadWeight::new(x.0 | 1).unwrap();
+        let (mut s, mut q) = (sa(a, b), sa((x.1, x.2, x.3, b.0), (a.3, a.0, a.1, a.2)));
+        let _ = decay_load(x.0, x.1);
+        let _ = accumulate_pelt_segments(x.0, a.3, b.0);
+        let _ = accumulate_sum(&mut s, x.1, x.2, x.3, r & 1 == 0);
+        let _ = update_load_sum(x.0, &mut s, x.1, x.2, r & 2 == 0);
+        update_load_avg(&mut s, x.3);
+        let _ = update_load_avg_se(x.1, &mut s, &w, r & 4 == 0, x.2, r & 8 == 0);
+        let _ = update_load_avg_blocked_se(x.2, &mut s, &w);
+        let _ = update_load_avg_cfs_rq(x.3, &mut q, x.0, a.3, r & 16 == 0);
+        enqueue_load_avg(release, &mut q, &s, &w);
+        dequeue_load_avg(release, &mut q, &s, &w);
+        let _ = attach_entity_load_avg(release, &mut q, &mut s, &w);
+        let _ = detach_entity_load_avg(release, &mut q, &s, &w);
+        let removed = RemovedLoad {
+            load_avg: x.1,
+            util_avg: x.2,
+            runnable_avg: x.3,
+        };
+        let _ = remove_load_avg(release, &mut q, &removed);
+        let mut ue = s.util_est;
+        let _ = util_est::update(release, feats, &mut ue, x.1, x.2, x.3);
+        let _ = ue.task_util_est(release);
+        for p in Profile::PRESETS {
+            let _ = overflowing_calc_group_shares(&p, x.0, x.1, x.2, x.3, a.0);
+            let _ = checked_calc_group_shares(&p, a.0, a.1, a.2, x.0, x.1);
+            let cpu = |l, c, n: u32| CpuState {
+                load_avg: l,
+                capacity: c,
+                nr_running: n,
+                h_nr_queued: n.rotate_left(3),
+                h_nr_runnable: n.rotate_left(7),
+                idle_task_running: n & 1 == 0,
+                ttwu_pending: n & 2 == 0,
+                vcpu_preempted: n & 4 == 0,
+                sched_idle_only: n & 8 == 0,
+            };
+            let input = WakeAffineInput {
+                this: cpu(x.0, x.1, a.3),
+                prev: cpu(x.2, x.3, b.0),
+                task_h_load: a.0,
+                current_h_load: a.1,
+                imbalance_pct: b.0,
+                share_llc: r & 32 == 0,
+                sync: r & 64 == 0,
+            };
+            let _ = overflowing_wake_affine(&p, feats, &input);
+            let _ = overflowing_task_h_load(&p, x.0, x.1, x.2);
+            let _ = h_load_step(&p, x.3, a.0, a.1);
+        }
+        let _ = cpu_shares_write(x.0);
+        let _ = cpu_weight_write(x.1);
+        let _ = cpu_weight_read(release, x.2);
+        let _ = cpu_weight_nice_write(a.3 as i32);
+        let _ = set_shares_clamp(x.3);
+        let i = TgLoadAvgInput {
+            now: x.0,
+            load_avg: x.1,
+            tg_load_avg_contrib: x.2,
+            last_update_tg_load_avg: x.3,
+            is_root: r & 1 == 0,
+            cpu_active: r & 2 == 0,
+        };
+        let _ = update_tg_load_avg(release, &i);
+        let _ = clear_tg_load_avg(x.0, x.1);
+        let _ = overflowing_wake_wide(a.3, b.0, (x.0 >> 32) as u32);
+        let mut wf = WakeeFlips {
+            wakee_flip_decay_ts: x.0,
+            last_wakee: x.1,
+            wakee_flips: a.3,
+        };
+        record_wakee(&mut wf, x.2, x.3, a.0);
+        true
+    }
+    qc(5_000).quickcheck(
+        prop as fn(
+            (u64, u64, u64, u32),
+            (u32, u64, u64, u64),
+            (u64, u64, u64, u64),
+            u8,
+            u64,
+        ) -> bool,
+    );
+    // And the extremes explicitly.
+    for v in [0u64, 1, u64::MAX, 1 << 63, (1 << 63) - 1] {
+        let t = (v, v, v, v as u32);
+        let u = (v as u32, v, v, v);
+        assert!(prop(t, u, (v, v, v, v), 0, v));
+        assert!(prop(t, u, (v, v, v, v), 255, !v));
+    }
+}
