@@ -1253,6 +1253,104 @@ int32_t eevdf_pick_eevdf_linear(uint32_t profile,
                                 struct EevdfPick *out);
 
 /**
+ * `calc_group_shares(grq)`: the weight of a task group's entity on one CPU
+ * (64-bit kernel units), identical in every release:
+ *
+ * load = max(scale_load_down(grq_load_weight), grq_load_avg);
+ * tg_weight = tg_load_avg - tg_load_avg_contrib + load;
+ * shares = trunc(tg_shares * load / tg_weight) (no division when tg_weight = 0);
+ * result = clamp(shares, 2, tg_shares) with the kernel's clamp.
+ *
+ * `tg_shares` is `tg->shares` (scaled), `tg_load_avg` `tg->load_avg`,
+ * `tg_load_avg_contrib` this CPU's last published contribution,
+ * `grq_load_weight` the group run queue's `load.weight` and `grq_load_avg` its
+ * `avg.load_avg`. Example (known-bugs §4): 1048576, 2048, 1024, 2097152, 1024
+ * gives 699,050.
+ *
+ * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when one of the kernel's `long` locals
+ * overflowed (an input of 2^63 or more, or the sum, difference or product
+ * leaving int64_t); `EEVDF_EDOM` for `INT64_MIN / -1`, which traps in C;
+ * `EEVDF_EINVAL` for an unknown profile or a NULL `out`. EXACT never
+ * overflows (the clamp keeps the result within u64).
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `uint64_t`.
+ */
+int32_t eevdf_calc_group_shares(uint32_t profile,
+                                uint64_t tg_shares,
+                                uint64_t tg_load_avg,
+                                uint64_t tg_load_avg_contrib,
+                                uint64_t grq_load_weight,
+                                uint64_t grq_load_avg,
+                                uint64_t *out);
+
+/**
+ * The `tg->shares` a cgroup v1 write `cpu.shares = x` results in:
+ * `scale_load(x)` clamped to [2048, 268435456] (values above
+ * `scale_load_down(ULONG_MAX)` count as the maximum). For example 1024 ->
+ * 1048576.
+ */
+uint64_t eevdf_cpu_shares_write(uint64_t x);
+
+/**
+ * The `tg->shares` a cgroup v2 write `cpu.weight = c` results in:
+ * `scale_load(floor((c * 1024 + 50) / 100))`, for example 100 -> 1048576.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for `c` outside [1, 10000] (the
+ * kernel's -ERANGE) or a NULL `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `uint64_t`.
+ */
+int32_t eevdf_cpu_weight_write(uint64_t c, uint64_t *out);
+
+/**
+ * Reading `cpu.weight` back for `tg->shares = tg_shares`:
+ * floor((scale_load_down(tg_shares) * 100 + 512) / 1024), clamped to
+ * [1, 10000] from 6.18 on (6.6 does not clamp).
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile or a NULL `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `uint64_t`.
+ */
+int32_t eevdf_cpu_weight_read(uint32_t profile, uint64_t tg_shares, uint64_t *out);
+
+/**
+ * The `tg->shares` a cgroup v2 write `cpu.weight.nice = nice` results in:
+ * the nice table's weight, `scale_load(sched_prio_to_weight[nice + 20])`.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a nice outside [-20, 19] or a
+ * NULL `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `uint64_t`.
+ */
+int32_t eevdf_cpu_weight_nice_write(int32_t nice, uint64_t *out);
+
+/**
+ * `decay_load(val, n)`: val * y^n with y^32 = 1/2, the kernel's way: 0 for
+ * n > 2016; otherwise val >> (n / 32), then floor(val * runnable_avg_yN_inv[n % 32] / 2^32).
+ * A whole number of half-lives still multiplies by (2^32 - 1) / 2^32, so
+ * `eevdf_pelt_decay_load(1024, 32)` is 511, not 512. Defined for every input.
+ */
+uint64_t eevdf_pelt_decay_load(uint64_t val, uint64_t n);
+
+/**
+ * `__accumulate_pelt_segments(periods, d1, d3)`: the contribution of an
+ * interval that starts `d1` units before the end of an old period, spans
+ * `periods - 1` full periods and ends `d3` units into the current one:
+ * decay_load(d1, periods) + (LOAD_AVG_MAX - decay_load(LOAD_AVG_MAX, periods) - 1024) + d3,
+ * in u32 wrapping arithmetic. For example (1, 500, 300) -> 789. The kernel
+ * calls it with periods >= 1; 0 returns the wrapped value.
+ */
+uint32_t eevdf_pelt_accumulate_segments(uint64_t periods, uint32_t d1, uint32_t d3);
+
+/**
  * The name of a profile: `"linux-6.6"`, `"linux-6.18"`, `"linux-7.0"`,
  * `"linux-7.1"` or `"exact"`; NULL for an unknown id. The string is static.
  */

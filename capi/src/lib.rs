@@ -1,6 +1,6 @@
 //! `libeevdf.a` / `libeevdf.so`: the C ABI of the [`eevdf`](../eevdf/index.html) crate.
 //!
-//! Every C entry point lives in `eevdf::ffi` (the `src/ffi.rs` of the main crate);
+//! Every C entry point lives in `eevdf::ffi` (`src/ffi/` of the main crate);
 //! this crate only re-exports them and supplies what a freestanding C program
 //! (a kernel, a hypervisor) cannot: a panic handler. No entry point can panic
 //! (each one checks its arguments and returns a status code), so the handler is
@@ -33,7 +33,7 @@ fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
 /// library must. Nothing here ever unwinds (every crate is built with
 /// `panic = "abort"` and the panic handler above loops), so it is never
 /// called. Without it, linking `libeevdf.a` with a C linker fails with an
-/// undefined reference.
-#[cfg(not(test))]
+/// undefined reference. A build with unwinding panics links `std`, which has it.
+#[cfg(all(panic = "abort", not(test)))]
 #[no_mangle]
 pub extern "C" fn rust_eh_personality() {}

@@ -489,6 +489,94 @@ static void test_lag(void) {
     CHECK_STATUS(eevdf_place_lag(5, 1, q, 3, NICE0, &lag), EEVDF_EINVAL);
 }
 
+/* ---- 8: calc_group_shares; cgroup files ----------------------------------- */
+
+static void test_group_shares(void) {
+    uint64_t out = 0;
+    for (int p = 0; p < NPROFILES; p++) {
+        /* known-bugs §4 test idea 1: tg.shares 1048576 over two CPUs, tg.load_avg 2048,
+         * each CPU's contribution 1024. CPU0: two fresh nice-0 tasks; CPU1: one steady. */
+        CHECK_STATUS(eevdf_calc_group_shares(PROFILES[p], 1048576, 2048, 1024, 2097152, 1024, &out),
+                     EEVDF_OK);
+        CHECK_U64(out, 699050);
+        CHECK_STATUS(eevdf_calc_group_shares(PROFILES[p], 1048576, 2048, 1024, 1048576, 1024, &out),
+                     EEVDF_OK);
+        CHECK_U64(out, 524288);
+        /* spec §6.2: 15 * 1024 shares over 8 busy CPUs give 1920 each, not 2048. */
+        CHECK_STATUS(eevdf_calc_group_shares(PROFILES[p], 15 << 10, 8 * 1024, 1024, NICE0, 1024, &out),
+                     EEVDF_OK);
+        CHECK_U64(out, 1920);
+        /* known-bugs §4 test idea 3: load.weight 1000 reads as load 2, not 0 ... */
+        CHECK_STATUS(eevdf_calc_group_shares(PROFILES[p], NICE0, 0, 0, 1000, 0, &out), EEVDF_OK);
+        CHECK_U64(out, NICE0);
+        /* ... and tg_weight 0 skips the division: shares 0 is clamped up to 2. */
+        CHECK_STATUS(eevdf_calc_group_shares(PROFILES[p], NICE0, 0, 0, 0, 0, &out), EEVDF_OK);
+        CHECK_U64(out, 2);
+    }
+    /* tg.shares >= 2^63 is negative as a long: the kernel's value, flagged. */
+    CHECK_STATUS(eevdf_calc_group_shares(EEVDF_PROFILE_LINUX_7_1, 1ull << 63, 0, 0, NICE0, 0, &out),
+                 EEVDF_WRAPPED);
+    CHECK_U64(out, 1ull << 63);
+    CHECK_STATUS(eevdf_calc_group_shares(EEVDF_PROFILE_EXACT, 1ull << 63, 0, 0, NICE0, 0, &out),
+                 EEVDF_OK);
+    CHECK_U64(out, 1ull << 63);
+    /* shares = 2^62 * 2 = INT64_MIN as a long, tg_weight = 0 - 3 + 2 = -1: the
+     * kernel's INT64_MIN / -1 traps. Exactly: clamp(-2^63, 2, 2^62) = 2. */
+    out = 42;
+    CHECK_STATUS(eevdf_calc_group_shares(EEVDF_PROFILE_LINUX_6_6, 1ull << 62, 0, 3, 2048, 0, &out),
+                 EEVDF_EDOM);
+    CHECK_U64(out, 42);
+    CHECK_STATUS(eevdf_calc_group_shares(EEVDF_PROFILE_EXACT, 1ull << 62, 0, 3, 2048, 0, &out),
+                 EEVDF_OK);
+    CHECK_U64(out, 2);
+    CHECK_STATUS(eevdf_calc_group_shares(5, NICE0, 0, 0, 0, 0, &out), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_calc_group_shares(EEVDF_PROFILE_LINUX_6_6, 1ull << 62, 0, 3, 2048, 0, NULL),
+                 EEVDF_EINVAL);
+
+    /* cgroup files, spec §6.1. */
+    CHECK_U64(eevdf_cpu_shares_write(1024), NICE0);
+    CHECK_U64(eevdf_cpu_shares_write(1), 2048);
+    CHECK_U64(eevdf_cpu_shares_write(1ull << 60), 1ull << 28);
+    CHECK_STATUS(eevdf_cpu_weight_write(100, &out), EEVDF_OK);
+    CHECK_U64(out, NICE0);
+    CHECK_STATUS(eevdf_cpu_weight_write(1, &out), EEVDF_OK);
+    CHECK_U64(out, 10 << 10);
+    CHECK_STATUS(eevdf_cpu_weight_write(0, &out), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_cpu_weight_write(10001, &out), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_cpu_weight_read(EEVDF_PROFILE_LINUX_7_1, NICE0, &out), EEVDF_OK);
+    CHECK_U64(out, 100);
+    CHECK_STATUS(eevdf_cpu_weight_read(EEVDF_PROFILE_LINUX_6_6, 2048, &out), EEVDF_OK);
+    CHECK_U64(out, 0);
+    CHECK_STATUS(eevdf_cpu_weight_read(EEVDF_PROFILE_LINUX_6_18, 2048, &out), EEVDF_OK);
+    CHECK_U64(out, 1);
+    CHECK_STATUS(eevdf_cpu_weight_read(9, 2048, &out), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_cpu_weight_nice_write(19, &out), EEVDF_OK);
+    CHECK_U64(out, 15 << 10);
+    CHECK_STATUS(eevdf_cpu_weight_nice_write(20, &out), EEVDF_EINVAL);
+}
+
+/* ---- 9, 10: PELT ----------------------------------------------------------- */
+
+static void test_pelt(void) {
+    /* spec §7.2 */
+    CHECK_U64(eevdf_pelt_decay_load(47742, 32), 23870);
+    CHECK_U64(eevdf_pelt_decay_load(1024, 32), 511);
+    CHECK_U64(eevdf_pelt_decay_load(47742, 1), 46718);
+    CHECK_U64(eevdf_pelt_decay_load(1024, 1), 1002);
+    CHECK_U64(eevdf_pelt_decay_load(1024, 33), 501);
+    CHECK_U64(eevdf_pelt_decay_load(1024, 0), 1023);
+    CHECK_U64(eevdf_pelt_decay_load(UINT64_MAX, 2016), 0);
+    CHECK_U64(eevdf_pelt_decay_load(UINT64_MAX, 2017), 0);
+    CHECK_U64(eevdf_pelt_decay_load(UINT64_MAX, UINT64_MAX), 0);
+    /* spec §7.3 */
+    CHECK_U64(eevdf_pelt_accumulate_segments(1, 1024, 0), 1002);
+    CHECK_U64(eevdf_pelt_accumulate_segments(1, 500, 300), 789);
+    CHECK_U64(eevdf_pelt_accumulate_segments(2, 1024, 0), 1981);
+    CHECK_U64(eevdf_pelt_accumulate_segments(32, 1024, 0), 23359);
+    CHECK_U64(eevdf_pelt_accumulate_segments(1000, 1024, 0), 46718);
+    CHECK_U64(eevdf_pelt_accumulate_segments(3000, 1, 1023), 47741);
+}
+
 /* ---- profiles, features, status names ------------------------------------- */
 
 static void test_profiles_and_features(void) {
@@ -929,6 +1017,8 @@ int main(void) {
     test_calc_delta_fair();
     test_avg_vruntime();
     test_lag();
+    test_group_shares();
+    test_pelt();
     test_profiles_and_features();
     test_accumulator();
     test_entity_ops();

@@ -24,6 +24,8 @@ use crate::{Error, Profile};
 
 mod avg;
 mod entity;
+mod group;
+mod pelt;
 mod profile;
 mod runqueue;
 #[cfg(test)]
@@ -32,6 +34,8 @@ mod weight;
 
 pub use avg::*;
 pub use entity::*;
+pub use group::*;
+pub use pelt::*;
 pub use profile::*;
 pub use runqueue::*;
 pub use weight::*;

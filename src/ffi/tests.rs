@@ -34,6 +34,22 @@ quickcheck::quickcheck! {
         }
     }
 
+    fn c_calc_group_shares_is_the_rust_function(id: u8, a: u64, b: u64, c: u64, d: u64, e: u64) -> bool {
+        let id = (id % 6) as u32;
+        let mut out = 0xDEAD;
+        // SAFETY: a valid pointer to a local.
+        let status = unsafe { eevdf_calc_group_shares(id, a, b, c, d, e, &mut out) };
+        let Some(p) = crate::Profile::from_id(id) else {
+            return status == EEVDF_EINVAL && out == 0xDEAD;
+        };
+        match crate::group::overflowing_calc_group_shares(&p, a, b, c, d, e) {
+            Err(err) => status == err.errno() && out == 0xDEAD,
+            Ok((_, true)) if p.is_exact() => status == EEVDF_EOVERFLOW && out == 0xDEAD,
+            Ok((v, true)) => status == EEVDF_WRAPPED && out == v,
+            Ok((v, false)) => status == EEVDF_OK && out == v,
+        }
+    }
+
     fn accumulator_state_round_trips_through_the_c_struct(id: u8, ops: Vec<(u8, u64, u32)>) -> bool {
         let id = (id % 5) as u32;
         let p = crate::Profile::from_id(id).unwrap();
@@ -486,6 +502,13 @@ fn entry_points_do_not_panic_on_arbitrary_values() {
         unsafe {
             eevdf_calc_delta_fair(id, g.any(), &lw, &mut o64);
             eevdf_calc_delta(id, g.any(), g.any(), &lw, &mut o64);
+            eevdf_calc_group_shares(id, g.any(), g.any(), g.any(), g.any(), g.any(), &mut o64);
+            eevdf_pelt_decay_load(g.any(), g.any());
+            eevdf_pelt_accumulate_segments(g.any(), g.any() as u32, g.any() as u32);
+            eevdf_cpu_shares_write(g.any());
+            eevdf_cpu_weight_write(g.any(), &mut o64);
+            eevdf_cpu_weight_read(id, g.any(), &mut o64);
+            eevdf_cpu_weight_nice_write(g.any() as i32, &mut o64);
             eevdf_avg_vruntime(id, g.any(), arr.as_ptr(), warr.as_ptr(), n, &mut o64);
             eevdf_vruntime_eligible(
                 id,
