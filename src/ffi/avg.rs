@@ -28,7 +28,7 @@ fn no_zero_weight(weight: &[u64]) -> Result<(), Error> {
 }
 
 /// V = v0 + floor(S / W) of `n` entities summed as tree entities relative to
-/// `v0`: key_i = (int64_t)(vruntime[i] - v0), S = sum of key_i * w_i,
+/// `v0`: `key_i = (int64_t)(vruntime[i] - v0)`, S = sum of key_i * w_i,
 /// W = sum of w_i, with w_i the profile's averaging weight of `weight[i]`
 /// (`scale_load_down(weight[i])` in Linux <= 7.0, `weight[i]` itself in 7.1
 /// and EXACT). `weight[i]` is a `load.weight` in 64-bit units. n = 0 gives v0.
