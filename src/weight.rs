@@ -324,16 +324,15 @@ pub fn overflowing_calc_delta_fair(profile: &Profile, delta: u64, lw: &LoadWeigh
         return (q as u64, q > u64::MAX as u128);
     }
     match profile.calc_delta {
-        CalcDelta::MulShift => {
-            // fact starts at sld(NICE_0_LOAD) = 1024 < 2^32, so only step 5 shifts.
-            let fact = 1024u64 * lw.effective_inv_weight() as u64;
-            let s = match fact >> 32 {
-                0 => 0,
-                hi => 64 - hi.leading_zeros(),
-            };
-            let q = (delta as u128 * (fact >> s) as u128) >> (WMULT_SHIFT - s);
-            (q as u64, q > u64::MAX as u128)
-        }
+        CalcDelta::MulShift => match mul_shift_factor(NICE_0_LOAD, lw) {
+            // fact starts at sld(NICE_0_LOAD) = 1024 < 2^32, so only step 5
+            // shifts, by at most 10: the shift is at least 22 and never negative.
+            Some((fact, shift)) => {
+                let q = (delta as u128 * fact as u128) >> shift;
+                (q as u64, q > u64::MAX as u128)
+            }
+            None => (0, true),
+        },
         CalcDelta::Quotient => {
             let (prod, wrapped) = delta.overflowing_mul(NICE_0_LOAD);
             (prod / lw.weight_nonzero(), wrapped)
@@ -681,6 +680,18 @@ mod tests {
                 !overflowing_calc_delta_fair(&p, u64::MAX, &heavy).1
                     || p.calc_delta == CalcDelta::Quotient && !p.is_exact()
             );
+        }
+    }
+
+    #[test]
+    fn fair_factor_shift_is_at_least_22_for_any_inverse() {
+        // spec §1.4 / §9 #8: with weight = NICE_0_LOAD the normalised shift stays
+        // ≥ 22 whatever 32-bit inverse is cached, so calc_delta_fair is total.
+        for inv in [1u32, 2, 1024, 4_194_304, 0x7FFF_FFFF, u32::MAX] {
+            let lw = LoadWeight::with_inv_weight(3, inv).unwrap();
+            let (fact, shift) = mul_shift_factor(NICE_0_LOAD, &lw).unwrap();
+            assert!(shift >= 22, "inv {inv}: shift {shift}");
+            assert_eq!(fact as u64, (1024 * inv as u64) >> (32 - shift));
         }
     }
 
