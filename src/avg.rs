@@ -358,17 +358,21 @@ impl AvgVruntime {
         let (s, mut wrapped) = low64(self.sum_w_vruntime);
         let (w, w_wrapped) = low64(self.sum_weight);
         wrapped |= w_wrapped || self.untracked;
+        if lazy && w == 0 {
+            // v7.x: "when there is but one element, it is the average": no
+            // curr term is formed, so nothing of it can wrap.
+            let d = match curr {
+                Some((v, _)) => self.key(v),
+                None => 0,
+            };
+            return self.finish_avg(lazy, d, wrapped);
+        }
         let (ct, o1) = low64(cs);
         let (avg, o2) = s.overflowing_add(ct);
         let (load, o3) = w.overflowing_add(cw as i64);
         wrapped |= o1 | o2 | o3;
 
-        let d = if lazy && w == 0 {
-            match curr {
-                Some((v, _)) => self.key(v),
-                None => 0,
-            }
-        } else if load != 0 {
+        let d = if load != 0 {
             let (lm1, o4) = load.overflowing_sub(1);
             let (num, o5) = if avg < 0 {
                 avg.overflowing_sub(lm1)
@@ -670,6 +674,33 @@ mod tests {
             "wrapping arithmetic is modular: back in range is exact again"
         );
         assert_eq!(acc.sum_w_vruntime(), 1 << 62);
+    }
+
+    #[test]
+    fn lone_curr_in_7_x_skips_the_product_and_reports_no_wrap() {
+        // spec §2.6, v7.0/v7.1: with W = 0 avg_vruntime() returns curr's own
+        // vruntime ("when there is but one element, it is the average") and never
+        // forms key·w. A curr 2^55 ns from a stale v0 has key·w ≥ 2^64 in both
+        // units, which 6.x does compute (and wraps) but 7.x does not.
+        let key = 1i64 << 55;
+        for p in Profile::PRESETS {
+            let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
+            let curr = Some((Vtime(key as u64), NICE0));
+            let got = acc.overflowing_avg_vruntime(curr);
+            match p.reference {
+                Reference::MinVruntime => {
+                    // avg = key ⊗ w, load = w: the wrapped product divided back.
+                    let w = avg_weight(&p, NICE0) as i64;
+                    let q = key.wrapping_mul(w).div_euclid(w);
+                    assert_eq!(got, Ok((Vtime(q as u64), true)), "{p:?}");
+                }
+                _ => assert_eq!(got, Ok((Vtime(key as u64), false)), "{p:?}"),
+            }
+            // Eligibility always forms the curr term: a Linux profile must say so.
+            let acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
+            let (_, wrapped) = acc.overflowing_vruntime_eligible(Vtime(key as u64), curr);
+            assert_eq!(wrapped, !p.is_exact(), "{p:?}");
+        }
     }
 
     #[test]
