@@ -369,8 +369,11 @@ impl AvgVruntime {
         }
         let (ct, o1) = low64(cs);
         let (avg, o2) = s.overflowing_add(ct);
-        let (load, o3) = w.overflowing_add(cw as i64);
-        wrapped |= o1 | o2 | o3;
+        // `long load += unsigned long weight`: the bits are w + cw mod 2^64; it
+        // overflowed if the exact sum does not fit a long (cw may be ≥ 2^63).
+        let (exact_load, lost) = self.sum_weight.overflowing_add(cw);
+        let (load, o3) = low64(exact_load);
+        wrapped |= o1 | o2 | o3 | lost;
 
         let d = if load != 0 {
             let (lm1, o4) = load.overflowing_sub(1);
@@ -429,12 +432,12 @@ impl AvgVruntime {
             };
         }
         let (s, mut wrapped) = low64(self.sum_w_vruntime);
-        let (w, w_wrapped) = low64(self.sum_weight);
-        wrapped |= w_wrapped || self.untracked;
+        wrapped |= low64(self.sum_weight).1 || self.untracked;
         let (ct, o1) = low64(cs);
         let (avg, o2) = s.overflowing_add(ct);
-        let (load, o3) = w.overflowing_add(cw as i64);
-        wrapped |= o1 | o2 | o3;
+        let (exact_load, lost) = self.sum_weight.overflowing_add(cw);
+        let (load, o3) = low64(exact_load);
+        wrapped |= o1 | o2 | o3 | lost;
         match self.profile.eligibility {
             Eligibility::Wrapping => {
                 let (rhs, o4) = key.overflowing_mul(load);
@@ -700,6 +703,26 @@ mod tests {
             let acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
             let (_, wrapped) = acc.overflowing_vruntime_eligible(Vtime(key as u64), curr);
             assert_eq!(wrapped, !p.is_exact(), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn a_curr_weight_that_overflows_the_long_load_is_reported() {
+        // The kernel adds curr's unsigned long weight to the `long` load. With
+        // full weights (7.1) a curr weight ≥ 2^63 makes W + w ≥ 2^63 overflow that
+        // long even though its low 64 bits look harmless (5 + (2^64 − 1) = 4).
+        let p = Profile::LINUX_7_1;
+        for cw in [u64::MAX, 1 << 63] {
+            let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
+            acc.add(Vtime(0), 5).unwrap();
+            let curr = Some((Vtime(0), cw));
+            let (v, wrapped) = acc.overflowing_avg_vruntime(curr).unwrap();
+            assert_eq!((v, wrapped), (Vtime(0), true), "curr weight {cw}");
+            assert_eq!(
+                acc.overflowing_vruntime_eligible(Vtime(0), curr),
+                (true, true),
+                "curr weight {cw}"
+            );
         }
     }
 
