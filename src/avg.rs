@@ -48,7 +48,7 @@
 //! assert!(!acc.overflowing_vruntime_eligible(v0 + 1_300_000, curr).0);
 //! ```
 
-use crate::bounds::EXACT_MAX_WEIGHT;
+use crate::bounds::{EXACT_MAX_SUM, EXACT_MAX_SUM_WEIGHT, EXACT_MAX_WEIGHT};
 use crate::profile::{AvgWeight, Division, Eligibility, Profile, Reference};
 use crate::vtime::Vtime;
 use crate::weight::scale_load_down;
@@ -80,6 +80,12 @@ pub(crate) fn check_weight(profile: &Profile, weight: u64) -> Result<u64, Error>
     } else {
         Ok(avg_weight(profile, weight))
     }
+}
+
+/// EXACT's accumulator domain: |S| ≤ 2¹²⁵ and |W| ≤ 2¹⁰⁰, so that S plus a curr
+/// term (≤ 2¹⁰³) and W plus a curr weight never overflow 128 bits.
+const fn exact_sums_ok(s: i128, w: i128) -> bool {
+    s.unsigned_abs() <= EXACT_MAX_SUM as u128 && w.unsigned_abs() <= EXACT_MAX_SUM_WEIGHT as u128
 }
 
 /// Reads an exact 128-bit quantity the way the kernel's 64-bit variable holds
@@ -151,6 +157,8 @@ impl AvgVruntime {
     /// returned it (for C, which stores the state in its own struct). `untracked`
     /// marks 128-bit tracking lost (always reported as wrapped); it must be false
     /// under EXACT, and W must not be negative ([`Error::InvalidArgument`]).
+    /// Under EXACT, |S| ≤ [`EXACT_MAX_SUM`] and W ≤ [`EXACT_MAX_SUM_WEIGHT`]
+    /// (beyond them no EXACT accumulator can be, see those constants).
     pub const fn from_raw_parts(
         profile: Profile,
         v0: Vtime,
@@ -159,6 +167,9 @@ impl AvgVruntime {
         untracked: bool,
     ) -> Result<AvgVruntime, Error> {
         if sum_weight < 0 || (untracked && profile.is_exact()) {
+            return Err(Error::InvalidArgument);
+        }
+        if profile.is_exact() && !exact_sums_ok(sum_w_vruntime, sum_weight) {
             return Err(Error::InvalidArgument);
         }
         Ok(AvgVruntime {
@@ -242,6 +253,9 @@ impl AvgVruntime {
             }
             let s = self.sum_w_vruntime.checked_add(ds).ok_or(Error::Overflow)?;
             let w = self.sum_weight.checked_add(dw).ok_or(Error::Overflow)?;
+            if !exact_sums_ok(s, w) {
+                return Err(Error::Overflow);
+            }
             self.sum_w_vruntime = s;
             self.sum_weight = w;
         } else {
@@ -723,6 +737,55 @@ mod tests {
                 (true, true),
                 "curr weight {cw}"
             );
+        }
+    }
+
+    #[test]
+    fn exact_rejects_raw_sums_it_cannot_read_without_overflowing_i128() {
+        // Raw parts are C's to store; absurd ones must be an error, not a panic in
+        // a later read (i128 overflow of S + curr term or W + curr weight).
+        let v0 = Vtime(0);
+        let curr = Some((Vtime(1 << 62), 1 << 40));
+        assert_eq!(
+            AvgVruntime::from_raw_parts(Profile::EXACT, v0, i128::MAX, i128::MAX, false),
+            Err(Error::InvalidArgument)
+        );
+        assert_eq!(
+            AvgVruntime::from_raw_parts(Profile::EXACT, v0, EXACT_MAX_SUM + 1, 1, false),
+            Err(Error::InvalidArgument)
+        );
+        assert_eq!(
+            AvgVruntime::from_raw_parts(Profile::EXACT, v0, 0, EXACT_MAX_SUM_WEIGHT + 1, false),
+            Err(Error::InvalidArgument)
+        );
+        // At the bounds every read works.
+        let mut acc = AvgVruntime::from_raw_parts(
+            Profile::EXACT,
+            v0,
+            -EXACT_MAX_SUM,
+            EXACT_MAX_SUM_WEIGHT,
+            false,
+        )
+        .unwrap();
+        assert!(acc.overflowing_avg_vruntime(curr).is_ok());
+        assert_eq!(
+            acc.overflowing_vruntime_eligible(Vtime(1 << 62), curr),
+            (false, false)
+        );
+        // Growing past them is an error that changes nothing.
+        let before = acc;
+        assert_eq!(
+            acc.add(Vtime(i64::MIN as u64), 1 << 40),
+            Err(Error::Overflow)
+        );
+        assert_eq!(acc, before);
+        // Kernel profiles keep any raw state and read it without panicking.
+        for p in [Profile::LINUX_6_6, Profile::LINUX_7_1] {
+            let mut acc = AvgVruntime::from_raw_parts(p, v0, i128::MAX, i128::MAX, false).unwrap();
+            assert!(acc.is_wrapped());
+            let _ = acc.overflowing_vruntime_eligible(Vtime(1 << 62), curr);
+            let _ = acc.overflowing_avg_vruntime(curr);
+            let _ = acc.add(Vtime(1 << 62), u64::MAX);
         }
     }
 
