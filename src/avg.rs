@@ -48,7 +48,7 @@
 //! assert!(!acc.overflowing_vruntime_eligible(v0 + 1_300_000, curr).0);
 //! ```
 
-use crate::bounds::{EXACT_MAX_SUM, EXACT_MAX_SUM_WEIGHT, EXACT_MAX_WEIGHT};
+use crate::bounds::{headroom, EXACT_MAX_SUM, EXACT_MAX_SUM_WEIGHT, EXACT_MAX_WEIGHT};
 use crate::profile::{AvgWeight, Division, Eligibility, Profile, Reference};
 use crate::vtime::Vtime;
 use crate::weight::scale_load_down;
@@ -232,6 +232,47 @@ impl AvgVruntime {
             || (self.sum_weight as i64) < 0
     }
 
+    /// Bits of headroom of the sums as the kernel holds them: how many times S
+    /// and W can still double before the kernel's s64 S or `long` W overflows,
+    /// `min(63 − bits(S), 63 − bits(W))` (see [`bounds::headroom`]). Negative
+    /// exactly when [`is_wrapped`](Self::is_wrapped), by that many bits;
+    /// `i32::MIN` if the 128-bit tracking itself was lost. Under EXACT: the
+    /// headroom LINUX_7_1 would have on the same sums.
+    ///
+    /// Reads add curr's term and divide: [`bounds::avg_headroom_bits`] and
+    /// [`bounds::eligibility_headroom_bits`] cover those.
+    ///
+    /// ```
+    /// use eevdf::{avg::AvgVruntime, Profile, Vtime};
+    /// // Eight nice-0 tasks 2^39 ns (≈ 9 min) right of v0 in 7.1: S = 2^62.
+    /// let mut acc = AvgVruntime::with_zero_vruntime(Profile::LINUX_7_1, Vtime(0));
+    /// for _ in 0..8 {
+    ///     acc.add(Vtime(1 << 39), 1 << 20)?;
+    /// }
+    /// assert_eq!(acc.headroom_bits(), 0);
+    /// for _ in 0..8 {
+    ///     acc.add(Vtime(1 << 39), 1 << 20)?; // S doubles to 2^63 > 2^63 − 1
+    /// }
+    /// assert_eq!((acc.headroom_bits(), acc.is_wrapped()), (-1, true));
+    /// # Ok::<(), eevdf::Error>(())
+    /// ```
+    ///
+    /// [`bounds::headroom`]: crate::bounds::headroom
+    /// [`bounds::avg_headroom_bits`]: crate::bounds::avg_headroom_bits
+    /// [`bounds::eligibility_headroom_bits`]: crate::bounds::eligibility_headroom_bits
+    pub const fn headroom_bits(&self) -> i32 {
+        if self.untracked {
+            return i32::MIN;
+        }
+        let hs = headroom(self.sum_w_vruntime, 64);
+        let hw = headroom(self.sum_weight, 64);
+        if hs < hw {
+            hs
+        } else {
+            hw
+        }
+    }
+
     /// `entity_key`: wsub(v, v0).
     #[inline]
     pub const fn key(&self, vruntime: Vtime) -> i64 {
@@ -273,6 +314,10 @@ impl AvgVruntime {
     ///
     /// Errors: [`Error::ZeroWeight`]; under EXACT a weight above 2⁴⁰
     /// ([`Error::Overflow`], outside EXACT's domain).
+    ///
+    /// Domain: the kernel's S stays exact while every |key| ≤ ⌊(2⁶³ − 1)/W⌋
+    /// ([`bounds::avg_sum_domain`](crate::bounds::avg_sum_domain)); a live
+    /// accumulator's margin is [`headroom_bits`](Self::headroom_bits).
     #[inline]
     pub fn add(&mut self, vruntime: Vtime, weight: u64) -> Result<(), Error> {
         let w = check_weight(&self.profile, weight)?;
@@ -350,6 +395,12 @@ impl AvgVruntime {
     /// kernel would divide by zero or trap on `i64::MIN / −1` (possible only
     /// with wrapped sums); [`Error::ZeroWeight`] for a zero curr weight;
     /// nothing changes on error.
+    ///
+    /// Domain: S within [`bounds::avg_sum_domain`](crate::bounds::avg_sum_domain),
+    /// the load within [`bounds::avg_load_domain`](crate::bounds::avg_load_domain)
+    /// (2³¹ − 1 for `div_s64`); for a given state,
+    /// [`bounds::avg_headroom_bits`](crate::bounds::avg_headroom_bits) ≥ 1
+    /// guarantees no wrap.
     pub fn overflowing_avg_vruntime(&mut self, curr: Curr) -> Result<(Vtime, bool), Error> {
         let (cs, cw) = self.curr_term(curr)?;
         let lazy = !matches!(self.profile.reference, Reference::MinVruntime);
@@ -433,6 +484,13 @@ impl AvgVruntime {
     ///
     /// An empty queue with no curr is `0 ≥ key·0`: eligible. A zero curr weight
     /// cannot come from a kernel; it is treated as "not on the run queue".
+    ///
+    /// Domain: ≤ v7.0's product needs |key| ≤ ⌊(2⁶³ − 1)/load⌋
+    /// ([`bounds::eligibility_domain`](crate::bounds::eligibility_domain)); in
+    /// every Linux profile S must stay within
+    /// [`bounds::avg_sum_domain`](crate::bounds::avg_sum_domain); for a given
+    /// state, [`bounds::eligibility_headroom_bits`](crate::bounds::eligibility_headroom_bits)
+    /// ≥ 1 guarantees no wrap.
     pub fn overflowing_vruntime_eligible(&self, vruntime: Vtime, curr: Curr) -> (bool, bool) {
         let (cs, cw) = self.curr_term(curr).unwrap_or_default();
         let key = self.key(vruntime);
@@ -484,7 +542,7 @@ where
 /// V of a set of tree entities given as `(vruntime, load.weight)` pairs, summed
 /// relative to `v0` exactly as [`AvgVruntime::add`] then
 /// [`AvgVruntime::overflowing_avg_vruntime`] with no curr would (C ABI function 4).
-/// An empty set gives v0.
+/// An empty set gives v0. Domain: as that method's.
 ///
 /// ```
 /// use eevdf::{avg::overflowing_avg_vruntime_batch, Profile, Vtime};
@@ -506,7 +564,7 @@ where
 
 /// Eligibility of `v` against a set of tree entities (C ABI function 5): as
 /// [`AvgVruntime::overflowing_vruntime_eligible`] over the summed set. An
-/// empty set is eligible.
+/// empty set is eligible. Domain: as that method's.
 pub fn overflowing_vruntime_eligible_batch<I>(
     profile: &Profile,
     v0: Vtime,

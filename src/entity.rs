@@ -179,6 +179,9 @@ pub fn update_deadline(
 /// * [`LagLimit::MaxSlicePlusTick`]: `calc_delta_fair(max_slice + tick, se)`.
 ///
 /// Under EXACT the limit is returned as a 128-bit value in [`exact_lag_limit`].
+///
+/// Domain: the largest slice (6.x: `se.slice`; 7.x: `max_slice`) without a wrap
+/// is [`bounds::lag_limit_domain`](crate::bounds::lag_limit_domain).
 pub fn overflowing_lag_limit(
     profile: &Profile,
     se: &SchedEntity,
@@ -236,6 +239,9 @@ pub const fn kernel_clamp(x: i64, lo: i64, hi: i64) -> i64 {
 /// `max(2·slice, tick)`. A wrapped limit is used as the kernel uses it: as an
 /// s64, possibly negative, with the kernel's clamp (known-bugs §1,
 /// bbce3de72be5: slice = U64_MAX gives a huge negative vlag).
+///
+/// Domain: as [`overflowing_lag_limit`] (the clamp itself cannot wrap):
+/// [`bounds::lag_limit_domain`](crate::bounds::lag_limit_domain).
 ///
 /// ```
 /// use eevdf::{entity::{overflowing_entity_lag, SchedEntity}, Profile, Vtime};
@@ -308,6 +314,9 @@ pub fn overflowing_update_entity_lag(
 /// means it does not fit an i64. Errors: [`Error::Undefined`] for a division
 /// by zero (s32 truncation) or `i64::MIN / −1`.
 ///
+/// Domain: |vlag| ≤ ⌊(2⁶³ − 1)/(load + w)⌋ with `load` < 2³¹ under `div_s64`
+/// ([`bounds::place_lag_domain`](crate::bounds::place_lag_domain)).
+///
 /// ```
 /// use eevdf::{entity::overflowing_place_lag, Profile};
 /// // Appendix A: vlag −200,000 into a queue of 2383 (scaled down) plus 1024.
@@ -342,7 +351,8 @@ pub fn overflowing_place_lag(
 /// whose entities (curr included if on the run queue) weigh `queue_weights`
 /// (C ABI function 7): L = Σ averaging weights (u64, wrapping),
 /// lag = tdiv(vlag·(L + w), L). An empty queue gives 0; vlag = 0 gives 0 except
-/// in v6.6, which has no vlag test and divides anyway.
+/// in v6.6, which has no vlag test and divides anyway. Domain: as
+/// [`overflowing_place_lag`]'s for the summed L.
 pub fn overflowing_place_lag_batch<I>(
     profile: &Profile,
     vlag: i64,
@@ -389,6 +399,13 @@ pub struct PlaceFlags {
 /// requeue of the running entity, v6.18 … v7.0), V and the load include `se`
 /// itself at its current vruntime and weight, as in the kernel. Returns wrapped;
 /// under EXACT an overflow is an error and `se` is unchanged.
+///
+/// Domain: V's ([`AvgVruntime::overflowing_avg_vruntime`]), the slice's
+/// ([`bounds::calc_delta_fair_domain`](crate::bounds::calc_delta_fair_domain))
+/// and the lag inflation's
+/// ([`bounds::place_lag_domain`](crate::bounds::place_lag_domain)); after the
+/// placement, the new key must keep S within
+/// [`bounds::avg_sum_domain`](crate::bounds::avg_sum_domain) (556146ce5e94).
 pub fn place_entity(
     profile: &Profile,
     avg: &mut AvgVruntime,
@@ -477,6 +494,12 @@ fn rescale(profile: &Profile, x: i64, old: u64, new: u64) -> Result<(i64, bool),
 ///   (`protect_slice(se)`), so that `vprot` is rescaled with the rest.
 ///
 /// Returns wrapped; under EXACT an overflow is an error and nothing changes.
+///
+/// Domain: the clamped lag, relative deadline and relative vprot times the old
+/// weight must fit an s64: |x| ≤ ⌊(2⁶³ − 1)/w_old⌋
+/// ([`bounds::rescale_domain`](crate::bounds::rescale_domain)); generations
+/// (b)–(d) take V ([`AvgVruntime::overflowing_avg_vruntime`]) and the lag
+/// limit ([`bounds::lag_limit_domain`](crate::bounds::lag_limit_domain)).
 #[allow(clippy::too_many_arguments)]
 pub fn reweight_entity(
     profile: &Profile,

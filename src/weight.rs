@@ -281,6 +281,9 @@ pub const fn mul_shift_factor(weight: u64, lw: &LoadWeight) -> Option<(u32, u32)
 ///   product wrapped.
 /// * [`Profile::EXACT`]: ⌊δ·weight / lw.weight⌋ in 128 bits; the flag says it does
 ///   not fit 64 bits (the value is then the quotient mod 2⁶⁴).
+///
+/// Domain: the largest δ without a wrap is
+/// [`bounds::calc_delta_domain`](crate::bounds::calc_delta_domain).
 pub fn overflowing_calc_delta(
     profile: &Profile,
     delta_exec: u64,
@@ -311,9 +314,11 @@ pub fn overflowing_calc_delta(
 /// profile. Never fails: with `weight = NICE_0_LOAD` the multiply-shift's shift
 /// is at least 22.
 ///
-/// Wraps: multiply-shift when the quotient exceeds 2⁶⁴ (δ ≥ 2⁶⁴·w/2²⁰, only for
-/// weights below nice 0); 7.1 when δ·2²⁰ ≥ 2⁶⁴, i.e. δ ≥ 2⁴⁴ ns ≈ 4.9 h
-/// (known-bugs §6, test idea 2).
+/// Domain: multiply-shift wraps when the quotient exceeds 2⁶⁴ (δ ≥ 2⁶⁴·w/2²⁰,
+/// only for weights below nice 0); 7.1 when δ·2²⁰ ≥ 2⁶⁴, i.e. δ ≥ 2⁴⁴ ns ≈ 4.9 h
+/// for every weight but nice 0 (known-bugs §6, test idea 2); EXACT only for
+/// weights below nice 0. The exact boundary per profile and weight is
+/// [`bounds::calc_delta_fair_domain`](crate::bounds::calc_delta_fair_domain).
 #[inline]
 pub fn overflowing_calc_delta_fair(profile: &Profile, delta: u64, lw: &LoadWeight) -> (u64, bool) {
     if lw.weight() == NICE_0_LOAD {
