@@ -31,10 +31,13 @@
 //! * [`Domain::Empty`]: another operand has already overflowed, so no value of
 //!   this input is exact (or the kernel's arithmetic is undefined there).
 //!
-//! Under a `LINUX_*` profile "exact" means: the value equals what
-//! [`Profile::EXACT`] computes and no wrap is reported. Under EXACT the domain
-//! is where the exact result fits the output type; outside it EXACT returns
-//! [`Error::Overflow`] (or, for a few functions, a flag), never a wrapped value.
+//! Under a `LINUX_*` profile "exact" means: no wrap is reported and the value
+//! is the profile's formula evaluated without overflow — for LINUX_7_1 exactly
+//! what [`Profile::EXACT`] computes. (The older formulas differ from EXACT's by
+//! design — multiply-shift rounding, 10-bit averaging weights, spec §1.5, §2.1
+//! — not by overflow.) Under EXACT the domain is where the exact result fits
+//! the output type; outside it EXACT returns [`Error::Overflow`] (the
+//! `overflowing_*` forms: a flag), never a wrapped value.
 //!
 //! # Units
 //!
@@ -293,6 +296,10 @@ pub const fn calc_delta_domain(profile: &Profile, weight: u64, lw: &LoadWeight) 
 /// with v0 anywhere inside it (≤ v6.18: v0 = `min_vruntime` is at the low end;
 /// v7.x: v0 = `zero_vruntime` ≈ V is inside). EXACT keeps S in 128 bits:
 /// [`Domain::All`]; the kernel's 7.1 bound is `avg_sum_domain(&LINUX_7_1, …)`.
+///
+/// Reading V floors a negative S as S − (W − 1) first, so at the negative
+/// edge `avg_vruntime` has up to one W less room than S itself;
+/// [`avg_headroom_bits`] accounts for that on a live accumulator.
 ///
 /// 7.1 averages full weights, so its keys have 10 bits less room than ≤ 7.0's:
 ///
