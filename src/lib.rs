@@ -1,10 +1,12 @@
 //! # eevdf
 //!
 //! The Linux fair-class scheduling arithmetic — EEVDF on top of the CFS
-//! load-weight machinery — as pure `no_std` functions over small fixed-point
-//! types: load weights and `calc_delta_fair`, the weighted average vruntime V,
-//! eligibility, virtual deadlines, lag and lag-preserving placement,
-//! reweighting, the pick rule and a fixed-capacity run queue. Every function is
+//! load-weight machinery, PELT, cgroup shares and wake-affine decisions — as
+//! pure `no_std` functions over small fixed-point types: load weights and
+//! `calc_delta_fair`, the weighted average vruntime V, eligibility, virtual
+//! deadlines, lag and lag-preserving placement, reweighting, the pick rule, a
+//! fixed-capacity run queue, PELT load averages, group shares and the
+//! wake-affine decisions. Every function is
 //! **bit-exact** with a named Linux release ([`Profile`]), can be evaluated
 //! **exactly** instead ([`Profile::EXACT`]), and is **safe on any input**: no
 //! panic, an [`Error`] that says what was wrong.
@@ -51,6 +53,10 @@
 //! | [`pick`] | `pick_eevdf`, slice protection |
 //! | [`runqueue`] | a fixed-capacity `cfs_rq` over a kernel-shaped red-black tree |
 //! | [`features`] | `sched_feat` flags with per-release defaults |
+//! | [`pelt`] | PELT: `decay_load`, `struct sched_avg` updates, entity/queue moves, util_est |
+//! | [`group`] | `calc_group_shares`, cgroup `cpu.shares`/`cpu.weight`, `update_tg_load_avg` |
+//! | [`wake`] | `wake_wide`, `wake_affine_idle`/`_weight`, `task_h_load`, idle-CPU predicates |
+//! | [`sync`] | the concurrent `tg.load_avg` aggregate and a seqlock run-queue snapshot (loom-checked) |
 //! | [`bounds`] | stated input domains |
 //! | [`ffi`] | the C ABI |
 //!
@@ -92,11 +98,16 @@ pub mod entity;
 pub mod error;
 pub mod features;
 pub mod ffi;
+pub mod group;
+pub mod pelt;
 pub mod pick;
 pub mod profile;
 pub(crate) mod rbtree;
 pub mod runqueue;
+#[cfg(any(loom, target_has_atomic = "64"))]
+pub mod sync;
 pub mod vtime;
+pub mod wake;
 pub mod weight;
 
 pub use error::Error;
@@ -107,6 +118,10 @@ pub use error::Error;
 pub struct ReadmeDoctests;
 
 pub use features::Features;
+pub use pelt::SchedAvg;
 pub use profile::{Profile, Release};
+#[cfg(any(loom, target_has_atomic = "64"))]
+pub use sync::{GroupLoad, GroupLoadContrib, RqSnapshot};
 pub use vtime::{Vlag, Vtime};
+pub use wake::{CpuState, WakeTarget};
 pub use weight::LoadWeight;

@@ -6,14 +6,19 @@
 //! (each one checks its arguments and returns a status code), so the handler is
 //! unreachable; if it were ever reached it would stop the CPU in a loop rather
 //! than unwind into C.
-// `cargo test --lib` asks even test = false libraries for a test harness,
-// which links std; the freestanding build is everything else.
-#![cfg_attr(not(test), no_std)]
+//!
+//! The workspace builds with `panic = "abort"` (see the root `Cargo.toml`), and
+//! then this crate is `#![no_std]` and owns the panic handler: `libeevdf.a`
+//! links into a program without libc or an unwinder. A build with unwinding
+//! panics (a test harness, or `cargo package`'s verification build, which does
+//! not see the workspace profiles) cannot be `no_std`, so it links `std` and
+//! uses std's handler instead.
+#![cfg_attr(panic = "abort", no_std)]
 
 #[allow(unused_imports)]
 pub use eevdf_core::ffi::*;
 
-#[cfg(not(test))]
+#[cfg(all(panic = "abort", not(test)))]
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
     loop {
