@@ -226,6 +226,9 @@ impl AvgVruntime {
     /// for: S outside the s64 range, or W at or above 2⁶³ (the kernel reads W
     /// into a `long`). Always false under EXACT.
     pub const fn is_wrapped(&self) -> bool {
+        if self.profile.is_exact() {
+            return false;
+        }
         self.untracked
             || low64(self.sum_w_vruntime).1
             || low64(self.sum_weight).1

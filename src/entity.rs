@@ -854,6 +854,43 @@ mod tests {
     }
 
     #[test]
+    fn exact_places_into_a_queue_whose_sum_exceeds_s64() {
+        // Two nice-0 entities 2^43 ns right of v0: S = 2^64, which EXACT holds in
+        // 128 bits. Placing next to them overflows nothing and must not fail.
+        // Also with a reference point that placement does not move (v6.6's rule).
+        let min_ref = Profile {
+            reference: Reference::MinVruntime,
+            ..Profile::EXACT
+        };
+        for p in [Profile::EXACT, min_ref] {
+            let v0 = Vtime(0);
+            let mut acc = AvgVruntime::with_zero_vruntime(p, v0);
+            acc.add(Vtime(1 << 43), NICE0).unwrap();
+            acc.add(Vtime(1 << 43), NICE0).unwrap();
+            assert!(!acc.is_wrapped(), "EXACT never wraps");
+            let ctx = RqCtx {
+                curr: None,
+                nr_queued: 2,
+                max_slice: 3_000_000,
+            };
+            let mut se = SchedEntity::from_nice(0, 3_000_000).unwrap();
+            se.vlag = Vlag(100);
+            let r = place_entity(
+                &p,
+                &mut acc,
+                &ctx,
+                false,
+                &mut se,
+                PlaceFlags::default(),
+                &tun(&p),
+            );
+            assert_eq!(r, Ok(false), "{p:?}");
+            // lag 100·3/2 = 150 left of V = 2^43.
+            assert_eq!(se.vruntime, Vtime((1 << 43) - 150));
+        }
+    }
+
+    #[test]
     fn delayed_lag_rules_7_1_known_bugs_2_idea_3() {
         let p = Profile::LINUX_7_1;
         let t = tun(&p);
