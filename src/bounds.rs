@@ -444,9 +444,11 @@ pub const fn place_lag_domain(profile: &Profile, load: u64, w: u64) -> Domain {
 /// ([`calc_delta_fair_domain`]); the limit exceeds `i64::MAX` and turns
 /// negative as the s64 `clamp()` bound (bbce3de72be5: slice = U64_MAX). Being a
 /// composition, the boundary is found by binary search over the real
-/// [`overflowing_lag_limit`] (the flag is monotone in the slice). EXACT computes
-/// the limit in 128 bits: [`Domain::All`]. [`Domain::Empty`] when even a zero
-/// slice fails (a tick beyond the weight's bound).
+/// [`overflowing_lag_limit`] (the flag is monotone in the slice). Under EXACT the
+/// bound is where the exact limit stops fitting a u64; EXACT's clamp
+/// ([`entity::overflowing_entity_lag`]) uses the 128-bit limit and is exact for
+/// every slice. [`Domain::Empty`] when even a zero slice fails (a tick beyond the
+/// weight's bound).
 ///
 /// ```
 /// use eevdf::bounds::{lag_limit_domain, Domain};
@@ -456,15 +458,14 @@ pub const fn place_lag_domain(profile: &Profile, load: u64, w: u64) -> Domain {
 /// assert_eq!(lag_limit_domain(&Profile::LINUX_7_1, &g, 1_000_000), Domain::UpTo((1 << 44) - 1 - 1_000_000));
 /// // Nice 0, 6.6: the limit is 2·slice itself, which must stay ≤ i64::MAX.
 /// assert_eq!(lag_limit_domain(&Profile::LINUX_6_6, &LoadWeight::NICE_0, 1_000_000), Domain::UpTo((1 << 62) - 1));
-/// assert_eq!(lag_limit_domain(&Profile::EXACT, &g, 1_000_000), Domain::All);
+/// // EXACT: the exact limit (max_slice + tick)·2^19 fits a u64 up to 2^45 ns.
+/// assert_eq!(lag_limit_domain(&Profile::EXACT, &g, 1_000_000), Domain::UpTo((1 << 45) - 1 - 1_000_000));
 /// # Ok::<(), eevdf::Error>(())
 /// ```
 ///
 /// [`overflowing_lag_limit`]: crate::entity::overflowing_lag_limit
+/// [`entity::overflowing_entity_lag`]: crate::entity::overflowing_entity_lag
 pub fn lag_limit_domain(profile: &Profile, lw: &LoadWeight, tick_nsec: u64) -> Domain {
-    if profile.is_exact() {
-        return Domain::All;
-    }
     search_max(|slice| {
         let se = SchedEntity::new(*lw, slice);
         !overflowing_lag_limit(profile, &se, slice, tick_nsec).1

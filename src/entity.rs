@@ -178,7 +178,9 @@ pub fn update_deadline(
 /// * [`LagLimit::TwiceSlice`]: `calc_delta_fair(max(2·se.slice, tick), se)`.
 /// * [`LagLimit::MaxSlicePlusTick`]: `calc_delta_fair(max_slice + tick, se)`.
 ///
-/// Under EXACT the limit is returned as a 128-bit value in [`exact_lag_limit`].
+/// Under EXACT the value is [`exact_lag_limit`] modulo 2⁶⁴ and the flag says it
+/// exceeds `u64` (EXACT's clamp, [`overflowing_entity_lag`], uses the 128-bit
+/// value and never wraps).
 ///
 /// Domain: the largest slice (6.x: `se.slice`; 7.x: `max_slice`) without a wrap
 /// is [`bounds::lag_limit_domain`](crate::bounds::lag_limit_domain).
@@ -188,6 +190,10 @@ pub fn overflowing_lag_limit(
     max_slice: u64,
     tick_nsec: u64,
 ) -> (u64, bool) {
+    if profile.is_exact() {
+        let limit = exact_lag_limit(profile, se, max_slice, tick_nsec);
+        return (limit as u64, limit > u64::MAX as u128);
+    }
     let (span, o1) = match profile.lag_limit {
         LagLimit::TwiceSlice => {
             let (two, o) = se.slice.overflowing_mul(2);
@@ -888,6 +894,33 @@ mod tests {
             // lag 100·3/2 = 150 left of V = 2^43.
             assert_eq!(se.vruntime, Vtime((1 << 43) - 150));
         }
+    }
+
+    #[test]
+    fn exact_lag_limit_overflow_keeps_the_exact_value_mod_2_64() {
+        // The overflowing_* convention for EXACT: the flag says the exact result
+        // does not fit the type, the value is that result mod 2^64 — not the
+        // limit of a wrapped span.
+        let g = SchedEntity::new(LoadWeight::new(3).unwrap(), u64::MAX);
+        let twice = Profile {
+            lag_limit: LagLimit::TwiceSlice,
+            ..Profile::EXACT
+        };
+        for p in [Profile::EXACT, twice] {
+            let exact = exact_lag_limit(&p, &g, u64::MAX, 1_000_000);
+            assert!(exact > u64::MAX as u128);
+            assert_eq!(
+                overflowing_lag_limit(&p, &g, u64::MAX, 1_000_000),
+                (exact as u64, true),
+                "{p:?}"
+            );
+        }
+        // In range, EXACT's limit is the exact one even where the kernel's differs.
+        let n0 = SchedEntity::from_nice(0, 3_000_000).unwrap();
+        assert_eq!(
+            overflowing_lag_limit(&Profile::EXACT, &n0, 3_000_000, 1_000_000),
+            (4_000_000, false)
+        );
     }
 
     #[test]
