@@ -237,10 +237,11 @@ impl AvgVruntime {
 
     /// Bits of headroom of the sums as the kernel holds them: how many times S
     /// and W can still double before the kernel's s64 S or `long` W overflows,
-    /// `min(63 − bits(S), 63 − bits(W))` (see [`bounds::headroom`]). Negative
-    /// exactly when [`is_wrapped`](Self::is_wrapped), by that many bits;
-    /// `i32::MIN` if the 128-bit tracking itself was lost. Under EXACT: the
-    /// headroom LINUX_7_1 would have on the same sums.
+    /// `min(63 − bits(S), 63 − bits(W))` (see [`bounds::headroom`]). Under a
+    /// kernel profile it is negative exactly when [`is_wrapped`](Self::is_wrapped),
+    /// by that many bits; `i32::MIN` if the 128-bit tracking itself was lost.
+    /// Under EXACT (which never wraps) it is the headroom LINUX_7_1 would have on
+    /// the same sums.
     ///
     /// Reads add curr's term and divide: [`bounds::avg_headroom_bits`] and
     /// [`bounds::eligibility_headroom_bits`] cover those.
