@@ -16,6 +16,8 @@
 //! | the lag clamp `calc_delta_fair(2·slice ∨ max_slice + tick)` | [`entity::overflowing_lag_limit`] | [`lag_limit_domain`] (largest slice) |
 //! | `vlag·w_old / w_new` in `reweight_entity` | [`entity::reweight_entity`] | [`rescale_domain`] (largest \|vlag\|) |
 //! | curr's `key·w` against a v0 that is not refreshed | [`AvgVruntime::overflowing_vruntime_eligible`] | [`stale_v0_domain`] (longest run) |
+//! | `tg.shares · load` in `calc_group_shares` | [`group::overflowing_calc_group_shares`] | [`group_shares_domain`] (largest load) |
+//! | PELT `load_sum`, `se_weight · load_sum` | [`pelt`] | [`pelt_load_domain`] (largest weight) |
 //!
 //! `cargo run --example overflow-report -- [profile]` prints all of them as a
 //! table.
@@ -63,9 +65,12 @@
 //! [`entity::overflowing_lag_limit`]: crate::entity::overflowing_lag_limit
 //! [`entity::reweight_entity`]: crate::entity::reweight_entity
 //! [`avg::avg_weight`]: crate::avg::avg_weight
+//! [`group::overflowing_calc_group_shares`]: crate::group::overflowing_calc_group_shares
+//! [`pelt`]: crate::pelt
 
 use crate::avg::{avg_weight, check_weight, AvgVruntime, Curr};
 use crate::entity::{overflowing_lag_limit, SchedEntity};
+use crate::pelt::LOAD_AVG_MAX;
 use crate::profile::{CalcDelta, Division, Eligibility, Profile, Reference};
 use crate::vtime::Vtime;
 use crate::weight::{
@@ -556,6 +561,61 @@ pub fn stale_v0_domain(profile: &Profile, lw: &LoadWeight) -> Domain {
         let (key, wrapped) = overflowing_calc_delta_fair(profile, t, lw);
         !wrapped && key as i128 * w <= i64::MAX as i128
     })
+}
+
+/// The largest `load = max(scale_load_down(grq.load.weight), grq.avg.load_avg)`
+/// for which `calc_group_shares`' product `tg.shares · load` fits its `long`
+/// ([`overflowing_calc_group_shares`]), for a given `tg.shares`.
+///
+/// Derivation: all locals are `long`; the product is the one that grows:
+/// load ≤ ⌊(2⁶³ − 1)/tg_shares⌋ (and load itself ≤ 2⁶³ − 1). The other
+/// operands have their own obvious range: `tg_shares` and `tg.load_avg` below
+/// 2⁶³ ([`Domain::Empty`] for a `tg_shares` that is negative as a `long`) and
+/// `tg.load_avg − contrib + load` inside an s64. EXACT evaluates the formula
+/// exactly and never fails: [`Domain::All`].
+///
+/// ```
+/// use eevdf::bounds::{group_shares_domain, Domain};
+/// use eevdf::Profile;
+/// // tg.shares at its maximum, scale_load(MAX_SHARES) = 2^28: load ≤ 2^35 − 1,
+/// // some 33 million nice-0 tasks' worth of load_avg.
+/// assert_eq!(group_shares_domain(&Profile::LINUX_7_1, 1 << 28), Domain::UpTo((1 << 35) - 1));
+/// assert_eq!(group_shares_domain(&Profile::EXACT, 1 << 28), Domain::All);
+/// ```
+///
+/// [`overflowing_calc_group_shares`]: crate::group::overflowing_calc_group_shares
+pub const fn group_shares_domain(profile: &Profile, tg_shares: u64) -> Domain {
+    if profile.is_exact() {
+        return Domain::All;
+    }
+    let t = tg_shares as i64;
+    if t < 0 {
+        Domain::Empty
+    } else if t == 0 {
+        Domain::UpTo(i64::MAX as u64)
+    } else {
+        Domain::UpTo((i64::MAX / t) as u64)
+    }
+}
+
+/// The largest scaled-down weight — of one entity, or summed over a run
+/// queue's entities — whose PELT load sums cannot wrap their u64
+/// ([`pelt`](crate::pelt), spec §9 #12).
+///
+/// An entity's `load_sum` stays below `LOAD_AVG_MAX` (at most 47,741, known-bugs
+/// §5), its `load_avg` is `se_weight · load_sum / divider` and a run queue's
+/// `load_sum` is `Σ se_weight · load_sum`: all fit while the weight (or Σ
+/// weights) is ≤ ⌊(2⁶⁴ − 1)/47,741⌋ ≈ 3.9·10¹⁴ — the kernel's comment counts
+/// that as 4,353,082,796 always-runnable nice −20 entities on one queue. The
+/// same in every profile (PELT has no EXACT variant).
+///
+/// ```
+/// use eevdf::bounds::{pelt_load_domain, Domain};
+/// assert_eq!(pelt_load_domain(), Domain::UpTo(386_392_075_442_691));
+/// assert!(pelt_load_domain().contains(88_761 * 4_353_082_796));
+/// ```
+pub const fn pelt_load_domain() -> Domain {
+    Domain::UpTo(u64::MAX / (LOAD_AVG_MAX as u64 - 1))
 }
 
 /// Bits of headroom of an exact value held in a signed C type of `width`

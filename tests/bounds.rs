@@ -11,8 +11,8 @@ use eevdf::avg::{
 };
 use eevdf::bounds::{
     self, avg_load_domain, avg_sum_domain, calc_delta_domain, calc_delta_fair_domain,
-    eligibility_domain, lag_limit_domain, place_lag_domain, rescale_domain, stale_v0_domain,
-    Domain,
+    eligibility_domain, group_shares_domain, lag_limit_domain, pelt_load_domain, place_lag_domain,
+    rescale_domain, stale_v0_domain, Domain,
 };
 use eevdf::entity::{
     overflowing_entity_lag, overflowing_lag_limit, overflowing_place_lag, reweight_entity, RqCtx,
@@ -671,6 +671,73 @@ fn stale_v0_curr_term_both_sides_of_the_boundary() {
     );
     for p in [Profile::LINUX_6_6, Profile::LINUX_6_18, Profile::LINUX_7_0] {
         assert_eq!(stale_v0_domain(&p, &n0).first_wrap(), Some(1 << 53));
+    }
+}
+
+#[test]
+fn group_shares_product_both_sides_of_the_boundary() {
+    // tg_load_avg = contrib = 0, so tg_weight = load and exactly shares = tg_shares.
+    use eevdf::group::overflowing_calc_group_shares;
+    for p in Profile::PRESETS {
+        for tg in [1u64 << 28, 1 << 20, 2] {
+            let d = group_shares_domain(&p, tg);
+            if p.is_exact() {
+                assert_eq!(d, Domain::All);
+                assert_eq!(
+                    overflowing_calc_group_shares(&p, tg, 0, 0, 0, u64::MAX),
+                    Ok((tg, false))
+                );
+                continue;
+            }
+            let m = d.max().unwrap();
+            assert_eq!(
+                overflowing_calc_group_shares(&p, tg, 0, 0, 0, m),
+                Ok((tg, false)),
+                "{p:?} {tg}"
+            );
+            let Some(first) = d.first_wrap() else {
+                continue;
+            };
+            if first > i64::MAX as u64 {
+                continue;
+            }
+            let l = first as i64;
+            let c_v = c::clamp((tg as i64).wrapping_mul(l) / l, 2, tg as i64) as u64;
+            assert_eq!(
+                overflowing_calc_group_shares(&p, tg, 0, 0, 0, first),
+                Ok((c_v, true)),
+                "{p:?} {tg}"
+            );
+            if tg > 2 {
+                assert_ne!(c_v, tg, "the wrapped product changes the answer");
+            }
+            assert_eq!(
+                overflowing_calc_group_shares(&Profile::EXACT, tg, 0, 0, 0, first),
+                Ok((tg, false))
+            );
+        }
+    }
+    assert_eq!(
+        group_shares_domain(&Profile::LINUX_6_6, 1 << 63),
+        Domain::Empty
+    );
+}
+
+#[test]
+fn pelt_load_product_both_sides_of_the_boundary() {
+    // An entity at the top of its sum (47,741, period start): load_avg = w·sum / 46,718.
+    use eevdf::pelt::{update_load_avg, SchedAvg};
+    let m = pelt_load_domain().max().unwrap();
+    for (w, wraps) in [(m, false), (m + 1, true)] {
+        let mut sa = SchedAvg {
+            load_sum: 47_741,
+            ..SchedAvg::default()
+        };
+        update_load_avg(&mut sa, w);
+        let exact = w as u128 * 47_741 / 46_718;
+        let c_v = w.wrapping_mul(47_741) / 46_718;
+        assert_eq!(sa.load_avg, c_v);
+        assert_eq!(sa.load_avg as u128 != exact, wraps);
     }
 }
 
