@@ -51,8 +51,8 @@ use crate::entity::{
 };
 use crate::features::Features;
 use crate::pick::{
-    cancel_protect_slice, overflowing_set_protect_slice, overflowing_update_protect_slice,
-    pick_eevdf, protect_slice, Pick, SearchTree,
+    cancel_protect_slice, overflowing_pick_eevdf, overflowing_set_protect_slice,
+    overflowing_update_protect_slice, protect_slice, Pick, SearchTree,
 };
 use crate::profile::{Profile, Reference, Release, Reweight, SliceAggregates};
 use crate::rbtree::{self, RbLink, RbNodes, RbRoot, NIL};
@@ -1005,9 +1005,7 @@ impl<S: NodeStore> CfsRq<S> {
             && flags.sleep
             && !flags.special
             && tun.features.contains(Features::DELAY_DEQUEUE)
-            && !self
-                .avg
-                .vruntime_eligible(self.se(i).vruntime, self.curr_term())
+            && !self.eligible_noted(self.se(i).vruntime)
         {
             if p.release >= Release::Linux7_1 {
                 let ctx = self.ctx_for(i);
@@ -1063,14 +1061,39 @@ impl<S: NodeStore> CfsRq<S> {
     /// what `pick_next` would choose first (it may still complete a delayed
     /// dequeue and pick again).
     pub fn peek(&self) -> Option<EntityId> {
-        match self.pick(true) {
+        self.overflowing_peek().0
+    }
+
+    /// [`peek`](Self::peek) with a flag: true when an eligibility test of the
+    /// pick overflowed the profile's arithmetic (see
+    /// [`overflowing_pick_eevdf`]), so the choice — or `None` in a non-empty
+    /// queue — may not be the exact rule's. `pick_next` records that flag in
+    /// [`wrapped`](Self::wrapped).
+    pub fn overflowing_peek(&self) -> (Option<EntityId>, bool) {
+        let (pick, wrapped) = self.pick_flagged(true);
+        let id = match pick {
             Pick::Curr => self.id_of(self.curr),
             Pick::Queued(i) => self.id_of(i),
             Pick::Nothing => None,
-        }
+        };
+        (id, wrapped)
     }
 
-    fn pick(&self, protect: bool) -> Pick<u32> {
+    /// The pick, with its eligibility tests' wraps recorded.
+    fn pick(&mut self, protect: bool) -> Pick<u32> {
+        let (pick, wrapped) = self.pick_flagged(protect);
+        self.note(wrapped);
+        pick
+    }
+
+    /// `vruntime_eligible` against the queue, its wrap recorded.
+    fn eligible_noted(&mut self, v: Vtime) -> bool {
+        let (e, wrapped) = self.avg.overflowing_vruntime_eligible(v, self.curr_term());
+        self.note(wrapped);
+        e
+    }
+
+    fn pick_flagged(&self, protect: bool) -> (Pick<u32>, bool) {
         let curr = if self.curr == NIL {
             None
         } else {
@@ -1081,7 +1104,7 @@ impl<S: NodeStore> CfsRq<S> {
         } else {
             Some(self.next)
         };
-        pick_eevdf(
+        overflowing_pick_eevdf(
             &self.profile,
             &self.avg,
             &TreeRefAug(self.store.nodes(), self.root),
@@ -1269,13 +1292,13 @@ impl<S: NodeStore> CfsRq<S> {
     }
 
     /// `__pick_eevdf` without the v6.18 `pick_next_entity` buddy test.
-    fn pick_search_only(&self, protect: bool) -> Pick<u32> {
+    fn pick_search_only(&mut self, protect: bool) -> Pick<u32> {
         let curr = if self.curr == NIL {
             None
         } else {
             Some(self.se(self.curr))
         };
-        pick_eevdf(
+        let (pick, wrapped) = overflowing_pick_eevdf(
             &self.profile,
             &self.avg,
             &TreeRefAug(self.store.nodes(), self.root),
@@ -1284,7 +1307,9 @@ impl<S: NodeStore> CfsRq<S> {
             self.nr_queued,
             protect,
             self.tun.features,
-        )
+        );
+        self.note(wrapped);
+        pick
     }
 
     fn update_protect(&mut self, c: u32) {
@@ -1314,11 +1339,7 @@ impl<S: NodeStore> CfsRq<S> {
         }
         self.next = NIL;
         self.update_curr(now)?;
-        if !self.se(c).on_rq
-            || !self
-                .avg
-                .vruntime_eligible(self.se(c).vruntime, self.curr_term())
-        {
+        if !self.se(c).on_rq || !self.eligible_noted(self.se(c).vruntime) {
             return Ok(false);
         }
         let p = self.profile;
@@ -2110,6 +2131,39 @@ mod tests {
         assert!(rq.entity(first).unwrap().vlag.0 <= 0, "DELAY_ZERO");
         assert_eq!(rq.curr(), Some(other));
         rq.validate().unwrap();
+    }
+
+    #[test]
+    fn a_pick_whose_eligibility_test_wraps_reports_it() {
+        // 7.1 before b6eee96843e8 (full weights, s64 key·load): a puny entity P
+        // 8·10^10 ns left of V, with the earliest deadline, next to two entities
+        // of 100·NICE_0_LOAD. P's key·load (−1.68·10^19) wraps positive, so P is
+        // judged ineligible and the pick runs a heavy entity instead. The
+        // placements themselves do not wrap; the pick must say that it did.
+        let p = Profile {
+            eligibility: crate::profile::Eligibility::Wrapping,
+            ..Profile::LINUX_7_1
+        };
+        let run = |p: Profile| {
+            let mut rq = RunQueue::<4>::new(p, tun(&p));
+            let heavy = || SchedEntity::new(LoadWeight::new(100 << 20).unwrap(), 3_000_000);
+            let mut puny = SchedEntity::new(LoadWeight::new(2).unwrap(), 3_000_000);
+            puny.set_custom_slice(100_000, 3_000_000);
+            puny.vlag = Vlag(80_000_000_000);
+            let h = rq.add(heavy()).unwrap();
+            let pid = rq.add(puny).unwrap();
+            let h2 = rq.add(heavy()).unwrap();
+            for id in [h, pid, h2] {
+                rq.enqueue(id, 0, EnqueueFlags::WAKEUP).unwrap();
+            }
+            assert!(!rq.wrapped(), "nothing has wrapped yet");
+            let v = rq.entity(pid).unwrap().vruntime;
+            let elig = rq.avg().overflowing_vruntime_eligible(v, None);
+            let got = rq.pick_next(0).unwrap();
+            (rq.wrapped(), elig, got == Some(pid))
+        };
+        assert_eq!(run(Profile::EXACT), (false, (true, false), true));
+        assert_eq!(run(p), (true, (false, true), false));
     }
 
     #[test]
