@@ -1428,6 +1428,21 @@ impl<S: NodeStore> CfsRq<S> {
     }
 }
 
+/// Do the times lie within one half of the circle (span < 2⁶³), where the
+/// wrapping order is a total order?
+fn keys_within_half_circle(mut keys: impl Iterator<Item = Vtime>) -> bool {
+    let Some(first) = keys.next() else {
+        return true;
+    };
+    let (mut lo, mut hi) = (0i64, 0i64);
+    for k in keys {
+        let o = k.wsub(first);
+        lo = lo.min(o);
+        hi = hi.max(o);
+    }
+    (hi as i128 - lo as i128) < 1i128 << 63
+}
+
 impl<S: NodeStore> CfsRq<S> {
     /// Checks the run queue's internal consistency; returns the first violation.
     ///
@@ -1435,8 +1450,11 @@ impl<S: NodeStore> CfsRq<S> {
     /// * curr is live and outside the tree; every other queued entity is in the tree;
     /// * S and W equal a recomputation from the tree entities (modulo 2⁶⁴ under a
     ///   kernel profile, exactly under EXACT);
-    /// * the tree is a red-black tree in key order whose declared aggregate
-    ///   (`min_vruntime`, or v6.6's `min_deadline`) is exact at every node.
+    /// * the tree is a red-black tree whose declared aggregate (`min_vruntime`,
+    ///   or v6.6's `min_deadline`) is exact at every node, in key order whenever
+    ///   its keys span less than 2⁶³ ns (only there is the wrapping order
+    ///   transitive; a queue gets wider only through an overflow or absurd run
+    ///   times).
     ///
     /// O(n). Meant for tests, fuzzers and debugging.
     pub fn validate(&self) -> Result<(), &'static str> {
@@ -1487,6 +1505,15 @@ impl<S: NodeStore> CfsRq<S> {
         }
         // Tree shape: iterative post-order over explicit links.
         let aug = self.aug();
+        // The wrapping order of the keys is transitive only while they span less
+        // than 2^63 ns (≈ 292 years; a queue gets wider only through an overflow
+        // or absurd run times); beyond that the kernel's tree is not "in order"
+        // either, and only its shape is checked.
+        let key = |n: &Node| match aug {
+            Aug::MinDeadline => n.se.vruntime,
+            _ => n.se.deadline,
+        };
+        let ordered = keys_within_half_circle(nodes.iter().filter(|n| n.in_tree).map(key));
         let t = TreeRef(nodes, RbLink::UNLINKED);
         let mut count = 0u32;
         let mut prev = NIL;
@@ -1506,7 +1533,7 @@ impl<S: NodeStore> CfsRq<S> {
             if !n.in_tree {
                 return Err("tree reaches an entity not marked in the tree");
             }
-            if prev != NIL {
+            if prev != NIL && ordered {
                 let (a, b) = (&nodes[prev as usize].se, &n.se);
                 let out_of_order = match aug {
                     Aug::MinDeadline => b.vruntime.before(a.vruntime),
@@ -2164,6 +2191,25 @@ mod tests {
         };
         assert_eq!(run(Profile::EXACT), (false, (true, false), true));
         assert_eq!(run(p), (true, (false, true), false));
+    }
+
+    #[test]
+    fn half_circle_span_decides_whether_key_order_is_defined() {
+        let v = |x: u64| Vtime(x);
+        assert!(keys_within_half_circle([].into_iter()));
+        assert!(keys_within_half_circle([v(5)].into_iter()));
+        // Across the wrap point but within 2^63: ordered.
+        assert!(keys_within_half_circle(
+            [v(u64::MAX - 10), v(10)].into_iter()
+        ));
+        assert!(keys_within_half_circle(
+            [v(0), v((1 << 63) - 1)].into_iter()
+        ));
+        // 0, 2^62 and 2^63 + 2^61: pairwise comparable, not transitively ordered.
+        assert!(!keys_within_half_circle(
+            [v(0), v(1 << 62), v((1 << 63) + (1 << 61))].into_iter()
+        ));
+        assert!(!keys_within_half_circle([v(0), v(1 << 63)].into_iter()));
     }
 
     #[test]
