@@ -341,6 +341,11 @@ impl AvgVruntime {
     /// Moves the reference point by `d`: S ← S − W⊗d, v0 ← v0 + d
     /// (`avg_vruntime_update` + the caller's assignment in ≤ v6.19,
     /// `update_zero_vruntime` in v7.x). V and eligibility do not change.
+    ///
+    /// Domain: every summed entity's key wsub(v, v0) must stay within ±2⁶³
+    /// across the move. A key that crosses changes by 2⁶⁴, which the kernel's
+    /// modular S absorbs and an exact S cannot see (the accumulator does not
+    /// hold the keys): keep the queued vruntimes within 2⁶³ ns of v0.
     pub fn move_reference(&mut self, d: i64) -> Result<(), Error> {
         let (wd, lost) = self.sum_weight.overflowing_mul(d as i128);
         self.apply_flagged(wd.wrapping_neg(), lost, 0)?;

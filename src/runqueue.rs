@@ -349,6 +349,14 @@ impl RbNodes for Tree<'_> {
 }
 
 /// A run queue (`struct cfs_rq`) over node storage `S`; see the module docs.
+///
+/// Domain: the queued entities' vruntimes and the reference point v0 stay
+/// within half the circle of u64 time (a span below 2⁶³ ns, ≈ 292 years of
+/// virtual time). Keys are wrapping differences from v0; a queue that gets
+/// wider — only through an overflow, which a `LINUX_*` profile reports in
+/// [`wrapped`](Self::wrapped), or through absurd run times or lags — orders its
+/// tree and sums modulo 2⁶⁴ as the kernel would, in every profile, EXACT
+/// included ([`validate`](Self::validate) then says so).
 #[derive(Debug)]
 pub struct CfsRq<S: NodeStore> {
     profile: Profile,
@@ -1428,6 +1436,13 @@ impl<S: NodeStore> CfsRq<S> {
     }
 }
 
+/// [`CfsRq::validate`]'s error when, under EXACT, S differs from the exact
+/// recomputation by a multiple of 2⁶⁴ only: a summed entity's key (wsub from v0)
+/// crossed ±2⁶³ while v0 moved, i.e. the queue's vruntimes and v0 spanned 2⁶³ ns
+/// or more at some point — outside the run queue's domain (see [`CfsRq`]).
+pub const EXACT_SUMS_LEFT_THE_DOMAIN: &str =
+    "EXACT's S differs from the exact recomputation by a multiple of 2^64: keys wrapped";
+
 /// Do the times lie within one half of the circle (span < 2⁶³), where the
 /// wrapping order is a total order?
 fn keys_within_half_circle(mut keys: impl Iterator<Item = Vtime>) -> bool {
@@ -1448,13 +1463,15 @@ impl<S: NodeStore> CfsRq<S> {
     ///
     /// * counts (`nr_queued`, delayed, live entities) and `cfs_rq.load` match the entities;
     /// * curr is live and outside the tree; every other queued entity is in the tree;
-    /// * S and W equal a recomputation from the tree entities (modulo 2⁶⁴ under a
-    ///   kernel profile, exactly under EXACT);
+    /// * S and W equal a recomputation from the tree entities modulo 2⁶⁴, and
+    ///   under EXACT exactly — [`EXACT_SUMS_LEFT_THE_DOMAIN`] when they differ
+    ///   by a multiple of 2⁶⁴ because the queue left its domain (below);
     /// * the tree is a red-black tree whose declared aggregate (`min_vruntime`,
-    ///   or v6.6's `min_deadline`) is exact at every node, in key order whenever
-    ///   its keys span less than 2⁶³ ns (only there is the wrapping order
-    ///   transitive; a queue gets wider only through an overflow or absurd run
-    ///   times).
+    ///   or v6.6's `min_deadline`) is exact at every node (combined right, then
+    ///   left, like the callbacks) and which is in key order — both unless a wrap
+    ///   was reported or its keys span 2⁶³ ns or more: the wrapping order is a
+    ///   total order only within half the circle, and a tree built outside it
+    ///   keeps its disorder (as the kernel's would).
     ///
     /// O(n). Meant for tests, fuzzers and debugging.
     pub fn validate(&self) -> Result<(), &'static str> {
@@ -1495,25 +1512,23 @@ impl<S: NodeStore> CfsRq<S> {
         {
             return Err("counts or cfs_rq.load disagree with the entities");
         }
-        let sums_ok = if self.profile.is_exact() {
-            s == self.avg.sum_w_vruntime_wide() && w as u128 == self.avg.sum_weight_wide()
-        } else {
-            s as i64 == self.avg.sum_w_vruntime() && w as u64 == self.avg.sum_weight()
-        };
-        if !sums_ok {
-            return Err("S or W differs from a recomputation over the tree");
-        }
+        // The sums are compared last: modulo 2^64 always, exactly under EXACT.
+        let (s_rec, w_rec) = (s, w);
         // Tree shape: iterative post-order over explicit links.
         let aug = self.aug();
         // The wrapping order of the keys is transitive only while they span less
-        // than 2^63 ns (≈ 292 years; a queue gets wider only through an overflow
-        // or absurd run times); beyond that the kernel's tree is not "in order"
-        // either, and only its shape is checked.
+        // than 2^63 ns (≈ 292 years); a tree built while they spanned more is
+        // not "in order" — in the kernel either — even after it narrows again,
+        // and its min aggregates (copied across rotations as if min were
+        // associative) need not equal a recomputation. A queue gets there only
+        // through an overflow (reported) or absurd run times; then only the
+        // shape and the sums are checked.
         let key = |n: &Node| match aug {
             Aug::MinDeadline => n.se.vruntime,
             _ => n.se.deadline,
         };
-        let ordered = keys_within_half_circle(nodes.iter().filter(|n| n.in_tree).map(key));
+        let ordered =
+            !self.wrapped() && keys_within_half_circle(nodes.iter().filter(|n| n.in_tree).map(key));
         let t = TreeRef(nodes, RbLink::UNLINKED);
         let mut count = 0u32;
         let mut prev = NIL;
@@ -1548,7 +1563,9 @@ impl<S: NodeStore> CfsRq<S> {
                 Aug::MinDeadline => n.se.deadline,
                 _ => n.se.vruntime,
             };
-            for c in [n.link.left, n.link.right] {
+            // Right, then left: the callbacks' order, which matters when the keys
+            // span more than 2^63 and the wrapping min is not associative.
+            for c in [n.link.right, n.link.left] {
                 if c != NIL {
                     let cn = &nodes[c as usize];
                     if cn.link.parent != i {
@@ -1560,7 +1577,7 @@ impl<S: NodeStore> CfsRq<S> {
                     m = m.min(cn.aug_min);
                 }
             }
-            if m != n.aug_min {
+            if ordered && m != n.aug_min {
                 return Err("declared subtree aggregate is not exact");
             }
             prev = i;
@@ -1596,6 +1613,13 @@ impl<S: NodeStore> CfsRq<S> {
         }
         if self.root.root != NIL && nodes[self.root.root as usize].link.red {
             return Err("red root");
+        }
+        let (s_acc, w_acc) = (self.avg.sum_w_vruntime_wide(), self.avg.sum_weight_wide());
+        if s_rec as i64 != s_acc as i64 || w_rec as u64 != w_acc as u64 {
+            return Err("S or W differs from a recomputation over the tree");
+        }
+        if self.profile.is_exact() && (s_rec != s_acc || w_rec as u128 != w_acc) {
+            return Err(EXACT_SUMS_LEFT_THE_DOMAIN);
         }
         Ok(())
     }
