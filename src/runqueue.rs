@@ -747,9 +747,11 @@ impl<S: NodeStore> CfsRq<S> {
 
     /// `__dequeue_entity`: tree erase + sums.
     fn dequeue_tree(&mut self, i: u32) -> Result<(), Error> {
-        self.erase_only(i);
+        // The sums first: if they refuse (EXACT out of its domain), nothing changed.
         let se = *self.se(i);
-        self.avg.remove(se.vruntime, se.load.weight())
+        self.avg.remove(se.vruntime, se.load.weight())?;
+        self.erase_only(i);
+        Ok(())
     }
 
     /// Tree erase without touching the sums.
@@ -914,11 +916,12 @@ impl<S: NodeStore> CfsRq<S> {
             self.note(w);
             *self.se_mut(i) = se;
         }
-        self.load = self.load.wrapping_add(se.load.weight());
-        self.nr_queued += 1;
+        // The tree (and sums) first: if the sums refuse, nothing is counted.
         if !is_curr {
             self.enqueue_tree(i)?;
         }
+        self.load = self.load.wrapping_add(se.load.weight());
+        self.nr_queued += 1;
         self.se_mut(i).on_rq = true;
         Ok(())
     }
@@ -951,27 +954,38 @@ impl<S: NodeStore> CfsRq<S> {
         };
         *self.se_mut(i) = se;
         if replace {
-            self.nr_queued -= 1;
+            // Out of the sums, re-placed, back in: computed on copies and
+            // committed only when every step succeeded, so that an error leaves
+            // the queue as it was (valid), not with the entity half removed.
+            let mut avg = self.avg;
+            let weight = se.load.weight();
             if !is_curr {
-                self.dequeue_tree(i)?;
+                avg.remove(se.vruntime, weight)?;
             }
-            let ctx = self.ctx_for(i);
-            let mut se = *self.se(i);
+            let ctx = RqCtx {
+                nr_queued: self.nr_queued - 1,
+                ..self.ctx_for(i)
+            };
+            let mut placed = se;
             let w = place_entity(
                 &p,
-                &mut self.avg,
+                &mut avg,
                 &ctx,
                 is_curr,
-                &mut se,
+                &mut placed,
                 PlaceFlags::default(),
                 &tun,
             )?;
-            self.note(w);
-            *self.se_mut(i) = se;
             if !is_curr {
-                self.enqueue_tree(i)?;
+                avg.add(placed.vruntime, weight)?;
+                self.erase_only(i);
             }
-            self.nr_queued += 1;
+            self.avg = avg;
+            *self.se_mut(i) = placed;
+            if !is_curr {
+                self.insert_only(i);
+            }
+            self.note(w);
         }
         self.se_mut(i).sched_delayed = false;
         self.nr_delayed -= 1;
@@ -1167,10 +1181,10 @@ impl<S: NodeStore> CfsRq<S> {
         if c == NIL {
             return Ok(());
         }
-        self.curr = NIL;
         if self.se(c).on_rq {
             self.enqueue_tree(c)?;
         }
+        self.curr = NIL;
         Ok(())
     }
 

@@ -112,6 +112,14 @@ const FINDINGS: &[(&str, &str, &str)] = &[
         "exact_sums_after_keys_wrapped",
         "79dfc695c72df5b987409e28fc91e0978f88f22c14fd03f36dd58b6542b53d5a1343228aecc784b2c7aa2a6938f2906fc67928e76c8f2c8737fe8c2f00418eb36f4f2a50eb920b90c842e87e373d9b6de3f278652389e433444210bff27c6fd3bd162eaff14f1e25000bdef5358f14bb675de95adfd4591ed7b5000749eb0340dcf461b4ae4d770620a76ee0b2fe572c9e4bedfb5afcd7ff5106f72c94fcb7cfba8c86cbaa5b6fb5218521bb75cfcdc759727cadd23cdb526f09e277df1285c12148ff98e4d488ecd3f320d1a8dfb678bddbd558ed81896e6e5cda192900530acd2b36754a6f04",
     ),
+    (
+        // 7.0: requeue of a delayed entity whose placement fails (div_s64 of a
+        // load whose s32 truncation is 0: Undefined) left it out of the tree,
+        // on_rq, with nr_queued decremented.
+        "runqueue",
+        "requeue_error_left_the_queue_inconsistent",
+        "4a5b9b6c460a2f91a78165ae5df29073ab2760607731023d901f422df92a3ccab3a8438ddaf0aad7aa2afd5890bdd3b7230489a331151ea1f4b4b6ede72e924ee16c46bbc4b3f0798fa79a1fa0b3bb14e7b3098d2cc484bc2f10835b3a40684b4ecc24496242e2a4dba2390eee0fa6861201faeee002c9367c16ab8b258ba485facced3111a0d9625f453a42f191da093a38be4e0532d4b0600977436e60e39b54349a3c385ead10b7f62c25e3b5",
+    ),
 ];
 
 #[test]
