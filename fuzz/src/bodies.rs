@@ -940,8 +940,13 @@ fn check_rq(
     } else {
         rq.validate()
     };
-    if let Err(e) = checked {
-        panic!("{p:?} step {step}: {e}");
+    match checked {
+        Ok(()) => {}
+        // Only a key that wrapped while v0 moved produces this (S is right
+        // modulo 2^64): the queue left its domain during the operation, in a
+        // way its final positions cannot show.
+        Err(e) if e == eevdf::runqueue::EXACT_SUMS_LEFT_THE_DOMAIN => *ever_wide = true,
+        Err(e) => panic!("{p:?} step {step}: {e}"),
     }
     if let Some(e) = err {
         check_error_kind(&p, e, "runqueue op");
@@ -1016,7 +1021,8 @@ pub fn runqueue_7_1_vs_exact(data: &[u8]) {
         now = na;
         check_rq(&a, ea, ra, step, &mut wa);
         check_rq(&b, eb, rb, step, &mut wb);
-        if a.wrapped() {
+        let (pick_a, pick_wrapped) = a.overflowing_peek();
+        if a.wrapped() || pick_wrapped {
             return; // from here on 7.1 may differ (it said so)
         }
         assert_eq!(
@@ -1026,11 +1032,15 @@ pub fn runqueue_7_1_vs_exact(data: &[u8]) {
         let sa: Vec<_> = a.ids().map(|id| (id, *a.entity(id).unwrap())).collect();
         let sb: Vec<_> = b.ids().map(|id| (id, *b.entity(id).unwrap())).collect();
         assert_eq!(sa, sb, "step {step} {o:?}");
-        assert_eq!(a.peek(), b.peek());
+        assert_eq!(
+            (pick_a, false),
+            b.overflowing_peek(),
+            "step {step} {o:?}: pick"
+        );
         assert_eq!(a.curr(), b.curr());
-        let (_, v0a, sa_, wa, _) = a.avg().into_raw_parts();
-        let (_, v0b, sb_, wb, _) = b.avg().into_raw_parts();
-        assert_eq!((v0a, sa_, wa), (v0b, sb_, wb), "step {step} {o:?}: sums");
+        let (_, v0a, s_a, w_a, _) = a.avg().into_raw_parts();
+        let (_, v0b, s_b, w_b, _) = b.avg().into_raw_parts();
+        assert_eq!((v0a, s_a, w_a), (v0b, s_b, w_b), "step {step} {o:?}: sums");
         step += 1;
     }
 }
