@@ -1045,9 +1045,9 @@ pub fn runqueue_7_1_vs_exact(data: &[u8]) {
     }
 }
 
-/// The linear pick on a queue drawn like [`avg_eligibility`]'s: EXACT picks an
-/// eligible entity whenever the queue is non-empty. (Used by the run-queue
-/// bodies' coverage; kept here for the smoke test.)
+/// `pick_eevdf_linear` under EXACT on a queue drawn like [`avg_eligibility`]'s,
+/// with arbitrary deadlines: an eligible entity is picked whenever the queue
+/// is non-empty (the tree-shaped pick is covered by the run-queue bodies).
 pub fn pick_linear(data: &[u8]) {
     let mut inp = Input::new(data);
     let q = queue(&mut inp);
