@@ -48,7 +48,7 @@
 //! assert!(!acc.overflowing_vruntime_eligible(v0 + 1_300_000, curr).0);
 //! ```
 
-use crate::bounds::{EXACT_MAX_SUM, EXACT_MAX_WEIGHT};
+use crate::bounds::{headroom, EXACT_MAX_SUM, EXACT_MAX_SUM_WEIGHT, EXACT_MAX_WEIGHT};
 use crate::profile::{AvgWeight, Division, Eligibility, Profile, Reference};
 use crate::vtime::Vtime;
 use crate::weight::scale_load_down;
@@ -95,10 +95,11 @@ pub fn check_weight(profile: &Profile, weight: u64) -> Result<u64, Error> {
 }
 
 /// Whether (S, W, untracked) is a state of the EXACT accumulator: tracked,
-/// 0 ≤ W ≤ [`EXACT_MAX_SUM`] and |S| ≤ [`EXACT_MAX_SUM`].
+/// 0 ≤ W ≤ [`EXACT_MAX_SUM_WEIGHT`] and |S| ≤ [`EXACT_MAX_SUM`], so that S plus
+/// a curr term (< 2¹⁰³) and W plus a curr weight never overflow 128 bits.
 #[inline]
 const fn exact_sums_ok(s: i128, w: i128, untracked: bool) -> bool {
-    !untracked && w >= 0 && w <= EXACT_MAX_SUM && s.unsigned_abs() <= EXACT_MAX_SUM as u128
+    !untracked && w >= 0 && w <= EXACT_MAX_SUM_WEIGHT && s.unsigned_abs() <= EXACT_MAX_SUM as u128
 }
 
 /// Reads an exact 128-bit quantity the way the kernel's 64-bit variable holds
@@ -173,8 +174,8 @@ impl AvgVruntime {
     /// Under a kernel profile every state is accepted (the operations are
     /// wrapping, and an over-removal legitimately leaves a negative exact W).
     /// Under EXACT the state must be one the exact operations can reach:
-    /// `untracked` false, 0 ≤ W and |S|, W ≤ [`EXACT_MAX_SUM`]; anything else
-    /// is [`Error::InvalidArgument`].
+    /// `untracked` false, 0 ≤ W ≤ [`EXACT_MAX_SUM_WEIGHT`] and
+    /// |S| ≤ [`EXACT_MAX_SUM`]; anything else is [`Error::InvalidArgument`].
     pub const fn from_raw_parts(
         profile: Profile,
         v0: Vtime,
@@ -239,10 +240,55 @@ impl AvgVruntime {
     /// for: S outside the s64 range, or W at or above 2⁶³ (the kernel reads W
     /// into a `long`). Always false under EXACT.
     pub const fn is_wrapped(&self) -> bool {
+        if self.profile.is_exact() {
+            return false;
+        }
         self.untracked
             || low64(self.sum_w_vruntime).1
             || low64(self.sum_weight).1
             || (self.sum_weight as i64) < 0
+    }
+
+    /// Bits of headroom of the sums as the kernel holds them: how many times S
+    /// and W can still double before the kernel's s64 S or `long` W overflows,
+    /// `min(63 − bits(S), 63 − bits(W))` (see [`bounds::headroom`]). Under a
+    /// kernel profile it is negative exactly when [`is_wrapped`](Self::is_wrapped),
+    /// by that many bits; `i32::MIN` if the 128-bit tracking itself was lost.
+    /// Under EXACT (which never wraps) it is the headroom LINUX_7_1 would have on
+    /// the same sums.
+    ///
+    /// Reads add curr's term and divide: [`bounds::avg_headroom_bits`] and
+    /// [`bounds::eligibility_headroom_bits`] cover those.
+    ///
+    /// ```
+    /// use eevdf::{avg::AvgVruntime, Profile, Vtime};
+    /// // Eight nice-0 tasks 2^39 ns (≈ 9 min) right of v0 in 7.1: S = 2^62.
+    /// let mut acc = AvgVruntime::with_zero_vruntime(Profile::LINUX_7_1, Vtime(0));
+    /// for _ in 0..8 {
+    ///     acc.add(Vtime(1 << 39), 1 << 20)?;
+    /// }
+    /// assert_eq!(acc.headroom_bits(), 0);
+    /// for _ in 0..8 {
+    ///     acc.add(Vtime(1 << 39), 1 << 20)?; // S doubles to 2^63 > 2^63 − 1
+    /// }
+    /// assert_eq!((acc.headroom_bits(), acc.is_wrapped()), (-1, true));
+    /// # Ok::<(), eevdf::Error>(())
+    /// ```
+    ///
+    /// [`bounds::headroom`]: crate::bounds::headroom
+    /// [`bounds::avg_headroom_bits`]: crate::bounds::avg_headroom_bits
+    /// [`bounds::eligibility_headroom_bits`]: crate::bounds::eligibility_headroom_bits
+    pub const fn headroom_bits(&self) -> i32 {
+        if self.untracked {
+            return i32::MIN;
+        }
+        let hs = headroom(self.sum_w_vruntime, 64);
+        let hw = headroom(self.sum_weight, 64);
+        if hs < hw {
+            hs
+        } else {
+            hw
+        }
     }
 
     /// `entity_key`: wsub(v, v0).
@@ -290,6 +336,10 @@ impl AvgVruntime {
     ///
     /// Errors: [`Error::ZeroWeight`]; under EXACT a weight above 2⁴⁰
     /// ([`Error::Overflow`], outside EXACT's domain).
+    ///
+    /// Domain: the kernel's S stays exact while every |key| ≤ ⌊(2⁶³ − 1)/W⌋
+    /// ([`bounds::avg_sum_domain`](crate::bounds::avg_sum_domain)); a live
+    /// accumulator's margin is [`headroom_bits`](Self::headroom_bits).
     #[inline]
     pub fn add(&mut self, vruntime: Vtime, weight: u64) -> Result<(), Error> {
         let w = check_weight(&self.profile, weight)?;
@@ -313,6 +363,11 @@ impl AvgVruntime {
     /// Moves the reference point by `d`: S ← S − W⊗d, v0 ← v0 + d
     /// (`avg_vruntime_update` + the caller's assignment in ≤ v6.19,
     /// `update_zero_vruntime` in v7.x). V and eligibility do not change.
+    ///
+    /// Domain: every summed entity's key wsub(v, v0) must stay within ±2⁶³
+    /// across the move. A key that crosses changes by 2⁶⁴, which the kernel's
+    /// modular S absorbs and an exact S cannot see (the accumulator does not
+    /// hold the keys): keep the queued vruntimes within 2⁶³ ns of v0.
     pub fn move_reference(&mut self, d: i64) -> Result<(), Error> {
         let (wd, lost) = self.sum_weight.overflowing_mul(d as i128);
         self.apply_flagged(wd.wrapping_neg(), lost, 0)?;
@@ -371,6 +426,12 @@ impl AvgVruntime {
     /// kernel would divide by zero or trap on `i64::MIN / −1` (possible only
     /// with wrapped sums); [`Error::ZeroWeight`] for a zero curr weight;
     /// nothing changes on error.
+    ///
+    /// Domain: S within [`bounds::avg_sum_domain`](crate::bounds::avg_sum_domain),
+    /// the load within [`bounds::avg_load_domain`](crate::bounds::avg_load_domain)
+    /// (2³¹ − 1 for `div_s64`); for a given state,
+    /// [`bounds::avg_headroom_bits`](crate::bounds::avg_headroom_bits) ≥ 1
+    /// guarantees no wrap.
     pub fn overflowing_avg_vruntime(&mut self, curr: Curr) -> Result<(Vtime, bool), Error> {
         let (cs, cw) = self.curr_term(curr)?;
         let lazy = !matches!(self.profile.reference, Reference::MinVruntime);
@@ -393,17 +454,24 @@ impl AvgVruntime {
         let (s, mut wrapped) = low64(self.sum_w_vruntime);
         let (w, w_wrapped) = low64(self.sum_weight);
         wrapped |= w_wrapped || self.untracked;
-        let (ct, o1) = low64(cs);
-        let (avg, o2) = s.overflowing_add(ct);
-        let (load, o3) = w.overflowing_add(cw as i64);
-        wrapped |= o1 | o2 | o3;
-
-        let d = if lazy && w == 0 {
-            match curr {
+        if lazy && w == 0 {
+            // v7.x: "when there is but one element, it is the average": no
+            // curr term is formed, so nothing of it can wrap.
+            let d = match curr {
                 Some((v, _)) => self.key(v),
                 None => 0,
-            }
-        } else if load != 0 {
+            };
+            return self.finish_avg(lazy, d, wrapped);
+        }
+        let (ct, o1) = low64(cs);
+        let (avg, o2) = s.overflowing_add(ct);
+        // `long load += unsigned long weight`: the bits are w + cw mod 2^64; it
+        // overflowed if the exact sum does not fit a long (cw may be ≥ 2^63).
+        let (exact_load, lost) = self.sum_weight.overflowing_add(cw);
+        let (load, o3) = low64(exact_load);
+        wrapped |= o1 | o2 | o3 | lost;
+
+        let d = if load != 0 {
             let (lm1, o4) = load.overflowing_sub(1);
             let (num, o5) = if avg < 0 {
                 avg.overflowing_sub(lm1)
@@ -447,6 +515,13 @@ impl AvgVruntime {
     ///
     /// An empty queue with no curr is `0 ≥ key·0`: eligible. A zero curr weight
     /// cannot come from a kernel; it is treated as "not on the run queue".
+    ///
+    /// Domain: ≤ v7.0's product needs |key| ≤ ⌊(2⁶³ − 1)/load⌋
+    /// ([`bounds::eligibility_domain`](crate::bounds::eligibility_domain)); in
+    /// every Linux profile S must stay within
+    /// [`bounds::avg_sum_domain`](crate::bounds::avg_sum_domain); for a given
+    /// state, [`bounds::eligibility_headroom_bits`](crate::bounds::eligibility_headroom_bits)
+    /// ≥ 1 guarantees no wrap.
     pub fn overflowing_vruntime_eligible(&self, vruntime: Vtime, curr: Curr) -> (bool, bool) {
         let (cs, cw) = self.curr_term(curr).unwrap_or_default();
         let key = self.key(vruntime);
@@ -460,12 +535,12 @@ impl AvgVruntime {
             };
         }
         let (s, mut wrapped) = low64(self.sum_w_vruntime);
-        let (w, w_wrapped) = low64(self.sum_weight);
-        wrapped |= w_wrapped || self.untracked;
+        wrapped |= low64(self.sum_weight).1 || self.untracked;
         let (ct, o1) = low64(cs);
         let (avg, o2) = s.overflowing_add(ct);
-        let (load, o3) = w.overflowing_add(cw as i64);
-        wrapped |= o1 | o2 | o3;
+        let (exact_load, lost) = self.sum_weight.overflowing_add(cw);
+        let (load, o3) = low64(exact_load);
+        wrapped |= o1 | o2 | o3 | lost;
         match self.profile.eligibility {
             Eligibility::Wrapping => {
                 let (rhs, o4) = key.overflowing_mul(load);
@@ -498,7 +573,7 @@ where
 /// V of a set of tree entities given as `(vruntime, load.weight)` pairs, summed
 /// relative to `v0` exactly as [`AvgVruntime::add`] then
 /// [`AvgVruntime::overflowing_avg_vruntime`] with no curr would (C ABI function 4).
-/// An empty set gives v0.
+/// An empty set gives v0. Domain: as that method's.
 ///
 /// ```
 /// use eevdf::{avg::overflowing_avg_vruntime_batch, Profile, Vtime};
@@ -520,7 +595,7 @@ where
 
 /// Eligibility of `v` against a set of tree entities (C ABI function 5): as
 /// [`AvgVruntime::overflowing_vruntime_eligible`] over the summed set. An
-/// empty set is eligible.
+/// empty set is eligible. Domain: as that method's.
 pub fn overflowing_vruntime_eligible_batch<I>(
     profile: &Profile,
     v0: Vtime,
@@ -732,7 +807,7 @@ mod tests {
         let mut x = AvgVruntime::new(Profile::EXACT);
         assert_eq!(x.remove(Vtime(1), NICE0), Err(Error::InvalidArgument));
         assert_eq!(x, AvgVruntime::new(Profile::EXACT));
-        // S is kept within ±2^126 so that adding a curr term (< 2^103) never
+        // S is kept within ±2^125 so that adding a curr term (< 2^103) never
         // overflows 128 bits in a read.
         let at_bound =
             AvgVruntime::from_raw_parts(Profile::EXACT, Vtime(0), EXACT_MAX_SUM, 1, false).unwrap();
@@ -748,7 +823,7 @@ mod tests {
         for (s, w, u) in [
             (EXACT_MAX_SUM + 1, 0, false),
             (-EXACT_MAX_SUM - 1, 0, false),
-            (0, EXACT_MAX_SUM + 1, false),
+            (0, crate::bounds::EXACT_MAX_SUM_WEIGHT + 1, false),
             (0, -1, false),
             (0, 0, true),
         ] {
@@ -757,6 +832,102 @@ mod tests {
                 Err(Error::InvalidArgument),
                 "S = {s}, W = {w}, untracked = {u}"
             );
+        }
+    }
+
+    #[test]
+    fn lone_curr_in_7_x_skips_the_product_and_reports_no_wrap() {
+        // spec §2.6, v7.0/v7.1: with W = 0 avg_vruntime() returns curr's own
+        // vruntime ("when there is but one element, it is the average") and never
+        // forms key·w. A curr 2^55 ns from a stale v0 has key·w ≥ 2^64 in both
+        // units, which 6.x does compute (and wraps) but 7.x does not.
+        let key = 1i64 << 55;
+        for p in Profile::PRESETS {
+            let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
+            let curr = Some((Vtime(key as u64), NICE0));
+            let got = acc.overflowing_avg_vruntime(curr);
+            match p.reference {
+                Reference::MinVruntime => {
+                    // avg = key ⊗ w, load = w: the wrapped product divided back.
+                    let w = avg_weight(&p, NICE0) as i64;
+                    let q = key.wrapping_mul(w).div_euclid(w);
+                    assert_eq!(got, Ok((Vtime(q as u64), true)), "{p:?}");
+                }
+                _ => assert_eq!(got, Ok((Vtime(key as u64), false)), "{p:?}"),
+            }
+            // Eligibility always forms the curr term: a Linux profile must say so.
+            let acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
+            let (_, wrapped) = acc.overflowing_vruntime_eligible(Vtime(key as u64), curr);
+            assert_eq!(wrapped, !p.is_exact(), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn a_curr_weight_that_overflows_the_long_load_is_reported() {
+        // The kernel adds curr's unsigned long weight to the `long` load. With
+        // full weights (7.1) a curr weight ≥ 2^63 makes W + w ≥ 2^63 overflow that
+        // long even though its low 64 bits look harmless (5 + (2^64 − 1) = 4).
+        let p = Profile::LINUX_7_1;
+        for cw in [u64::MAX, 1 << 63] {
+            let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
+            acc.add(Vtime(0), 5).unwrap();
+            let curr = Some((Vtime(0), cw));
+            let (v, wrapped) = acc.overflowing_avg_vruntime(curr).unwrap();
+            assert_eq!((v, wrapped), (Vtime(0), true), "curr weight {cw}");
+            assert_eq!(
+                acc.overflowing_vruntime_eligible(Vtime(0), curr),
+                (true, true),
+                "curr weight {cw}"
+            );
+        }
+    }
+
+    #[test]
+    fn exact_rejects_raw_sums_it_cannot_read_without_overflowing_i128() {
+        // Raw parts are C's to store; absurd ones must be an error, not a panic in
+        // a later read (i128 overflow of S + curr term or W + curr weight).
+        let v0 = Vtime(0);
+        let curr = Some((Vtime(1 << 62), 1 << 40));
+        assert_eq!(
+            AvgVruntime::from_raw_parts(Profile::EXACT, v0, i128::MAX, i128::MAX, false),
+            Err(Error::InvalidArgument)
+        );
+        assert_eq!(
+            AvgVruntime::from_raw_parts(Profile::EXACT, v0, EXACT_MAX_SUM + 1, 1, false),
+            Err(Error::InvalidArgument)
+        );
+        assert_eq!(
+            AvgVruntime::from_raw_parts(Profile::EXACT, v0, 0, EXACT_MAX_SUM_WEIGHT + 1, false),
+            Err(Error::InvalidArgument)
+        );
+        // At the bounds every read works.
+        let mut acc = AvgVruntime::from_raw_parts(
+            Profile::EXACT,
+            v0,
+            -EXACT_MAX_SUM,
+            EXACT_MAX_SUM_WEIGHT,
+            false,
+        )
+        .unwrap();
+        assert!(acc.overflowing_avg_vruntime(curr).is_ok());
+        assert_eq!(
+            acc.overflowing_vruntime_eligible(Vtime(1 << 62), curr),
+            (false, false)
+        );
+        // Growing past them is an error that changes nothing.
+        let before = acc;
+        assert_eq!(
+            acc.add(Vtime(i64::MIN as u64), 1 << 40),
+            Err(Error::Overflow)
+        );
+        assert_eq!(acc, before);
+        // Kernel profiles keep any raw state and read it without panicking.
+        for p in [Profile::LINUX_6_6, Profile::LINUX_7_1] {
+            let mut acc = AvgVruntime::from_raw_parts(p, v0, i128::MAX, i128::MAX, false).unwrap();
+            assert!(acc.is_wrapped());
+            let _ = acc.overflowing_vruntime_eligible(Vtime(1 << 62), curr);
+            let _ = acc.overflowing_avg_vruntime(curr);
+            let _ = acc.add(Vtime(1 << 62), u64::MAX);
         }
     }
 

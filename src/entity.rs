@@ -178,13 +178,22 @@ pub fn update_deadline(
 /// * [`LagLimit::TwiceSlice`]: `calc_delta_fair(max(2·se.slice, tick), se)`.
 /// * [`LagLimit::MaxSlicePlusTick`]: `calc_delta_fair(max_slice + tick, se)`.
 ///
-/// Under EXACT the limit is returned as a 128-bit value in [`exact_lag_limit`].
+/// Under EXACT the value is [`exact_lag_limit`] modulo 2⁶⁴ and the flag says it
+/// exceeds `u64` (EXACT's clamp, [`overflowing_entity_lag`], uses the 128-bit
+/// value and never wraps).
+///
+/// Domain: the largest slice (6.x: `se.slice`; 7.x: `max_slice`) without a wrap
+/// is [`bounds::lag_limit_domain`](crate::bounds::lag_limit_domain).
 pub fn overflowing_lag_limit(
     profile: &Profile,
     se: &SchedEntity,
     max_slice: u64,
     tick_nsec: u64,
 ) -> (u64, bool) {
+    if profile.is_exact() {
+        let limit = exact_lag_limit(profile, se, max_slice, tick_nsec);
+        return (limit as u64, limit > u64::MAX as u128);
+    }
     let (span, o1) = match profile.lag_limit {
         LagLimit::TwiceSlice => {
             let (two, o) = se.slice.overflowing_mul(2);
@@ -236,6 +245,9 @@ pub const fn kernel_clamp(x: i64, lo: i64, hi: i64) -> i64 {
 /// `max(2·slice, tick)`. A wrapped limit is used as the kernel uses it: as an
 /// s64, possibly negative, with the kernel's clamp (known-bugs §1,
 /// bbce3de72be5: slice = U64_MAX gives a huge negative vlag).
+///
+/// Domain: as [`overflowing_lag_limit`] (the clamp itself cannot wrap):
+/// [`bounds::lag_limit_domain`](crate::bounds::lag_limit_domain).
 ///
 /// ```
 /// use eevdf::{entity::{overflowing_entity_lag, SchedEntity}, Profile, Vtime};
@@ -308,6 +320,9 @@ pub fn overflowing_update_entity_lag(
 /// means it does not fit an i64. Errors: [`Error::Undefined`] for a division
 /// by zero (s32 truncation) or `i64::MIN / −1`.
 ///
+/// Domain: |vlag| ≤ ⌊(2⁶³ − 1)/(load + w)⌋ with `load` < 2³¹ under `div_s64`
+/// ([`bounds::place_lag_domain`](crate::bounds::place_lag_domain)).
+///
 /// ```
 /// use eevdf::{entity::overflowing_place_lag, Profile};
 /// // Appendix A: vlag −200,000 into a queue of 2383 (scaled down) plus 1024.
@@ -342,7 +357,8 @@ pub fn overflowing_place_lag(
 /// whose entities (curr included if on the run queue) weigh `queue_weights`
 /// (C ABI function 7): L = Σ averaging weights (u64, wrapping),
 /// lag = tdiv(vlag·(L + w), L). An empty queue gives 0; vlag = 0 gives 0 except
-/// in v6.6, which has no vlag test and divides anyway.
+/// in v6.6, which has no vlag test and divides anyway. Domain: as
+/// [`overflowing_place_lag`]'s for the summed L.
 pub fn overflowing_place_lag_batch<I>(
     profile: &Profile,
     vlag: i64,
@@ -389,6 +405,13 @@ pub struct PlaceFlags {
 /// requeue of the running entity, v6.18 … v7.0), V and the load include `se`
 /// itself at its current vruntime and weight, as in the kernel. Returns wrapped;
 /// under EXACT an overflow is an error and `se` is unchanged.
+///
+/// Domain: V's ([`AvgVruntime::overflowing_avg_vruntime`]), the slice's
+/// ([`bounds::calc_delta_fair_domain`](crate::bounds::calc_delta_fair_domain))
+/// and the lag inflation's
+/// ([`bounds::place_lag_domain`](crate::bounds::place_lag_domain)); after the
+/// placement, the new key must keep S within
+/// [`bounds::avg_sum_domain`](crate::bounds::avg_sum_domain) (556146ce5e94).
 pub fn place_entity(
     profile: &Profile,
     avg: &mut AvgVruntime,
@@ -480,6 +503,12 @@ fn rescale(profile: &Profile, x: i64, old: u64, new: u64) -> Result<(i64, bool),
 ///   (`protect_slice(se)`), so that `vprot` is rescaled with the rest.
 ///
 /// Returns wrapped; under EXACT an overflow is an error and nothing changes.
+///
+/// Domain: the clamped lag, relative deadline and relative vprot times the old
+/// weight must fit an s64: |x| ≤ ⌊(2⁶³ − 1)/w_old⌋
+/// ([`bounds::rescale_domain`](crate::bounds::rescale_domain)); generations
+/// (b)–(d) take V ([`AvgVruntime::overflowing_avg_vruntime`]) and the lag
+/// limit ([`bounds::lag_limit_domain`](crate::bounds::lag_limit_domain)).
 #[allow(clippy::too_many_arguments)]
 pub fn reweight_entity(
     profile: &Profile,
@@ -861,6 +890,70 @@ mod tests {
         assert_eq!(
             overflowing_entity_lag(&Profile::EXACT, Vtime(1500), &se, u64::MAX, 1_000_000),
             (Vlag(500), false)
+        );
+    }
+
+    #[test]
+    fn exact_places_into_a_queue_whose_sum_exceeds_s64() {
+        // Two nice-0 entities 2^43 ns right of v0: S = 2^64, which EXACT holds in
+        // 128 bits. Placing next to them overflows nothing and must not fail.
+        // Also with a reference point that placement does not move (v6.6's rule).
+        let min_ref = Profile {
+            reference: Reference::MinVruntime,
+            ..Profile::EXACT
+        };
+        for p in [Profile::EXACT, min_ref] {
+            let v0 = Vtime(0);
+            let mut acc = AvgVruntime::with_zero_vruntime(p, v0);
+            acc.add(Vtime(1 << 43), NICE0).unwrap();
+            acc.add(Vtime(1 << 43), NICE0).unwrap();
+            assert!(!acc.is_wrapped(), "EXACT never wraps");
+            let ctx = RqCtx {
+                curr: None,
+                nr_queued: 2,
+                max_slice: 3_000_000,
+            };
+            let mut se = SchedEntity::from_nice(0, 3_000_000).unwrap();
+            se.vlag = Vlag(100);
+            let r = place_entity(
+                &p,
+                &mut acc,
+                &ctx,
+                false,
+                &mut se,
+                PlaceFlags::default(),
+                &tun(&p),
+            );
+            assert_eq!(r, Ok(false), "{p:?}");
+            // lag 100·3/2 = 150 left of V = 2^43.
+            assert_eq!(se.vruntime, Vtime((1 << 43) - 150));
+        }
+    }
+
+    #[test]
+    fn exact_lag_limit_overflow_keeps_the_exact_value_mod_2_64() {
+        // The overflowing_* convention for EXACT: the flag says the exact result
+        // does not fit the type, the value is that result mod 2^64 — not the
+        // limit of a wrapped span.
+        let g = SchedEntity::new(LoadWeight::new(3).unwrap(), u64::MAX);
+        let twice = Profile {
+            lag_limit: LagLimit::TwiceSlice,
+            ..Profile::EXACT
+        };
+        for p in [Profile::EXACT, twice] {
+            let exact = exact_lag_limit(&p, &g, u64::MAX, 1_000_000);
+            assert!(exact > u64::MAX as u128);
+            assert_eq!(
+                overflowing_lag_limit(&p, &g, u64::MAX, 1_000_000),
+                (exact as u64, true),
+                "{p:?}"
+            );
+        }
+        // In range, EXACT's limit is the exact one even where the kernel's differs.
+        let n0 = SchedEntity::from_nice(0, 3_000_000).unwrap();
+        assert_eq!(
+            overflowing_lag_limit(&Profile::EXACT, &n0, 3_000_000, 1_000_000),
+            (4_000_000, false)
         );
     }
 

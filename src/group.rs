@@ -84,6 +84,10 @@ const fn kclamp(x: i64, lo: i64, hi: i64) -> i64 {
 /// `{2} ∪ [2, tg_shares]`, so the exact result always fits u64: EXACT never sets
 /// the flag and never fails.
 ///
+/// Domain: `tg_shares · load` must fit a `long`: load ≤ ⌊(2⁶³ − 1)/tg_shares⌋
+/// ([`bounds::group_shares_domain`](crate::bounds::group_shares_domain)),
+/// 2³⁵ − 1 at the largest `tg.shares`.
+///
 /// ```
 /// use eevdf::{group::overflowing_calc_group_shares as s, Profile};
 /// // shares of 15·1024 over 8 busy CPUs: each gets 1920, not 2048 (spec §6.2).

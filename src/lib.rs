@@ -57,7 +57,7 @@
 //! | [`group`] | `calc_group_shares`, cgroup `cpu.shares`/`cpu.weight`, `update_tg_load_avg` |
 //! | [`wake`] | `wake_wide`, `wake_affine_idle`/`_weight`, `task_h_load`, idle-CPU predicates |
 //! | [`sync`] | the concurrent `tg.load_avg` aggregate and a seqlock run-queue snapshot (loom-checked) |
-//! | [`bounds`] | stated input domains |
+//! | [`bounds`] | stated input domains, wrap boundaries and headroom (`docs/overflow.md`) |
 //! | [`ffi`] | the C ABI |
 //!
 //! ## Example
@@ -116,6 +116,11 @@ pub use error::Error;
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// The overflow section's examples (`docs/overflow.md`), compiled and run.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/overflow.md")]
+pub struct OverflowDocDoctests;
 
 pub use features::Features;
 pub use pelt::SchedAvg;

@@ -253,7 +253,9 @@ pub const fn get_pelt_divider(sa: &SchedAvg) -> u64 {
 ///
 /// Sums wrap modulo their C type like the kernel's; for an entity they stay
 /// below `LOAD_AVG_MAX·weight`, so wrapping needs `load` or `runnable` above
-/// ~3.8·10¹¹ (`2⁶⁴ / 47742 / 1024`), far outside any kernel state.
+/// ~3.8·10¹¹ (`2⁶⁴ / 47742 / 1024`), far outside any kernel state. Domain of
+/// the load-weighted sums and averages:
+/// [`bounds::pelt_load_domain`](crate::bounds::pelt_load_domain).
 pub fn accumulate_sum(
     sa: &mut SchedAvg,
     delta: u64,

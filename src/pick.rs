@@ -18,6 +18,8 @@
 //! [`RunQueue`](crate::runqueue::RunQueue) does); [`pick_eevdf_linear`] is the
 //! same rule over a plain slice, by a linear scan.
 
+use core::cell::Cell;
+
 use crate::avg::{AvgVruntime, Curr};
 use crate::entity::SchedEntity;
 use crate::features::Features;
@@ -253,8 +255,54 @@ pub fn pick_eevdf<T: SearchTree>(
     protect: bool,
     features: Features,
 ) -> Pick<T::Id> {
+    overflowing_pick_eevdf(profile, avg, tree, curr, next, nr_queued, protect, features).0
+}
+
+/// [`pick_eevdf`] with a flag: true when one of the eligibility tests the pick
+/// made overflowed the profile's arithmetic
+/// ([`AvgVruntime::overflowing_vruntime_eligible`]), so that the choice may not
+/// be the exact rule's — under ≤ v7.0's s64 product a far-away entity can be
+/// judged ineligible and another picked, or nothing (known-bugs §1). Only the
+/// tests the walk actually makes are counted. Always false under EXACT.
+#[allow(clippy::too_many_arguments)]
+pub fn overflowing_pick_eevdf<T: SearchTree>(
+    profile: &Profile,
+    avg: &AvgVruntime,
+    tree: &T,
+    curr: Option<&SchedEntity>,
+    next: Option<T::Id>,
+    nr_queued: u32,
+    protect: bool,
+    features: Features,
+) -> (Pick<T::Id>, bool) {
     let term = curr_term(curr);
-    let eligible = |v: Vtime| avg.vruntime_eligible(v, term);
+    let wrapped = Cell::new(false);
+    let eligible = |v: Vtime| {
+        let (e, w) = avg.overflowing_vruntime_eligible(v, term);
+        if w {
+            wrapped.set(true);
+        }
+        e
+    };
+    let pick = pick_with(
+        profile, tree, curr, next, nr_queued, protect, features, &eligible,
+    );
+    (pick, wrapped.get())
+}
+
+/// The pick rule over any eligibility test.
+#[allow(clippy::too_many_arguments)]
+fn pick_with<T: SearchTree>(
+    profile: &Profile,
+    tree: &T,
+    curr: Option<&SchedEntity>,
+    next: Option<T::Id>,
+    nr_queued: u32,
+    protect: bool,
+    features: Features,
+    eligible: &impl Fn(Vtime) -> bool,
+) -> Pick<T::Id> {
+    let term = curr_term(curr);
     let curr_on_rq = term.is_some();
     let buddy = |gated: bool| -> Option<T::Id> {
         let n = next?;

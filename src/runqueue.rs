@@ -51,8 +51,8 @@ use crate::entity::{
 };
 use crate::features::Features;
 use crate::pick::{
-    cancel_protect_slice, overflowing_set_protect_slice, overflowing_update_protect_slice,
-    pick_eevdf, protect_slice, Pick, SearchTree,
+    cancel_protect_slice, overflowing_pick_eevdf, overflowing_set_protect_slice,
+    overflowing_update_protect_slice, protect_slice, Pick, SearchTree,
 };
 use crate::profile::{Profile, Reference, Release, Reweight, SliceAggregates};
 use crate::rbtree::{self, RbLink, RbNodes, RbRoot, NIL};
@@ -349,6 +349,14 @@ impl RbNodes for Tree<'_> {
 }
 
 /// A run queue (`struct cfs_rq`) over node storage `S`; see the module docs.
+///
+/// Domain: the queued entities' vruntimes and the reference point v0 stay
+/// within half the circle of u64 time (a span below 2⁶³ ns, ≈ 292 years of
+/// virtual time). Keys are wrapping differences from v0; a queue that gets
+/// wider — only through an overflow, which a `LINUX_*` profile reports in
+/// [`wrapped`](Self::wrapped), or through absurd run times or lags — orders its
+/// tree and sums modulo 2⁶⁴ as the kernel would, in every profile, EXACT
+/// included ([`validate`](Self::validate) then says so).
 #[derive(Debug)]
 pub struct CfsRq<S: NodeStore> {
     profile: Profile,
@@ -747,9 +755,11 @@ impl<S: NodeStore> CfsRq<S> {
 
     /// `__dequeue_entity`: tree erase + sums.
     fn dequeue_tree(&mut self, i: u32) -> Result<(), Error> {
-        self.erase_only(i);
+        // The sums first: if they refuse (EXACT out of its domain), nothing changed.
         let se = *self.se(i);
-        self.avg.remove(se.vruntime, se.load.weight())
+        self.avg.remove(se.vruntime, se.load.weight())?;
+        self.erase_only(i);
+        Ok(())
     }
 
     /// Tree erase without touching the sums.
@@ -914,11 +924,12 @@ impl<S: NodeStore> CfsRq<S> {
             self.note(w);
             *self.se_mut(i) = se;
         }
-        self.load = self.load.wrapping_add(se.load.weight());
-        self.nr_queued += 1;
+        // The tree (and sums) first: if the sums refuse, nothing is counted.
         if !is_curr {
             self.enqueue_tree(i)?;
         }
+        self.load = self.load.wrapping_add(se.load.weight());
+        self.nr_queued += 1;
         self.se_mut(i).on_rq = true;
         Ok(())
     }
@@ -951,27 +962,38 @@ impl<S: NodeStore> CfsRq<S> {
         };
         *self.se_mut(i) = se;
         if replace {
-            self.nr_queued -= 1;
+            // Out of the sums, re-placed, back in: computed on copies and
+            // committed only when every step succeeded, so that an error leaves
+            // the queue as it was (valid), not with the entity half removed.
+            let mut avg = self.avg;
+            let weight = se.load.weight();
             if !is_curr {
-                self.dequeue_tree(i)?;
+                avg.remove(se.vruntime, weight)?;
             }
-            let ctx = self.ctx_for(i);
-            let mut se = *self.se(i);
+            let ctx = RqCtx {
+                nr_queued: self.nr_queued - 1,
+                ..self.ctx_for(i)
+            };
+            let mut placed = se;
             let w = place_entity(
                 &p,
-                &mut self.avg,
+                &mut avg,
                 &ctx,
                 is_curr,
-                &mut se,
+                &mut placed,
                 PlaceFlags::default(),
                 &tun,
             )?;
-            self.note(w);
-            *self.se_mut(i) = se;
             if !is_curr {
-                self.enqueue_tree(i)?;
+                avg.add(placed.vruntime, weight)?;
+                self.erase_only(i);
             }
-            self.nr_queued += 1;
+            self.avg = avg;
+            *self.se_mut(i) = placed;
+            if !is_curr {
+                self.insert_only(i);
+            }
+            self.note(w);
         }
         self.se_mut(i).sched_delayed = false;
         self.nr_delayed -= 1;
@@ -1013,9 +1035,7 @@ impl<S: NodeStore> CfsRq<S> {
             && flags.sleep
             && !flags.special
             && tun.features.contains(Features::DELAY_DEQUEUE)
-            && !self
-                .avg
-                .vruntime_eligible(self.se(i).vruntime, self.curr_term())
+            && !self.eligible_noted(self.se(i).vruntime)
         {
             if p.release >= Release::Linux7_1 {
                 let ctx = self.ctx_for(i);
@@ -1071,14 +1091,39 @@ impl<S: NodeStore> CfsRq<S> {
     /// what `pick_next` would choose first (it may still complete a delayed
     /// dequeue and pick again).
     pub fn peek(&self) -> Option<EntityId> {
-        match self.pick(true) {
+        self.overflowing_peek().0
+    }
+
+    /// [`peek`](Self::peek) with a flag: true when an eligibility test of the
+    /// pick overflowed the profile's arithmetic (see
+    /// [`overflowing_pick_eevdf`]), so the choice — or `None` in a non-empty
+    /// queue — may not be the exact rule's. `pick_next` records that flag in
+    /// [`wrapped`](Self::wrapped).
+    pub fn overflowing_peek(&self) -> (Option<EntityId>, bool) {
+        let (pick, wrapped) = self.pick_flagged(true);
+        let id = match pick {
             Pick::Curr => self.id_of(self.curr),
             Pick::Queued(i) => self.id_of(i),
             Pick::Nothing => None,
-        }
+        };
+        (id, wrapped)
     }
 
-    fn pick(&self, protect: bool) -> Pick<u32> {
+    /// The pick, with its eligibility tests' wraps recorded.
+    fn pick(&mut self, protect: bool) -> Pick<u32> {
+        let (pick, wrapped) = self.pick_flagged(protect);
+        self.note(wrapped);
+        pick
+    }
+
+    /// `vruntime_eligible` against the queue, its wrap recorded.
+    fn eligible_noted(&mut self, v: Vtime) -> bool {
+        let (e, wrapped) = self.avg.overflowing_vruntime_eligible(v, self.curr_term());
+        self.note(wrapped);
+        e
+    }
+
+    fn pick_flagged(&self, protect: bool) -> (Pick<u32>, bool) {
         let curr = if self.curr == NIL {
             None
         } else {
@@ -1089,7 +1134,7 @@ impl<S: NodeStore> CfsRq<S> {
         } else {
             Some(self.next)
         };
-        pick_eevdf(
+        overflowing_pick_eevdf(
             &self.profile,
             &self.avg,
             &TreeRefAug(self.store.nodes(), self.root),
@@ -1144,10 +1189,10 @@ impl<S: NodeStore> CfsRq<S> {
         if c == NIL {
             return Ok(());
         }
-        self.curr = NIL;
         if self.se(c).on_rq {
             self.enqueue_tree(c)?;
         }
+        self.curr = NIL;
         Ok(())
     }
 
@@ -1277,13 +1322,13 @@ impl<S: NodeStore> CfsRq<S> {
     }
 
     /// `__pick_eevdf` without the v6.18 `pick_next_entity` buddy test.
-    fn pick_search_only(&self, protect: bool) -> Pick<u32> {
+    fn pick_search_only(&mut self, protect: bool) -> Pick<u32> {
         let curr = if self.curr == NIL {
             None
         } else {
             Some(self.se(self.curr))
         };
-        pick_eevdf(
+        let (pick, wrapped) = overflowing_pick_eevdf(
             &self.profile,
             &self.avg,
             &TreeRefAug(self.store.nodes(), self.root),
@@ -1292,7 +1337,9 @@ impl<S: NodeStore> CfsRq<S> {
             self.nr_queued,
             protect,
             self.tun.features,
-        )
+        );
+        self.note(wrapped);
+        pick
     }
 
     fn update_protect(&mut self, c: u32) {
@@ -1322,11 +1369,7 @@ impl<S: NodeStore> CfsRq<S> {
         }
         self.next = NIL;
         self.update_curr(now)?;
-        if !self.se(c).on_rq
-            || !self
-                .avg
-                .vruntime_eligible(self.se(c).vruntime, self.curr_term())
-        {
+        if !self.se(c).on_rq || !self.eligible_noted(self.se(c).vruntime) {
             return Ok(false);
         }
         let p = self.profile;
@@ -1415,18 +1458,59 @@ impl<S: NodeStore> CfsRq<S> {
     }
 }
 
+/// [`CfsRq::validate`]'s error when, under EXACT, S differs from the exact
+/// recomputation by a multiple of 2⁶⁴ only: a summed entity's key (wsub from v0)
+/// crossed ±2⁶³ while v0 moved, i.e. the queue's vruntimes and v0 spanned 2⁶³ ns
+/// or more at some point — outside the run queue's domain (see [`CfsRq`]).
+pub const EXACT_SUMS_LEFT_THE_DOMAIN: &str =
+    "EXACT's S differs from the exact recomputation by a multiple of 2^64: keys wrapped";
+
+/// Do the times lie within one half of the circle (span < 2⁶³), where the
+/// wrapping order is a total order?
+fn keys_within_half_circle(mut keys: impl Iterator<Item = Vtime>) -> bool {
+    let Some(first) = keys.next() else {
+        return true;
+    };
+    let (mut lo, mut hi) = (0i64, 0i64);
+    for k in keys {
+        let o = k.wsub(first);
+        lo = lo.min(o);
+        hi = hi.max(o);
+    }
+    (hi as i128 - lo as i128) < 1i128 << 63
+}
+
 impl<S: NodeStore> CfsRq<S> {
     /// Checks the run queue's internal consistency; returns the first violation.
     ///
     /// * counts (`nr_queued`, delayed, live entities) and `cfs_rq.load` match the entities;
     /// * curr is live and outside the tree; every other queued entity is in the tree;
-    /// * S and W equal a recomputation from the tree entities (modulo 2⁶⁴ under a
-    ///   kernel profile, exactly under EXACT);
-    /// * the tree is a red-black tree in key order whose declared aggregate
-    ///   (`min_vruntime`, or v6.6's `min_deadline`) is exact at every node.
+    /// * S and W equal a recomputation from the tree entities modulo 2⁶⁴, and
+    ///   under EXACT exactly — [`EXACT_SUMS_LEFT_THE_DOMAIN`] when they differ
+    ///   by a multiple of 2⁶⁴ because the queue left its domain (below);
+    /// * the tree is a red-black tree whose declared aggregate (`min_vruntime`,
+    ///   or v6.6's `min_deadline`) is exact at every node (combined right, then
+    ///   left, like the callbacks) and which is in key order — both unless a wrap
+    ///   was reported or its keys span 2⁶³ ns or more now: the wrapping order is
+    ///   a total order only within half the circle. A tree *built* outside it
+    ///   keeps its disorder after it narrows again (as the kernel's would); for a
+    ///   queue with such a history use [`validate_structure`](Self::validate_structure).
     ///
     /// O(n). Meant for tests, fuzzers and debugging.
     pub fn validate(&self) -> Result<(), &'static str> {
+        self.validate_inner(true)
+    }
+
+    /// The checks of [`validate`](Self::validate) that hold whatever the queue's
+    /// history: counts, tree membership, red-black shape, and S and W modulo
+    /// 2⁶⁴ — not key order, aggregates or EXACT's exact sums. For a queue that
+    /// has left its domain at some point (its vruntimes, deadlines and v0
+    /// spanned 2⁶³ ns or more), which `validate` cannot see afterwards.
+    pub fn validate_structure(&self) -> Result<(), &'static str> {
+        self.validate_inner(false)
+    }
+
+    fn validate_inner(&self, full: bool) -> Result<(), &'static str> {
         let nodes = self.store.nodes();
         let (mut live, mut queued, mut delayed, mut in_tree) = (0u32, 0u32, 0u32, 0u32);
         let mut load = 0u64;
@@ -1464,16 +1548,24 @@ impl<S: NodeStore> CfsRq<S> {
         {
             return Err("counts or cfs_rq.load disagree with the entities");
         }
-        let sums_ok = if self.profile.is_exact() {
-            s == self.avg.sum_w_vruntime_wide() && w as u128 == self.avg.sum_weight_wide()
-        } else {
-            s as i64 == self.avg.sum_w_vruntime() && w as u64 == self.avg.sum_weight()
-        };
-        if !sums_ok {
-            return Err("S or W differs from a recomputation over the tree");
-        }
+        // The sums are compared last: modulo 2^64 always, exactly under EXACT.
+        let (s_rec, w_rec) = (s, w);
         // Tree shape: iterative post-order over explicit links.
         let aug = self.aug();
+        // The wrapping order of the keys is transitive only while they span less
+        // than 2^63 ns (≈ 292 years); a tree built while they spanned more is
+        // not "in order" — in the kernel either — even after it narrows again,
+        // and its min aggregates (copied across rotations as if min were
+        // associative) need not equal a recomputation. A queue gets there only
+        // through an overflow (reported) or absurd run times; then only the
+        // shape and the sums are checked.
+        let key = |n: &Node| match aug {
+            Aug::MinDeadline => n.se.vruntime,
+            _ => n.se.deadline,
+        };
+        let ordered = full
+            && !self.wrapped()
+            && keys_within_half_circle(nodes.iter().filter(|n| n.in_tree).map(key));
         let t = TreeRef(nodes, RbLink::UNLINKED);
         let mut count = 0u32;
         let mut prev = NIL;
@@ -1493,7 +1585,7 @@ impl<S: NodeStore> CfsRq<S> {
             if !n.in_tree {
                 return Err("tree reaches an entity not marked in the tree");
             }
-            if prev != NIL {
+            if prev != NIL && ordered {
                 let (a, b) = (&nodes[prev as usize].se, &n.se);
                 let out_of_order = match aug {
                     Aug::MinDeadline => b.vruntime.before(a.vruntime),
@@ -1508,8 +1600,8 @@ impl<S: NodeStore> CfsRq<S> {
                 Aug::MinDeadline => n.se.deadline,
                 _ => n.se.vruntime,
             };
-            // Right child first, as the kernel's callbacks (and `compute`) fold:
-            // the wrapping min is not associative across a span of 2^63.
+            // Right, then left: the callbacks' order, which matters when the keys
+            // span more than 2^63 and the wrapping min is not associative.
             for c in [n.link.right, n.link.left] {
                 if c != NIL {
                     let cn = &nodes[c as usize];
@@ -1522,7 +1614,7 @@ impl<S: NodeStore> CfsRq<S> {
                     m = m.min(cn.aug_min);
                 }
             }
-            if m != n.aug_min {
+            if ordered && m != n.aug_min {
                 return Err("declared subtree aggregate is not exact");
             }
             prev = i;
@@ -1558,6 +1650,13 @@ impl<S: NodeStore> CfsRq<S> {
         }
         if self.root.root != NIL && nodes[self.root.root as usize].link.red {
             return Err("red root");
+        }
+        let (s_acc, w_acc) = (self.avg.sum_w_vruntime_wide(), self.avg.sum_weight_wide());
+        if s_rec as i64 != s_acc as i64 || w_rec as u64 != w_acc as u64 {
+            return Err("S or W differs from a recomputation over the tree");
+        }
+        if full && self.profile.is_exact() && (s_rec != s_acc || w_rec as u128 != w_acc) {
+            return Err(EXACT_SUMS_LEFT_THE_DOMAIN);
         }
         Ok(())
     }
@@ -2178,6 +2277,58 @@ mod tests {
         assert!(rq.entity(first).unwrap().vlag.0 <= 0, "DELAY_ZERO");
         assert_eq!(rq.curr(), Some(other));
         rq.validate().unwrap();
+    }
+
+    #[test]
+    fn a_pick_whose_eligibility_test_wraps_reports_it() {
+        // 7.1 before b6eee96843e8 (full weights, s64 key·load): a puny entity P
+        // 8·10^10 ns left of V, with the earliest deadline, next to two entities
+        // of 100·NICE_0_LOAD. P's key·load (−1.68·10^19) wraps positive, so P is
+        // judged ineligible and the pick runs a heavy entity instead. The
+        // placements themselves do not wrap; the pick must say that it did.
+        let p = Profile {
+            eligibility: crate::profile::Eligibility::Wrapping,
+            ..Profile::LINUX_7_1
+        };
+        let run = |p: Profile| {
+            let mut rq = RunQueue::<4>::new(p, tun(&p));
+            let heavy = || SchedEntity::new(LoadWeight::new(100 << 20).unwrap(), 3_000_000);
+            let mut puny = SchedEntity::new(LoadWeight::new(2).unwrap(), 3_000_000);
+            puny.set_custom_slice(100_000, 3_000_000);
+            puny.vlag = Vlag(80_000_000_000);
+            let h = rq.add(heavy()).unwrap();
+            let pid = rq.add(puny).unwrap();
+            let h2 = rq.add(heavy()).unwrap();
+            for id in [h, pid, h2] {
+                rq.enqueue(id, 0, EnqueueFlags::WAKEUP).unwrap();
+            }
+            assert!(!rq.wrapped(), "nothing has wrapped yet");
+            let v = rq.entity(pid).unwrap().vruntime;
+            let elig = rq.avg().overflowing_vruntime_eligible(v, None);
+            let got = rq.pick_next(0).unwrap();
+            (rq.wrapped(), elig, got == Some(pid))
+        };
+        assert_eq!(run(Profile::EXACT), (false, (true, false), true));
+        assert_eq!(run(p), (true, (false, true), false));
+    }
+
+    #[test]
+    fn half_circle_span_decides_whether_key_order_is_defined() {
+        let v = |x: u64| Vtime(x);
+        assert!(keys_within_half_circle([].into_iter()));
+        assert!(keys_within_half_circle([v(5)].into_iter()));
+        // Across the wrap point but within 2^63: ordered.
+        assert!(keys_within_half_circle(
+            [v(u64::MAX - 10), v(10)].into_iter()
+        ));
+        assert!(keys_within_half_circle(
+            [v(0), v((1 << 63) - 1)].into_iter()
+        ));
+        // 0, 2^62 and 2^63 + 2^61: pairwise comparable, not transitively ordered.
+        assert!(!keys_within_half_circle(
+            [v(0), v(1 << 62), v((1 << 63) + (1 << 61))].into_iter()
+        ));
+        assert!(!keys_within_half_circle([v(0), v(1 << 63)].into_iter()));
     }
 
     #[test]

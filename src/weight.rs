@@ -281,6 +281,9 @@ pub const fn mul_shift_factor(weight: u64, lw: &LoadWeight) -> Option<(u32, u32)
 ///   product wrapped.
 /// * [`Profile::EXACT`]: ⌊δ·weight / lw.weight⌋ in 128 bits; the flag says it does
 ///   not fit 64 bits (the value is then the quotient mod 2⁶⁴).
+///
+/// Domain: the largest δ without a wrap is
+/// [`bounds::calc_delta_domain`](crate::bounds::calc_delta_domain).
 pub fn overflowing_calc_delta(
     profile: &Profile,
     delta_exec: u64,
@@ -311,9 +314,11 @@ pub fn overflowing_calc_delta(
 /// profile. Never fails: with `weight = NICE_0_LOAD` the multiply-shift's shift
 /// is at least 22.
 ///
-/// Wraps: multiply-shift when the quotient exceeds 2⁶⁴ (δ ≥ 2⁶⁴·w/2²⁰, only for
-/// weights below nice 0); 7.1 when δ·2²⁰ ≥ 2⁶⁴, i.e. δ ≥ 2⁴⁴ ns ≈ 4.9 h
-/// (known-bugs §6, test idea 2).
+/// Domain: multiply-shift wraps when the quotient exceeds 2⁶⁴ (δ ≥ 2⁶⁴·w/2²⁰,
+/// only for weights below nice 0); 7.1 when δ·2²⁰ ≥ 2⁶⁴, i.e. δ ≥ 2⁴⁴ ns ≈ 4.9 h
+/// for every weight but nice 0 (known-bugs §6, test idea 2); EXACT only for
+/// weights below nice 0. The exact boundary per profile and weight is
+/// [`bounds::calc_delta_fair_domain`](crate::bounds::calc_delta_fair_domain).
 #[inline]
 pub fn overflowing_calc_delta_fair(profile: &Profile, delta: u64, lw: &LoadWeight) -> (u64, bool) {
     if lw.weight() == NICE_0_LOAD {
@@ -324,16 +329,15 @@ pub fn overflowing_calc_delta_fair(profile: &Profile, delta: u64, lw: &LoadWeigh
         return (q as u64, q > u64::MAX as u128);
     }
     match profile.calc_delta {
-        CalcDelta::MulShift => {
-            // fact starts at sld(NICE_0_LOAD) = 1024 < 2^32, so only step 5 shifts.
-            let fact = 1024u64 * lw.effective_inv_weight() as u64;
-            let s = match fact >> 32 {
-                0 => 0,
-                hi => 64 - hi.leading_zeros(),
-            };
-            let q = (delta as u128 * (fact >> s) as u128) >> (WMULT_SHIFT - s);
-            (q as u64, q > u64::MAX as u128)
-        }
+        CalcDelta::MulShift => match mul_shift_factor(NICE_0_LOAD, lw) {
+            // fact starts at sld(NICE_0_LOAD) = 1024 < 2^32, so only step 5
+            // shifts, by at most 10: the shift is at least 22 and never negative.
+            Some((fact, shift)) => {
+                let q = (delta as u128 * fact as u128) >> shift;
+                (q as u64, q > u64::MAX as u128)
+            }
+            None => (0, true),
+        },
         CalcDelta::Quotient => {
             let (prod, wrapped) = delta.overflowing_mul(NICE_0_LOAD);
             (prod / lw.weight_nonzero(), wrapped)
@@ -681,6 +685,18 @@ mod tests {
                 !overflowing_calc_delta_fair(&p, u64::MAX, &heavy).1
                     || p.calc_delta == CalcDelta::Quotient && !p.is_exact()
             );
+        }
+    }
+
+    #[test]
+    fn fair_factor_shift_is_at_least_22_for_any_inverse() {
+        // spec §1.4 / §9 #8: with weight = NICE_0_LOAD the normalised shift stays
+        // ≥ 22 whatever 32-bit inverse is cached, so calc_delta_fair is total.
+        for inv in [1u32, 2, 1024, 4_194_304, 0x7FFF_FFFF, u32::MAX] {
+            let lw = LoadWeight::with_inv_weight(3, inv).unwrap();
+            let (fact, shift) = mul_shift_factor(NICE_0_LOAD, &lw).unwrap();
+            assert!(shift >= 22, "inv {inv}: shift {shift}");
+            assert_eq!(fact as u64, (1024 * inv as u64) >> (32 - shift));
         }
     }
 

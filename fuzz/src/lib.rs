@@ -1,0 +1,5 @@
+//! cargo-fuzz targets for `eevdf`. The bodies live in [`bodies`] so that the
+//! stable test suite (`tests/fuzz_smoke.rs`) runs exactly the same code on
+//! seeded inputs; each binary in `fuzz_targets/` is a one-line wrapper.
+
+pub mod bodies;
