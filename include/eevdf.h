@@ -442,7 +442,7 @@ typedef struct EevdfRq EevdfRq;
  * Initialise with `eevdf_avg_vruntime_init` and change only through the
  * `eevdf_avg_vruntime_*` functions; a struct they did not produce may be
  * rejected with `EEVDF_EINVAL` (under EXACT: `untracked` set, a negative W,
- * or |S| or W above 2^126). It holds no pointers: copy it freely.
+ * |S| above 2^125 or W above 2^100). It holds no pointers: copy it freely.
  *
  * Size 48, align 8.
  */
