@@ -96,6 +96,7 @@ pub mod avg;
 pub mod bounds;
 pub mod entity;
 pub mod error;
+pub mod fair;
 pub mod features;
 pub mod ffi;
 pub mod group;
