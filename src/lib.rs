@@ -93,6 +93,7 @@
 extern crate std;
 
 pub mod avg;
+pub mod balance;
 pub mod bounds;
 pub mod entity;
 pub mod error;
