@@ -1,0 +1,148 @@
+//! Command line: which scenarios, output format, seed, duration.
+
+use std::io::Write;
+use std::time::Instant;
+
+use crate::report::{json_line, table, Outcome};
+use crate::sim::Counters;
+use crate::{aio, cgroup, hlt, vcpu, vhost};
+
+pub struct Scenario {
+    pub name: &'static str,
+    pub variants: &'static [&'static str],
+    pub metrics: &'static [&'static str],
+    pub default_secs: f64,
+    pub run: fn(&'static str, u64, f64) -> Outcome,
+}
+
+pub const SCENARIOS: &[Scenario] = &[Scenario {
+    name: vhost::NAME,
+    variants: &vhost::VARIANTS,
+    metrics: &vhost::METRICS,
+    default_secs: vhost::DEFAULT_SECS,
+    run: vhost::run,
+}, Scenario {
+    name: cgroup::NAME,
+    variants: &cgroup::VARIANTS,
+    metrics: &cgroup::METRICS,
+    default_secs: cgroup::DEFAULT_SECS,
+    run: cgroup::run,
+}, Scenario {
+    name: vcpu::NAME,
+    variants: &vcpu::VARIANTS,
+    metrics: &vcpu::METRICS,
+    default_secs: vcpu::DEFAULT_SECS,
+    run: vcpu::run,
+}, Scenario {
+    name: hlt::NAME,
+    variants: &hlt::VARIANTS,
+    metrics: &hlt::METRICS,
+    default_secs: hlt::DEFAULT_SECS,
+    run: hlt::run,
+}, Scenario {
+    name: aio::NAME,
+    variants: &aio::VARIANTS,
+    metrics: &aio::METRICS,
+    default_secs: aio::DEFAULT_SECS,
+    run: aio::run,
+}];
+
+pub struct Options {
+    pub which: String,
+    pub json: bool,
+    pub svg: Option<String>,
+    pub seed: u64,
+    pub secs: Option<f64>,
+}
+
+pub fn parse(args: &[String]) -> Result<Options, String> {
+    let mut o = Options {
+        which: String::new(),
+        json: false,
+        svg: None,
+        seed: 1,
+        secs: None,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--json" => o.json = true,
+            "--svg" => o.svg = Some(it.next().ok_or("--svg needs a directory")?.clone()),
+            "--seed" => {
+                o.seed = it
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("--seed needs an integer")?
+            }
+            "--secs" => {
+                o.secs = Some(
+                    it.next()
+                        .and_then(|s| s.parse().ok())
+                        .filter(|s: &f64| *s > 0.0 && *s <= 3600.0)
+                        .ok_or("--secs needs a positive number of seconds")?,
+                )
+            }
+            s if s.starts_with("--") => return Err(format!("unknown option {s}")),
+            s => o.which = s.to_string(),
+        }
+    }
+    if o.which.is_empty() {
+        return Err("which scenario?".into());
+    }
+    if o.which != "all" && !SCENARIOS.iter().any(|s| s.name == o.which) {
+        return Err(format!("unknown scenario {}", o.which));
+    }
+    Ok(o)
+}
+
+/// Runs the selected scenarios; returns stdout text (deterministic) and the
+/// counters.
+pub fn run(o: &Options) -> (String, Counters, Vec<(&'static str, Vec<Outcome>)>) {
+    let mut out = String::new();
+    let mut counts = Counters::default();
+    let mut all = Vec::new();
+    for s in SCENARIOS.iter().filter(|s| o.which == "all" || o.which == s.name) {
+        let secs = o.secs.unwrap_or(s.default_secs);
+        let outcomes: Vec<Outcome> = s.variants.iter().map(|v| (s.run)(v, o.seed, secs)).collect();
+        for oc in &outcomes {
+            counts.add(&oc.counts);
+        }
+        if o.json {
+            for oc in &outcomes {
+                out.push_str(&json_line(s.name, oc));
+                out.push('\n');
+            }
+        } else {
+            out.push_str(&format!("== {} (seed {}, {} s simulated) ==\n", s.name, o.seed, secs));
+            out.push_str(&table(&outcomes));
+            out.push('\n');
+        }
+        all.push((s.name, outcomes));
+    }
+    (out, counts, all)
+}
+
+pub fn main(args: &[String]) -> i32 {
+    let o = match parse(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("lab: {e}");
+            eprintln!(
+                "usage: lab <{}|all> [--json] [--svg DIR] [--seed N] [--secs S]",
+                SCENARIOS.iter().map(|s| s.name).collect::<Vec<_>>().join("|")
+            );
+            return 2;
+        }
+    };
+    let t0 = Instant::now();
+    let (out, counts, _all) = run(&o);
+    let wall = t0.elapsed().as_secs_f64();
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    eprintln!(
+        "lab: {} scheduling events in {:.2} s wall: {:.2} M events/s",
+        counts.events(),
+        wall,
+        counts.events() as f64 / wall / 1e6
+    );
+    0
+}
