@@ -135,6 +135,17 @@ struct Upd {
     runnable: bool,
 }
 
+/// What [`FairRq::dequeue_entities`] starts from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Completion {
+    /// A task going to sleep or migrating.
+    Dequeue,
+    /// A delayed entity whose dequeue completes now.
+    Delayed,
+    /// A delayed entity whose own level already completed its dequeue.
+    DelayedDone,
+}
+
 /// One task group's run queue on this CPU, and the PELT state around it.
 #[derive(Debug)]
 struct Level<const N: usize> {
@@ -195,9 +206,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         let mut levels: ArrayVec<Level<N>, G> = ArrayVec::new();
         for (g, tg) in groups.iter().enumerate() {
             let parent = tg.parent;
-            if (g == 0) != (parent == TaskGroup::NO_PARENT)
-                || (g != 0 && parent as usize >= g)
-            {
+            if (g == 0) != (parent == TaskGroup::NO_PARENT) || (g != 0 && parent as usize >= g) {
                 return Err(Error::InvalidArgument);
             }
             let level = Level {
@@ -265,7 +274,9 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
     }
 
     fn level(&self, group: u32) -> Result<&Level<N>, Error> {
-        self.levels.get(group as usize).ok_or(Error::InvalidArgument)
+        self.levels
+            .get(group as usize)
+            .ok_or(Error::InvalidArgument)
     }
 
     /// The run queue of `group` on this CPU (group 0: `rq.cfs`).
@@ -470,7 +481,14 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
             } else {
                 l.runnable_weight[slot] as u64
             };
-            update_load_avg_se(now, &mut l.se_avg[slot], &se.load, se.on_rq, runnable, running);
+            update_load_avg_se(
+                now,
+                &mut l.se_avg[slot],
+                &se.load,
+                se.on_rq,
+                runnable,
+                running,
+            );
         }
         let decayed = self.update_cfs_rq_load_avg(g, now);
         let l = &mut self.levels[g as usize];
@@ -608,20 +626,21 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         }
     }
 
-    /// `dequeue_entities(se, flags)` from `(g0, id0)` upwards. `done` says the
-    /// first level's dequeue already happened (a delayed entity whose dequeue a
-    /// pick completed). `delayed` says `(g0, id0)` is a delayed entity whose
-    /// dequeue completes (a task in it counts as queued, no longer runnable).
+    /// `dequeue_entities(se, flags)` from `(g0, id0)` upwards; `how` says
+    /// whether `(g0, id0)` is a delayed entity whose dequeue completes (a task
+    /// in it counts as queued, no longer runnable), and whether its own level
+    /// already removed it.
     fn dequeue_entities(
         &mut self,
         g0: u32,
         id0: EntityId,
         now: u64,
         flags: DequeueFlags,
-        delayed: bool,
-        done: bool,
+        how: Completion,
         tgs: &mut [TaskGroup],
     ) -> Result<Dequeued, Error> {
+        let delayed = how != Completion::Dequeue;
+        let done = how == Completion::DelayedDone;
         let is_task = self.child_of(g0, id0) == NONE;
         let (dq, dr) = match (delayed, is_task) {
             (false, _) => (1, 1),
@@ -730,7 +749,14 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
             if child != NONE {
                 self.update_cfs_group(child, now, tgs)?;
             }
-            self.dequeue_entities(g, id, now, DequeueFlags::SLEEP, true, true, tgs)?;
+            self.dequeue_entities(
+                g,
+                id,
+                now,
+                DequeueFlags::SLEEP,
+                Completion::DelayedDone,
+                tgs,
+            )?;
         }
     }
 
@@ -765,10 +791,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         l.child[slot] = NONE;
         l.queued[slot] = false;
         l.runnable_weight[slot] = 0;
-        Ok(TaskRef {
-            group,
-            entity: id,
-        })
+        Ok(TaskRef { group, entity: id })
     }
 
     /// Takes a task out of this CPU (`migrate_task_rq_fair`). A sleeping task's
@@ -910,7 +933,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         if !se.on_rq || se.sched_delayed {
             return Err(Error::InvalidState);
         }
-        self.dequeue_entities(t.group, t.entity, now, flags, false, false, tgs)
+        self.dequeue_entities(t.group, t.entity, now, flags, Completion::Dequeue, tgs)
     }
 
     /// Stops running the current task at every level (`put_prev_entity` up
@@ -951,7 +974,14 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
                     return Err(Error::InvalidState);
                 };
                 if self.levels[g as usize].rq.entity(id)?.sched_delayed {
-                    self.dequeue_entities(g, id, now, DequeueFlags::SLEEP, true, false, tgs)?;
+                    self.dequeue_entities(
+                        g,
+                        id,
+                        now,
+                        DequeueFlags::SLEEP,
+                        Completion::Delayed,
+                        tgs,
+                    )?;
                     continue 'again;
                 }
                 if chain.try_push((g, id)).is_err() {
@@ -1065,11 +1095,10 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         {
             let l = &self.levels[g as usize];
             if l.rq.nr_queued() != l.rq.nr_runnable() {
-                let delayed: ArrayVec<EntityId, N> = l
-                    .rq
-                    .ids()
-                    .filter(|id| l.rq.entity(*id).is_ok_and(|e| e.sched_delayed))
-                    .collect();
+                let delayed: ArrayVec<EntityId, N> =
+                    l.rq.ids()
+                        .filter(|id| l.rq.entity(*id).is_ok_and(|e| e.sched_delayed))
+                        .collect();
                 for id in delayed {
                     self.update_load_avg(g, id, now, Upd::default(), tgs)?;
                 }
@@ -1270,7 +1299,8 @@ mod tests {
             match rng.below(6) {
                 0 | 1 => {
                     if !se.on_rq || se.sched_delayed {
-                        rq.enqueue_task(t, now, EnqueueFlags::WAKEUP, &mut tgs).unwrap();
+                        rq.enqueue_task(t, now, EnqueueFlags::WAKEUP, &mut tgs)
+                            .unwrap();
                         rq.wakeup_preempt(t, now, WakeFlags::default(), &mut tgs)
                             .unwrap();
                     }
@@ -1336,7 +1366,9 @@ mod tests {
         );
         let mut tgs = groups();
         let mut rq = FairRq::<4, 4>::new(p, tun, r, &tgs).unwrap();
-        let t = rq.add_task(2, SchedEntity::from_nice(0, 0).unwrap()).unwrap();
+        let t = rq
+            .add_task(2, SchedEntity::from_nice(0, 0).unwrap())
+            .unwrap();
         // The group entity of group 1 lives in the root: not a task.
         let ge = TaskRef {
             group: 0,
