@@ -17,6 +17,7 @@ use eevdf::Profile;
 use crate::report::{Outcome, Series};
 use crate::rng::Rng;
 use crate::sim::{Action, Config, Sim, TaskSpec, Workload};
+use crate::svg::{render, Plot};
 
 pub const NAME: &str = "aio";
 pub const VARIANTS: [&str; 2] = ["linux-6.6", "linux-7.1"];
@@ -91,7 +92,7 @@ impl Workload for Aio {
 
     fn timer(&mut self, sim: &mut Sim, token: u64) {
         if token == SAMPLE {
-            if sim.now >= sim.cfg.warmup && self.where_.len() < 2000 {
+            if sim.now >= sim.cfg.warmup && self.where_.len() < 200 {
                 let x = (sim.now - sim.cfg.warmup) as f64 / 1e6;
                 self.where_.push((x, sim.tasks[self.submitter].cpu as f64));
             }
@@ -112,7 +113,7 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
     };
     let cfg = Config::new(profile, CPUS, 1000, secs);
     let rng = Rng::new(seed).fork(0xA10);
-    let mut sim = Sim::new(cfg, rng.fork(1));
+    let mut sim = Sim::new(cfg);
     let submitter = sim.add_task(TaskSpec::new("fio", 0, 0));
     let mut kworker = [0; CPUS];
     for (c, k) in kworker.iter_mut().enumerate() {
@@ -141,9 +142,18 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
             (s.migrations_wake + s.migrations_pull) as f64 / m,
         )],
         extra: vec![
-            ("at_wakeup_per_s", format!("{:.1}", s.migrations_wake as f64 / m)),
-            ("newidle_pull_per_s", format!("{:.1}", s.migrations_pull as f64 / m)),
-            ("submitter_wakeups_per_s", format!("{:.0}", s.wakeups as f64 / m)),
+            (
+                "at_wakeup_per_s",
+                format!("{:.1}", s.migrations_wake as f64 / m),
+            ),
+            (
+                "newidle_pull_per_s",
+                format!("{:.1}", s.migrations_pull as f64 / m),
+            ),
+            (
+                "submitter_wakeups_per_s",
+                format!("{:.0}", s.wakeups as f64 / m),
+            ),
             (
                 "submitter_cpu",
                 format!("{:.3}", s.runtime as f64 / sim.measured() as f64),
@@ -156,4 +166,27 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
         }],
         counts: sim.counts,
     }
+}
+
+fn series(outcomes: &[Outcome]) -> Vec<Series> {
+    outcomes
+        .iter()
+        .flat_map(|o| o.series.iter().cloned())
+        .collect()
+}
+
+pub fn plot(outcomes: &[Outcome]) -> String {
+    render(&Plot {
+        title: "aio: the submitter's CPU, sampled every 100 µs",
+        xlabel: "time after warm-up (ms)",
+        ylabel: "CPU",
+        series: &series(outcomes),
+        xlog: false,
+        x: None,
+        y: (0.0, 3.0),
+        ystep: Some(1.0),
+        steps: true,
+        hlines: &[],
+        vlines: &[],
+    })
 }

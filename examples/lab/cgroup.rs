@@ -17,6 +17,7 @@ use eevdf::Profile;
 use crate::report::{Outcome, Series};
 use crate::rng::Rng;
 use crate::sim::{Action, Config, Sim, TaskSpec, Workload};
+use crate::svg::{render, Plot};
 
 pub const NAME: &str = "cgroup";
 pub const VARIANTS: [&str; 2] = ["load-avg-only", "max-weight-load-avg"];
@@ -40,7 +41,11 @@ struct Cgroup {
 }
 
 fn group_runtime(sim: &Sim, g: u32) -> u64 {
-    sim.tasks.iter().filter(|t| t.group == g).map(|t| t.runtime).sum()
+    sim.tasks
+        .iter()
+        .filter(|t| t.group == g)
+        .map(|t| t.runtime)
+        .sum()
 }
 
 impl Workload for Cgroup {
@@ -97,7 +102,7 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
         TaskGroup::new(0, DEFAULT_SHARES),
     ];
     let rng = Rng::new(seed).fork(0xC6);
-    let mut sim = Sim::new(cfg, rng.fork(1));
+    let mut sim = Sim::new(cfg);
     for c in 0..4 {
         sim.add_task(TaskSpec::new("stress", BUSY, c));
     }
@@ -140,8 +145,14 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
                 ),
             ),
             ("busy_weight", format!("{:.0}", w.weight_sum[1] as f64 / n)),
-            ("sleepy_weight", format!("{:.0}", w.weight_sum[2] as f64 / n)),
-            ("sleepy_migr_per_s", format!("{:.0}", (wake_mig + pull_mig) as f64 / m)),
+            (
+                "sleepy_weight",
+                format!("{:.0}", w.weight_sum[2] as f64 / n),
+            ),
+            (
+                "sleepy_migr_per_s",
+                format!("{:.0}", (wake_mig + pull_mig) as f64 / m),
+            ),
         ],
         series: vec![Series {
             label: variant.to_string(),
@@ -149,4 +160,27 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
         }],
         counts: sim.counts,
     }
+}
+
+fn series(outcomes: &[Outcome]) -> Vec<Series> {
+    outcomes
+        .iter()
+        .flat_map(|o| o.series.iter().cloned())
+        .collect()
+}
+
+pub fn plot(outcomes: &[Outcome]) -> String {
+    render(&Plot {
+        title: "cgroup: CPU share of the always-busy group (250 ms windows)",
+        xlabel: "time after warm-up (s)",
+        ylabel: "busy group's share of the two groups' CPU",
+        series: &series(outcomes),
+        xlog: false,
+        x: None,
+        y: (0.0, 1.0),
+        ystep: None,
+        steps: false,
+        hlines: &[(0.5, "equal weight: 50 %")],
+        vlines: &[],
+    })
 }

@@ -13,39 +13,51 @@ pub struct Scenario {
     pub metrics: &'static [&'static str],
     pub default_secs: f64,
     pub run: fn(&'static str, u64, f64) -> Outcome,
+    pub plot: fn(&[Outcome]) -> String,
 }
 
-pub const SCENARIOS: &[Scenario] = &[Scenario {
-    name: vhost::NAME,
-    variants: &vhost::VARIANTS,
-    metrics: &vhost::METRICS,
-    default_secs: vhost::DEFAULT_SECS,
-    run: vhost::run,
-}, Scenario {
-    name: cgroup::NAME,
-    variants: &cgroup::VARIANTS,
-    metrics: &cgroup::METRICS,
-    default_secs: cgroup::DEFAULT_SECS,
-    run: cgroup::run,
-}, Scenario {
-    name: vcpu::NAME,
-    variants: &vcpu::VARIANTS,
-    metrics: &vcpu::METRICS,
-    default_secs: vcpu::DEFAULT_SECS,
-    run: vcpu::run,
-}, Scenario {
-    name: hlt::NAME,
-    variants: &hlt::VARIANTS,
-    metrics: &hlt::METRICS,
-    default_secs: hlt::DEFAULT_SECS,
-    run: hlt::run,
-}, Scenario {
-    name: aio::NAME,
-    variants: &aio::VARIANTS,
-    metrics: &aio::METRICS,
-    default_secs: aio::DEFAULT_SECS,
-    run: aio::run,
-}];
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: vhost::NAME,
+        variants: &vhost::VARIANTS,
+        metrics: &vhost::METRICS,
+        default_secs: vhost::DEFAULT_SECS,
+        run: vhost::run,
+        plot: vhost::plot,
+    },
+    Scenario {
+        name: cgroup::NAME,
+        variants: &cgroup::VARIANTS,
+        metrics: &cgroup::METRICS,
+        default_secs: cgroup::DEFAULT_SECS,
+        run: cgroup::run,
+        plot: cgroup::plot,
+    },
+    Scenario {
+        name: vcpu::NAME,
+        variants: &vcpu::VARIANTS,
+        metrics: &vcpu::METRICS,
+        default_secs: vcpu::DEFAULT_SECS,
+        run: vcpu::run,
+        plot: vcpu::plot,
+    },
+    Scenario {
+        name: hlt::NAME,
+        variants: &hlt::VARIANTS,
+        metrics: &hlt::METRICS,
+        default_secs: hlt::DEFAULT_SECS,
+        run: hlt::run,
+        plot: hlt::plot,
+    },
+    Scenario {
+        name: aio::NAME,
+        variants: &aio::VARIANTS,
+        metrics: &aio::METRICS,
+        default_secs: aio::DEFAULT_SECS,
+        run: aio::run,
+        plot: aio::plot,
+    },
+];
 
 pub struct Options {
     pub which: String,
@@ -101,19 +113,29 @@ pub fn run(o: &Options) -> (String, Counters, Vec<(&'static str, Vec<Outcome>)>)
     let mut out = String::new();
     let mut counts = Counters::default();
     let mut all = Vec::new();
-    for s in SCENARIOS.iter().filter(|s| o.which == "all" || o.which == s.name) {
+    for s in SCENARIOS
+        .iter()
+        .filter(|s| o.which == "all" || o.which == s.name)
+    {
         let secs = o.secs.unwrap_or(s.default_secs);
-        let outcomes: Vec<Outcome> = s.variants.iter().map(|v| (s.run)(v, o.seed, secs)).collect();
+        let outcomes: Vec<Outcome> = s
+            .variants
+            .iter()
+            .map(|v| (s.run)(v, o.seed, secs))
+            .collect();
         for oc in &outcomes {
             counts.add(&oc.counts);
         }
         if o.json {
             for oc in &outcomes {
-                out.push_str(&json_line(s.name, oc));
+                out.push_str(&json_line(s.name, s.metrics, oc));
                 out.push('\n');
             }
         } else {
-            out.push_str(&format!("== {} (seed {}, {} s simulated) ==\n", s.name, o.seed, secs));
+            out.push_str(&format!(
+                "== {} (seed {}, {} s simulated) ==\n",
+                s.name, o.seed, secs
+            ));
             out.push_str(&table(&outcomes));
             out.push('\n');
         }
@@ -129,15 +151,37 @@ pub fn main(args: &[String]) -> i32 {
             eprintln!("lab: {e}");
             eprintln!(
                 "usage: lab <{}|all> [--json] [--svg DIR] [--seed N] [--secs S]",
-                SCENARIOS.iter().map(|s| s.name).collect::<Vec<_>>().join("|")
+                SCENARIOS
+                    .iter()
+                    .map(|s| s.name)
+                    .collect::<Vec<_>>()
+                    .join("|")
             );
             return 2;
         }
     };
     let t0 = Instant::now();
-    let (out, counts, _all) = run(&o);
+    let (out, counts, all) = run(&o);
     let wall = t0.elapsed().as_secs_f64();
     let _ = std::io::stdout().write_all(out.as_bytes());
+    if let Some(dir) = &o.svg {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("lab: cannot create {dir}: {e}");
+            return 1;
+        }
+        for (name, outcomes) in &all {
+            let s = SCENARIOS
+                .iter()
+                .find(|s| s.name == *name)
+                .map(|s| (s.plot)(outcomes));
+            let path = format!("{dir}/{name}.svg");
+            if let Err(e) = std::fs::write(&path, s.unwrap_or_default()) {
+                eprintln!("lab: cannot write {path}: {e}");
+                return 1;
+            }
+            eprintln!("lab: wrote {path}");
+        }
+    }
     eprintln!(
         "lab: {} scheduling events in {:.2} s wall: {:.2} M events/s",
         counts.events(),

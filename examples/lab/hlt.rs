@@ -19,6 +19,7 @@ use eevdf::Profile;
 use crate::report::{Outcome, Series};
 use crate::rng::Rng;
 use crate::sim::{Action, Config, Sim, TaskSpec, Workload, START};
+use crate::svg::{render, Plot};
 
 pub const NAME: &str = "hlt";
 pub const VARIANTS: [&str; 2] = ["hlt-preempted", "hlt-not-preempted"];
@@ -81,7 +82,7 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
     cfg.resume_latency = 10_000;
     cfg.warmup = START;
     let rng = Rng::new(seed).fork(0x417);
-    let mut sim = Sim::new(cfg, rng.fork(1));
+    let mut sim = Sim::new(cfg);
     for i in 0..THREADS {
         sim.add_task(TaskSpec::new(&format!("omp{i}"), 0, i));
     }
@@ -110,7 +111,10 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
             ),
         ],
         extra: vec![
-            ("finished", (if w.finished_at.is_some() { "yes" } else { "no" }).into()),
+            (
+                "finished",
+                (if w.finished_at.is_some() { "yes" } else { "no" }).into(),
+            ),
             (
                 "mean_busy_vcpus",
                 format!("{:.2}", work as f64 / (end - START) as f64),
@@ -125,4 +129,27 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
         }],
         counts: sim.counts,
     }
+}
+
+fn series(outcomes: &[Outcome]) -> Vec<Series> {
+    outcomes
+        .iter()
+        .flat_map(|o| o.series.iter().cloned())
+        .collect()
+}
+
+pub fn plot(outcomes: &[Outcome]) -> String {
+    render(&Plot {
+        title: "hlt: vCPUs running a job thread, until the job ends",
+        xlabel: "time (ms)",
+        ylabel: "running vCPUs (of 8)",
+        series: &series(outcomes),
+        xlog: false,
+        x: None,
+        y: (0.0, 8.0),
+        ystep: Some(1.0),
+        steps: true,
+        hlines: &[],
+        vlines: &[],
+    })
 }

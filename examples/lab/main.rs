@@ -12,6 +12,7 @@ mod hlt;
 mod report;
 mod rng;
 mod sim;
+mod svg;
 mod vcpu;
 mod vhost;
 

@@ -50,19 +50,20 @@ pub fn json_number(v: f64) -> String {
     }
 }
 
-/// One line: `{"scenario":…,"variant":…,"metrics":{…}}`.
-pub fn json_line(scenario: &str, o: &Outcome) -> String {
+/// One line: `{"scenario":…,"variant":…,"metrics":{…}}`, the metrics being
+/// exactly `metrics`, in that order.
+pub fn json_line(scenario: &str, metrics: &[&str], o: &Outcome) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
         "{{\"scenario\":\"{scenario}\",\"variant\":\"{}\",\"metrics\":{{",
         o.variant
     );
-    for (i, (k, v)) in o.metrics.iter().enumerate() {
+    for (i, k) in metrics.iter().enumerate() {
         if i > 0 {
             s.push(',');
         }
-        let _ = write!(s, "\"{k}\":{}", json_number(*v));
+        let _ = write!(s, "\"{k}\":{}", json_number(o.metric(k)));
     }
     s.push_str("}}");
     s
@@ -70,9 +71,7 @@ pub fn json_line(scenario: &str, o: &Outcome) -> String {
 
 /// Formats a metric for the table.
 pub fn fmt_metric(name: &str, v: f64) -> String {
-    if name.ends_with("_us") || name.ends_with("_ms") {
-        format!("{v:.1}")
-    } else if name.ends_with("_per_s") {
+    if name.ends_with("_us") || name.ends_with("_ms") || name.ends_with("_per_s") {
         format!("{v:.1}")
     } else {
         format!("{v:.3}")

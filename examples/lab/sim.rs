@@ -1,9 +1,10 @@
 //! The lab's discrete-event engine.
 //!
-//! Time is integer nanoseconds. Events (timer ticks, the end of a task's run,
-//! sleep timeouts, workload timers, a halted vCPU resuming) sit in a binary
-//! heap ordered by (time, sequence number), so that equal times resolve in
-//! insertion order and a seed fixes every run.
+//! Time is integer nanoseconds. The next event is the earliest of: a CPU's
+//! current run ending (one slot per CPU), the next periodic tick (all CPUs tick
+//! at the same instants, in index order), and a binary heap of sleep timeouts,
+//! workload timers and halted vCPUs resuming, ordered by (time, sequence
+//! number). Equal times resolve in that fixed order, so a seed fixes every run.
 //!
 //! The engine owns the machine: CPUs, each with an `eevdf::fair::FairRq` (the
 //! root run queue and one run queue per task group), and tasks. **Every
@@ -39,8 +40,6 @@ use eevdf::wake::{
     SD_IMBALANCE_PCT_LLC,
 };
 use eevdf::{Features, Profile};
-
-use crate::rng::Rng;
 
 /// Levels (task groups) per CPU.
 pub const G: usize = 4;
@@ -156,11 +155,6 @@ impl TaskSpec {
         self
     }
 
-    pub fn allowed(mut self, cpus: &[usize]) -> TaskSpec {
-        self.allowed = Some(cpus.to_vec());
-        self
-    }
-
     pub fn keep_waits(mut self) -> TaskSpec {
         self.keep_waits = true;
         self
@@ -239,7 +233,8 @@ pub struct Cpu {
     pub running: Option<usize>,
     /// Start of the running task's unaccounted stretch.
     run_start: u64,
-    gen: u64,
+    /// When the running task's current `Run` ends.
+    run_done_at: Option<u64>,
     need_resched: bool,
     resume_pending: bool,
     /// Task index of each (group, slot).
@@ -292,8 +287,6 @@ pub struct PlacementStats {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Ev {
-    Tick(u32),
-    RunDone(u32, u64),
     SleepEnd(u32, u64),
     Timer(u64),
     Resume(u32),
@@ -305,12 +298,19 @@ pub struct Sim {
     pub tasks: Vec<Task>,
     pub cpus: Vec<Cpu>,
     pub tgs: Vec<TaskGroup>,
-    pub rng: Rng,
     pub counts: Counters,
     pub placement: PlacementStats,
     heap: BinaryHeap<Reverse<(u64, u64, Ev)>>,
     seq: u64,
     tick_nsec: u64,
+    /// CPUs with a pending reschedule (bit i: CPU i).
+    resched_mask: u64,
+    /// The next tick: its time and the CPU whose turn it is (all CPUs tick at
+    /// the same instants, in index order).
+    tick_at: u64,
+    tick_cpu: usize,
+    /// Scratch for the wakeup path.
+    states: Vec<CpuState>,
 }
 
 fn lab_err<T>(r: Result<T, eevdf::Error>, what: &str) -> T {
@@ -321,7 +321,7 @@ fn lab_err<T>(r: Result<T, eevdf::Error>, what: &str) -> T {
 }
 
 impl Sim {
-    pub fn new(cfg: Config, rng: Rng) -> Sim {
+    pub fn new(cfg: Config) -> Sim {
         let tun = Tunables {
             base_slice: cfg.base_slice,
             tick_nsec: cfg.tick_nsec(),
@@ -329,10 +329,13 @@ impl Sim {
         };
         let cpus = (0..cfg.ncpus)
             .map(|_| Cpu {
-                rq: lab_err(Rq::new(cfg.profile, tun, cfg.shares, &cfg.groups), "FairRq::new"),
+                rq: lab_err(
+                    Rq::new(cfg.profile, tun, cfg.shares, &cfg.groups),
+                    "FairRq::new",
+                ),
                 running: None,
                 run_start: START,
-                gen: 0,
+                run_done_at: None,
                 need_resched: false,
                 resume_pending: false,
                 owner: vec![[NOBODY; N]; cfg.groups.len()],
@@ -346,11 +349,14 @@ impl Sim {
             now: START,
             tasks: Vec::new(),
             cpus,
-            rng,
             counts: Counters::default(),
             placement: PlacementStats::default(),
             heap: BinaryHeap::new(),
             seq: 0,
+            resched_mask: 0,
+            tick_at: u64::MAX,
+            tick_cpu: 0,
+            states: Vec::new(),
         }
     }
 
@@ -360,7 +366,10 @@ impl Sim {
         for &c in spec.allowed.iter().flatten() {
             allowed[c] = true;
         }
-        let se = lab_err(SchedEntity::from_nice(spec.nice, self.cfg.base_slice), "nice");
+        let se = lab_err(
+            SchedEntity::from_nice(spec.nice, self.cfg.base_slice),
+            "nice",
+        );
         let cpu = spec.cpu;
         let tref = lab_err(self.cpus[cpu].rq.add_task(spec.group, se), "add_task");
         self.cpus[cpu].owner[tref.group as usize][tref.entity.index() as usize] = t;
@@ -437,14 +446,16 @@ impl Sim {
                 let cpu = task.cpu;
                 self.account_running(cpu);
                 self.tasks[t].remaining = 0;
-                let c = &mut self.cpus[cpu];
-                c.gen += 1;
-                let g = c.gen;
-                self.push(self.now, Ev::RunDone(cpu as u32, g));
+                self.cpus[cpu].run_done_at = Some(self.now);
             }
             State::Runnable => self.tasks[t].remaining = 0,
             State::Sleeping => {}
         }
+    }
+
+    fn set_resched(&mut self, cpu: usize) {
+        self.cpus[cpu].need_resched = true;
+        self.resched_mask |= 1 << cpu;
     }
 
     fn request_resched(&mut self, cpu: usize) {
@@ -456,7 +467,7 @@ impl Sim {
                 self.push(self.now + lat, Ev::Resume(cpu as u32));
             }
         } else {
-            c.need_resched = true;
+            self.set_resched(cpu);
         }
     }
 
@@ -508,9 +519,12 @@ impl Sim {
         self.counts.migrate += 1;
         if queued {
             lab_err(
-                self.cpus[dst]
-                    .rq
-                    .enqueue_task(nref, self.now, EnqueueFlags::RESTORE, &mut self.tgs),
+                self.cpus[dst].rq.enqueue_task(
+                    nref,
+                    self.now,
+                    EnqueueFlags::RESTORE,
+                    &mut self.tgs,
+                ),
                 "enqueue_task",
             );
             self.counts.enqueue += 1;
@@ -563,7 +577,9 @@ impl Sim {
                 }
                 _ => 0,
             };
-            let states: Vec<CpuState> = (0..self.cfg.ncpus).map(|c| self.cpu_state(c)).collect();
+            let mut states = std::mem::take(&mut self.states);
+            states.clear();
+            states.extend((0..self.cfg.ncpus).map(|c| self.cpu_state(c)));
             let input = SelectTaskRq {
                 this_cpu: src_cpu as u32,
                 prev_cpu: prev as u32,
@@ -584,9 +600,11 @@ impl Sim {
                 ),
                 "select_task_rq_fair",
             );
+            self.states = states;
             let dst = pl.cpu as usize;
             if counted && self.tasks[t].allowed.iter().filter(|&&a| a).count() > 1 {
-                let any_idle = (0..self.cfg.ncpus).any(|c| self.tasks[t].allowed[c] && self.is_idle(c));
+                let any_idle =
+                    (0..self.cfg.ncpus).any(|c| self.tasks[t].allowed[c] && self.is_idle(c));
                 if any_idle {
                     self.placement.with_idle_cpu += 1;
                     if self.is_idle(dst) {
@@ -723,6 +741,7 @@ impl Sim {
     /// `schedule()` on `cpu`.
     fn schedule<W: Workload>(&mut self, cpu: usize, w: &mut W) {
         self.cpus[cpu].need_resched = false;
+        self.resched_mask &= !(1 << cpu);
         self.account_running(cpu);
         let prev = self.cpus[cpu].running;
         let mut pulled = false;
@@ -778,46 +797,35 @@ impl Sim {
         let c = &mut self.cpus[cpu];
         c.running = next;
         c.run_start = self.now;
-        c.gen += 1;
-        if let Some(n) = next {
-            let (g, rem) = (c.gen, self.tasks[n].remaining);
-            self.push(self.now + rem, Ev::RunDone(cpu as u32, g));
-        }
+        c.run_done_at = next.map(|n| self.now + self.tasks[n].remaining);
     }
 
-    fn run_done<W: Workload>(&mut self, cpu: usize, gen: u64, w: &mut W) {
-        if self.cpus[cpu].gen != gen {
-            return;
-        }
+    fn run_done<W: Workload>(&mut self, cpu: usize, w: &mut W) {
+        self.cpus[cpu].run_done_at = None;
         let Some(t) = self.cpus[cpu].running else {
             return;
         };
         self.account_running(cpu);
         self.tasks[t].remaining = 0;
         if !self.resolve(cpu, t, w) {
-            self.cpus[cpu].need_resched = true;
+            self.set_resched(cpu);
         } else if !self.cpus[cpu].need_resched {
-            let c = &mut self.cpus[cpu];
-            c.gen += 1;
-            let (g, rem) = (c.gen, self.tasks[t].remaining);
-            self.push(self.now + rem, Ev::RunDone(cpu as u32, g));
+            self.cpus[cpu].run_done_at = Some(self.now + self.tasks[t].remaining);
         }
     }
 
     fn process_resched<W: Workload>(&mut self, w: &mut W) {
-        loop {
-            let Some(cpu) = self.cpus.iter().position(|c| c.need_resched) else {
-                return;
-            };
+        while self.resched_mask != 0 {
+            let cpu = self.resched_mask.trailing_zeros() as usize;
             self.schedule(cpu, w);
         }
     }
 
     /// Runs the machine from `START` to `cfg.end`.
     pub fn run<W: Workload>(&mut self, w: &mut W) {
-        for cpu in 0..self.cfg.ncpus {
-            self.push(START + self.tick_nsec, Ev::Tick(cpu as u32));
-        }
+        assert!(self.cfg.ncpus <= 64, "the lab models at most 64 CPUs");
+        self.tick_at = START + self.tick_nsec;
+        self.tick_cpu = 0;
         for t in 0..self.tasks.len() {
             let (cpu, tref) = (self.tasks[t].cpu, self.tasks[t].tref);
             lab_err(
@@ -830,40 +838,66 @@ impl Sim {
             let task = &mut self.tasks[t];
             task.state = State::Runnable;
             task.runnable_since = START;
-            self.cpus[cpu].need_resched = true;
+            self.set_resched(cpu);
         }
         loop {
             self.process_resched(w);
-            let Some(Reverse((at, _, ev))) = self.heap.pop() else {
-                break;
-            };
+            // Under `cargo test`, the crate's own consistency checks run often.
+            if cfg!(test) && self.counts.events() % 61 == 0 {
+                if let Err(e) = self.validate() {
+                    panic!("at {} ns: {e}", self.now);
+                }
+            }
+            // The earliest of: a CPU's run ending (lowest CPU first), the next
+            // tick, the heap's first event — in that order on equal times.
+            let mut next_run: Option<(u64, usize)> = None;
+            for (i, c) in self.cpus.iter().enumerate() {
+                if let Some(at) = c.run_done_at {
+                    if next_run.map_or(true, |(b, _)| at < b) {
+                        next_run = Some((at, i));
+                    }
+                }
+            }
+            let heap_at = self.heap.peek().map_or(u64::MAX, |r| r.0 .0);
+            let run_at = next_run.map_or(u64::MAX, |r| r.0);
+            let at = run_at.min(self.tick_at).min(heap_at);
             if at > self.cfg.end {
                 break;
             }
             self.now = at;
-            match ev {
-                Ev::Tick(cpu) => {
-                    let cpu = cpu as usize;
-                    self.counts.tick += 1;
-                    let r = lab_err(self.cpus[cpu].rq.task_tick(at, &mut self.tgs), "task_tick");
-                    if r && self.cpus[cpu].running.is_some() {
-                        self.cpus[cpu].need_resched = true;
-                    }
-                    self.push(at + self.tick_nsec, Ev::Tick(cpu as u32));
+            if run_at == at {
+                let cpu = next_run.map_or(0, |r| r.1);
+                self.run_done(cpu, w);
+            } else if self.tick_at == at {
+                let cpu = self.tick_cpu;
+                self.tick_cpu += 1;
+                if self.tick_cpu == self.cfg.ncpus {
+                    self.tick_cpu = 0;
+                    self.tick_at += self.tick_nsec;
                 }
-                Ev::RunDone(cpu, gen) => self.run_done(cpu as usize, gen, w),
-                Ev::SleepEnd(t, gen) => {
-                    let t = t as usize;
-                    if self.tasks[t].sleep_gen == gen && self.tasks[t].state == State::Sleeping {
-                        let cpu = self.tasks[t].cpu;
-                        self.wake(t, cpu, None, false);
-                    }
+                self.counts.tick += 1;
+                let r = lab_err(self.cpus[cpu].rq.task_tick(at, &mut self.tgs), "task_tick");
+                if r && self.cpus[cpu].running.is_some() {
+                    self.set_resched(cpu);
                 }
-                Ev::Timer(token) => w.timer(self, token),
-                Ev::Resume(cpu) => {
-                    let c = &mut self.cpus[cpu as usize];
-                    c.resume_pending = false;
-                    c.need_resched = true;
+            } else {
+                let Some(Reverse((_, _, ev))) = self.heap.pop() else {
+                    break;
+                };
+                match ev {
+                    Ev::SleepEnd(t, gen) => {
+                        let t = t as usize;
+                        if self.tasks[t].sleep_gen == gen && self.tasks[t].state == State::Sleeping
+                        {
+                            let cpu = self.tasks[t].cpu;
+                            self.wake(t, cpu, None, false);
+                        }
+                    }
+                    Ev::Timer(token) => w.timer(self, token),
+                    Ev::Resume(cpu) => {
+                        self.cpus[cpu as usize].resume_pending = false;
+                        self.set_resched(cpu as usize);
+                    }
                 }
             }
         }

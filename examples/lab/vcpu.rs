@@ -24,6 +24,7 @@ use eevdf::{Features, Profile};
 use crate::report::{Outcome, Series};
 use crate::rng::Rng;
 use crate::sim::{Action, Config, Sim, TaskSpec, Workload};
+use crate::svg::{render, Plot};
 
 pub const NAME: &str = "vcpu";
 pub const VARIANTS: [&str; 3] = ["wake-affine", "no-wake-affine", "pinned"];
@@ -203,7 +204,7 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
     }
     cfg.features = f;
     let rng = Rng::new(seed).fork(0xC9);
-    let mut sim = Sim::new(cfg, rng.fork(1));
+    let mut sim = Sim::new(cfg);
     let mut vcpu = [[0; 2]; 2];
     let mut who = Vec::new();
     for (g, row) in vcpu.iter_mut().enumerate() {
@@ -268,4 +269,27 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
         }],
         counts: sim.counts,
     }
+}
+
+fn series(outcomes: &[Outcome]) -> Vec<Series> {
+    outcomes
+        .iter()
+        .flat_map(|o| o.series.iter().cloned())
+        .collect()
+}
+
+pub fn plot(outcomes: &[Outcome]) -> String {
+    render(&Plot {
+        title: "vcpu: time both vCPUs of a guest run at once (100 ms windows)",
+        xlabel: "time after warm-up (s)",
+        ylabel: "coscheduled fraction (mean of the guests)",
+        series: &series(outcomes),
+        xlog: false,
+        x: None,
+        y: (0.0, 1.0),
+        ystep: None,
+        steps: false,
+        hlines: &[(0.5, "at most 50 % each with two guests")],
+        vlines: &[],
+    })
 }

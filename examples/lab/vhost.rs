@@ -18,6 +18,7 @@ use eevdf::{Features, Profile};
 use crate::report::{Outcome, Series};
 use crate::rng::Rng;
 use crate::sim::{Action, Config, Sim, TaskSpec, Workload};
+use crate::svg::{render, Plot};
 
 pub const NAME: &str = "vhost";
 pub const VARIANTS: [&str; 4] = [
@@ -44,6 +45,10 @@ struct Vhost {
     /// Σ of the vm group entity's weight on CPU 0, sampled every ms.
     ge_sum: u64,
     ge_n: u64,
+    /// (s, longest kworker wait in the last 100 ms, ms) for the plot.
+    window_max: Vec<(f64, f64)>,
+    seen: usize,
+    ticks: u64,
 }
 
 impl Workload for Vhost {
@@ -74,6 +79,14 @@ impl Workload for Vhost {
                 self.ge_n += 1;
             }
         }
+        self.ticks += 1;
+        if self.ticks % 100 == 0 && sim.now > sim.cfg.warmup {
+            let w = &sim.tasks[self.kworker].wake_wait.samples;
+            let m = w[self.seen..].iter().copied().max().unwrap_or(0);
+            self.seen = w.len();
+            let x = (sim.now - sim.cfg.warmup) as f64 / 1e9;
+            self.window_max.push((x, m as f64 / 1e6));
+        }
         sim.add_timer(sim.now + SAMPLE, 0);
     }
 }
@@ -93,7 +106,7 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
     cfg.features = features;
     cfg.groups = vec![TaskGroup::ROOT, TaskGroup::new(0, DEFAULT_SHARES)];
     let rng = Rng::new(seed).fork(0x7601);
-    let mut sim = Sim::new(cfg, rng.fork(1));
+    let mut sim = Sim::new(cfg);
     let vhost = sim.add_task(TaskSpec::new("vhost", 1, 0).pinned());
     let kworker = sim.add_task(TaskSpec::new("kworker/0", 0, 0).pinned().keep_waits());
     for c in 1..8 {
@@ -107,6 +120,9 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
         rng: rng.fork(2),
         ge_sum: 0,
         ge_n: 0,
+        window_max: Vec::new(),
+        seen: 0,
+        ticks: 0,
     };
     sim.add_timer(sim.now + SAMPLE, 0);
     sim.run(&mut w);
@@ -115,17 +131,6 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
     let cpu0 = sim.measured() as f64;
     let mut waits = k.wake_wait.samples.clone();
     waits.sort_unstable();
-    let n = waits.len().max(1) as f64;
-    // CDF on a log axis: one point per distinct wait bucket (10% steps).
-    let mut points = Vec::new();
-    let mut last = 0.0f64;
-    for (i, &wns) in waits.iter().enumerate() {
-        let x = (wns as f64 / 1000.0).max(0.1);
-        if x > last * 1.1 || i + 1 == waits.len() {
-            points.push((x, (i + 1) as f64 / n));
-            last = x;
-        }
-    }
     let p99 = waits
         .get(((waits.len() as f64) * 0.99) as usize)
         .copied()
@@ -162,8 +167,31 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
         ],
         series: vec![Series {
             label: variant.to_string(),
-            points,
+            points: w.window_max,
         }],
         counts: sim.counts,
     }
+}
+
+fn series(outcomes: &[Outcome]) -> Vec<Series> {
+    outcomes
+        .iter()
+        .flat_map(|o| o.series.iter().cloned())
+        .collect()
+}
+
+pub fn plot(outcomes: &[Outcome]) -> String {
+    render(&Plot {
+        title: "vhost: the kworker's longest wakeup-to-run wait per 100 ms",
+        xlabel: "time after warm-up (s)",
+        ylabel: "longest wait in the window (ms)",
+        series: &series(outcomes),
+        xlog: false,
+        x: None,
+        y: (0.0, 15.0),
+        ystep: None,
+        steps: false,
+        hlines: &[(10.0, "1 tick at HZ=100")],
+        vlines: &[],
+    })
 }
