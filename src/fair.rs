@@ -298,6 +298,12 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         }
     }
 
+    /// `grq.tg_load_avg_contrib` of `group` on this CPU: the load it last
+    /// published into `tg.load_avg` (0 for the root, which never publishes).
+    pub fn tg_load_avg_contrib(&self, group: u32) -> Result<u64, Error> {
+        Ok(self.level(group)?.tg_load_avg_contrib)
+    }
+
     /// `cfs_rq.h_nr_queued` of `group`: tasks queued below it, delayed included.
     pub fn h_nr_queued(&self, group: u32) -> Result<u32, Error> {
         Ok(self.level(group)?.h_nr_queued)
