@@ -22,7 +22,8 @@ use crate::svg::{render, Plot};
 pub const NAME: &str = "aio";
 pub const VARIANTS: [&str; 2] = ["linux-6.6", "linux-7.1"];
 pub const METRICS: [&str; 1] = ["submitter_migrations_per_s"];
-pub const DEFAULT_SECS: f64 = 5.0;
+pub const NOTES: &str = "4 CPUs, HZ=1000; a submitter keeps 16 IOs in flight (6 us CPU each, 50-60 us device latency); completions run on the submitting CPU's pinned kworker (4 us), which wakes the submitter.\nMigration: wakeup placement (spec 8) + the lab's newidle pull (a model, not Linux; column newidle_pull_per_s).";
+pub const DEFAULT_SECS: f64 = 10.0;
 
 const CPUS: usize = 4;
 const DEPTH: u32 = 16;

@@ -22,7 +22,8 @@ use crate::svg::{render, Plot};
 pub const NAME: &str = "cgroup";
 pub const VARIANTS: [&str; 2] = ["load-avg-only", "max-weight-load-avg"];
 pub const METRICS: [&str; 2] = ["busy_group_share", "sleepy_group_share"];
-pub const DEFAULT_SECS: f64 = 10.0;
+pub const NOTES: &str = "4 CPUs, HZ=1000, Linux 7.1 rules; groups busy (stress -n 4) and sleepy (8 tasks: run 0.5-2 ms, wake a peer, sleep 0.5-2 ms), equal cpu.weight.\nvariants change only calc_group_shares' local load. Migration: wakeup placement (spec 8) + the lab's newidle pull (a model, not Linux).";
+pub const DEFAULT_SECS: f64 = 20.0;
 
 const BUSY: u32 = 1;
 const SLEEPY: u32 = 2;
@@ -127,7 +128,6 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
     let total = (b + s).max(1) as f64;
     let wake_mig: u64 = w.sleepy.iter().map(|&t| sim.tasks[t].migrations_wake).sum();
     let pull_mig: u64 = w.sleepy.iter().map(|&t| sim.tasks[t].migrations_pull).sum();
-    let m = sim.measured() as f64 / 1e9;
     let n = w.weight_n.max(1) as f64;
     Outcome {
         variant,
@@ -149,10 +149,14 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
                 "sleepy_weight",
                 format!("{:.0}", w.weight_sum[2] as f64 / n),
             ),
-            (
-                "sleepy_migr_per_s",
-                format!("{:.0}", (wake_mig + pull_mig) as f64 / m),
-            ),
+            ("sleepy_migrations", format!("{}", wake_mig + pull_mig)),
+            ("sleepy_per_cpu_at_end", {
+                let mut per = [0; 4];
+                for &t in &w.sleepy {
+                    per[sim.tasks[t].cpu] += 1;
+                }
+                format!("{}/{}/{}/{}", per[0], per[1], per[2], per[3])
+            }),
         ],
         series: vec![Series {
             label: variant.to_string(),

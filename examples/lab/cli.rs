@@ -12,6 +12,8 @@ pub struct Scenario {
     pub variants: &'static [&'static str],
     pub metrics: &'static [&'static str],
     pub default_secs: f64,
+    /// The model in two lines, printed above the table.
+    pub notes: &'static str,
     pub run: fn(&'static str, u64, f64) -> Outcome,
     pub plot: fn(&[Outcome]) -> String,
 }
@@ -22,6 +24,7 @@ pub const SCENARIOS: &[Scenario] = &[
         variants: &vhost::VARIANTS,
         metrics: &vhost::METRICS,
         default_secs: vhost::DEFAULT_SECS,
+        notes: vhost::NOTES,
         run: vhost::run,
         plot: vhost::plot,
     },
@@ -30,6 +33,7 @@ pub const SCENARIOS: &[Scenario] = &[
         variants: &cgroup::VARIANTS,
         metrics: &cgroup::METRICS,
         default_secs: cgroup::DEFAULT_SECS,
+        notes: cgroup::NOTES,
         run: cgroup::run,
         plot: cgroup::plot,
     },
@@ -38,6 +42,7 @@ pub const SCENARIOS: &[Scenario] = &[
         variants: &vcpu::VARIANTS,
         metrics: &vcpu::METRICS,
         default_secs: vcpu::DEFAULT_SECS,
+        notes: vcpu::NOTES,
         run: vcpu::run,
         plot: vcpu::plot,
     },
@@ -46,6 +51,7 @@ pub const SCENARIOS: &[Scenario] = &[
         variants: &hlt::VARIANTS,
         metrics: &hlt::METRICS,
         default_secs: hlt::DEFAULT_SECS,
+        notes: hlt::NOTES,
         run: hlt::run,
         plot: hlt::plot,
     },
@@ -54,6 +60,7 @@ pub const SCENARIOS: &[Scenario] = &[
         variants: &aio::VARIANTS,
         metrics: &aio::METRICS,
         default_secs: aio::DEFAULT_SECS,
+        notes: aio::NOTES,
         run: aio::run,
         plot: aio::plot,
     },
@@ -136,6 +143,9 @@ pub fn run(o: &Options) -> (String, Counters, Vec<(&'static str, Vec<Outcome>)>)
                 "== {} (seed {}, {} s simulated) ==\n",
                 s.name, o.seed, secs
             ));
+            for line in s.notes.lines() {
+                out.push_str(&format!("# {line}\n"));
+            }
             out.push_str(&table(&outcomes));
             out.push('\n');
         }
