@@ -96,9 +96,21 @@ mod tests {
         assert_eq!(choose_pull(&[]), None);
         assert_eq!(
             choose_pull(&[
-                PullCandidate { allowed: false, runnable_since: 0, ..ok },
-                PullCandidate { delayed: true, runnable_since: 0, ..ok },
-                PullCandidate { running: true, runnable_since: 0, ..ok },
+                PullCandidate {
+                    allowed: false,
+                    runnable_since: 0,
+                    ..ok
+                },
+                PullCandidate {
+                    delayed: true,
+                    runnable_since: 0,
+                    ..ok
+                },
+                PullCandidate {
+                    running: true,
+                    runnable_since: 0,
+                    ..ok
+                },
                 ok,
             ]),
             Some(3)

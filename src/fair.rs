@@ -6,7 +6,7 @@
 //! [`FairRq<G, N>`](FairRq) holds up to `G` levels (task groups; group 0 is the
 //! root) of at most `N` entities each, and walks the hierarchy the way the
 //! kernel's task-level functions do. Each level is a
-//! [`RunQueue`](crate::runqueue::RunQueue), so every per-level step is that
+//! [`RunQueue`], so every per-level step is that
 //! module's arithmetic; this module only sequences the levels, the PELT
 //! signals and the group weights:
 //!
