@@ -477,24 +477,18 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
             self.levels[child as usize].h_nr_runnable
         };
         let l = &mut self.levels[g as usize];
-        let se = *l.rq.entity(id)?;
-        let running = l.rq.curr() == Some(id);
+        let e = l.rq.entity(id)?;
+        let (load, on_rq, delayed) = (e.load, e.on_rq, e.sched_delayed);
         if l.se_avg[slot].last_update_time != 0 {
-            let runnable = if se.sched_delayed {
+            let running = l.rq.curr() == Some(id);
+            let runnable = if delayed {
                 0
             } else if child == NONE {
-                se.on_rq as u64
+                on_rq as u64
             } else {
                 l.runnable_weight[slot] as u64
             };
-            update_load_avg_se(
-                now,
-                &mut l.se_avg[slot],
-                &se.load,
-                se.on_rq,
-                runnable,
-                running,
-            );
+            update_load_avg_se(now, &mut l.se_avg[slot], &load, on_rq, runnable, running);
         }
         let decayed = self.update_cfs_rq_load_avg(g, now);
         let l = &mut self.levels[g as usize];
@@ -503,7 +497,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         }
         if l.se_avg[slot].last_update_time == 0 && f.attach {
             let mut sa = l.se_avg[slot];
-            attach_entity_load_avg(release, &mut l.avg, &mut sa, &se.load);
+            attach_entity_load_avg(release, &mut l.avg, &mut sa, &load);
             l.se_avg[slot] = sa;
             self.update_tg_load_avg(g, now, tgs);
         } else if decayed && f.tg {
@@ -942,14 +936,28 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         self.dequeue_entities(t.group, t.entity, now, flags, Completion::Dequeue, tgs)
     }
 
+    /// `put_prev_entity`: the level's curr stops running; its signal is brought
+    /// up to date first if it is still queued.
+    fn put_prev_entity(
+        &mut self,
+        g: u32,
+        e: EntityId,
+        now: u64,
+        tgs: &mut [TaskGroup],
+    ) -> Result<(), Error> {
+        if self.levels[g as usize].rq.entity(e)?.on_rq {
+            self.update_load_avg(g, e, now, Upd::default(), tgs)?;
+        }
+        self.levels[g as usize].rq.put_prev_curr(now)
+    }
+
     /// Stops running the current task at every level (`put_prev_entity` up
     /// its chain), e.g. when the CPU goes idle.
     fn put_prev_all(&mut self, now: u64, tgs: &mut [TaskGroup]) -> Result<(), Error> {
         if let Some(c) = self.curr.take() {
             for (g, e) in self.chain_up(c) {
                 if self.levels[g as usize].rq.curr() == Some(e) {
-                    self.update_load_avg(g, e, now, Upd::default(), tgs)?;
-                    self.levels[g as usize].rq.put_prev_curr(now)?;
+                    self.put_prev_entity(g, e, now, tgs)?;
                 }
             }
         }
@@ -1005,8 +1013,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
             for (g, e) in self.chain_up(c) {
                 let kept = chain.iter().any(|&(l, _)| l == g);
                 if !kept && self.levels[g as usize].rq.curr() == Some(e) {
-                    self.update_load_avg(g, e, now, Upd::default(), tgs)?;
-                    self.levels[g as usize].rq.put_prev_curr(now)?;
+                    self.put_prev_entity(g, e, now, tgs)?;
                 }
             }
         }
@@ -1017,8 +1024,11 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         for &(g, e) in chain.iter().rev() {
             let old = self.levels[g as usize].rq.curr();
             if old != Some(e) {
+                // put_prev_entity updates the signal of a still-queued curr.
                 if let Some(o) = old {
-                    self.update_load_avg(g, o, now, Upd::default(), tgs)?;
+                    if self.levels[g as usize].rq.entity(o)?.on_rq {
+                        self.update_load_avg(g, o, now, Upd::default(), tgs)?;
+                    }
                 }
                 self.update_load_avg(g, e, now, f, tgs)?;
                 self.levels[g as usize].rq.set_next_entity(e, now)?;

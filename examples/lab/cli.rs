@@ -154,6 +154,18 @@ pub fn run(o: &Options) -> (String, Counters, Vec<(&'static str, Vec<Outcome>)>)
     (out, counts, all)
 }
 
+/// This process's CPU time (user + system) in seconds, from `/proc/self/stat`
+/// (Linux; `USER_HZ` = 100), if available.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
 pub fn main(args: &[String]) -> i32 {
     let o = match parse(args) {
         Ok(o) => o,
@@ -171,8 +183,10 @@ pub fn main(args: &[String]) -> i32 {
         }
     };
     let t0 = Instant::now();
+    let c0 = cpu_seconds();
     let (out, counts, all) = run(&o);
     let wall = t0.elapsed().as_secs_f64();
+    let cpu = c0.and_then(|a| cpu_seconds().map(|b| b - a));
     let _ = std::io::stdout().write_all(out.as_bytes());
     if let Some(dir) = &o.svg {
         if let Err(e) = std::fs::create_dir_all(dir) {
@@ -192,11 +206,24 @@ pub fn main(args: &[String]) -> i32 {
             eprintln!("lab: wrote {path}");
         }
     }
+    let e = counts.events() as f64;
     eprintln!(
-        "lab: {} scheduling events in {:.2} s wall: {:.2} M events/s",
+        "lab: {} scheduling events ({} enqueue, {} dequeue, {} pick, {} tick, {} wakeup, {} migrate)",
         counts.events(),
-        wall,
-        counts.events() as f64 / wall / 1e6
+        counts.enqueue,
+        counts.dequeue,
+        counts.pick,
+        counts.tick,
+        counts.wakeup,
+        counts.migrate
     );
+    match cpu {
+        Some(c) if c > 0.0 => eprintln!(
+            "lab: {wall:.2} s wall, {c:.2} s CPU (one thread): {:.2} M events per wall second, {:.2} M per CPU second",
+            e / wall / 1e6,
+            e / c / 1e6
+        ),
+        _ => eprintln!("lab: {wall:.2} s wall: {:.2} M events per second", e / wall / 1e6),
+    }
     0
 }

@@ -42,9 +42,9 @@ use eevdf::wake::{
 use eevdf::{Features, Profile};
 
 /// Levels (task groups) per CPU.
-pub const G: usize = 4;
+pub const G: usize = 3;
 /// Entities per level and CPU.
-pub const N: usize = 24;
+pub const N: usize = 16;
 /// One CPU's fair class.
 pub type Rq = FairRq<G, N>;
 
@@ -201,6 +201,8 @@ pub struct Task {
     pub name: String,
     pub group: u32,
     pub allowed: Vec<bool>,
+    /// The only CPU it may run on, if its affinity is a single CPU.
+    pub single_cpu: Option<usize>,
     pub cpu: usize,
     pub tref: TaskRef,
     pub state: State,
@@ -373,10 +375,15 @@ impl Sim {
         let cpu = spec.cpu;
         let tref = lab_err(self.cpus[cpu].rq.add_task(spec.group, se), "add_task");
         self.cpus[cpu].owner[tref.group as usize][tref.entity.index() as usize] = t;
+        let single_cpu = match allowed.iter().filter(|&&a| a).count() {
+            1 => allowed.iter().position(|&a| a),
+            _ => None,
+        };
         self.tasks.push(Task {
             name: spec.name,
             group: spec.group,
             allowed,
+            single_cpu,
             cpu,
             tref,
             state: State::Sleeping,
@@ -554,6 +561,13 @@ impl Sim {
             // Still queued as a delayed-dequeue sleeper: requeued in place
             // (spec §4.7), no placement decision.
             prev
+        } else if let Some(only) = self.tasks[t].single_cpu {
+            // Core's select_task_rq asks the class (select_task_rq_fair, which
+            // also does record_wakee) only for tasks allowed on several CPUs.
+            if only != prev {
+                self.migrate(t, only);
+            }
+            only
         } else {
             let jiffies = self.jiffies();
             let hz = self.cfg.hz as u64;
@@ -602,7 +616,7 @@ impl Sim {
             );
             self.states = states;
             let dst = pl.cpu as usize;
-            if counted && self.tasks[t].allowed.iter().filter(|&&a| a).count() > 1 {
+            if counted {
                 let any_idle =
                     (0..self.cfg.ncpus).any(|c| self.tasks[t].allowed[c] && self.is_idle(c));
                 if any_idle {
