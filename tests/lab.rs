@@ -31,7 +31,12 @@ use report::Outcome;
 
 fn run_all(name: &str, secs: f64, seed: u64) -> Vec<Outcome> {
     let s = cli::SCENARIOS.iter().find(|s| s.name == name).unwrap();
-    s.variants.iter().map(|v| (s.run)(v, seed, secs)).collect()
+    let p = sim::Params {
+        seed,
+        secs,
+        features: Vec::new(),
+    };
+    s.variants.iter().map(|v| (s.run)(v, &p)).collect()
 }
 
 fn m(outcomes: &[Outcome], variant: &str, metric: &str) -> f64 {
@@ -120,6 +125,7 @@ fn options(which: &str, json: bool, seed: u64) -> cli::Options {
         svg: None,
         seed,
         secs: Some(0.2),
+        features: Vec::new(),
     }
 }
 
@@ -233,6 +239,9 @@ fn the_command_line_rejects_what_it_does_not_know() {
     assert!(cli::parse(&args(&["all", "--bogus"])).is_err());
     assert!(cli::parse(&args(&["all", "--seed"])).is_err());
     assert!(cli::parse(&args(&["all", "--secs", "-1"])).is_err());
+    assert!(cli::parse(&args(&["all", "--features", "NO_SUCH_THING"])).is_err());
+    let f = cli::parse(&args(&["aio", "--features", "NO_DELAY_DEQUEUE"])).unwrap();
+    assert_eq!(f.features, vec!["NO_DELAY_DEQUEUE".to_string()]);
     let o = cli::parse(&args(&["vhost", "--json", "--seed", "5", "--secs", "0.5"])).unwrap();
     assert_eq!(
         (o.which.as_str(), o.json, o.seed, o.secs),

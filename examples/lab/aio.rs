@@ -16,7 +16,7 @@ use eevdf::Profile;
 
 use crate::report::{Outcome, Series};
 use crate::rng::Rng;
-use crate::sim::{Action, Config, Sim, TaskSpec, Workload};
+use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload};
 use crate::svg::{render, Plot};
 
 pub const NAME: &str = "aio";
@@ -107,13 +107,13 @@ impl Workload for Aio {
     }
 }
 
-pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
+pub fn run(variant: &'static str, params: &Params) -> Outcome {
     let profile = match variant {
         "linux-6.6" => Profile::LINUX_6_6,
         _ => Profile::LINUX_7_1,
     };
-    let cfg = Config::new(profile, CPUS, 1000, secs);
-    let rng = Rng::new(seed).fork(0xA10);
+    let cfg = Config::new(profile, CPUS, 1000, params);
+    let rng = Rng::new(params.seed).fork(0xA10);
     let mut sim = Sim::new(cfg);
     let submitter = sim.add_task(TaskSpec::new("fio", 0, 0));
     let mut kworker = [0; CPUS];

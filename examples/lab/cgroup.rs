@@ -16,7 +16,7 @@ use eevdf::Profile;
 
 use crate::report::{Outcome, Series};
 use crate::rng::Rng;
-use crate::sim::{Action, Config, Sim, TaskSpec, Workload};
+use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload};
 use crate::svg::{render, Plot};
 
 pub const NAME: &str = "cgroup";
@@ -90,9 +90,9 @@ impl Workload for Cgroup {
     }
 }
 
-pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
+pub fn run(variant: &'static str, params: &Params) -> Outcome {
     let profile = Profile::LINUX_7_1;
-    let mut cfg = Config::new(profile, 4, 1000, secs);
+    let mut cfg = Config::new(profile, 4, 1000, params);
     cfg.shares = match variant {
         "load-avg-only" => SharesLoad::LoadAvg,
         _ => SharesLoad::MaxWeightLoadAvg,
@@ -102,7 +102,7 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
         TaskGroup::new(0, DEFAULT_SHARES),
         TaskGroup::new(0, DEFAULT_SHARES),
     ];
-    let rng = Rng::new(seed).fork(0xC6);
+    let rng = Rng::new(params.seed).fork(0xC6);
     let mut sim = Sim::new(cfg);
     for c in 0..4 {
         sim.add_task(TaskSpec::new("stress", BUSY, c));

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use crate::report::{json_line, table, Outcome};
-use crate::sim::Counters;
+use crate::sim::{Counters, Params};
 use crate::{aio, cgroup, hlt, vcpu, vhost};
 
 pub struct Scenario {
@@ -14,7 +14,7 @@ pub struct Scenario {
     pub default_secs: f64,
     /// The model in two lines, printed above the table.
     pub notes: &'static str,
-    pub run: fn(&'static str, u64, f64) -> Outcome,
+    pub run: fn(&'static str, &Params) -> Outcome,
     pub plot: fn(&[Outcome]) -> String,
 }
 
@@ -72,6 +72,8 @@ pub struct Options {
     pub svg: Option<String>,
     pub seed: u64,
     pub secs: Option<f64>,
+    /// debugfs feature words applied to every variant.
+    pub features: Vec<String>,
 }
 
 pub fn parse(args: &[String]) -> Result<Options, String> {
@@ -81,6 +83,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
         svg: None,
         seed: 1,
         secs: None,
+        features: Vec::new(),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -100,6 +103,18 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
                         .filter(|s: &f64| *s > 0.0 && *s <= 3600.0)
                         .ok_or("--secs needs a positive number of seconds")?,
                 )
+            }
+            "--features" => {
+                let list = it
+                    .next()
+                    .ok_or("--features needs a list like NO_PLACE_LAG,RUN_TO_PARITY")?;
+                for w in list.split(',').filter(|w| !w.is_empty()) {
+                    let mut probe = eevdf::Features::empty();
+                    if !probe.apply_debugfs(w) {
+                        return Err(format!("unknown feature {w}"));
+                    }
+                    o.features.push(w.to_string());
+                }
             }
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
             s => o.which = s.to_string(),
@@ -128,7 +143,14 @@ pub fn run(o: &Options) -> (String, Counters, Vec<(&'static str, Vec<Outcome>)>)
         let outcomes: Vec<Outcome> = s
             .variants
             .iter()
-            .map(|v| (s.run)(v, o.seed, secs))
+            .map(|v| {
+                let p = Params {
+                    seed: o.seed,
+                    secs,
+                    features: o.features.clone(),
+                };
+                (s.run)(v, &p)
+            })
             .collect();
         for oc in &outcomes {
             counts.add(&oc.counts);
@@ -145,6 +167,12 @@ pub fn run(o: &Options) -> (String, Counters, Vec<(&'static str, Vec<Outcome>)>)
             ));
             for line in s.notes.lines() {
                 out.push_str(&format!("# {line}\n"));
+            }
+            if !o.features.is_empty() {
+                out.push_str(&format!(
+                    "# every variant with the debugfs writes: {}\n",
+                    o.features.join(" ")
+                ));
             }
             out.push_str(&table(&outcomes));
             out.push('\n');
@@ -172,7 +200,7 @@ pub fn main(args: &[String]) -> i32 {
         Err(e) => {
             eprintln!("lab: {e}");
             eprintln!(
-                "usage: lab <{}|all> [--json] [--svg DIR] [--seed N] [--secs S]",
+                "usage: lab <{}|all> [--json] [--svg DIR] [--seed N] [--secs S] [--features W1,W2]",
                 SCENARIOS
                     .iter()
                     .map(|s| s.name)

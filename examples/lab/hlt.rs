@@ -18,7 +18,7 @@ use eevdf::Profile;
 
 use crate::report::{Outcome, Series};
 use crate::rng::Rng;
-use crate::sim::{Action, Config, Sim, TaskSpec, Workload, START};
+use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload, START};
 use crate::svg::{render, Plot};
 
 pub const NAME: &str = "hlt";
@@ -76,13 +76,13 @@ impl Workload for Hlt {
     }
 }
 
-pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
+pub fn run(variant: &'static str, params: &Params) -> Outcome {
     let profile = Profile::LINUX_7_1;
-    let mut cfg = Config::new(profile, THREADS, 1000, secs);
+    let mut cfg = Config::new(profile, THREADS, 1000, params);
     cfg.idle_is_preempted = variant == "hlt-preempted";
     cfg.resume_latency = 10_000;
     cfg.warmup = START;
-    let rng = Rng::new(seed).fork(0x417);
+    let rng = Rng::new(params.seed).fork(0x417);
     let mut sim = Sim::new(cfg);
     for i in 0..THREADS {
         sim.add_task(TaskSpec::new(&format!("omp{i}"), 0, i));

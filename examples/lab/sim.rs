@@ -50,6 +50,17 @@ pub type Rq = FairRq<G, N>;
 
 const NOBODY: usize = usize::MAX;
 
+/// What the command line passes to every scenario run.
+#[derive(Clone, Debug, Default)]
+pub struct Params {
+    pub seed: u64,
+    /// Simulated seconds.
+    pub secs: f64,
+    /// debugfs feature words (`NO_PLACE_LAG`, `RUN_TO_PARITY`, …) applied after
+    /// the variant's own features.
+    pub features: Vec<String>,
+}
+
 /// What a run of the engine is configured with.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -72,11 +83,13 @@ pub struct Config {
     pub warmup: u64,
     /// The run ends here (ns).
     pub end: u64,
+    /// Feature words applied on top of `features` when the run starts.
+    pub extra_features: Vec<String>,
 }
 
 impl Config {
-    pub fn new(profile: Profile, ncpus: usize, hz: u32, secs: f64) -> Config {
-        let end = START + (secs * 1e9) as u64;
+    pub fn new(profile: Profile, ncpus: usize, hz: u32, params: &Params) -> Config {
+        let end = START + (params.secs * 1e9) as u64;
         Config {
             profile,
             features: Features::defaults(profile.release),
@@ -90,6 +103,7 @@ impl Config {
             resume_latency: 0,
             warmup: START + ((end - START) / 10).min(1_000_000_000),
             end,
+            extra_features: params.features.clone(),
         }
     }
 
@@ -323,7 +337,10 @@ fn lab_err<T>(r: Result<T, eevdf::Error>, what: &str) -> T {
 }
 
 impl Sim {
-    pub fn new(cfg: Config) -> Sim {
+    pub fn new(mut cfg: Config) -> Sim {
+        for w in &cfg.extra_features {
+            cfg.features.apply_debugfs(w);
+        }
         let tun = Tunables {
             base_slice: cfg.base_slice,
             tick_nsec: cfg.tick_nsec(),

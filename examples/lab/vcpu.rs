@@ -23,7 +23,7 @@ use eevdf::{Features, Profile};
 
 use crate::report::{Outcome, Series};
 use crate::rng::Rng;
-use crate::sim::{Action, Config, Sim, TaskSpec, Workload};
+use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload};
 use crate::svg::{render, Plot};
 
 pub const NAME: &str = "vcpu";
@@ -195,16 +195,16 @@ impl Workload for Vcpu {
     }
 }
 
-pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
+pub fn run(variant: &'static str, params: &Params) -> Outcome {
     let profile = Profile::LINUX_7_1;
-    let mut cfg = Config::new(profile, 2, 1000, secs);
+    let mut cfg = Config::new(profile, 2, 1000, params);
     let mut f = Features::defaults(profile.release);
     if variant == "no-wake-affine" {
         f.apply_debugfs("NO_WA_IDLE");
         f.apply_debugfs("NO_WA_WEIGHT");
     }
     cfg.features = f;
-    let rng = Rng::new(seed).fork(0xC9);
+    let rng = Rng::new(params.seed).fork(0xC9);
     let mut sim = Sim::new(cfg);
     let mut vcpu = [[0; 2]; 2];
     let mut who = Vec::new();

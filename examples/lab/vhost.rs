@@ -17,7 +17,7 @@ use eevdf::{Features, Profile};
 
 use crate::report::{Outcome, Series};
 use crate::rng::Rng;
-use crate::sim::{Action, Config, Sim, TaskSpec, Workload};
+use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload};
 use crate::svg::{render, Plot};
 
 pub const NAME: &str = "vhost";
@@ -92,13 +92,13 @@ impl Workload for Vhost {
     }
 }
 
-pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
+pub fn run(variant: &'static str, params: &Params) -> Outcome {
     let profile = match variant {
         "linux-6.6" | "linux-6.6-no-place-lag" => Profile::LINUX_6_6,
         "linux-6.18" => Profile::LINUX_6_18,
         _ => Profile::LINUX_7_1,
     };
-    let mut cfg = Config::new(profile, 8, 100, secs);
+    let mut cfg = Config::new(profile, 8, 100, params);
     cfg.base_slice = 3_000_000;
     let mut features = Features::defaults(profile.release);
     if variant.ends_with("no-place-lag") {
@@ -106,7 +106,7 @@ pub fn run(variant: &'static str, seed: u64, secs: f64) -> Outcome {
     }
     cfg.features = features;
     cfg.groups = vec![TaskGroup::ROOT, TaskGroup::new(0, DEFAULT_SHARES)];
-    let rng = Rng::new(seed).fork(0x7601);
+    let rng = Rng::new(params.seed).fork(0x7601);
     let mut sim = Sim::new(cfg);
     let vhost = sim.add_task(TaskSpec::new("vhost", 1, 0).pinned());
     let kworker = sim.add_task(TaskSpec::new("kworker/0", 0, 0).pinned().keep_waits());
