@@ -299,6 +299,10 @@ pub struct PlacementStats {
     pub with_idle_cpu: u64,
     /// Of those, placed on an idle CPU.
     pub onto_idle_cpu: u64,
+    /// Wakeups (after the warm-up) where `wake_affine` ran, and where it
+    /// chose the waker's CPU.
+    pub wake_affine_runs: u64,
+    pub wake_affine_this: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -633,6 +637,12 @@ impl Sim {
             );
             self.states = states;
             let dst = pl.cpu as usize;
+            if counted && pl.affine.is_some() {
+                self.placement.wake_affine_runs += 1;
+                if pl.affine == Some(eevdf::wake::WakeTarget::This) {
+                    self.placement.wake_affine_this += 1;
+                }
+            }
             if counted {
                 let any_idle =
                     (0..self.cfg.ncpus).any(|c| self.tasks[t].allowed[c] && self.is_idle(c));

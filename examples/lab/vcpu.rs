@@ -261,6 +261,13 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
         extra: vec![
             ("cpu_busy", format!("{:.3}", busy as f64 / (2.0 * m))),
             ("halts_per_s", format!("{:.0}", w.halts as f64 / secs_m)),
+            (
+                "wake_affine_this/runs",
+                format!(
+                    "{}/{}",
+                    sim.placement.wake_affine_this, sim.placement.wake_affine_runs
+                ),
+            ),
             ("wake_migr_per_s", format!("{:.0}", mig as f64 / secs_m)),
             ("pull_migr_per_s", format!("{:.0}", pull as f64 / secs_m)),
         ],
