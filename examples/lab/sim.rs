@@ -249,8 +249,6 @@ pub struct Cpu {
     pub running: Option<usize>,
     /// Start of the running task's unaccounted stretch.
     run_start: u64,
-    /// When the running task's current `Run` ends.
-    run_done_at: Option<u64>,
     need_resched: bool,
     resume_pending: bool,
     /// Task index of each (group, slot).
@@ -331,6 +329,8 @@ pub struct Sim {
     tick_cpu: usize,
     /// Scratch for the wakeup path.
     states: Vec<CpuState>,
+    /// When each CPU's running task ends its current `Run` (`u64::MAX`: none).
+    run_done_at: Vec<u64>,
 }
 
 fn lab_err<T>(r: Result<T, eevdf::Error>, what: &str) -> T {
@@ -345,6 +345,7 @@ impl Sim {
         for w in &cfg.extra_features {
             cfg.features.apply_debugfs(w);
         }
+        let ncpus = cfg.ncpus;
         let tun = Tunables {
             base_slice: cfg.base_slice,
             tick_nsec: cfg.tick_nsec(),
@@ -358,7 +359,6 @@ impl Sim {
                 ),
                 running: None,
                 run_start: START,
-                run_done_at: None,
                 need_resched: false,
                 resume_pending: false,
                 owner: vec![[NOBODY; N]; cfg.groups.len()],
@@ -380,6 +380,7 @@ impl Sim {
             tick_at: u64::MAX,
             tick_cpu: 0,
             states: Vec::new(),
+            run_done_at: vec![u64::MAX; ncpus],
         }
     }
 
@@ -474,7 +475,7 @@ impl Sim {
                 let cpu = task.cpu;
                 self.account_running(cpu);
                 self.tasks[t].remaining = 0;
-                self.cpus[cpu].run_done_at = Some(self.now);
+                self.run_done_at[cpu] = self.now;
             }
             State::Runnable => self.tasks[t].remaining = 0,
             State::Sleeping => {}
@@ -838,11 +839,11 @@ impl Sim {
         let c = &mut self.cpus[cpu];
         c.running = next;
         c.run_start = self.now;
-        c.run_done_at = next.map(|n| self.now + self.tasks[n].remaining);
+        self.run_done_at[cpu] = next.map_or(u64::MAX, |n| self.now + self.tasks[n].remaining);
     }
 
     fn run_done<W: Workload>(&mut self, cpu: usize, w: &mut W) {
-        self.cpus[cpu].run_done_at = None;
+        self.run_done_at[cpu] = u64::MAX;
         let Some(t) = self.cpus[cpu].running else {
             return;
         };
@@ -851,7 +852,7 @@ impl Sim {
         if !self.resolve(cpu, t, w) {
             self.set_resched(cpu);
         } else if !self.cpus[cpu].need_resched {
-            self.cpus[cpu].run_done_at = Some(self.now + self.tasks[t].remaining);
+            self.run_done_at[cpu] = self.now + self.tasks[t].remaining;
         }
     }
 
@@ -891,24 +892,20 @@ impl Sim {
             }
             // The earliest of: a CPU's run ending (lowest CPU first), the next
             // tick, the heap's first event — in that order on equal times.
-            let mut next_run: Option<(u64, usize)> = None;
-            for (i, c) in self.cpus.iter().enumerate() {
-                if let Some(at) = c.run_done_at {
-                    if next_run.map_or(true, |(b, _)| at < b) {
-                        next_run = Some((at, i));
-                    }
+            let (mut run_at, mut run_cpu) = (u64::MAX, 0);
+            for (i, &at) in self.run_done_at.iter().enumerate() {
+                if at < run_at {
+                    (run_at, run_cpu) = (at, i);
                 }
             }
             let heap_at = self.heap.peek().map_or(u64::MAX, |r| r.0 .0);
-            let run_at = next_run.map_or(u64::MAX, |r| r.0);
             let at = run_at.min(self.tick_at).min(heap_at);
             if at > self.cfg.end {
                 break;
             }
             self.now = at;
             if run_at == at {
-                let cpu = next_run.map_or(0, |r| r.1);
-                self.run_done(cpu, w);
+                self.run_done(run_cpu, w);
             } else if self.tick_at == at {
                 let cpu = self.tick_cpu;
                 self.tick_cpu += 1;
