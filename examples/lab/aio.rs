@@ -156,6 +156,10 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
                 format!("{:.0}", s.wakeups as f64 / m),
             ),
             (
+                "woken_in_place",
+                format!("{:.3}", s.wakeups_in_place as f64 / s.wakeups.max(1) as f64),
+            ),
+            (
                 "submitter_cpu",
                 format!("{:.3}", s.runtime as f64 / sim.measured() as f64),
             ),

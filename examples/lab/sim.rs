@@ -241,6 +241,8 @@ pub struct Task {
     pub migrations_wake: u64,
     /// Migrations by the lab's newidle pull.
     pub migrations_pull: u64,
+    /// Wakeups that found it still queued as a delayed-dequeue sleeper.
+    pub wakeups_in_place: u64,
 }
 
 #[derive(Debug)]
@@ -422,6 +424,7 @@ impl Sim {
             wakeups: 0,
             migrations_wake: 0,
             migrations_pull: 0,
+            wakeups_in_place: 0,
         });
         t
     }
@@ -582,6 +585,9 @@ impl Sim {
         let target = if e.on_rq && e.sched_delayed {
             // Still queued as a delayed-dequeue sleeper: requeued in place
             // (spec §4.7), no placement decision.
+            if counted {
+                self.tasks[t].wakeups_in_place += 1;
+            }
             prev
         } else if let Some(only) = self.tasks[t].single_cpu {
             // Core's select_task_rq asks the class (select_task_rq_fair, which
