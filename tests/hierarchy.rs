@@ -495,3 +495,47 @@ fn delayed_group_entities_happen_and_keep_the_hierarchy_consistent() {
     }
     assert!(delayed_groups > 0);
 }
+
+#[test]
+fn no_task_level_operation_panics_on_any_handle_or_clock() {
+    // Arbitrary handles (any group, any entity bits), arbitrary clocks (also
+    // going backwards) and operations in any order: results or errors only.
+    fn prop(ops: Vec<(u8, u8, u64, u64)>) -> bool {
+        let p = Profile::LINUX_7_1;
+        let tun = Tunables::defaults(&p, 2, 1000);
+        let mut tgs = [
+            TaskGroup::ROOT,
+            TaskGroup::new(0, DEFAULT_SHARES),
+            TaskGroup::new(1, DEFAULT_SHARES),
+        ];
+        let mut rq = Rq::new(p, tun, SharesLoad::LoadAvg, &tgs).unwrap();
+        let mut known = Vec::new();
+        for (op, g, bits, now) in ops {
+            let t = match known.get(bits as usize % (known.len() + 1)) {
+                Some(&t) if bits & 1 == 0 => t,
+                _ => TaskRef {
+                    group: g as u32 % 5,
+                    entity: eevdf::runqueue::EntityId::from_bits(bits),
+                },
+            };
+            match op % 9 {
+                0 => {
+                    if let Ok(t) = rq.add_task(g as u32 % 4, SchedEntity::from_nice(0, 0).unwrap())
+                    {
+                        known.push(t);
+                    }
+                }
+                1 => drop(rq.enqueue_task(t, now, EnqueueFlags::WAKEUP, &mut tgs)),
+                2 => drop(rq.dequeue_task(t, now, DequeueFlags::SLEEP, &mut tgs)),
+                3 => drop(rq.pick_next_task(now, &mut tgs)),
+                4 => drop(rq.task_tick(now, &mut tgs)),
+                5 => drop(rq.wakeup_preempt(t, now, WakeFlags::default(), &mut tgs)),
+                6 => drop(rq.detach_task(t, now, &mut tgs)),
+                7 => drop(rq.task_h_load(t, now / 1_000_000)),
+                _ => drop(rq.update_blocked_averages(now, &mut tgs[..(g as usize % 4)])),
+            }
+        }
+        true
+    }
+    qc(2_000).quickcheck(prop as fn(Vec<(u8, u8, u64, u64)>) -> bool);
+}
