@@ -1,7 +1,7 @@
 # The project's commands. `make test` is the whole test suite (what CI runs).
 CARGO ?= cargo
 
-.PHONY: test test-rust test-loom demo
+.PHONY: test test-rust test-loom demo lab lab-plots
 
 test: test-rust test-loom
 
@@ -17,3 +17,11 @@ test-loom:
 
 demo:
 	$(CARGO) run --release --example demo
+
+# The scenario lab (docs/lab.md): every scenario, every variant, as a table.
+lab:
+	$(CARGO) run --release --example lab -- all
+
+# Regenerate the plots checked in under docs/.
+lab-plots:
+	$(CARGO) run --release --example lab -- all --svg docs

@@ -104,11 +104,68 @@ pub fn overflowing_calc_group_shares(
     grq_load_weight: u64,
     grq_load_avg: u64,
 ) -> Result<(u64, bool), Error> {
-    let sld = scale_load_down(grq_load_weight);
-    let load = if sld > grq_load_avg {
-        sld
-    } else {
-        grq_load_avg
+    overflowing_calc_group_shares_with(
+        profile,
+        SharesLoad::MaxWeightLoadAvg,
+        tg_shares,
+        tg_load_avg,
+        tg_load_avg_contrib,
+        grq_load_weight,
+        grq_load_avg,
+    )
+}
+
+/// The local load `calc_group_shares` weighs a group run queue by: the line that
+/// changed in Linux 4.15 (the `cgroup-share-imbalance` seed; known-bugs §4).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SharesLoad {
+    /// `load = max(scale_load_down(grq.load.weight), grq.avg.load_avg)`: every
+    /// release this crate models (4.15 onwards). A group run queue that has just
+    /// woken tasks is credited at once with their full weight.
+    #[default]
+    MaxWeightLoadAvg = 0,
+    /// `load = grq.avg.load_avg`: the rule before 4.15, as Josef Bacik's 2017
+    /// report quotes it. Only this line is historical; the rest of the formula
+    /// (`tg_weight`, the clamp) is the one of [`calc_group_shares`], so this is
+    /// "today's formula with the old local load", not a model of a 4.14 kernel.
+    /// A group whose tasks sleep and wake is weighed by its decayed history:
+    /// right after a wakeup its entity is light.
+    LoadAvg = 1,
+}
+
+/// [`overflowing_calc_group_shares`] with the local load chosen by `rule`
+/// ([`SharesLoad`]). With [`SharesLoad::MaxWeightLoadAvg`] it is that function.
+///
+/// ```
+/// use eevdf::{group::{overflowing_calc_group_shares_with as s, SharesLoad}, Profile};
+/// let p = Profile::LINUX_7_1;
+/// // A group run queue that just woke two nice-0 tasks but whose average has
+/// // decayed to 256, in a group whose other CPUs hold 1024:
+/// assert_eq!(s(&p, SharesLoad::MaxWeightLoadAvg, 1 << 20, 1024 + 256, 256, 2 << 20, 256),
+///            Ok((699_050, false)));              // 2^20 · 2048 / 3072
+/// assert_eq!(s(&p, SharesLoad::LoadAvg, 1 << 20, 1024 + 256, 256, 2 << 20, 256),
+///            Ok((209_715, false)));              // 2^20 · 256 / 1280
+/// ```
+pub fn overflowing_calc_group_shares_with(
+    profile: &Profile,
+    rule: SharesLoad,
+    tg_shares: u64,
+    tg_load_avg: u64,
+    tg_load_avg_contrib: u64,
+    grq_load_weight: u64,
+    grq_load_avg: u64,
+) -> Result<(u64, bool), Error> {
+    let load = match rule {
+        SharesLoad::MaxWeightLoadAvg => {
+            let sld = scale_load_down(grq_load_weight);
+            if sld > grq_load_avg {
+                sld
+            } else {
+                grq_load_avg
+            }
+        }
+        SharesLoad::LoadAvg => grq_load_avg,
     };
     if profile.is_exact() {
         return Ok((
@@ -133,6 +190,71 @@ pub fn overflowing_calc_group_shares(
         shares = shares.checked_div(tg_weight).ok_or(Error::Undefined)?;
     }
     Ok((kclamp(shares, MIN_SHARES as i64, t) as u64, wrapped))
+}
+
+/// `calc_group_shares` with the local load chosen by `rule`, as the profile
+/// computes it (see [`overflowing_calc_group_shares_with`]).
+pub fn calc_group_shares_with(
+    profile: &Profile,
+    rule: SharesLoad,
+    tg_shares: u64,
+    tg_load_avg: u64,
+    tg_load_avg_contrib: u64,
+    grq_load_weight: u64,
+    grq_load_avg: u64,
+) -> Result<u64, Error> {
+    overflowing_calc_group_shares_with(
+        profile,
+        rule,
+        tg_shares,
+        tg_load_avg,
+        tg_load_avg_contrib,
+        grq_load_weight,
+        grq_load_avg,
+    )
+    .and_then(|pair| profile.settle(pair))
+}
+
+/// `struct task_group`, the machine-wide part a scheduler of several CPUs
+/// shares: the group's position in the hierarchy, its `tg.shares` and the
+/// `tg.load_avg` aggregate that [`update_tg_load_avg`] keeps (single-threaded;
+/// [`crate::sync::GroupLoad`] is the concurrent form). Group 0 is the root.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TaskGroup {
+    /// The parent group's index ([`TaskGroup::NO_PARENT`] for the root).
+    pub parent: u32,
+    /// `tg.shares` in scaled units ([`DEFAULT_SHARES`] = 2²⁰ by default).
+    pub shares: u64,
+    /// `tg.load_avg`: Σ of every CPU's published `tg_load_avg_contrib`
+    /// (an `atomic_long_t`, kept here as its two's-complement bits).
+    pub load_avg: u64,
+}
+
+impl TaskGroup {
+    /// The parent index of the root group.
+    pub const NO_PARENT: u32 = u32::MAX;
+
+    /// The root task group (`root_task_group`): no parent, `ROOT_TASK_GROUP_LOAD`.
+    pub const ROOT: TaskGroup = TaskGroup {
+        parent: TaskGroup::NO_PARENT,
+        shares: ROOT_TASK_GROUP_LOAD,
+        load_avg: 0,
+    };
+
+    /// A child of `parent` with `shares` (scaled; clamp with [`set_shares_clamp`]).
+    pub const fn new(parent: u32, shares: u64) -> TaskGroup {
+        TaskGroup {
+            parent,
+            shares,
+            load_avg: 0,
+        }
+    }
+
+    /// Applies what [`update_tg_load_avg`] or [`clear_tg_load_avg`] published:
+    /// `tg.load_avg += delta` (wrapping, as the kernel's atomic add).
+    pub fn apply(&mut self, update: &TgLoadAvgUpdate) {
+        self.load_avg = self.load_avg.wrapping_add(update.delta as u64);
+    }
 }
 
 /// The EXACT evaluation of [`overflowing_calc_group_shares`]: the quotient as a

@@ -227,6 +227,42 @@ pub struct SchedAvg {
     pub util_est: UtilEst,
 }
 
+impl SchedAvg {
+    /// All zero: a new entity or run queue (`last_update_time = 0` means "not
+    /// attached yet").
+    pub const ZERO: SchedAvg = SchedAvg {
+        last_update_time: 0,
+        load_sum: 0,
+        runnable_sum: 0,
+        util_sum: 0,
+        period_contrib: 0,
+        load_avg: 0,
+        runnable_avg: 0,
+        util_avg: 0,
+        util_est: UtilEst {
+            enqueued: 0,
+            ewma: 0,
+        },
+    };
+}
+
+/// The PELT step of `reweight_entity` (spec §3.6): after the weight changes,
+/// the entity's `load_avg` is recomputed from its unchanged `load_sum`,
+/// `load_avg = ⌊(scale_load_down(w) · load_sum mod 2⁶⁴) / divider⌋`
+/// (`div_u64`), in every release. The caller takes the entity's load out of
+/// its run queue before ([`dequeue_load_avg`], old weight) and puts it back
+/// after ([`enqueue_load_avg`], new weight).
+///
+/// ```
+/// use eevdf::{pelt::{reweight_load_avg, SchedAvg}, weight::LoadWeight};
+/// let mut sa = SchedAvg { load_sum: 46_718, load_avg: 1024, ..SchedAvg::ZERO };
+/// reweight_load_avg(&mut sa, &LoadWeight::new(512 << 10).unwrap());
+/// assert_eq!(sa.load_avg, 512);
+/// ```
+pub fn reweight_load_avg(sa: &mut SchedAvg, weight: &LoadWeight) {
+    sa.load_avg = weight.scaled_down().wrapping_mul(sa.load_sum) / get_pelt_divider(sa);
+}
+
 /// `get_pelt_divider(sa)` = `PELT_MIN_DIVIDER + period_contrib` (spec §7.1):
 /// the maximum sum reachable at the current position in the period.
 ///

@@ -372,6 +372,10 @@ pub struct CfsRq<S: NodeStore> {
     nr_live: u32,
     load: u64,
     wrapped: bool,
+    /// `update_curr` asked for a reschedule since the last [`CfsRq::take_resched`].
+    resched: bool,
+    /// Delayed dequeues completed so far (by a pick or a wakeup-preemption pick).
+    delayed_completions: u64,
 }
 
 impl<const N: usize> CfsRq<ArrayVec<Node, N>> {
@@ -405,6 +409,8 @@ impl<S: NodeStore> CfsRq<S> {
             nr_live: 0,
             load: 0,
             wrapped: false,
+            resched: false,
+            delayed_completions: 0,
         }
     }
 
@@ -869,6 +875,7 @@ impl<S: NodeStore> CfsRq<S> {
                 if self.next == c {
                     self.next = NIL;
                 }
+                self.resched = true;
                 return Ok(true);
             }
             return Ok(false);
@@ -880,6 +887,7 @@ impl<S: NodeStore> CfsRq<S> {
             if self.next == c {
                 self.next = NIL;
             }
+            self.resched = true;
             return Ok(true);
         }
         Ok(false)
@@ -1069,6 +1077,7 @@ impl<S: NodeStore> CfsRq<S> {
         self.load = self.load.wrapping_sub(se.load.weight());
         self.nr_queued -= 1;
         if se.sched_delayed {
+            self.delayed_completions = self.delayed_completions.wrapping_add(1);
             let s = self.se_mut(i);
             s.sched_delayed = false;
             if p.release < Release::Linux7_1
@@ -1220,6 +1229,79 @@ impl<S: NodeStore> CfsRq<S> {
     pub fn put_prev_curr(&mut self, now: u64) -> Result<(), Error> {
         self.update_curr(now)?;
         self.put_prev()
+    }
+
+    /// Whether `update_curr` asked for a reschedule (`resched_curr_lazy`) since
+    /// the last call, and forget it. Every operation that runs `update_curr`
+    /// (enqueue, dequeue, tick, wakeup preemption, pick) can ask: the request is
+    /// consumed, or its protection has ended, while another entity is queued.
+    /// A caller that schedules several levels (a cgroup hierarchy) collects it
+    /// here instead of from each return value.
+    pub fn take_resched(&mut self) -> bool {
+        core::mem::take(&mut self.resched)
+    }
+
+    /// How many delayed dequeues this run queue has completed so far (wrapping):
+    /// by [`pick_next`](Self::pick_next), [`dequeue_delayed`](Self::dequeue_delayed)
+    /// or the v7.1 pick inside [`wakeup_preempt`](Self::wakeup_preempt). A change
+    /// tells a hierarchy that an entity left the queue on its own.
+    pub fn delayed_completions(&self) -> u64 {
+        self.delayed_completions
+    }
+
+    /// `pick_next_entity` without the switch, for a caller that walks a
+    /// hierarchy (`pick_task_fair`): `update_curr` if curr is queued, then the
+    /// pick rule with protection. The result may be a delayed entity; the
+    /// kernel then completes its dequeue ([`dequeue_delayed`](Self::dequeue_delayed))
+    /// and restarts the walk from the root. `None` when nothing is queued.
+    ///
+    /// [`Error::InvalidState`] if nothing is eligible in a non-empty queue.
+    pub fn pick_entity(&mut self, now: u64) -> Result<Option<EntityId>, Error> {
+        if self.curr_on_rq().is_some() {
+            self.update_curr(now)?;
+        }
+        if self.nr_queued == 0 {
+            return Ok(None);
+        }
+        match self.pick(true) {
+            Pick::Curr => Ok(self.id_of(self.curr)),
+            Pick::Queued(i) => Ok(self.id_of(i)),
+            Pick::Nothing => Err(Error::InvalidState),
+        }
+    }
+
+    /// Completes the dequeue of a delayed entity (`dequeue_entity` with
+    /// DEQUEUE_SLEEP | DEQUEUE_DELAYED, spec §4.7): its lag is taken (v7.1:
+    /// `max(old, new)`, ≤ 0 under DELAY_ZERO) and it leaves the queue.
+    /// [`Error::InvalidState`] unless the entity is delayed.
+    pub fn dequeue_delayed(&mut self, id: EntityId, now: u64) -> Result<(), Error> {
+        let i = self.slot(id)?;
+        if !self.se(i).sched_delayed {
+            return Err(Error::InvalidState);
+        }
+        self.dequeue_inner(i, now, DequeueFlags::SLEEP, true)?;
+        Ok(())
+    }
+
+    /// Makes a queued, not delayed entity the running one: `put_prev_entity` for
+    /// the old curr (back into the tree if still queued) and `set_next_entity`
+    /// (out of the tree, slice protection set, buddy cleared, `exec_start = now`).
+    /// Nothing happens if it already is curr. Pair with
+    /// [`pick_entity`](Self::pick_entity).
+    pub fn set_next_entity(&mut self, id: EntityId, now: u64) -> Result<(), Error> {
+        let i = self.slot(id)?;
+        let se = self.se(i);
+        if !se.on_rq || se.sched_delayed {
+            return Err(Error::InvalidState);
+        }
+        if i != self.curr {
+            if self.curr_on_rq().is_some() {
+                self.update_curr(now)?;
+            }
+            self.put_prev()?;
+            self.set_next(i, now)?;
+        }
+        Ok(())
     }
 
     // ----- wakeup preemption, yield, reweight --------------------------------

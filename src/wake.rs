@@ -530,6 +530,211 @@ pub fn h_load_step(
         .and_then(|p| profile.settle(p))
 }
 
+// ---------------------------------------------------------------------------
+// Wakeup placement (spec §8.1, §8.4). The decision steps are the kernel's; the
+// idle-CPU search is a stated model, because the spec names its candidates but
+// not their order or limits.
+// ---------------------------------------------------------------------------
+
+/// What [`select_task_rq_fair`] reads besides the CPUs' states.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct SelectTaskRq {
+    /// The waker's CPU (`smp_processor_id()`: for a wakeup from an interrupt,
+    /// the CPU that took it).
+    pub this_cpu: u32,
+    /// The wakee's previous CPU.
+    pub prev_cpu: u32,
+    /// `!wake_wide(p)` ([`wake_wide`]): try an affine wakeup.
+    pub want_affine: bool,
+    /// WF_SYNC and the waker is not exiting.
+    pub sync: bool,
+    /// `task_h_load(p)` (read by `wake_affine_weight`).
+    pub task_h_load: u64,
+    /// `task_h_load(current)` of the waker (sync wakeups).
+    pub current_h_load: u64,
+    /// `sd.imbalance_pct` of the wake-affine (LLC) domain.
+    pub imbalance_pct: u32,
+    /// The wakee is SCHED_IDLE ([`choose_idle_cpu`]).
+    pub p_is_sched_idle: bool,
+}
+
+/// How [`select_idle_sibling`] chose.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IdleSibling {
+    /// The target was idle.
+    Target = 0,
+    /// The previous CPU was idle.
+    Prev = 1,
+    /// The scan of the LLC found an idle CPU.
+    Scan = 2,
+    /// No idle CPU: the target, busy.
+    Busy = 3,
+}
+
+/// Where [`select_task_rq_fair`] sends a wakee, and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Placement {
+    /// The chosen CPU.
+    pub cpu: u32,
+    /// The wake-affine verdict, if [`wake_affine`] ran (`this ≠ prev`, affine wanted).
+    pub affine: Option<WakeTarget>,
+    /// The target handed to the idle search (`this` or `prev`).
+    pub target: u32,
+    /// How the idle search decided; `None` for a task allowed on one CPU only.
+    pub idle: Option<IdleSibling>,
+}
+
+fn allowed_on(allowed: &[bool], cpu: u32) -> bool {
+    allowed.get(cpu as usize).copied().unwrap_or(false)
+}
+
+/// `select_idle_sibling(p, prev, target)` — **a model of its search order, not
+/// a release's code.** The spec (§8.4) names the candidates the kernel checks —
+/// target, prev, `recent_used_cpu`, the SMT and LLC scans — and states that each
+/// is taken only if it is idle by [`choose_idle_cpu`] (so an idle vCPU the host
+/// preempted is skipped), but not their order, the SIS_UTIL scan limit or the
+/// core/SMT logic. This function assumes one LLC spanning all of `cpus`, no SMT,
+/// and no scan limit:
+///
+/// 1. `target`, if idle;
+/// 2. `prev`, if it differs, is allowed and is idle;
+/// 3. every other allowed CPU in index order starting after `target`
+///    (wrapping), the first idle one;
+/// 4. otherwise `target`.
+///
+/// `recent_used_cpu` is not modelled. CPUs missing from `allowed` are not allowed.
+/// [`Error::InvalidArgument`] if `target` or `prev` is not in `cpus`.
+///
+/// ```
+/// use eevdf::wake::{select_idle_sibling, CpuState, IdleSibling};
+/// let busy = CpuState { nr_running: 1, ..CpuState::default() };
+/// let idle = CpuState { idle_task_running: true, ..CpuState::default() };
+/// let halted = CpuState { vcpu_preempted: true, ..idle }; // HLT-exited vCPU
+/// let cpus = [busy, halted, idle];
+/// let all = [true; 3];
+/// assert_eq!(select_idle_sibling(&cpus, &all, 1, 0, false), Ok((2, IdleSibling::Scan)));
+/// assert_eq!(select_idle_sibling(&cpus[..2], &all, 1, 0, false), Ok((0, IdleSibling::Busy)));
+/// ```
+pub fn select_idle_sibling(
+    cpus: &[CpuState],
+    allowed: &[bool],
+    prev: u32,
+    target: u32,
+    p_is_sched_idle: bool,
+) -> Result<(u32, IdleSibling), Error> {
+    let n = cpus.len();
+    let (Some(t), Some(p)) = (cpus.get(target as usize), cpus.get(prev as usize)) else {
+        return Err(Error::InvalidArgument);
+    };
+    if allowed_on(allowed, target) && choose_idle_cpu(t, p_is_sched_idle) {
+        return Ok((target, IdleSibling::Target));
+    }
+    if prev != target && allowed_on(allowed, prev) && choose_idle_cpu(p, p_is_sched_idle) {
+        return Ok((prev, IdleSibling::Prev));
+    }
+    for k in 1..n {
+        let i = (target as usize + k) % n;
+        if allowed_on(allowed, i as u32) && choose_idle_cpu(&cpus[i], p_is_sched_idle) {
+            return Ok((i as u32, IdleSibling::Scan));
+        }
+    }
+    Ok((target, IdleSibling::Busy))
+}
+
+/// `select_task_rq_fair` for a wakeup (`SD_BALANCE_WAKE` unset, as in the
+/// default topology), in one LLC domain with `SD_WAKE_AFFINE` spanning `cpus`
+/// (spec §8.1):
+///
+/// 0. a task allowed on exactly one CPU goes there (`select_task_rq` in core,
+///    which does not ask the class);
+/// 1. if `want_affine` and the waker's CPU is allowed: if `this ≠ prev`,
+///    [`wake_affine`] chooses the target (`this` or `prev`); else the target is
+///    `prev`;
+/// 2. [`select_idle_sibling`] (the model above) from that target.
+///
+/// `cpus[this]`/`cpus[prev]` are the wake-affine inputs, with
+/// [`SD_IMBALANCE_PCT_LLC`]-style `imbalance_pct` from `input`; the LLC is
+/// shared. [`Error::InvalidArgument`] for a CPU outside `cpus` or no allowed CPU.
+///
+/// ```
+/// use eevdf::wake::*;
+/// use eevdf::{Features, Profile};
+/// let p = Profile::LINUX_7_1;
+/// let f = Features::defaults(p.release);
+/// let waker = CpuState { load_avg: 1024, capacity: 1024, nr_running: 1, h_nr_queued: 1,
+///                        h_nr_runnable: 1, ..CpuState::default() };
+/// let cpus = [waker, waker];
+/// let input = SelectTaskRq { this_cpu: 0, prev_cpu: 1, want_affine: true, sync: true,
+///                            task_h_load: 512, current_h_load: 1024,
+///                            imbalance_pct: SD_IMBALANCE_PCT_LLC, ..SelectTaskRq::default() };
+/// // A sync wakeup from a CPU running only the waker: pulled to the waker's CPU.
+/// let pl = select_task_rq_fair(&p, f, &input, &cpus, &[true, true]).unwrap();
+/// assert_eq!((pl.cpu, pl.affine), (0, Some(WakeTarget::This)));
+/// ```
+pub fn select_task_rq_fair(
+    profile: &Profile,
+    features: Features,
+    input: &SelectTaskRq,
+    cpus: &[CpuState],
+    allowed: &[bool],
+) -> Result<Placement, Error> {
+    let (this, prev) = (input.this_cpu, input.prev_cpu);
+    let (Some(this_state), Some(prev_state)) = (cpus.get(this as usize), cpus.get(prev as usize))
+    else {
+        return Err(Error::InvalidArgument);
+    };
+    let mut only = None;
+    let mut count = 0;
+    for (i, &a) in allowed.iter().enumerate().take(cpus.len()) {
+        if a {
+            count += 1;
+            only = Some(i as u32);
+        }
+    }
+    match (count, only) {
+        (0, _) | (_, None) => return Err(Error::InvalidArgument),
+        (1, Some(cpu)) => {
+            return Ok(Placement {
+                cpu,
+                affine: None,
+                target: cpu,
+                idle: None,
+            })
+        }
+        _ => {}
+    }
+    let mut target = prev;
+    let mut affine = None;
+    if input.want_affine && allowed_on(allowed, this) && this != prev {
+        let wa = WakeAffineInput {
+            this: *this_state,
+            prev: *prev_state,
+            task_h_load: input.task_h_load,
+            current_h_load: input.current_h_load,
+            imbalance_pct: input.imbalance_pct,
+            share_llc: true,
+            sync: input.sync,
+        };
+        let t = wake_affine(profile, features, &wa);
+        affine = Some(t);
+        if t == WakeTarget::This {
+            target = this;
+        }
+    }
+    let (mut cpu, how) = select_idle_sibling(cpus, allowed, prev, target, input.p_is_sched_idle)?;
+    if !allowed_on(allowed, cpu) {
+        // `select_fallback_rq`: prev/target no longer allowed; any allowed CPU.
+        cpu = only.unwrap_or(cpu);
+    }
+    Ok(Placement {
+        cpu,
+        affine,
+        target,
+        idle: Some(how),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,197 @@
+//! `aio`: a submitter saturating its CPU while IO completions go to a kworker
+//! pinned to that CPU (seed `aio-completion-migration.txt`).
+//!
+//! Model. 4 CPUs, HZ = 1000, root cgroup. One submitter task (unpinned, starts
+//! on CPU 0) keeps 16 direct IOs in flight: each submission costs 6 µs of CPU;
+//! with 16 in flight it blocks in `io_getevents` until one completes. The
+//! device completes an IO 50 µs after submission, and (blk-mq steering) the
+//! completion interrupt runs on the CPU the IO was submitted from; it queues
+//! the completion work to that CPU's kworker (one per CPU, pinned), which runs
+//! 4 µs per completion and then wakes the submitter if it is waiting. So
+//! completions follow the submitter wherever it runs. Variants: the Linux 6.6
+//! and 7.1 rules. Metric: the submitter's migrations per second (wakeup
+//! placement and the lab's newidle pull together; the table splits them).
+
+use eevdf::Profile;
+
+use crate::report::{Outcome, Series};
+use crate::rng::Rng;
+use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload};
+use crate::svg::{render, Plot};
+
+pub const NAME: &str = "aio";
+pub const VARIANTS: [&str; 2] = ["linux-6.6", "linux-7.1"];
+pub const METRICS: [&str; 1] = ["submitter_migrations_per_s"];
+pub const NOTES: &str = "4 CPUs, HZ=1000; a submitter keeps 16 IOs in flight (6 us CPU each, 50-60 us device latency); completions run on the submitting CPU's pinned kworker (4 us), which wakes the submitter.\nMigration: wakeup placement (spec 8) + the lab's newidle pull (a model, not Linux; column newidle_pull_per_s).";
+pub const DEFAULT_SECS: f64 = 10.0;
+
+const CPUS: usize = 4;
+const DEPTH: u32 = 16;
+const SUBMIT: u64 = 6_000;
+const LATENCY: u64 = 50_000;
+const COMPLETE: u64 = 4_000;
+/// Timer tokens below this are completions on CPU `token`; this one samples.
+const SAMPLE: u64 = 1 << 32;
+
+struct Aio {
+    submitter: usize,
+    kworker: [usize; CPUS],
+    inflight: u32,
+    /// The submitter just finished a submission's CPU work.
+    submitting: bool,
+    /// Completions queued for each CPU's kworker.
+    queued: [u64; CPUS],
+    /// The kworker is running a completion.
+    completing: [bool; CPUS],
+    waiting: bool,
+    completed: u64,
+    rng: Rng,
+    /// (ms, submitter CPU) for the plot.
+    where_: Vec<(f64, f64)>,
+}
+
+impl Workload for Aio {
+    fn next(&mut self, sim: &mut Sim, t: usize) -> Action {
+        let cpu = sim.tasks[t].cpu;
+        if t == self.submitter {
+            if self.submitting {
+                self.submitting = false;
+                self.inflight += 1;
+                let jitter = self.rng.range(0, 10_000);
+                sim.add_timer(sim.now + LATENCY + jitter, cpu as u64);
+            }
+            if self.inflight < DEPTH {
+                self.submitting = true;
+                self.waiting = false;
+                Action::Run(SUBMIT)
+            } else {
+                self.waiting = true;
+                Action::Block
+            }
+        } else {
+            let c = cpu;
+            if self.completing[c] {
+                self.completing[c] = false;
+                self.inflight -= 1;
+                if sim.now >= sim.cfg.warmup {
+                    self.completed += 1;
+                }
+                if self.waiting {
+                    self.waiting = false;
+                    sim.wake(self.submitter, c, Some(t), false);
+                }
+            }
+            if self.queued[c] > 0 {
+                self.queued[c] -= 1;
+                self.completing[c] = true;
+                Action::Run(COMPLETE)
+            } else {
+                Action::Block
+            }
+        }
+    }
+
+    fn timer(&mut self, sim: &mut Sim, token: u64) {
+        if token == SAMPLE {
+            if sim.now >= sim.cfg.warmup && self.where_.len() < 200 {
+                let x = (sim.now - sim.cfg.warmup) as f64 / 1e6;
+                self.where_.push((x, sim.tasks[self.submitter].cpu as f64));
+            }
+            sim.add_timer(sim.now + 100_000, SAMPLE);
+            return;
+        }
+        // The completion interrupt on the submitting CPU queues work for its kworker.
+        let c = token as usize;
+        self.queued[c] += 1;
+        sim.wake(self.kworker[c], c, None, false);
+    }
+}
+
+pub fn run(variant: &'static str, params: &Params) -> Outcome {
+    let profile = match variant {
+        "linux-6.6" => Profile::LINUX_6_6,
+        _ => Profile::LINUX_7_1,
+    };
+    let cfg = Config::new(profile, CPUS, 1000, params);
+    let rng = Rng::new(params.seed).fork(0xA10);
+    let mut sim = Sim::new(cfg);
+    let submitter = sim.add_task(TaskSpec::new("fio", 0, 0));
+    let mut kworker = [0; CPUS];
+    for (c, k) in kworker.iter_mut().enumerate() {
+        *k = sim.add_task(TaskSpec::new(&format!("kworker/{c}"), 0, c).pinned());
+    }
+    let mut w = Aio {
+        submitter,
+        kworker,
+        inflight: 0,
+        submitting: false,
+        queued: [0; CPUS],
+        completing: [false; CPUS],
+        waiting: false,
+        completed: 0,
+        rng: rng.fork(2),
+        where_: Vec::new(),
+    };
+    sim.add_timer(sim.cfg.warmup, SAMPLE);
+    sim.run(&mut w);
+    let s = &sim.tasks[submitter];
+    let m = sim.measured() as f64 / 1e9;
+    Outcome {
+        variant,
+        metrics: vec![(
+            "submitter_migrations_per_s",
+            (s.migrations_wake + s.migrations_pull) as f64 / m,
+        )],
+        extra: vec![
+            (
+                "at_wakeup_per_s",
+                format!("{:.1}", s.migrations_wake as f64 / m),
+            ),
+            (
+                "newidle_pull_per_s",
+                format!("{:.1}", s.migrations_pull as f64 / m),
+            ),
+            (
+                "submitter_wakeups_per_s",
+                format!("{:.0}", s.wakeups as f64 / m),
+            ),
+            (
+                "woken_in_place",
+                format!("{:.3}", s.wakeups_in_place as f64 / s.wakeups.max(1) as f64),
+            ),
+            (
+                "submitter_cpu",
+                format!("{:.3}", s.runtime as f64 / sim.measured() as f64),
+            ),
+            ("kiops", format!("{:.1}", w.completed as f64 / m / 1000.0)),
+        ],
+        series: vec![Series {
+            label: variant.to_string(),
+            points: w.where_,
+        }],
+        counts: sim.counts,
+    }
+}
+
+fn series(outcomes: &[Outcome]) -> Vec<Series> {
+    outcomes
+        .iter()
+        .flat_map(|o| o.series.iter().cloned())
+        .collect()
+}
+
+pub fn plot(outcomes: &[Outcome]) -> String {
+    render(&Plot {
+        title: "aio: the submitter's CPU, sampled every 100 µs",
+        xlabel: "time after warm-up (ms)",
+        ylabel: "CPU",
+        series: &series(outcomes),
+        xlog: false,
+        x: None,
+        y: (0.0, 3.0),
+        ystep: Some(1.0),
+        steps: true,
+        hlines: &[],
+        vlines: &[],
+    })
+}

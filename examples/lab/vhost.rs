@@ -1,0 +1,198 @@
+//! `vhost`: the EEVDF lag-placement regression of the vhost/kworker hand-off
+//! (seed `eevdf-vhost-lag-regression.txt`, known-bugs §2).
+//!
+//! Model. Eight CPUs at HZ = 100, base slice 3 ms (the trace's), all nice 0.
+//! A guest's cgroup `vm` holds the vhost thread (pinned to CPU 0) and seven
+//! always-busy vCPU threads (pinned to CPUs 1–7), so the group's load lies
+//! mostly elsewhere and its entity on CPU 0 is light, as in the trace (whose
+//! group entities weighed 5 to 646). vhost never sleeps: it computes for
+//! 10–50 µs, hands one item to `kworker/0` (root cgroup, pinned to CPU 0) and
+//! goes on, relying on being preempted for the kworker to run (mst's
+//! description). The kworker runs 2–6 µs per item while items are pending,
+//! then blocks. Metrics: the kworker's wait from wakeup to running (max,
+//! mean) and vhost's share of CPU 0.
+
+use eevdf::group::{TaskGroup, DEFAULT_SHARES};
+use eevdf::{Features, Profile};
+
+use crate::report::{Outcome, Series};
+use crate::rng::Rng;
+use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload};
+use crate::svg::{render, Plot};
+
+pub const NAME: &str = "vhost";
+pub const VARIANTS: [&str; 4] = [
+    "linux-6.6",
+    "linux-6.6-no-place-lag",
+    "linux-6.18",
+    "linux-7.1",
+];
+pub const METRICS: [&str; 3] = [
+    "kworker_max_wait_us",
+    "kworker_avg_wait_us",
+    "vhost_cpu_share",
+];
+pub const NOTES: &str = "8 CPUs, HZ=100, base slice 3 ms; vhost (cgroup vm, CPU 0) hands an item to kworker/0 (root) every 10-50 us; 7 busy vCPU threads of vm on CPUs 1-7.\nwaits: kworker wakeup -> first run. Migration: none (all pinned).";
+pub const DEFAULT_SECS: f64 = 20.0;
+
+const SAMPLE: u64 = 1_000_000;
+
+struct Vhost {
+    vhost: usize,
+    kworker: usize,
+    pending: u64,
+    started: bool,
+    rng: Rng,
+    /// Σ of the vm group entity's weight on CPU 0, sampled every ms.
+    ge_sum: u64,
+    ge_n: u64,
+    /// (s, longest kworker wait in the last 100 ms, ms) for the plot.
+    window_max: Vec<(f64, f64)>,
+    seen: usize,
+    ticks: u64,
+}
+
+impl Workload for Vhost {
+    fn next(&mut self, sim: &mut Sim, t: usize) -> Action {
+        if t == self.vhost {
+            if self.started {
+                self.pending += 1;
+                sim.wake(self.kworker, 0, Some(self.vhost), false);
+            }
+            self.started = true;
+            Action::Run(self.rng.range(10_000, 50_000))
+        } else if t == self.kworker {
+            if self.pending > 0 {
+                self.pending -= 1;
+                Action::Run(self.rng.range(2_000, 6_000))
+            } else {
+                Action::Block
+            }
+        } else {
+            Action::Run(1_000_000_000)
+        }
+    }
+
+    fn timer(&mut self, sim: &mut Sim, _token: u64) {
+        if sim.now >= sim.cfg.warmup {
+            if let Ok(Some(ge)) = sim.cpus[0].rq.group_entity(1) {
+                self.ge_sum += ge.load.weight() >> 10;
+                self.ge_n += 1;
+            }
+        }
+        self.ticks += 1;
+        if self.ticks % 100 == 0 && sim.now > sim.cfg.warmup {
+            let w = &sim.tasks[self.kworker].wake_wait.samples;
+            let m = w[self.seen..].iter().copied().max().unwrap_or(0);
+            self.seen = w.len();
+            let x = (sim.now - sim.cfg.warmup) as f64 / 1e9;
+            self.window_max.push((x, m as f64 / 1e6));
+        }
+        sim.add_timer(sim.now + SAMPLE, 0);
+    }
+}
+
+pub fn run(variant: &'static str, params: &Params) -> Outcome {
+    let profile = match variant {
+        "linux-6.6" | "linux-6.6-no-place-lag" => Profile::LINUX_6_6,
+        "linux-6.18" => Profile::LINUX_6_18,
+        _ => Profile::LINUX_7_1,
+    };
+    let mut cfg = Config::new(profile, 8, 100, params);
+    cfg.base_slice = 3_000_000;
+    let mut features = Features::defaults(profile.release);
+    if variant.ends_with("no-place-lag") {
+        features.apply_debugfs("NO_PLACE_LAG");
+    }
+    cfg.features = features;
+    cfg.groups = vec![TaskGroup::ROOT, TaskGroup::new(0, DEFAULT_SHARES)];
+    let rng = Rng::new(params.seed).fork(0x7601);
+    let mut sim = Sim::new(cfg);
+    let vhost = sim.add_task(TaskSpec::new("vhost", 1, 0).pinned());
+    let kworker = sim.add_task(TaskSpec::new("kworker/0", 0, 0).pinned().keep_waits());
+    for c in 1..8 {
+        sim.add_task(TaskSpec::new("vcpu", 1, c).pinned());
+    }
+    let mut w = Vhost {
+        vhost,
+        kworker,
+        pending: 0,
+        started: false,
+        rng: rng.fork(2),
+        ge_sum: 0,
+        ge_n: 0,
+        window_max: Vec::new(),
+        seen: 0,
+        ticks: 0,
+    };
+    sim.add_timer(sim.now + SAMPLE, 0);
+    sim.run(&mut w);
+
+    let k = &sim.tasks[kworker];
+    let cpu0 = sim.measured() as f64;
+    let mut waits = k.wake_wait.samples.clone();
+    waits.sort_unstable();
+    let p99 = waits
+        .get(((waits.len() as f64) * 0.99) as usize)
+        .copied()
+        .unwrap_or(0);
+    Outcome {
+        variant,
+        metrics: vec![
+            ("kworker_max_wait_us", k.wake_wait.max as f64 / 1000.0),
+            ("kworker_avg_wait_us", k.wake_wait.mean() / 1000.0),
+            ("vhost_cpu_share", sim.tasks[vhost].runtime as f64 / cpu0),
+        ],
+        extra: vec![
+            ("p99_wait_us", format!("{:.1}", p99 as f64 / 1000.0)),
+            (
+                "waits_over_1ms",
+                format!("{}", waits.iter().filter(|&&w| w > 1_000_000).count()),
+            ),
+            (
+                "waits_over_1_tick",
+                format!(
+                    "{}",
+                    waits.iter().filter(|&&w| w > sim.cfg.tick_nsec()).count()
+                ),
+            ),
+            ("kworker_wakeups", format!("{}", k.wakeups)),
+            (
+                "kworker_cpu_share",
+                format!("{:.3}", k.runtime as f64 / cpu0),
+            ),
+            (
+                "vm_weight_cpu0",
+                format!("{:.0}", w.ge_sum as f64 / w.ge_n.max(1) as f64),
+            ),
+        ],
+        series: vec![Series {
+            label: variant.to_string(),
+            points: w.window_max,
+        }],
+        counts: sim.counts,
+    }
+}
+
+fn series(outcomes: &[Outcome]) -> Vec<Series> {
+    outcomes
+        .iter()
+        .flat_map(|o| o.series.iter().cloned())
+        .collect()
+}
+
+pub fn plot(outcomes: &[Outcome]) -> String {
+    render(&Plot {
+        title: "vhost: the kworker's longest wakeup-to-run wait per 100 ms",
+        xlabel: "time after warm-up (s)",
+        ylabel: "longest wait in the window (ms)",
+        series: &series(outcomes),
+        xlog: false,
+        x: None,
+        y: (0.0, 15.0),
+        ystep: None,
+        steps: false,
+        hlines: &[(10.0, "1 tick at HZ=100")],
+        vlines: &[],
+    })
+}
