@@ -410,27 +410,48 @@ fn every_function_of_the_header_is_in_both_libraries() {
 }
 
 #[test]
-fn the_example_in_docs_c_api_md_compiles_and_runs() {
+fn the_examples_in_docs_c_api_md_and_the_readme_compile_and_run() {
     let Some(cc) = cc() else { return };
-    let src = docs_example();
-    let exe = compile(&cc, "hello", &[path(&src), path(&libs().static_lib)])
-        .unwrap_or_else(|e| panic!("the docs example does not compile:\n{e}"));
-    let o = run(&exe);
-    assert!(o.status.success(), "the docs example failed:\n{}", show(&o));
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("3056716"), "unexpected output:\n{out}");
+    for (doc, name) in [
+        ("docs/c-api.md", "hello.c"),
+        ("README.md", "hello_readme.c"),
+    ] {
+        let src = doc_example(doc, name);
+        let exe = compile(
+            &cc,
+            name.trim_end_matches(".c"),
+            &[path(&src), path(&libs().static_lib)],
+        )
+        .unwrap_or_else(|e| panic!("the {doc} example does not compile:\n{e}"));
+        let o = run(&exe);
+        assert!(
+            o.status.success(),
+            "the {doc} example failed:\n{}",
+            show(&o)
+        );
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.contains("EEVDF_OK: 3056716 virtual ns") && out.contains("V = v0 + 3260"),
+            "unexpected output of the {doc} example:\n{out}"
+        );
+    }
 }
 
 /// The `/* hello.c … */` example of docs/c-api.md, written to `<ctest>/hello.c`.
 fn docs_example() -> PathBuf {
-    let doc = std::fs::read_to_string(root().join("docs/c-api.md")).unwrap();
-    let code = doc
+    doc_example("docs/c-api.md", "hello.c")
+}
+
+/// The ```c block of `doc` that starts with `/* hello.c`, written to `<ctest>/<name>`.
+fn doc_example(doc: &str, name: &str) -> PathBuf {
+    let text = std::fs::read_to_string(root().join(doc)).unwrap();
+    let code = text
         .split("```c\n")
         .skip(1)
         .filter_map(|b| b.split("```").next())
         .find(|b| b.starts_with("/* hello.c"))
-        .expect("docs/c-api.md has a ```c block starting with /* hello.c");
-    let src = ctest_dir().join("hello.c");
+        .unwrap_or_else(|| panic!("{doc} has a ```c block starting with /* hello.c"));
+    let src = ctest_dir().join(name);
     std::fs::create_dir_all(ctest_dir()).unwrap();
     std::fs::write(&src, code).unwrap();
     src
