@@ -132,6 +132,25 @@ impl Domain {
         }
     }
 
+    /// The domain of an input v of `trunc(v·m / d)` computed exactly and stored
+    /// in an i64 (`d ≥ 1`, `m < 2⁶⁵`, `d < 2⁶⁴`). The positive side is exact for
+    /// v ≤ ⌊(2⁶³·d − 1)/m⌋; when that covers `i64::MAX`, `i64::MIN` is also exact
+    /// only if 2⁶³·m/d < 2⁶³ + 1 — a factor just above 1 (huge loads) pushes it
+    /// to −2⁶³ − 1, so the domain is then `UpTo(i64::MAX)`, not `All`.
+    const fn ratio(m: u128, d: u128) -> Domain {
+        if m == 0 {
+            return Domain::All;
+        }
+        let pos = ((d << 63) - 1) / m;
+        if pos < i64::MAX as u128 {
+            Domain::UpTo(pos as u64)
+        } else if (1u128 << 63) * m < ((1u128 << 63) + 1) * d {
+            Domain::All
+        } else {
+            Domain::UpTo(i64::MAX as u64)
+        }
+    }
+
     /// Is an unsigned input (or a magnitude) inside the domain?
     ///
     /// ```
@@ -413,12 +432,7 @@ pub const fn eligibility_domain(profile: &Profile, load: u64) -> Domain {
 pub const fn place_lag_domain(profile: &Profile, load: u64, w: u64) -> Domain {
     if profile.is_exact() {
         let d = if load == 0 { 1 } else { load as u128 };
-        let m = load as u128 + w as u128;
-        if m == 0 {
-            return Domain::All;
-        }
-        // 2^63·d − 1 < 2^127: no overflow.
-        return Domain::signed(((d << 63) - 1) / m);
+        return Domain::ratio(load as u128 + w as u128, d);
     }
     let (l, wl) = (load as i64, w as i64);
     if l < 0 || wl < 0 {
@@ -507,10 +521,7 @@ pub const fn rescale_domain(profile: &Profile, old: u64, new: u64) -> Domain {
         return Domain::Empty;
     }
     if profile.is_exact() {
-        if old == 0 {
-            return Domain::All;
-        }
-        return Domain::signed((((new as u128) << 63) - 1) / old as u128);
+        return Domain::ratio(old as u128, new as u128);
     }
     let (o, n) = (old as i64, new as i64);
     if o < 0 || n < 0 {
@@ -809,6 +820,16 @@ mod tests {
         assert!(!Domain::UpTo(7).contains_signed(-8));
         assert!(Domain::All.contains_signed(i64::MIN));
         assert_eq!(Domain::signed(i64::MAX as u128), Domain::All);
+        // Exact trunc(v·m/d): a factor just above 1 makes v = i64::MIN overflow
+        // (the fuzz finding exact_place_lag_intermediate_overflow), a factor of
+        // exactly 1 does not.
+        let (l, w) = (u64::MAX as u128, 2u128);
+        assert_eq!(Domain::ratio(l + w, l), Domain::UpTo(i64::MAX as u64));
+        assert_eq!(Domain::ratio(l, l), Domain::All);
+        assert_eq!(
+            Domain::ratio(3, 2),
+            Domain::UpTo((((2u128 << 63) - 1) / 3) as u64)
+        );
         assert_eq!(
             Domain::unsigned(u64::MAX as u128 - 1),
             Domain::UpTo(u64::MAX - 1)

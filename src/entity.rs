@@ -335,11 +335,16 @@ pub fn overflowing_place_lag(
     w: u64,
 ) -> Result<(i64, bool), Error> {
     if profile.is_exact() {
-        let l = if load == 0 { 1 } else { load as i128 };
-        let num = (vlag as i128)
-            .checked_mul(load as i128 + w as i128)
-            .ok_or(Error::Overflow)?;
-        let q = num / l;
+        // trunc(vlag·(L + w)/L) = vlag + trunc(vlag·w/L): vlag·L and vlag·w have
+        // the same sign, so the split truncates alike, and no term can leave
+        // 128 bits (|vlag·w| < 2^127) even where vlag·(L + w) would. A load of
+        // 0 is replaced by 1 after the multiply, as in the kernel: vlag·w.
+        let t = vlag as i128 * w as i128;
+        let q = if load == 0 {
+            t
+        } else {
+            vlag as i128 + t / load as i128
+        };
         return Ok((q as i64, q as i64 as i128 != q));
     }
     let l = load as i64;

@@ -120,6 +120,14 @@ const FINDINGS: &[(&str, &str, &str)] = &[
         "requeue_error_left_the_queue_inconsistent",
         "4a5b9b6c460a2f91a78165ae5df29073ab2760607731023d901f422df92a3ccab3a8438ddaf0aad7aa2afd5890bdd3b7230489a331151ea1f4b4b6ede72e924ee16c46bbc4b3f0798fa79a1fa0b3bb14e7b3098d2cc484bc2f10835b3a40684b4ecc24496242e2a4dba2390eee0fa6861201faeee002c9367c16ab8b258ba485facced3111a0d9625f453a42f191da093a38be4e0532d4b0600977436e60e39b54349a3c385ead10b7f62c25e3b5",
     ),
+    (
+        // EXACT: the placement lag formed vlag·(load + w) in 128 bits, which
+        // overflows for averaging weights near 2^64 although the quotient
+        // vlag + vlag·w/load fits; it said Overflow inside its domain.
+        "entity_lag_place",
+        "exact_place_lag_intermediate_overflow",
+        "48db24240424071c71c7242424247affb53bb53b242407837124043124c7837124042424c724c724071c71c7b53b2424071c71071c712424",
+    ),
 ];
 
 #[test]
