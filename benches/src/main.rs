@@ -5,7 +5,9 @@
 //! eevdf-bench time [FILTER]         ns/op: Rust API, C baseline, Rust without the wrap flag
 //! eevdf-bench pick                  pick / linear scan / enqueue+dequeue at n = 8 … 131,072
 //! eevdf-bench instr                 run every loop once (under callgrind; see instr-report)
-//! eevdf-bench instr-report FILE     instructions/op from callgrind's output of `instr`
+//! eevdf-bench instr-report FILE [ABI_FILE]
+//!                                   instructions/op from callgrind's output of `instr`
+//!                                   (and of the C driver's `--instr`)
 //! ```
 //!
 //! Options: `--runs N` (default 15), `--ms M` per run (default 4).
@@ -167,10 +169,21 @@ fn instr_loops(ops: &[Op]) -> Vec<(&'static str, Box<dyn Fn(usize) -> u64>)> {
         ("rs_empty", Box::new(ops::rs_empty)),
         ("bench_c_empty", Box::new(c_loop(c::bench_c_empty))),
     ];
+    // Loops with identical code (6.6, 6.18 and 7.0 share their arithmetic)
+    // may be merged into one function by the compiler: run each address once.
+    let mut seen = Vec::new();
     for op in ops {
-        v.push((op.rust_sym, Box::new(op.rust)));
-        if let Some(nf) = op.noflag {
-            v.push((noflag_sym(op.rust_sym), Box::new(nf)));
+        if !seen.contains(&(op.rust as usize)) {
+            seen.push(op.rust as usize);
+            v.push((op.rust_sym, Box::new(op.rust)));
+            // Under EXACT there is no flag to drop: the no-flag loop may be
+            // the same function.
+            match op.noflag {
+                Some(nf) if nf as usize != op.rust as usize => {
+                    v.push((noflag_sym(op.rust_sym), Box::new(nf)));
+                }
+                _ => {}
+            }
         }
         if !v.iter().any(|(s, _)| *s == op.c_sym) {
             v.push((op.c_sym, Box::new(c_loop(op.c))));
@@ -217,8 +230,45 @@ fn callgrind_counts(file: &str) -> Result<Vec<(String, u64)>, String> {
     Ok(v)
 }
 
-fn instr_report(file: &str) -> Result<(), String> {
+/// The C driver's loop for an operation (`benches/c/driver.c`), if it has one.
+fn abi_sym(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "calc_delta_fair task/6.6" => "abi_cdf_task_66",
+        "calc_delta_fair task/7.1" => "abi_cdf_task_71",
+        "calc_delta_fair task/exact" => "abi_cdf_task_exact",
+        "calc_delta_fair group/6.6" => "abi_cdf_group_66",
+        "calc_delta_fair group/7.1" => "abi_cdf_group_71",
+        "calc_delta_fair group/exact" => "abi_cdf_group_exact",
+        "avg add/6.6" => "abi_add_66",
+        "avg add/7.1" => "abi_add_71",
+        "avg remove/6.6" => "abi_remove_66",
+        "avg remove/7.1" => "abi_remove_71",
+        "avg_vruntime/6.6" => "abi_avg_66",
+        "avg_vruntime/7.1" => "abi_avg_71",
+        "eligible/6.6" => "abi_elig_66",
+        "eligible/7.1" => "abi_elig_71",
+        "update_entity_lag/6.6" => "abi_lag_66",
+        "update_entity_lag/7.1" => "abi_lag_71",
+        "place_entity/6.6" => "abi_place_66",
+        "place_entity/7.1" => "abi_place_71",
+        "reweight_entity/6.6" => "abi_reweight_66",
+        "reweight_entity/7.1" => "abi_reweight_71",
+        "decay_load" => "abi_decay",
+        "calc_group_shares/linux" => "abi_shares",
+        _ => return None,
+    })
+}
+
+fn instr_report(file: &str, abi_file: Option<&String>) -> Result<(), String> {
     let counts = callgrind_counts(file)?;
+    let abi_counts = match abi_file {
+        Some(f) => callgrind_counts(f)?,
+        None => Vec::new(),
+    };
+    let abi_per = |sym: &str| -> Option<f64> {
+        let get = |s: &str| abi_counts.iter().find(|(f, _)| f == s).map(|(_, ir)| *ir);
+        Some((get(sym)? as f64 - get("abi_empty")? as f64) / (INSTR_REPS * NIN) as f64)
+    };
     let get = |sym: &str| counts.iter().find(|(f, _)| f == sym).map(|(_, ir)| *ir);
     let iters = (INSTR_REPS * NIN) as f64;
     let per = |sym: &str, empty: &str| -> Option<f64> {
@@ -231,26 +281,40 @@ fn instr_report(file: &str) -> Result<(), String> {
         show(get("bench_c_empty").map(|x| x as f64 / iters))
     );
     println!(
-        "{:<30} {:>10} {:>10} {:>8} {:>12}",
-        "operation", "Rust", "C", "Rust/C", "Rust no-flag"
+        "{:<30} {:>10} {:>10} {:>8} {:>12} {:>10} {:>8}",
+        "operation", "Rust", "C", "Rust/C", "Rust no-flag", "C ABI", "ABI/C"
     );
-    for op in ops::all() {
-        let r = per(op.rust_sym, "rs_empty");
+    let all = ops::all();
+    for op in &all {
+        // A merged loop is counted under the name of its first operation.
+        let first = all
+            .iter()
+            .find(|o| o.rust as usize == op.rust as usize)
+            .unwrap_or(op);
+        let r = per(first.rust_sym, "rs_empty");
         let c = per(op.c_sym, "bench_c_empty");
-        let nf = op
-            .noflag
-            .and_then(|_| per(&format!("{}_noflag", op.rust_sym), "rs_empty"));
+        let nf = op.noflag.and_then(|nf| {
+            if nf as usize == op.rust as usize {
+                r
+            } else {
+                per(&format!("{}_noflag", first.rust_sym), "rs_empty")
+            }
+        });
+        let abi = abi_sym(op.name).and_then(abi_per);
+        let ratio = |x: Option<f64>| match (x, c) {
+            (Some(x), Some(c)) if c > 0.0 => format!("{:.2}", x / c),
+            _ => "—".into(),
+        };
         println!(
-            "{:<30} {:>10} {:>10} {:>7}{} {:>12}",
+            "{:<30} {:>10} {:>10} {:>7}{} {:>12} {:>10} {:>8}",
             op.name,
             show(r),
             show(c),
-            match (r, c) {
-                (Some(r), Some(c)) if c > 0.0 => format!("{:.2}", r / c),
-                _ => "—".into(),
-            },
+            ratio(r),
             if op.exact_vs_71 { "*" } else { " " },
-            show(nf)
+            show(nf),
+            show(abi),
+            ratio(abi),
         );
     }
     println!("instructions per operation, the harness's own loop, load and sink subtracted.");
@@ -286,7 +350,7 @@ fn main() -> ExitCode {
                 eprintln!("usage: eevdf-bench instr-report CALLGRIND_OUT");
                 return ExitCode::FAILURE;
             };
-            if let Err(e) = instr_report(file) {
+            if let Err(e) = instr_report(file, rest.get(1)) {
                 eprintln!("{e}");
                 return ExitCode::FAILURE;
             }

@@ -2,11 +2,12 @@
 //! scan of the same entities, and enqueue + dequeue, at n = 8 … 131,072.
 //!
 //! The queue is built to make the pick work: half of the entities ran ahead
-//! of V (negative lag, not eligible) with short slices, so they hold the
+//! of V (1–2 ms of negative lag, not eligible) with short slices, so they hold the
 //! earliest deadlines; the other half are behind V with long slices. The
 //! leftmost entity is then not eligible, the kernel's shortcut does not
 //! apply, and the tree search descends to the first eligible deadline, while
-//! a scan in deadline order must pass the ineligible half first.
+//! a scan in deadline order must pass the ineligible half first. All
+//! entities are nice 0 (equal weights), so slices order the deadlines.
 
 use eevdf::entity::{SchedEntity, Tunables};
 use eevdf::pick::{pick_eevdf_linear, Pick};
@@ -51,17 +52,18 @@ pub fn queue(buf: &mut [Node]) -> (CfsRq<eevdf::runqueue::BufferStore<'_>>, Vec<
     let mut rng = Rng::new(0x5EED ^ n as u64);
     let mut ids = Vec::with_capacity(n);
     for i in 0..n {
-        let nice = rng.range(0, 39) as i32 - 20;
-        let mut se = SchedEntity::new(LoadWeight::from_nice(nice).expect("nice in range"), 0);
-        let ahead = i % 2 == 0;
-        // Ahead of V: up to 1 ms of negative lag and a short slice; behind:
-        // positive lag and a long one.
-        let lag = rng.range(1, 1_000_000) as i64;
+        // Nice 0 throughout, so that slices order deadlines as intended.
+        let mut se = SchedEntity::new(LoadWeight::NICE_0, 0);
+        // Ahead of V: 1–2 ms of negative lag and a short slice; behind:
+        // positive lag and a long one. The first entity (placed at V, its lag
+        // ignored in an empty queue) is one of the behind ones.
+        let ahead = i % 2 == 1;
+        let lag = rng.range(1_000_000, 2_000_000) as i64;
         se.vlag = Vlag(if ahead { -lag } else { lag });
         let slice = if ahead {
             rng.range(100_000, 300_000)
         } else {
-            rng.range(3_000_000, 10_000_000)
+            rng.range(5_000_000, 10_000_000)
         };
         se.set_custom_slice(slice, tun.base_slice);
         let id = rq.add(se).expect("capacity n");
