@@ -373,7 +373,12 @@ impl AvgVruntime {
     /// hold the keys): keep the queued vruntimes within 2⁶³ ns of v0.
     #[inline]
     pub fn move_reference(&mut self, d: i64) -> Result<(), Error> {
-        let (wd, lost) = self.sum_weight.overflowing_mul(d as i128);
+        let (wd, lost) = match i64::try_from(self.sum_weight) {
+            // The common case, W < 2⁶³: |W·d| < 2¹²⁶, so one 64×64 → 128-bit
+            // multiply is exact (and equal to the general product below).
+            Ok(w) => (w as i128 * d as i128, false),
+            Err(_) => self.sum_weight.overflowing_mul(d as i128),
+        };
         self.apply_flagged(wd.wrapping_neg(), lost, 0)?;
         self.zero_vruntime = self.zero_vruntime.wrapping_add_signed(d);
         Ok(())

@@ -22,7 +22,7 @@ fn scaling(c: &mut Criterion) {
         let mut rng = pick::Rng::new(7);
         g.bench_with_input(BenchmarkId::new("dequeue+enqueue", n), &n, |b, _| {
             b.iter(|| {
-                let id = ids[rng.next() as usize % n];
+                let id = ids[rng.next_u64() as usize % n];
                 pick::requeue(&mut rq, id)
             })
         });

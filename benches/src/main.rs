@@ -144,7 +144,7 @@ fn pick_table(args: &[String]) {
             .map(|_| {
                 let t = std::time::Instant::now();
                 for _ in 0..k {
-                    let id = ids[rng.next() as usize % n];
+                    let id = ids[rng.next_u64() as usize % n];
                     pick::requeue(&mut rq, id);
                 }
                 t.elapsed().as_nanos() as f64 / k as f64
@@ -163,9 +163,12 @@ fn pick_table(args: &[String]) {
     println!("pick at: the pick's position in deadline order (how far a scan must go).");
 }
 
-/// The loops `instr` runs: (symbol, loop).
-fn instr_loops(ops: &[Op]) -> Vec<(&'static str, Box<dyn Fn(usize) -> u64>)> {
-    let mut v: Vec<(&'static str, Box<dyn Fn(usize) -> u64>)> = vec![
+/// A loop to count and its symbol.
+type NamedLoop = (&'static str, Box<dyn Fn(usize) -> u64>);
+
+/// The loops `instr` runs.
+fn instr_loops(ops: &[Op]) -> Vec<NamedLoop> {
+    let mut v: Vec<NamedLoop> = vec![
         ("rs_empty", Box::new(ops::rs_empty)),
         ("bench_c_empty", Box::new(c_loop(c::bench_c_empty))),
     ];
