@@ -1,7 +1,7 @@
 # The project's commands. `make test` is the whole test suite (what CI runs).
 CARGO ?= cargo
 
-.PHONY: test test-rust test-loom demo lab lab-plots
+.PHONY: test test-rust test-loom demo lab lab-plots bench bench-compare bench-pick bench-c bench-instructions
 
 test: test-rust test-loom
 
@@ -25,3 +25,45 @@ lab:
 # Regenerate the plots checked in under docs/.
 lab-plots:
 	$(CARGO) run --release --example lab -- all --svg docs
+
+# ---- benchmarks (docs/performance.md); not part of `make test` -------------
+# The bench crate (benches/) is a workspace member outside default-members:
+# `cargo test` and `cargo clippy` at the root never build it nor criterion.
+CC ?= cc
+BENCH_DIR = target/bench
+BENCH_CFLAGS = -O2 -fwrapv -fno-strict-aliasing -std=gnu11 -Wall -Wextra -Werror
+CALLGRIND = valgrind --tool=callgrind --collect-atstart=no
+
+# Criterion: every operation (Rust API and C baseline) and the pick scaling.
+bench:
+	$(CARGO) bench -p eevdf-bench --features criterion
+
+# The comparison tables: Rust API vs C baseline (one process), then the C
+# driver: C ABI (libeevdf.a) vs C baseline (one process). Both check first
+# that the library computes what the baseline computes.
+bench-compare: bench-c
+	$(CARGO) run --release -p eevdf-bench -- time
+	$(BENCH_DIR)/driver
+
+# Pick (tree) vs linear scan and enqueue+dequeue at n = 8 ... 131,072.
+bench-pick:
+	$(CARGO) run --release -p eevdf-bench -- pick
+
+# The C driver, statically linked against libeevdf.a.
+bench-c:
+	$(CARGO) build --release -p eevdf-capi
+	@mkdir -p $(BENCH_DIR)
+	$(CC) $(BENCH_CFLAGS) -Iinclude -Ibenches/c benches/c/driver.c benches/c/inputs.c \
+		benches/c/loops.c target/release/libeevdf.a -o $(BENCH_DIR)/driver
+
+# Instructions per operation under callgrind (deterministic; immune to the
+# machine's noise): the Rust API and C baseline, then the C ABI.
+bench-instructions: bench-c
+	$(CARGO) build --release -p eevdf-bench
+	$(CALLGRIND) --callgrind-out-file=$(BENCH_DIR)/callgrind.rust \
+		--toggle-collect='rs_*' --toggle-collect='bench_c_*' \
+		target/release/eevdf-bench instr >/dev/null
+	$(CALLGRIND) --callgrind-out-file=$(BENCH_DIR)/callgrind.abi \
+		--toggle-collect='abi_*' --toggle-collect='bench_c_*' \
+		$(BENCH_DIR)/driver --instr >/dev/null
+	target/release/eevdf-bench instr-report $(BENCH_DIR)/callgrind.rust $(BENCH_DIR)/callgrind.abi

@@ -114,6 +114,7 @@ const fn low64(x: i128) -> (i64, bool) {
 /// the divisor converted to s32 first under [`Division::S32Divisor`]
 /// (`div_s64`). Returns the quotient and whether the divisor was truncated;
 /// division by zero and `i64::MIN / -1` are [`Error::Undefined`].
+#[inline]
 pub fn kernel_div(profile: &Profile, dividend: i64, divisor: i64) -> Result<(i64, bool), Error> {
     let (d, truncated) = match profile.division {
         Division::S32Divisor => {
@@ -299,12 +300,14 @@ impl AvgVruntime {
 
     /// Adds `delta` to S (and `dw` to W) with exact tracking; under EXACT
     /// overflow of the 128-bit sums is an error and nothing changes.
+    #[inline]
     fn apply(&mut self, ds: i128, dw: i128) -> Result<(), Error> {
         self.apply_flagged(ds, false, dw)
     }
 
     /// [`apply`](Self::apply) for a `ds` whose own computation may already have
     /// overflowed 128 bits (`lost`).
+    #[inline]
     fn apply_flagged(&mut self, ds: i128, lost: bool, dw: i128) -> Result<(), Error> {
         if self.profile.is_exact() {
             if lost {
@@ -368,8 +371,14 @@ impl AvgVruntime {
     /// across the move. A key that crosses changes by 2⁶⁴, which the kernel's
     /// modular S absorbs and an exact S cannot see (the accumulator does not
     /// hold the keys): keep the queued vruntimes within 2⁶³ ns of v0.
+    #[inline]
     pub fn move_reference(&mut self, d: i64) -> Result<(), Error> {
-        let (wd, lost) = self.sum_weight.overflowing_mul(d as i128);
+        let (wd, lost) = match i64::try_from(self.sum_weight) {
+            // The common case, W < 2⁶³: |W·d| < 2¹²⁶, so one 64×64 → 128-bit
+            // multiply is exact (and equal to the general product below).
+            Ok(w) => (w as i128 * d as i128, false),
+            Err(_) => self.sum_weight.overflowing_mul(d as i128),
+        };
         self.apply_flagged(wd.wrapping_neg(), lost, 0)?;
         self.zero_vruntime = self.zero_vruntime.wrapping_add_signed(d);
         Ok(())
@@ -432,6 +441,7 @@ impl AvgVruntime {
     /// (2³¹ − 1 for `div_s64`); for a given state,
     /// [`bounds::avg_headroom_bits`](crate::bounds::avg_headroom_bits) ≥ 1
     /// guarantees no wrap.
+    #[inline]
     pub fn overflowing_avg_vruntime(&mut self, curr: Curr) -> Result<(Vtime, bool), Error> {
         let (cs, cw) = self.curr_term(curr)?;
         let lazy = !matches!(self.profile.reference, Reference::MinVruntime);
@@ -489,6 +499,7 @@ impl AvgVruntime {
     }
 
     /// The reference-point side effect of `avg_vruntime()` in v7.x.
+    #[inline]
     fn finish_avg(&mut self, lazy: bool, d: i64, wrapped: bool) -> Result<(Vtime, bool), Error> {
         let v = self.zero_vruntime.wrapping_add_signed(d);
         if lazy {
@@ -499,6 +510,7 @@ impl AvgVruntime {
 
     /// [`overflowing_avg_vruntime`](Self::overflowing_avg_vruntime) settled by the
     /// profile: the kernel's value (wrapped or not) or, under EXACT, an error.
+    #[inline]
     pub fn avg_vruntime(&mut self, curr: Curr) -> Result<Vtime, Error> {
         let p = self.profile;
         p.settle(self.overflowing_avg_vruntime(curr)?)
@@ -522,6 +534,7 @@ impl AvgVruntime {
     /// [`bounds::avg_sum_domain`](crate::bounds::avg_sum_domain); for a given
     /// state, [`bounds::eligibility_headroom_bits`](crate::bounds::eligibility_headroom_bits)
     /// ≥ 1 guarantees no wrap.
+    #[inline]
     pub fn overflowing_vruntime_eligible(&self, vruntime: Vtime, curr: Curr) -> (bool, bool) {
         let (cs, cw) = self.curr_term(curr).unwrap_or_default();
         let key = self.key(vruntime);
@@ -552,6 +565,7 @@ impl AvgVruntime {
 
     /// `vruntime_eligible` settled: under a Linux profile the kernel's answer,
     /// under EXACT the exact one (EXACT never wraps here).
+    #[inline]
     pub fn vruntime_eligible(&self, vruntime: Vtime, curr: Curr) -> bool {
         self.overflowing_vruntime_eligible(vruntime, curr).0
     }

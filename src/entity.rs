@@ -141,6 +141,7 @@ pub struct RqCtx {
 /// has run past the old deadline.
 ///
 /// v7.x callers then call `avg_vruntime()` to refresh v0 (the run queue does).
+#[inline]
 pub fn overflowing_update_deadline(
     profile: &Profile,
     se: &mut SchedEntity,
@@ -184,6 +185,7 @@ pub fn update_deadline(
 ///
 /// Domain: the largest slice (6.x: `se.slice`; 7.x: `max_slice`) without a wrap
 /// is [`bounds::lag_limit_domain`](crate::bounds::lag_limit_domain).
+#[inline]
 pub fn overflowing_lag_limit(
     profile: &Profile,
     se: &SchedEntity,
@@ -207,6 +209,7 @@ pub fn overflowing_lag_limit(
 
 /// The exact lag limit (no wrapping anywhere): ⌊span·2²⁰ / w⌋ with span = max(2·slice,
 /// tick) or max_slice + tick computed in 128 bits.
+#[inline]
 pub fn exact_lag_limit(
     profile: &Profile,
     se: &SchedEntity,
@@ -259,6 +262,7 @@ pub const fn kernel_clamp(x: i64, lo: i64, hi: i64) -> i64 {
 /// assert_eq!(overflowing_entity_lag(&Profile::LINUX_6_6, v, &se, 3_000_000, 1_000_000).0 .0, 1_000_000);
 /// assert_eq!(overflowing_entity_lag(&Profile::LINUX_7_1, v, &se, 3_000_000, 1_000_000).0 .0, 2_500_000);
 /// ```
+#[inline]
 pub fn overflowing_entity_lag(
     profile: &Profile,
     avg_vruntime: Vtime,
@@ -285,6 +289,7 @@ pub fn overflowing_entity_lag(
 ///
 /// `ctx.curr` is the running entity if it is not `se`; pass
 /// `se_is_curr = true` when `se` is the running, on_rq entity.
+#[inline]
 pub fn overflowing_update_entity_lag(
     profile: &Profile,
     avg: &mut AvgVruntime,
@@ -328,6 +333,7 @@ pub fn overflowing_update_entity_lag(
 /// // Appendix A: vlag −200,000 into a queue of 2383 (scaled down) plus 1024.
 /// assert_eq!(overflowing_place_lag(&Profile::LINUX_6_6, -200_000, 2383, 1024), Ok((-285_942, false)));
 /// ```
+#[inline]
 pub fn overflowing_place_lag(
     profile: &Profile,
     vlag: i64,
@@ -417,6 +423,7 @@ pub struct PlaceFlags {
 /// ([`bounds::place_lag_domain`](crate::bounds::place_lag_domain)); after the
 /// placement, the new key must keep S within
 /// [`bounds::avg_sum_domain`](crate::bounds::avg_sum_domain) (556146ce5e94).
+#[inline]
 pub fn place_entity(
     profile: &Profile,
     avg: &mut AvgVruntime,
@@ -486,6 +493,7 @@ pub fn place_entity(
 
 /// `div_s64`/`div64_long(x ⊗ old, new)`: the rescale of a lag or relative
 /// deadline on reweight. Returns (value, wrapped).
+#[inline]
 fn rescale(profile: &Profile, x: i64, old: u64, new: u64) -> Result<(i64, bool), Error> {
     if profile.is_exact() {
         let q = (x as i128 * old as i128) / new as i128;
@@ -515,6 +523,7 @@ fn rescale(profile: &Profile, x: i64, old: u64, new: u64) -> Result<(i64, bool),
 /// (b)–(d) take V ([`AvgVruntime::overflowing_avg_vruntime`]) and the lag
 /// limit ([`bounds::lag_limit_domain`](crate::bounds::lag_limit_domain)).
 #[allow(clippy::too_many_arguments)]
+#[inline]
 pub fn reweight_entity(
     profile: &Profile,
     avg: &mut AvgVruntime,

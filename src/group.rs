@@ -96,6 +96,7 @@ const fn kclamp(x: i64, lo: i64, hi: i64) -> i64 {
 /// assert_eq!(s(&Profile::LINUX_7_1, 1 << 63, 0, 0, 1 << 20, 0), Ok((1 << 63, true)));
 /// assert_eq!(s(&Profile::EXACT, 1 << 63, 0, 0, 1 << 20, 0), Ok((1 << 63, false)));
 /// ```
+#[inline]
 pub fn overflowing_calc_group_shares(
     profile: &Profile,
     tg_shares: u64,
@@ -147,6 +148,7 @@ pub enum SharesLoad {
 /// assert_eq!(s(&p, SharesLoad::LoadAvg, 1 << 20, 1024 + 256, 256, 2 << 20, 256),
 ///            Ok((209_715, false)));              // 2^20 · 256 / 1280
 /// ```
+#[inline]
 pub fn overflowing_calc_group_shares_with(
     profile: &Profile,
     rule: SharesLoad,

@@ -292,6 +292,7 @@ pub const fn get_pelt_divider(sa: &SchedAvg) -> u64 {
 /// ~3.8·10¹¹ (`2⁶⁴ / 47742 / 1024`), far outside any kernel state. Domain of
 /// the load-weighted sums and averages:
 /// [`bounds::pelt_load_domain`](crate::bounds::pelt_load_domain).
+#[inline]
 pub fn accumulate_sum(
     sa: &mut SchedAvg,
     delta: u64,
@@ -349,6 +350,7 @@ pub fn accumulate_sum(
 /// assert!(!update_load_sum(1_000_000, &mut sa, 1, 1, true)); // 976 units, no boundary
 /// assert_eq!((sa.last_update_time, sa.load_sum), (976 * 1024, 976));
 /// ```
+#[inline]
 pub fn update_load_sum(
     now: u64,
     sa: &mut SchedAvg,
@@ -386,6 +388,7 @@ pub fn update_load_sum(
 ///
 /// `load` is the averaging weight: `se_weight` for an entity, 1 for a run queue
 /// (whose sum is already weighted).
+#[inline]
 pub fn update_load_avg(sa: &mut SchedAvg, load: u64) {
     let divider = get_pelt_divider(sa); // ≥ 46718, never 0
     sa.load_avg = load.wrapping_mul(sa.load_sum) / divider;
@@ -406,6 +409,7 @@ pub fn update_load_avg(sa: &mut SchedAvg, load: u64) {
 /// On a period boundary the averages are recomputed with `se_weight` and the
 /// util_est flag is cleared ([`UtilEst::clear_unchanged`]). Returns whether that
 /// happened.
+#[inline]
 pub fn update_load_avg_se(
     now: u64,
     sa: &mut SchedAvg,

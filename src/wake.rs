@@ -302,6 +302,7 @@ impl Wide {
 /// **[`Profile::EXACT`]**: the same comparison over exact integers (the bias as
 /// `100 + tdiv(imbalance_pct − 100, 2)`), done in 193-bit arithmetic. A
 /// decision is always representable, so the flag is never set.
+#[inline]
 pub fn overflowing_wake_affine_weight(
     profile: &Profile,
     features: Features,

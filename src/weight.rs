@@ -247,6 +247,7 @@ impl LoadWeight {
 /// let lw = LoadWeight::from_nice(5).unwrap();
 /// assert_eq!(mul_shift_factor(NICE_0_LOAD, &lw), Some((3_282_124_288, 30)));
 /// ```
+#[inline]
 pub const fn mul_shift_factor(weight: u64, lw: &LoadWeight) -> Option<(u32, u32)> {
     let mut fact = scale_load_down(weight);
     let mut shift: i32 = WMULT_SHIFT as i32;
