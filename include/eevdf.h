@@ -201,7 +201,9 @@
 #define EEVDF_FEATURE_DELAY_ZERO 512
 
 /**
- * Feature `PARANOID_AVG` (7.1).
+ * Feature `PARANOID_AVG` (7.1). Accepted but not modelled: `sum_shift`
+ * stays 0, so results match such a kernel until its first S/W overflow, which
+ * is reported as `EEVDF_WRAPPED` instead of being absorbed by a shift.
  */
 #define EEVDF_FEATURE_PARANOID_AVG 1024
 
