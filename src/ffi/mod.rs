@@ -23,6 +23,7 @@ use crate::bounds::MAX_BATCH;
 use crate::{Error, Profile};
 
 mod avg;
+mod bounds;
 mod entity;
 mod group;
 mod pelt;
@@ -33,6 +34,7 @@ mod tests;
 mod weight;
 
 pub use avg::*;
+pub use bounds::*;
 pub use entity::*;
 pub use group::*;
 pub use pelt::*;
