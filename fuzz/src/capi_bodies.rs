@@ -1722,13 +1722,81 @@ pub fn capi_rq(data: &[u8]) {
         ever_wide: false,
         ids: Vec::new(),
     };
+    // Under 7.1, an EXACT queue with the same tunables runs the same operations
+    // in lockstep: while 7.1 answers EEVDF_OK, EXACT answers the same.
+    let mut exact = if p == P71 {
+        let mut b = RqBuf::new(size + 16);
+        let mut hx: *mut EevdfRq = null_mut();
+        // SAFETY: an aligned buffer of `size` bytes; valid pointers.
+        let s = unsafe { eevdf_rq_init(b.ptr(0), size, PX, &tun, &mut hx) };
+        assert_eq!(s, OK, "EXACT rq_init where 7.1's succeeded");
+        Some(RqUnder {
+            buf: b,
+            rq: hx,
+            p: PX,
+            broken: false,
+            ever_wide: false,
+            ids: Vec::new(),
+        })
+    } else {
+        None
+    };
+    let mut diverged = false;
     let mut now: u64 = inp.u64() >> inp.below(64);
     let mut step = 0;
     while !inp.is_empty() && step < 120 {
         step += 1;
-        rq_step(&mut r, &mut inp, &mut now, step);
+        // Each step decodes from its own chunk, so that both queues see it.
+        let chunk: Vec<u8> = (0..64).map(|_| inp.byte()).collect();
+        let mut now_x = now;
+        let (sa, va, what, big) = rq_step(&mut r, &mut Input::new(&chunk), &mut now, step);
+        if let Some(x) = exact.as_mut() {
+            let (sb, vb, _, _) = rq_step(x, &mut Input::new(&chunk), &mut now_x, step);
+            // EXACT refuses weights above 2^40 (its domain).
+            if !diverged && sa == OK && !(sb == OVF && big) {
+                assert_eq!(
+                    (sb, vb),
+                    (OK, va),
+                    "step {step} {what}: 7.1 answered OK, EXACT differs"
+                );
+            }
+            // From a wrap (sticky until cleared) or an EXACT-only error on,
+            // the two queues may differ.
+            if sa != sb || sa == WR {
+                diverged = true;
+            }
+        }
     }
-    let _ = &r.buf;
+    let _ = (&r.buf, exact.as_ref().map(|x| &x.buf));
+}
+
+/// A digest of several values, for comparing outputs across profiles.
+fn digest(vals: &[u64]) -> u64 {
+    vals.iter().fold(0xCBF2_9CE4_8422_2325u64, |h, &v| {
+        (h ^ v).wrapping_mul(0x0000_0100_0000_01B3).rotate_left(17)
+    })
+}
+
+fn se_digest(e: &EevdfSchedEntity) -> u64 {
+    digest(&[
+        e.load.weight,
+        e.load.inv_weight as u64,
+        e.vruntime,
+        e.deadline,
+        e.vlag as u64,
+        e.vprot,
+        e.slice,
+        u64::from_le_bytes([
+            e.custom_slice,
+            e.rel_deadline,
+            e.sched_delayed,
+            e.on_rq,
+            0,
+            0,
+            0,
+            0,
+        ]),
+    ])
 }
 
 fn handle(inp: &mut Input, r: &RqUnder) -> u64 {
@@ -1749,13 +1817,22 @@ fn handle(inp: &mut Input, r: &RqUnder) -> u64 {
     }
 }
 
-fn rq_step(r: &mut RqUnder, inp: &mut Input, now: &mut u64, step: usize) {
+/// One operation on `r`, checked; returns its status, a digest of its outputs,
+/// its name and whether it passed a weight above 2^40.
+fn rq_step(
+    r: &mut RqUnder,
+    inp: &mut Input,
+    now: &mut u64,
+    step: usize,
+) -> (i32, u64, &'static str, bool) {
+    let mut val = 0u64;
+    let mut big = false;
     let p = r.p;
     let rq = r.rq;
     let was_broken = r.broken;
     let op = inp.byte() % 24;
     let m = mode(inp);
-    let (s, what, allowed, bad): (i32, &str, &[i32], bool) = match op {
+    let (s, what, allowed, bad): (i32, &'static str, &[i32], bool) = match op {
         0..=2 => {
             let mut se = cse(inp, *now);
             if inp.byte() % 4 != 0 {
@@ -1765,6 +1842,7 @@ fn rq_step(r: &mut RqUnder, inp: &mut Input, now: &mut u64, step: usize) {
                     se.load.weight = EEVDF_NICE_0_LOAD;
                 }
             }
+            big = se.load.weight > EXACT_MAX_WEIGHT;
             let mut e = Cell::new(Mode::Valid, Some(se));
             let mut id = Cell::<u64>::out(m);
             // SAFETY: live handle; valid in and NULL/misaligned/valid out.
@@ -1772,6 +1850,7 @@ fn rq_step(r: &mut RqUnder, inp: &mut Input, now: &mut u64, step: usize) {
             untouched_on_error(s, id.untouched(), "rq_add");
             if s == OK {
                 r.ids.push(id.get());
+                val = id.get();
             }
             if s == BUSY {
                 assert!(
@@ -1792,6 +1871,9 @@ fn rq_step(r: &mut RqUnder, inp: &mut Input, now: &mut u64, step: usize) {
             // SAFETY: live handle; out NULL, misaligned or valid.
             let s = unsafe { eevdf_rq_remove(rq, id, o.mp()) };
             untouched_on_error(s, o.untouched(), "rq_remove");
+            if s >= 0 && m == Mode::Valid {
+                val = se_digest(&o.get());
+            }
             let bad = m == Mode::Misaligned;
             (s, "rq_remove", &[OK, NOENT, BUSY, UCLEAN, INVAL][..], bad)
         }
@@ -1817,6 +1899,9 @@ fn rq_step(r: &mut RqUnder, inp: &mut Input, now: &mut u64, step: usize) {
             // SAFETY: live handle; out NULL or valid.
             let s = unsafe { eevdf_rq_dequeue(rq, id, *now, f, d.mp()) };
             untouched_on_error(s, d.untouched(), "rq_dequeue");
+            if s >= 0 {
+                val = d.get() as u64;
+            }
             (s, "rq_dequeue", ARITH, d.bad() || f & !7 != 0)
         }
         8..=10 => {
@@ -1836,6 +1921,9 @@ fn rq_step(r: &mut RqUnder, inp: &mut Input, now: &mut u64, step: usize) {
                 }
             };
             untouched_on_error(s, o.untouched(), "rq_tick/update_curr");
+            if s >= 0 {
+                val = o.get() as u64;
+            }
             (s, "rq_tick/update_curr", ARITH, o.bad())
         }
         11 | 12 => {
@@ -1844,6 +1932,9 @@ fn rq_step(r: &mut RqUnder, inp: &mut Input, now: &mut u64, step: usize) {
             // SAFETY: live handle; out NULL, misaligned or valid.
             let s = unsafe { eevdf_rq_pick_next(rq, *now, o.mp()) };
             untouched_on_error(s, o.untouched(), "rq_pick_next");
+            if s >= 0 {
+                val = o.get();
+            }
             (s, "rq_pick_next", ARITH, o.bad())
         }
         13 => {
@@ -1851,6 +1942,9 @@ fn rq_step(r: &mut RqUnder, inp: &mut Input, now: &mut u64, step: usize) {
             // SAFETY: live handle; out NULL, misaligned or valid.
             let s = unsafe { eevdf_rq_peek(rq, o.mp()) };
             untouched_on_error(s, o.untouched(), "rq_peek");
+            if s >= 0 {
+                val = o.get();
+            }
             (s, "rq_peek", &[OK, UCLEAN, INVAL][..], o.bad())
         }
         14 => {
@@ -1870,6 +1964,9 @@ fn rq_step(r: &mut RqUnder, inp: &mut Input, now: &mut u64, step: usize) {
             // SAFETY: live handle; out NULL or valid.
             let s = unsafe { eevdf_rq_wakeup_preempt(rq, id, *now, f, o.mp()) };
             untouched_on_error(s, o.untouched(), "rq_wakeup_preempt");
+            if s >= 0 {
+                val = o.get() as u64;
+            }
             (s, "rq_wakeup_preempt", ARITH, o.bad() || f & !7 != 0)
         }
         16 => {
@@ -1878,11 +1975,15 @@ fn rq_step(r: &mut RqUnder, inp: &mut Input, now: &mut u64, step: usize) {
             // SAFETY: live handle; out NULL or valid.
             let s = unsafe { eevdf_rq_yield(rq, *now, o.mp()) };
             untouched_on_error(s, o.untouched(), "rq_yield");
+            if s >= 0 {
+                val = o.get() as u64;
+            }
             (s, "rq_yield", ARITH, o.bad())
         }
         17 => {
             let id = handle(inp, r);
             let lw = clw(inp);
+            big = lw.weight > EXACT_MAX_WEIGHT;
             let mut l = Cell::new(m, Some(lw));
             // SAFETY: live handle; lw NULL, misaligned or valid.
             let s = unsafe { eevdf_rq_reweight(rq, id, l.cp(), *now) };
@@ -1924,6 +2025,13 @@ fn rq_step(r: &mut RqUnder, inp: &mut Input, now: &mut u64, step: usize) {
                 }
             };
             untouched_on_error(s, ok, "rq_entity/sum_exec/is_eligible");
+            if s >= 0 {
+                val = match k {
+                    0 => se_digest(&e.get()),
+                    1 => t.get(),
+                    _ => b.get() as u64,
+                };
+            }
             (
                 s,
                 "rq_entity/sum_exec/is_eligible",
@@ -1960,6 +2068,31 @@ fn rq_step(r: &mut RqUnder, inp: &mut Input, now: &mut u64, step: usize) {
                 }
             };
             untouched_on_error(s, ok, "rq_avg_vruntime/avg/state");
+            if s >= 0 {
+                val = match k {
+                    0 => v.get(),
+                    1 => {
+                        let a = a.get();
+                        let (u, z, sl, sh, wl, wh) = acc_sums(&a);
+                        digest(&[u as u64, z, sl as u64, sh as u64, wl, wh as u64])
+                    }
+                    _ => {
+                        let st = sst.get();
+                        digest(&[
+                            st.load_weight,
+                            st.curr,
+                            st.next_buddy,
+                            st.min_slice,
+                            st.max_slice,
+                            st.zero_vruntime,
+                            st.nr_queued as u64,
+                            st.nr_runnable as u64,
+                            st.nr_entities as u64,
+                            st.capacity as u64,
+                        ])
+                    }
+                };
+            }
             if s == OK && k == 2 {
                 let st = sst.get();
                 assert_eq!(st.profile, p);
@@ -2005,6 +2138,7 @@ fn rq_step(r: &mut RqUnder, inp: &mut Input, now: &mut u64, step: usize) {
             if s == OK {
                 let n = count.get();
                 assert!(ids[n.min(cap)..].iter().all(|&x| x == SENT));
+                val = digest(&ids[..n.min(cap)]) ^ n as u64;
             }
             (
                 s,
@@ -2062,4 +2196,5 @@ fn rq_step(r: &mut RqUnder, inp: &mut Input, now: &mut u64, step: usize) {
             );
         }
     }
+    (s, val, what, big)
 }
