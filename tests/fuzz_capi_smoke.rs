@@ -31,22 +31,22 @@ fn smoke(name: &str, n: u64, max_len: u64) {
 
 #[test]
 fn fuzz_body_capi_scalar_holds_on_seeded_inputs() {
-    smoke("capi_scalar", 5_000, 256);
+    smoke("capi_scalar", 20_000, 256);
 }
 
 #[test]
 fn fuzz_body_capi_avg_holds_on_seeded_inputs() {
-    smoke("capi_avg", 3_000, 512);
+    smoke("capi_avg", 10_000, 512);
 }
 
 #[test]
 fn fuzz_body_capi_entity_holds_on_seeded_inputs() {
-    smoke("capi_entity", 3_000, 512);
+    smoke("capi_entity", 10_000, 512);
 }
 
 #[test]
 fn fuzz_body_capi_rq_holds_on_seeded_inputs() {
-    smoke("capi_rq", 2_000, 768);
+    smoke("capi_rq", 5_000, 768);
 }
 
 #[test]
