@@ -1613,6 +1613,9 @@ struct RqUnder {
     ever_wide: bool,
     /// Every handle ever returned (stale ones included).
     ids: Vec<u64>,
+    /// The buffer length and tunables it was initialised with.
+    len: usize,
+    tun: EevdfTunables,
 }
 
 /// The queued entities' vruntimes and deadlines span 2^63 ns or more around v0.
@@ -1721,6 +1724,8 @@ pub fn capi_rq(data: &[u8]) {
         broken: false,
         ever_wide: false,
         ids: Vec::new(),
+        len: size,
+        tun,
     };
     // Under 7.1, an EXACT queue with the same tunables runs the same operations
     // in lockstep: while 7.1 answers EEVDF_OK, EXACT answers the same.
@@ -1737,6 +1742,8 @@ pub fn capi_rq(data: &[u8]) {
             broken: false,
             ever_wide: false,
             ids: Vec::new(),
+            len: size,
+            tun,
         })
     } else {
         None
@@ -1830,7 +1837,28 @@ fn rq_step(
     let p = r.p;
     let rq = r.rq;
     let was_broken = r.broken;
-    let op = inp.byte() % 24;
+    let op = inp.byte() % 25;
+    if op == 24 {
+        // Re-initialise the same buffer (the way out of a broken queue): a
+        // fresh, valid, empty queue; the old handles are discarded.
+        let mut h: *mut EevdfRq = null_mut();
+        let tun = r.tun;
+        // SAFETY: the queue's own aligned buffer of r.len bytes; valid pointers.
+        let s = unsafe { eevdf_rq_init(r.buf.ptr(0), r.len, p, &tun, &mut h) };
+        assert_eq!((s, h), (OK, rq), "step {step}: re-init");
+        r.broken = false;
+        r.ever_wide = false;
+        r.ids.clear();
+        let mut st = Cell::<EevdfRqState>::out(Mode::Valid);
+        // SAFETY: a live handle; valid pointers.
+        let s2 = unsafe { eevdf_rq_state(rq, st.mp()) };
+        assert_eq!(s2, OK);
+        let st = st.get();
+        assert_eq!((st.nr_entities, st.nr_queued, st.wrapped), (0, 0, 0));
+        // SAFETY: as above.
+        assert_eq!(unsafe { eevdf_rq_validate(rq, null_mut(), 0) }, OK);
+        return (s, 0, "rq_init (again)", false);
+    }
     let m = mode(inp);
     let (s, what, allowed, bad): (i32, &'static str, &[i32], bool) = match op {
         0..=2 => {
