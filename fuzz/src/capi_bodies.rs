@@ -497,6 +497,30 @@ fn scalar_entity_lag(inp: &mut Input) {
     if s71 == OK {
         assert_eq!((sx, vx), (OK, v71), "7.1 OK but EXACT differs (entity_lag)");
     }
+    if lw.weight != 0 {
+        // EXACT: limit = floor((max_slice + tick) * 2^20 / w) without wrapping,
+        // and the kernel's clamp.
+        let span = max_slice as u128 + tick as u128;
+        let lim = if lw.weight == EEVDF_NICE_0_LOAD {
+            span
+        } else {
+            (span << 20) / lw.weight as u128
+        };
+        let lim = lim.min(i128::MAX as u128) as i128;
+        let x = avg.wrapping_sub(v) as i64 as i128;
+        let want = if x >= lim {
+            lim
+        } else if x <= -lim {
+            -lim
+        } else {
+            x
+        };
+        assert_eq!(
+            (sx, vx as i128),
+            (OK, want),
+            "EXACT entity_lag avg={avg} v={v} {lw:?} max_slice={max_slice} tick={tick}"
+        );
+    }
 }
 
 fn scalar_place_lag(inp: &mut Input) {
@@ -548,6 +572,20 @@ fn scalar_place_lag(inp: &mut Input) {
     if s71 == OK && !(big && sx == OVF) {
         assert_eq!((sx, vx), (OK, v71), "7.1 OK but EXACT differs (place_lag)");
     }
+    if !big && w != 0 && !q.contains(&0) {
+        // EXACT: trunc(vlag * (L + w) / L) with full weights; 0 for n = 0 or vlag = 0.
+        let l: i128 = q.iter().map(|&x| x as i128).sum();
+        let want = if n == 0 || vlag == 0 {
+            0
+        } else {
+            vlag as i128 * (l + w as i128) / l
+        };
+        if let Ok(want) = i64::try_from(want) {
+            assert_eq!((sx, vx), (OK, want), "EXACT place_lag {vlag} {q:?} {w}");
+        } else {
+            assert_eq!(sx, OVF, "EXACT place_lag out of range {vlag} {q:?} {w}");
+        }
+    }
 }
 
 fn scalar_group_shares(inp: &mut Input) {
@@ -588,6 +626,30 @@ fn scalar_group_shares(inp: &mut Input) {
             "7.1 OK but EXACT differs (group shares)"
         );
     }
+    // EXACT: the formula in wide integers, the kernel's clamp.
+    let [tg_shares, tg_load_avg, contrib, grq_w, grq_avg] = a;
+    let load = eevdf_scale_load_down(grq_w).max(grq_avg) as i128;
+    let tg_weight = tg_load_avg as i128 - contrib as i128 + load;
+    let prod = tg_shares as u128 * load as u128;
+    let x: i128 = if tg_weight == 0 {
+        prod.min(i128::MAX as u128) as i128
+    } else {
+        let q = (prod / tg_weight.unsigned_abs()).min(i128::MAX as u128) as i128;
+        if tg_weight < 0 {
+            -q
+        } else {
+            q
+        }
+    };
+    let hi = tg_shares as i128;
+    let want = if x >= hi {
+        hi
+    } else if x <= 2 {
+        2
+    } else {
+        x
+    };
+    assert_eq!((sx, vx as i128), (OK, want), "EXACT group shares {a:?}");
 }
 
 fn scalar_cgroup(inp: &mut Input) {
@@ -1109,6 +1171,26 @@ fn capi_avg_batch(inp: &mut Input) {
     let (sx, vx) = run(PX, 23, Mode::Valid);
     if s71 == OK && !(big && sx == OVF) {
         assert_eq!((sx, vx), (OK, v71), "7.1 OK but EXACT differs (batch)");
+    }
+    if !big && !w.contains(&0) {
+        // EXACT: S and W in wide integers (full weights), V floored.
+        let key = |t: u64| t.wrapping_sub(v0) as i64 as i128;
+        let s_: i128 = vr.iter().zip(&w).map(|(&t, &x)| key(t) * x as i128).sum();
+        let w_: i128 = w.iter().map(|&x| x as i128).sum();
+        if elig {
+            assert_eq!((sx, vx), (OK, (s_ >= key(v) * w_) as u64), "EXACT eligible");
+        } else {
+            let off = if n == 0 { 0 } else { s_.div_euclid(w_) };
+            if let Ok(off) = i64::try_from(off) {
+                assert_eq!(
+                    (sx, vx),
+                    (OK, v0.wrapping_add(off as u64)),
+                    "EXACT avg_vruntime {v0} {vr:?} {w:?}"
+                );
+            } else {
+                assert_eq!(sx, OVF, "EXACT avg_vruntime out of range");
+            }
+        }
     }
 }
 
