@@ -1047,6 +1047,7 @@ pub fn capi_avg(data: &[u8]) {
     let mut accs = [new_acc(pp, v0), new_acc(P71, v0), new_acc(PX, v0)];
     let mut added: [Vec<(u64, u64)>; 3] = Default::default();
     let mut diverged = false;
+    let mut xref = Some(ExactRef::default());
     let mut steps = 0;
     while !inp.is_empty() && steps < 48 {
         steps += 1;
@@ -1073,7 +1074,21 @@ pub fn capi_avg(data: &[u8]) {
         let _ = acc_apply(&mut accs[0], &mut added[0], op, m);
         let v = [Mode::Valid; 3];
         let (s71, r71) = acc_apply(&mut accs[1], &mut added[1], op, v);
+        let v0b = accs[2].zero_vruntime;
+        let want = xref.as_ref().and_then(|x| x.expect(op, v0b));
         let (sx, rx) = acc_apply(&mut accs[2], &mut added[2], op, v);
+        if let Some(want) = want {
+            assert_eq!(
+                (sx, rx),
+                want,
+                "step {steps} {op:?}: EXACT accumulator reference"
+            );
+        }
+        if let Some(x) = xref.as_mut() {
+            if !x.track(op, sx, v0b, accs[2].zero_vruntime) {
+                xref = None;
+            }
+        }
         if diverged {
             continue;
         }
@@ -1102,6 +1117,81 @@ pub fn capi_avg(data: &[u8]) {
         if s71 != sx || s71 == WR {
             diverged = true;
         }
+    }
+}
+
+/// A reference model of the EXACT accumulator: the entities summed, each with
+/// its offset from the initial v0 (unwrapped), and how far v0 has moved.
+#[derive(Default)]
+struct ExactRef {
+    es: Vec<(u64, i128)>,
+    shift: i128,
+}
+
+impl ExactRef {
+    /// The entities' current offsets from v0, if all fit int64_t (the domain
+    /// in which the kernel's wrapping keys are the true offsets).
+    fn offsets(&self) -> Option<Vec<(u64, i128)>> {
+        self.es
+            .iter()
+            .map(|&(w, u)| {
+                let o = u - self.shift;
+                i64::try_from(o).ok().map(|_| (w, o))
+            })
+            .collect()
+    }
+
+    /// The status and value EXACT must give for a read or an eligibility test.
+    fn expect(&self, op: AccOp, v0: u64) -> Option<(i32, u64)> {
+        let (curr, v) = match op {
+            AccOp::Read(c) => (c, None),
+            AccOp::Eligible(v, c) => (c, Some(v)),
+            _ => return None,
+        };
+        if curr.is_some_and(|c| c.weight == 0) {
+            return Some((INVAL, 0));
+        }
+        if curr.is_some_and(|c| c.weight > EXACT_MAX_WEIGHT) {
+            return Some((OVF, 0));
+        }
+        let offs = self.offsets()?;
+        let mut s_: i128 = offs.iter().map(|&(w, o)| w as i128 * o).sum();
+        let mut w_: i128 = offs.iter().map(|&(w, _)| w as i128).sum();
+        if let Some(c) = curr {
+            s_ += c.vruntime.wrapping_sub(v0) as i64 as i128 * c.weight as i128;
+            w_ += c.weight as i128;
+        }
+        Some(match v {
+            Some(v) => (OK, (s_ >= v.wrapping_sub(v0) as i64 as i128 * w_) as u64),
+            None if w_ == 0 => (OK, v0),
+            None => match i64::try_from(s_.div_euclid(w_)) {
+                Ok(off) => (OK, v0.wrapping_add(off as u64)),
+                Err(_) => (OVF, 0),
+            },
+        })
+    }
+
+    /// Follows a successful EXACT operation; false when the model cannot
+    /// (an entity's key wrapped: outside the accumulator's domain).
+    fn track(&mut self, op: AccOp, s: i32, v0_before: u64, v0_after: u64) -> bool {
+        if s < 0 {
+            return true;
+        }
+        match op {
+            AccOp::Add(v, w) => {
+                let k = v.wrapping_sub(v0_before) as i64 as i128;
+                self.es.push((w, k + self.shift));
+            }
+            AccOp::Sub(i) if i < self.es.len() => {
+                if i64::try_from(self.es[i].1 - self.shift).is_err() {
+                    return false;
+                }
+                self.es.swap_remove(i);
+            }
+            _ => {}
+        }
+        self.shift += v0_after.wrapping_sub(v0_before) as i64 as i128;
+        true
     }
 }
 
