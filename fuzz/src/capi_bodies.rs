@@ -2396,5 +2396,21 @@ fn rq_step(
             );
         }
     }
+    // EXACT always finds something to run in a non-empty queue (inside its
+    // domain).
+    if p == PX && !r.broken && !r.ever_wide {
+        let mut st = Cell::<EevdfRqState>::out(Mode::Valid);
+        let mut next = Cell::<u64>::out(Mode::Valid);
+        // SAFETY: a live handle; valid out-pointers.
+        let (s1, s2) = unsafe { (eevdf_rq_state(rq, st.mp()), eevdf_rq_peek(rq, next.mp())) };
+        assert_eq!((s1, s2), (OK, OK));
+        if st.get().nr_queued > 0 {
+            assert_ne!(
+                next.get(),
+                EEVDF_NO_ENTITY,
+                "step {step} after {what}: EXACT found nothing to run in a non-empty queue"
+            );
+        }
+    }
     (s, val, what, big)
 }
