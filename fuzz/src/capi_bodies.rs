@@ -1826,6 +1826,69 @@ fn rq_wide(rq: *mut EevdfRq) -> bool {
     hi as i128 - lo as i128 >= 1 << 63
 }
 
+/// The run queue's own V and eligibility against the accumulator functions
+/// applied to a copy of its sums (`eevdf_rq_avg`) with its curr: two C paths
+/// to the same numbers.
+fn rq_cross_check(rq: *mut EevdfRq, step: usize, what: &str) {
+    let mut st = Cell::<EevdfRqState>::out(Mode::Valid);
+    let mut acc = Cell::<EevdfAvgVruntime>::out(Mode::Valid);
+    // SAFETY: a live handle; valid out-pointers.
+    let (s1, s2) = unsafe { (eevdf_rq_state(rq, st.mp()), eevdf_rq_avg(rq, acc.mp())) };
+    assert_eq!((s1, s2), (OK, OK));
+    let (st, acc) = (st.get(), acc.get());
+    let mut curr: Option<EevdfCurr> = None;
+    if st.curr != EEVDF_NO_ENTITY {
+        let mut e = Cell::<EevdfSchedEntity>::out(Mode::Valid);
+        // SAFETY: as above.
+        assert_eq!(unsafe { eevdf_rq_entity(rq, st.curr, e.mp()) }, OK);
+        let e = e.get();
+        if e.on_rq == 1 {
+            curr = Some(EevdfCurr {
+                vruntime: e.vruntime,
+                weight: e.load.weight,
+            });
+        }
+    }
+    let cp = curr.as_ref().map_or(null(), |c| c as *const EevdfCurr);
+    let mut v1 = SENT;
+    // SAFETY: as above.
+    let sv1 = unsafe { eevdf_rq_avg_vruntime(rq, &mut v1) };
+    let mut copy = acc;
+    let mut v2 = SENT;
+    // SAFETY: valid pointers (curr NULL or valid).
+    let sv2 = unsafe { eevdf_avg_vruntime_read(&mut copy, cp, &mut v2) };
+    assert_eq!(
+        (sv1, v1),
+        (sv2, v2),
+        "step {step} after {what}: rq_avg_vruntime and avg_vruntime_read differ"
+    );
+    let mut ids = [0u64; 64];
+    let mut count = 0usize;
+    // SAFETY: as above; 64 slots.
+    let s = unsafe { eevdf_rq_tree_ids(rq, ids.as_mut_ptr(), ids.len(), &mut count) };
+    assert_eq!(s, OK);
+    for &id in &ids[..count.min(64)] {
+        let mut e = Cell::<EevdfSchedEntity>::out(Mode::Valid);
+        let mut a = false;
+        let mut b = false;
+        // SAFETY: as above.
+        let (s1, s2, s3) = unsafe {
+            (
+                eevdf_rq_entity(rq, id, e.mp()),
+                eevdf_rq_is_eligible(rq, id, &mut a),
+                eevdf_avg_vruntime_eligible(&acc, e.get().vruntime, cp, &mut b),
+            )
+        };
+        assert_eq!((s1, s2), (OK, OK), "step {step}: a tree entity is not live");
+        if s3 == OK {
+            assert_eq!(
+                a, b,
+                "step {step} after {what}: rq_is_eligible and avg_vruntime_eligible differ"
+            );
+        }
+    }
+}
+
 /// Statuses of an arithmetic run-queue operation (as `eevdf_rq_enqueue`).
 const ARITH: &[i32] = &[OK, WR, NOENT, BUSY, DOM, OVF, UCLEAN, INVAL];
 
@@ -2395,6 +2458,9 @@ fn rq_step(
                 "{p} step {step} after {what} (status {s}): rq_validate: {text}"
             );
         }
+    }
+    if !r.broken {
+        rq_cross_check(rq, step, what);
     }
     // EXACT always finds something to run in a non-empty queue (inside its
     // domain).
