@@ -1483,6 +1483,12 @@ int32_t eevdf_cancel_protect_slice(uint32_t profile, struct EevdfSchedEntity *se
  * eligible entity with the earliest deadline, curr keeping ties, otherwise the
  * first in array order; the kernel's 6.6 walk can break ties differently.
  *
+ * The eligibility tests of a Linux profile use the kernel's arithmetic, so
+ * on sums that have wrapped (`eevdf_avg_vruntime_is_wrapped`) or with a
+ * product that overflows (<= 7.0) the pick is the kernel's, which can differ
+ * from the exact one; the status stays `EEVDF_OK` — ask
+ * `eevdf_eligibility_headroom_bits` or compare with `EEVDF_PROFILE_EXACT`.
+ *
  * Returns `EEVDF_OK`; `EEVDF_EOVERFLOW` under EXACT when curr's weight
  * exceeds 2^40; `EEVDF_EINVAL` for an unknown or mismatched profile, NULL
  * `acc`/`out`, a NULL `tree` with n > 0, n > 1,000,000, `*next >= n`,
@@ -2104,7 +2110,12 @@ int32_t eevdf_rq_tree_ids(const struct EevdfRq *rq, uint64_t *ids, size_t cap, s
  * (truncated to `msg_len - 1` bytes) when `msg` is not NULL.
  *
  * Returns `EEVDF_OK`, `EEVDF_EUCLEAN` for an inconsistent run queue, or
- * `EEVDF_EINVAL` for a bad handle.
+ * `EEVDF_EINVAL` for a bad handle. `EEVDF_EUCLEAN` can also come from a
+ * queue that no operation broke but that left its domain: its vruntimes,
+ * deadlines and v0 spanned 2^63 ns or more at some point (the wrapping
+ * order of virtual time is total only within half the circle, so the tree's
+ * key order cannot be checked), or, under EXACT, its sums left the exact
+ * domain (the message then begins "EXACT's S differs").
  *
  * # Safety
  *
