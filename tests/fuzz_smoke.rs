@@ -1,11 +1,15 @@
 //! The fuzz target bodies (`fuzz/src/bodies.rs`, included by path) run on stable
 //! Rust over seeded pseudo-random inputs: a few thousand per target, from a
 //! deterministic generator, so the normal test suite exercises every invariant
-//! the fuzzers check. The long runs are `cargo +nightly fuzz run <target>` (see
-//! `fuzz/README.md`). Findings are replayed at the end, byte for byte.
+//! the fuzzers check. The `capi_*` bodies (`fuzz/src/capi_bodies.rs`) drive
+//! the same families through the C ABI. The long runs are
+//! `cargo +nightly fuzz run <target>` (see `fuzz/README.md`). Findings are
+//! replayed at the end, byte for byte.
 
 #[path = "../fuzz/src/bodies.rs"]
 mod bodies;
+#[path = "../fuzz/src/capi_bodies.rs"]
+mod capi_bodies;
 
 use bodies::Rng;
 
@@ -13,6 +17,7 @@ use bodies::Rng;
 fn smoke(name: &str, n: u64, max_len: u64) {
     let body = bodies::TARGETS
         .iter()
+        .chain(capi_bodies::CAPI_TARGETS)
         .find(|(t, _)| *t == name)
         .map(|(_, f)| *f)
         .unwrap();
@@ -61,6 +66,32 @@ fn fuzz_body_runqueue_7_1_vs_exact_holds_on_seeded_inputs() {
 #[test]
 fn fuzz_body_pick_linear_holds_on_seeded_inputs() {
     smoke("pick_linear", 10_000, 256);
+}
+
+#[test]
+fn fuzz_body_capi_scalar_holds_on_seeded_inputs() {
+    smoke("capi_scalar", 20_000, 256);
+}
+
+#[test]
+fn fuzz_body_capi_avg_holds_on_seeded_inputs() {
+    smoke("capi_avg", 10_000, 512);
+}
+
+#[test]
+fn fuzz_body_capi_entity_holds_on_seeded_inputs() {
+    smoke("capi_entity", 10_000, 512);
+}
+
+#[test]
+fn fuzz_body_capi_rq_holds_on_seeded_inputs() {
+    smoke("capi_rq", 5_000, 768);
+}
+
+#[test]
+fn every_capi_target_has_a_smoke_test() {
+    let names: Vec<&str> = capi_bodies::CAPI_TARGETS.iter().map(|t| t.0).collect();
+    assert_eq!(names, ["capi_scalar", "capi_avg", "capi_entity", "capi_rq"]);
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Fuzz target bodies for the C ABI (`eevdf::ffi`), shared by the cargo-fuzz
-//! targets `capi_*` and the stable smoke test (`tests/fuzz_capi_smoke.rs`,
+//! targets `capi_*` and the stable smoke test (`tests/fuzz_smoke.rs`,
 //! which includes this file and `bodies.rs` by path). The bodies call the
 //! `extern "C"` functions exactly as a C caller would: raw pointers, NULL and
 //! misaligned pointers, unknown profile ids, arbitrary flag bytes and handles.
