@@ -116,6 +116,24 @@
 #define EEVDF_PICK_QUEUED 2
 
 /**
+ * `LOAD_AVG_MAX`: the largest PELT sum of a signal that is always 1
+ * (sum over n of 1024 * y^n, y^32 = 1/2, as the kernel's tables round it).
+ */
+#define EEVDF_LOAD_AVG_MAX 47742
+
+/**
+ * `PELT_MIN_DIVIDER` = `LOAD_AVG_MAX - 1024`: the divider at the start of a
+ * period; `eevdf_pelt_divider` adds `period_contrib` to it.
+ */
+#define EEVDF_PELT_MIN_DIVIDER 46718
+
+/**
+ * `UTIL_AVG_UNCHANGED`: the flag bit of util_est (bit 31) that says PELT has
+ * not advanced since the estimate was stored.
+ */
+#define EEVDF_UTIL_AVG_UNCHANGED 2147483648
+
+/**
  * Profile id: Linux v6.6.0 (`scale_load_down` averaging weights, multiply-shift
  * `__calc_delta`, s64 wrapping eligibility, lag limit from `max(2*slice, tick)`,
  * `div_s64`).
@@ -638,6 +656,103 @@ typedef struct EevdfPick {
      */
     uint64_t index;
 } EevdfPick;
+
+/**
+ * The kernel's `struct util_est` of v6.6: the utilization a task had when it
+ * last went to sleep.
+ *
+ * * v6.6 (`EEVDF_PROFILE_LINUX_6_6`): `enqueued` is util_avg at the last
+ *   sleep dequeue, or'ed with `EEVDF_UTIL_AVG_UNCHANGED`; `ewma` is the moving
+ *   average. The estimate is max(ewma, enqueued & ~flag).
+ * * v6.18 and later: the kernel keeps one word, which is `ewma` here and
+ *   carries the flag; `enqueued` is unused (left as it is).
+ *
+ * Size 8, align 4.
+ */
+typedef struct EevdfUtilEst {
+    /**
+     * v6.6: util_avg at the last sleep dequeue | flag. Unused from v6.18 on.
+     */
+    uint32_t enqueued;
+    /**
+     * v6.6: the moving average. v6.18 and later: the whole word with its flag.
+     */
+    uint32_t ewma;
+} EevdfUtilEst;
+
+/**
+ * The kernel's `struct sched_avg` (64-bit build): the PELT state of a task,
+ * a group entity or a run queue. Zero it (`eevdf_sched_avg_init`) for a new
+ * entity or run queue; `last_update_time = 0` means "not attached yet".
+ *
+ * Each signal is a geometric sum over 1024-ns periods with y^32 = 1/2, and
+ * each average is its sum divided by the divider
+ * `EEVDF_PELT_MIN_DIVIDER + period_contrib` (for `load_avg`, times the
+ * averaging weight `scale_load_down(weight)` of an entity, 1 for a run queue
+ * whose `load_sum` is already weighted). `period_contrib` stays in [0, 1023]
+ * under every function here.
+ *
+ * Size 64, align 8.
+ */
+typedef struct EevdfSchedAvg {
+    /**
+     * The PELT clock (ns) up to which the sums are accumulated.
+     */
+    uint64_t last_update_time;
+    /**
+     * Sum of runnable time (weighted by `scale_load_down(weight)` in a run queue).
+     */
+    uint64_t load_sum;
+    /**
+     * Sum of runnable time * number runnable, * 1024.
+     */
+    uint64_t runnable_sum;
+    /**
+     * Sum of running time * 1024 (a u32 in the kernel; wraps there too).
+     */
+    uint32_t util_sum;
+    /**
+     * 1024-ns units already accumulated into the current period, [0, 1023].
+     */
+    uint32_t period_contrib;
+    /**
+     * load_sum * weight / divider.
+     */
+    uint64_t load_avg;
+    /**
+     * runnable_sum / divider.
+     */
+    uint64_t runnable_avg;
+    /**
+     * util_sum / divider.
+     */
+    uint64_t util_avg;
+    /**
+     * The utilization estimate (tasks only).
+     */
+    struct EevdfUtilEst util_est;
+} EevdfSchedAvg;
+
+/**
+ * The averages of entities that migrated away (`cfs_rq->removed`), which
+ * the run queue drops at its next update (`eevdf_remove_load_avg`).
+ *
+ * Size 24, align 8.
+ */
+typedef struct EevdfRemovedLoad {
+    /**
+     * Sum of the removed `load_avg`.
+     */
+    uint64_t load_avg;
+    /**
+     * Sum of the removed `util_avg`.
+     */
+    uint64_t util_avg;
+    /**
+     * Sum of the removed `runnable_avg`.
+     */
+    uint64_t runnable_avg;
+} EevdfRemovedLoad;
 
 /**
  * A snapshot of a run queue's counters and state.
@@ -1349,6 +1464,290 @@ uint64_t eevdf_pelt_decay_load(uint64_t val, uint64_t n);
  * calls it with periods >= 1; 0 returns the wrapped value.
  */
 uint32_t eevdf_pelt_accumulate_segments(uint64_t periods, uint32_t d1, uint32_t d3);
+
+/**
+ * Zeroes a PELT state: a new entity or run queue.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned `sa`.
+ *
+ * # Safety
+ *
+ * `sa` is NULL or points to a writable `EevdfSchedAvg`.
+ */
+int32_t eevdf_sched_avg_init(struct EevdfSchedAvg *sa);
+
+/**
+ * `get_pelt_divider(sa)` = `EEVDF_PELT_MIN_DIVIDER + sa->period_contrib`: the
+ * largest sum reachable at the current position in the period (46718 at a
+ * period start, 47741 at its end), by which the sums are divided.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL `sa` or `out`.
+ *
+ * # Safety
+ *
+ * `sa` is NULL or points to a readable `EevdfSchedAvg`; `out` is NULL or
+ * points to a writable `uint64_t`.
+ */
+int32_t eevdf_pelt_divider(const struct EevdfSchedAvg *sa, uint64_t *out);
+
+/**
+ * `__update_load_avg_se(now, cfs_rq, se)`: advances a task's or group
+ * entity's PELT state to the PELT clock `now` (ns).
+ *
+ * The time since `last_update_time` is cut into 1024-ns units; the sums decay
+ * by y^p over the p period boundaries crossed (y^32 = 1/2) and gain the new
+ * activity (`on_rq` for load, `runnable` for runnable, `running` for util).
+ * When a boundary was crossed the averages are recomputed as sum / divider
+ * (load_avg with `scale_load_down(weight->weight)`), the util_est flag is
+ * cleared, and `*decayed` is true.
+ *
+ * * `weight`: the entity's `se->load`;
+ * * `on_rq`: `se->on_rq`;
+ * * `runnable`: `se_runnable(se)`: 0 if delayed, else `on_rq` for a task,
+ *   the group queue's `h_nr_runnable` for a group entity;
+ * * `running`: the entity is its queue's `curr`.
+ *
+ * Example (spec §7.5): a zeroed nice-0 task, always running, updated every
+ * 1,000,000 ns: after 2 ms load_sum 1930, period_contrib 929 and
+ * load/runnable/util_avg 41/41/41; after 400 ms 1023/1024/1024.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written) for a NULL
+ * pointer or a weight of 0. Defined for every state; sums wrap like the
+ * kernel's.
+ *
+ * # Safety
+ *
+ * `sa` is NULL or points to a readable and writable `EevdfSchedAvg`;
+ * `weight` NULL or a readable `EevdfLoadWeight`; `decayed` NULL or a
+ * writable `bool`.
+ */
+int32_t eevdf_update_load_avg_se(uint64_t now,
+                                 struct EevdfSchedAvg *sa,
+                                 const struct EevdfLoadWeight *weight,
+                                 bool on_rq,
+                                 uint64_t runnable,
+                                 bool running,
+                                 bool *decayed);
+
+/**
+ * `__update_load_avg_blocked_se(now, se)`: decays a sleeping entity's sums
+ * to `now` (no new activity) and, on a period boundary, recomputes its
+ * averages with `scale_load_down(weight->weight)`; util_est is left alone.
+ * `*decayed` says whether a boundary was crossed.
+ *
+ * Returns as `eevdf_update_load_avg_se`.
+ *
+ * # Safety
+ *
+ * As `eevdf_update_load_avg_se`.
+ */
+int32_t eevdf_update_load_avg_blocked_se(uint64_t now,
+                                         struct EevdfSchedAvg *sa,
+                                         const struct EevdfLoadWeight *weight,
+                                         bool *decayed);
+
+/**
+ * `__update_load_avg_cfs_rq(now, cfs_rq)`: advances a run queue's PELT state
+ * to `now`. The load signal is `scale_load_down(load_weight)` (the queue's
+ * `load.weight`, 64-bit units), runnable is `h_nr_runnable`, running is
+ * `curr_running` (the queue has a `curr`); the averages divide by the divider
+ * alone (the load sum is already weighted). `*decayed` says whether a period
+ * boundary was crossed.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL pointer.
+ *
+ * # Safety
+ *
+ * `sa` is NULL or points to a readable and writable `EevdfSchedAvg`;
+ * `decayed` NULL or a writable `bool`.
+ */
+int32_t eevdf_update_load_avg_cfs_rq(uint64_t now,
+                                     struct EevdfSchedAvg *sa,
+                                     uint64_t load_weight,
+                                     uint32_t h_nr_runnable,
+                                     bool curr_running,
+                                     bool *decayed);
+
+/**
+ * `enqueue_load_avg(cfs_rq, se)`: adds an entity's load to its run queue:
+ * `load_avg += se->load_avg`, `load_sum += scale_load_down(weight) *
+ * se->load_sum`. Linux 6.6 and 6.18 add with wrapping; 7.0 and later (and
+ * EXACT) clamp at 0 and then keep `load_sum >= load_avg * 46718`
+ * (`__update_sa`).
+ *
+ * Example (known-bugs §5): se {load_sum 46718, load_avg 1024} at nice 0 into
+ * an empty queue under 7.1 gives load_sum 47,839,232.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written) for an unknown
+ * profile, a NULL pointer or a weight of 0.
+ *
+ * # Safety
+ *
+ * `cfs` is NULL or points to a readable and writable `EevdfSchedAvg`; `se`
+ * NULL or a readable `EevdfSchedAvg`; `weight` NULL or a readable
+ * `EevdfLoadWeight`.
+ */
+int32_t eevdf_enqueue_load_avg(uint32_t profile,
+                               struct EevdfSchedAvg *cfs,
+                               const struct EevdfSchedAvg *se,
+                               const struct EevdfLoadWeight *weight);
+
+/**
+ * `dequeue_load_avg(cfs_rq, se)`: removes an entity's load from its run
+ * queue, clamping at 0. Linux 6.6 and 6.18 then floor `load_sum` at
+ * `load_avg * 46718` in 32 bits (`max_t(u32, ...)`, which cuts a sum of 2^32
+ * or more to its low 32 bits); 7.0 and later use `__update_sa` (64 bits).
+ *
+ * Returns as `eevdf_enqueue_load_avg`.
+ *
+ * # Safety
+ *
+ * As `eevdf_enqueue_load_avg`.
+ */
+int32_t eevdf_dequeue_load_avg(uint32_t profile,
+                               struct EevdfSchedAvg *cfs,
+                               const struct EevdfSchedAvg *se,
+                               const struct EevdfLoadWeight *weight);
+
+/**
+ * `attach_entity_load_avg(cfs_rq, se)`: an entity joins a run queue
+ * (migration, fork, cgroup move). The entity adopts the queue's
+ * `last_update_time` and `period_contrib`; its sums are rebuilt from its
+ * averages with the queue's divider d (`util_sum = util_avg * d`,
+ * `runnable_sum = runnable_avg * d`, `load_sum = load_avg * d /
+ * scale_load_down(weight)`, or 1 if that would not exceed the weight); then
+ * its load joins as in `eevdf_enqueue_load_avg` and util and runnable by
+ * plain addition. `*propagate` is `+se->load_sum`, the value the kernel hands
+ * to `add_tg_cfs_propagate`.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written) for an unknown
+ * profile, a NULL pointer or a weight of 0.
+ *
+ * # Safety
+ *
+ * `cfs` and `se` are NULL or point to readable and writable
+ * `EevdfSchedAvg`s; `weight` NULL or a readable `EevdfLoadWeight`;
+ * `propagate` NULL or a writable `int64_t`.
+ */
+int32_t eevdf_attach_entity_load_avg(uint32_t profile,
+                                     struct EevdfSchedAvg *cfs,
+                                     struct EevdfSchedAvg *se,
+                                     const struct EevdfLoadWeight *weight,
+                                     int64_t *propagate);
+
+/**
+ * `detach_entity_load_avg(cfs_rq, se)`: an entity leaves a run queue. Its
+ * load leaves as in `eevdf_dequeue_load_avg`; util and runnable are
+ * subtracted clamping at 0, then (6.6, 6.18) floored at avg * 46718 in 32
+ * bits, or (7.0 and later) by `__update_sa`. `*propagate` is
+ * `-se->load_sum`.
+ *
+ * Example (known-bugs §5): cfs {util_avg 301, util_sum 301 * 46718} minus se
+ * {util_avg 300, util_sum 14,100,000} under 6.6 leaves (1, 46718), never
+ * (1, 0).
+ *
+ * Returns as `eevdf_attach_entity_load_avg`.
+ *
+ * # Safety
+ *
+ * `cfs` is NULL or points to a readable and writable `EevdfSchedAvg`; `se`
+ * NULL or a readable `EevdfSchedAvg`; `weight` NULL or a readable
+ * `EevdfLoadWeight`; `propagate` NULL or a writable `int64_t`.
+ */
+int32_t eevdf_detach_entity_load_avg(uint32_t profile,
+                                     struct EevdfSchedAvg *cfs,
+                                     const struct EevdfSchedAvg *se,
+                                     const struct EevdfLoadWeight *weight,
+                                     int64_t *propagate);
+
+/**
+ * The removed-load step of `update_cfs_rq_load_avg`, run before the queue's
+ * own update: each removed average r leaves the queue's average, and r * d
+ * (d the queue's current divider) its sum, clamping at 0 (6.6, 6.18: then the
+ * 32-bit floor; 7.0 and later: `__update_sa`). `*propagate` is
+ * `-(removed->runnable_avg * d) >> 10`. The caller zeroes its removed-load
+ * record afterwards.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written) for an unknown
+ * profile or a NULL pointer.
+ *
+ * # Safety
+ *
+ * `cfs` is NULL or points to a readable and writable `EevdfSchedAvg`;
+ * `removed` NULL or a readable `EevdfRemovedLoad`; `propagate` NULL or a
+ * writable `int64_t`.
+ */
+int32_t eevdf_remove_load_avg(uint32_t profile,
+                              struct EevdfSchedAvg *cfs,
+                              const struct EevdfRemovedLoad *removed,
+                              int64_t *propagate);
+
+/**
+ * The PELT step of `reweight_entity`: after an entity's weight changes, its
+ * `load_avg` is recomputed from the unchanged `load_sum`:
+ * `load_avg = (scale_load_down(weight) * load_sum mod 2^64) / divider`.
+ * Take the load out of the queue before (`eevdf_dequeue_load_avg`, old
+ * weight) and put it back after (`eevdf_enqueue_load_avg`, new weight).
+ *
+ * Example: load_sum 46718, period_contrib 0, new weight 512 << 10 gives
+ * load_avg 512.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL pointer or weight 0.
+ *
+ * # Safety
+ *
+ * `sa` is NULL or points to a readable and writable `EevdfSchedAvg`;
+ * `weight` NULL or a readable `EevdfLoadWeight`.
+ */
+int32_t eevdf_reweight_load_avg(struct EevdfSchedAvg *sa, const struct EevdfLoadWeight *weight);
+
+/**
+ * `_task_util_est(p)`: the task's estimated utilization, the release's way:
+ * 6.6 max(ewma, enqueued & ~flag); later releases ewma & ~flag.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile or a NULL
+ * pointer.
+ *
+ * # Safety
+ *
+ * `ue` is NULL or points to a readable `EevdfUtilEst`; `out` NULL or a
+ * writable `uint32_t`.
+ */
+int32_t eevdf_task_util_est(uint32_t profile, const struct EevdfUtilEst *ue, uint32_t *out);
+
+/**
+ * `util_est_update` at a task's sleep dequeue, the release's way, given the
+ * task's `util_avg` and `runnable_avg` and the CPU's original capacity
+ * (`arch_scale_cpu_capacity`, 1024 on a symmetric system). Nothing happens
+ * without `EEVDF_FEATURE_UTIL_EST` in `features`.
+ *
+ * * 6.6: the {enqueued, ewma} pair; enqueued = util_avg | flag, and ewma
+ *   moves a quarter of the way towards it, ewma = (4 * ewma + d) / 4 with
+ *   d = util - ewma, unless |d| < 10 (1% of capacity) or util_avg exceeds
+ *   the capacity; `EEVDF_FEATURE_UTIL_EST_FASTUP` jumps up at once.
+ * * 6.18 and later: the single word `ewma`: up at once; down by a quarter of
+ *   the gap unless the gap is < 10 or util + 10 < runnable_avg (the task
+ *   wanted more CPU); stored with the flag. Example: 400 with util 200,
+ *   runnable 200 becomes 350 | flag.
+ *
+ * A flagged estimate (PELT has not advanced) is left alone. `*changed` says
+ * whether `*ue` changed.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written) for an unknown
+ * profile, unknown feature bits or a NULL pointer.
+ *
+ * # Safety
+ *
+ * `ue` is NULL or points to a readable and writable `EevdfUtilEst`;
+ * `changed` NULL or a writable `bool`.
+ */
+int32_t eevdf_util_est_update(uint32_t profile,
+                              uint64_t features,
+                              struct EevdfUtilEst *ue,
+                              uint64_t util_avg,
+                              uint64_t runnable_avg,
+                              uint64_t capacity_orig,
+                              bool *changed);
 
 /**
  * The name of a profile: `"linux-6.6"`, `"linux-6.18"`, `"linux-7.0"`,

@@ -741,3 +741,279 @@ fn run_queue_never_panics_nor_corrupts_on_arbitrary_calls() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// PELT state, group load, wake-affine, sync (the load side of the C ABI).
+// ---------------------------------------------------------------------------
+
+fn nice0() -> EevdfLoadWeight {
+    LoadWeight::from_nice(0).unwrap().into()
+}
+
+#[test]
+fn c_pelt_follows_the_spec_worked_sequence() {
+    // Spec §7.5: always running at nice 0, updated every 1 ms.
+    let mut sa = EevdfSchedAvg {
+        load_avg: 7,
+        ..EevdfSchedAvg::default()
+    };
+    // SAFETY: valid pointers to locals throughout.
+    unsafe {
+        assert_eq!(eevdf_sched_avg_init(&mut sa), EEVDF_OK);
+        assert_eq!(sa, EevdfSchedAvg::default());
+        let w = nice0();
+        let mut decayed = true;
+        let want = [
+            (1u64, 976u64, 976u32, (0u64, 0u64, 0u64)),
+            (2, 1930, 929, (41, 41, 41)),
+            (8, 7215, 644, (155, 156, 156)),
+            (32, 22851, 530, (495, 495, 495)),
+            (100, 41128, 376, (894, 894, 894)),
+            (400, 47182, 481, (1023, 1024, 1024)),
+        ];
+        let mut k = 0;
+        for ms in 1..=400u64 {
+            let st =
+                eevdf_update_load_avg_se(ms * 1_000_000, &mut sa, &w, true, 1, true, &mut decayed);
+            assert_eq!(st, EEVDF_OK);
+            if let Some(&(m, ls, pc, avgs)) = want.get(k) {
+                if m == ms {
+                    assert_eq!((sa.load_sum, sa.period_contrib), (ls, pc), "at {ms} ms");
+                    assert_eq!(
+                        (sa.load_avg, sa.runnable_avg, sa.util_avg),
+                        avgs,
+                        "at {ms} ms"
+                    );
+                    k += 1;
+                }
+            }
+        }
+        assert_eq!(k, want.len());
+        // Then it sleeps: 832/833/833 at +10 ms, 129/129/129 at +100 ms.
+        for ms in 401..=500u64 {
+            let st = eevdf_update_load_avg_blocked_se(ms * 1_000_000, &mut sa, &w, &mut decayed);
+            assert_eq!(st, EEVDF_OK);
+            if ms == 410 {
+                assert_eq!((sa.load_avg, sa.runnable_avg, sa.util_avg), (832, 833, 833));
+            }
+        }
+        assert_eq!((sa.load_avg, sa.runnable_avg, sa.util_avg), (129, 129, 129));
+        let mut d = 0;
+        assert_eq!(eevdf_pelt_divider(&sa, &mut d), EEVDF_OK);
+        assert_eq!(d, 46_718 + u64::from(sa.period_contrib));
+    }
+}
+
+#[test]
+fn c_pelt_moves_match_known_bugs_section_5() {
+    // SAFETY: valid pointers to locals throughout.
+    unsafe {
+        // Test idea 1: detach never leaves (avg 1, sum 0).
+        let mut cfs = EevdfSchedAvg {
+            util_avg: 301,
+            util_sum: 301 * 46_718,
+            ..EevdfSchedAvg::default()
+        };
+        let se = EevdfSchedAvg {
+            util_avg: 300,
+            util_sum: 14_100_000,
+            ..EevdfSchedAvg::default()
+        };
+        let mut prop = 0;
+        let st = eevdf_detach_entity_load_avg(
+            EEVDF_PROFILE_LINUX_6_6,
+            &mut cfs,
+            &se,
+            &nice0(),
+            &mut prop,
+        );
+        assert_eq!(st, EEVDF_OK);
+        assert_eq!((cfs.util_avg, cfs.util_sum), (1, 46_718));
+        // Test idea 2: the fold is weighted.
+        let se = EevdfSchedAvg {
+            load_sum: 46_718,
+            load_avg: 1024,
+            ..EevdfSchedAvg::default()
+        };
+        let mut cfs = EevdfSchedAvg::default();
+        let st = eevdf_enqueue_load_avg(EEVDF_PROFILE_LINUX_7_1, &mut cfs, &se, &nice0());
+        assert_eq!(st, EEVDF_OK);
+        assert_eq!(cfs.load_sum, 47_839_232);
+        let st = eevdf_dequeue_load_avg(EEVDF_PROFILE_LINUX_7_1, &mut cfs, &se, &nice0());
+        assert_eq!(st, EEVDF_OK);
+        assert_eq!((cfs.load_avg, cfs.load_sum), (0, 0));
+        // Reweight: load_sum 46718 at weight 512 gives 512.
+        let mut sa = EevdfSchedAvg {
+            load_sum: 46_718,
+            load_avg: 1024,
+            ..EevdfSchedAvg::default()
+        };
+        let w = EevdfLoadWeight {
+            weight: 512 << 10,
+            inv_weight: 0,
+        };
+        assert_eq!(eevdf_reweight_load_avg(&mut sa, &w), EEVDF_OK);
+        assert_eq!(sa.load_avg, 512);
+    }
+}
+
+#[test]
+fn c_pelt_entry_points_are_the_rust_functions() {
+    use crate::pelt::{self, RemovedLoad, SchedAvg};
+    let cfs0 = SchedAvg {
+        last_update_time: 5_000_000,
+        load_sum: 3_000_000,
+        runnable_sum: 30_000_000,
+        util_sum: 20_000_000,
+        period_contrib: 300,
+        load_avg: 700,
+        runnable_avg: 600,
+        util_avg: 400,
+        ..SchedAvg::ZERO
+    };
+    let se0 = SchedAvg {
+        load_avg: 300,
+        util_avg: 200,
+        runnable_avg: 250,
+        load_sum: 9000,
+        util_sum: 9_000_000,
+        runnable_sum: 11_000_000,
+        ..SchedAvg::ZERO
+    };
+    let lw = LoadWeight::from_nice(3).unwrap();
+    for id in 0..5u32 {
+        let rel = crate::Profile::from_id(id).unwrap().release;
+        // SAFETY: valid pointers to locals throughout.
+        unsafe {
+            let (mut c, mut s, mut prop) = (EevdfSchedAvg::from(cfs0), EevdfSchedAvg::from(se0), 0);
+            assert_eq!(
+                eevdf_attach_entity_load_avg(id, &mut c, &mut s, &lw.into(), &mut prop),
+                EEVDF_OK
+            );
+            let (mut rc, mut rs) = (cfs0, se0);
+            let v = pelt::attach_entity_load_avg(rel, &mut rc, &mut rs, &lw);
+            assert_eq!((SchedAvg::from(c), SchedAvg::from(s), prop), (rc, rs, v));
+
+            let mut c = EevdfSchedAvg::from(cfs0);
+            let r = RemovedLoad {
+                load_avg: 100,
+                util_avg: 50,
+                runnable_avg: 60,
+            };
+            assert_eq!(
+                eevdf_remove_load_avg(id, &mut c, &r.into(), &mut prop),
+                EEVDF_OK
+            );
+            let mut rc = cfs0;
+            let v = pelt::remove_load_avg(rel, &mut rc, &r);
+            assert_eq!((SchedAvg::from(c), prop), (rc, v));
+
+            let mut c = EevdfSchedAvg::from(cfs0);
+            let mut dec = false;
+            assert_eq!(
+                eevdf_update_load_avg_cfs_rq(9_000_000, &mut c, 3 << 20, 2, true, &mut dec),
+                EEVDF_OK
+            );
+            let mut rc = cfs0;
+            let d = pelt::update_load_avg_cfs_rq(9_000_000, &mut rc, 3 << 20, 2, true);
+            assert_eq!((SchedAvg::from(c), dec), (rc, d));
+
+            // util_est: 6.18 and later, 400 towards 200 is 350 | flag.
+            let mut ue = EevdfUtilEst {
+                enqueued: 0,
+                ewma: 400,
+            };
+            let mut changed = false;
+            let all = crate::Features::all().bits();
+            assert_eq!(
+                eevdf_util_est_update(id, all, &mut ue, 200, 200, 1024, &mut changed),
+                EEVDF_OK
+            );
+            assert!(changed);
+            let mut want = crate::pelt::UtilEst {
+                enqueued: 0,
+                ewma: 400,
+            };
+            pelt::util_est::update(rel, crate::Features::all(), &mut want, 200, 200, 1024);
+            assert_eq!(crate::pelt::UtilEst::from(ue), want);
+            if id != 0 {
+                assert_eq!(ue.ewma, 350 | EEVDF_UTIL_AVG_UNCHANGED);
+            }
+            let mut est = 0;
+            assert_eq!(eevdf_task_util_est(id, &ue, &mut est), EEVDF_OK);
+            assert_eq!(est, want.task_util_est(rel));
+        }
+    }
+}
+
+#[test]
+fn c_pelt_refuses_null_weight_zero_and_bad_profiles() {
+    use core::ptr::{null, null_mut};
+    let mut sa = EevdfSchedAvg::default();
+    let se = EevdfSchedAvg::default();
+    let w = nice0();
+    let w0 = EevdfLoadWeight {
+        weight: 0,
+        inv_weight: 0,
+    };
+    let mut b = false;
+    let mut p = 0i64;
+    let r = EevdfRemovedLoad::default();
+    let mut ue = EevdfUtilEst::default();
+    let mut u = 0u64;
+    // SAFETY: valid or NULL pointers.
+    unsafe {
+        assert_eq!(eevdf_sched_avg_init(null_mut()), EEVDF_EINVAL);
+        assert_eq!(eevdf_pelt_divider(null(), &mut u), EEVDF_EINVAL);
+        assert_eq!(eevdf_pelt_divider(&sa, null_mut()), EEVDF_EINVAL);
+        assert_eq!(
+            eevdf_update_load_avg_se(1, null_mut(), &w, true, 1, true, &mut b),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_load_avg_se(1, &mut sa, null(), true, 1, true, &mut b),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_load_avg_se(1, &mut sa, &w0, true, 1, true, &mut b),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_load_avg_se(1, &mut sa, &w, true, 1, true, null_mut()),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_load_avg_blocked_se(1, &mut sa, &w0, &mut b),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_load_avg_cfs_rq(1, &mut sa, 1, 1, true, null_mut()),
+            EEVDF_EINVAL
+        );
+        assert_eq!(eevdf_enqueue_load_avg(5, &mut sa, &se, &w), EEVDF_EINVAL);
+        assert_eq!(eevdf_dequeue_load_avg(0, &mut sa, null(), &w), EEVDF_EINVAL);
+        assert_eq!(
+            eevdf_attach_entity_load_avg(0, &mut sa, null_mut(), &w, &mut p),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_detach_entity_load_avg(0, &mut sa, &se, &w, null_mut()),
+            EEVDF_EINVAL
+        );
+        assert_eq!(eevdf_remove_load_avg(9, &mut sa, &r, &mut p), EEVDF_EINVAL);
+        assert_eq!(eevdf_reweight_load_avg(&mut sa, &w0), EEVDF_EINVAL);
+        assert_eq!(
+            eevdf_util_est_update(0, 1 << 63, &mut ue, 1, 1, 1, &mut b),
+            EEVDF_EINVAL
+        );
+        assert_eq!(eevdf_task_util_est(7, &ue, null_mut()), EEVDF_EINVAL);
+        let bytes = [0u64; 10];
+        let mis = bytes
+            .as_ptr()
+            .cast::<u8>()
+            .wrapping_add(4)
+            .cast::<EevdfSchedAvg>();
+        assert_eq!(eevdf_pelt_divider(mis, &mut u), EEVDF_EINVAL);
+    }
+    assert_eq!((sa, p, b, u), (EevdfSchedAvg::default(), 0, false, 0));
+}
