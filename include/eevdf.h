@@ -116,6 +116,25 @@
 #define EEVDF_PICK_QUEUED 2
 
 /**
+ * `SharesLoad` rule of `eevdf_calc_group_shares_with`: the kernel's local
+ * load since Linux 4.15, load = max(scale_load_down(grq_load_weight),
+ * grq_load_avg) (what `eevdf_calc_group_shares` uses).
+ */
+#define EEVDF_SHARES_LOAD_MAX_WEIGHT_LOAD_AVG 0
+
+/**
+ * `SharesLoad` rule of `eevdf_calc_group_shares_with`: the rule before 4.15,
+ * load = grq_load_avg, with today's tg_weight and clamp (a what-if, not a
+ * model of a 4.14 kernel).
+ */
+#define EEVDF_SHARES_LOAD_LOAD_AVG 1
+
+/**
+ * The Linux >= 6.18 rate limit of `update_tg_load_avg`: 1 ms in ns.
+ */
+#define EEVDF_TG_LOAD_AVG_RATE_LIMIT_NS 1000000
+
+/**
  * `LOAD_AVG_MAX`: the largest PELT sum of a signal that is always 1
  * (sum over n of 1024 * y^n, y^32 = 1/2, as the kernel's tables round it).
  */
@@ -656,6 +675,60 @@ typedef struct EevdfPick {
      */
     uint64_t index;
 } EevdfPick;
+
+/**
+ * What `update_tg_load_avg` reads of one group run queue on one CPU.
+ *
+ * Size 40, align 8.
+ */
+typedef struct EevdfTgLoadAvgInput {
+    /**
+     * `sched_clock_cpu(cpu)` in ns (read by the >= 6.18 rate limit only).
+     */
+    uint64_t now;
+    /**
+     * `grq->avg.load_avg`: this CPU's current load of the group.
+     */
+    uint64_t load_avg;
+    /**
+     * `grq->tg_load_avg_contrib`: the contribution last published.
+     */
+    uint64_t tg_load_avg_contrib;
+    /**
+     * `grq->last_update_tg_load_avg`: when it was published (>= 6.18).
+     */
+    uint64_t last_update_tg_load_avg;
+    /**
+     * 1 if the group is the root task group (it never publishes), else 0.
+     */
+    uint8_t is_root;
+    /**
+     * 1 if the CPU is active (>= 6.18 skips inactive CPUs), else 0.
+     */
+    uint8_t cpu_active;
+} EevdfTgLoadAvgInput;
+
+/**
+ * What `update_tg_load_avg` publishes: add `delta` to `tg->load_avg` (one
+ * atomic add) and store the contribution and timestamp in the group run
+ * queue.
+ *
+ * Size 24, align 8.
+ */
+typedef struct EevdfTgLoadAvgUpdate {
+    /**
+     * The signed change to add to `tg->load_avg`.
+     */
+    int64_t delta;
+    /**
+     * The new `grq->tg_load_avg_contrib`.
+     */
+    uint64_t tg_load_avg_contrib;
+    /**
+     * The new `grq->last_update_tg_load_avg`.
+     */
+    uint64_t last_update_tg_load_avg;
+} EevdfTgLoadAvgUpdate;
 
 /**
  * The kernel's `struct util_est` of v6.6: the utilization a task had when it
@@ -1446,6 +1519,83 @@ int32_t eevdf_cpu_weight_read(uint32_t profile, uint64_t tg_shares, uint64_t *ou
  * `out` is NULL or points to a writable `uint64_t`.
  */
 int32_t eevdf_cpu_weight_nice_write(int32_t nice, uint64_t *out);
+
+/**
+ * `eevdf_calc_group_shares` with the local load chosen by `rule`
+ * (`EEVDF_SHARES_LOAD_*`): `EEVDF_SHARES_LOAD_MAX_WEIGHT_LOAD_AVG` is that
+ * function; `EEVDF_SHARES_LOAD_LOAD_AVG` uses load = grq_load_avg. Example: a
+ * group queue that just woke two nice-0 tasks but whose average decayed to
+ * 256, in a group whose other CPUs hold 1024 (1048576, 1280, 256, 2097152,
+ * 256): 699,050 with the first rule, 2^20 * 256 / 1280 = 209,715 with the
+ * second.
+ *
+ * Returns as `eevdf_calc_group_shares`, and `EEVDF_EINVAL` for an unknown
+ * `rule`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `uint64_t`.
+ */
+int32_t eevdf_calc_group_shares_with(uint32_t profile,
+                                     uint32_t rule,
+                                     uint64_t tg_shares,
+                                     uint64_t tg_load_avg,
+                                     uint64_t tg_load_avg_contrib,
+                                     uint64_t grq_load_weight,
+                                     uint64_t grq_load_avg,
+                                     uint64_t *out);
+
+/**
+ * The clamp of a `tg->shares` write (`__sched_group_set_shares`):
+ * clamp(shares, scale_load(2), scale_load(262144)) = [2048, 268435456].
+ * Defined for every input.
+ */
+uint64_t eevdf_set_shares_clamp(uint64_t shares);
+
+/**
+ * `update_tg_load_avg(grq)` as a decision (spec §6.4):
+ *
+ * 1. the root group never publishes;
+ * 2. Linux >= 6.18: an inactive CPU does not publish, nor one that published
+ *    less than 1 ms ago (`now - last_update_tg_load_avg`, uint64_t wrapping);
+ * 3. delta = load_avg - tg_load_avg_contrib (as `long`, wrapping);
+ * 4. publish iff |delta| > tg_load_avg_contrib / 64 (integer division).
+ *
+ * `*published` says whether it publishes. `*out` is always written: the
+ * update when it publishes ({delta, load_avg, now} from 6.18 on; 6.6 leaves
+ * the timestamp alone), else {0, tg_load_avg_contrib,
+ * last_update_tg_load_avg} (no change), so a caller may apply it either way.
+ * A published delta is never 0. Example (6.18 and later): now 5,000,000,
+ * last 3,000,000, contrib 1024: load_avg 1040 does not publish (16 is not
+ * > 16), 1041 publishes delta 17.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written) for an unknown
+ * profile, a NULL pointer or a flag byte other than 0 or 1.
+ *
+ * # Safety
+ *
+ * `input` is NULL or points to a readable `EevdfTgLoadAvgInput`; `out` NULL
+ * or a writable `EevdfTgLoadAvgUpdate`; `published` NULL or a writable `bool`.
+ */
+int32_t eevdf_update_tg_load_avg(uint32_t profile,
+                                 const struct EevdfTgLoadAvgInput *input,
+                                 struct EevdfTgLoadAvgUpdate *out,
+                                 bool *published);
+
+/**
+ * `clear_tg_load_avg(grq)`, when a CPU goes offline: subtract the whole
+ * contribution and zero it. `*out` = {-tg_load_avg_contrib (wrapping as
+ * `long`), 0, last_update_tg_load_avg}.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `EevdfTgLoadAvgUpdate`.
+ */
+int32_t eevdf_clear_tg_load_avg(uint64_t tg_load_avg_contrib,
+                                uint64_t last_update_tg_load_avg,
+                                struct EevdfTgLoadAvgUpdate *out);
 
 /**
  * `decay_load(val, n)`: val * y^n with y^32 = 1/2, the kernel's way: 0 for

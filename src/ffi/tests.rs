@@ -1017,3 +1017,189 @@ fn c_pelt_refuses_null_weight_zero_and_bad_profiles() {
     }
     assert_eq!((sa, p, b, u), (EevdfSchedAvg::default(), 0, false, 0));
 }
+
+#[test]
+fn c_group_load_avg_follows_the_rule() {
+    use crate::group::{update_tg_load_avg, TgLoadAvgInput};
+    use core::ptr::{null, null_mut};
+    let i = EevdfTgLoadAvgInput {
+        now: 5_000_000,
+        load_avg: 1040,
+        tg_load_avg_contrib: 1024,
+        last_update_tg_load_avg: 3_000_000,
+        is_root: 0,
+        cpu_active: 1,
+    };
+    let mut out = EevdfTgLoadAvgUpdate::default();
+    let mut published = true;
+    // SAFETY: valid or NULL pointers to locals.
+    unsafe {
+        assert_eq!(
+            eevdf_update_tg_load_avg(EEVDF_PROFILE_LINUX_7_1, &i, &mut out, &mut published),
+            EEVDF_OK
+        );
+        assert!(!published);
+        assert_eq!(
+            (
+                out.delta,
+                out.tg_load_avg_contrib,
+                out.last_update_tg_load_avg
+            ),
+            (0, 1024, 3_000_000)
+        );
+        let j = EevdfTgLoadAvgInput {
+            load_avg: 1041,
+            ..i
+        };
+        assert_eq!(
+            eevdf_update_tg_load_avg(EEVDF_PROFILE_LINUX_7_1, &j, &mut out, &mut published),
+            EEVDF_OK
+        );
+        assert!(published);
+        assert_eq!(
+            (
+                out.delta,
+                out.tg_load_avg_contrib,
+                out.last_update_tg_load_avg
+            ),
+            (17, 1041, 5_000_000)
+        );
+        // Every profile, flag combination and a few values: the Rust rule.
+        for id in 0..5 {
+            let rel = crate::Profile::from_id(id).unwrap().release;
+            for (root, active, now) in [
+                (0u8, 0u8, 0u64),
+                (0, 1, 500_000),
+                (1, 1, 9_000_000),
+                (0, 1, 9_000_000),
+            ] {
+                let k = EevdfTgLoadAvgInput {
+                    is_root: root,
+                    cpu_active: active,
+                    now,
+                    ..j
+                };
+                assert_eq!(
+                    eevdf_update_tg_load_avg(id, &k, &mut out, &mut published),
+                    EEVDF_OK
+                );
+                let r: TgLoadAvgInput = k.to_rust().unwrap();
+                assert_eq!(published, update_tg_load_avg(rel, &r).is_some());
+                if let Some(u) = update_tg_load_avg(rel, &r) {
+                    assert_eq!(out, u.into());
+                    assert_ne!(out.delta, 0);
+                } else {
+                    assert_eq!(out.delta, 0);
+                }
+            }
+        }
+        let bad = EevdfTgLoadAvgInput { cpu_active: 2, ..i };
+        out = EevdfTgLoadAvgUpdate::default();
+        assert_eq!(
+            eevdf_update_tg_load_avg(0, &bad, &mut out, &mut published),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_tg_load_avg(5, &i, &mut out, &mut published),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_tg_load_avg(0, null(), &mut out, &mut published),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_tg_load_avg(0, &i, null_mut(), &mut published),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_tg_load_avg(0, &i, &mut out, null_mut()),
+            EEVDF_EINVAL
+        );
+        assert_eq!(out, EevdfTgLoadAvgUpdate::default());
+        assert_eq!(eevdf_clear_tg_load_avg(1041, 7, &mut out), EEVDF_OK);
+        assert_eq!(
+            (
+                out.delta,
+                out.tg_load_avg_contrib,
+                out.last_update_tg_load_avg
+            ),
+            (-1041, 0, 7)
+        );
+        assert_eq!(eevdf_clear_tg_load_avg(1041, 7, null_mut()), EEVDF_EINVAL);
+    }
+}
+
+#[test]
+fn c_group_shares_golden_values() {
+    let mut out = 0;
+    // SAFETY: valid or NULL pointers to locals.
+    unsafe {
+        // known-bugs §4 worked example: CPU0 699,050 and CPU1 524,288.
+        let st = eevdf_calc_group_shares_with(
+            1,
+            EEVDF_SHARES_LOAD_MAX_WEIGHT_LOAD_AVG,
+            NICE0,
+            2048,
+            1024,
+            2 * NICE0,
+            1024,
+            &mut out,
+        );
+        assert_eq!((st, out), (EEVDF_OK, 699_050));
+        let st = eevdf_calc_group_shares_with(
+            1,
+            EEVDF_SHARES_LOAD_MAX_WEIGHT_LOAD_AVG,
+            NICE0,
+            2048,
+            1024,
+            NICE0,
+            1024,
+            &mut out,
+        );
+        assert_eq!((st, out), (EEVDF_OK, 524_288));
+        let st = eevdf_calc_group_shares_with(
+            3,
+            EEVDF_SHARES_LOAD_LOAD_AVG,
+            NICE0,
+            1280,
+            256,
+            2 * NICE0,
+            256,
+            &mut out,
+        );
+        assert_eq!((st, out), (EEVDF_OK, 209_715));
+        // Michael Wang's case: load.weight 1000 scales down to 2, not 0.
+        for id in 0..5 {
+            let st = eevdf_calc_group_shares_with(id, 0, 2048, 0, 0, 1000, 0, &mut out);
+            assert_eq!((st, out), (EEVDF_OK, 2048));
+            let st = eevdf_calc_group_shares_with(id, 0, 1 << 30, 1 << 20, 0, 1000, 0, &mut out);
+            assert_eq!(st, EEVDF_OK);
+            assert_eq!(out, (1u64 << 30) * 2 / ((1 << 20) + 2)); // load 2, not 0
+        }
+        // Wraps: a tg_shares of 2^63 leaves the kernel's long.
+        let st = eevdf_calc_group_shares_with(1, 0, 1 << 63, 1, 0, NICE0, 1, &mut out);
+        assert_eq!(st, EEVDF_WRAPPED);
+        out = 0xDEAD;
+        assert_eq!(
+            eevdf_calc_group_shares_with(1, 2, NICE0, 1, 0, NICE0, 1, &mut out),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_calc_group_shares_with(9, 0, NICE0, 1, 0, NICE0, 1, &mut out),
+            EEVDF_EINVAL
+        );
+        assert_eq!(out, 0xDEAD);
+        assert_eq!(
+            eevdf_calc_group_shares_with(0, 0, NICE0, 1, 0, NICE0, 1, core::ptr::null_mut()),
+            EEVDF_EINVAL
+        );
+    }
+    assert_eq!(
+        [
+            eevdf_set_shares_clamp(0),
+            eevdf_set_shares_clamp(u64::MAX),
+            eevdf_set_shares_clamp(NICE0)
+        ],
+        [2048, 268_435_456, NICE0]
+    );
+}
