@@ -428,6 +428,31 @@
 #define EEVDF_RQ_MAX_CAPACITY (UINT32_MAX - 1)
 
 /**
+ * Wake target: no decision (the kernel's `nr_cpumask_bits`).
+ */
+#define EEVDF_WAKE_TARGET_NONE 0
+
+/**
+ * Wake target: the waker's CPU (`this_cpu`).
+ */
+#define EEVDF_WAKE_TARGET_THIS 1
+
+/**
+ * Wake target: the wakee's previous CPU (`prev_cpu`).
+ */
+#define EEVDF_WAKE_TARGET_PREV 2
+
+/**
+ * `sd->imbalance_pct` of LLC (and larger) domains: 117, a bias of 108.
+ */
+#define EEVDF_SD_IMBALANCE_PCT_LLC 117
+
+/**
+ * `sd->imbalance_pct` of SMT-sibling domains: 110, a bias of 105.
+ */
+#define EEVDF_SD_IMBALANCE_PCT_SMT 110
+
+/**
  * `NICE_0_LOAD`: the weight of a nice-0 task, 1,048,576 (2^20), in 64-bit
  * kernel units.
  */
@@ -884,6 +909,107 @@ typedef struct EevdfRqState {
      */
     uint8_t wrapped;
 } EevdfRqState;
+
+/**
+ * The per-task state of `record_wakee` (`task_struct` fields).
+ *
+ * Size 24, align 8.
+ */
+typedef struct EevdfWakeeFlips {
+    /**
+     * `wakee_flip_decay_ts`: jiffies of the last halving.
+     */
+    uint64_t wakee_flip_decay_ts;
+    /**
+     * `last_wakee`: an identifier of the task this one last woke (0 = none).
+     */
+    uint64_t last_wakee;
+    /**
+     * `wakee_flips`: how often this task switched the task it wakes.
+     */
+    uint32_t wakee_flips;
+} EevdfWakeeFlips;
+
+/**
+ * The run-queue facts of one CPU that the wake-affine decisions read. The
+ * flag bytes are 0 or 1 (anything else is `EEVDF_EINVAL`).
+ *
+ * Size 32, align 8.
+ */
+typedef struct EevdfCpuState {
+    /**
+     * `cpu_load(rq)`: the root cfs_rq's `avg.load_avg` (unscaled).
+     */
+    uint64_t load_avg;
+    /**
+     * `capacity_of(cpu)`: 1024 for a full CPU, less the RT/DL/IRQ/pressure share.
+     */
+    uint64_t capacity;
+    /**
+     * `rq->nr_running` (all classes).
+     */
+    uint32_t nr_running;
+    /**
+     * `rq->cfs.h_nr_queued` (includes delayed-dequeue tasks).
+     */
+    uint32_t h_nr_queued;
+    /**
+     * `rq->cfs.h_nr_runnable` (excludes delayed-dequeue tasks).
+     */
+    uint32_t h_nr_runnable;
+    /**
+     * 1 if `rq->curr` is the idle task.
+     */
+    uint8_t idle_task_running;
+    /**
+     * 1 if a remote wakeup is queued for this CPU (`rq->ttwu_pending`).
+     */
+    uint8_t ttwu_pending;
+    /**
+     * 1 if `vcpu_is_preempted(cpu)`: the host has this vCPU scheduled out.
+     */
+    uint8_t vcpu_preempted;
+    /**
+     * 1 if the run queue holds only SCHED_IDLE tasks (`sched_idle_rq`).
+     */
+    uint8_t sched_idle_only;
+} EevdfCpuState;
+
+/**
+ * Everything `eevdf_wake_affine` reads.
+ *
+ * Size 88, align 8.
+ */
+typedef struct EevdfWakeAffineInput {
+    /**
+     * The waker's CPU.
+     */
+    struct EevdfCpuState this_;
+    /**
+     * The wakee's previous CPU.
+     */
+    struct EevdfCpuState prev;
+    /**
+     * `task_h_load(p)` of the wakee (`eevdf_task_h_load`).
+     */
+    uint64_t task_h_load;
+    /**
+     * `task_h_load(current)` of the waker (read only for sync wakeups).
+     */
+    uint64_t current_h_load;
+    /**
+     * `sd->imbalance_pct` of the wake-affine domain (`EEVDF_SD_IMBALANCE_PCT_*`).
+     */
+    uint32_t imbalance_pct;
+    /**
+     * 1 if `cpus_share_cache(this, prev)`: same last-level cache.
+     */
+    uint8_t share_llc;
+    /**
+     * 1 for a sync wakeup (WF_SYNC, waker not exiting): the waker will sleep.
+     */
+    uint8_t sync;
+} EevdfWakeAffineInput;
 
 #ifdef __cplusplus
 extern "C" {
@@ -2407,6 +2533,193 @@ int32_t eevdf_rq_tree_ids(const struct EevdfRq *rq, uint64_t *ids, size_t cap, s
  * writable bytes outside the run queue's buffer.
  */
 int32_t eevdf_rq_validate(const struct EevdfRq *rq, char *msg, size_t msg_len);
+
+/**
+ * `wake_wide(p)`: true ("wide": do not wake affine) iff slave >= llc_size and
+ * master >= slave * llc_size, where master and slave are the larger and the
+ * smaller of the waker's and the wakee's `wakee_flips`. Example: (64, 8, 8)
+ * is wide, (63, 8, 8) is not.
+ *
+ * The product is the kernel's `unsigned int` and wraps mod 2^32: then the
+ * Linux profiles return the kernel's answer with `EEVDF_WRAPPED` and
+ * `EEVDF_PROFILE_EXACT` returns `EEVDF_EOVERFLOW` (nothing written). Every
+ * release computes it alike. `EEVDF_EINVAL` for an unknown profile or a NULL
+ * `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `bool`.
+ */
+int32_t eevdf_wake_wide(uint32_t profile,
+                        uint32_t waker_flips,
+                        uint32_t wakee_flips,
+                        uint32_t llc_size,
+                        bool *out);
+
+/**
+ * `record_wakee(p)` on the waker's state: at most once per `hz` jiffies
+ * (when `jiffies` is after `wakee_flip_decay_ts + hz`, wrapping) halve
+ * `wakee_flips` and set `wakee_flip_decay_ts = jiffies`; then, if
+ * `last_wakee != wakee`, set it and increment `wakee_flips` (wrapping).
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL `flips`.
+ *
+ * # Safety
+ *
+ * `flips` is NULL or points to a readable and writable `EevdfWakeeFlips`.
+ */
+int32_t eevdf_record_wakee(struct EevdfWakeeFlips *flips,
+                           uint64_t wakee,
+                           uint64_t jiffies,
+                           uint64_t hz);
+
+/**
+ * `idle_rq(rq)`: the idle task runs, `nr_running` is 0 and no remote wakeup
+ * is pending.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL pointer or a flag byte
+ * other than 0 or 1.
+ *
+ * # Safety
+ *
+ * `cpu` is NULL or points to a readable `EevdfCpuState`; `out` NULL or a
+ * writable `bool`.
+ */
+int32_t eevdf_idle_rq(const struct EevdfCpuState *cpu, bool *out);
+
+/**
+ * `available_idle_cpu(cpu)`: `eevdf_idle_rq` and not `vcpu_preempted` (an
+ * idle vCPU the host has scheduled out is not available).
+ *
+ * Returns as `eevdf_idle_rq`.
+ *
+ * # Safety
+ *
+ * As `eevdf_idle_rq`.
+ */
+int32_t eevdf_available_idle_cpu(const struct EevdfCpuState *cpu, bool *out);
+
+/**
+ * `choose_idle_cpu(cpu, p)` (Linux 7.1): `eevdf_available_idle_cpu`, or the
+ * CPU runs only SCHED_IDLE tasks and the wakee is not SCHED_IDLE.
+ *
+ * Returns as `eevdf_idle_rq`.
+ *
+ * # Safety
+ *
+ * As `eevdf_idle_rq`.
+ */
+int32_t eevdf_choose_idle_cpu(const struct EevdfCpuState *cpu, bool p_is_sched_idle, bool *out);
+
+/**
+ * `wake_affine_idle(this_cpu, prev_cpu, sync)`:
+ *
+ * 1. `this` available-idle and sharing the LLC: `PREV` if `prev` is
+ *    available-idle too, else `THIS`;
+ * 2. a sync wakeup and the waker is the only runnable task on `this`: `THIS`
+ *    (6.6 tests nr_running = 1; 6.18 and later
+ *    nr_running - (h_nr_queued - h_nr_runnable) = 1, uint32_t wrapping);
+ * 3. `prev` available-idle: `PREV`;
+ * 4. `EEVDF_WAKE_TARGET_NONE`.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile, a NULL
+ * pointer or a flag byte other than 0 or 1.
+ *
+ * # Safety
+ *
+ * `input` is NULL or points to a readable `EevdfWakeAffineInput`; `target`
+ * NULL or a writable `uint32_t`.
+ */
+int32_t eevdf_wake_affine_idle(uint32_t profile,
+                               const struct EevdfWakeAffineInput *input,
+                               uint32_t *target);
+
+/**
+ * `wake_affine_weight(sd, p, this_cpu, prev_cpu, sync)` (spec §8.3), in
+ * int64_t:
+ *
+ * * sync and current_h_load > this.load_avg: `THIS` at once;
+ * * a = (this.load_avg - (sync ? current_h_load : 0) + task_h_load)
+ *   [* 100 with WA_BIAS] * prev.capacity;
+ * * b = (prev.load_avg - task_h_load) [* (100 + (imbalance_pct - 100) / 2)
+ *   with WA_BIAS] * this.capacity [+ 1 if sync];
+ * * `THIS` if a < b, else `EEVDF_WAKE_TARGET_NONE`.
+ *
+ * That is: pull the wakee to the waker's CPU if the waker CPU's load with it,
+ * per capacity, is below the previous CPU's load without it, biased by half
+ * the domain's imbalance. `features` is a set of `EEVDF_FEATURE_*` bits
+ * (WA_BIAS is read).
+ *
+ * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when one of the kernel's int64_t (or
+ * the bias's unsigned int) operations overflowed, so the decision may differ
+ * from the exact comparison; `EEVDF_PROFILE_EXACT` compares exactly and never
+ * overflows. `EEVDF_EINVAL` for an unknown profile, unknown feature bits, a
+ * NULL pointer or a flag byte other than 0 or 1.
+ *
+ * # Safety
+ *
+ * As `eevdf_wake_affine_idle`.
+ */
+int32_t eevdf_wake_affine_weight(uint32_t profile,
+                                 uint64_t features,
+                                 const struct EevdfWakeAffineInput *input,
+                                 uint32_t *target);
+
+/**
+ * `wake_affine(sd, p, this_cpu, prev_cpu, sync)`: `eevdf_wake_affine_idle`
+ * under WA_IDLE; if that decided nothing, `eevdf_wake_affine_weight` under
+ * WA_WEIGHT; then `EEVDF_WAKE_TARGET_THIS` if the waker's CPU was chosen,
+ * else `EEVDF_WAKE_TARGET_PREV` (never NONE).
+ *
+ * Returns as `eevdf_wake_affine_weight` (the wrap is the weight step's).
+ *
+ * # Safety
+ *
+ * As `eevdf_wake_affine_idle`.
+ */
+int32_t eevdf_wake_affine(uint32_t profile,
+                          uint64_t features,
+                          const struct EevdfWakeAffineInput *input,
+                          uint32_t *target);
+
+/**
+ * `task_h_load(p)`: the task's load as seen at the root,
+ * floor(se_load_avg * grq_h_load / (grq_load_avg + 1)) (`div64_ul`), with
+ * grq the task's cfs_rq. Example: 1024, 512, 2048 gives 255. Without group
+ * scheduling it is just `se_load_avg`.
+ *
+ * Returns `EEVDF_OK`; `EEVDF_WRAPPED` (Linux profiles) when the uint64_t
+ * product wraps; `EEVDF_EDOM` when `grq_load_avg` is UINT64_MAX (the divisor
+ * wraps to 0); `EEVDF_EOVERFLOW` under EXACT when the quotient exceeds
+ * uint64_t; `EEVDF_EINVAL` for an unknown profile or a NULL `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `uint64_t`.
+ */
+int32_t eevdf_task_h_load(uint32_t profile,
+                          uint64_t se_load_avg,
+                          uint64_t grq_h_load,
+                          uint64_t grq_load_avg,
+                          uint64_t *out);
+
+/**
+ * One step of `update_cfs_rq_h_load`, walking down the hierarchy: a child
+ * group queue's h_load is floor(parent_h_load * ge_load_avg /
+ * (parent_load_avg + 1)), `ge` the group's entity in the parent queue. The
+ * root queue's h_load is its load_avg.
+ *
+ * Returns as `eevdf_task_h_load`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `uint64_t`.
+ */
+int32_t eevdf_h_load_step(uint32_t profile,
+                          uint64_t parent_h_load,
+                          uint64_t ge_load_avg,
+                          uint64_t parent_load_avg,
+                          uint64_t *out);
 
 /**
  * The load weight of a task of nice `nice` (the kernel's `set_load_weight`):

@@ -30,6 +30,7 @@ mod profile;
 mod runqueue;
 #[cfg(test)]
 mod tests;
+mod wake;
 mod weight;
 
 pub use avg::*;
@@ -38,6 +39,7 @@ pub use group::*;
 pub use pelt::*;
 pub use profile::*;
 pub use runqueue::*;
+pub use wake::*;
 pub use weight::*;
 
 /// Status: the result is written and is the exact value of the profile's formula.

@@ -1203,3 +1203,221 @@ fn c_group_shares_golden_values() {
         [2048, 268_435_456, NICE0]
     );
 }
+
+fn cpu(load_avg: u64) -> EevdfCpuState {
+    EevdfCpuState {
+        load_avg,
+        capacity: 1024,
+        nr_running: 1,
+        h_nr_queued: 1,
+        h_nr_runnable: 1,
+        ..EevdfCpuState::default()
+    }
+}
+
+#[test]
+fn c_wake_affine_golden_values_and_statuses() {
+    use core::ptr::{null, null_mut};
+    let wa = EEVDF_FEATURE_WA_IDLE | EEVDF_FEATURE_WA_WEIGHT | EEVDF_FEATURE_WA_BIAS;
+    let mut i = EevdfWakeAffineInput {
+        this: cpu(1024),
+        prev: cpu(2048),
+        task_h_load: 512,
+        current_h_load: 0,
+        imbalance_pct: EEVDF_SD_IMBALANCE_PCT_LLC,
+        share_llc: 1,
+        sync: 0,
+    };
+    let mut t = 99u32;
+    // SAFETY: valid or NULL pointers to locals.
+    unsafe {
+        // (1024 + 512)·100·1024 < (2048 − 512)·108·1024: pull to the waker.
+        for id in 0..5 {
+            assert_eq!(eevdf_wake_affine_weight(id, wa, &i, &mut t), EEVDF_OK);
+            assert_eq!(t, EEVDF_WAKE_TARGET_THIS);
+            assert_eq!(eevdf_wake_affine(id, wa, &i, &mut t), EEVDF_OK);
+            assert_eq!(t, EEVDF_WAKE_TARGET_THIS);
+        }
+        // Reversed loads: no pull, wake_affine keeps prev.
+        i.this.load_avg = 2048;
+        i.prev.load_avg = 1024;
+        assert_eq!(eevdf_wake_affine_weight(3, wa, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_NONE);
+        assert_eq!(eevdf_wake_affine(3, wa, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_PREV);
+        // wake_affine_idle: idle waker CPU sharing the LLC, busy prev → THIS.
+        i.this = EevdfCpuState {
+            idle_task_running: 1,
+            nr_running: 0,
+            ..cpu(0)
+        };
+        assert_eq!(eevdf_wake_affine_idle(0, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_THIS);
+        // ... unless prev is idle too → PREV; a preempted vCPU is not idle.
+        i.prev = i.this;
+        assert_eq!(eevdf_wake_affine_idle(0, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_PREV);
+        i.prev.vcpu_preempted = 1;
+        assert_eq!(eevdf_wake_affine_idle(0, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_THIS);
+        let mut b = false;
+        assert_eq!(eevdf_available_idle_cpu(&i.prev, &mut b), EEVDF_OK);
+        assert!(!b);
+        assert_eq!(eevdf_idle_rq(&i.prev, &mut b), EEVDF_OK);
+        assert!(b);
+        assert_eq!(eevdf_choose_idle_cpu(&i.prev, false, &mut b), EEVDF_OK);
+        assert!(!b);
+        // Sync: 6.6 counts a delayed task as running, 6.18 does not.
+        i.this = EevdfCpuState {
+            nr_running: 2,
+            h_nr_queued: 2,
+            h_nr_runnable: 1,
+            ..cpu(5000)
+        };
+        i.prev = cpu(5000);
+        i.sync = 1;
+        assert_eq!(eevdf_wake_affine_idle(0, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_NONE);
+        assert_eq!(eevdf_wake_affine_idle(1, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_THIS);
+        // A wrap of the s64 loads: WRAPPED under Linux, exact and OK under EXACT.
+        i = EevdfWakeAffineInput {
+            this: cpu(1 << 62),
+            prev: cpu(0),
+            task_h_load: 1 << 62,
+            ..i
+        };
+        i.sync = 0;
+        assert_eq!(eevdf_wake_affine_weight(3, wa, &i, &mut t), EEVDF_WRAPPED);
+        assert_eq!(eevdf_wake_affine_weight(4, wa, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_NONE);
+        // Bad arguments: exact EINVAL, nothing written.
+        t = 99;
+        let bad = EevdfWakeAffineInput { share_llc: 2, ..i };
+        assert_eq!(eevdf_wake_affine_weight(0, wa, &bad, &mut t), EEVDF_EINVAL);
+        assert_eq!(eevdf_wake_affine(0, 1 << 63, &i, &mut t), EEVDF_EINVAL);
+        assert_eq!(eevdf_wake_affine(5, wa, &i, &mut t), EEVDF_EINVAL);
+        assert_eq!(eevdf_wake_affine_idle(0, null(), &mut t), EEVDF_EINVAL);
+        assert_eq!(eevdf_wake_affine_idle(0, &i, null_mut()), EEVDF_EINVAL);
+        assert_eq!(t, 99);
+        let badcpu = EevdfCpuState {
+            ttwu_pending: 7,
+            ..cpu(0)
+        };
+        assert_eq!(eevdf_available_idle_cpu(&badcpu, &mut b), EEVDF_EINVAL);
+        assert_eq!(eevdf_idle_rq(null(), &mut b), EEVDF_EINVAL);
+    }
+}
+
+#[test]
+fn c_wake_entry_points_are_the_rust_functions() {
+    use crate::wake;
+    let inputs = [
+        (0u64, 0u64, 0u64, 0u64, 117u32, 0u8, 0u8),
+        (1024, 2048, 512, 300, 117, 1, 1),
+        (u64::MAX, 3, 7, 1 << 40, 90, 0, 1),
+        (1 << 62, 1 << 63, 1 << 62, 5, 110, 1, 0),
+    ];
+    for (tl, pl, th, ch, pct, llc, sync) in inputs {
+        let i = EevdfWakeAffineInput {
+            this: cpu(tl),
+            prev: cpu(pl),
+            task_h_load: th,
+            current_h_load: ch,
+            imbalance_pct: pct,
+            share_llc: llc,
+            sync,
+        };
+        let r = i.to_rust().unwrap();
+        for id in 0..5 {
+            let p = crate::Profile::from_id(id).unwrap();
+            for f in [0, EEVDF_FEATURE_WA_BIAS, crate::Features::all().bits()] {
+                let rf = crate::Features::from_bits(f).unwrap();
+                let mut t = 99;
+                // SAFETY: valid pointers to locals.
+                let st = unsafe { eevdf_wake_affine(id, f, &i, &mut t) };
+                let (want, wrapped) = wake::overflowing_wake_affine(&p, rf, &r);
+                assert_eq!(
+                    (st, t),
+                    (if wrapped { EEVDF_WRAPPED } else { EEVDF_OK }, want as u32)
+                );
+                // SAFETY: valid pointers to locals.
+                let st = unsafe { eevdf_wake_affine_weight(id, f, &i, &mut t) };
+                let (want, wrapped) = wake::overflowing_wake_affine_weight(&p, rf, &r);
+                assert_eq!(
+                    (st, t),
+                    (if wrapped { EEVDF_WRAPPED } else { EEVDF_OK }, want as u32)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn c_wake_wide_h_load_and_record_wakee() {
+    let mut b = false;
+    let mut v = 0u64;
+    // SAFETY: valid or NULL pointers to locals.
+    unsafe {
+        assert_eq!(eevdf_wake_wide(0, 64, 8, 8, &mut b), EEVDF_OK);
+        assert!(b);
+        assert_eq!(eevdf_wake_wide(0, 63, 8, 8, &mut b), EEVDF_OK);
+        assert!(!b);
+        // 2^26 · 64 wraps to 0: "wide" only by the wrap.
+        assert_eq!(
+            eevdf_wake_wide(1, 1 << 26, 1 << 26, 64, &mut b),
+            EEVDF_WRAPPED
+        );
+        assert!(b);
+        b = false;
+        assert_eq!(
+            eevdf_wake_wide(4, 1 << 26, 1 << 26, 64, &mut b),
+            EEVDF_EOVERFLOW
+        );
+        assert!(!b);
+        assert_eq!(eevdf_wake_wide(5, 1, 1, 1, &mut b), EEVDF_EINVAL);
+        assert_eq!(
+            eevdf_wake_wide(0, 1, 1, 1, core::ptr::null_mut()),
+            EEVDF_EINVAL
+        );
+
+        assert_eq!(eevdf_task_h_load(3, 1024, 512, 2048, &mut v), EEVDF_OK);
+        assert_eq!(v, 255);
+        assert_eq!(eevdf_h_load_step(3, 1024, 512, 2048, &mut v), EEVDF_OK);
+        assert_eq!(v, 255);
+        v = 7;
+        assert_eq!(eevdf_task_h_load(3, 1, 1, u64::MAX, &mut v), EEVDF_EDOM);
+        assert_eq!(
+            eevdf_task_h_load(3, u64::MAX, u64::MAX, 0, &mut v),
+            EEVDF_WRAPPED
+        );
+        assert_eq!(v, 1);
+        v = 7;
+        assert_eq!(
+            eevdf_task_h_load(4, u64::MAX, u64::MAX, 0, &mut v),
+            EEVDF_EOVERFLOW
+        );
+        assert_eq!(eevdf_task_h_load(4, 1, 1, u64::MAX, &mut v), EEVDF_OK);
+        assert_eq!(v, 0);
+        assert_eq!(eevdf_task_h_load(9, 1, 1, 1, &mut v), EEVDF_EINVAL);
+        assert_eq!(
+            eevdf_h_load_step(0, 1, 1, 1, core::ptr::null_mut()),
+            EEVDF_EINVAL
+        );
+
+        let mut w = EevdfWakeeFlips::default();
+        for wakee in [7, 8, 8] {
+            assert_eq!(eevdf_record_wakee(&mut w, wakee, 0, 1000), EEVDF_OK);
+        }
+        assert_eq!(w.wakee_flips, 2);
+        assert_eq!(eevdf_record_wakee(&mut w, 8, 1001, 1000), EEVDF_OK);
+        assert_eq!(
+            (w.wakee_flips, w.wakee_flip_decay_ts, w.last_wakee),
+            (1, 1001, 8)
+        );
+        assert_eq!(
+            eevdf_record_wakee(core::ptr::null_mut(), 8, 1001, 1000),
+            EEVDF_EINVAL
+        );
+    }
+}
