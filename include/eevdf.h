@@ -52,7 +52,8 @@
 
 /**
  * Status (-EBUSY): the operation does not apply in the entity's current state
- * (for example enqueueing an entity that is already queued). Nothing changed.
+ * (for example enqueueing an entity that is already queued), or a run-queue
+ * snapshot read overlapped a write on every attempt. Nothing changed.
  */
 #define EEVDF_EBUSY -16
 
@@ -909,6 +910,78 @@ typedef struct EevdfRqState {
      */
     uint8_t wrapped;
 } EevdfRqState;
+
+/**
+ * A task group's `tg->load_avg` (an `atomic_long_t`), shared by all CPUs.
+ * Opaque: initialise with `eevdf_group_load_init`, then use only through
+ * the `eevdf_group_load_*` functions, from any number of threads. Do not copy
+ * it, and do not touch its bytes while other threads use it.
+ *
+ * Size 16, align 8.
+ */
+typedef struct EevdfGroupLoad {
+    /**
+     * Storage of the Rust value; not for C to read.
+     */
+    uint64_t opaque[2];
+} EevdfGroupLoad;
+
+/**
+ * One CPU's side of a group load (`grq->tg_load_avg_contrib` and
+ * `grq->last_update_tg_load_avg`), owned by that CPU. Zero it (or call
+ * `eevdf_group_load_contrib_init`) before the first update.
+ *
+ * Size 16, align 8.
+ */
+typedef struct EevdfGroupLoadContrib {
+    /**
+     * The contribution last published to the group.
+     */
+    uint64_t tg_load_avg_contrib;
+    /**
+     * When it was published (ns; read by the >= 6.18 rate limit).
+     */
+    uint64_t last_update_tg_load_avg;
+} EevdfGroupLoadContrib;
+
+/**
+ * A seqlock-published `EevdfRqSummary`: one writer (the CPU that owns the run
+ * queue), any number of lock-free readers that never see a torn summary.
+ * Opaque: initialise with `eevdf_rq_snapshot_init`, then use only through the
+ * `eevdf_rq_snapshot_*` functions. Do not copy it.
+ *
+ * Size 40, align 8.
+ */
+typedef struct EevdfRqSnapshot {
+    /**
+     * Storage of the Rust value; not for C to read.
+     */
+    uint64_t opaque[5];
+} EevdfRqSnapshot;
+
+/**
+ * A run queue's summary as other CPUs read it.
+ *
+ * Size 32, align 8.
+ */
+typedef struct EevdfRqSummary {
+    /**
+     * The weighted average virtual time V.
+     */
+    uint64_t v;
+    /**
+     * The total averaging weight W.
+     */
+    uint64_t w;
+    /**
+     * The PELT load average.
+     */
+    uint64_t load_avg;
+    /**
+     * The number of runnable tasks.
+     */
+    uint32_t nr_running;
+} EevdfRqSummary;
 
 /**
  * The per-task state of `record_wakee` (`task_struct` fields).
@@ -2533,6 +2606,150 @@ int32_t eevdf_rq_tree_ids(const struct EevdfRq *rq, uint64_t *ids, size_t cap, s
  * writable bytes outside the run queue's buffer.
  */
 int32_t eevdf_rq_validate(const struct EevdfRq *rq, char *msg, size_t msg_len);
+
+/**
+ * Initialises a group load to 0: an ordinary task group, or with `root` the
+ * root task group (to which contributors never publish). Call it once,
+ * before any other thread uses `g`.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned `g`.
+ *
+ * # Safety
+ *
+ * `g` is NULL or points to a writable `EevdfGroupLoad` that no other thread
+ * uses during the call.
+ */
+int32_t eevdf_group_load_init(struct EevdfGroupLoad *g, bool root);
+
+/**
+ * `atomic_long_add(delta, &tg->load_avg)`: one relaxed atomic add, wrapping
+ * mod 2^64 like the kernel's. Safe to call from several threads at once.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned `g`.
+ *
+ * # Safety
+ *
+ * `g` is NULL or points to an `EevdfGroupLoad` initialised by
+ * `eevdf_group_load_init`.
+ */
+int32_t eevdf_group_load_add(const struct EevdfGroupLoad *g, int64_t delta);
+
+/**
+ * `atomic_long_read(&tg->load_avg)` (relaxed): the sum of the published
+ * contributions. Pass it (as uint64_t) as `tg_load_avg` to
+ * `eevdf_calc_group_shares`. `*is_root` (optional, may be NULL) says whether
+ * `g` is the root group.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned `g` or
+ * `out`, or a misaligned `is_root`.
+ *
+ * # Safety
+ *
+ * `g` is NULL or points to an initialised `EevdfGroupLoad`; `out` NULL or a
+ * writable `int64_t`; `is_root` NULL or a writable `bool`.
+ */
+int32_t eevdf_group_load_read(const struct EevdfGroupLoad *g, int64_t *out, bool *is_root);
+
+/**
+ * Zeroes a contributor: it has published nothing.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned `c`.
+ *
+ * # Safety
+ *
+ * `c` is NULL or points to a writable `EevdfGroupLoadContrib`.
+ */
+int32_t eevdf_group_load_contrib_init(struct EevdfGroupLoadContrib *c);
+
+/**
+ * `update_tg_load_avg(grq)` for one CPU's contributor `c` of group `g`:
+ * decides as `eevdf_update_tg_load_avg` (root group, >= 6.18 inactive CPU
+ * and 1 ms rate limit, |load_avg - contrib| > contrib / 64) and, if it
+ * publishes, adds the delta to `g` with one atomic add and records the new
+ * contribution and timestamp in `c`. `*delta` is the published delta, or 0
+ * when nothing was published (a published delta is never 0).
+ *
+ * `now` is `sched_clock_cpu` (ns), `load_avg` the group run queue's
+ * `avg.load_avg`. Threads may update their own contributors of the same
+ * group at the same time; one contributor belongs to one thread.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written, nothing added) for
+ * an unknown profile or a NULL or misaligned pointer.
+ *
+ * # Safety
+ *
+ * `c` is NULL or points to a readable and writable `EevdfGroupLoadContrib`
+ * no other thread uses; `g` NULL or an initialised `EevdfGroupLoad`; `delta`
+ * NULL or a writable `int64_t`.
+ */
+int32_t eevdf_group_load_contrib_update(uint32_t profile,
+                                        struct EevdfGroupLoadContrib *c,
+                                        const struct EevdfGroupLoad *g,
+                                        bool cpu_active,
+                                        uint64_t now,
+                                        uint64_t load_avg,
+                                        int64_t *delta);
+
+/**
+ * `clear_tg_load_avg(grq)`, when the CPU goes offline: subtracts the whole
+ * contribution from `g` (one atomic add) and zeroes it in `c`. `*delta` is
+ * the delta added (-contrib, wrapping).
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned pointer.
+ *
+ * # Safety
+ *
+ * As `eevdf_group_load_contrib_update`.
+ */
+int32_t eevdf_group_load_contrib_clear(struct EevdfGroupLoadContrib *c,
+                                       const struct EevdfGroupLoad *g,
+                                       int64_t *delta);
+
+/**
+ * Initialises a snapshot holding the all-zero summary. Call it once, before
+ * any other thread uses `s`.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned `s`.
+ *
+ * # Safety
+ *
+ * `s` is NULL or points to a writable `EevdfRqSnapshot` that no other thread
+ * uses during the call.
+ */
+int32_t eevdf_rq_snapshot_init(struct EevdfRqSnapshot *s);
+
+/**
+ * Publishes a new summary: the sequence count becomes odd, the words are
+ * stored, the count becomes even again (release). Never blocks a reader;
+ * waits only for another writer in the middle of a write (writers are
+ * serialised, though the intended use is one writer).
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned pointer.
+ *
+ * # Safety
+ *
+ * `s` is NULL or points to an initialised `EevdfRqSnapshot`; `summary` NULL
+ * or a readable `EevdfRqSummary`.
+ */
+int32_t eevdf_rq_snapshot_write(const struct EevdfRqSnapshot *s,
+                                const struct EevdfRqSummary *summary);
+
+/**
+ * Reads a consistent summary (never a mix of two writes), trying at most
+ * `1 + retries` times.
+ *
+ * Returns `EEVDF_OK` with `*out` written; `EEVDF_EBUSY` (nothing written)
+ * when a write overlapped every attempt; `EEVDF_EINVAL` for a NULL or
+ * misaligned pointer.
+ *
+ * # Safety
+ *
+ * `s` is NULL or points to an initialised `EevdfRqSnapshot`; `out` NULL or a
+ * writable `EevdfRqSummary`.
+ */
+int32_t eevdf_rq_snapshot_try_read(const struct EevdfRqSnapshot *s,
+                                   uint32_t retries,
+                                   struct EevdfRqSummary *out);
 
 /**
  * `wake_wide(p)`: true ("wide": do not wake affine) iff slave >= llc_size and

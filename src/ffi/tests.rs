@@ -1421,3 +1421,180 @@ fn c_wake_wide_h_load_and_record_wakee() {
         );
     }
 }
+
+#[test]
+fn c_group_load_sums_the_contributions_of_threads() {
+    use std::sync::Arc;
+    struct G(EevdfGroupLoad);
+    let g = Arc::new(G(EevdfGroupLoad { opaque: [0xFF; 2] }));
+    // SAFETY: a valid pointer; no other thread yet.
+    assert_eq!(
+        unsafe { eevdf_group_load_init(core::ptr::addr_of!(g.0).cast_mut(), false) },
+        EEVDF_OK
+    );
+    let handles: Vec<_> = (0..4u64)
+        .map(|t| {
+            let g = Arc::clone(&g);
+            std::thread::spawn(move || {
+                let mut c = EevdfGroupLoadContrib::default();
+                let mut sum = 0i64;
+                for k in 0..1000u64 {
+                    let mut d = 0;
+                    // SAFETY: valid pointers; `g` initialised, shared by design.
+                    let st = unsafe {
+                        eevdf_group_load_contrib_update(
+                            0,
+                            &mut c,
+                            &g.0,
+                            true,
+                            k,
+                            100 * t + k * (t + 1),
+                            &mut d,
+                        )
+                    };
+                    assert_eq!(st, EEVDF_OK);
+                    sum += d;
+                }
+                assert_eq!(sum, c.tg_load_avg_contrib as i64);
+                c.tg_load_avg_contrib
+            })
+        })
+        .collect();
+    let total: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    let (mut v, mut root) = (0i64, true);
+    // SAFETY: valid pointers.
+    unsafe {
+        assert_eq!(eevdf_group_load_read(&g.0, &mut v, &mut root), EEVDF_OK);
+        assert_eq!((v as u64, root), (total, false));
+        assert_eq!(eevdf_group_load_add(&g.0, -5), EEVDF_OK);
+        assert_eq!(
+            eevdf_group_load_read(&g.0, &mut v, core::ptr::null_mut()),
+            EEVDF_OK
+        );
+        assert_eq!(v as u64, total - 5);
+        // Clearing one contributor takes its share out.
+        let mut c = EevdfGroupLoadContrib {
+            tg_load_avg_contrib: 10,
+            last_update_tg_load_avg: 3,
+        };
+        let mut d = 0;
+        assert_eq!(
+            eevdf_group_load_contrib_clear(&mut c, &g.0, &mut d),
+            EEVDF_OK
+        );
+        assert_eq!(
+            (d, c.tg_load_avg_contrib, c.last_update_tg_load_avg),
+            (-10, 0, 3)
+        );
+        assert_eq!(eevdf_group_load_contrib_init(&mut c), EEVDF_OK);
+        assert_eq!(c, EevdfGroupLoadContrib::default());
+        // The root group never receives contributions.
+        let mut r = EevdfGroupLoad { opaque: [0; 2] };
+        assert_eq!(eevdf_group_load_init(&mut r, true), EEVDF_OK);
+        assert_eq!(
+            eevdf_group_load_contrib_update(3, &mut c, &r, true, 1 << 40, 5000, &mut d),
+            EEVDF_OK
+        );
+        assert_eq!(d, 0);
+        assert_eq!(eevdf_group_load_read(&r, &mut v, &mut root), EEVDF_OK);
+        assert_eq!((v, root), (0, true));
+        // Bad arguments.
+        use core::ptr::{null, null_mut};
+        assert_eq!(eevdf_group_load_init(null_mut(), false), EEVDF_EINVAL);
+        assert_eq!(eevdf_group_load_add(null(), 1), EEVDF_EINVAL);
+        assert_eq!(
+            eevdf_group_load_read(&r, null_mut(), null_mut()),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_group_load_contrib_update(5, &mut c, &r, true, 0, 1, &mut d),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_group_load_contrib_update(0, &mut c, null(), true, 0, 1, &mut d),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_group_load_contrib_clear(null_mut(), &r, &mut d),
+            EEVDF_EINVAL
+        );
+        let bytes = [0u64; 4];
+        let mis = bytes
+            .as_ptr()
+            .cast::<u8>()
+            .wrapping_add(4)
+            .cast::<EevdfGroupLoad>();
+        assert_eq!(eevdf_group_load_add(mis, 1), EEVDF_EINVAL);
+    }
+}
+
+#[test]
+fn c_rq_snapshot_is_never_torn() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    struct S(EevdfRqSnapshot);
+    let mut raw = EevdfRqSnapshot { opaque: [7; 5] };
+    // SAFETY: a valid pointer to a local.
+    assert_eq!(unsafe { eevdf_rq_snapshot_init(&mut raw) }, EEVDF_OK);
+    let mut out = EevdfRqSummary {
+        v: 1,
+        ..EevdfRqSummary::default()
+    };
+    // SAFETY: valid pointers.
+    assert_eq!(
+        unsafe { eevdf_rq_snapshot_try_read(&raw, 0, &mut out) },
+        EEVDF_OK
+    );
+    assert_eq!(out, EevdfRqSummary::default());
+    let s = Arc::new(S(raw));
+    let stop = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let (s, stop) = (Arc::clone(&s), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let mut seen = 0u32;
+            loop {
+                // Read once more after the writer stopped: then it must succeed.
+                let last = stop.load(Ordering::Relaxed);
+                let mut o = EevdfRqSummary::default();
+                // SAFETY: valid pointers; the snapshot is initialised.
+                match unsafe { eevdf_rq_snapshot_try_read(&s.0, 3, &mut o) } {
+                    EEVDF_OK => {
+                        assert_eq!(
+                            (o.w, o.load_avg, u64::from(o.nr_running)),
+                            (2 * o.v, 3 * o.v, o.v % 1000)
+                        );
+                        seen += 1;
+                    }
+                    st => assert!(st == EEVDF_EBUSY && !last),
+                }
+                if last {
+                    break seen;
+                }
+            }
+        })
+    };
+    for v in 1..20_000u64 {
+        let sum = EevdfRqSummary {
+            v,
+            w: 2 * v,
+            load_avg: 3 * v,
+            nr_running: (v % 1000) as u32,
+        };
+        // SAFETY: valid pointers; the snapshot is initialised.
+        assert_eq!(unsafe { eevdf_rq_snapshot_write(&s.0, &sum) }, EEVDF_OK);
+    }
+    stop.store(true, Ordering::Relaxed);
+    assert!(reader.join().unwrap() > 0);
+    // SAFETY: NULL and valid pointers.
+    unsafe {
+        assert_eq!(
+            eevdf_rq_snapshot_write(&s.0, core::ptr::null()),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_rq_snapshot_try_read(core::ptr::null(), 0, &mut out),
+            EEVDF_EINVAL
+        );
+        assert_eq!(eevdf_rq_snapshot_init(core::ptr::null_mut()), EEVDF_EINVAL);
+    }
+}
