@@ -1055,13 +1055,13 @@ typedef struct EevdfCpuState {
  */
 typedef struct EevdfWakeAffineInput {
     /**
-     * The waker's CPU.
+     * The waker's CPU (`this_cpu`).
      */
-    struct EevdfCpuState this_;
+    struct EevdfCpuState this_cpu;
     /**
-     * The wakee's previous CPU.
+     * The wakee's previous CPU (`prev_cpu`).
      */
-    struct EevdfCpuState prev;
+    struct EevdfCpuState prev_cpu;
     /**
      * `task_h_load(p)` of the wakee (`eevdf_task_h_load`).
      */
@@ -2831,12 +2831,12 @@ int32_t eevdf_choose_idle_cpu(const struct EevdfCpuState *cpu, bool p_is_sched_i
 /**
  * `wake_affine_idle(this_cpu, prev_cpu, sync)`:
  *
- * 1. `this` available-idle and sharing the LLC: `PREV` if `prev` is
+ * 1. `this_cpu` available-idle and sharing the LLC: `PREV` if `prev_cpu` is
  *    available-idle too, else `THIS`;
- * 2. a sync wakeup and the waker is the only runnable task on `this`: `THIS`
+ * 2. a sync wakeup and the waker is the only runnable task on `this_cpu`: `THIS`
  *    (6.6 tests nr_running = 1; 6.18 and later
  *    nr_running - (h_nr_queued - h_nr_runnable) = 1, uint32_t wrapping);
- * 3. `prev` available-idle: `PREV`;
+ * 3. `prev_cpu` available-idle: `PREV`;
  * 4. `EEVDF_WAKE_TARGET_NONE`.
  *
  * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile, a NULL
@@ -2855,11 +2855,11 @@ int32_t eevdf_wake_affine_idle(uint32_t profile,
  * `wake_affine_weight(sd, p, this_cpu, prev_cpu, sync)` (spec §8.3), in
  * int64_t:
  *
- * * sync and current_h_load > this.load_avg: `THIS` at once;
- * * a = (this.load_avg - (sync ? current_h_load : 0) + task_h_load)
- *   [* 100 with WA_BIAS] * prev.capacity;
- * * b = (prev.load_avg - task_h_load) [* (100 + (imbalance_pct - 100) / 2)
- *   with WA_BIAS] * this.capacity [+ 1 if sync];
+ * * sync and current_h_load > this_cpu.load_avg: `THIS` at once;
+ * * a = (this_cpu.load_avg - (sync ? current_h_load : 0) + task_h_load)
+ *   [* 100 with WA_BIAS] * prev_cpu.capacity;
+ * * b = (prev_cpu.load_avg - task_h_load) [* (100 + (imbalance_pct - 100) / 2)
+ *   with WA_BIAS] * this_cpu.capacity [+ 1 if sync];
  * * `THIS` if a < b, else `EEVDF_WAKE_TARGET_NONE`.
  *
  * That is: pull the wakee to the waker's CPU if the waker CPU's load with it,

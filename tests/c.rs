@@ -3,7 +3,8 @@
 //! and runs the C programs of `examples/c/` and `docs/c-api.md` with `cc`:
 //!
 //! * `test_abi.c` statically linked, plain and under ASan + UBSan, and
-//!   dynamically linked against `libeevdf.so`;
+//!   dynamically linked against `libeevdf.so` (with `-pthread`: its load-side
+//!   test runs threads);
 //! * `scheduler.c`, whose CPU shares must match the weights within 1%;
 //! * `freestanding.c`, with no C library at all (x86_64 Linux);
 //! * the example of `docs/c-api.md`, also through an installed copy found
@@ -155,7 +156,12 @@ fn c_test_program_passes_statically_linked() {
     let exe = compile(
         &cc,
         "test_abi",
-        &["-O2", &example("test_abi.c"), path(&libs().static_lib)],
+        &[
+            "-O2",
+            &example("test_abi.c"),
+            path(&libs().static_lib),
+            "-pthread",
+        ],
     )
     .unwrap_or_else(|e| panic!("test_abi.c does not compile:\n{e}"));
     let o = run(&exe);
@@ -185,7 +191,7 @@ fn c_test_program_passes_under_address_and_undefined_sanitizers() {
     }
     let mut args: Vec<&str> = san.to_vec();
     let src = example("test_abi.c");
-    args.extend([src.as_str(), path(&libs().static_lib)]);
+    args.extend([src.as_str(), path(&libs().static_lib), "-pthread"]);
     let exe = compile(&cc, "test_abi_san", &args)
         .unwrap_or_else(|e| panic!("test_abi.c does not compile with sanitizers:\n{e}"));
     let o = run(&exe);
@@ -209,6 +215,7 @@ fn c_test_program_passes_dynamically_linked() {
             &example("test_abi.c"),
             path(&libs.shared_lib),
             &rpath,
+            "-pthread",
         ],
     )
     .unwrap_or_else(|e| panic!("test_abi.c does not link against the shared library:\n{e}"));

@@ -1220,8 +1220,8 @@ fn c_wake_affine_golden_values_and_statuses() {
     use core::ptr::{null, null_mut};
     let wa = EEVDF_FEATURE_WA_IDLE | EEVDF_FEATURE_WA_WEIGHT | EEVDF_FEATURE_WA_BIAS;
     let mut i = EevdfWakeAffineInput {
-        this: cpu(1024),
-        prev: cpu(2048),
+        this_cpu: cpu(1024),
+        prev_cpu: cpu(2048),
         task_h_load: 512,
         current_h_load: 0,
         imbalance_pct: EEVDF_SD_IMBALANCE_PCT_LLC,
@@ -1239,14 +1239,14 @@ fn c_wake_affine_golden_values_and_statuses() {
             assert_eq!(t, EEVDF_WAKE_TARGET_THIS);
         }
         // Reversed loads: no pull, wake_affine keeps prev.
-        i.this.load_avg = 2048;
-        i.prev.load_avg = 1024;
+        i.this_cpu.load_avg = 2048;
+        i.prev_cpu.load_avg = 1024;
         assert_eq!(eevdf_wake_affine_weight(3, wa, &i, &mut t), EEVDF_OK);
         assert_eq!(t, EEVDF_WAKE_TARGET_NONE);
         assert_eq!(eevdf_wake_affine(3, wa, &i, &mut t), EEVDF_OK);
         assert_eq!(t, EEVDF_WAKE_TARGET_PREV);
         // wake_affine_idle: idle waker CPU sharing the LLC, busy prev → THIS.
-        i.this = EevdfCpuState {
+        i.this_cpu = EevdfCpuState {
             idle_task_running: 1,
             nr_running: 0,
             ..cpu(0)
@@ -1254,27 +1254,27 @@ fn c_wake_affine_golden_values_and_statuses() {
         assert_eq!(eevdf_wake_affine_idle(0, &i, &mut t), EEVDF_OK);
         assert_eq!(t, EEVDF_WAKE_TARGET_THIS);
         // ... unless prev is idle too → PREV; a preempted vCPU is not idle.
-        i.prev = i.this;
+        i.prev_cpu = i.this_cpu;
         assert_eq!(eevdf_wake_affine_idle(0, &i, &mut t), EEVDF_OK);
         assert_eq!(t, EEVDF_WAKE_TARGET_PREV);
-        i.prev.vcpu_preempted = 1;
+        i.prev_cpu.vcpu_preempted = 1;
         assert_eq!(eevdf_wake_affine_idle(0, &i, &mut t), EEVDF_OK);
         assert_eq!(t, EEVDF_WAKE_TARGET_THIS);
         let mut b = false;
-        assert_eq!(eevdf_available_idle_cpu(&i.prev, &mut b), EEVDF_OK);
+        assert_eq!(eevdf_available_idle_cpu(&i.prev_cpu, &mut b), EEVDF_OK);
         assert!(!b);
-        assert_eq!(eevdf_idle_rq(&i.prev, &mut b), EEVDF_OK);
+        assert_eq!(eevdf_idle_rq(&i.prev_cpu, &mut b), EEVDF_OK);
         assert!(b);
-        assert_eq!(eevdf_choose_idle_cpu(&i.prev, false, &mut b), EEVDF_OK);
+        assert_eq!(eevdf_choose_idle_cpu(&i.prev_cpu, false, &mut b), EEVDF_OK);
         assert!(!b);
         // Sync: 6.6 counts a delayed task as running, 6.18 does not.
-        i.this = EevdfCpuState {
+        i.this_cpu = EevdfCpuState {
             nr_running: 2,
             h_nr_queued: 2,
             h_nr_runnable: 1,
             ..cpu(5000)
         };
-        i.prev = cpu(5000);
+        i.prev_cpu = cpu(5000);
         i.sync = 1;
         assert_eq!(eevdf_wake_affine_idle(0, &i, &mut t), EEVDF_OK);
         assert_eq!(t, EEVDF_WAKE_TARGET_NONE);
@@ -1282,8 +1282,8 @@ fn c_wake_affine_golden_values_and_statuses() {
         assert_eq!(t, EEVDF_WAKE_TARGET_THIS);
         // A wrap of the s64 loads: WRAPPED under Linux, exact and OK under EXACT.
         i = EevdfWakeAffineInput {
-            this: cpu(1 << 62),
-            prev: cpu(0),
+            this_cpu: cpu(1 << 62),
+            prev_cpu: cpu(0),
             task_h_load: 1 << 62,
             ..i
         };
@@ -1320,8 +1320,8 @@ fn c_wake_entry_points_are_the_rust_functions() {
     ];
     for (tl, pl, th, ch, pct, llc, sync) in inputs {
         let i = EevdfWakeAffineInput {
-            this: cpu(tl),
-            prev: cpu(pl),
+            this_cpu: cpu(tl),
+            prev_cpu: cpu(pl),
             task_h_load: th,
             current_h_load: ch,
             imbalance_pct: pct,

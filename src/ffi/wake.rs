@@ -63,10 +63,10 @@ pub struct EevdfCpuState {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EevdfWakeAffineInput {
-    /// The waker's CPU.
-    pub this: EevdfCpuState,
-    /// The wakee's previous CPU.
-    pub prev: EevdfCpuState,
+    /// The waker's CPU (`this_cpu`).
+    pub this_cpu: EevdfCpuState,
+    /// The wakee's previous CPU (`prev_cpu`).
+    pub prev_cpu: EevdfCpuState,
     /// `task_h_load(p)` of the wakee (`eevdf_task_h_load`).
     pub task_h_load: u64,
     /// `task_h_load(current)` of the waker (read only for sync wakeups).
@@ -110,8 +110,8 @@ mod layout {
     static_assertions::const_assert_eq!(offset_of!(EevdfCpuState, sched_idle_only), 31);
     static_assertions::assert_eq_size!(EevdfWakeAffineInput, [u8; 88]);
     static_assertions::const_assert_eq!(align_of::<EevdfWakeAffineInput>(), 8);
-    static_assertions::const_assert_eq!(offset_of!(EevdfWakeAffineInput, this), 0);
-    static_assertions::const_assert_eq!(offset_of!(EevdfWakeAffineInput, prev), 32);
+    static_assertions::const_assert_eq!(offset_of!(EevdfWakeAffineInput, this_cpu), 0);
+    static_assertions::const_assert_eq!(offset_of!(EevdfWakeAffineInput, prev_cpu), 32);
     static_assertions::const_assert_eq!(offset_of!(EevdfWakeAffineInput, task_h_load), 64);
     static_assertions::const_assert_eq!(offset_of!(EevdfWakeAffineInput, current_h_load), 72);
     static_assertions::const_assert_eq!(offset_of!(EevdfWakeAffineInput, imbalance_pct), 80);
@@ -161,8 +161,8 @@ impl EevdfWakeAffineInput {
     /// The Rust input; a flag byte other than 0 or 1 is a bad argument.
     pub(crate) fn to_rust(self) -> Result<WakeAffineInput, Error> {
         Ok(WakeAffineInput {
-            this: self.this.to_rust()?,
-            prev: self.prev.to_rust()?,
+            this: self.this_cpu.to_rust()?,
+            prev: self.prev_cpu.to_rust()?,
             task_h_load: self.task_h_load,
             current_h_load: self.current_h_load,
             imbalance_pct: self.imbalance_pct,
@@ -175,8 +175,8 @@ impl EevdfWakeAffineInput {
 impl From<WakeAffineInput> for EevdfWakeAffineInput {
     fn from(i: WakeAffineInput) -> Self {
         EevdfWakeAffineInput {
-            this: i.this.into(),
-            prev: i.prev.into(),
+            this_cpu: i.this.into(),
+            prev_cpu: i.prev.into(),
             task_h_load: i.task_h_load,
             current_h_load: i.current_h_load,
             imbalance_pct: i.imbalance_pct,
@@ -389,12 +389,12 @@ pub unsafe extern "C" fn eevdf_choose_idle_cpu(
 
 /// `wake_affine_idle(this_cpu, prev_cpu, sync)`:
 ///
-/// 1. `this` available-idle and sharing the LLC: `PREV` if `prev` is
+/// 1. `this_cpu` available-idle and sharing the LLC: `PREV` if `prev_cpu` is
 ///    available-idle too, else `THIS`;
-/// 2. a sync wakeup and the waker is the only runnable task on `this`: `THIS`
+/// 2. a sync wakeup and the waker is the only runnable task on `this_cpu`: `THIS`
 ///    (6.6 tests nr_running = 1; 6.18 and later
 ///    nr_running - (h_nr_queued - h_nr_runnable) = 1, uint32_t wrapping);
-/// 3. `prev` available-idle: `PREV`;
+/// 3. `prev_cpu` available-idle: `PREV`;
 /// 4. `EEVDF_WAKE_TARGET_NONE`.
 ///
 /// Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile, a NULL
@@ -425,11 +425,11 @@ pub unsafe extern "C" fn eevdf_wake_affine_idle(
 /// `wake_affine_weight(sd, p, this_cpu, prev_cpu, sync)` (spec §8.3), in
 /// int64_t:
 ///
-/// * sync and current_h_load > this.load_avg: `THIS` at once;
-/// * a = (this.load_avg - (sync ? current_h_load : 0) + task_h_load)
-///   [* 100 with WA_BIAS] * prev.capacity;
-/// * b = (prev.load_avg - task_h_load) [* (100 + (imbalance_pct - 100) / 2)
-///   with WA_BIAS] * this.capacity [+ 1 if sync];
+/// * sync and current_h_load > this_cpu.load_avg: `THIS` at once;
+/// * a = (this_cpu.load_avg - (sync ? current_h_load : 0) + task_h_load)
+///   [* 100 with WA_BIAS] * prev_cpu.capacity;
+/// * b = (prev_cpu.load_avg - task_h_load) [* (100 + (imbalance_pct - 100) / 2)
+///   with WA_BIAS] * this_cpu.capacity [+ 1 if sync];
 /// * `THIS` if a < b, else `EEVDF_WAKE_TARGET_NONE`.
 ///
 /// That is: pull the wakee to the waker's CPU if the waker CPU's load with it,
