@@ -1598,3 +1598,113 @@ fn c_rq_snapshot_is_never_torn() {
         assert_eq!(eevdf_rq_snapshot_init(core::ptr::null_mut()), EEVDF_EINVAL);
     }
 }
+
+#[test]
+fn load_side_entry_points_do_not_panic_on_arbitrary_values() {
+    // As entry_points_do_not_panic_on_arbitrary_values, for the PELT, group and
+    // wake functions: debug overflow checks turn any unchecked operation into a
+    // panic here.
+    let mut g = Gen(0x10AD);
+    let mut ok = 0u32;
+    let sa = |g: &mut Gen| EevdfSchedAvg {
+        last_update_time: g.any(),
+        load_sum: g.any(),
+        runnable_sum: g.any(),
+        util_sum: g.any() as u32,
+        period_contrib: g.any() as u32,
+        load_avg: g.any(),
+        runnable_avg: g.any(),
+        util_avg: g.any(),
+        util_est: EevdfUtilEst {
+            enqueued: g.any() as u32,
+            ewma: g.any() as u32,
+        },
+    };
+    let cpu_of = |g: &mut Gen| EevdfCpuState {
+        load_avg: g.any(),
+        capacity: g.any(),
+        nr_running: g.any() as u32,
+        h_nr_queued: g.any() as u32,
+        h_nr_runnable: g.any() as u32,
+        idle_task_running: g.small(3) as u8 / 2,
+        ttwu_pending: g.small(3) as u8 / 2,
+        vcpu_preempted: g.small(3) as u8 / 2,
+        sched_idle_only: g.small(3) as u8 / 2,
+    };
+    for _ in 0..20_000 {
+        let id = g.small(6) as u32;
+        let w = EevdfLoadWeight {
+            weight: g.any(),
+            inv_weight: g.any() as u32,
+        };
+        let (mut a, mut b) = (sa(&mut g), sa(&mut g));
+        let (mut flag, mut prop, mut u) = (false, 0i64, 0u64);
+        let (now, x, y, z) = (g.any(), g.any(), g.any(), g.any());
+        let f = if g.small(4) == 0 {
+            g.any()
+        } else {
+            crate::Features::all().bits()
+        };
+        // SAFETY: valid pointers to locals throughout.
+        unsafe {
+            let _ = eevdf_update_load_avg_se(now, &mut a, &w, x & 1 == 1, y, z & 1 == 1, &mut flag);
+            let _ = eevdf_update_load_avg_blocked_se(now, &mut b, &w, &mut flag);
+            let _ = eevdf_update_load_avg_cfs_rq(now, &mut a, x, y as u32, true, &mut flag);
+            let _ = eevdf_enqueue_load_avg(id, &mut a, &b, &w);
+            let _ = eevdf_dequeue_load_avg(id, &mut a, &b, &w);
+            let _ = eevdf_attach_entity_load_avg(id, &mut a, &mut b, &w, &mut prop);
+            let _ = eevdf_detach_entity_load_avg(id, &mut a, &b, &w, &mut prop);
+            let r = EevdfRemovedLoad {
+                load_avg: x,
+                util_avg: y,
+                runnable_avg: z,
+            };
+            let _ = eevdf_remove_load_avg(id, &mut a, &r, &mut prop);
+            let _ = eevdf_reweight_load_avg(&mut b, &w);
+            let _ = eevdf_pelt_divider(&a, &mut u);
+            let mut ue = a.util_est;
+            let _ = eevdf_util_est_update(id, f, &mut ue, x, y, z, &mut flag);
+            let _ = eevdf_task_util_est(id, &ue, &mut 0);
+            let tg = EevdfTgLoadAvgInput {
+                now,
+                load_avg: x,
+                tg_load_avg_contrib: y,
+                last_update_tg_load_avg: z,
+                is_root: g.small(3) as u8 / 2,
+                cpu_active: g.small(3) as u8,
+            };
+            let _ =
+                eevdf_update_tg_load_avg(id, &tg, &mut EevdfTgLoadAvgUpdate::default(), &mut flag);
+            let _ = eevdf_clear_tg_load_avg(x, y, &mut EevdfTgLoadAvgUpdate::default());
+            let _ =
+                eevdf_calc_group_shares_with(id, g.small(3) as u32, x, y, z, now, g.any(), &mut u);
+            let wa = EevdfWakeAffineInput {
+                this_cpu: cpu_of(&mut g),
+                prev_cpu: cpu_of(&mut g),
+                task_h_load: x,
+                current_h_load: y,
+                imbalance_pct: g.any() as u32,
+                share_llc: g.small(3) as u8 / 2,
+                sync: g.small(3) as u8 / 2,
+            };
+            let mut t = 0u32;
+            ok += u32::from(eevdf_wake_affine(id, f, &wa, &mut t) >= 0);
+            ok +=
+                u32::from(eevdf_update_load_avg_se(now, &mut a, &w, true, y, true, &mut flag) == 0);
+            let _ = eevdf_wake_affine_weight(id, f, &wa, &mut t);
+            let _ = eevdf_wake_affine_idle(id, &wa, &mut t);
+            let _ = eevdf_wake_wide(id, x as u32, y as u32, z as u32, &mut flag);
+            let _ = eevdf_task_h_load(id, x, y, z, &mut u);
+            let _ = eevdf_h_load_step(id, x, y, z, &mut u);
+            let _ = eevdf_choose_idle_cpu(&wa.this_cpu, flag, &mut flag);
+            let mut fl = EevdfWakeeFlips {
+                wakee_flip_decay_ts: x,
+                last_wakee: y,
+                wakee_flips: z as u32,
+            };
+            let _ = eevdf_record_wakee(&mut fl, now, g.any(), g.any());
+        }
+    }
+    // Most calls get past the argument checks and compute.
+    assert!(ok > 20_000, "only {ok} calls computed");
+}
