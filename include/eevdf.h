@@ -102,6 +102,23 @@
 #define EEVDF_VRUNTIME_INIT 18446744073708503040ull
 
 /**
+ * Domain kind: every value of the input type is exact (`max` is UINT64_MAX).
+ */
+#define EEVDF_DOMAIN_ALL 0
+
+/**
+ * Domain kind: exact for inputs of magnitude <= `max`; `max + 1` is the first
+ * that wraps.
+ */
+#define EEVDF_DOMAIN_UP_TO 1
+
+/**
+ * Domain kind: no value is exact (the other operands already overflow or make
+ * the kernel's arithmetic undefined); `max` is 0.
+ */
+#define EEVDF_DOMAIN_EMPTY 2
+
+/**
  * `EevdfPick.kind`: nothing is eligible, or nothing is queued.
  */
 #define EEVDF_PICK_NOTHING 0
@@ -239,7 +256,9 @@
 #define EEVDF_FEATURE_DELAY_ZERO 512
 
 /**
- * Feature `PARANOID_AVG` (7.1).
+ * Feature `PARANOID_AVG` (7.1). Accepted but not modelled: `sum_shift`
+ * stays 0, so results match such a kernel until its first S/W overflow, which
+ * is reported as `EEVDF_WRAPPED` instead of being absorbed by a shift.
  */
 #define EEVDF_FEATURE_PARANOID_AVG 1024
 
@@ -582,6 +601,28 @@ typedef struct EevdfLoadWeight {
      */
     uint32_t inv_weight;
 } EevdfLoadWeight;
+
+/**
+ * The exact range of one input of a function under one profile. Signed
+ * inputs are exact for |x| <= `max` (conservative by one on the negative
+ * side).
+ *
+ * Size 16, align 8.
+ */
+typedef struct EevdfDomain {
+    /**
+     * `EEVDF_DOMAIN_ALL`, `EEVDF_DOMAIN_UP_TO` or `EEVDF_DOMAIN_EMPTY`.
+     */
+    uint32_t kind;
+    /**
+     * Always 0.
+     */
+    uint32_t reserved;
+    /**
+     * The largest exact magnitude (see `kind`).
+     */
+    uint64_t max;
+} EevdfDomain;
 
 /**
  * A scheduling entity, as the fields of the kernel's `struct sched_entity`
@@ -1283,6 +1324,219 @@ int32_t eevdf_update_min_vruntime(struct EevdfAvgVruntime *acc,
 int32_t eevdf_avg_vruntime_is_wrapped(const struct EevdfAvgVruntime *acc, bool *out);
 
 /**
+ * The largest `delta_exec` (ns) that `eevdf_calc_delta_fair` turns into
+ * virtual time without a wrap for weight `*lw` (delta * 2^20 / w):
+ * nice 0 is never bounded; the multiply-shift form (<= 7.0) is exact while
+ * delta * fact < 2^(64 + shift); 7.1 while delta * 2^20 < 2^64 (2^44 - 1 ns,
+ * about 4.9 h, for every weight but nice 0); EXACT while the quotient fits.
+ * Example: nice 19 under 7.1 gives UP_TO 17,592,186,044,415.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile, a NULL
+ * pointer or a weight of 0.
+ *
+ * # Safety
+ *
+ * `lw` is NULL or points to a readable `EevdfLoadWeight`; `out` is NULL or
+ * points to a writable `EevdfDomain`.
+ */
+int32_t eevdf_calc_delta_fair_domain(uint32_t profile,
+                                     const struct EevdfLoadWeight *lw,
+                                     struct EevdfDomain *out);
+
+/**
+ * The largest `delta_exec` that `eevdf_calc_delta(profile, delta, weight,
+ * lw)` computes without a wrap (delta * weight / lw->weight); ALL for
+ * `weight` 0.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile, a NULL
+ * pointer or `lw->weight` 0.
+ *
+ * # Safety
+ *
+ * As `eevdf_calc_delta_fair_domain`.
+ */
+int32_t eevdf_calc_delta_domain(uint32_t profile,
+                                uint64_t weight,
+                                const struct EevdfLoadWeight *lw,
+                                struct EevdfDomain *out);
+
+/**
+ * The largest key spread |vruntime - v0| (ns) for which S = sum key_i * w_i
+ * stays within int64_t when the averaging weights of the tree entities total
+ * `total_avg_weight` (scale_load_down(w) before 7.1, w from 7.1): about
+ * (2^63 - 1) / total. EXACT has no bound here.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile or NULL `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `EevdfDomain`.
+ */
+int32_t eevdf_avg_sum_domain(uint32_t profile, uint64_t total_avg_weight, struct EevdfDomain *out);
+
+/**
+ * The largest total averaging weight (W plus curr's) for which the profile
+ * divides without a wrap: <= 7.0 divide by an s32 (2^31 - 1), 7.1 by a long.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile or NULL `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `EevdfDomain`.
+ */
+int32_t eevdf_avg_load_domain(uint32_t profile, struct EevdfDomain *out);
+
+/**
+ * The largest |key(v)| for which the eligibility product key * load does not
+ * wrap, with `load` = W + curr's weight: (2^63 - 1) / load in profiles that
+ * multiply in s64 (<= 7.0); 7.1 and EXACT multiply in 128 bits (ALL).
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile or NULL `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `EevdfDomain`.
+ */
+int32_t eevdf_eligibility_domain(uint32_t profile, uint64_t load, struct EevdfDomain *out);
+
+/**
+ * The largest |vlag| that placement inflates without a wrap,
+ * vlag * (load + w) / load (`eevdf_place_lag`), for the queue's averaging
+ * load `load` (curr included) and the placed entity's averaging weight `w`:
+ * Linux (2^63 - 1) / (load + w), EMPTY when a value is negative as a long,
+ * the sum overflows or <= 7.0's s32 divisor truncates `load`; EXACT while the
+ * quotient fits int64_t.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile or NULL `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `EevdfDomain`.
+ */
+int32_t eevdf_place_lag_domain(uint32_t profile,
+                               uint64_t load,
+                               uint64_t w,
+                               struct EevdfDomain *out);
+
+/**
+ * The largest slice (ns) for which the lag limit of an entity of weight `*lw`
+ * is computed without a wrap, with a tick of `tick_nsec`: the limit is
+ * calc_delta_fair of max(2 * slice, tick) (<= 6.19) or max_slice + tick
+ * (>= 7.0) and must fit the s64 clamp bound (bbce3de72be5: a slice of
+ * UINT64_MAX wraps). EMPTY when even a zero slice fails.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile, a NULL
+ * pointer or a weight of 0.
+ *
+ * # Safety
+ *
+ * As `eevdf_calc_delta_fair_domain`.
+ */
+int32_t eevdf_lag_limit_domain(uint32_t profile,
+                               const struct EevdfLoadWeight *lw,
+                               uint64_t tick_nsec,
+                               struct EevdfDomain *out);
+
+/**
+ * The largest |x| that a reweight from `old` to `new` (`load.weight`s)
+ * rescales without a wrap, x * old / new (the lag, the relative deadline and
+ * the relative vprot): Linux (2^63 - 1) / old, EMPTY when a weight is
+ * negative as a long or <= 7.0's s32 divisor truncates `new`; EXACT while the
+ * quotient fits int64_t. EMPTY for `new` 0.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile or NULL `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `EevdfDomain`.
+ */
+int32_t eevdf_rescale_domain(uint32_t profile,
+                             uint64_t old,
+                             uint64_t new_,
+                             struct EevdfDomain *out);
+
+/**
+ * The longest wall-clock run (ns) of a running entity of weight `*lw` whose
+ * reference point v0 is not moved while it runs, before its term key * w in
+ * `avg_vruntime`/`vruntime_eligible` leaves int64_t (known-bugs §1, stale v0
+ * with one running task): about 2^43 ns (2.4 h) with 7.1's full weights,
+ * 2^53 ns with <= 7.0's 10-bit ones. ALL under EXACT.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile, a NULL
+ * pointer or a weight of 0.
+ *
+ * # Safety
+ *
+ * As `eevdf_calc_delta_fair_domain`.
+ */
+int32_t eevdf_stale_v0_domain(uint32_t profile,
+                              const struct EevdfLoadWeight *lw,
+                              struct EevdfDomain *out);
+
+/**
+ * The largest load = max(scale_load_down(grq_load_weight), grq_load_avg) for
+ * which `eevdf_calc_group_shares` with `tg_shares` computes the long product
+ * tg_shares * load without a wrap: (2^63 - 1) / tg_shares; EMPTY when
+ * tg_shares is negative as a long; ALL under EXACT.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile or NULL `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `EevdfDomain`.
+ */
+int32_t eevdf_group_shares_domain(uint32_t profile, uint64_t tg_shares, struct EevdfDomain *out);
+
+/**
+ * The largest entity weight whose PELT `load_sum` (weight * LOAD_AVG_MAX at
+ * most) cannot wrap a u64; identical in every release.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for NULL `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `EevdfDomain`.
+ */
+int32_t eevdf_pelt_load_domain(struct EevdfDomain *out);
+
+/**
+ * Bits of headroom of `eevdf_avg_vruntime_read` on `*acc` with `curr`: the
+ * minimum, over the 64-bit quantities it forms (S, W, curr's key * w, their
+ * sums, the floor adjustment and, <= 7.0, the s32 divisor), of how many
+ * times each can still double. >= 1: no wrap will be reported; <= -1: one
+ * will; 0: at the edge. INT32_MIN when the accumulator's own 128-bit
+ * tracking was lost. Under EXACT: the headroom LINUX_7_1 would have.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL pointer, a bad `acc` or a
+ * curr weight of 0 (`EEVDF_EOVERFLOW` under EXACT above 2^40).
+ *
+ * # Safety
+ *
+ * `acc` is NULL or points to a readable `EevdfAvgVruntime`; `curr` is NULL or
+ * points to a readable `EevdfCurr`; `out` is NULL or points to a writable
+ * `int32_t`.
+ */
+int32_t eevdf_avg_headroom_bits(const struct EevdfAvgVruntime *acc,
+                                const struct EevdfCurr *curr,
+                                int32_t *out);
+
+/**
+ * Bits of headroom of `eevdf_avg_vruntime_eligible(acc, vruntime, curr)`,
+ * read as `eevdf_avg_headroom_bits` (the s64 product key * load included in
+ * profiles <= 7.0).
+ *
+ * Returns as `eevdf_avg_headroom_bits`.
+ *
+ * # Safety
+ *
+ * As `eevdf_avg_headroom_bits`.
+ */
+int32_t eevdf_eligibility_headroom_bits(const struct EevdfAvgVruntime *acc,
+                                        uint64_t vruntime,
+                                        const struct EevdfCurr *curr,
+                                        int32_t *out);
+
+/**
  * `vlag = clamp((int64_t)(avg_vruntime - vruntime), -limit, limit)`: the
  * virtual lag an entity of load weight `lw` saves when it leaves, with the
  * profile's limit:
@@ -1615,6 +1869,12 @@ int32_t eevdf_cancel_protect_slice(uint32_t profile, struct EevdfSchedEntity *se
  * For >= 6.18 the result equals the kernel's tree walk. For 6.6 it is the
  * eligible entity with the earliest deadline, curr keeping ties, otherwise the
  * first in array order; the kernel's 6.6 walk can break ties differently.
+ *
+ * The eligibility tests of a Linux profile use the kernel's arithmetic, so
+ * on sums that have wrapped (`eevdf_avg_vruntime_is_wrapped`) or with a
+ * product that overflows (<= 7.0) the pick is the kernel's, which can differ
+ * from the exact one; the status stays `EEVDF_OK` — ask
+ * `eevdf_eligibility_headroom_bits` or compare with `EEVDF_PROFILE_EXACT`.
  *
  * Returns `EEVDF_OK`; `EEVDF_EOVERFLOW` under EXACT when curr's weight
  * exceeds 2^40; `EEVDF_EINVAL` for an unknown or mismatched profile, NULL
@@ -2598,7 +2858,12 @@ int32_t eevdf_rq_tree_ids(const struct EevdfRq *rq, uint64_t *ids, size_t cap, s
  * (truncated to `msg_len - 1` bytes) when `msg` is not NULL.
  *
  * Returns `EEVDF_OK`, `EEVDF_EUCLEAN` for an inconsistent run queue, or
- * `EEVDF_EINVAL` for a bad handle.
+ * `EEVDF_EINVAL` for a bad handle. `EEVDF_EUCLEAN` can also come from a
+ * queue that no operation broke but that left its domain: its vruntimes,
+ * deadlines and v0 spanned 2^63 ns or more at some point (the wrapping
+ * order of virtual time is total only within half the circle, so the tree's
+ * key order cannot be checked), or, under EXACT, its sums left the exact
+ * domain (the message then begins "EXACT's S differs").
  *
  * # Safety
  *

@@ -38,6 +38,11 @@ impl Features {
     /// Clip a delayed entity's lag to ≤ 0.
     pub const DELAY_ZERO: Features = Features(1 << 9);
     /// Overflow-checked S/W with `sum_shift` (§2.5; 7.1, default off).
+    ///
+    /// Not modelled: the library keeps `sum_shift` at 0 whatever this bit says.
+    /// The kernel only shifts after an S or W overflow, so results agree with
+    /// a PARANOID_AVG kernel until the first overflow, which the library then
+    /// reports as a wrap (`EEVDF_WRAPPED` in C) instead of rebuilding the sums.
     pub const PARANOID_AVG: Features = Features(1 << 10);
     /// Allow wakeup preemption at all.
     pub const WAKEUP_PREEMPTION: Features = Features(1 << 11);

@@ -340,52 +340,46 @@ pub fn overflowing_wake_affine_weight(
         );
     }
 
-    // Kernel arithmetic, with the exact value alongside while it fits i128.
-    let fits =
-        |x: Option<i128>| matches!(x, Some(v) if v >= i64::MIN as i128 && v <= i64::MAX as i128);
+    // Kernel arithmetic. The s64 steps are ring operations, so the kernel's
+    // wrapped value is the low 64 bits of the same chain in wrapping i128, and
+    // that chain is exact until a step leaves i64 (each operand then fits i64
+    // and each factor u64, so no product reaches 2^127). The flag is "some
+    // step left i64", checked once per step.
+    let fits = |v: i128| v == v as i64 as i128;
     let mut ok = true;
-    let mut this = this_load as i64;
-    let mut ex = Some(this_load as i128);
-    ok &= fits(ex);
+    let mut this = this_load as i128;
+    ok &= fits(this);
     if input.sync {
-        this = this.wrapping_sub(cur as i64);
-        ex = ex.and_then(|e| e.checked_sub(cur as i128));
-        ok &= fits(ex);
+        this = this.wrapping_sub(cur as i128);
+        ok &= fits(this);
     }
-    this = this.wrapping_add(tl as i64);
-    ex = ex.and_then(|e| e.checked_add(tl as i128));
-    ok &= fits(ex);
+    this = this.wrapping_add(tl as i128);
+    ok &= fits(this);
     if bias_on {
         this = this.wrapping_mul(100);
-        ex = ex.and_then(|e| e.checked_mul(100));
-        ok &= fits(ex);
+        ok &= fits(this);
     }
-    this = this.wrapping_mul(cap_prev as i64);
-    ex = ex.and_then(|e| e.checked_mul(cap_prev as i128));
-    ok &= fits(ex);
+    this = this.wrapping_mul(cap_prev as i128);
+    ok &= fits(this);
 
-    let mut prev = input.prev.load_avg as i64;
-    let mut ep = Some(input.prev.load_avg as i128);
-    ok &= fits(ep);
-    prev = prev.wrapping_sub(tl as i64);
-    ep = ep.and_then(|e| e.checked_sub(tl as i128));
-    ok &= fits(ep);
+    let mut prev = input.prev.load_avg as i128;
+    ok &= fits(prev);
+    prev = prev.wrapping_sub(tl as i128);
+    ok &= fits(prev);
     if bias_on {
         let (d, w1) = input.imbalance_pct.overflowing_sub(100);
         let (bias, w2) = (d / 2).overflowing_add(100);
         ok &= !(w1 || w2);
-        prev = prev.wrapping_mul(bias as i64);
-        ep = ep.and_then(|e| e.checked_mul(bias as i128));
-        ok &= fits(ep);
+        prev = prev.wrapping_mul(bias as i128);
+        ok &= fits(prev);
     }
-    prev = prev.wrapping_mul(cap_this as i64);
-    ep = ep.and_then(|e| e.checked_mul(cap_this as i128));
-    ok &= fits(ep);
+    prev = prev.wrapping_mul(cap_this as i128);
+    ok &= fits(prev);
     if input.sync {
         prev = prev.wrapping_add(1);
-        ep = ep.and_then(|e| e.checked_add(1));
-        ok &= fits(ep);
+        ok &= fits(prev);
     }
+    let (this, prev) = (this as i64, prev as i64);
     let t = if this < prev {
         WakeTarget::This
     } else {

@@ -37,6 +37,12 @@ _Static_assert(offsetof(EevdfTunables, base_slice) == 0, "EevdfTunables.base_sli
 _Static_assert(offsetof(EevdfTunables, tick_nsec) == 8, "EevdfTunables.tick_nsec");
 _Static_assert(offsetof(EevdfTunables, features) == 16, "EevdfTunables.features");
 
+_Static_assert(sizeof(EevdfDomain) == 16, "EevdfDomain size");
+_Static_assert(alignof(EevdfDomain) == 8, "EevdfDomain align");
+_Static_assert(offsetof(EevdfDomain, kind) == 0, "EevdfDomain.kind");
+_Static_assert(offsetof(EevdfDomain, reserved) == 4, "EevdfDomain.reserved");
+_Static_assert(offsetof(EevdfDomain, max) == 8, "EevdfDomain.max");
+
 _Static_assert(sizeof(EevdfCurr) == 16, "EevdfCurr size");
 _Static_assert(alignof(EevdfCurr) == 8, "EevdfCurr align");
 _Static_assert(offsetof(EevdfCurr, vruntime) == 0, "EevdfCurr.vruntime");
@@ -1483,6 +1489,81 @@ static void test_sync_threads(void) {
     CHECK_STATUS(eevdf_rq_snapshot_init(NULL), EEVDF_EINVAL);
 }
 
+/* ---- input domains and headroom (src/ffi/bounds.rs) ------------------------ */
+
+static void test_bounds(void) {
+    EevdfLoadWeight nice19, nice0, zero = {0, 0};
+    eevdf_load_weight_from_nice(19, &nice19);
+    eevdf_load_weight_from_nice(0, &nice0);
+    EevdfDomain d = {7, 7, 7};
+    /* known-bugs §6: 7.1 leaves 44 bits for delta_exec, whatever the weight. */
+    CHECK_STATUS(eevdf_calc_delta_fair_domain(EEVDF_PROFILE_LINUX_7_1, &nice19, &d), EEVDF_OK);
+    CHECK(d.kind == EEVDF_DOMAIN_UP_TO);
+    CHECK_U64(d.max, (1ull << 44) - 1);
+    /* ... and the boundary is real: one above it wraps, at it does not. */
+    uint64_t out;
+    CHECK_STATUS(eevdf_calc_delta_fair(EEVDF_PROFILE_LINUX_7_1, d.max, &nice19, &out), EEVDF_OK);
+    CHECK_STATUS(eevdf_calc_delta_fair(EEVDF_PROFILE_LINUX_7_1, d.max + 1, &nice19, &out),
+                 EEVDF_WRAPPED);
+    /* 6.6's multiply-shift: (fact, shift) = (2290649224, 25) for nice 19. */
+    CHECK_STATUS(eevdf_calc_delta_fair_domain(EEVDF_PROFILE_LINUX_6_6, &nice19, &d), EEVDF_OK);
+    CHECK_U64(d.max, 270215977705144320ull);
+    CHECK_STATUS(eevdf_calc_delta_fair_domain(EEVDF_PROFILE_EXACT, &nice0, &d), EEVDF_OK);
+    CHECK(d.kind == EEVDF_DOMAIN_ALL && d.max == UINT64_MAX);
+    CHECK_STATUS(eevdf_calc_delta_domain(EEVDF_PROFILE_LINUX_7_1, 2048, &nice0, &d), EEVDF_OK);
+    CHECK_U64(d.max, UINT64_MAX / 2048);
+    CHECK_STATUS(eevdf_avg_sum_domain(EEVDF_PROFILE_LINUX_6_6, 1024, &d), EEVDF_OK);
+    CHECK_U64(d.max, INT64_MAX / 1024);
+    CHECK_STATUS(eevdf_avg_load_domain(EEVDF_PROFILE_LINUX_6_6, &d), EEVDF_OK);
+    CHECK_U64(d.max, INT32_MAX);
+    CHECK_STATUS(eevdf_eligibility_domain(EEVDF_PROFILE_LINUX_7_0, 2048, &d), EEVDF_OK);
+    CHECK_U64(d.max, INT64_MAX / 2048);
+    CHECK_STATUS(eevdf_eligibility_domain(EEVDF_PROFILE_LINUX_7_1, 2048, &d), EEVDF_OK);
+    CHECK(d.kind == EEVDF_DOMAIN_ALL);
+    CHECK_STATUS(eevdf_place_lag_domain(EEVDF_PROFILE_LINUX_6_6, 3072, 1024, &d), EEVDF_OK);
+    CHECK_U64(d.max, INT64_MAX / 4096);
+    CHECK_STATUS(eevdf_place_lag_domain(EEVDF_PROFILE_LINUX_6_6, 1ull << 31, 1, &d), EEVDF_OK);
+    CHECK(d.kind == EEVDF_DOMAIN_EMPTY && d.max == 0); /* div_s64 truncates the load */
+    CHECK_STATUS(eevdf_rescale_domain(EEVDF_PROFILE_LINUX_7_1, NICE0, 2 * NICE0, &d), EEVDF_OK);
+    CHECK_U64(d.max, INT64_MAX / NICE0);
+    CHECK_STATUS(eevdf_lag_limit_domain(EEVDF_PROFILE_LINUX_6_6, &nice0, 4000000, &d), EEVDF_OK);
+    CHECK(d.kind == EEVDF_DOMAIN_UP_TO && d.max < UINT64_MAX); /* bbce3de72be5 */
+    CHECK_STATUS(eevdf_stale_v0_domain(EEVDF_PROFILE_EXACT, &nice0, &d), EEVDF_OK);
+    CHECK(d.kind == EEVDF_DOMAIN_ALL);
+    CHECK_STATUS(eevdf_group_shares_domain(EEVDF_PROFILE_LINUX_6_6, 1ull << 28, &d), EEVDF_OK);
+    CHECK_U64(d.max, (1ull << 35) - 1);
+    CHECK_STATUS(eevdf_pelt_load_domain(&d), EEVDF_OK);
+    CHECK_U64(d.max, UINT64_MAX / 47741);
+    /* Errors write nothing. */
+    d.max = 7;
+    CHECK_STATUS(eevdf_calc_delta_fair_domain(EEVDF_PROFILE_LINUX_6_6, &zero, &d), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_calc_delta_fair_domain(EEVDF_PROFILE_LINUX_6_6, NULL, &d), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_avg_sum_domain(99, 1024, &d), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_pelt_load_domain(NULL), EEVDF_EINVAL);
+    CHECK_U64(d.max, 7);
+
+    /* Headroom: eight nice-0 tasks 2^39 ns right of v0 in 7.1 give S = 2^62,
+     * no bit left; eight more wrap S. */
+    EevdfAvgVruntime acc;
+    CHECK_STATUS(eevdf_avg_vruntime_init(EEVDF_PROFILE_LINUX_7_1, 0, &acc), EEVDF_OK);
+    for (int i = 0; i < 8; i++)
+        eevdf_avg_vruntime_add(&acc, 1ull << 39, NICE0);
+    int32_t h = 99;
+    CHECK_STATUS(eevdf_avg_headroom_bits(&acc, NULL, &h), EEVDF_OK);
+    CHECK_I64(h, 0);
+    for (int i = 0; i < 8; i++)
+        eevdf_avg_vruntime_add(&acc, 1ull << 39, NICE0);
+    CHECK_STATUS(eevdf_avg_headroom_bits(&acc, NULL, &h), EEVDF_OK);
+    CHECK_I64(h, -1);
+    CHECK_STATUS(eevdf_eligibility_headroom_bits(&acc, 0, NULL, &h), EEVDF_OK);
+    CHECK(h <= -1);
+    EevdfCurr bad = {0, 0};
+    h = 99;
+    CHECK_STATUS(eevdf_avg_headroom_bits(&acc, &bad, &h), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_eligibility_headroom_bits(NULL, 0, NULL, &h), EEVDF_EINVAL);
+    CHECK_I64(h, 99);
+}
+
 int main(void) {
     test_load_weight();
     test_calc_delta_fair();
@@ -1498,6 +1579,7 @@ int main(void) {
     test_group_load();
     test_wake();
     test_sync_threads();
+    test_bounds();
     if (failures) {
         printf("test_abi: %d of %d checks FAILED\n", failures, checks);
         return 1;

@@ -794,6 +794,12 @@ pub struct EevdfPick {
 /// eligible entity with the earliest deadline, curr keeping ties, otherwise the
 /// first in array order; the kernel's 6.6 walk can break ties differently.
 ///
+/// The eligibility tests of a Linux profile use the kernel's arithmetic, so
+/// on sums that have wrapped (`eevdf_avg_vruntime_is_wrapped`) or with a
+/// product that overflows (<= 7.0) the pick is the kernel's, which can differ
+/// from the exact one; the status stays `EEVDF_OK` — ask
+/// `eevdf_eligibility_headroom_bits` or compare with `EEVDF_PROFILE_EXACT`.
+///
 /// Returns `EEVDF_OK`; `EEVDF_EOVERFLOW` under EXACT when curr's weight
 /// exceeds 2^40; `EEVDF_EINVAL` for an unknown or mismatched profile, NULL
 /// `acc`/`out`, a NULL `tree` with n > 0, n > 1,000,000, `*next >= n`,

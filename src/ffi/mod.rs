@@ -23,6 +23,7 @@ use crate::bounds::MAX_BATCH;
 use crate::{Error, Profile};
 
 mod avg;
+mod bounds;
 mod entity;
 mod group;
 mod pelt;
@@ -36,6 +37,7 @@ mod wake;
 mod weight;
 
 pub use avg::*;
+pub use bounds::*;
 pub use entity::*;
 pub use group::*;
 pub use pelt::*;

@@ -193,7 +193,9 @@ pub const EEVDF_FEATURE_CACHE_HOT_BUDDY: u64 = 0x80;
 pub const EEVDF_FEATURE_DELAY_DEQUEUE: u64 = 0x100;
 /// Feature `DELAY_ZERO`: a delayed entity's positive lag is dropped.
 pub const EEVDF_FEATURE_DELAY_ZERO: u64 = 0x200;
-/// Feature `PARANOID_AVG` (7.1).
+/// Feature `PARANOID_AVG` (7.1). Accepted but not modelled: `sum_shift`
+/// stays 0, so results match such a kernel until its first S/W overflow, which
+/// is reported as `EEVDF_WRAPPED` instead of being absorbed by a shift.
 pub const EEVDF_FEATURE_PARANOID_AVG: u64 = 0x400;
 /// Feature `WAKEUP_PREEMPTION`.
 pub const EEVDF_FEATURE_WAKEUP_PREEMPTION: u64 = 0x800;

@@ -1078,7 +1078,12 @@ pub(crate) unsafe fn copy_message(what: &str, msg: *mut c_char, len: usize) {
 /// (truncated to `msg_len - 1` bytes) when `msg` is not NULL.
 ///
 /// Returns `EEVDF_OK`, `EEVDF_EUCLEAN` for an inconsistent run queue, or
-/// `EEVDF_EINVAL` for a bad handle.
+/// `EEVDF_EINVAL` for a bad handle. `EEVDF_EUCLEAN` can also come from a
+/// queue that no operation broke but that left its domain: its vruntimes,
+/// deadlines and v0 spanned 2^63 ns or more at some point (the wrapping
+/// order of virtual time is total only within half the circle, so the tree's
+/// key order cannot be checked), or, under EXACT, its sums left the exact
+/// domain (the message then begins "EXACT's S differs").
 ///
 /// # Safety
 ///
