@@ -52,7 +52,8 @@
 
 /**
  * Status (-EBUSY): the operation does not apply in the entity's current state
- * (for example enqueueing an entity that is already queued). Nothing changed.
+ * (for example enqueueing an entity that is already queued), or a run-queue
+ * snapshot read overlapped a write on every attempt. Nothing changed.
  */
 #define EEVDF_EBUSY -16
 
@@ -131,6 +132,43 @@
  * `EevdfPick.kind`: run the tree entity at `EevdfPick.index`.
  */
 #define EEVDF_PICK_QUEUED 2
+
+/**
+ * `SharesLoad` rule of `eevdf_calc_group_shares_with`: the kernel's local
+ * load since Linux 4.15, load = max(scale_load_down(grq_load_weight),
+ * grq_load_avg) (what `eevdf_calc_group_shares` uses).
+ */
+#define EEVDF_SHARES_LOAD_MAX_WEIGHT_LOAD_AVG 0
+
+/**
+ * `SharesLoad` rule of `eevdf_calc_group_shares_with`: the rule before 4.15,
+ * load = grq_load_avg, with today's tg_weight and clamp (a what-if, not a
+ * model of a 4.14 kernel).
+ */
+#define EEVDF_SHARES_LOAD_LOAD_AVG 1
+
+/**
+ * The Linux >= 6.18 rate limit of `update_tg_load_avg`: 1 ms in ns.
+ */
+#define EEVDF_TG_LOAD_AVG_RATE_LIMIT_NS 1000000
+
+/**
+ * `LOAD_AVG_MAX`: the largest PELT sum of a signal that is always 1
+ * (sum over n of 1024 * y^n, y^32 = 1/2, as the kernel's tables round it).
+ */
+#define EEVDF_LOAD_AVG_MAX 47742
+
+/**
+ * `PELT_MIN_DIVIDER` = `LOAD_AVG_MAX - 1024`: the divider at the start of a
+ * period; `eevdf_pelt_divider` adds `period_contrib` to it.
+ */
+#define EEVDF_PELT_MIN_DIVIDER 46718
+
+/**
+ * `UTIL_AVG_UNCHANGED`: the flag bit of util_est (bit 31) that says PELT has
+ * not advanced since the estimate was stored.
+ */
+#define EEVDF_UTIL_AVG_UNCHANGED 2147483648
 
 /**
  * Profile id: Linux v6.6.0 (`scale_load_down` averaging weights, multiply-shift
@@ -410,6 +448,31 @@
 #define EEVDF_RQ_MAX_CAPACITY (UINT32_MAX - 1)
 
 /**
+ * Wake target: no decision (the kernel's `nr_cpumask_bits`).
+ */
+#define EEVDF_WAKE_TARGET_NONE 0
+
+/**
+ * Wake target: the waker's CPU (`this_cpu`).
+ */
+#define EEVDF_WAKE_TARGET_THIS 1
+
+/**
+ * Wake target: the wakee's previous CPU (`prev_cpu`).
+ */
+#define EEVDF_WAKE_TARGET_PREV 2
+
+/**
+ * `sd->imbalance_pct` of LLC (and larger) domains: 117, a bias of 108.
+ */
+#define EEVDF_SD_IMBALANCE_PCT_LLC 117
+
+/**
+ * `sd->imbalance_pct` of SMT-sibling domains: 110, a bias of 105.
+ */
+#define EEVDF_SD_IMBALANCE_PCT_SMT 110
+
+/**
  * `NICE_0_LOAD`: the weight of a nice-0 task, 1,048,576 (2^20), in 64-bit
  * kernel units.
  */
@@ -681,6 +744,157 @@ typedef struct EevdfPick {
 } EevdfPick;
 
 /**
+ * What `update_tg_load_avg` reads of one group run queue on one CPU.
+ *
+ * Size 40, align 8.
+ */
+typedef struct EevdfTgLoadAvgInput {
+    /**
+     * `sched_clock_cpu(cpu)` in ns (read by the >= 6.18 rate limit only).
+     */
+    uint64_t now;
+    /**
+     * `grq->avg.load_avg`: this CPU's current load of the group.
+     */
+    uint64_t load_avg;
+    /**
+     * `grq->tg_load_avg_contrib`: the contribution last published.
+     */
+    uint64_t tg_load_avg_contrib;
+    /**
+     * `grq->last_update_tg_load_avg`: when it was published (>= 6.18).
+     */
+    uint64_t last_update_tg_load_avg;
+    /**
+     * 1 if the group is the root task group (it never publishes), else 0.
+     */
+    uint8_t is_root;
+    /**
+     * 1 if the CPU is active (>= 6.18 skips inactive CPUs), else 0.
+     */
+    uint8_t cpu_active;
+} EevdfTgLoadAvgInput;
+
+/**
+ * What `update_tg_load_avg` publishes: add `delta` to `tg->load_avg` (one
+ * atomic add) and store the contribution and timestamp in the group run
+ * queue.
+ *
+ * Size 24, align 8.
+ */
+typedef struct EevdfTgLoadAvgUpdate {
+    /**
+     * The signed change to add to `tg->load_avg`.
+     */
+    int64_t delta;
+    /**
+     * The new `grq->tg_load_avg_contrib`.
+     */
+    uint64_t tg_load_avg_contrib;
+    /**
+     * The new `grq->last_update_tg_load_avg`.
+     */
+    uint64_t last_update_tg_load_avg;
+} EevdfTgLoadAvgUpdate;
+
+/**
+ * The kernel's `struct util_est` of v6.6: the utilization a task had when it
+ * last went to sleep.
+ *
+ * * v6.6 (`EEVDF_PROFILE_LINUX_6_6`): `enqueued` is util_avg at the last
+ *   sleep dequeue, or'ed with `EEVDF_UTIL_AVG_UNCHANGED`; `ewma` is the moving
+ *   average. The estimate is max(ewma, enqueued & ~flag).
+ * * v6.18 and later: the kernel keeps one word, which is `ewma` here and
+ *   carries the flag; `enqueued` is unused (left as it is).
+ *
+ * Size 8, align 4.
+ */
+typedef struct EevdfUtilEst {
+    /**
+     * v6.6: util_avg at the last sleep dequeue | flag. Unused from v6.18 on.
+     */
+    uint32_t enqueued;
+    /**
+     * v6.6: the moving average. v6.18 and later: the whole word with its flag.
+     */
+    uint32_t ewma;
+} EevdfUtilEst;
+
+/**
+ * The kernel's `struct sched_avg` (64-bit build): the PELT state of a task,
+ * a group entity or a run queue. Zero it (`eevdf_sched_avg_init`) for a new
+ * entity or run queue; `last_update_time = 0` means "not attached yet".
+ *
+ * Each signal is a geometric sum over 1024-ns periods with y^32 = 1/2, and
+ * each average is its sum divided by the divider
+ * `EEVDF_PELT_MIN_DIVIDER + period_contrib` (for `load_avg`, times the
+ * averaging weight `scale_load_down(weight)` of an entity, 1 for a run queue
+ * whose `load_sum` is already weighted). `period_contrib` stays in [0, 1023]
+ * under every function here.
+ *
+ * Size 64, align 8.
+ */
+typedef struct EevdfSchedAvg {
+    /**
+     * The PELT clock (ns) up to which the sums are accumulated.
+     */
+    uint64_t last_update_time;
+    /**
+     * Sum of runnable time (weighted by `scale_load_down(weight)` in a run queue).
+     */
+    uint64_t load_sum;
+    /**
+     * Sum of runnable time * number runnable, * 1024.
+     */
+    uint64_t runnable_sum;
+    /**
+     * Sum of running time * 1024 (a u32 in the kernel; wraps there too).
+     */
+    uint32_t util_sum;
+    /**
+     * 1024-ns units already accumulated into the current period, [0, 1023].
+     */
+    uint32_t period_contrib;
+    /**
+     * load_sum * weight / divider.
+     */
+    uint64_t load_avg;
+    /**
+     * runnable_sum / divider.
+     */
+    uint64_t runnable_avg;
+    /**
+     * util_sum / divider.
+     */
+    uint64_t util_avg;
+    /**
+     * The utilization estimate (tasks only).
+     */
+    struct EevdfUtilEst util_est;
+} EevdfSchedAvg;
+
+/**
+ * The averages of entities that migrated away (`cfs_rq->removed`), which
+ * the run queue drops at its next update (`eevdf_remove_load_avg`).
+ *
+ * Size 24, align 8.
+ */
+typedef struct EevdfRemovedLoad {
+    /**
+     * Sum of the removed `load_avg`.
+     */
+    uint64_t load_avg;
+    /**
+     * Sum of the removed `util_avg`.
+     */
+    uint64_t util_avg;
+    /**
+     * Sum of the removed `runnable_avg`.
+     */
+    uint64_t runnable_avg;
+} EevdfRemovedLoad;
+
+/**
  * A snapshot of a run queue's counters and state.
  *
  * Size 72, align 8.
@@ -737,6 +951,179 @@ typedef struct EevdfRqState {
      */
     uint8_t wrapped;
 } EevdfRqState;
+
+/**
+ * A task group's `tg->load_avg` (an `atomic_long_t`), shared by all CPUs.
+ * Opaque: initialise with `eevdf_group_load_init`, then use only through
+ * the `eevdf_group_load_*` functions, from any number of threads. Do not copy
+ * it, and do not touch its bytes while other threads use it.
+ *
+ * Size 16, align 8.
+ */
+typedef struct EevdfGroupLoad {
+    /**
+     * Storage of the Rust value; not for C to read.
+     */
+    uint64_t opaque[2];
+} EevdfGroupLoad;
+
+/**
+ * One CPU's side of a group load (`grq->tg_load_avg_contrib` and
+ * `grq->last_update_tg_load_avg`), owned by that CPU. Zero it (or call
+ * `eevdf_group_load_contrib_init`) before the first update.
+ *
+ * Size 16, align 8.
+ */
+typedef struct EevdfGroupLoadContrib {
+    /**
+     * The contribution last published to the group.
+     */
+    uint64_t tg_load_avg_contrib;
+    /**
+     * When it was published (ns; read by the >= 6.18 rate limit).
+     */
+    uint64_t last_update_tg_load_avg;
+} EevdfGroupLoadContrib;
+
+/**
+ * A seqlock-published `EevdfRqSummary`: one writer (the CPU that owns the run
+ * queue), any number of lock-free readers that never see a torn summary.
+ * Opaque: initialise with `eevdf_rq_snapshot_init`, then use only through the
+ * `eevdf_rq_snapshot_*` functions. Do not copy it.
+ *
+ * Size 40, align 8.
+ */
+typedef struct EevdfRqSnapshot {
+    /**
+     * Storage of the Rust value; not for C to read.
+     */
+    uint64_t opaque[5];
+} EevdfRqSnapshot;
+
+/**
+ * A run queue's summary as other CPUs read it.
+ *
+ * Size 32, align 8.
+ */
+typedef struct EevdfRqSummary {
+    /**
+     * The weighted average virtual time V.
+     */
+    uint64_t v;
+    /**
+     * The total averaging weight W.
+     */
+    uint64_t w;
+    /**
+     * The PELT load average.
+     */
+    uint64_t load_avg;
+    /**
+     * The number of runnable tasks.
+     */
+    uint32_t nr_running;
+} EevdfRqSummary;
+
+/**
+ * The per-task state of `record_wakee` (`task_struct` fields).
+ *
+ * Size 24, align 8.
+ */
+typedef struct EevdfWakeeFlips {
+    /**
+     * `wakee_flip_decay_ts`: jiffies of the last halving.
+     */
+    uint64_t wakee_flip_decay_ts;
+    /**
+     * `last_wakee`: an identifier of the task this one last woke (0 = none).
+     */
+    uint64_t last_wakee;
+    /**
+     * `wakee_flips`: how often this task switched the task it wakes.
+     */
+    uint32_t wakee_flips;
+} EevdfWakeeFlips;
+
+/**
+ * The run-queue facts of one CPU that the wake-affine decisions read. The
+ * flag bytes are 0 or 1 (anything else is `EEVDF_EINVAL`).
+ *
+ * Size 32, align 8.
+ */
+typedef struct EevdfCpuState {
+    /**
+     * `cpu_load(rq)`: the root cfs_rq's `avg.load_avg` (unscaled).
+     */
+    uint64_t load_avg;
+    /**
+     * `capacity_of(cpu)`: 1024 for a full CPU, less the RT/DL/IRQ/pressure share.
+     */
+    uint64_t capacity;
+    /**
+     * `rq->nr_running` (all classes).
+     */
+    uint32_t nr_running;
+    /**
+     * `rq->cfs.h_nr_queued` (includes delayed-dequeue tasks).
+     */
+    uint32_t h_nr_queued;
+    /**
+     * `rq->cfs.h_nr_runnable` (excludes delayed-dequeue tasks).
+     */
+    uint32_t h_nr_runnable;
+    /**
+     * 1 if `rq->curr` is the idle task.
+     */
+    uint8_t idle_task_running;
+    /**
+     * 1 if a remote wakeup is queued for this CPU (`rq->ttwu_pending`).
+     */
+    uint8_t ttwu_pending;
+    /**
+     * 1 if `vcpu_is_preempted(cpu)`: the host has this vCPU scheduled out.
+     */
+    uint8_t vcpu_preempted;
+    /**
+     * 1 if the run queue holds only SCHED_IDLE tasks (`sched_idle_rq`).
+     */
+    uint8_t sched_idle_only;
+} EevdfCpuState;
+
+/**
+ * Everything `eevdf_wake_affine` reads.
+ *
+ * Size 88, align 8.
+ */
+typedef struct EevdfWakeAffineInput {
+    /**
+     * The waker's CPU (`this_cpu`).
+     */
+    struct EevdfCpuState this_cpu;
+    /**
+     * The wakee's previous CPU (`prev_cpu`).
+     */
+    struct EevdfCpuState prev_cpu;
+    /**
+     * `task_h_load(p)` of the wakee (`eevdf_task_h_load`).
+     */
+    uint64_t task_h_load;
+    /**
+     * `task_h_load(current)` of the waker (read only for sync wakeups).
+     */
+    uint64_t current_h_load;
+    /**
+     * `sd->imbalance_pct` of the wake-affine domain (`EEVDF_SD_IMBALANCE_PCT_*`).
+     */
+    uint32_t imbalance_pct;
+    /**
+     * 1 if `cpus_share_cache(this, prev)`: same last-level cache.
+     */
+    uint8_t share_llc;
+    /**
+     * 1 for a sync wakeup (WF_SYNC, waker not exiting): the waker will sleep.
+     */
+    uint8_t sync;
+} EevdfWakeAffineInput;
 
 #ifdef __cplusplus
 extern "C" {
@@ -1593,6 +1980,83 @@ int32_t eevdf_cpu_weight_read(uint32_t profile, uint64_t tg_shares, uint64_t *ou
 int32_t eevdf_cpu_weight_nice_write(int32_t nice, uint64_t *out);
 
 /**
+ * `eevdf_calc_group_shares` with the local load chosen by `rule`
+ * (`EEVDF_SHARES_LOAD_*`): `EEVDF_SHARES_LOAD_MAX_WEIGHT_LOAD_AVG` is that
+ * function; `EEVDF_SHARES_LOAD_LOAD_AVG` uses load = grq_load_avg. Example: a
+ * group queue that just woke two nice-0 tasks but whose average decayed to
+ * 256, in a group whose other CPUs hold 1024 (1048576, 1280, 256, 2097152,
+ * 256): 699,050 with the first rule, 2^20 * 256 / 1280 = 209,715 with the
+ * second.
+ *
+ * Returns as `eevdf_calc_group_shares`, and `EEVDF_EINVAL` for an unknown
+ * `rule`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `uint64_t`.
+ */
+int32_t eevdf_calc_group_shares_with(uint32_t profile,
+                                     uint32_t rule,
+                                     uint64_t tg_shares,
+                                     uint64_t tg_load_avg,
+                                     uint64_t tg_load_avg_contrib,
+                                     uint64_t grq_load_weight,
+                                     uint64_t grq_load_avg,
+                                     uint64_t *out);
+
+/**
+ * The clamp of a `tg->shares` write (`__sched_group_set_shares`):
+ * clamp(shares, scale_load(2), scale_load(262144)) = [2048, 268435456].
+ * Defined for every input.
+ */
+uint64_t eevdf_set_shares_clamp(uint64_t shares);
+
+/**
+ * `update_tg_load_avg(grq)` as a decision (spec §6.4):
+ *
+ * 1. the root group never publishes;
+ * 2. Linux >= 6.18: an inactive CPU does not publish, nor one that published
+ *    less than 1 ms ago (`now - last_update_tg_load_avg`, uint64_t wrapping);
+ * 3. delta = load_avg - tg_load_avg_contrib (as `long`, wrapping);
+ * 4. publish iff |delta| > tg_load_avg_contrib / 64 (integer division).
+ *
+ * `*published` says whether it publishes. `*out` is always written: the
+ * update when it publishes ({delta, load_avg, now} from 6.18 on; 6.6 leaves
+ * the timestamp alone), else {0, tg_load_avg_contrib,
+ * last_update_tg_load_avg} (no change), so a caller may apply it either way.
+ * A published delta is never 0. Example (6.18 and later): now 5,000,000,
+ * last 3,000,000, contrib 1024: load_avg 1040 does not publish (16 is not
+ * > 16), 1041 publishes delta 17.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written) for an unknown
+ * profile, a NULL pointer or a flag byte other than 0 or 1.
+ *
+ * # Safety
+ *
+ * `input` is NULL or points to a readable `EevdfTgLoadAvgInput`; `out` NULL
+ * or a writable `EevdfTgLoadAvgUpdate`; `published` NULL or a writable `bool`.
+ */
+int32_t eevdf_update_tg_load_avg(uint32_t profile,
+                                 const struct EevdfTgLoadAvgInput *input,
+                                 struct EevdfTgLoadAvgUpdate *out,
+                                 bool *published);
+
+/**
+ * `clear_tg_load_avg(grq)`, when a CPU goes offline: subtract the whole
+ * contribution and zero it. `*out` = {-tg_load_avg_contrib (wrapping as
+ * `long`), 0, last_update_tg_load_avg}.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `EevdfTgLoadAvgUpdate`.
+ */
+int32_t eevdf_clear_tg_load_avg(uint64_t tg_load_avg_contrib,
+                                uint64_t last_update_tg_load_avg,
+                                struct EevdfTgLoadAvgUpdate *out);
+
+/**
  * `decay_load(val, n)`: val * y^n with y^32 = 1/2, the kernel's way: 0 for
  * n > 2016; otherwise val >> (n / 32), then floor(val * runnable_avg_yN_inv[n % 32] / 2^32).
  * A whole number of half-lives still multiplies by (2^32 - 1) / 2^32, so
@@ -1609,6 +2073,290 @@ uint64_t eevdf_pelt_decay_load(uint64_t val, uint64_t n);
  * calls it with periods >= 1; 0 returns the wrapped value.
  */
 uint32_t eevdf_pelt_accumulate_segments(uint64_t periods, uint32_t d1, uint32_t d3);
+
+/**
+ * Zeroes a PELT state: a new entity or run queue.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned `sa`.
+ *
+ * # Safety
+ *
+ * `sa` is NULL or points to a writable `EevdfSchedAvg`.
+ */
+int32_t eevdf_sched_avg_init(struct EevdfSchedAvg *sa);
+
+/**
+ * `get_pelt_divider(sa)` = `EEVDF_PELT_MIN_DIVIDER + sa->period_contrib`: the
+ * largest sum reachable at the current position in the period (46718 at a
+ * period start, 47741 at its end), by which the sums are divided.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL `sa` or `out`.
+ *
+ * # Safety
+ *
+ * `sa` is NULL or points to a readable `EevdfSchedAvg`; `out` is NULL or
+ * points to a writable `uint64_t`.
+ */
+int32_t eevdf_pelt_divider(const struct EevdfSchedAvg *sa, uint64_t *out);
+
+/**
+ * `__update_load_avg_se(now, cfs_rq, se)`: advances a task's or group
+ * entity's PELT state to the PELT clock `now` (ns).
+ *
+ * The time since `last_update_time` is cut into 1024-ns units; the sums decay
+ * by y^p over the p period boundaries crossed (y^32 = 1/2) and gain the new
+ * activity (`on_rq` for load, `runnable` for runnable, `running` for util).
+ * When a boundary was crossed the averages are recomputed as sum / divider
+ * (load_avg with `scale_load_down(weight->weight)`), the util_est flag is
+ * cleared, and `*decayed` is true.
+ *
+ * * `weight`: the entity's `se->load`;
+ * * `on_rq`: `se->on_rq`;
+ * * `runnable`: `se_runnable(se)`: 0 if delayed, else `on_rq` for a task,
+ *   the group queue's `h_nr_runnable` for a group entity;
+ * * `running`: the entity is its queue's `curr`.
+ *
+ * Example (spec §7.5): a zeroed nice-0 task, always running, updated every
+ * 1,000,000 ns: after 2 ms load_sum 1930, period_contrib 929 and
+ * load/runnable/util_avg 41/41/41; after 400 ms 1023/1024/1024.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written) for a NULL
+ * pointer or a weight of 0. Defined for every state; sums wrap like the
+ * kernel's.
+ *
+ * # Safety
+ *
+ * `sa` is NULL or points to a readable and writable `EevdfSchedAvg`;
+ * `weight` NULL or a readable `EevdfLoadWeight`; `decayed` NULL or a
+ * writable `bool`.
+ */
+int32_t eevdf_update_load_avg_se(uint64_t now,
+                                 struct EevdfSchedAvg *sa,
+                                 const struct EevdfLoadWeight *weight,
+                                 bool on_rq,
+                                 uint64_t runnable,
+                                 bool running,
+                                 bool *decayed);
+
+/**
+ * `__update_load_avg_blocked_se(now, se)`: decays a sleeping entity's sums
+ * to `now` (no new activity) and, on a period boundary, recomputes its
+ * averages with `scale_load_down(weight->weight)`; util_est is left alone.
+ * `*decayed` says whether a boundary was crossed.
+ *
+ * Returns as `eevdf_update_load_avg_se`.
+ *
+ * # Safety
+ *
+ * As `eevdf_update_load_avg_se`.
+ */
+int32_t eevdf_update_load_avg_blocked_se(uint64_t now,
+                                         struct EevdfSchedAvg *sa,
+                                         const struct EevdfLoadWeight *weight,
+                                         bool *decayed);
+
+/**
+ * `__update_load_avg_cfs_rq(now, cfs_rq)`: advances a run queue's PELT state
+ * to `now`. The load signal is `scale_load_down(load_weight)` (the queue's
+ * `load.weight`, 64-bit units), runnable is `h_nr_runnable`, running is
+ * `curr_running` (the queue has a `curr`); the averages divide by the divider
+ * alone (the load sum is already weighted). `*decayed` says whether a period
+ * boundary was crossed.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL pointer.
+ *
+ * # Safety
+ *
+ * `sa` is NULL or points to a readable and writable `EevdfSchedAvg`;
+ * `decayed` NULL or a writable `bool`.
+ */
+int32_t eevdf_update_load_avg_cfs_rq(uint64_t now,
+                                     struct EevdfSchedAvg *sa,
+                                     uint64_t load_weight,
+                                     uint32_t h_nr_runnable,
+                                     bool curr_running,
+                                     bool *decayed);
+
+/**
+ * `enqueue_load_avg(cfs_rq, se)`: adds an entity's load to its run queue:
+ * `load_avg += se->load_avg`, `load_sum += scale_load_down(weight) *
+ * se->load_sum`. Linux 6.6 and 6.18 add with wrapping; 7.0 and later (and
+ * EXACT) clamp at 0 and then keep `load_sum >= load_avg * 46718`
+ * (`__update_sa`).
+ *
+ * Example (known-bugs §5): se {load_sum 46718, load_avg 1024} at nice 0 into
+ * an empty queue under 7.1 gives load_sum 47,839,232.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written) for an unknown
+ * profile, a NULL pointer or a weight of 0.
+ *
+ * # Safety
+ *
+ * `cfs` is NULL or points to a readable and writable `EevdfSchedAvg`; `se`
+ * NULL or a readable `EevdfSchedAvg`; `weight` NULL or a readable
+ * `EevdfLoadWeight`.
+ */
+int32_t eevdf_enqueue_load_avg(uint32_t profile,
+                               struct EevdfSchedAvg *cfs,
+                               const struct EevdfSchedAvg *se,
+                               const struct EevdfLoadWeight *weight);
+
+/**
+ * `dequeue_load_avg(cfs_rq, se)`: removes an entity's load from its run
+ * queue, clamping at 0. Linux 6.6 and 6.18 then floor `load_sum` at
+ * `load_avg * 46718` in 32 bits (`max_t(u32, ...)`, which cuts a sum of 2^32
+ * or more to its low 32 bits); 7.0 and later use `__update_sa` (64 bits).
+ *
+ * Returns as `eevdf_enqueue_load_avg`.
+ *
+ * # Safety
+ *
+ * As `eevdf_enqueue_load_avg`.
+ */
+int32_t eevdf_dequeue_load_avg(uint32_t profile,
+                               struct EevdfSchedAvg *cfs,
+                               const struct EevdfSchedAvg *se,
+                               const struct EevdfLoadWeight *weight);
+
+/**
+ * `attach_entity_load_avg(cfs_rq, se)`: an entity joins a run queue
+ * (migration, fork, cgroup move). The entity adopts the queue's
+ * `last_update_time` and `period_contrib`; its sums are rebuilt from its
+ * averages with the queue's divider d (`util_sum = util_avg * d`,
+ * `runnable_sum = runnable_avg * d`, `load_sum = load_avg * d /
+ * scale_load_down(weight)`, or 1 if that would not exceed the weight); then
+ * its load joins as in `eevdf_enqueue_load_avg` and util and runnable by
+ * plain addition. `*propagate` is `+se->load_sum`, the value the kernel hands
+ * to `add_tg_cfs_propagate`.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written) for an unknown
+ * profile, a NULL pointer or a weight of 0.
+ *
+ * # Safety
+ *
+ * `cfs` and `se` are NULL or point to readable and writable
+ * `EevdfSchedAvg`s; `weight` NULL or a readable `EevdfLoadWeight`;
+ * `propagate` NULL or a writable `int64_t`.
+ */
+int32_t eevdf_attach_entity_load_avg(uint32_t profile,
+                                     struct EevdfSchedAvg *cfs,
+                                     struct EevdfSchedAvg *se,
+                                     const struct EevdfLoadWeight *weight,
+                                     int64_t *propagate);
+
+/**
+ * `detach_entity_load_avg(cfs_rq, se)`: an entity leaves a run queue. Its
+ * load leaves as in `eevdf_dequeue_load_avg`; util and runnable are
+ * subtracted clamping at 0, then (6.6, 6.18) floored at avg * 46718 in 32
+ * bits, or (7.0 and later) by `__update_sa`. `*propagate` is
+ * `-se->load_sum`.
+ *
+ * Example (known-bugs §5): cfs {util_avg 301, util_sum 301 * 46718} minus se
+ * {util_avg 300, util_sum 14,100,000} under 6.6 leaves (1, 46718), never
+ * (1, 0).
+ *
+ * Returns as `eevdf_attach_entity_load_avg`.
+ *
+ * # Safety
+ *
+ * `cfs` is NULL or points to a readable and writable `EevdfSchedAvg`; `se`
+ * NULL or a readable `EevdfSchedAvg`; `weight` NULL or a readable
+ * `EevdfLoadWeight`; `propagate` NULL or a writable `int64_t`.
+ */
+int32_t eevdf_detach_entity_load_avg(uint32_t profile,
+                                     struct EevdfSchedAvg *cfs,
+                                     const struct EevdfSchedAvg *se,
+                                     const struct EevdfLoadWeight *weight,
+                                     int64_t *propagate);
+
+/**
+ * The removed-load step of `update_cfs_rq_load_avg`, run before the queue's
+ * own update: each removed average r leaves the queue's average, and r * d
+ * (d the queue's current divider) its sum, clamping at 0 (6.6, 6.18: then the
+ * 32-bit floor; 7.0 and later: `__update_sa`). `*propagate` is
+ * `-(removed->runnable_avg * d) >> 10`. The caller zeroes its removed-load
+ * record afterwards.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written) for an unknown
+ * profile or a NULL pointer.
+ *
+ * # Safety
+ *
+ * `cfs` is NULL or points to a readable and writable `EevdfSchedAvg`;
+ * `removed` NULL or a readable `EevdfRemovedLoad`; `propagate` NULL or a
+ * writable `int64_t`.
+ */
+int32_t eevdf_remove_load_avg(uint32_t profile,
+                              struct EevdfSchedAvg *cfs,
+                              const struct EevdfRemovedLoad *removed,
+                              int64_t *propagate);
+
+/**
+ * The PELT step of `reweight_entity`: after an entity's weight changes, its
+ * `load_avg` is recomputed from the unchanged `load_sum`:
+ * `load_avg = (scale_load_down(weight) * load_sum mod 2^64) / divider`.
+ * Take the load out of the queue before (`eevdf_dequeue_load_avg`, old
+ * weight) and put it back after (`eevdf_enqueue_load_avg`, new weight).
+ *
+ * Example: load_sum 46718, period_contrib 0, new weight 512 << 10 gives
+ * load_avg 512.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL pointer or weight 0.
+ *
+ * # Safety
+ *
+ * `sa` is NULL or points to a readable and writable `EevdfSchedAvg`;
+ * `weight` NULL or a readable `EevdfLoadWeight`.
+ */
+int32_t eevdf_reweight_load_avg(struct EevdfSchedAvg *sa, const struct EevdfLoadWeight *weight);
+
+/**
+ * `_task_util_est(p)`: the task's estimated utilization, the release's way:
+ * 6.6 max(ewma, enqueued & ~flag); later releases ewma & ~flag.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile or a NULL
+ * pointer.
+ *
+ * # Safety
+ *
+ * `ue` is NULL or points to a readable `EevdfUtilEst`; `out` NULL or a
+ * writable `uint32_t`.
+ */
+int32_t eevdf_task_util_est(uint32_t profile, const struct EevdfUtilEst *ue, uint32_t *out);
+
+/**
+ * `util_est_update` at a task's sleep dequeue, the release's way, given the
+ * task's `util_avg` and `runnable_avg` and the CPU's original capacity
+ * (`arch_scale_cpu_capacity`, 1024 on a symmetric system). Nothing happens
+ * without `EEVDF_FEATURE_UTIL_EST` in `features`.
+ *
+ * * 6.6: the {enqueued, ewma} pair; enqueued = util_avg | flag, and ewma
+ *   moves a quarter of the way towards it, ewma = (4 * ewma + d) / 4 with
+ *   d = util - ewma, unless |d| < 10 (1% of capacity) or util_avg exceeds
+ *   the capacity; `EEVDF_FEATURE_UTIL_EST_FASTUP` jumps up at once.
+ * * 6.18 and later: the single word `ewma`: up at once; down by a quarter of
+ *   the gap unless the gap is < 10 or util + 10 < runnable_avg (the task
+ *   wanted more CPU); stored with the flag. Example: 400 with util 200,
+ *   runnable 200 becomes 350 | flag.
+ *
+ * A flagged estimate (PELT has not advanced) is left alone. `*changed` says
+ * whether `*ue` changed.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written) for an unknown
+ * profile, unknown feature bits or a NULL pointer.
+ *
+ * # Safety
+ *
+ * `ue` is NULL or points to a readable and writable `EevdfUtilEst`;
+ * `changed` NULL or a writable `bool`.
+ */
+int32_t eevdf_util_est_update(uint32_t profile,
+                              uint64_t features,
+                              struct EevdfUtilEst *ue,
+                              uint64_t util_avg,
+                              uint64_t runnable_avg,
+                              uint64_t capacity_orig,
+                              bool *changed);
 
 /**
  * The name of a profile: `"linux-6.6"`, `"linux-6.18"`, `"linux-7.0"`,
@@ -2123,6 +2871,337 @@ int32_t eevdf_rq_tree_ids(const struct EevdfRq *rq, uint64_t *ids, size_t cap, s
  * writable bytes outside the run queue's buffer.
  */
 int32_t eevdf_rq_validate(const struct EevdfRq *rq, char *msg, size_t msg_len);
+
+/**
+ * Initialises a group load to 0: an ordinary task group, or with `root` the
+ * root task group (to which contributors never publish). Call it once,
+ * before any other thread uses `g`.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned `g`.
+ *
+ * # Safety
+ *
+ * `g` is NULL or points to a writable `EevdfGroupLoad` that no other thread
+ * uses during the call.
+ */
+int32_t eevdf_group_load_init(struct EevdfGroupLoad *g, bool root);
+
+/**
+ * `atomic_long_add(delta, &tg->load_avg)`: one relaxed atomic add, wrapping
+ * mod 2^64 like the kernel's. Safe to call from several threads at once.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned `g`.
+ *
+ * # Safety
+ *
+ * `g` is NULL or points to an `EevdfGroupLoad` initialised by
+ * `eevdf_group_load_init`.
+ */
+int32_t eevdf_group_load_add(const struct EevdfGroupLoad *g, int64_t delta);
+
+/**
+ * `atomic_long_read(&tg->load_avg)` (relaxed): the sum of the published
+ * contributions. Pass it (as uint64_t) as `tg_load_avg` to
+ * `eevdf_calc_group_shares`. `*is_root` (optional, may be NULL) says whether
+ * `g` is the root group.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned `g` or
+ * `out`, or a misaligned `is_root`.
+ *
+ * # Safety
+ *
+ * `g` is NULL or points to an initialised `EevdfGroupLoad`; `out` NULL or a
+ * writable `int64_t`; `is_root` NULL or a writable `bool`.
+ */
+int32_t eevdf_group_load_read(const struct EevdfGroupLoad *g, int64_t *out, bool *is_root);
+
+/**
+ * Zeroes a contributor: it has published nothing.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned `c`.
+ *
+ * # Safety
+ *
+ * `c` is NULL or points to a writable `EevdfGroupLoadContrib`.
+ */
+int32_t eevdf_group_load_contrib_init(struct EevdfGroupLoadContrib *c);
+
+/**
+ * `update_tg_load_avg(grq)` for one CPU's contributor `c` of group `g`:
+ * decides as `eevdf_update_tg_load_avg` (root group, >= 6.18 inactive CPU
+ * and 1 ms rate limit, |load_avg - contrib| > contrib / 64) and, if it
+ * publishes, adds the delta to `g` with one atomic add and records the new
+ * contribution and timestamp in `c`. `*delta` is the published delta, or 0
+ * when nothing was published (a published delta is never 0).
+ *
+ * `now` is `sched_clock_cpu` (ns), `load_avg` the group run queue's
+ * `avg.load_avg`. Threads may update their own contributors of the same
+ * group at the same time; one contributor belongs to one thread.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written, nothing added) for
+ * an unknown profile or a NULL or misaligned pointer.
+ *
+ * # Safety
+ *
+ * `c` is NULL or points to a readable and writable `EevdfGroupLoadContrib`
+ * no other thread uses; `g` NULL or an initialised `EevdfGroupLoad`; `delta`
+ * NULL or a writable `int64_t`.
+ */
+int32_t eevdf_group_load_contrib_update(uint32_t profile,
+                                        struct EevdfGroupLoadContrib *c,
+                                        const struct EevdfGroupLoad *g,
+                                        bool cpu_active,
+                                        uint64_t now,
+                                        uint64_t load_avg,
+                                        int64_t *delta);
+
+/**
+ * `clear_tg_load_avg(grq)`, when the CPU goes offline: subtracts the whole
+ * contribution from `g` (one atomic add) and zeroes it in `c`. `*delta` is
+ * the delta added (-contrib, wrapping).
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned pointer.
+ *
+ * # Safety
+ *
+ * As `eevdf_group_load_contrib_update`.
+ */
+int32_t eevdf_group_load_contrib_clear(struct EevdfGroupLoadContrib *c,
+                                       const struct EevdfGroupLoad *g,
+                                       int64_t *delta);
+
+/**
+ * Initialises a snapshot holding the all-zero summary. Call it once, before
+ * any other thread uses `s`.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned `s`.
+ *
+ * # Safety
+ *
+ * `s` is NULL or points to a writable `EevdfRqSnapshot` that no other thread
+ * uses during the call.
+ */
+int32_t eevdf_rq_snapshot_init(struct EevdfRqSnapshot *s);
+
+/**
+ * Publishes a new summary: the sequence count becomes odd, the words are
+ * stored, the count becomes even again (release). Never blocks a reader;
+ * waits only for another writer in the middle of a write (writers are
+ * serialised, though the intended use is one writer).
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or misaligned pointer.
+ *
+ * # Safety
+ *
+ * `s` is NULL or points to an initialised `EevdfRqSnapshot`; `summary` NULL
+ * or a readable `EevdfRqSummary`.
+ */
+int32_t eevdf_rq_snapshot_write(const struct EevdfRqSnapshot *s,
+                                const struct EevdfRqSummary *summary);
+
+/**
+ * Reads a consistent summary (never a mix of two writes), trying at most
+ * `1 + retries` times.
+ *
+ * Returns `EEVDF_OK` with `*out` written; `EEVDF_EBUSY` (nothing written)
+ * when a write overlapped every attempt; `EEVDF_EINVAL` for a NULL or
+ * misaligned pointer.
+ *
+ * # Safety
+ *
+ * `s` is NULL or points to an initialised `EevdfRqSnapshot`; `out` NULL or a
+ * writable `EevdfRqSummary`.
+ */
+int32_t eevdf_rq_snapshot_try_read(const struct EevdfRqSnapshot *s,
+                                   uint32_t retries,
+                                   struct EevdfRqSummary *out);
+
+/**
+ * `wake_wide(p)`: true ("wide": do not wake affine) iff slave >= llc_size and
+ * master >= slave * llc_size, where master and slave are the larger and the
+ * smaller of the waker's and the wakee's `wakee_flips`. Example: (64, 8, 8)
+ * is wide, (63, 8, 8) is not.
+ *
+ * The product is the kernel's `unsigned int` and wraps mod 2^32: then the
+ * Linux profiles return the kernel's answer with `EEVDF_WRAPPED` and
+ * `EEVDF_PROFILE_EXACT` returns `EEVDF_EOVERFLOW` (nothing written). Every
+ * release computes it alike. `EEVDF_EINVAL` for an unknown profile or a NULL
+ * `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `bool`.
+ */
+int32_t eevdf_wake_wide(uint32_t profile,
+                        uint32_t waker_flips,
+                        uint32_t wakee_flips,
+                        uint32_t llc_size,
+                        bool *out);
+
+/**
+ * `record_wakee(p)` on the waker's state: at most once per `hz` jiffies
+ * (when `jiffies` is after `wakee_flip_decay_ts + hz`, wrapping) halve
+ * `wakee_flips` and set `wakee_flip_decay_ts = jiffies`; then, if
+ * `last_wakee != wakee`, set it and increment `wakee_flips` (wrapping).
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL `flips`.
+ *
+ * # Safety
+ *
+ * `flips` is NULL or points to a readable and writable `EevdfWakeeFlips`.
+ */
+int32_t eevdf_record_wakee(struct EevdfWakeeFlips *flips,
+                           uint64_t wakee,
+                           uint64_t jiffies,
+                           uint64_t hz);
+
+/**
+ * `idle_rq(rq)`: the idle task runs, `nr_running` is 0 and no remote wakeup
+ * is pending.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL pointer or a flag byte
+ * other than 0 or 1.
+ *
+ * # Safety
+ *
+ * `cpu` is NULL or points to a readable `EevdfCpuState`; `out` NULL or a
+ * writable `bool`.
+ */
+int32_t eevdf_idle_rq(const struct EevdfCpuState *cpu, bool *out);
+
+/**
+ * `available_idle_cpu(cpu)`: `eevdf_idle_rq` and not `vcpu_preempted` (an
+ * idle vCPU the host has scheduled out is not available).
+ *
+ * Returns as `eevdf_idle_rq`.
+ *
+ * # Safety
+ *
+ * As `eevdf_idle_rq`.
+ */
+int32_t eevdf_available_idle_cpu(const struct EevdfCpuState *cpu, bool *out);
+
+/**
+ * `choose_idle_cpu(cpu, p)` (Linux 7.1): `eevdf_available_idle_cpu`, or the
+ * CPU runs only SCHED_IDLE tasks and the wakee is not SCHED_IDLE.
+ *
+ * Returns as `eevdf_idle_rq`.
+ *
+ * # Safety
+ *
+ * As `eevdf_idle_rq`.
+ */
+int32_t eevdf_choose_idle_cpu(const struct EevdfCpuState *cpu, bool p_is_sched_idle, bool *out);
+
+/**
+ * `wake_affine_idle(this_cpu, prev_cpu, sync)`:
+ *
+ * 1. `this_cpu` available-idle and sharing the LLC: `PREV` if `prev_cpu` is
+ *    available-idle too, else `THIS`;
+ * 2. a sync wakeup and the waker is the only runnable task on `this_cpu`: `THIS`
+ *    (6.6 tests nr_running = 1; 6.18 and later
+ *    nr_running - (h_nr_queued - h_nr_runnable) = 1, uint32_t wrapping);
+ * 3. `prev_cpu` available-idle: `PREV`;
+ * 4. `EEVDF_WAKE_TARGET_NONE`.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile, a NULL
+ * pointer or a flag byte other than 0 or 1.
+ *
+ * # Safety
+ *
+ * `input` is NULL or points to a readable `EevdfWakeAffineInput`; `target`
+ * NULL or a writable `uint32_t`.
+ */
+int32_t eevdf_wake_affine_idle(uint32_t profile,
+                               const struct EevdfWakeAffineInput *input,
+                               uint32_t *target);
+
+/**
+ * `wake_affine_weight(sd, p, this_cpu, prev_cpu, sync)` (spec §8.3), in
+ * int64_t:
+ *
+ * * sync and current_h_load > this_cpu.load_avg: `THIS` at once;
+ * * a = (this_cpu.load_avg - (sync ? current_h_load : 0) + task_h_load)
+ *   [* 100 with WA_BIAS] * prev_cpu.capacity;
+ * * b = (prev_cpu.load_avg - task_h_load) [* (100 + (imbalance_pct - 100) / 2)
+ *   with WA_BIAS] * this_cpu.capacity [+ 1 if sync];
+ * * `THIS` if a < b, else `EEVDF_WAKE_TARGET_NONE`.
+ *
+ * That is: pull the wakee to the waker's CPU if the waker CPU's load with it,
+ * per capacity, is below the previous CPU's load without it, biased by half
+ * the domain's imbalance. `features` is a set of `EEVDF_FEATURE_*` bits
+ * (WA_BIAS is read).
+ *
+ * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when one of the kernel's int64_t (or
+ * the bias's unsigned int) operations overflowed, so the decision may differ
+ * from the exact comparison; `EEVDF_PROFILE_EXACT` compares exactly and never
+ * overflows. `EEVDF_EINVAL` for an unknown profile, unknown feature bits, a
+ * NULL pointer or a flag byte other than 0 or 1.
+ *
+ * # Safety
+ *
+ * As `eevdf_wake_affine_idle`.
+ */
+int32_t eevdf_wake_affine_weight(uint32_t profile,
+                                 uint64_t features,
+                                 const struct EevdfWakeAffineInput *input,
+                                 uint32_t *target);
+
+/**
+ * `wake_affine(sd, p, this_cpu, prev_cpu, sync)`: `eevdf_wake_affine_idle`
+ * under WA_IDLE; if that decided nothing, `eevdf_wake_affine_weight` under
+ * WA_WEIGHT; then `EEVDF_WAKE_TARGET_THIS` if the waker's CPU was chosen,
+ * else `EEVDF_WAKE_TARGET_PREV` (never NONE).
+ *
+ * Returns as `eevdf_wake_affine_weight` (the wrap is the weight step's).
+ *
+ * # Safety
+ *
+ * As `eevdf_wake_affine_idle`.
+ */
+int32_t eevdf_wake_affine(uint32_t profile,
+                          uint64_t features,
+                          const struct EevdfWakeAffineInput *input,
+                          uint32_t *target);
+
+/**
+ * `task_h_load(p)`: the task's load as seen at the root,
+ * floor(se_load_avg * grq_h_load / (grq_load_avg + 1)) (`div64_ul`), with
+ * grq the task's cfs_rq. Example: 1024, 512, 2048 gives 255. Without group
+ * scheduling it is just `se_load_avg`.
+ *
+ * Returns `EEVDF_OK`; `EEVDF_WRAPPED` (Linux profiles) when the uint64_t
+ * product wraps; `EEVDF_EDOM` when `grq_load_avg` is UINT64_MAX (the divisor
+ * wraps to 0); `EEVDF_EOVERFLOW` under EXACT when the quotient exceeds
+ * uint64_t; `EEVDF_EINVAL` for an unknown profile or a NULL `out`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `uint64_t`.
+ */
+int32_t eevdf_task_h_load(uint32_t profile,
+                          uint64_t se_load_avg,
+                          uint64_t grq_h_load,
+                          uint64_t grq_load_avg,
+                          uint64_t *out);
+
+/**
+ * One step of `update_cfs_rq_h_load`, walking down the hierarchy: a child
+ * group queue's h_load is floor(parent_h_load * ge_load_avg /
+ * (parent_load_avg + 1)), `ge` the group's entity in the parent queue. The
+ * root queue's h_load is its load_avg.
+ *
+ * Returns as `eevdf_task_h_load`.
+ *
+ * # Safety
+ *
+ * `out` is NULL or points to a writable `uint64_t`.
+ */
+int32_t eevdf_h_load_step(uint32_t profile,
+                          uint64_t parent_h_load,
+                          uint64_t ge_load_avg,
+                          uint64_t parent_load_avg,
+                          uint64_t *out);
 
 /**
  * The load weight of a task of nice `nice` (the kernel's `set_load_weight`):

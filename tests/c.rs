@@ -3,11 +3,13 @@
 //! and runs the C programs of `examples/c/` and `docs/c-api.md` with `cc`:
 //!
 //! * `test_abi.c` statically linked, plain and under ASan + UBSan, and
-//!   dynamically linked against `libeevdf.so`;
+//!   dynamically linked against `libeevdf.so` (with `-pthread`: its load-side
+//!   test runs threads);
 //! * `scheduler.c`, whose CPU shares must match the weights within 1%;
 //! * `freestanding.c`, with no C library at all (x86_64 Linux);
-//! * the example of `docs/c-api.md`, also through an installed copy found
-//!   with pkg-config (`scripts/install-c.sh`, `eevdf.pc.in`);
+//! * the examples of `docs/c-api.md` (hello.c, load.c), hello.c also
+//!   through an installed copy found with pkg-config (`scripts/install-c.sh`,
+//!   `eevdf.pc.in`);
 //!
 //! and inspects the libraries: every function the header declares is defined
 //! in both, and the static library needs nothing from outside but `mem*`.
@@ -155,7 +157,12 @@ fn c_test_program_passes_statically_linked() {
     let exe = compile(
         &cc,
         "test_abi",
-        &["-O2", &example("test_abi.c"), path(&libs().static_lib)],
+        &[
+            "-O2",
+            &example("test_abi.c"),
+            path(&libs().static_lib),
+            "-pthread",
+        ],
     )
     .unwrap_or_else(|e| panic!("test_abi.c does not compile:\n{e}"));
     let o = run(&exe);
@@ -185,7 +192,7 @@ fn c_test_program_passes_under_address_and_undefined_sanitizers() {
     }
     let mut args: Vec<&str> = san.to_vec();
     let src = example("test_abi.c");
-    args.extend([src.as_str(), path(&libs().static_lib)]);
+    args.extend([src.as_str(), path(&libs().static_lib), "-pthread"]);
     let exe = compile(&cc, "test_abi_san", &args)
         .unwrap_or_else(|e| panic!("test_abi.c does not compile with sanitizers:\n{e}"));
     let o = run(&exe);
@@ -209,6 +216,7 @@ fn c_test_program_passes_dynamically_linked() {
             &example("test_abi.c"),
             path(&libs.shared_lib),
             &rpath,
+            "-pthread",
         ],
     )
     .unwrap_or_else(|e| panic!("test_abi.c does not link against the shared library:\n{e}"));
@@ -444,17 +452,41 @@ fn docs_example() -> PathBuf {
 
 /// The ```c block of `doc` that starts with `/* hello.c`, written to `<ctest>/<name>`.
 fn doc_example(doc: &str, name: &str) -> PathBuf {
+    doc_block(doc, "/* hello.c", name)
+}
+
+/// The ```c block of `doc` that starts with `marker`, written to `<ctest>/<name>`.
+fn doc_block(doc: &str, marker: &str, name: &str) -> PathBuf {
     let text = std::fs::read_to_string(root().join(doc)).unwrap();
     let code = text
         .split("```c\n")
         .skip(1)
         .filter_map(|b| b.split("```").next())
-        .find(|b| b.starts_with("/* hello.c"))
-        .unwrap_or_else(|| panic!("{doc} has a ```c block starting with /* hello.c"));
+        .find(|b| b.starts_with(marker))
+        .unwrap_or_else(|| panic!("{doc} has a ```c block starting with {marker}"));
     let src = ctest_dir().join(name);
     std::fs::create_dir_all(ctest_dir()).unwrap();
     std::fs::write(&src, code).unwrap();
     src
+}
+
+#[test]
+fn the_load_side_example_in_docs_c_api_md_compiles_and_runs() {
+    let Some(cc) = cc() else { return };
+    let src = doc_block("docs/c-api.md", "/* load.c", "load.c");
+    let exe = compile(&cc, "load", &[path(&src), path(&libs().static_lib)])
+        .unwrap_or_else(|e| panic!("the load.c example does not compile:\n{e}"));
+    let o = run(&exe);
+    assert!(
+        o.status.success(),
+        "the load.c example failed:\n{}",
+        show(&o)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("task util_avg 894, queue load_avg 894") && out.contains("EEVDF_OK: this_cpu"),
+        "unexpected output of the load.c example:\n{out}"
+    );
 }
 
 #[test]

@@ -8,13 +8,18 @@
  *   cc -std=c11 -Wall -Wextra -Werror -Iinclude examples/c/test_abi.c \
  *      target/release/libeevdf.a -o test_abi && ./test_abi
  *
+ * (add -pthread where the C library needs it: the load-side test runs threads).
+ *
  * Prints every failed check and exits 1 if any failed.
  */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
 #include <stdalign.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "eevdf.h"
@@ -92,6 +97,85 @@ _Static_assert(offsetof(EevdfRqState, nr_entities) == 56, "state.nr_entities");
 _Static_assert(offsetof(EevdfRqState, capacity) == 60, "state.capacity");
 _Static_assert(offsetof(EevdfRqState, profile) == 64, "state.profile");
 _Static_assert(offsetof(EevdfRqState, wrapped) == 68, "state.wrapped");
+
+_Static_assert(sizeof(EevdfUtilEst) == 8, "EevdfUtilEst size");
+_Static_assert(alignof(EevdfUtilEst) == 4, "EevdfUtilEst align");
+_Static_assert(offsetof(EevdfUtilEst, enqueued) == 0, "ue.enqueued");
+_Static_assert(offsetof(EevdfUtilEst, ewma) == 4, "ue.ewma");
+
+_Static_assert(sizeof(EevdfSchedAvg) == 64, "EevdfSchedAvg size");
+_Static_assert(alignof(EevdfSchedAvg) == 8, "EevdfSchedAvg align");
+_Static_assert(offsetof(EevdfSchedAvg, last_update_time) == 0, "sa.last_update_time");
+_Static_assert(offsetof(EevdfSchedAvg, load_sum) == 8, "sa.load_sum");
+_Static_assert(offsetof(EevdfSchedAvg, runnable_sum) == 16, "sa.runnable_sum");
+_Static_assert(offsetof(EevdfSchedAvg, util_sum) == 24, "sa.util_sum");
+_Static_assert(offsetof(EevdfSchedAvg, period_contrib) == 28, "sa.period_contrib");
+_Static_assert(offsetof(EevdfSchedAvg, load_avg) == 32, "sa.load_avg");
+_Static_assert(offsetof(EevdfSchedAvg, runnable_avg) == 40, "sa.runnable_avg");
+_Static_assert(offsetof(EevdfSchedAvg, util_avg) == 48, "sa.util_avg");
+_Static_assert(offsetof(EevdfSchedAvg, util_est) == 56, "sa.util_est");
+
+_Static_assert(sizeof(EevdfRemovedLoad) == 24, "EevdfRemovedLoad size");
+_Static_assert(alignof(EevdfRemovedLoad) == 8, "EevdfRemovedLoad align");
+_Static_assert(offsetof(EevdfRemovedLoad, load_avg) == 0, "removed.load_avg");
+_Static_assert(offsetof(EevdfRemovedLoad, util_avg) == 8, "removed.util_avg");
+_Static_assert(offsetof(EevdfRemovedLoad, runnable_avg) == 16, "removed.runnable_avg");
+
+_Static_assert(sizeof(EevdfTgLoadAvgInput) == 40, "EevdfTgLoadAvgInput size");
+_Static_assert(alignof(EevdfTgLoadAvgInput) == 8, "EevdfTgLoadAvgInput align");
+_Static_assert(offsetof(EevdfTgLoadAvgInput, now) == 0, "tgin.now");
+_Static_assert(offsetof(EevdfTgLoadAvgInput, load_avg) == 8, "tgin.load_avg");
+_Static_assert(offsetof(EevdfTgLoadAvgInput, tg_load_avg_contrib) == 16, "tgin.contrib");
+_Static_assert(offsetof(EevdfTgLoadAvgInput, last_update_tg_load_avg) == 24, "tgin.last");
+_Static_assert(offsetof(EevdfTgLoadAvgInput, is_root) == 32, "tgin.is_root");
+_Static_assert(offsetof(EevdfTgLoadAvgInput, cpu_active) == 33, "tgin.cpu_active");
+
+_Static_assert(sizeof(EevdfTgLoadAvgUpdate) == 24, "EevdfTgLoadAvgUpdate size");
+_Static_assert(alignof(EevdfTgLoadAvgUpdate) == 8, "EevdfTgLoadAvgUpdate align");
+_Static_assert(offsetof(EevdfTgLoadAvgUpdate, delta) == 0, "tgup.delta");
+_Static_assert(offsetof(EevdfTgLoadAvgUpdate, tg_load_avg_contrib) == 8, "tgup.contrib");
+_Static_assert(offsetof(EevdfTgLoadAvgUpdate, last_update_tg_load_avg) == 16, "tgup.last");
+
+_Static_assert(sizeof(EevdfCpuState) == 32, "EevdfCpuState size");
+_Static_assert(alignof(EevdfCpuState) == 8, "EevdfCpuState align");
+_Static_assert(offsetof(EevdfCpuState, load_avg) == 0, "cpu.load_avg");
+_Static_assert(offsetof(EevdfCpuState, capacity) == 8, "cpu.capacity");
+_Static_assert(offsetof(EevdfCpuState, nr_running) == 16, "cpu.nr_running");
+_Static_assert(offsetof(EevdfCpuState, h_nr_queued) == 20, "cpu.h_nr_queued");
+_Static_assert(offsetof(EevdfCpuState, h_nr_runnable) == 24, "cpu.h_nr_runnable");
+_Static_assert(offsetof(EevdfCpuState, idle_task_running) == 28, "cpu.idle_task_running");
+_Static_assert(offsetof(EevdfCpuState, ttwu_pending) == 29, "cpu.ttwu_pending");
+_Static_assert(offsetof(EevdfCpuState, vcpu_preempted) == 30, "cpu.vcpu_preempted");
+_Static_assert(offsetof(EevdfCpuState, sched_idle_only) == 31, "cpu.sched_idle_only");
+
+_Static_assert(sizeof(EevdfWakeAffineInput) == 88, "EevdfWakeAffineInput size");
+_Static_assert(alignof(EevdfWakeAffineInput) == 8, "EevdfWakeAffineInput align");
+_Static_assert(offsetof(EevdfWakeAffineInput, this_cpu) == 0, "wa.this");
+_Static_assert(offsetof(EevdfWakeAffineInput, prev_cpu) == 32, "wa.prev");
+_Static_assert(offsetof(EevdfWakeAffineInput, task_h_load) == 64, "wa.task_h_load");
+_Static_assert(offsetof(EevdfWakeAffineInput, current_h_load) == 72, "wa.current_h_load");
+_Static_assert(offsetof(EevdfWakeAffineInput, imbalance_pct) == 80, "wa.imbalance_pct");
+_Static_assert(offsetof(EevdfWakeAffineInput, share_llc) == 84, "wa.share_llc");
+_Static_assert(offsetof(EevdfWakeAffineInput, sync) == 85, "wa.sync");
+
+_Static_assert(sizeof(EevdfWakeeFlips) == 24, "EevdfWakeeFlips size");
+_Static_assert(alignof(EevdfWakeeFlips) == 8, "EevdfWakeeFlips align");
+_Static_assert(offsetof(EevdfWakeeFlips, wakee_flip_decay_ts) == 0, "flips.decay_ts");
+_Static_assert(offsetof(EevdfWakeeFlips, last_wakee) == 8, "flips.last_wakee");
+_Static_assert(offsetof(EevdfWakeeFlips, wakee_flips) == 16, "flips.wakee_flips");
+
+_Static_assert(sizeof(EevdfGroupLoad) == 16 && alignof(EevdfGroupLoad) == 8, "EevdfGroupLoad");
+_Static_assert(sizeof(EevdfRqSnapshot) == 40 && alignof(EevdfRqSnapshot) == 8, "EevdfRqSnapshot");
+_Static_assert(sizeof(EevdfGroupLoadContrib) == 16, "EevdfGroupLoadContrib size");
+_Static_assert(alignof(EevdfGroupLoadContrib) == 8, "EevdfGroupLoadContrib align");
+_Static_assert(offsetof(EevdfGroupLoadContrib, tg_load_avg_contrib) == 0, "contrib.contrib");
+_Static_assert(offsetof(EevdfGroupLoadContrib, last_update_tg_load_avg) == 8, "contrib.last");
+_Static_assert(sizeof(EevdfRqSummary) == 32, "EevdfRqSummary size");
+_Static_assert(alignof(EevdfRqSummary) == 8, "EevdfRqSummary align");
+_Static_assert(offsetof(EevdfRqSummary, v) == 0, "sum.v");
+_Static_assert(offsetof(EevdfRqSummary, w) == 8, "sum.w");
+_Static_assert(offsetof(EevdfRqSummary, load_avg) == 16, "sum.load_avg");
+_Static_assert(offsetof(EevdfRqSummary, nr_running) == 24, "sum.nr_running");
 
 /* The contract's status and profile values. */
 _Static_assert(EEVDF_OK == 0 && EEVDF_WRAPPED == 1, "status values");
@@ -1018,6 +1102,393 @@ static void test_runqueue(void) {
     CHECK_STATUS(eevdf_rq_pick_next((EevdfRq *)(void *)(buf + 8), 0, &next), EEVDF_EINVAL);
 }
 
+/* ---- PELT state (spec §7.5, known-bugs §5) -------------------------------- */
+
+static void test_sched_avg(void) {
+    EevdfLoadWeight nice0;
+    CHECK_STATUS(eevdf_load_weight_from_nice(0, &nice0), EEVDF_OK);
+    EevdfSchedAvg sa;
+    memset(&sa, 0xAB, sizeof sa);
+    CHECK_STATUS(eevdf_sched_avg_init(&sa), EEVDF_OK);
+    CHECK_U64(sa.load_sum + sa.util_sum + sa.last_update_time + sa.util_est.ewma, 0);
+    /* spec §7.5 worked sequence: always running at nice 0, every 1 ms. */
+    bool decayed = false;
+    for (uint64_t ms = 1; ms <= 400; ms++) {
+        CHECK_STATUS(eevdf_update_load_avg_se(ms * 1000000, &sa, &nice0, true, 1, true, &decayed),
+                     EEVDF_OK);
+        if (ms == 2) {
+            CHECK_U64(sa.load_sum, 1930);
+            CHECK_U64(sa.period_contrib, 929);
+            CHECK_U64(sa.util_avg, 41);
+        }
+    }
+    CHECK_U64(sa.load_sum, 47182);
+    CHECK_U64(sa.load_avg, 1023);
+    CHECK_U64(sa.runnable_avg, 1024);
+    CHECK_U64(sa.util_avg, 1024);
+    for (uint64_t ms = 401; ms <= 500; ms++)
+        CHECK_STATUS(eevdf_update_load_avg_blocked_se(ms * 1000000, &sa, &nice0, &decayed), EEVDF_OK);
+    CHECK_U64(sa.load_avg, 129);
+    CHECK_U64(sa.util_avg, 129);
+    uint64_t div = 0;
+    CHECK_STATUS(eevdf_pelt_divider(&sa, &div), EEVDF_OK);
+    CHECK_U64(div, EEVDF_PELT_MIN_DIVIDER + sa.period_contrib);
+
+    /* A run queue: two nice-0 tasks runnable, one running. */
+    EevdfSchedAvg rq;
+    CHECK_STATUS(eevdf_sched_avg_init(&rq), EEVDF_OK);
+    CHECK_STATUS(eevdf_update_load_avg_cfs_rq(5000000, &rq, 2 * NICE0, 2, true, &decayed), EEVDF_OK);
+    CHECK(decayed);
+    CHECK(rq.load_avg > 0 && rq.runnable_avg > rq.util_avg);
+
+    /* known-bugs §5, 1: detach never leaves (avg 1, sum 0). */
+    EevdfSchedAvg cfs, se;
+    memset(&cfs, 0, sizeof cfs);
+    memset(&se, 0, sizeof se);
+    cfs.util_avg = 301;
+    cfs.util_sum = 301 * 46718;
+    se.util_avg = 300;
+    se.util_sum = 14100000;
+    int64_t prop = 1;
+    CHECK_STATUS(eevdf_detach_entity_load_avg(EEVDF_PROFILE_LINUX_6_6, &cfs, &se, &nice0, &prop),
+                 EEVDF_OK);
+    CHECK_U64(cfs.util_avg, 1);
+    CHECK_U64(cfs.util_sum, 46718);
+    CHECK_I64(prop, 0);
+    /* known-bugs §5, 2: the fold is weighted. */
+    memset(&cfs, 0, sizeof cfs);
+    memset(&se, 0, sizeof se);
+    se.load_sum = 46718;
+    se.load_avg = 1024;
+    CHECK_STATUS(eevdf_enqueue_load_avg(EEVDF_PROFILE_LINUX_7_1, &cfs, &se, &nice0), EEVDF_OK);
+    CHECK_U64(cfs.load_sum, 47839232);
+    CHECK_STATUS(eevdf_dequeue_load_avg(EEVDF_PROFILE_LINUX_7_1, &cfs, &se, &nice0), EEVDF_OK);
+    CHECK_U64(cfs.load_sum + cfs.load_avg, 0);
+    /* attach: the entity adopts the queue's clock and gets its load back. */
+    cfs.last_update_time = 7 << 20;
+    cfs.period_contrib = 100;
+    CHECK_STATUS(eevdf_attach_entity_load_avg(EEVDF_PROFILE_LINUX_6_18, &cfs, &se, &nice0, &prop),
+                 EEVDF_OK);
+    CHECK_U64(se.last_update_time, 7 << 20);
+    CHECK_U64(se.period_contrib, 100);
+    CHECK_U64(cfs.load_avg, 1024);
+    CHECK_I64(prop, (int64_t)se.load_sum);
+    EevdfRemovedLoad rm = {1024, 0, 0};
+    CHECK_STATUS(eevdf_remove_load_avg(EEVDF_PROFILE_LINUX_7_1, &cfs, &rm, &prop), EEVDF_OK);
+    CHECK_U64(cfs.load_avg, 0);
+    CHECK_I64(prop, 0);
+    /* reweight: load_sum 46718 at weight 512 gives 512. */
+    memset(&sa, 0, sizeof sa);
+    sa.load_sum = 46718;
+    EevdfLoadWeight w512 = {512 << 10, 0};
+    CHECK_STATUS(eevdf_reweight_load_avg(&sa, &w512), EEVDF_OK);
+    CHECK_U64(sa.load_avg, 512);
+
+    /* util_est: 6.18 and later, 400 towards 200 is 350 | flag. */
+    EevdfUtilEst ue = {0, 400};
+    bool changed = false;
+    uint64_t feats = EEVDF_FEATURE_UTIL_EST;
+    CHECK_STATUS(eevdf_util_est_update(EEVDF_PROFILE_LINUX_7_1, feats, &ue, 200, 200, 1024, &changed),
+                 EEVDF_OK);
+    CHECK(changed);
+    CHECK_U64(ue.ewma, 350u | EEVDF_UTIL_AVG_UNCHANGED);
+    uint32_t est = 0;
+    CHECK_STATUS(eevdf_task_util_est(EEVDF_PROFILE_LINUX_7_1, &ue, &est), EEVDF_OK);
+    CHECK_U64(est, 350);
+    /* 6.6: the pair; a drop from 400 to 200 gives {200 | flag, 350}. */
+    EevdfUtilEst pair = {400, 400};
+    CHECK_STATUS(eevdf_util_est_update(EEVDF_PROFILE_LINUX_6_6, feats, &pair, 200, 200, 1024, &changed),
+                 EEVDF_OK);
+    CHECK_U64(pair.enqueued, 200u | EEVDF_UTIL_AVG_UNCHANGED);
+    CHECK_U64(pair.ewma, 350);
+
+    /* Errors: nothing written. */
+    EevdfLoadWeight w0 = {0, 0};
+    memset(&sa, 0, sizeof sa);
+    CHECK_STATUS(eevdf_sched_avg_init(NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_pelt_divider(NULL, &div), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_update_load_avg_se(1 << 30, &sa, &w0, true, 1, true, &decayed), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_update_load_avg_se(1 << 30, &sa, &nice0, true, 1, true, NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_update_load_avg_blocked_se(1 << 30, NULL, &nice0, &decayed), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_update_load_avg_cfs_rq(1 << 30, &sa, NICE0, 1, true, NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_enqueue_load_avg(5, &cfs, &se, &nice0), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_dequeue_load_avg(0, &cfs, &se, &w0), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_attach_entity_load_avg(0, &cfs, NULL, &nice0, &prop), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_detach_entity_load_avg(0, &cfs, &se, &nice0, NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_remove_load_avg(0, &cfs, NULL, &prop), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_reweight_load_avg(&sa, NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_util_est_update(0, 1ull << 63, &ue, 1, 1, 1, &changed), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_task_util_est(9, &ue, &est), EEVDF_EINVAL);
+    CHECK_U64(sa.last_update_time + sa.load_sum, 0);
+}
+
+/* ---- group load bookkeeping (spec §6.4, known-bugs §4) --------------------- */
+
+static void test_group_load(void) {
+    uint64_t out = 0;
+    /* known-bugs §4 worked example and Michael Wang's case. */
+    CHECK_STATUS(eevdf_calc_group_shares_with(EEVDF_PROFILE_LINUX_6_18,
+                                              EEVDF_SHARES_LOAD_MAX_WEIGHT_LOAD_AVG, NICE0, 2048,
+                                              1024, 2 * NICE0, 1024, &out),
+                 EEVDF_OK);
+    CHECK_U64(out, 699050);
+    CHECK_STATUS(eevdf_calc_group_shares_with(EEVDF_PROFILE_LINUX_7_1, EEVDF_SHARES_LOAD_LOAD_AVG,
+                                              NICE0, 1280, 256, 2 * NICE0, 256, &out),
+                 EEVDF_OK);
+    CHECK_U64(out, 209715);
+    CHECK_STATUS(eevdf_calc_group_shares_with(EEVDF_PROFILE_EXACT, 0, 2048, 0, 0, 1000, 0, &out),
+                 EEVDF_OK);
+    CHECK_U64(out, 2048);
+    CHECK_STATUS(eevdf_calc_group_shares_with(0, 0, 1ull << 63, 1, 0, NICE0, 1, &out), EEVDF_WRAPPED);
+    CHECK_STATUS(eevdf_calc_group_shares_with(0, 2, NICE0, 1, 0, NICE0, 1, &out), EEVDF_EINVAL);
+    CHECK_U64(eevdf_set_shares_clamp(0), 2048);
+    CHECK_U64(eevdf_set_shares_clamp(UINT64_MAX), 268435456);
+
+    EevdfTgLoadAvgInput in;
+    memset(&in, 0, sizeof in);
+    in.now = 5000000;
+    in.load_avg = 1040;
+    in.tg_load_avg_contrib = 1024;
+    in.last_update_tg_load_avg = 3000000;
+    in.cpu_active = 1;
+    EevdfTgLoadAvgUpdate up;
+    bool published = true;
+    CHECK_STATUS(eevdf_update_tg_load_avg(EEVDF_PROFILE_LINUX_7_1, &in, &up, &published), EEVDF_OK);
+    CHECK(!published);
+    CHECK_I64(up.delta, 0);
+    CHECK_U64(up.tg_load_avg_contrib, 1024);
+    in.load_avg = 1041;
+    CHECK_STATUS(eevdf_update_tg_load_avg(EEVDF_PROFILE_LINUX_7_1, &in, &up, &published), EEVDF_OK);
+    CHECK(published);
+    CHECK_I64(up.delta, 17);
+    CHECK_U64(up.tg_load_avg_contrib, 1041);
+    CHECK_U64(up.last_update_tg_load_avg, 5000000);
+    in.now = 3500000; /* inside the 1 ms rate limit (>= 6.18 only) */
+    CHECK_STATUS(eevdf_update_tg_load_avg(EEVDF_PROFILE_LINUX_6_18, &in, &up, &published), EEVDF_OK);
+    CHECK(!published);
+    CHECK_STATUS(eevdf_update_tg_load_avg(EEVDF_PROFILE_LINUX_6_6, &in, &up, &published), EEVDF_OK);
+    CHECK(published);
+    CHECK_U64(up.last_update_tg_load_avg, 3000000);
+    in.is_root = 2;
+    CHECK_STATUS(eevdf_update_tg_load_avg(0, &in, &up, &published), EEVDF_EINVAL);
+    in.is_root = 0;
+    CHECK_STATUS(eevdf_update_tg_load_avg(0, NULL, &up, &published), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_update_tg_load_avg(0, &in, &up, NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_clear_tg_load_avg(1041, 7, &up), EEVDF_OK);
+    CHECK_I64(up.delta, -1041);
+    CHECK_U64(up.tg_load_avg_contrib, 0);
+    CHECK_U64(up.last_update_tg_load_avg, 7);
+    CHECK_STATUS(eevdf_clear_tg_load_avg(1, 1, NULL), EEVDF_EINVAL);
+}
+
+/* ---- wake-affine (spec §8) ------------------------------------------------- */
+
+static EevdfCpuState busy_cpu(uint64_t load_avg) {
+    EevdfCpuState c;
+    memset(&c, 0, sizeof c);
+    c.load_avg = load_avg;
+    c.capacity = 1024;
+    c.nr_running = c.h_nr_queued = c.h_nr_runnable = 1;
+    return c;
+}
+
+static void test_wake(void) {
+    const uint64_t wa = EEVDF_FEATURE_WA_IDLE | EEVDF_FEATURE_WA_WEIGHT | EEVDF_FEATURE_WA_BIAS;
+    EevdfWakeAffineInput in;
+    memset(&in, 0, sizeof in);
+    in.this_cpu = busy_cpu(1024);
+    in.prev_cpu = busy_cpu(2048);
+    in.task_h_load = 512;
+    in.imbalance_pct = EEVDF_SD_IMBALANCE_PCT_LLC;
+    in.share_llc = 1;
+    uint32_t t = 99;
+    /* (1024 + 512)·100·1024 < (2048 − 512)·108·1024: pull to the waker. */
+    for (int i = 0; i < NPROFILES; i++) {
+        CHECK_STATUS(eevdf_wake_affine_weight(PROFILES[i], wa, &in, &t), EEVDF_OK);
+        CHECK_U64(t, EEVDF_WAKE_TARGET_THIS);
+        CHECK_STATUS(eevdf_wake_affine(PROFILES[i], wa, &in, &t), EEVDF_OK);
+        CHECK_U64(t, EEVDF_WAKE_TARGET_THIS);
+    }
+    in.this_cpu.load_avg = 2048;
+    in.prev_cpu.load_avg = 1024;
+    CHECK_STATUS(eevdf_wake_affine_weight(EEVDF_PROFILE_LINUX_7_1, wa, &in, &t), EEVDF_OK);
+    CHECK_U64(t, EEVDF_WAKE_TARGET_NONE);
+    CHECK_STATUS(eevdf_wake_affine(EEVDF_PROFILE_LINUX_7_1, wa, &in, &t), EEVDF_OK);
+    CHECK_U64(t, EEVDF_WAKE_TARGET_PREV);
+    /* An idle waker CPU sharing the LLC with a busy prev. */
+    in.this_cpu = busy_cpu(0);
+    in.this_cpu.nr_running = 0;
+    in.this_cpu.idle_task_running = 1;
+    CHECK_STATUS(eevdf_wake_affine_idle(EEVDF_PROFILE_LINUX_6_6, &in, &t), EEVDF_OK);
+    CHECK_U64(t, EEVDF_WAKE_TARGET_THIS);
+    bool b = false;
+    CHECK_STATUS(eevdf_idle_rq(&in.this_cpu, &b), EEVDF_OK);
+    CHECK(b);
+    CHECK_STATUS(eevdf_available_idle_cpu(&in.this_cpu, &b), EEVDF_OK);
+    CHECK(b);
+    in.this_cpu.vcpu_preempted = 1; /* a preempted vCPU is not available */
+    CHECK_STATUS(eevdf_available_idle_cpu(&in.this_cpu, &b), EEVDF_OK);
+    CHECK(!b);
+    in.this_cpu.sched_idle_only = 1;
+    CHECK_STATUS(eevdf_choose_idle_cpu(&in.this_cpu, false, &b), EEVDF_OK);
+    CHECK(b);
+    /* Wraps: s64 loads overflow under Linux, EXACT compares exactly. */
+    in.this_cpu = busy_cpu(1ull << 62);
+    in.prev_cpu = busy_cpu(0);
+    in.task_h_load = 1ull << 62;
+    CHECK_STATUS(eevdf_wake_affine_weight(EEVDF_PROFILE_LINUX_7_1, wa, &in, &t), EEVDF_WRAPPED);
+    CHECK_STATUS(eevdf_wake_affine_weight(EEVDF_PROFILE_EXACT, wa, &in, &t), EEVDF_OK);
+    CHECK_U64(t, EEVDF_WAKE_TARGET_NONE);
+    /* Errors. */
+    t = 99;
+    in.sync = 3;
+    CHECK_STATUS(eevdf_wake_affine(0, wa, &in, &t), EEVDF_EINVAL);
+    in.sync = 0;
+    CHECK_STATUS(eevdf_wake_affine(0, 1ull << 63, &in, &t), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_wake_affine_idle(7, &in, &t), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_wake_affine_weight(0, wa, NULL, &t), EEVDF_EINVAL);
+    CHECK_U64(t, 99);
+    CHECK_STATUS(eevdf_available_idle_cpu(NULL, &b), EEVDF_EINVAL);
+
+    /* wake_wide. */
+    CHECK_STATUS(eevdf_wake_wide(0, 64, 8, 8, &b), EEVDF_OK);
+    CHECK(b);
+    CHECK_STATUS(eevdf_wake_wide(0, 63, 8, 8, &b), EEVDF_OK);
+    CHECK(!b);
+    CHECK_STATUS(eevdf_wake_wide(3, 1u << 26, 1u << 26, 64, &b), EEVDF_WRAPPED);
+    CHECK(b);
+    CHECK_STATUS(eevdf_wake_wide(EEVDF_PROFILE_EXACT, 1u << 26, 1u << 26, 64, &b), EEVDF_EOVERFLOW);
+    CHECK_STATUS(eevdf_wake_wide(0, 1, 1, 1, NULL), EEVDF_EINVAL);
+
+    /* task_h_load and the h_load step. */
+    uint64_t h = 0;
+    CHECK_STATUS(eevdf_task_h_load(EEVDF_PROFILE_LINUX_7_1, 1024, 512, 2048, &h), EEVDF_OK);
+    CHECK_U64(h, 255);
+    CHECK_STATUS(eevdf_h_load_step(EEVDF_PROFILE_LINUX_7_1, 1024, 512, 2048, &h), EEVDF_OK);
+    CHECK_U64(h, 255);
+    CHECK_STATUS(eevdf_task_h_load(EEVDF_PROFILE_LINUX_7_1, 1, 1, UINT64_MAX, &h), EEVDF_EDOM);
+    CHECK_STATUS(eevdf_task_h_load(EEVDF_PROFILE_LINUX_7_1, UINT64_MAX, UINT64_MAX, 0, &h),
+                 EEVDF_WRAPPED);
+    CHECK_STATUS(eevdf_task_h_load(EEVDF_PROFILE_EXACT, UINT64_MAX, UINT64_MAX, 0, &h),
+                 EEVDF_EOVERFLOW);
+    CHECK_STATUS(eevdf_h_load_step(5, 1, 1, 1, &h), EEVDF_EINVAL);
+
+    /* record_wakee. */
+    EevdfWakeeFlips f;
+    memset(&f, 0, sizeof f);
+    CHECK_STATUS(eevdf_record_wakee(&f, 7, 0, 1000), EEVDF_OK);
+    CHECK_STATUS(eevdf_record_wakee(&f, 8, 0, 1000), EEVDF_OK);
+    CHECK_STATUS(eevdf_record_wakee(&f, 8, 0, 1000), EEVDF_OK);
+    CHECK_U64(f.wakee_flips, 2);
+    CHECK_STATUS(eevdf_record_wakee(&f, 8, 1001, 1000), EEVDF_OK);
+    CHECK_U64(f.wakee_flips, 1);
+    CHECK_U64(f.wakee_flip_decay_ts, 1001);
+    CHECK_STATUS(eevdf_record_wakee(NULL, 8, 1001, 1000), EEVDF_EINVAL);
+}
+
+/* ---- shared load bookkeeping from two threads ----------------------------- */
+
+static EevdfGroupLoad shared_group;
+static EevdfRqSnapshot shared_snap;
+
+#define ROUNDS 20000
+
+/* Each thread owns one contributor and publishes a changing load. */
+static void *contributor(void *arg) {
+    uint64_t seed = (uint64_t)(uintptr_t)arg;
+    EevdfGroupLoadContrib *c = malloc(sizeof *c);
+    if (!c || eevdf_group_load_contrib_init(c) != EEVDF_OK)
+        return (void *)1;
+    int64_t published = 0;
+    for (uint64_t k = 0; k < ROUNDS; k++) {
+        int64_t d = 0;
+        uint64_t load = (k * 7919 + seed * 104729) % 5000;
+        if (eevdf_group_load_contrib_update(EEVDF_PROFILE_LINUX_6_6, c, &shared_group, true, k,
+                                            load, &d) != EEVDF_OK)
+            return (void *)1;
+        published += d;
+    }
+    void *bad = published == (int64_t)c->tg_load_avg_contrib ? NULL : (void *)1;
+    uint64_t mine = c->tg_load_avg_contrib;
+    free(c);
+    return bad ? bad : (void *)(uintptr_t)(mine + 2); /* +2: never NULL */
+}
+
+static void *snapshot_reader(void *arg) {
+    (void)arg;
+    uintptr_t torn = 0;
+    for (int k = 0; k < ROUNDS; k++) {
+        EevdfRqSummary s;
+        int32_t st = eevdf_rq_snapshot_try_read(&shared_snap, 16, &s);
+        if (st == EEVDF_OK && (s.w != 2 * s.v || s.load_avg != 3 * s.v || s.nr_running != s.v % 1000))
+            torn++;
+        else if (st != EEVDF_OK && st != EEVDF_EBUSY)
+            torn++;
+    }
+    return (void *)torn;
+}
+
+static void test_sync_threads(void) {
+    CHECK_STATUS(eevdf_group_load_init(&shared_group, false), EEVDF_OK);
+    pthread_t t[2];
+    CHECK(pthread_create(&t[0], NULL, contributor, (void *)(uintptr_t)1) == 0);
+    CHECK(pthread_create(&t[1], NULL, contributor, (void *)(uintptr_t)2) == 0);
+    uint64_t sum = 0;
+    for (int i = 0; i < 2; i++) {
+        void *r = NULL;
+        CHECK(pthread_join(t[i], &r) == 0);
+        CHECK((uintptr_t)r >= 2);
+        sum += (uintptr_t)r - 2;
+    }
+    int64_t load = -1;
+    bool root = true;
+    CHECK_STATUS(eevdf_group_load_read(&shared_group, &load, &root), EEVDF_OK);
+    CHECK_I64(load, (int64_t)sum);
+    CHECK(!root);
+    CHECK_STATUS(eevdf_group_load_add(&shared_group, -(int64_t)sum), EEVDF_OK);
+    CHECK_STATUS(eevdf_group_load_read(&shared_group, &load, NULL), EEVDF_OK);
+    CHECK_I64(load, 0);
+    EevdfGroupLoadContrib c = {100, 5};
+    int64_t d = 0;
+    CHECK_STATUS(eevdf_group_load_contrib_clear(&c, &shared_group, &d), EEVDF_OK);
+    CHECK_I64(d, -100);
+    CHECK_U64(c.tg_load_avg_contrib, 0);
+    /* The root group never receives contributions. */
+    EevdfGroupLoad rootg;
+    CHECK_STATUS(eevdf_group_load_init(&rootg, true), EEVDF_OK);
+    CHECK_STATUS(eevdf_group_load_contrib_update(EEVDF_PROFILE_LINUX_7_1, &c, &rootg, true,
+                                                 1ull << 40, 5000, &d),
+                 EEVDF_OK);
+    CHECK_I64(d, 0);
+    CHECK_STATUS(eevdf_group_load_read(&rootg, &load, &root), EEVDF_OK);
+    CHECK(root && load == 0);
+    CHECK_STATUS(eevdf_group_load_init(NULL, false), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_group_load_add(NULL, 1), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_group_load_read(&rootg, NULL, NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_group_load_contrib_update(9, &c, &rootg, true, 0, 1, &d), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_group_load_contrib_clear(&c, NULL, &d), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_group_load_contrib_init(NULL), EEVDF_EINVAL);
+
+    /* The snapshot: one writer (this thread), one reader; never torn. */
+    CHECK_STATUS(eevdf_rq_snapshot_init(&shared_snap), EEVDF_OK);
+    pthread_t r;
+    CHECK(pthread_create(&r, NULL, snapshot_reader, NULL) == 0);
+    for (uint64_t v = 1; v <= ROUNDS; v++) {
+        EevdfRqSummary s = {v, 2 * v, 3 * v, (uint32_t)(v % 1000)};
+        CHECK_STATUS(eevdf_rq_snapshot_write(&shared_snap, &s), EEVDF_OK);
+    }
+    void *torn = (void *)1;
+    CHECK(pthread_join(r, &torn) == 0);
+    CHECK_U64((uintptr_t)torn, 0);
+    EevdfRqSummary last;
+    CHECK_STATUS(eevdf_rq_snapshot_try_read(&shared_snap, 0, &last), EEVDF_OK);
+    CHECK_U64(last.v, ROUNDS);
+    CHECK_U64(last.nr_running, ROUNDS % 1000);
+    CHECK_STATUS(eevdf_rq_snapshot_try_read(NULL, 0, &last), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_rq_snapshot_write(&shared_snap, NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_rq_snapshot_init(NULL), EEVDF_EINVAL);
+}
+
 /* ---- input domains and headroom (src/ffi/bounds.rs) ------------------------ */
 
 static void test_bounds(void) {
@@ -1104,6 +1575,10 @@ int main(void) {
     test_accumulator();
     test_entity_ops();
     test_runqueue();
+    test_sched_avg();
+    test_group_load();
+    test_wake();
+    test_sync_threads();
     test_bounds();
     if (failures) {
         printf("test_abi: %d of %d checks FAILED\n", failures, checks);

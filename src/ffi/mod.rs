@@ -29,8 +29,11 @@ mod group;
 mod pelt;
 mod profile;
 mod runqueue;
+#[cfg(all(not(loom), target_has_atomic = "64"))]
+mod sync;
 #[cfg(test)]
 mod tests;
+mod wake;
 mod weight;
 
 pub use avg::*;
@@ -40,6 +43,9 @@ pub use group::*;
 pub use pelt::*;
 pub use profile::*;
 pub use runqueue::*;
+#[cfg(all(not(loom), target_has_atomic = "64"))]
+pub use sync::*;
+pub use wake::*;
 pub use weight::*;
 
 /// Status: the result is written and is the exact value of the profile's formula.
@@ -55,7 +61,8 @@ pub const EEVDF_WRAPPED: i32 = 1;
 pub const EEVDF_ENOENT: i32 = -2;
 
 /// Status (-EBUSY): the operation does not apply in the entity's current state
-/// (for example enqueueing an entity that is already queued). Nothing changed.
+/// (for example enqueueing an entity that is already queued), or a run-queue
+/// snapshot read overlapped a write on every attempt. Nothing changed.
 pub const EEVDF_EBUSY: i32 = -16;
 
 /// Status (-EINVAL): bad argument: NULL or misaligned pointer, nice outside

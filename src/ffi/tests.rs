@@ -741,3 +741,970 @@ fn run_queue_never_panics_nor_corrupts_on_arbitrary_calls() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// PELT state, group load, wake-affine, sync (the load side of the C ABI).
+// ---------------------------------------------------------------------------
+
+fn nice0() -> EevdfLoadWeight {
+    LoadWeight::from_nice(0).unwrap().into()
+}
+
+#[test]
+fn c_pelt_follows_the_spec_worked_sequence() {
+    // Spec §7.5: always running at nice 0, updated every 1 ms.
+    let mut sa = EevdfSchedAvg {
+        load_avg: 7,
+        ..EevdfSchedAvg::default()
+    };
+    // SAFETY: valid pointers to locals throughout.
+    unsafe {
+        assert_eq!(eevdf_sched_avg_init(&mut sa), EEVDF_OK);
+        assert_eq!(sa, EevdfSchedAvg::default());
+        let w = nice0();
+        let mut decayed = true;
+        let want = [
+            (1u64, 976u64, 976u32, (0u64, 0u64, 0u64)),
+            (2, 1930, 929, (41, 41, 41)),
+            (8, 7215, 644, (155, 156, 156)),
+            (32, 22851, 530, (495, 495, 495)),
+            (100, 41128, 376, (894, 894, 894)),
+            (400, 47182, 481, (1023, 1024, 1024)),
+        ];
+        let mut k = 0;
+        for ms in 1..=400u64 {
+            let st =
+                eevdf_update_load_avg_se(ms * 1_000_000, &mut sa, &w, true, 1, true, &mut decayed);
+            assert_eq!(st, EEVDF_OK);
+            if let Some(&(m, ls, pc, avgs)) = want.get(k) {
+                if m == ms {
+                    assert_eq!((sa.load_sum, sa.period_contrib), (ls, pc), "at {ms} ms");
+                    assert_eq!(
+                        (sa.load_avg, sa.runnable_avg, sa.util_avg),
+                        avgs,
+                        "at {ms} ms"
+                    );
+                    k += 1;
+                }
+            }
+        }
+        assert_eq!(k, want.len());
+        // Then it sleeps: 832/833/833 at +10 ms, 129/129/129 at +100 ms.
+        for ms in 401..=500u64 {
+            let st = eevdf_update_load_avg_blocked_se(ms * 1_000_000, &mut sa, &w, &mut decayed);
+            assert_eq!(st, EEVDF_OK);
+            if ms == 410 {
+                assert_eq!((sa.load_avg, sa.runnable_avg, sa.util_avg), (832, 833, 833));
+            }
+        }
+        assert_eq!((sa.load_avg, sa.runnable_avg, sa.util_avg), (129, 129, 129));
+        let mut d = 0;
+        assert_eq!(eevdf_pelt_divider(&sa, &mut d), EEVDF_OK);
+        assert_eq!(d, 46_718 + u64::from(sa.period_contrib));
+    }
+}
+
+#[test]
+fn c_pelt_moves_match_known_bugs_section_5() {
+    // SAFETY: valid pointers to locals throughout.
+    unsafe {
+        // Test idea 1: detach never leaves (avg 1, sum 0).
+        let mut cfs = EevdfSchedAvg {
+            util_avg: 301,
+            util_sum: 301 * 46_718,
+            ..EevdfSchedAvg::default()
+        };
+        let se = EevdfSchedAvg {
+            util_avg: 300,
+            util_sum: 14_100_000,
+            ..EevdfSchedAvg::default()
+        };
+        let mut prop = 0;
+        let st = eevdf_detach_entity_load_avg(
+            EEVDF_PROFILE_LINUX_6_6,
+            &mut cfs,
+            &se,
+            &nice0(),
+            &mut prop,
+        );
+        assert_eq!(st, EEVDF_OK);
+        assert_eq!((cfs.util_avg, cfs.util_sum), (1, 46_718));
+        // Test idea 2: the fold is weighted.
+        let se = EevdfSchedAvg {
+            load_sum: 46_718,
+            load_avg: 1024,
+            ..EevdfSchedAvg::default()
+        };
+        let mut cfs = EevdfSchedAvg::default();
+        let st = eevdf_enqueue_load_avg(EEVDF_PROFILE_LINUX_7_1, &mut cfs, &se, &nice0());
+        assert_eq!(st, EEVDF_OK);
+        assert_eq!(cfs.load_sum, 47_839_232);
+        let st = eevdf_dequeue_load_avg(EEVDF_PROFILE_LINUX_7_1, &mut cfs, &se, &nice0());
+        assert_eq!(st, EEVDF_OK);
+        assert_eq!((cfs.load_avg, cfs.load_sum), (0, 0));
+        // Reweight: load_sum 46718 at weight 512 gives 512.
+        let mut sa = EevdfSchedAvg {
+            load_sum: 46_718,
+            load_avg: 1024,
+            ..EevdfSchedAvg::default()
+        };
+        let w = EevdfLoadWeight {
+            weight: 512 << 10,
+            inv_weight: 0,
+        };
+        assert_eq!(eevdf_reweight_load_avg(&mut sa, &w), EEVDF_OK);
+        assert_eq!(sa.load_avg, 512);
+    }
+}
+
+#[test]
+fn c_pelt_entry_points_are_the_rust_functions() {
+    use crate::pelt::{self, RemovedLoad, SchedAvg};
+    let cfs0 = SchedAvg {
+        last_update_time: 5_000_000,
+        load_sum: 3_000_000,
+        runnable_sum: 30_000_000,
+        util_sum: 20_000_000,
+        period_contrib: 300,
+        load_avg: 700,
+        runnable_avg: 600,
+        util_avg: 400,
+        ..SchedAvg::ZERO
+    };
+    let se0 = SchedAvg {
+        load_avg: 300,
+        util_avg: 200,
+        runnable_avg: 250,
+        load_sum: 9000,
+        util_sum: 9_000_000,
+        runnable_sum: 11_000_000,
+        ..SchedAvg::ZERO
+    };
+    let lw = LoadWeight::from_nice(3).unwrap();
+    for id in 0..5u32 {
+        let rel = crate::Profile::from_id(id).unwrap().release;
+        // SAFETY: valid pointers to locals throughout.
+        unsafe {
+            let (mut c, mut s, mut prop) = (EevdfSchedAvg::from(cfs0), EevdfSchedAvg::from(se0), 0);
+            assert_eq!(
+                eevdf_attach_entity_load_avg(id, &mut c, &mut s, &lw.into(), &mut prop),
+                EEVDF_OK
+            );
+            let (mut rc, mut rs) = (cfs0, se0);
+            let v = pelt::attach_entity_load_avg(rel, &mut rc, &mut rs, &lw);
+            assert_eq!((SchedAvg::from(c), SchedAvg::from(s), prop), (rc, rs, v));
+
+            let mut c = EevdfSchedAvg::from(cfs0);
+            let r = RemovedLoad {
+                load_avg: 100,
+                util_avg: 50,
+                runnable_avg: 60,
+            };
+            assert_eq!(
+                eevdf_remove_load_avg(id, &mut c, &r.into(), &mut prop),
+                EEVDF_OK
+            );
+            let mut rc = cfs0;
+            let v = pelt::remove_load_avg(rel, &mut rc, &r);
+            assert_eq!((SchedAvg::from(c), prop), (rc, v));
+
+            let mut c = EevdfSchedAvg::from(cfs0);
+            let mut dec = false;
+            assert_eq!(
+                eevdf_update_load_avg_cfs_rq(9_000_000, &mut c, 3 << 20, 2, true, &mut dec),
+                EEVDF_OK
+            );
+            let mut rc = cfs0;
+            let d = pelt::update_load_avg_cfs_rq(9_000_000, &mut rc, 3 << 20, 2, true);
+            assert_eq!((SchedAvg::from(c), dec), (rc, d));
+
+            // util_est: 6.18 and later, 400 towards 200 is 350 | flag.
+            let mut ue = EevdfUtilEst {
+                enqueued: 0,
+                ewma: 400,
+            };
+            let mut changed = false;
+            let all = crate::Features::all().bits();
+            assert_eq!(
+                eevdf_util_est_update(id, all, &mut ue, 200, 200, 1024, &mut changed),
+                EEVDF_OK
+            );
+            assert!(changed);
+            let mut want = crate::pelt::UtilEst {
+                enqueued: 0,
+                ewma: 400,
+            };
+            pelt::util_est::update(rel, crate::Features::all(), &mut want, 200, 200, 1024);
+            assert_eq!(crate::pelt::UtilEst::from(ue), want);
+            if id != 0 {
+                assert_eq!(ue.ewma, 350 | EEVDF_UTIL_AVG_UNCHANGED);
+            }
+            let mut est = 0;
+            assert_eq!(eevdf_task_util_est(id, &ue, &mut est), EEVDF_OK);
+            assert_eq!(est, want.task_util_est(rel));
+        }
+    }
+}
+
+#[test]
+fn c_pelt_refuses_null_weight_zero_and_bad_profiles() {
+    use core::ptr::{null, null_mut};
+    let mut sa = EevdfSchedAvg::default();
+    let se = EevdfSchedAvg::default();
+    let w = nice0();
+    let w0 = EevdfLoadWeight {
+        weight: 0,
+        inv_weight: 0,
+    };
+    let mut b = false;
+    let mut p = 0i64;
+    let r = EevdfRemovedLoad::default();
+    let mut ue = EevdfUtilEst::default();
+    let mut u = 0u64;
+    // SAFETY: valid or NULL pointers.
+    unsafe {
+        assert_eq!(eevdf_sched_avg_init(null_mut()), EEVDF_EINVAL);
+        assert_eq!(eevdf_pelt_divider(null(), &mut u), EEVDF_EINVAL);
+        assert_eq!(eevdf_pelt_divider(&sa, null_mut()), EEVDF_EINVAL);
+        assert_eq!(
+            eevdf_update_load_avg_se(1, null_mut(), &w, true, 1, true, &mut b),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_load_avg_se(1, &mut sa, null(), true, 1, true, &mut b),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_load_avg_se(1, &mut sa, &w0, true, 1, true, &mut b),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_load_avg_se(1, &mut sa, &w, true, 1, true, null_mut()),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_load_avg_blocked_se(1, &mut sa, &w0, &mut b),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_load_avg_cfs_rq(1, &mut sa, 1, 1, true, null_mut()),
+            EEVDF_EINVAL
+        );
+        assert_eq!(eevdf_enqueue_load_avg(5, &mut sa, &se, &w), EEVDF_EINVAL);
+        assert_eq!(eevdf_dequeue_load_avg(0, &mut sa, null(), &w), EEVDF_EINVAL);
+        assert_eq!(
+            eevdf_attach_entity_load_avg(0, &mut sa, null_mut(), &w, &mut p),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_detach_entity_load_avg(0, &mut sa, &se, &w, null_mut()),
+            EEVDF_EINVAL
+        );
+        assert_eq!(eevdf_remove_load_avg(9, &mut sa, &r, &mut p), EEVDF_EINVAL);
+        assert_eq!(eevdf_reweight_load_avg(&mut sa, &w0), EEVDF_EINVAL);
+        assert_eq!(
+            eevdf_util_est_update(0, 1 << 63, &mut ue, 1, 1, 1, &mut b),
+            EEVDF_EINVAL
+        );
+        assert_eq!(eevdf_task_util_est(7, &ue, null_mut()), EEVDF_EINVAL);
+        let bytes = [0u64; 10];
+        let mis = bytes
+            .as_ptr()
+            .cast::<u8>()
+            .wrapping_add(4)
+            .cast::<EevdfSchedAvg>();
+        assert_eq!(eevdf_pelt_divider(mis, &mut u), EEVDF_EINVAL);
+    }
+    assert_eq!((sa, p, b, u), (EevdfSchedAvg::default(), 0, false, 0));
+}
+
+#[test]
+fn c_group_load_avg_follows_the_rule() {
+    use crate::group::{update_tg_load_avg, TgLoadAvgInput};
+    use core::ptr::{null, null_mut};
+    let i = EevdfTgLoadAvgInput {
+        now: 5_000_000,
+        load_avg: 1040,
+        tg_load_avg_contrib: 1024,
+        last_update_tg_load_avg: 3_000_000,
+        is_root: 0,
+        cpu_active: 1,
+    };
+    let mut out = EevdfTgLoadAvgUpdate::default();
+    let mut published = true;
+    // SAFETY: valid or NULL pointers to locals.
+    unsafe {
+        assert_eq!(
+            eevdf_update_tg_load_avg(EEVDF_PROFILE_LINUX_7_1, &i, &mut out, &mut published),
+            EEVDF_OK
+        );
+        assert!(!published);
+        assert_eq!(
+            (
+                out.delta,
+                out.tg_load_avg_contrib,
+                out.last_update_tg_load_avg
+            ),
+            (0, 1024, 3_000_000)
+        );
+        let j = EevdfTgLoadAvgInput {
+            load_avg: 1041,
+            ..i
+        };
+        assert_eq!(
+            eevdf_update_tg_load_avg(EEVDF_PROFILE_LINUX_7_1, &j, &mut out, &mut published),
+            EEVDF_OK
+        );
+        assert!(published);
+        assert_eq!(
+            (
+                out.delta,
+                out.tg_load_avg_contrib,
+                out.last_update_tg_load_avg
+            ),
+            (17, 1041, 5_000_000)
+        );
+        // Every profile, flag combination and a few values: the Rust rule.
+        for id in 0..5 {
+            let rel = crate::Profile::from_id(id).unwrap().release;
+            for (root, active, now) in [
+                (0u8, 0u8, 0u64),
+                (0, 1, 500_000),
+                (1, 1, 9_000_000),
+                (0, 1, 9_000_000),
+            ] {
+                let k = EevdfTgLoadAvgInput {
+                    is_root: root,
+                    cpu_active: active,
+                    now,
+                    ..j
+                };
+                assert_eq!(
+                    eevdf_update_tg_load_avg(id, &k, &mut out, &mut published),
+                    EEVDF_OK
+                );
+                let r: TgLoadAvgInput = k.to_rust().unwrap();
+                assert_eq!(published, update_tg_load_avg(rel, &r).is_some());
+                if let Some(u) = update_tg_load_avg(rel, &r) {
+                    assert_eq!(out, u.into());
+                    assert_ne!(out.delta, 0);
+                } else {
+                    assert_eq!(out.delta, 0);
+                }
+            }
+        }
+        let bad = EevdfTgLoadAvgInput { cpu_active: 2, ..i };
+        out = EevdfTgLoadAvgUpdate::default();
+        assert_eq!(
+            eevdf_update_tg_load_avg(0, &bad, &mut out, &mut published),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_tg_load_avg(5, &i, &mut out, &mut published),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_tg_load_avg(0, null(), &mut out, &mut published),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_tg_load_avg(0, &i, null_mut(), &mut published),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_update_tg_load_avg(0, &i, &mut out, null_mut()),
+            EEVDF_EINVAL
+        );
+        assert_eq!(out, EevdfTgLoadAvgUpdate::default());
+        assert_eq!(eevdf_clear_tg_load_avg(1041, 7, &mut out), EEVDF_OK);
+        assert_eq!(
+            (
+                out.delta,
+                out.tg_load_avg_contrib,
+                out.last_update_tg_load_avg
+            ),
+            (-1041, 0, 7)
+        );
+        assert_eq!(eevdf_clear_tg_load_avg(1041, 7, null_mut()), EEVDF_EINVAL);
+    }
+}
+
+#[test]
+fn c_group_shares_golden_values() {
+    let mut out = 0;
+    // SAFETY: valid or NULL pointers to locals.
+    unsafe {
+        // known-bugs §4 worked example: CPU0 699,050 and CPU1 524,288.
+        let st = eevdf_calc_group_shares_with(
+            1,
+            EEVDF_SHARES_LOAD_MAX_WEIGHT_LOAD_AVG,
+            NICE0,
+            2048,
+            1024,
+            2 * NICE0,
+            1024,
+            &mut out,
+        );
+        assert_eq!((st, out), (EEVDF_OK, 699_050));
+        let st = eevdf_calc_group_shares_with(
+            1,
+            EEVDF_SHARES_LOAD_MAX_WEIGHT_LOAD_AVG,
+            NICE0,
+            2048,
+            1024,
+            NICE0,
+            1024,
+            &mut out,
+        );
+        assert_eq!((st, out), (EEVDF_OK, 524_288));
+        let st = eevdf_calc_group_shares_with(
+            3,
+            EEVDF_SHARES_LOAD_LOAD_AVG,
+            NICE0,
+            1280,
+            256,
+            2 * NICE0,
+            256,
+            &mut out,
+        );
+        assert_eq!((st, out), (EEVDF_OK, 209_715));
+        // Michael Wang's case: load.weight 1000 scales down to 2, not 0.
+        for id in 0..5 {
+            let st = eevdf_calc_group_shares_with(id, 0, 2048, 0, 0, 1000, 0, &mut out);
+            assert_eq!((st, out), (EEVDF_OK, 2048));
+            let st = eevdf_calc_group_shares_with(id, 0, 1 << 30, 1 << 20, 0, 1000, 0, &mut out);
+            assert_eq!(st, EEVDF_OK);
+            assert_eq!(out, (1u64 << 30) * 2 / ((1 << 20) + 2)); // load 2, not 0
+        }
+        // Wraps: a tg_shares of 2^63 leaves the kernel's long.
+        let st = eevdf_calc_group_shares_with(1, 0, 1 << 63, 1, 0, NICE0, 1, &mut out);
+        assert_eq!(st, EEVDF_WRAPPED);
+        out = 0xDEAD;
+        assert_eq!(
+            eevdf_calc_group_shares_with(1, 2, NICE0, 1, 0, NICE0, 1, &mut out),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_calc_group_shares_with(9, 0, NICE0, 1, 0, NICE0, 1, &mut out),
+            EEVDF_EINVAL
+        );
+        assert_eq!(out, 0xDEAD);
+        assert_eq!(
+            eevdf_calc_group_shares_with(0, 0, NICE0, 1, 0, NICE0, 1, core::ptr::null_mut()),
+            EEVDF_EINVAL
+        );
+    }
+    assert_eq!(
+        [
+            eevdf_set_shares_clamp(0),
+            eevdf_set_shares_clamp(u64::MAX),
+            eevdf_set_shares_clamp(NICE0)
+        ],
+        [2048, 268_435_456, NICE0]
+    );
+}
+
+fn cpu(load_avg: u64) -> EevdfCpuState {
+    EevdfCpuState {
+        load_avg,
+        capacity: 1024,
+        nr_running: 1,
+        h_nr_queued: 1,
+        h_nr_runnable: 1,
+        ..EevdfCpuState::default()
+    }
+}
+
+#[test]
+fn c_wake_affine_golden_values_and_statuses() {
+    use core::ptr::{null, null_mut};
+    let wa = EEVDF_FEATURE_WA_IDLE | EEVDF_FEATURE_WA_WEIGHT | EEVDF_FEATURE_WA_BIAS;
+    let mut i = EevdfWakeAffineInput {
+        this_cpu: cpu(1024),
+        prev_cpu: cpu(2048),
+        task_h_load: 512,
+        current_h_load: 0,
+        imbalance_pct: EEVDF_SD_IMBALANCE_PCT_LLC,
+        share_llc: 1,
+        sync: 0,
+    };
+    let mut t = 99u32;
+    // SAFETY: valid or NULL pointers to locals.
+    unsafe {
+        // (1024 + 512)·100·1024 < (2048 − 512)·108·1024: pull to the waker.
+        for id in 0..5 {
+            assert_eq!(eevdf_wake_affine_weight(id, wa, &i, &mut t), EEVDF_OK);
+            assert_eq!(t, EEVDF_WAKE_TARGET_THIS);
+            assert_eq!(eevdf_wake_affine(id, wa, &i, &mut t), EEVDF_OK);
+            assert_eq!(t, EEVDF_WAKE_TARGET_THIS);
+        }
+        // Reversed loads: no pull, wake_affine keeps prev.
+        i.this_cpu.load_avg = 2048;
+        i.prev_cpu.load_avg = 1024;
+        assert_eq!(eevdf_wake_affine_weight(3, wa, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_NONE);
+        assert_eq!(eevdf_wake_affine(3, wa, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_PREV);
+        // wake_affine_idle: idle waker CPU sharing the LLC, busy prev → THIS.
+        i.this_cpu = EevdfCpuState {
+            idle_task_running: 1,
+            nr_running: 0,
+            ..cpu(0)
+        };
+        assert_eq!(eevdf_wake_affine_idle(0, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_THIS);
+        // ... unless prev is idle too → PREV; a preempted vCPU is not idle.
+        i.prev_cpu = i.this_cpu;
+        assert_eq!(eevdf_wake_affine_idle(0, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_PREV);
+        i.prev_cpu.vcpu_preempted = 1;
+        assert_eq!(eevdf_wake_affine_idle(0, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_THIS);
+        let mut b = false;
+        assert_eq!(eevdf_available_idle_cpu(&i.prev_cpu, &mut b), EEVDF_OK);
+        assert!(!b);
+        assert_eq!(eevdf_idle_rq(&i.prev_cpu, &mut b), EEVDF_OK);
+        assert!(b);
+        assert_eq!(eevdf_choose_idle_cpu(&i.prev_cpu, false, &mut b), EEVDF_OK);
+        assert!(!b);
+        // Sync: 6.6 counts a delayed task as running, 6.18 does not.
+        i.this_cpu = EevdfCpuState {
+            nr_running: 2,
+            h_nr_queued: 2,
+            h_nr_runnable: 1,
+            ..cpu(5000)
+        };
+        i.prev_cpu = cpu(5000);
+        i.sync = 1;
+        assert_eq!(eevdf_wake_affine_idle(0, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_NONE);
+        assert_eq!(eevdf_wake_affine_idle(1, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_THIS);
+        // A wrap of the s64 loads: WRAPPED under Linux, exact and OK under EXACT.
+        i = EevdfWakeAffineInput {
+            this_cpu: cpu(1 << 62),
+            prev_cpu: cpu(0),
+            task_h_load: 1 << 62,
+            ..i
+        };
+        i.sync = 0;
+        assert_eq!(eevdf_wake_affine_weight(3, wa, &i, &mut t), EEVDF_WRAPPED);
+        assert_eq!(eevdf_wake_affine_weight(4, wa, &i, &mut t), EEVDF_OK);
+        assert_eq!(t, EEVDF_WAKE_TARGET_NONE);
+        // Bad arguments: exact EINVAL, nothing written.
+        t = 99;
+        let bad = EevdfWakeAffineInput { share_llc: 2, ..i };
+        assert_eq!(eevdf_wake_affine_weight(0, wa, &bad, &mut t), EEVDF_EINVAL);
+        assert_eq!(eevdf_wake_affine(0, 1 << 63, &i, &mut t), EEVDF_EINVAL);
+        assert_eq!(eevdf_wake_affine(5, wa, &i, &mut t), EEVDF_EINVAL);
+        assert_eq!(eevdf_wake_affine_idle(0, null(), &mut t), EEVDF_EINVAL);
+        assert_eq!(eevdf_wake_affine_idle(0, &i, null_mut()), EEVDF_EINVAL);
+        assert_eq!(t, 99);
+        let badcpu = EevdfCpuState {
+            ttwu_pending: 7,
+            ..cpu(0)
+        };
+        assert_eq!(eevdf_available_idle_cpu(&badcpu, &mut b), EEVDF_EINVAL);
+        assert_eq!(eevdf_idle_rq(null(), &mut b), EEVDF_EINVAL);
+    }
+}
+
+#[test]
+fn c_wake_entry_points_are_the_rust_functions() {
+    use crate::wake;
+    let inputs = [
+        (0u64, 0u64, 0u64, 0u64, 117u32, 0u8, 0u8),
+        (1024, 2048, 512, 300, 117, 1, 1),
+        (u64::MAX, 3, 7, 1 << 40, 90, 0, 1),
+        (1 << 62, 1 << 63, 1 << 62, 5, 110, 1, 0),
+    ];
+    for (tl, pl, th, ch, pct, llc, sync) in inputs {
+        let i = EevdfWakeAffineInput {
+            this_cpu: cpu(tl),
+            prev_cpu: cpu(pl),
+            task_h_load: th,
+            current_h_load: ch,
+            imbalance_pct: pct,
+            share_llc: llc,
+            sync,
+        };
+        let r = i.to_rust().unwrap();
+        for id in 0..5 {
+            let p = crate::Profile::from_id(id).unwrap();
+            for f in [0, EEVDF_FEATURE_WA_BIAS, crate::Features::all().bits()] {
+                let rf = crate::Features::from_bits(f).unwrap();
+                let mut t = 99;
+                // SAFETY: valid pointers to locals.
+                let st = unsafe { eevdf_wake_affine(id, f, &i, &mut t) };
+                let (want, wrapped) = wake::overflowing_wake_affine(&p, rf, &r);
+                assert_eq!(
+                    (st, t),
+                    (if wrapped { EEVDF_WRAPPED } else { EEVDF_OK }, want as u32)
+                );
+                // SAFETY: valid pointers to locals.
+                let st = unsafe { eevdf_wake_affine_weight(id, f, &i, &mut t) };
+                let (want, wrapped) = wake::overflowing_wake_affine_weight(&p, rf, &r);
+                assert_eq!(
+                    (st, t),
+                    (if wrapped { EEVDF_WRAPPED } else { EEVDF_OK }, want as u32)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn c_wake_wide_h_load_and_record_wakee() {
+    let mut b = false;
+    let mut v = 0u64;
+    // SAFETY: valid or NULL pointers to locals.
+    unsafe {
+        assert_eq!(eevdf_wake_wide(0, 64, 8, 8, &mut b), EEVDF_OK);
+        assert!(b);
+        assert_eq!(eevdf_wake_wide(0, 63, 8, 8, &mut b), EEVDF_OK);
+        assert!(!b);
+        // 2^26 · 64 wraps to 0: "wide" only by the wrap.
+        assert_eq!(
+            eevdf_wake_wide(1, 1 << 26, 1 << 26, 64, &mut b),
+            EEVDF_WRAPPED
+        );
+        assert!(b);
+        b = false;
+        assert_eq!(
+            eevdf_wake_wide(4, 1 << 26, 1 << 26, 64, &mut b),
+            EEVDF_EOVERFLOW
+        );
+        assert!(!b);
+        assert_eq!(eevdf_wake_wide(5, 1, 1, 1, &mut b), EEVDF_EINVAL);
+        assert_eq!(
+            eevdf_wake_wide(0, 1, 1, 1, core::ptr::null_mut()),
+            EEVDF_EINVAL
+        );
+
+        assert_eq!(eevdf_task_h_load(3, 1024, 512, 2048, &mut v), EEVDF_OK);
+        assert_eq!(v, 255);
+        assert_eq!(eevdf_h_load_step(3, 1024, 512, 2048, &mut v), EEVDF_OK);
+        assert_eq!(v, 255);
+        v = 7;
+        assert_eq!(eevdf_task_h_load(3, 1, 1, u64::MAX, &mut v), EEVDF_EDOM);
+        assert_eq!(
+            eevdf_task_h_load(3, u64::MAX, u64::MAX, 0, &mut v),
+            EEVDF_WRAPPED
+        );
+        assert_eq!(v, 1);
+        v = 7;
+        assert_eq!(
+            eevdf_task_h_load(4, u64::MAX, u64::MAX, 0, &mut v),
+            EEVDF_EOVERFLOW
+        );
+        assert_eq!(eevdf_task_h_load(4, 1, 1, u64::MAX, &mut v), EEVDF_OK);
+        assert_eq!(v, 0);
+        assert_eq!(eevdf_task_h_load(9, 1, 1, 1, &mut v), EEVDF_EINVAL);
+        assert_eq!(
+            eevdf_h_load_step(0, 1, 1, 1, core::ptr::null_mut()),
+            EEVDF_EINVAL
+        );
+
+        let mut w = EevdfWakeeFlips::default();
+        for wakee in [7, 8, 8] {
+            assert_eq!(eevdf_record_wakee(&mut w, wakee, 0, 1000), EEVDF_OK);
+        }
+        assert_eq!(w.wakee_flips, 2);
+        assert_eq!(eevdf_record_wakee(&mut w, 8, 1001, 1000), EEVDF_OK);
+        assert_eq!(
+            (w.wakee_flips, w.wakee_flip_decay_ts, w.last_wakee),
+            (1, 1001, 8)
+        );
+        assert_eq!(
+            eevdf_record_wakee(core::ptr::null_mut(), 8, 1001, 1000),
+            EEVDF_EINVAL
+        );
+    }
+}
+
+#[test]
+fn c_group_load_sums_the_contributions_of_threads() {
+    use std::sync::Arc;
+    struct G(EevdfGroupLoad);
+    let g = Arc::new(G(EevdfGroupLoad { opaque: [0xFF; 2] }));
+    // SAFETY: a valid pointer; no other thread yet.
+    assert_eq!(
+        unsafe { eevdf_group_load_init(core::ptr::addr_of!(g.0).cast_mut(), false) },
+        EEVDF_OK
+    );
+    let handles: Vec<_> = (0..4u64)
+        .map(|t| {
+            let g = Arc::clone(&g);
+            std::thread::spawn(move || {
+                let mut c = EevdfGroupLoadContrib::default();
+                let mut sum = 0i64;
+                for k in 0..1000u64 {
+                    let mut d = 0;
+                    // SAFETY: valid pointers; `g` initialised, shared by design.
+                    let st = unsafe {
+                        eevdf_group_load_contrib_update(
+                            0,
+                            &mut c,
+                            &g.0,
+                            true,
+                            k,
+                            100 * t + k * (t + 1),
+                            &mut d,
+                        )
+                    };
+                    assert_eq!(st, EEVDF_OK);
+                    sum += d;
+                }
+                assert_eq!(sum, c.tg_load_avg_contrib as i64);
+                c.tg_load_avg_contrib
+            })
+        })
+        .collect();
+    let total: u64 = handles.into_iter().map(|h| h.join().unwrap()).sum();
+    let (mut v, mut root) = (0i64, true);
+    // SAFETY: valid pointers.
+    unsafe {
+        assert_eq!(eevdf_group_load_read(&g.0, &mut v, &mut root), EEVDF_OK);
+        assert_eq!((v as u64, root), (total, false));
+        assert_eq!(eevdf_group_load_add(&g.0, -5), EEVDF_OK);
+        assert_eq!(
+            eevdf_group_load_read(&g.0, &mut v, core::ptr::null_mut()),
+            EEVDF_OK
+        );
+        assert_eq!(v as u64, total - 5);
+        // Clearing one contributor takes its share out.
+        let mut c = EevdfGroupLoadContrib {
+            tg_load_avg_contrib: 10,
+            last_update_tg_load_avg: 3,
+        };
+        let mut d = 0;
+        assert_eq!(
+            eevdf_group_load_contrib_clear(&mut c, &g.0, &mut d),
+            EEVDF_OK
+        );
+        assert_eq!(
+            (d, c.tg_load_avg_contrib, c.last_update_tg_load_avg),
+            (-10, 0, 3)
+        );
+        assert_eq!(eevdf_group_load_contrib_init(&mut c), EEVDF_OK);
+        assert_eq!(c, EevdfGroupLoadContrib::default());
+        // The root group never receives contributions.
+        let mut r = EevdfGroupLoad { opaque: [0; 2] };
+        assert_eq!(eevdf_group_load_init(&mut r, true), EEVDF_OK);
+        assert_eq!(
+            eevdf_group_load_contrib_update(3, &mut c, &r, true, 1 << 40, 5000, &mut d),
+            EEVDF_OK
+        );
+        assert_eq!(d, 0);
+        assert_eq!(eevdf_group_load_read(&r, &mut v, &mut root), EEVDF_OK);
+        assert_eq!((v, root), (0, true));
+        // Bad arguments.
+        use core::ptr::{null, null_mut};
+        assert_eq!(eevdf_group_load_init(null_mut(), false), EEVDF_EINVAL);
+        assert_eq!(eevdf_group_load_add(null(), 1), EEVDF_EINVAL);
+        assert_eq!(
+            eevdf_group_load_read(&r, null_mut(), null_mut()),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_group_load_contrib_update(5, &mut c, &r, true, 0, 1, &mut d),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_group_load_contrib_update(0, &mut c, null(), true, 0, 1, &mut d),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_group_load_contrib_clear(null_mut(), &r, &mut d),
+            EEVDF_EINVAL
+        );
+        let bytes = [0u64; 4];
+        let mis = bytes
+            .as_ptr()
+            .cast::<u8>()
+            .wrapping_add(4)
+            .cast::<EevdfGroupLoad>();
+        assert_eq!(eevdf_group_load_add(mis, 1), EEVDF_EINVAL);
+    }
+}
+
+#[test]
+fn c_rq_snapshot_is_never_torn() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    struct S(EevdfRqSnapshot);
+    let mut raw = EevdfRqSnapshot { opaque: [7; 5] };
+    // SAFETY: a valid pointer to a local.
+    assert_eq!(unsafe { eevdf_rq_snapshot_init(&mut raw) }, EEVDF_OK);
+    let mut out = EevdfRqSummary {
+        v: 1,
+        ..EevdfRqSummary::default()
+    };
+    // SAFETY: valid pointers.
+    assert_eq!(
+        unsafe { eevdf_rq_snapshot_try_read(&raw, 0, &mut out) },
+        EEVDF_OK
+    );
+    assert_eq!(out, EevdfRqSummary::default());
+    let s = Arc::new(S(raw));
+    let stop = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let (s, stop) = (Arc::clone(&s), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let mut seen = 0u32;
+            loop {
+                // Read once more after the writer stopped: then it must succeed.
+                let last = stop.load(Ordering::Relaxed);
+                let mut o = EevdfRqSummary::default();
+                // SAFETY: valid pointers; the snapshot is initialised.
+                match unsafe { eevdf_rq_snapshot_try_read(&s.0, 3, &mut o) } {
+                    EEVDF_OK => {
+                        assert_eq!(
+                            (o.w, o.load_avg, u64::from(o.nr_running)),
+                            (2 * o.v, 3 * o.v, o.v % 1000)
+                        );
+                        seen += 1;
+                    }
+                    st => assert!(st == EEVDF_EBUSY && !last),
+                }
+                if last {
+                    break seen;
+                }
+            }
+        })
+    };
+    for v in 1..20_000u64 {
+        let sum = EevdfRqSummary {
+            v,
+            w: 2 * v,
+            load_avg: 3 * v,
+            nr_running: (v % 1000) as u32,
+        };
+        // SAFETY: valid pointers; the snapshot is initialised.
+        assert_eq!(unsafe { eevdf_rq_snapshot_write(&s.0, &sum) }, EEVDF_OK);
+    }
+    stop.store(true, Ordering::Relaxed);
+    assert!(reader.join().unwrap() > 0);
+    // SAFETY: NULL and valid pointers.
+    unsafe {
+        assert_eq!(
+            eevdf_rq_snapshot_write(&s.0, core::ptr::null()),
+            EEVDF_EINVAL
+        );
+        assert_eq!(
+            eevdf_rq_snapshot_try_read(core::ptr::null(), 0, &mut out),
+            EEVDF_EINVAL
+        );
+        assert_eq!(eevdf_rq_snapshot_init(core::ptr::null_mut()), EEVDF_EINVAL);
+    }
+}
+
+#[test]
+fn load_side_entry_points_do_not_panic_on_arbitrary_values() {
+    // As entry_points_do_not_panic_on_arbitrary_values, for the PELT, group and
+    // wake functions: debug overflow checks turn any unchecked operation into a
+    // panic here.
+    let mut g = Gen(0x10AD);
+    let mut ok = 0u32;
+    let sa = |g: &mut Gen| EevdfSchedAvg {
+        last_update_time: g.any(),
+        load_sum: g.any(),
+        runnable_sum: g.any(),
+        util_sum: g.any() as u32,
+        period_contrib: g.any() as u32,
+        load_avg: g.any(),
+        runnable_avg: g.any(),
+        util_avg: g.any(),
+        util_est: EevdfUtilEst {
+            enqueued: g.any() as u32,
+            ewma: g.any() as u32,
+        },
+    };
+    let cpu_of = |g: &mut Gen| EevdfCpuState {
+        load_avg: g.any(),
+        capacity: g.any(),
+        nr_running: g.any() as u32,
+        h_nr_queued: g.any() as u32,
+        h_nr_runnable: g.any() as u32,
+        idle_task_running: g.small(3) as u8 / 2,
+        ttwu_pending: g.small(3) as u8 / 2,
+        vcpu_preempted: g.small(3) as u8 / 2,
+        sched_idle_only: g.small(3) as u8 / 2,
+    };
+    for _ in 0..20_000 {
+        let id = g.small(6) as u32;
+        let w = EevdfLoadWeight {
+            weight: g.any(),
+            inv_weight: g.any() as u32,
+        };
+        let (mut a, mut b) = (sa(&mut g), sa(&mut g));
+        let (mut flag, mut prop, mut u) = (false, 0i64, 0u64);
+        let (now, x, y, z) = (g.any(), g.any(), g.any(), g.any());
+        let f = if g.small(4) == 0 {
+            g.any()
+        } else {
+            crate::Features::all().bits()
+        };
+        // SAFETY: valid pointers to locals throughout.
+        unsafe {
+            let _ = eevdf_update_load_avg_se(now, &mut a, &w, x & 1 == 1, y, z & 1 == 1, &mut flag);
+            let _ = eevdf_update_load_avg_blocked_se(now, &mut b, &w, &mut flag);
+            let _ = eevdf_update_load_avg_cfs_rq(now, &mut a, x, y as u32, true, &mut flag);
+            let _ = eevdf_enqueue_load_avg(id, &mut a, &b, &w);
+            let _ = eevdf_dequeue_load_avg(id, &mut a, &b, &w);
+            let _ = eevdf_attach_entity_load_avg(id, &mut a, &mut b, &w, &mut prop);
+            let _ = eevdf_detach_entity_load_avg(id, &mut a, &b, &w, &mut prop);
+            let r = EevdfRemovedLoad {
+                load_avg: x,
+                util_avg: y,
+                runnable_avg: z,
+            };
+            let _ = eevdf_remove_load_avg(id, &mut a, &r, &mut prop);
+            let _ = eevdf_reweight_load_avg(&mut b, &w);
+            let _ = eevdf_pelt_divider(&a, &mut u);
+            let mut ue = a.util_est;
+            let _ = eevdf_util_est_update(id, f, &mut ue, x, y, z, &mut flag);
+            let _ = eevdf_task_util_est(id, &ue, &mut 0);
+            let tg = EevdfTgLoadAvgInput {
+                now,
+                load_avg: x,
+                tg_load_avg_contrib: y,
+                last_update_tg_load_avg: z,
+                is_root: g.small(3) as u8 / 2,
+                cpu_active: g.small(3) as u8,
+            };
+            let _ =
+                eevdf_update_tg_load_avg(id, &tg, &mut EevdfTgLoadAvgUpdate::default(), &mut flag);
+            let _ = eevdf_clear_tg_load_avg(x, y, &mut EevdfTgLoadAvgUpdate::default());
+            let _ =
+                eevdf_calc_group_shares_with(id, g.small(3) as u32, x, y, z, now, g.any(), &mut u);
+            let wa = EevdfWakeAffineInput {
+                this_cpu: cpu_of(&mut g),
+                prev_cpu: cpu_of(&mut g),
+                task_h_load: x,
+                current_h_load: y,
+                imbalance_pct: g.any() as u32,
+                share_llc: g.small(3) as u8 / 2,
+                sync: g.small(3) as u8 / 2,
+            };
+            let mut t = 0u32;
+            ok += u32::from(eevdf_wake_affine(id, f, &wa, &mut t) >= 0);
+            ok +=
+                u32::from(eevdf_update_load_avg_se(now, &mut a, &w, true, y, true, &mut flag) == 0);
+            let _ = eevdf_wake_affine_weight(id, f, &wa, &mut t);
+            let _ = eevdf_wake_affine_idle(id, &wa, &mut t);
+            let _ = eevdf_wake_wide(id, x as u32, y as u32, z as u32, &mut flag);
+            let _ = eevdf_task_h_load(id, x, y, z, &mut u);
+            let _ = eevdf_h_load_step(id, x, y, z, &mut u);
+            let _ = eevdf_choose_idle_cpu(&wa.this_cpu, flag, &mut flag);
+            let mut fl = EevdfWakeeFlips {
+                wakee_flip_decay_ts: x,
+                last_wakee: y,
+                wakee_flips: z as u32,
+            };
+            let _ = eevdf_record_wakee(&mut fl, now, g.any(), g.any());
+        }
+    }
+    // Most calls get past the argument checks and compute.
+    assert!(ok > 20_000, "only {ok} calls computed");
+}
