@@ -53,6 +53,8 @@ static struct abi_rq rq_st[2][NIN];
 static struct abi_ent in_sums[2][NIN], out_sums[2][NIN];
 static EevdfAvgVruntime empty_acc[2], full_acc[2];
 static EevdfTunables tun[2];
+static EevdfWakeAffineInput wake_st[NIN];
+static uint64_t wake_features;
 
 static void must(int32_t s, const char *what)
 {
@@ -118,6 +120,22 @@ static void prepare(void)
 			abi_ent_of(&in_sums[g][i], prof[g], &e[i], 1);
 			abi_ent_of(&out_sums[g][i], prof[g], &e[i], 0);
 		}
+	}
+	/* The Rust loop's features: 7.1's defaults (WA_BIAS among them). */
+	must(eevdf_features_default(EEVDF_PROFILE_LINUX_7_1, &wake_features), "features");
+	for (int i = 0; i < NIN; i++) {
+		const struct in_wake *w = &bench_in_wake()[i];
+		EevdfWakeAffineInput *x = &wake_st[i];
+
+		memset(x, 0, sizeof(*x));
+		x->this_cpu.load_avg = w->this_load;
+		x->this_cpu.capacity = w->this_capacity;
+		x->prev_cpu.load_avg = w->prev_load;
+		x->prev_cpu.capacity = w->prev_capacity;
+		x->task_h_load = w->task_h_load;
+		x->current_h_load = w->current_h_load;
+		x->imbalance_pct = w->imbalance_pct;
+		x->sync = (uint8_t)(w->sync != 0);
 	}
 }
 
@@ -285,6 +303,47 @@ u64 abi_shares(size_t reps)
 	return sink;
 }
 
+u64 abi_pelt(size_t reps)
+{
+	const struct in_pelt *in = bench_in_pelt();
+	u64 sink = 0;
+
+	for (size_t r = 0; r < reps; r++) {
+		EevdfSchedAvg sa;
+		u64 now = 0;
+
+		eevdf_sched_avg_init(&sa);
+		for (int i = 0; i < NIN; i++) {
+			EevdfLoadWeight lw = { in[i].weight, 0 };
+			bool decayed;
+
+			now += in[i].step;
+			sink ^= (u64)eevdf_update_load_avg_se(now, &sa, &lw, in[i].on_rq != 0,
+							      in[i].on_rq, in[i].running != 0,
+							      &decayed);
+			CLOBBER(&sa);
+		}
+		sink ^= sa.load_avg ^ sa.util_avg;
+		BARRIER(sink);
+	}
+	return sink;
+}
+
+u64 abi_wake(size_t reps)
+{
+	u64 sink = 0;
+
+	for (size_t r = 0; r < reps; r++)
+		for (int i = 0; i < NIN; i++) {
+			uint32_t t;
+			int32_t s = eevdf_wake_affine_weight(EEVDF_PROFILE_LINUX_7_1, wake_features,
+							     &wake_st[i], &t);
+			sink ^= (u64)t ^ (u64)s << 2;
+			BARRIER(sink);
+		}
+	return sink;
+}
+
 /* ---- the table ---------------------------------------------------------- */
 
 typedef u64 (*loop_fn)(size_t);
@@ -316,7 +375,9 @@ static const struct op ops[] = {
 	{ "reweight_entity/6.6", bench_c_reweight_66, abi_reweight_66 },
 	{ "reweight_entity/7.1", bench_c_reweight_71, abi_reweight_71 },
 	{ "decay_load", bench_c_decay, abi_decay },
+	{ "update_load_avg_se (PELT)", bench_c_pelt, abi_pelt },
 	{ "calc_group_shares/linux", bench_c_shares, abi_shares },
+	{ "wake_affine_weight/linux", bench_c_wake, abi_wake },
 };
 #define NOPS (sizeof(ops) / sizeof(ops[0]))
 
@@ -431,6 +492,36 @@ static int check(void)
 		     "shares");
 		bench_c_ref_load(i, want);
 		eq("decay_load/calc_group_shares", i, got, want, 2);
+
+		uint32_t t;
+		must(eevdf_wake_affine_weight(EEVDF_PROFILE_LINUX_7_1, wake_features, &wake_st[i], &t),
+		     "wake_affine_weight");
+		got[0] = t == EEVDF_WAKE_TARGET_THIS;
+		eq("wake_affine_weight", i, got, &want[2], 1);
+	}
+	{
+		const struct in_pelt *in = bench_in_pelt();
+		EevdfSchedAvg sa;
+		u64 now = 0, got[6], want[6];
+
+		eevdf_sched_avg_init(&sa);
+		for (size_t i = 0; i < NIN; i++) {
+			EevdfLoadWeight lw = { in[i].weight, 0 };
+			bool decayed;
+
+			now += in[i].step;
+			must(eevdf_update_load_avg_se(now, &sa, &lw, in[i].on_rq != 0, in[i].on_rq,
+						      in[i].running != 0, &decayed),
+			     "update_load_avg_se");
+			got[0] = sa.load_sum;
+			got[1] = sa.runnable_sum;
+			got[2] = sa.util_sum | (u64)sa.period_contrib << 32;
+			got[3] = sa.load_avg;
+			got[4] = sa.runnable_avg;
+			got[5] = sa.util_avg ^ (u64)sa.util_est.ewma << 32;
+			bench_c_ref_pelt(i + 1, want);
+			eq("update_load_avg_se", i, got, want, 6);
+		}
 	}
 	if (failures) {
 		fprintf(stderr, "check FAILED: %d of %d comparisons differ\n", failures, comparisons);

@@ -257,7 +257,9 @@ fn abi_sym(name: &str) -> Option<&'static str> {
         "reweight_entity/6.6" => "abi_reweight_66",
         "reweight_entity/7.1" => "abi_reweight_71",
         "decay_load" => "abi_decay",
+        "update_load_avg_se (PELT)" => "abi_pelt",
         "calc_group_shares/linux" => "abi_shares",
+        "wake_affine_weight/linux" => "abi_wake",
         _ => return None,
     })
 }
