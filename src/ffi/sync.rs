@@ -8,6 +8,9 @@
 //! function borrows it shared, so any number of threads may call them at
 //! once. Not built under `--cfg loom`, whose atomics differ in size.
 
+use core::cell::UnsafeCell;
+use core::mem::MaybeUninit;
+
 use crate::sync::{GroupLoad, GroupLoadContrib, RqSnapshot, RqSummary};
 use crate::Error;
 
@@ -23,8 +26,17 @@ use super::{check_out, check_ptr, profile_of, read_in, run, write_out, EEVDF_EBU
 #[derive(Debug)]
 pub struct EevdfGroupLoad {
     /// Storage of the Rust value; not for C to read.
-    pub opaque: [u64; 2],
+    // An UnsafeCell so that Rust callers may pass shared pointers (the
+    // functions write through them, atomically), of MaybeUninit because the
+    // Rust value has padding bytes: Rust may copy the storage before `_init`
+    // or while no thread uses it, which would be UB for plain integers.
+    pub opaque: UnsafeCell<MaybeUninit<[u64; 2]>>,
 }
+
+// SAFETY: after `eevdf_group_load_init` the storage holds a `GroupLoad`, which
+// is `Sync` (atomics), and the entry points only ever access it through a
+// shared `&GroupLoad`; before it, the caller's contract excludes other threads.
+unsafe impl Sync for EevdfGroupLoad {}
 
 /// One CPU's side of a group load (`grq->tg_load_avg_contrib` and
 /// `grq->last_update_tg_load_avg`), owned by that CPU. Zero it (or call
@@ -66,8 +78,16 @@ pub struct EevdfRqSummary {
 #[derive(Debug)]
 pub struct EevdfRqSnapshot {
     /// Storage of the Rust value; not for C to read.
-    pub opaque: [u64; 5],
+    // An UnsafeCell so that Rust callers may pass shared pointers (the
+    // functions write through them, atomically), of MaybeUninit because the
+    // Rust value has padding bytes: Rust may copy the storage before `_init`
+    // or while no thread uses it, which would be UB for plain integers.
+    pub opaque: UnsafeCell<MaybeUninit<[u64; 5]>>,
 }
+
+// SAFETY: as for `EevdfGroupLoad`: a `RqSnapshot` (`Sync`: a seqlock of
+// atomics) only ever accessed through a shared reference.
+unsafe impl Sync for EevdfRqSnapshot {}
 
 mod layout {
     use super::{EevdfGroupLoad, EevdfGroupLoadContrib, EevdfRqSnapshot, EevdfRqSummary};

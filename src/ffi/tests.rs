@@ -9,6 +9,8 @@ use crate::pick::{pick_eevdf_linear, Pick};
 use crate::vtime::{Vlag, Vtime};
 use crate::weight::{overflowing_calc_delta_fair, LoadWeight};
 use crate::Features;
+use core::cell::UnsafeCell;
+use core::mem::MaybeUninit;
 use std::vec;
 use std::vec::Vec;
 
@@ -1426,7 +1428,9 @@ fn c_wake_wide_h_load_and_record_wakee() {
 fn c_group_load_sums_the_contributions_of_threads() {
     use std::sync::Arc;
     struct G(EevdfGroupLoad);
-    let g = Arc::new(G(EevdfGroupLoad { opaque: [0xFF; 2] }));
+    let g = Arc::new(G(EevdfGroupLoad {
+        opaque: UnsafeCell::new(MaybeUninit::new([0xFF; 2])),
+    }));
     // SAFETY: a valid pointer; no other thread yet.
     assert_eq!(
         unsafe { eevdf_group_load_init(core::ptr::addr_of!(g.0).cast_mut(), false) },
@@ -1489,7 +1493,9 @@ fn c_group_load_sums_the_contributions_of_threads() {
         assert_eq!(eevdf_group_load_contrib_init(&mut c), EEVDF_OK);
         assert_eq!(c, EevdfGroupLoadContrib::default());
         // The root group never receives contributions.
-        let mut r = EevdfGroupLoad { opaque: [0; 2] };
+        let mut r = EevdfGroupLoad {
+            opaque: UnsafeCell::new(MaybeUninit::new([0; 2])),
+        };
         assert_eq!(eevdf_group_load_init(&mut r, true), EEVDF_OK);
         assert_eq!(
             eevdf_group_load_contrib_update(3, &mut c, &r, true, 1 << 40, 5000, &mut d),
@@ -1533,7 +1539,9 @@ fn c_rq_snapshot_is_never_torn() {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Arc;
     struct S(EevdfRqSnapshot);
-    let mut raw = EevdfRqSnapshot { opaque: [7; 5] };
+    let mut raw = EevdfRqSnapshot {
+        opaque: UnsafeCell::new(MaybeUninit::new([7; 5])),
+    };
     // SAFETY: a valid pointer to a local.
     assert_eq!(unsafe { eevdf_rq_snapshot_init(&mut raw) }, EEVDF_OK);
     let mut out = EevdfRqSummary {
