@@ -1811,9 +1811,12 @@ int32_t eevdf_protect_slice(uint32_t profile, const struct EevdfSchedEntity *se,
  * queue's smallest slice with `se` already out of the tree (`UINT64_MAX` when
  * empty). In 6.6 it writes the marker vlag = deadline instead.
  *
- * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when the slice conversion wrapped;
- * `EEVDF_EOVERFLOW` under EXACT; `EEVDF_EINVAL` for an unknown profile,
- * unknown feature bits or a NULL or invalid `se`. Nothing is written on error.
+ * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when the slice conversion wrapped
+ * (Linux profiles; under EXACT a conversion beyond 64 bits puts vruntime +
+ * delta past every representable time, so vprot keeps the other operand of
+ * the min and the status is `EEVDF_OK`); `EEVDF_EINVAL` for an unknown
+ * profile, unknown feature bits or a NULL or invalid `se`. Nothing is written
+ * on error.
  *
  * # Safety
  *

@@ -93,6 +93,11 @@ pub fn protect_slice(profile: &Profile, se: &SchedEntity) -> bool {
 /// calc_delta_fair(slice)) when slice ≠ se.slice. `min_slice` is the run
 /// queue's minimum slice with `se` already out of the tree (`u64::MAX` when
 /// empty). Returns wrapped.
+///
+/// Under [`Profile::EXACT`] a `calc_delta_fair(slice)` beyond `u64` (a huge
+/// slice on a light entity, e.g. bbce3de72be5's `U64_MAX`) puts
+/// `vruntime + delta` past every representable virtual time, so the exact
+/// minimum is the other operand: vprot stays the deadline, and nothing wraps.
 pub fn overflowing_set_protect_slice(
     profile: &Profile,
     se: &mut SchedEntity,
@@ -112,6 +117,9 @@ pub fn overflowing_set_protect_slice(
     se.vprot = se.deadline;
     if slice != se.slice {
         let (d, wrapped) = overflowing_calc_delta_fair(profile, slice, &se.load);
+        if wrapped && profile.is_exact() {
+            return false;
+        }
         se.vprot = se.deadline.min(se.vruntime + d);
         return wrapped;
     }
@@ -119,13 +127,18 @@ pub fn overflowing_set_protect_slice(
 }
 
 /// `update_protect_slice(cfs_rq, se)`: vprot = min(vprot, vruntime +
-/// calc_delta_fair(min_slice)), after a wakeup that did not preempt. Returns wrapped.
+/// calc_delta_fair(min_slice)), after a wakeup that did not preempt. Returns
+/// wrapped. Under [`Profile::EXACT`] a delta beyond `u64` leaves vprot as it is
+/// (the exact minimum), as in [`overflowing_set_protect_slice`].
 pub fn overflowing_update_protect_slice(
     profile: &Profile,
     se: &mut SchedEntity,
     min_slice: u64,
 ) -> bool {
     let (d, wrapped) = overflowing_calc_delta_fair(profile, min_slice, &se.load);
+    if wrapped && profile.is_exact() {
+        return false;
+    }
     se.vprot = se.vprot.min(se.vruntime + d);
     wrapped
 }
@@ -690,5 +703,40 @@ mod tests {
         assert!(protect_slice(&p, &s));
         cancel_protect_slice(&p, &mut s);
         assert!(!protect_slice(&p, &s));
+    }
+
+    /// A slice of 2^63 ns on a nice-19 entity (bbce3de72be5's territory):
+    /// calc_delta_fair leaves 64 bits. 7.1 reports the wrap and stores the
+    /// kernel's value; EXACT knows vruntime + delta lies past every
+    /// representable time, so the min keeps the other operand, unflagged.
+    #[test]
+    fn exact_protection_with_a_delta_beyond_64_bits_keeps_the_other_end() {
+        let nice19 = LoadWeight::from_nice(19).unwrap();
+        let f = Features::defaults(Release::Linux7_1);
+        let huge = 1u64 << 63;
+        for p in [Profile::LINUX_7_1, Profile::EXACT] {
+            let mut s = se(1_000, 3_001_000);
+            s.load = nice19;
+            s.slice = u64::MAX;
+            let (d, wrapped) = overflowing_calc_delta_fair(&p, huge, &nice19);
+            assert!(wrapped, "{p:?}: the conversion leaves 64 bits");
+            let w = overflowing_set_protect_slice(&p, &mut s, huge, f);
+            if p.is_exact() {
+                assert!(!w);
+                assert_eq!(s.vprot, Vtime(3_001_000), "vprot = deadline");
+            } else {
+                assert!(w);
+                assert_eq!(s.vprot, Vtime(3_001_000).min(Vtime(1_000) + d));
+            }
+            s.vprot = Vtime(2_000_000);
+            let w = overflowing_update_protect_slice(&p, &mut s, huge);
+            if p.is_exact() {
+                assert!(!w);
+                assert_eq!(s.vprot, Vtime(2_000_000), "vprot unchanged");
+            } else {
+                assert!(w);
+                assert_eq!(s.vprot, Vtime(2_000_000).min(Vtime(1_000) + d));
+            }
+        }
     }
 }

@@ -159,12 +159,25 @@ const FINDINGS: &[(&str, &str, &str)] = &[
         "exact_place_lag_intermediate_overflow",
         "48db24240424071c71c7242424247affb53bb53b242407837124043124c7837124042424c724c724071c71c7b53b2424071c71071c712424",
     ),
+    (
+        // EXACT (C ABI run queue): a wakeup that did not preempt refreshed
+        // curr's protection with calc_delta_fair(min_slice) beyond 64 bits and
+        // noted the conversion's flag as a wrap: EEVDF_WRAPPED under EXACT.
+        "capi_rq",
+        "exact_protect_slice_delta_beyond_64_bits",
+        "cd4d2e4d4d4d4d4d4d4df61000269df1124d4df7f7f7f7f7f7fefefefe9a2b9a9a9a9a9a9a9a9a9a9afefefefefefefefefefefefefefefefefefefefe00044d4dfefefefefe4d4d4d4d4d4d4dfc100010269df1124d4df7f7f7f7f7f7fefefe1001000000ffffffffffffff219a9a9a9a9a9a1f9a9afecd044d4d2dfefefefefefefefefefefefefefefefefefefefefe00044d4dfefefefefefefefe434343434343434343434343434343434343434343434343434343434343434343434343434343434343434343434343434343434343434343434343434343fefefeae9a9afdedfcfcfcfcfcfcfcfcfcfcfcfcfcfcfcfc12fcfcfcfcfcfcfcfcfcfc121212121212121212123bd5dedeffffa3fdffff3d3d3d3d3d3d3d010000013d3d3d3d3d3d3d3d3d3d3d3d3d3dfffffffffffffffffffffffffbd8fb000000000000a5af5bffffffffff7373e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3737373e3e3e3e3e3e3e3e3e3e3e373e3e3e3e3e37373fcfc73737373737373737373737373737373737373737373fdede3e3e3e3e37373fcfc737373fcfcfcfc12fcfcfcfcfcfcfcfcfcfc121212121241000000000000000000ffa3fdffff3d3d3d3d3d3d3d010000013d3d3d3d3d3d3d3d3d3d3d3d3d3dffffffffffffffffffffffffffffff63ffe6e6e6e6e6e6e6e6e6e6e6e6e6e6e6000000f1737373737373737373737373737373737373737373737373e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3737373e3e3e3e3e3e3e3e3e3e3e373e3e3e3e3e37373fce3e3e373e3e3e3e3e37373fcfc737373",
+    ),
 ];
 
 #[test]
 fn fuzz_findings_replay_without_violations() {
     for (target, name, bytes) in FINDINGS {
-        let body = bodies::TARGETS.iter().find(|t| t.0 == *target).unwrap().1;
+        let body = bodies::TARGETS
+            .iter()
+            .chain(capi_bodies::CAPI_TARGETS)
+            .find(|t| t.0 == *target)
+            .unwrap()
+            .1;
         let data = hex(bytes);
         let r = std::panic::catch_unwind(|| body(&data));
         assert!(r.is_ok(), "finding {name} ({target}) fails again");
