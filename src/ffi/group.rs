@@ -3,8 +3,8 @@
 
 use crate::group::{
     clear_tg_load_avg, cpu_shares_write, cpu_weight_nice_write, cpu_weight_read, cpu_weight_write,
-    overflowing_calc_group_shares, overflowing_calc_group_shares_with, set_shares_clamp,
-    update_tg_load_avg, SharesLoad, TgLoadAvgInput, TgLoadAvgUpdate, TG_LOAD_AVG_RATE_LIMIT_NS,
+    overflowing_calc_group_shares_with, set_shares_clamp, update_tg_load_avg, SharesLoad,
+    TgLoadAvgInput, TgLoadAvgUpdate, TG_LOAD_AVG_RATE_LIMIT_NS,
 };
 use crate::Error;
 
@@ -43,23 +43,19 @@ pub unsafe extern "C" fn eevdf_calc_group_shares(
     grq_load_avg: u64,
     out: *mut u64,
 ) -> i32 {
-    run(|| {
-        let p = profile_of(profile);
-        check_out(out)?;
-        let p = p?;
-        let (v, wrapped) = overflowing_calc_group_shares(
-            &p,
+    // SAFETY: forwarded contract.
+    unsafe {
+        eevdf_calc_group_shares_with(
+            profile,
+            EEVDF_SHARES_LOAD_MAX_WEIGHT_LOAD_AVG,
             tg_shares,
             tg_load_avg,
             tg_load_avg_contrib,
             grq_load_weight,
             grq_load_avg,
-        )?;
-        let status = status_of(&p, wrapped)?;
-        // SAFETY: `out` was checked; writable by the caller's contract.
-        unsafe { write_out(out, v) };
-        Ok(status)
-    })
+            out,
+        )
+    }
 }
 
 /// The `tg->shares` a cgroup v1 write `cpu.shares = x` results in:

@@ -315,6 +315,28 @@ pub unsafe extern "C" fn eevdf_record_wakee(
     })
 }
 
+/// Runs a predicate on a caller's CPU state and writes the answer.
+///
+/// # Safety
+///
+/// `cpu` is NULL or points to a readable `EevdfCpuState`; `out` NULL or a
+/// writable `bool`.
+unsafe fn cpu_predicate(
+    cpu: *const EevdfCpuState,
+    out: *mut bool,
+    pred: impl FnOnce(&CpuState) -> bool,
+) -> i32 {
+    run(|| {
+        // SAFETY: NULL or readable by the caller's contract.
+        let c = unsafe { cpu_in(cpu) };
+        check_out(out)?;
+        let c = c?;
+        // SAFETY: `out` was checked; writable by the caller's contract.
+        unsafe { write_out(out, pred(&c)) };
+        Ok(EEVDF_OK)
+    })
+}
+
 /// `idle_rq(rq)`: the idle task runs, `nr_running` is 0 and no remote wakeup
 /// is pending.
 ///
@@ -327,15 +349,8 @@ pub unsafe extern "C" fn eevdf_record_wakee(
 /// writable `bool`.
 #[no_mangle]
 pub unsafe extern "C" fn eevdf_idle_rq(cpu: *const EevdfCpuState, out: *mut bool) -> i32 {
-    run(|| {
-        // SAFETY: NULL or readable by the caller's contract.
-        let c = unsafe { cpu_in(cpu) };
-        check_out(out)?;
-        let c = c?;
-        // SAFETY: `out` was checked; writable by the caller's contract.
-        unsafe { write_out(out, idle_rq(&c)) };
-        Ok(EEVDF_OK)
-    })
+    // SAFETY: forwarded contract.
+    unsafe { cpu_predicate(cpu, out, idle_rq) }
 }
 
 /// `available_idle_cpu(cpu)`: `eevdf_idle_rq` and not `vcpu_preempted` (an
@@ -351,15 +366,8 @@ pub unsafe extern "C" fn eevdf_available_idle_cpu(
     cpu: *const EevdfCpuState,
     out: *mut bool,
 ) -> i32 {
-    run(|| {
-        // SAFETY: NULL or readable by the caller's contract.
-        let c = unsafe { cpu_in(cpu) };
-        check_out(out)?;
-        let c = c?;
-        // SAFETY: `out` was checked; writable by the caller's contract.
-        unsafe { write_out(out, available_idle_cpu(&c)) };
-        Ok(EEVDF_OK)
-    })
+    // SAFETY: forwarded contract.
+    unsafe { cpu_predicate(cpu, out, available_idle_cpu) }
 }
 
 /// `choose_idle_cpu(cpu, p)` (Linux 7.1): `eevdf_available_idle_cpu`, or the
@@ -376,15 +384,8 @@ pub unsafe extern "C" fn eevdf_choose_idle_cpu(
     p_is_sched_idle: bool,
     out: *mut bool,
 ) -> i32 {
-    run(|| {
-        // SAFETY: NULL or readable by the caller's contract.
-        let c = unsafe { cpu_in(cpu) };
-        check_out(out)?;
-        let c = c?;
-        // SAFETY: `out` was checked; writable by the caller's contract.
-        unsafe { write_out(out, choose_idle_cpu(&c, p_is_sched_idle)) };
-        Ok(EEVDF_OK)
-    })
+    // SAFETY: forwarded contract.
+    unsafe { cpu_predicate(cpu, out, |c| choose_idle_cpu(c, p_is_sched_idle)) }
 }
 
 /// `wake_affine_idle(this_cpu, prev_cpu, sync)`:
