@@ -143,6 +143,7 @@ pub enum SliceAggregates {
     /// `max_slice`, so `min_slice`/`max_slice` can be stale.
     Kernel = 0,
     /// Always the true minimum and maximum slice of the queued entities.
+    /// A no-op under [`Release::Linux6_6`], which keeps no slice aggregates.
     Exact = 1,
 }
 
