@@ -1486,10 +1486,12 @@ impl<S: NodeStore> CfsRq<S> {
         // v6.6.0 keeps the entity in the tree (its vruntime key does not change);
         // every later generation takes it out and puts it back.
         let move_in_tree = in_tree && p.reweight != Reweight::ScaleDeadline;
+        // The kernel takes the lag while the entity is still in the tree, so
+        // the 7.x limit's cfs_rq_max_slice includes the entity's own slice.
+        let ctx = self.ctx_for(i);
         if move_in_tree {
             self.erase_only(i);
         }
-        let ctx = self.ctx_for(i);
         let protected = is_curr && protect_slice(&p, self.se(i));
         let mut se = *self.se(i);
         let r = reweight_entity(
@@ -2200,6 +2202,60 @@ mod tests {
             let mut with_exact = Vec::new();
             drive_observed(exact, seed, 300, &mut |rq| with_exact.push(snapshot(rq)));
             assert_eq!(kernel, with_exact, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn reweight_takes_the_lag_limit_with_the_entity_still_in_the_tree() {
+        // 7.0/7.1 reweight_entity runs update_entity_lag before the entity
+        // leaves the tree, so its own custom slice (the largest) bounds its
+        // lag: limit = calc_delta_fair(max_slice + tick) = 15,367,173 + 1 ms
+        // for a nice-0 entity (fidelity review, 7.1.5 replay: the library
+        // clamped with the running task's 3 ms instead).
+        //
+        // A (nice 0, 3 ms slice) runs; B (nice 0, custom slice 15,367,173 ns)
+        // wakes with a stored lag of −10 ms: with A curr, PLACE_LAG inflates
+        // it by (W + w)/W = 2, so B lands 20 ms right of A, V is midway and
+        // B's lag is exactly −10 ms. C (nice 0, 3 ms, lag 0) is placed at V
+        // and inserted below B, which refreshes B's max_slice aggregate.
+        // Reniced to 7 (weight 215) at once, B's lag −10 ms is within the
+        // limit and is rescaled by 1024/215, truncated toward zero.
+        for p in [Profile::LINUX_7_0, Profile::LINUX_7_1] {
+            let t = Tunables {
+                base_slice: 3_000_000,
+                tick_nsec: 1_000_000,
+                features: Features::defaults(p.release),
+            };
+            let mut rq = RunQueue::<4>::new(p, t);
+            let a = rq
+                .add(SchedEntity::from_nice(0, 3_000_000).unwrap())
+                .unwrap();
+            let mut b = SchedEntity::from_nice(0, 3_000_000).unwrap();
+            b.set_custom_slice(15_367_173, 3_000_000);
+            b.vlag = Vlag(-10_000_000);
+            let b = rq.add(b).unwrap();
+            let c = rq
+                .add(SchedEntity::from_nice(0, 3_000_000).unwrap())
+                .unwrap();
+            rq.enqueue(a, 0, EnqueueFlags::WAKEUP).unwrap();
+            rq.pick_next(0).unwrap();
+            rq.enqueue(b, 0, EnqueueFlags::WAKEUP).unwrap();
+            rq.enqueue(c, 0, EnqueueFlags::WAKEUP).unwrap();
+            let v = rq.avg_vruntime().unwrap();
+            assert_eq!(rq.entity(b).unwrap().vruntime.wsub(v), 10_000_000);
+            assert_eq!(rq.max_slice(), 15_367_173);
+            rq.reweight(b, LoadWeight::from_nice(7).unwrap(), 0)
+                .unwrap();
+            let se = rq.entity(b).unwrap();
+            // (Clamped at ±4 ms, as before the fix, it would be −19,051,162.)
+            assert_eq!(se.vlag.0, -10_000_000i64 * 1024 / 215, "{p:?}");
+            assert_eq!(se.vlag.0, -47_627_906);
+            if p.release == Release::Linux7_1 {
+                // 7.1: vruntime = V − vlag; V is unchanged up to its floor.
+                assert_eq!(se.vruntime.wsub(v), 47_627_906);
+                assert!(rq.avg_vruntime().unwrap().wsub(v).abs() <= 1);
+            }
+            rq.validate().unwrap();
         }
     }
 
