@@ -72,8 +72,10 @@
 //! let a = rq.add_task(0, SchedEntity::from_nice(0, tun.base_slice)?)?; // in the root
 //! let b = rq.add_task(1, SchedEntity::from_nice(0, tun.base_slice)?)?; // in g
 //! let now = 1_000_000;
-//! rq.enqueue_task(a, now, EnqueueFlags::INITIAL, &mut tgs)?;
-//! rq.enqueue_task(b, now, EnqueueFlags::INITIAL, &mut tgs)?;
+//! // Two forks: the flags wake_up_new_task passes in this release.
+//! let fork = EnqueueFlags::new_task(p.release);
+//! rq.enqueue_task(a, now, fork, &mut tgs)?;
+//! rq.enqueue_task(b, now, fork, &mut tgs)?;
 //! assert_eq!(rq.nr_running(), 2);
 //! assert_eq!(rq.cfs_rq(0)?.nr_queued(), 2); // a and g's group entity
 //! let first = rq.pick_next_task(now, &mut tgs)?.unwrap();

@@ -193,7 +193,9 @@ pub type RunQueue<const N: usize> = CfsRq<ArrayVec<Node, N>>;
 pub struct EnqueueFlags {
     /// ENQUEUE_WAKEUP: a wakeup (as opposed to a restore or migration).
     pub wakeup: bool,
-    /// ENQUEUE_INITIAL: the first enqueue after fork (`wake_up_new_task`, ≥ v6.12).
+    /// ENQUEUE_INITIAL: `place_entity` gives the first deadline half a slice
+    /// (PLACE_DEADLINE_INITIAL), in every release. Which releases pass it for
+    /// a fork: [`EnqueueFlags::new_task`], or use [`CfsRq::wake_up_new`].
     pub initial: bool,
 }
 
@@ -213,6 +215,21 @@ impl EnqueueFlags {
         wakeup: false,
         initial: false,
     };
+
+    /// The flags `wake_up_new_task` enqueues a forked task with in `release`.
+    ///
+    /// * v6.6: none. `task_fork_fair` placed the child with ENQUEUE_INITIAL
+    ///   on the parent's queue, but the enqueue places it again without the
+    ///   flag, so the child's first deadline is a full slice away.
+    /// * v6.12 and later (6.18, 7.x): ENQUEUE_INITIAL. The fork-time placement
+    ///   was dropped and the flag moved to `wake_up_new_task`, so the first
+    ///   deadline is half a slice away (PLACE_DEADLINE_INITIAL).
+    pub const fn new_task(release: Release) -> EnqueueFlags {
+        match release {
+            Release::Linux6_6 => EnqueueFlags::RESTORE,
+            _ => EnqueueFlags::INITIAL,
+        }
+    }
 }
 
 /// Flags of [`CfsRq::dequeue`].
@@ -915,7 +932,7 @@ impl<S: NodeStore> CfsRq<S> {
         let tun = self.tun;
         let is_curr = self.curr == i;
         let place = PlaceFlags {
-            initial: flags.initial && p.release >= Release::Linux6_18,
+            initial: flags.initial,
         };
         if is_curr {
             let ctx = self.ctx_for(i);
@@ -940,6 +957,42 @@ impl<S: NodeStore> CfsRq<S> {
         self.nr_queued += 1;
         self.se_mut(i).on_rq = true;
         Ok(())
+    }
+
+    /// A forked entity's first enqueue, as the release runs it: the fair part
+    /// of `task_fork_fair` and `wake_up_new_task` — enqueue with
+    /// [`EnqueueFlags::new_task`] (v6.6 no flag, later ENQUEUE_INITIAL), then
+    /// the wakeup preemption check with WF_FORK
+    /// ([`wakeup_preempt`](Self::wakeup_preempt)). Fork and wakeup are taken
+    /// to happen at the same `now` (6.6's fork-time `update_curr` then adds
+    /// nothing). Returns whether the new entity preempts curr, which sets
+    /// [`need_resched`](Self::need_resched).
+    ///
+    /// ```
+    /// use eevdf::runqueue::RunQueue;
+    /// use eevdf::entity::{SchedEntity, Tunables};
+    /// use eevdf::Profile;
+    ///
+    /// for (p, half) in [(Profile::LINUX_6_6, false), (Profile::LINUX_7_1, true)] {
+    ///     let mut rq = RunQueue::<2>::new(p, Tunables::defaults(&p, 1, 1000));
+    ///     let slice = rq.tunables().base_slice;
+    ///     let child = rq.add(SchedEntity::from_nice(0, slice).unwrap()).unwrap();
+    ///     assert!(rq.wake_up_new(child, 0).unwrap()); // an idle CPU runs it
+    ///     let se = rq.entity(child).unwrap();
+    ///     let first = se.deadline.wsub(se.vruntime) as u64;
+    ///     assert_eq!(first, if half { slice / 2 } else { slice });
+    /// }
+    /// ```
+    pub fn wake_up_new(&mut self, id: EntityId, now: u64) -> Result<bool, Error> {
+        self.enqueue(id, now, EnqueueFlags::new_task(self.profile.release))?;
+        self.wakeup_preempt(
+            id,
+            now,
+            WakeFlags {
+                fork: true,
+                ..WakeFlags::default()
+            },
+        )
     }
 
     /// `requeue_delayed_entity`: wake a delayed entity in place (spec §4.7).
@@ -2256,6 +2309,33 @@ mod tests {
                 assert!(rq.avg_vruntime().unwrap().wsub(v).abs() <= 1);
             }
             rq.validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn enqueue_initial_halves_the_first_slice_in_every_release() {
+        // place_entity honours ENQUEUE_INITIAL (PLACE_DEADLINE_INITIAL: vslice/2)
+        // in 6.6.0 too; only 6.6's wake_up_new_task does not pass it (fidelity
+        // review: every 6.6.0 replay with an ENQUEUE_INITIAL enqueue diverged).
+        for p in Profile::PRESETS {
+            let t = Tunables::defaults(&p, 1, 1000);
+            let vslice = t.base_slice; // nice 0: calc_delta_fair is the identity
+            let mut rq = RunQueue::<4>::new(p, t);
+            let a = rq.add(SchedEntity::from_nice(0, vslice).unwrap()).unwrap();
+            let b = rq.add(SchedEntity::from_nice(0, vslice).unwrap()).unwrap();
+            rq.enqueue(a, 0, EnqueueFlags::INITIAL).unwrap();
+            let se = rq.entity(a).unwrap();
+            assert_eq!(se.deadline.wsub(se.vruntime), (vslice / 2) as i64, "{p:?}");
+            // A fork: full slice in 6.6, half from 6.12 on.
+            rq.pick_next(0).unwrap();
+            rq.wake_up_new(b, 0).unwrap();
+            let se = rq.entity(b).unwrap();
+            let want = if p.release == Release::Linux6_6 {
+                vslice
+            } else {
+                vslice / 2
+            };
+            assert_eq!(se.deadline.wsub(se.vruntime), want as i64, "{p:?}");
         }
     }
 

@@ -877,9 +877,12 @@ impl Sim {
         for t in 0..self.tasks.len() {
             let (cpu, tref) = (self.tasks[t].cpu, self.tasks[t].tref);
             lab_err(
-                self.cpus[cpu]
-                    .rq
-                    .enqueue_task(tref, START, EnqueueFlags::INITIAL, &mut self.tgs),
+                self.cpus[cpu].rq.enqueue_task(
+                    tref,
+                    START,
+                    EnqueueFlags::new_task(self.cfg.profile.release),
+                    &mut self.tgs,
+                ),
                 "enqueue_task",
             );
             self.counts.enqueue += 1;

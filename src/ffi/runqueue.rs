@@ -24,8 +24,10 @@ pub const EEVDF_NO_ENTITY: u64 = u64::MAX;
 /// `eevdf_rq_enqueue` flag `ENQUEUE_WAKEUP`: the entity wakes up (as opposed to
 /// a restore or migration).
 pub const EEVDF_ENQUEUE_WAKEUP: u32 = 0x1;
-/// `eevdf_rq_enqueue` / `eevdf_place_entity` flag `ENQUEUE_INITIAL`: the first
-/// enqueue of a new task (half a slice for its first deadline, >= 6.18).
+/// `eevdf_rq_enqueue` / `eevdf_place_entity` flag `ENQUEUE_INITIAL`: half a
+/// slice for the first deadline (PLACE_DEADLINE_INITIAL), in every release.
+/// 6.6's `wake_up_new_task` does not pass it for a fork, later releases do:
+/// `eevdf_rq_wake_up_new` applies the release's choice.
 pub const EEVDF_ENQUEUE_INITIAL: u32 = 0x2;
 
 /// `eevdf_rq_dequeue` flag `DEQUEUE_SLEEP`: the entity goes to sleep (it may be
