@@ -41,8 +41,11 @@ pub struct SchedEntity {
     pub deadline: Vtime,
     /// `se.vlag`: the lag saved at dequeue. In v6.6 it doubles as the
     /// RUN_TO_PARITY marker (it holds the deadline while the entity runs).
+    /// In v6.18 it shares its storage with `vprot`: write it with
+    /// [`set_vlag`](Self::set_vlag) so that both read as the release's do.
     pub vlag: Vlag,
-    /// `se.vprot`: the end of slice protection (≥ v6.18).
+    /// `se.vprot`: the end of slice protection (≥ v6.18); see
+    /// [`set_vprot`](Self::set_vprot).
     pub vprot: Vtime,
     /// `se.slice`: the requested slice in wall ns.
     pub slice: u64,
@@ -57,6 +60,28 @@ pub struct SchedEntity {
 }
 
 impl SchedEntity {
+    /// Stores the lag as `profile`'s release does: where `vlag` and `vprot`
+    /// share one field ([`Profile::vlag_shares_vprot`], v6.18) the protection
+    /// end then reads the same 64 bits, so taking the lag of the running
+    /// entity (a reweight) ends its slice protection as in the kernel.
+    #[inline]
+    pub fn set_vlag(&mut self, profile: &Profile, vlag: Vlag) {
+        self.vlag = vlag;
+        if profile.vlag_shares_vprot() {
+            self.vprot = Vtime(vlag.0 as u64);
+        }
+    }
+
+    /// Stores the end of slice protection as `profile`'s release does (the
+    /// counterpart of [`set_vlag`](Self::set_vlag)).
+    #[inline]
+    pub fn set_vprot(&mut self, profile: &Profile, vprot: Vtime) {
+        self.vprot = vprot;
+        if profile.vlag_shares_vprot() {
+            self.vlag = Vlag(vprot.0 as i64);
+        }
+    }
+
     /// A freshly forked entity (`__sched_fork`): vruntime, deadline and lag 0,
     /// not queued, with the given weight and (base) slice.
     pub const fn new(load: LoadWeight, slice: u64) -> SchedEntity {
@@ -311,7 +336,7 @@ pub fn overflowing_update_entity_lag(
             vlag = vlag.min(Vlag(0));
         }
     }
-    se.vlag = vlag;
+    se.set_vlag(profile, vlag);
     Ok((v.wrapping_sub_signed(vlag.0) != se.vruntime, w1 | w2))
 }
 
@@ -563,7 +588,7 @@ fn reweight_inner(
 
     if !se.on_rq {
         let (vlag, w) = rescale(profile, se.vlag.0, old, new)?;
-        se.vlag = Vlag(vlag);
+        se.set_vlag(profile, Vlag(vlag));
         wrapped |= w;
         if se.rel_deadline && profile.reweight >= Reweight::LagPlace {
             let (d, w) = rescale(profile, se.deadline.0 as i64, old, new)?;
@@ -620,14 +645,14 @@ fn reweight_inner(
             se.rel_deadline = true;
             let rel_vprot = profile.release >= Release::Linux7_0 && se_is_curr && protected;
             if rel_vprot {
-                se.vprot = Vtime(se.vprot.wsub(se.vruntime) as u64);
+                se.set_vprot(profile, Vtime(se.vprot.wsub(se.vruntime) as u64));
             }
             if in_sums {
                 avg.remove(se.vruntime, old)?;
             }
             let (vlag, w1) = rescale(profile, se.vlag.0, old, new)?;
             let (dl, w2) = rescale(profile, se.deadline.0 as i64, old, new)?;
-            se.vlag = Vlag(vlag);
+            se.set_vlag(profile, Vlag(vlag));
             se.deadline = Vtime(dl as u64);
             wrapped |= w1 | w2;
             let mut rel_prot = 0;
@@ -652,7 +677,7 @@ fn reweight_inner(
                 tun,
             )?;
             if rel_vprot {
-                se.vprot = se.vruntime.wrapping_add_signed(rel_prot);
+                se.set_vprot(profile, se.vruntime.wrapping_add_signed(rel_prot));
             }
             if in_sums {
                 avg.add(se.vruntime, new)?;
@@ -678,10 +703,10 @@ fn reweight_inner(
             wrapped |= w2 | w3;
             if rel_vprot {
                 let (p, w4) = rescale(profile, rel_prot, old, new)?;
-                se.vprot = a.wrapping_add_signed(p);
+                se.set_vprot(profile, a.wrapping_add_signed(p));
                 wrapped |= w4;
             }
-            se.vlag = Vlag(vlag);
+            se.set_vlag(profile, Vlag(vlag));
             se.deadline = a.wrapping_add_signed(dl);
             se.rel_deadline = false;
             se.vruntime = a.wrapping_sub_signed(vlag);

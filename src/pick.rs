@@ -114,13 +114,13 @@ pub fn overflowing_set_protect_slice(
         profile.normalized_base_slice()
     };
     let slice = base.min(se.slice);
-    se.vprot = se.deadline;
+    se.set_vprot(profile, se.deadline);
     if slice != se.slice {
         let (d, wrapped) = overflowing_calc_delta_fair(profile, slice, &se.load);
         if wrapped && profile.is_exact() {
             return false;
         }
-        se.vprot = se.deadline.min(se.vruntime + d);
+        se.set_vprot(profile, se.deadline.min(se.vruntime + d));
         return wrapped;
     }
     false
@@ -139,7 +139,7 @@ pub fn overflowing_update_protect_slice(
     if wrapped && profile.is_exact() {
         return false;
     }
-    se.vprot = se.vprot.min(se.vruntime + d);
+    se.set_vprot(profile, se.vprot.min(se.vruntime + d));
     wrapped
 }
 
@@ -149,7 +149,7 @@ pub fn cancel_protect_slice(profile: &Profile, se: &mut SchedEntity) {
     if protect_slice(profile, se) {
         match profile.release {
             Release::Linux6_6 => se.vlag = Vlag(se.deadline.0.wrapping_sub(1) as i64),
-            _ => se.vprot = se.vruntime,
+            _ => se.set_vprot(profile, se.vruntime),
         }
     }
 }

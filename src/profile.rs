@@ -187,6 +187,14 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// Whether `se.vlag` and `se.vprot` share one field (a union in the
+    /// kernel's `sched_entity`): v6.18, where `vlag` is meaningful while the
+    /// entity is off the queue and `vprot` while it is curr, so writing one
+    /// overwrites the other. v6.6 has no `vprot`; 7.x keeps them apart.
+    pub const fn vlag_shares_vprot(&self) -> bool {
+        matches!(self.release, Release::Linux6_18)
+    }
+
     /// Linux v6.6.0.
     pub const LINUX_6_6: Profile = Profile {
         release: Release::Linux6_6,

@@ -1013,7 +1013,7 @@ impl<S: NodeStore> CfsRq<S> {
                 overflowing_update_entity_lag(&p, &mut self.avg, &ctx, is_curr, &mut se, &tun)?;
             self.note(w);
             if se.vlag.0 > 0 {
-                se.vlag = Vlag(0);
+                se.set_vlag(&p, Vlag(0));
                 true
             } else {
                 false
@@ -1137,7 +1137,7 @@ impl<S: NodeStore> CfsRq<S> {
                 && tun.features.contains(Features::DELAY_ZERO)
                 && s.vlag.0 > 0
             {
-                s.vlag = Vlag(0);
+                s.set_vlag(&p, Vlag(0));
             }
             self.nr_delayed -= 1;
         }
@@ -2336,6 +2336,54 @@ mod tests {
                 vslice / 2
             };
             assert_eq!(se.deadline.wsub(se.vruntime), want as i64, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn renicing_the_running_task_ends_its_protection_in_6_18_only() {
+        // 6.18 keeps vlag and vprot in one field: reweighting curr takes its
+        // lag (update_entity_lag) and rescales it, overwriting the protection
+        // end, so the next tick asks for a reschedule. 7.x keeps vprot apart
+        // and rescales it (fidelity review: 140/320 6.18.2 replays diverged).
+        for p in [Profile::LINUX_6_18, Profile::LINUX_7_0, Profile::LINUX_7_1] {
+            let t = Tunables {
+                base_slice: 3_000_000,
+                tick_nsec: 1_000_000,
+                features: Features::defaults(p.release),
+            };
+            let mut rq = RunQueue::<4>::new(p, t);
+            let ids = [0, 0, 0].map(|n| {
+                rq.add(SchedEntity::from_nice(n, 3_000_000).unwrap())
+                    .unwrap()
+            });
+            for id in ids {
+                rq.enqueue(id, 0, EnqueueFlags::WAKEUP).unwrap();
+            }
+            rq.pick_next(0).unwrap();
+            // Run until a fresh pick after 40 ms (vruntimes well past 0).
+            let mut now = 0;
+            loop {
+                now += 1_000_000;
+                if rq.tick(now).unwrap() {
+                    rq.pick_next(now).unwrap();
+                    if now >= 40_000_000 {
+                        break;
+                    }
+                }
+            }
+            let c = rq.curr().unwrap();
+            assert!(
+                protect_slice(&p, rq.entity(c).unwrap()),
+                "{p:?}: fresh pick protected"
+            );
+            rq.reweight(c, LoadWeight::from_nice(5).unwrap(), now + 100_000)
+                .unwrap();
+            let se = rq.entity(c).unwrap();
+            let shared = p.release == Release::Linux6_18;
+            assert_eq!(se.vprot.0 == se.vlag.0 as u64, shared, "{p:?}");
+            assert_eq!(!protect_slice(&p, se), shared, "{p:?}");
+            // The next tick: 6.18 reschedules, 7.x keeps curr protected.
+            assert_eq!(rq.tick(now + 200_000).unwrap(), shared, "{p:?}");
         }
     }
 
