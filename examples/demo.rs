@@ -11,6 +11,12 @@
 //! 40 ms as a timeline and then, per task, its CPU time, its share of the CPU and
 //! the longest time it waited while runnable.
 //!
+//! The loop is a scheduler's: tasks are forked with `wake_up_new`, woken with
+//! `enqueue` + `wakeup_preempt`, charged at every tick, and the CPU switches
+//! (`pick_next`) when the running task sleeps or when a reschedule is pending
+//! (`need_resched`, the kernel's TIF_NEED_RESCHED, set by the tick or by a
+//! preempting wakeup and cleared by the switch).
+//!
 //! ```text
 //! cargo run --release --example demo
 //! ```
@@ -68,8 +74,9 @@ fn simulate(profile: Profile) -> Outcome {
             max_wait: 0,
         })
         .collect();
+    // Fork every task (each release's wake_up_new_task flags).
     for t in &tasks {
-        rq.enqueue(t.id, 0, EnqueueFlags::INITIAL).unwrap();
+        rq.wake_up_new(t.id, 0).unwrap();
     }
     let mut running = rq.pick_next(0).unwrap();
     let mut timeline = String::new();
@@ -78,7 +85,7 @@ fn simulate(profile: Profile) -> Outcome {
         let before = now;
         now += STEP;
         // Charge the running task and let sleepers sleep when their burst is done.
-        let mut resched = false;
+        let mut slept = false;
         if let Some(cur) = running {
             let t = tasks.iter_mut().find(|t| t.id == cur).unwrap();
             t.ran_since_wake += now - before;
@@ -87,7 +94,7 @@ fn simulate(profile: Profile) -> Outcome {
                     rq.dequeue(cur, now, DequeueFlags::SLEEP).unwrap();
                     t.wake_at = Some(now + sleep);
                     t.runnable_since = None;
-                    resched = true;
+                    slept = true;
                 }
             }
         }
@@ -98,13 +105,16 @@ fn simulate(profile: Profile) -> Outcome {
                 t.ran_since_wake = 0;
                 t.runnable_since = Some(now);
                 rq.enqueue(t.id, now, EnqueueFlags::WAKEUP).unwrap();
-                resched |= rq.wakeup_preempt(t.id, now, WakeFlags::default()).unwrap();
+                // A preempting wakee sets need_resched; while a reschedule is
+                // pending the check returns early, as the kernel's does.
+                rq.wakeup_preempt(t.id, now, WakeFlags::default()).unwrap();
             }
         }
         if now % TICK == 0 {
-            resched |= rq.tick(now).unwrap();
+            rq.tick(now).unwrap();
         }
-        if resched {
+        // schedule(): the running task slept, or a reschedule is pending.
+        if slept || rq.need_resched() {
             let next = rq.pick_next(now).unwrap();
             if next != running {
                 for t in tasks.iter_mut() {

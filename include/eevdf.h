@@ -384,8 +384,10 @@
 #define EEVDF_ENQUEUE_WAKEUP 1
 
 /**
- * `eevdf_rq_enqueue` / `eevdf_place_entity` flag `ENQUEUE_INITIAL`: the first
- * enqueue of a new task (half a slice for its first deadline, >= 6.18).
+ * `eevdf_rq_enqueue` / `eevdf_place_entity` flag `ENQUEUE_INITIAL`: half a
+ * slice for the first deadline (PLACE_DEADLINE_INITIAL), in every release.
+ * 6.6's `wake_up_new_task` does not pass it for a fork, later releases do:
+ * `eevdf_rq_wake_up_new` applies the release's choice.
  */
 #define EEVDF_ENQUEUE_INITIAL 2
 
@@ -2696,10 +2698,16 @@ int32_t eevdf_rq_peek(const struct EevdfRq *rq, uint64_t *id);
 int32_t eevdf_rq_put_prev(struct EevdfRq *rq, uint64_t now);
 
 /**
- * `wakeup_preempt_fair` for a just-enqueued wakee at time `now`: should it
- * preempt curr? Covers `WAKEUP_PREEMPTION`, `PREEMPT_SHORT`, the fork and
- * delayed exclusions, `NEXT_BUDDY` and the release's pick and protection
- * updates. With no curr running, any wakee preempts (the CPU was idle).
+ * `wakeup_preempt_fair` (behind core's `wakeup_preempt`) for a
+ * just-enqueued wakee at time `now`: should it preempt curr? Covers
+ * `WAKEUP_PREEMPTION`, `PREEMPT_SHORT`, the fork and delayed exclusions,
+ * `NEXT_BUDDY` and the release's pick and protection updates. `*preempt`
+ * tells whether this call asked for a reschedule (which sets the run queue's
+ * TIF_NEED_RESCHED, see `eevdf_rq_need_resched`). While a reschedule is
+ * already pending the call returns early with `*preempt = false`, as the
+ * kernel's does (6.6 and 6.18 after marking the `NEXT_BUDDY` buddy, 7.x
+ * before anything, so curr is not even updated). With no curr running (an
+ * idle CPU) the wakee preempts, unless a reschedule is already pending.
  * `flags`: `EEVDF_WF_*`.
  *
  * Returns as `eevdf_rq_enqueue`, plus `EEVDF_EINVAL` for a NULL `preempt`.
@@ -2714,6 +2722,52 @@ int32_t eevdf_rq_wakeup_preempt(struct EevdfRq *rq,
                                 uint64_t now,
                                 uint32_t flags,
                                 bool *preempt);
+
+/**
+ * A forked entity's first enqueue as the release runs `task_fork_fair` and
+ * `wake_up_new_task`: `eevdf_rq_enqueue` with the release's fork flags (6.6:
+ * none, so a full first slice; later releases `EEVDF_ENQUEUE_INITIAL`, half
+ * a slice), then `eevdf_rq_wakeup_preempt` with `EEVDF_WF_FORK`.
+ * `*preempt` as for `eevdf_rq_wakeup_preempt`.
+ *
+ * Returns as `eevdf_rq_enqueue`, plus `EEVDF_EINVAL` for a NULL `preempt`.
+ *
+ * # Safety
+ *
+ * `rq` is NULL or a live handle (not used concurrently); `preempt` is NULL or
+ * points to a writable `bool` outside the run queue's buffer.
+ */
+int32_t eevdf_rq_wake_up_new(struct EevdfRq *rq, uint64_t id, uint64_t now, bool *preempt);
+
+/**
+ * TIF_NEED_RESCHED: `*out` tells whether a reschedule of the running task is
+ * pending. Set by every request the run queue models (an `update_curr` that
+ * asks for one, in `eevdf_rq_tick`, `eevdf_rq_enqueue`, ...; a preempting
+ * wakeup; a wakeup on an idle CPU; `eevdf_rq_resched_curr`); cleared by the
+ * switch (`eevdf_rq_pick_next`, `eevdf_rq_put_prev`). While it is set,
+ * `eevdf_rq_wakeup_preempt` returns early. A scheduler loop calls
+ * `eevdf_rq_pick_next` when it finds it set.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for NULL pointers or a bad handle.
+ *
+ * # Safety
+ *
+ * `rq` is NULL or a live handle; `out` is NULL or points to a writable `bool`
+ * outside the run queue's buffer.
+ */
+int32_t eevdf_rq_need_resched(const struct EevdfRq *rq, bool *out);
+
+/**
+ * `resched_curr` from outside the fair class (a higher class's task woke, a
+ * renice of curr to a lower priority): sets TIF_NEED_RESCHED.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a bad handle.
+ *
+ * # Safety
+ *
+ * `rq` is NULL or a live handle (not used concurrently).
+ */
+int32_t eevdf_rq_resched_curr(struct EevdfRq *rq);
 
 /**
  * `yield_task_fair` for curr at time `now`: with more than one runnable

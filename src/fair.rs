@@ -187,6 +187,8 @@ pub struct FairRq<const G: usize, const N: usize> {
     levels: ArrayVec<Level<N>, G>,
     curr: Option<TaskRef>,
     resched: bool,
+    /// A wakeup on the idle CPU asked for a reschedule (the levels keep theirs).
+    need_resched: bool,
 }
 
 type Chain<const G: usize> = ArrayVec<(u32, EntityId), G>;
@@ -248,6 +250,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
             levels,
             curr: None,
             resched: false,
+            need_resched: false,
         })
     }
 
@@ -377,6 +380,28 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
             r |= l.rq.take_resched();
         }
         r
+    }
+
+    /// TIF_NEED_RESCHED of this CPU: a reschedule is pending, asked for by
+    /// any level ([`CfsRq::need_resched`](crate::runqueue::CfsRq::need_resched))
+    /// or by a wakeup on the idle CPU. [`pick_next_task`](Self::pick_next_task)
+    /// clears it; while it is set [`wakeup_preempt`](Self::wakeup_preempt)
+    /// returns early as the kernel's does.
+    pub fn need_resched(&self) -> bool {
+        self.need_resched || self.levels.iter().any(|l| l.rq.need_resched())
+    }
+
+    /// `resched_curr` from outside the fair class (see
+    /// [`CfsRq::resched_curr`](crate::runqueue::CfsRq::resched_curr)).
+    pub fn resched_curr(&mut self) {
+        self.need_resched = true;
+    }
+
+    fn clear_need_resched(&mut self) {
+        self.need_resched = false;
+        for l in &mut self.levels {
+            l.rq.clear_need_resched();
+        }
     }
 
     // ----- internals -------------------------------------------------------
@@ -981,6 +1006,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         let chain = 'again: loop {
             if self.levels[0].rq.nr_queued() == 0 {
                 self.put_prev_all(now, tgs)?;
+                self.clear_need_resched();
                 return Ok(None);
             }
             let mut chain: Chain<G> = Chain::new();
@@ -1042,6 +1068,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
             entity: e,
         };
         self.curr = Some(t);
+        self.clear_need_resched();
         Ok(Some(t))
     }
 
@@ -1073,10 +1100,13 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
     }
 
     /// `wakeup_preempt_fair` for a task just enqueued on this CPU: with no task
-    /// running, true (the idle CPU picks it); otherwise find the level where the
-    /// running task's and the wakee's ancestors are siblings
-    /// (`find_matching_se`) and apply that level's rule. In v7.1 that pick may
-    /// complete delayed dequeues, which are finished up the hierarchy here.
+    /// running, true (the idle CPU picks it) unless a reschedule is already
+    /// pending; otherwise find the level where the running task's and the
+    /// wakee's ancestors are siblings (`find_matching_se`) and apply that
+    /// level's rule ([`CfsRq::wakeup_preempt`](crate::runqueue::CfsRq::wakeup_preempt),
+    /// which returns early while [`need_resched`](Self::need_resched)). In v7.1
+    /// that pick may complete delayed dequeues, which are finished up the
+    /// hierarchy here.
     pub fn wakeup_preempt(
         &mut self,
         t: TaskRef,
@@ -1087,7 +1117,9 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         self.check_tgs(tgs)?;
         self.valid_task(t)?;
         let Some(c) = self.curr else {
-            return Ok(true);
+            let fresh = !self.need_resched();
+            self.need_resched = true;
+            return Ok(fresh);
         };
         if c == t {
             return Ok(false);
@@ -1121,6 +1153,11 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
                     self.update_load_avg(g, id, now, Upd::default(), tgs)?;
                 }
             }
+        }
+        // The flag is the CPU's: the matched level sees a pending reschedule
+        // asked for at any level.
+        if self.need_resched() {
+            self.levels[g as usize].rq.resched_curr();
         }
         let before = self.levels[g as usize].rq.delayed_completions();
         let preempt = self.levels[g as usize].rq.wakeup_preempt(pse, now, flags)?;

@@ -15,12 +15,14 @@
 //! | method | kernel |
 //! |---|---|
 //! | [`enqueue`](CfsRq::enqueue) | `enqueue_entity` / `requeue_delayed_entity` |
+//! | [`wake_up_new`](CfsRq::wake_up_new) | `task_fork_fair` + `wake_up_new_task` |
 //! | [`dequeue`](CfsRq::dequeue) | `dequeue_entity` (with the delayed-dequeue path) |
 //! | [`update_curr`](CfsRq::update_curr), [`tick`](CfsRq::tick) | `update_curr`, `entity_tick` |
 //! | [`pick_next`](CfsRq::pick_next) | `pick_next_entity` + `put_prev_entity` + `set_next_entity` |
 //! | [`wakeup_preempt`](CfsRq::wakeup_preempt) | `wakeup_preempt_fair` (one level) |
 //! | [`yield_curr`](CfsRq::yield_curr) | `yield_task_fair` |
 //! | [`reweight`](CfsRq::reweight) | `reweight_entity` |
+//! | [`need_resched`](CfsRq::need_resched) | TIF_NEED_RESCHED: set by `resched_curr`, cleared by the switch |
 //!
 //! Nothing here panics: a full queue, a stale handle or an operation that does
 //! not apply to the entity's state is an [`Error`].
@@ -391,6 +393,9 @@ pub struct CfsRq<S: NodeStore> {
     wrapped: bool,
     /// `update_curr` asked for a reschedule since the last [`CfsRq::take_resched`].
     resched: bool,
+    /// TIF_NEED_RESCHED of the task running on this CPU: set by every
+    /// `resched_curr`, cleared by the switch ([`CfsRq::need_resched`]).
+    need_resched: bool,
     /// Delayed dequeues completed so far (by a pick or a wakeup-preemption pick).
     delayed_completions: u64,
 }
@@ -427,6 +432,7 @@ impl<S: NodeStore> CfsRq<S> {
             load: 0,
             wrapped: false,
             resched: false,
+            need_resched: false,
             delayed_completions: 0,
         }
     }
@@ -892,7 +898,7 @@ impl<S: NodeStore> CfsRq<S> {
                 if self.next == c {
                     self.next = NIL;
                 }
-                self.resched = true;
+                self.resched_from_update_curr();
                 return Ok(true);
             }
             return Ok(false);
@@ -904,7 +910,7 @@ impl<S: NodeStore> CfsRq<S> {
             if self.next == c {
                 self.next = NIL;
             }
-            self.resched = true;
+            self.resched_from_update_curr();
             return Ok(true);
         }
         Ok(false)
@@ -1220,6 +1226,7 @@ impl<S: NodeStore> CfsRq<S> {
         if self.curr_on_rq().is_some() {
             self.update_curr(now)?;
         }
+
         let chosen = loop {
             if self.nr_queued == 0 {
                 break NIL;
@@ -1241,6 +1248,9 @@ impl<S: NodeStore> CfsRq<S> {
                 self.set_next(chosen, now)?;
             }
         }
+        // __schedule clears the flag once it has picked: a request made by the
+        // pick's own update_curr is consumed by this switch.
+        self.need_resched = false;
         Ok(self.id_of(chosen))
     }
 
@@ -1281,6 +1291,7 @@ impl<S: NodeStore> CfsRq<S> {
     /// idle): `put_prev_entity` after an `update_curr`.
     pub fn put_prev_curr(&mut self, now: u64) -> Result<(), Error> {
         self.update_curr(now)?;
+        self.need_resched = false;
         self.put_prev()
     }
 
@@ -1292,6 +1303,46 @@ impl<S: NodeStore> CfsRq<S> {
     /// here instead of from each return value.
     pub fn take_resched(&mut self) -> bool {
         core::mem::take(&mut self.resched)
+    }
+
+    fn resched_from_update_curr(&mut self) {
+        self.resched = true;
+        self.need_resched = true;
+    }
+
+    /// TIF_NEED_RESCHED: a reschedule of the running task is pending.
+    ///
+    /// Set by every `resched_curr` the run queue models: an
+    /// [`update_curr`](Self::update_curr) that asks for one (tick, enqueue,
+    /// dequeue, reweight, …), a wakeup that preempts
+    /// ([`wakeup_preempt`](Self::wakeup_preempt)), a wakeup on an idle CPU, or
+    /// the caller ([`resched_curr`](Self::resched_curr)). Cleared by the switch
+    /// that `schedule()` makes: [`pick_next`](Self::pick_next),
+    /// [`put_prev_curr`](Self::put_prev_curr) or
+    /// [`clear_need_resched`](Self::clear_need_resched). While it is set,
+    /// [`wakeup_preempt`](Self::wakeup_preempt) returns early as the kernel's
+    /// does (6.6 and 6.18 after setting the NEXT_BUDDY buddy, 7.x before
+    /// anything), so its side effects (`update_curr`, buddies, protection
+    /// updates) are skipped. The kernel's `resched_curr_lazy` is modelled as
+    /// setting the same flag, as it does without PREEMPT_LAZY.
+    pub fn need_resched(&self) -> bool {
+        self.need_resched
+    }
+
+    /// `resched_curr`: asks for a reschedule from outside the fair class (a
+    /// higher class's task woke, a policy change, a renice of curr to a lower
+    /// priority in `prio_changed_fair`). Sets [`need_resched`](Self::need_resched).
+    pub fn resched_curr(&mut self) {
+        self.need_resched = true;
+    }
+
+    /// Clears [`need_resched`](Self::need_resched), as `schedule()` does before
+    /// it picks. [`pick_next`](Self::pick_next) and
+    /// [`put_prev_curr`](Self::put_prev_curr) do it themselves; a caller that
+    /// switches with [`pick_entity`](Self::pick_entity) and
+    /// [`set_next_entity`](Self::set_next_entity) (a hierarchy) calls it.
+    pub fn clear_need_resched(&mut self) {
+        self.need_resched = false;
     }
 
     /// How many delayed dequeues this run queue has completed so far (wrapping):
@@ -1359,12 +1410,20 @@ impl<S: NodeStore> CfsRq<S> {
 
     // ----- wakeup preemption, yield, reweight --------------------------------
 
-    /// `wakeup_preempt_fair` for a just-enqueued wakee at this level (spec §4.5):
-    /// should the wakee preempt curr? Covers WAKEUP_PREEMPTION, PREEMPT_SHORT,
-    /// the WF_FORK/delayed exclusions, NEXT_BUDDY (with 7.x's `preempt_sync`),
-    /// the release's pick and slice-protection updates. With no curr running,
-    /// any wakee "preempts" (the CPU was idle). SCHED_IDLE policies and the
-    /// cgroup hierarchy walk are the caller's.
+    /// `wakeup_preempt_fair` for a just-enqueued wakee at this level (spec §4.5),
+    /// behind core's `wakeup_preempt`: should the wakee preempt curr? Covers
+    /// WAKEUP_PREEMPTION, PREEMPT_SHORT, the WF_FORK/delayed exclusions,
+    /// NEXT_BUDDY (with 7.x's `preempt_sync`), the release's pick and
+    /// slice-protection updates. SCHED_IDLE policies and the cgroup hierarchy
+    /// walk are the caller's.
+    ///
+    /// Returns whether this call asked for a reschedule (`resched_curr`),
+    /// which sets [`need_resched`](Self::need_resched). With a reschedule
+    /// already pending it returns `false` early, as the kernel does: in 6.6
+    /// and 6.18 after NEXT_BUDDY has marked the wakee, in 7.x before anything.
+    /// With no fair entity running (an idle CPU, or curr already dequeued)
+    /// the wakee preempts: `true`, unless a reschedule was already pending (a
+    /// second wakeup on an idle CPU asks for nothing new).
     pub fn wakeup_preempt(
         &mut self,
         wakee: EntityId,
@@ -1374,11 +1433,29 @@ impl<S: NodeStore> CfsRq<S> {
         let pi = self.slot(wakee)?;
         let c = self.curr;
         if c == NIL || !self.se(c).on_rq {
-            return Ok(true);
+            // core's wakeup_preempt: the fair wakee outranks the idle task;
+            // resched_curr does nothing when the flag is already set.
+            let fresh = !self.need_resched;
+            self.need_resched = true;
+            return Ok(fresh);
         }
-        if c == pi || !self.tun.features.contains(Features::WAKEUP_PREEMPTION) {
+        if c == pi {
             return Ok(false);
         }
+        let preempt = self.wakeup_preempt_fair(c, pi, now, flags)?;
+        self.need_resched |= preempt;
+        Ok(preempt)
+    }
+
+    /// The class part of [`wakeup_preempt`](Self::wakeup_preempt), with curr
+    /// `c` running and queued and `pi` not curr; true = `resched_curr`.
+    fn wakeup_preempt_fair(
+        &mut self,
+        c: u32,
+        pi: u32,
+        now: u64,
+        flags: WakeFlags,
+    ) -> Result<bool, Error> {
         let p = self.profile;
         let f = self.tun.features;
         let pse_delayed = self.se(pi).sched_delayed;
@@ -1388,6 +1465,9 @@ impl<S: NodeStore> CfsRq<S> {
             && !pse_delayed
         {
             self.next = pi;
+        }
+        if self.need_resched || !f.contains(Features::WAKEUP_PREEMPTION) {
+            return Ok(false);
         }
         self.update_curr(now)?;
         let short = p.release >= Release::Linux6_18
@@ -2384,6 +2464,91 @@ mod tests {
             assert_eq!(!protect_slice(&p, se), shared, "{p:?}");
             // The next tick: 6.18 reschedules, 7.x keeps curr protected.
             assert_eq!(rq.tick(now + 200_000).unwrap(), shared, "{p:?}");
+        }
+    }
+
+    #[test]
+    fn a_pending_reschedule_makes_wakeup_preemption_return_early() {
+        // TIF_NEED_RESCHED (fidelity review: without it 81/320 6.6.0 and
+        // 156/295 7.1.5 replays diverged). Once the tick has asked for a
+        // reschedule, a wakeup before the switch returns at once: no
+        // update_curr (curr's vruntime does not move), no new request.
+        for p in Profile::PRESETS {
+            let t = Tunables {
+                base_slice: 3_000_000,
+                tick_nsec: 1_000_000,
+                features: Features::defaults(p.release),
+            };
+            let mut rq = RunQueue::<4>::new(p, t);
+            let ids = [0, 0, -5].map(|n| {
+                rq.add(SchedEntity::from_nice(n, 3_000_000).unwrap())
+                    .unwrap()
+            });
+            rq.enqueue(ids[0], 0, EnqueueFlags::WAKEUP).unwrap();
+            rq.enqueue(ids[1], 0, EnqueueFlags::WAKEUP).unwrap();
+            rq.pick_next(0).unwrap();
+            assert!(!rq.need_resched());
+            let mut now = 0;
+            while !rq.tick(now).unwrap() {
+                now += 1_000_000;
+            }
+            assert!(rq.need_resched(), "{p:?}: the tick's request is pending");
+            let c = rq.curr().unwrap();
+            rq.enqueue(ids[2], now + 100_000, EnqueueFlags::WAKEUP)
+                .unwrap();
+            let before = *rq.entity(c).unwrap();
+            let preempt = rq
+                .wakeup_preempt(ids[2], now + 600_000, WakeFlags::default())
+                .unwrap();
+            assert!(!preempt, "{p:?}");
+            assert_eq!(*rq.entity(c).unwrap(), before, "{p:?}: update_curr ran");
+            assert!(rq.need_resched());
+            // The switch consumes it; the next wakeup is judged again.
+            rq.pick_next(now + 700_000).unwrap();
+            assert!(!rq.need_resched(), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn a_second_wakeup_on_an_idle_cpu_asks_for_nothing_new() {
+        for p in Profile::PRESETS {
+            let mut rq = RunQueue::<4>::new(p, Tunables::defaults(&p, 1, 1000));
+            let a = rq.add(SchedEntity::from_nice(0, 0).unwrap()).unwrap();
+            let b = rq.add(SchedEntity::from_nice(0, 0).unwrap()).unwrap();
+            rq.enqueue(a, 0, EnqueueFlags::WAKEUP).unwrap();
+            assert_eq!(rq.wakeup_preempt(a, 0, WakeFlags::default()), Ok(true));
+            rq.enqueue(b, 10, EnqueueFlags::WAKEUP).unwrap();
+            assert_eq!(rq.wakeup_preempt(b, 10, WakeFlags::default()), Ok(false));
+            assert!(rq.need_resched());
+            rq.pick_next(20).unwrap();
+            assert!(!rq.need_resched());
+            // put_prev_curr (the CPU leaves the fair class) also clears it.
+            rq.resched_curr();
+            rq.put_prev_curr(30).unwrap();
+            assert!(!rq.need_resched());
+        }
+    }
+
+    #[test]
+    fn next_buddy_is_marked_before_the_pending_reschedule_test_before_7_0() {
+        // 6.6 and 6.18 set the NEXT_BUDDY buddy before testing need_resched;
+        // 7.x tests need_resched first (set_preempt_buddy comes later).
+        for p in Profile::PRESETS {
+            let mut t = Tunables::defaults(&p, 1, 1000);
+            t.features = t.features | Features::NEXT_BUDDY;
+            let mut rq = RunQueue::<4>::new(p, t);
+            let ids = [0, 0, 0].map(|n| rq.add(SchedEntity::from_nice(n, 0).unwrap()).unwrap());
+            rq.enqueue(ids[0], 0, EnqueueFlags::WAKEUP).unwrap();
+            rq.enqueue(ids[1], 0, EnqueueFlags::WAKEUP).unwrap();
+            rq.pick_next(0).unwrap();
+            rq.resched_curr();
+            rq.enqueue(ids[2], 10, EnqueueFlags::WAKEUP).unwrap();
+            assert_eq!(
+                rq.wakeup_preempt(ids[2], 10, WakeFlags::default()),
+                Ok(false)
+            );
+            let marked = rq.next_buddy() == Some(ids[2]);
+            assert_eq!(marked, p.release <= Release::Linux6_18, "{p:?}");
         }
     }
 

@@ -87,7 +87,8 @@ static void run_profile(uint32_t profile) {
         TRY(eevdf_sched_entity_from_nice(tasks[i].nice, tun.base_slice, &se));
         tasks[i].weight = se.load.weight;
         TRY(eevdf_rq_add(rq, &se, &tasks[i].id));
-        TRY(eevdf_rq_enqueue(rq, tasks[i].id, now, EEVDF_ENQUEUE_INITIAL));
+        bool preempt; /* a fork: the release's flags, then the WF_FORK check */
+        TRY(eevdf_rq_wake_up_new(rq, tasks[i].id, now, &preempt));
         tasks[i].queued = true;
     }
     uint64_t curr;
@@ -96,7 +97,7 @@ static void run_profile(uint32_t profile) {
     const uint64_t tick = eevdf_tick_nsec(HZ);
     while (now < RUN_NS) {
         now += tick;
-        bool resched = false;
+        bool slept = false;
 
         /* Wake the interactive task when its sleep is over. */
         for (int i = 0; i < NTASKS; i++) {
@@ -106,15 +107,13 @@ static void run_profile(uint32_t profile) {
             TRY(eevdf_rq_enqueue(rq, t->id, now, EEVDF_ENQUEUE_WAKEUP));
             t->queued = true;
             TRY(eevdf_rq_sum_exec_runtime(rq, t->id, &t->burst_at));
-            bool preempt = false;
+            bool preempt = false; /* a preempting wakee sets need_resched */
             TRY(eevdf_rq_wakeup_preempt(rq, t->id, now, 0, &preempt));
-            resched |= preempt;
         }
 
-        /* The timer tick charges curr and says whether to switch. */
+        /* The timer tick charges curr; it may ask for a reschedule. */
         bool tick_resched = false;
         TRY(eevdf_rq_tick(rq, now, &tick_resched));
-        resched |= tick_resched;
 
         /* The interactive task goes to sleep after its burst. */
         struct task *c = curr == EEVDF_NO_ENTITY ? NULL : find(tasks, curr);
@@ -126,11 +125,14 @@ static void run_profile(uint32_t profile) {
                 TRY(eevdf_rq_dequeue(rq, c->id, now, EEVDF_DEQUEUE_SLEEP, &delayed));
                 c->queued = false;
                 c->wake_at = now + SLEEP_NS;
-                resched = true;
+                slept = true;
             }
         }
 
-        if (resched || curr == EEVDF_NO_ENTITY)
+        /* schedule(): curr slept, or a reschedule is pending (TIF_NEED_RESCHED). */
+        bool need_resched = false;
+        TRY(eevdf_rq_need_resched(rq, &need_resched));
+        if (slept || need_resched || curr == EEVDF_NO_ENTITY)
             TRY(eevdf_rq_pick_next(rq, now, &curr));
     }
     TRY(eevdf_rq_put_prev(rq, now));

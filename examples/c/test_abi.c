@@ -1096,6 +1096,41 @@ static void test_runqueue(void) {
     CHECK_STATUS(eevdf_rq_validate(rq, msg, sizeof msg), EEVDF_OK);
     CHECK_STATUS(eevdf_rq_clear_wrapped(rq), EEVDF_OK);
     CHECK_STATUS(eevdf_rq_is_eligible(rq, peek, &e), EEVDF_OK);
+
+    /* TIF_NEED_RESCHED: put_prev left the CPU idle; a wakeup there asks for a
+     * reschedule once, a second one finds it pending; the switch clears it. */
+    bool pending = true;
+    CHECK_STATUS(eevdf_rq_need_resched(rq, &pending), EEVDF_OK);
+    CHECK(!pending);
+    CHECK_STATUS(eevdf_rq_wakeup_preempt(rq, peek, now + 3000, 0, &preempt), EEVDF_OK);
+    CHECK(preempt);
+    CHECK_STATUS(eevdf_rq_wakeup_preempt(rq, peek, now + 3000, 0, &preempt), EEVDF_OK);
+    CHECK(!preempt);
+    CHECK_STATUS(eevdf_rq_need_resched(rq, &pending), EEVDF_OK);
+    CHECK(pending);
+    CHECK_STATUS(eevdf_rq_pick_next(rq, now + 4000, &next), EEVDF_OK);
+    CHECK_STATUS(eevdf_rq_need_resched(rq, &pending), EEVDF_OK);
+    CHECK(!pending);
+    CHECK_STATUS(eevdf_rq_resched_curr(rq), EEVDF_OK);
+    CHECK_STATUS(eevdf_rq_need_resched(rq, &pending), EEVDF_OK);
+    CHECK(pending);
+    CHECK_STATUS(eevdf_rq_need_resched(NULL, &pending), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_rq_need_resched(rq, NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_rq_resched_curr(NULL), EEVDF_EINVAL);
+
+    /* A fork under 7.1: ENQUEUE_INITIAL, so the first deadline is half a
+     * (nice-0) slice away; the pending reschedule makes the check return early. */
+    uint64_t child = 0;
+    eevdf_sched_entity_from_nice(0, 0, &extra);
+    CHECK_STATUS(eevdf_rq_add(rq, &extra, &child), EEVDF_OK);
+    CHECK_STATUS(eevdf_rq_wake_up_new(rq, child, now + 5000, NULL), EEVDF_EINVAL);
+    CHECK_STATUS(eevdf_rq_wake_up_new(rq, child, now + 5000, &preempt), EEVDF_OK);
+    CHECK(!preempt);
+    EevdfSchedEntity forked;
+    CHECK_STATUS(eevdf_rq_entity(rq, child, &forked), EEVDF_OK);
+    CHECK_U64(forked.deadline - forked.vruntime, tun.base_slice / 2);
+    CHECK_STATUS(eevdf_rq_wake_up_new(rq, child, now + 5000, &preempt), EEVDF_EBUSY);
+    CHECK_STATUS(eevdf_rq_validate(rq, msg, sizeof msg), EEVDF_OK);
     CHECK_STATUS(eevdf_rq_state(NULL, &st), EEVDF_EINVAL);
     CHECK_STATUS(eevdf_rq_tick(NULL, 0, &yielded), EEVDF_EINVAL);
     CHECK_STATUS(eevdf_rq_tick(rq, now, NULL), EEVDF_EINVAL);

@@ -698,10 +698,16 @@ pub unsafe extern "C" fn eevdf_rq_put_prev(rq: *mut EevdfRq, now: u64) -> i32 {
     })
 }
 
-/// `wakeup_preempt_fair` for a just-enqueued wakee at time `now`: should it
-/// preempt curr? Covers `WAKEUP_PREEMPTION`, `PREEMPT_SHORT`, the fork and
-/// delayed exclusions, `NEXT_BUDDY` and the release's pick and protection
-/// updates. With no curr running, any wakee preempts (the CPU was idle).
+/// `wakeup_preempt_fair` (behind core's `wakeup_preempt`) for a
+/// just-enqueued wakee at time `now`: should it preempt curr? Covers
+/// `WAKEUP_PREEMPTION`, `PREEMPT_SHORT`, the fork and delayed exclusions,
+/// `NEXT_BUDDY` and the release's pick and protection updates. `*preempt`
+/// tells whether this call asked for a reschedule (which sets the run queue's
+/// TIF_NEED_RESCHED, see `eevdf_rq_need_resched`). While a reschedule is
+/// already pending the call returns early with `*preempt = false`, as the
+/// kernel's does (6.6 and 6.18 after marking the `NEXT_BUDDY` buddy, 7.x
+/// before anything, so curr is not even updated). With no curr running (an
+/// idle CPU) the wakee preempts, unless a reschedule is already pending.
 /// `flags`: `EEVDF_WF_*`.
 ///
 /// Returns as `eevdf_rq_enqueue`, plus `EEVDF_EINVAL` for a NULL `preempt`.
@@ -733,6 +739,84 @@ pub unsafe extern "C" fn eevdf_rq_wakeup_preempt(
         // SAFETY: `preempt` was checked; writable by the caller's contract.
         unsafe { write_out(preempt, out) };
         Ok(status)
+    })
+}
+
+/// A forked entity's first enqueue as the release runs `task_fork_fair` and
+/// `wake_up_new_task`: `eevdf_rq_enqueue` with the release's fork flags (6.6:
+/// none, so a full first slice; later releases `EEVDF_ENQUEUE_INITIAL`, half
+/// a slice), then `eevdf_rq_wakeup_preempt` with `EEVDF_WF_FORK`.
+/// `*preempt` as for `eevdf_rq_wakeup_preempt`.
+///
+/// Returns as `eevdf_rq_enqueue`, plus `EEVDF_EINVAL` for a NULL `preempt`.
+///
+/// # Safety
+///
+/// `rq` is NULL or a live handle (not used concurrently); `preempt` is NULL or
+/// points to a writable `bool` outside the run queue's buffer.
+#[no_mangle]
+pub unsafe extern "C" fn eevdf_rq_wake_up_new(
+    rq: *mut EevdfRq,
+    id: u64,
+    now: u64,
+    preempt: *mut bool,
+) -> i32 {
+    run(|| {
+        check_out(preempt)?;
+        let mut out = false;
+        // SAFETY: forwarded contract.
+        let status = unsafe {
+            with_rq_arith(rq, |r| {
+                out = r.wake_up_new(EntityId::from_bits(id), now)?;
+                Ok(())
+            })
+        }?;
+        // SAFETY: `preempt` was checked; writable by the caller's contract.
+        unsafe { write_out(preempt, out) };
+        Ok(status)
+    })
+}
+
+/// TIF_NEED_RESCHED: `*out` tells whether a reschedule of the running task is
+/// pending. Set by every request the run queue models (an `update_curr` that
+/// asks for one, in `eevdf_rq_tick`, `eevdf_rq_enqueue`, ...; a preempting
+/// wakeup; a wakeup on an idle CPU; `eevdf_rq_resched_curr`); cleared by the
+/// switch (`eevdf_rq_pick_next`, `eevdf_rq_put_prev`). While it is set,
+/// `eevdf_rq_wakeup_preempt` returns early. A scheduler loop calls
+/// `eevdf_rq_pick_next` when it finds it set.
+///
+/// Returns `EEVDF_OK`, or `EEVDF_EINVAL` for NULL pointers or a bad handle.
+///
+/// # Safety
+///
+/// `rq` is NULL or a live handle; `out` is NULL or points to a writable `bool`
+/// outside the run queue's buffer.
+#[no_mangle]
+pub unsafe extern "C" fn eevdf_rq_need_resched(rq: *const EevdfRq, out: *mut bool) -> i32 {
+    run(|| {
+        check_out(out)?;
+        // SAFETY: forwarded contract.
+        let pending = unsafe { rq_ref(rq) }?.rq.need_resched();
+        // SAFETY: `out` was checked; writable by the caller's contract.
+        unsafe { write_out(out, pending) };
+        Ok(EEVDF_OK)
+    })
+}
+
+/// `resched_curr` from outside the fair class (a higher class's task woke, a
+/// renice of curr to a lower priority): sets TIF_NEED_RESCHED.
+///
+/// Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a bad handle.
+///
+/// # Safety
+///
+/// `rq` is NULL or a live handle (not used concurrently).
+#[no_mangle]
+pub unsafe extern "C" fn eevdf_rq_resched_curr(rq: *mut EevdfRq) -> i32 {
+    run(|| {
+        // SAFETY: forwarded contract.
+        unsafe { rq_mut(rq) }?.rq.resched_curr();
+        Ok(EEVDF_OK)
     })
 }
 

@@ -669,7 +669,17 @@ fn drive_c_run_queue(
                     g.small(9) as u32,
                     &mut b,
                 )),
-                10 => count(eevdf_rq_yield(rq, now, &mut b)),
+                10 => match g.small(3) {
+                    0 => count(eevdf_rq_yield(rq, now, &mut b)),
+                    1 => count(eevdf_rq_wake_up_new(rq, h, now, &mut b)),
+                    _ => {
+                        let set = eevdf_rq_resched_curr(rq);
+                        let read = eevdf_rq_need_resched(rq, &mut b);
+                        assert_eq!(set, read, "both refuse a broken queue, or neither");
+                        assert!(read != EEVDF_OK || b, "resched_curr sets the flag");
+                        count(read);
+                    }
+                },
                 11 => {
                     let weight = if wild(&mut g) {
                         g.any()
