@@ -12,6 +12,14 @@
 //!    compare capacity-scaled loads with the wakee moved, `this` biased by
 //!    `imbalance_pct`.
 //!
+//! From that target [`select_idle_sibling`] looks for an idle CPU in the
+//! last-level cache (target, prev, a per-CPU-kthread waker's CPU,
+//! `recent_used_cpu`, SMT siblings, then a scan limited by `SIS_UTIL`), with
+//! the rules of each release ([`SisRules`]); [`select_task_rq_fair`] puts the
+//! steps together with core's `select_task_rq` and its fallback to an allowed
+//! CPU. Not modelled: asymmetric CPU capacity, clusters, energy-aware
+//! placement, core scheduling, `SIS_PROP`, several LLCs or NUMA nodes.
+//!
 //! Everything is a pure function of small `#[repr(C)]` input structs, so a
 //! hypervisor or simulator can replay the decision. Idleness of a vCPU takes
 //! `vcpu_is_preempted` into account ([`available_idle_cpu`]): an idle vCPU whose
@@ -526,12 +534,353 @@ pub fn h_load_step(
 }
 
 // ---------------------------------------------------------------------------
-// Wakeup placement (spec §8.1, §8.4). The decision steps are the kernel's; the
-// idle-CPU search is a stated model, because the spec names its candidates but
-// not their order or limits.
+// Wakeup placement: `select_idle_sibling`, `select_idle_cpu`, `select_idle_core`,
+// `select_idle_smt` and `select_task_rq_fair` (fair.c), with core's
+// `select_task_rq`/`select_fallback_rq` (core.c), for one last-level cache
+// that spans every CPU given.
 // ---------------------------------------------------------------------------
 
+/// Which CPUs the idle search takes as idle.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IdleTest {
+    /// `available_idle_cpu(cpu) || sched_idle_cpu(cpu)`, whatever the wakee's
+    /// policy (v6.6 … v7.0).
+    AvailableOrSchedIdle = 0,
+    /// [`choose_idle_cpu`]: a CPU running only SCHED_IDLE tasks counts only for
+    /// a wakee that is not SCHED_IDLE itself (v7.1, commit fd54d81c2c0e).
+    ChooseIdleCpu = 1,
+}
+
+/// When the `SIS_UTIL` budget `nr` (an `int`) ends the LLC scan; it only
+/// matters for a negative `nr_idle_scan`.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScanStop {
+    /// Decrement, stop when the result is exactly 0 (v6.6).
+    AtZero = 0,
+    /// Decrement, stop when the result is 0 or less (v6.7 on, commit
+    /// 8881e1639f1f, so v6.18 … v7.1).
+    AtOrBelowZero = 1,
+}
+
+/// The rules of the idle search that differ between releases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SisRules {
+    /// Which CPUs count as idle.
+    pub idle_test: IdleTest,
+    /// How the scan budget stops the scan.
+    pub scan_stop: ScanStop,
+}
+
+impl SisRules {
+    /// The rules of `release`.
+    pub const fn of(release: Release) -> SisRules {
+        match release {
+            Release::Linux6_6 => SisRules {
+                idle_test: IdleTest::AvailableOrSchedIdle,
+                scan_stop: ScanStop::AtZero,
+            },
+            Release::Linux6_18 | Release::Linux7_0 => SisRules {
+                idle_test: IdleTest::AvailableOrSchedIdle,
+                scan_stop: ScanStop::AtOrBelowZero,
+            },
+            Release::Linux7_1 => SisRules {
+                idle_test: IdleTest::ChooseIdleCpu,
+                scan_stop: ScanStop::AtOrBelowZero,
+            },
+        }
+    }
+
+    /// The idle test of the target, prev, `recent_used_cpu`, SMT-sibling and
+    /// LLC-scan steps.
+    pub const fn is_idle(&self, cpu: &CpuState, p_is_sched_idle: bool) -> bool {
+        available_idle_cpu(cpu) || self.sched_idle_ok(cpu, p_is_sched_idle)
+    }
+
+    /// The part of the idle test that takes a CPU running only SCHED_IDLE
+    /// tasks (`sched_idle_cpu`; from v7.1 `choose_sched_idle_rq`, which also
+    /// needs a wakee that is not SCHED_IDLE).
+    pub const fn sched_idle_ok(&self, cpu: &CpuState, p_is_sched_idle: bool) -> bool {
+        match self.idle_test {
+            IdleTest::AvailableOrSchedIdle => cpu.sched_idle_only,
+            IdleTest::ChooseIdleCpu => cpu.sched_idle_only && !p_is_sched_idle,
+        }
+    }
+}
+
+/// The facts [`select_idle_sibling`] reads besides the CPUs' states.
+///
+/// `Default` gives `nr_idle_scan = 0`, which under `SIS_UTIL` means "the LLC
+/// is overloaded, do not scan": set it (the kernel keeps it between 0 and the
+/// LLC's size).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct IdleSiblingInput {
+    /// The wakee's previous CPU (`prev`).
+    pub prev: u32,
+    /// Where the wake-affine step points (`target`: the waker's CPU or `prev`).
+    pub target: u32,
+    /// The CPU doing the wakeup (`smp_processor_id()`), for the per-CPU
+    /// kthread rule.
+    pub this_cpu: u32,
+    /// `p->recent_used_cpu` before this wakeup.
+    pub recent_used_cpu: u32,
+    /// The waker is a per-CPU kthread (`is_per_cpu_kthread(current)`: a kernel
+    /// thread allowed on one CPU) waking from task context (`in_task()`), as
+    /// an I/O completion kworker does.
+    pub waker_per_cpu_kthread: bool,
+    /// The wakee is SCHED_IDLE (read from v7.1 on).
+    pub p_is_sched_idle: bool,
+    /// `sd_llc_shared->nr_idle_scan` of the target's LLC (an `int`), read when
+    /// `SIS_UTIL` is on and no idle core is sought.
+    pub nr_idle_scan: i32,
+    /// `sd_llc_shared->has_idle_cores` of the target's LLC (read only with SMT).
+    pub has_idle_cores: bool,
+}
+
+/// How [`select_idle_sibling`] chose.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IdleSibling {
+    /// The target was idle.
+    Target = 0,
+    /// The previous CPU was idle.
+    Prev = 1,
+    /// The scan of the LLC found an idle CPU (with an idle-core search: a
+    /// single idle CPU it noted on the way).
+    Scan = 2,
+    /// No idle CPU, or no scan: the target, busy (possibly not allowed).
+    Busy = 3,
+    /// The waker is a per-CPU kthread on `prev` with at most one task
+    /// running: the wakee stacks on `prev` (since v5.6, commit 52262ee567ad).
+    PerCpuKthread = 4,
+    /// `recent_used_cpu` was idle and allowed.
+    RecentUsed = 5,
+    /// An idle SMT sibling of `prev` (`select_idle_smt`).
+    SmtSibling = 6,
+    /// A core all of whose SMT siblings are idle (`select_idle_core`).
+    IdleCore = 7,
+}
+
+/// What [`select_idle_sibling`] returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IdleChoice {
+    /// The chosen CPU. Like the kernel's, it can be outside the task's allowed
+    /// CPUs (an idle target or `prev`); the caller then falls back.
+    pub cpu: u32,
+    /// Which step chose it.
+    pub how: IdleSibling,
+    /// The wakee's new `recent_used_cpu`: `prev` once the search got past the
+    /// target, prev and per-CPU-kthread steps, else unchanged.
+    pub recent_used_cpu: u32,
+    /// The LLC's new `has_idle_cores`: cleared when an idle-core search of the
+    /// whole LLC found no idle core, else unchanged.
+    pub has_idle_cores: bool,
+}
+
+fn allowed_on(allowed: &[bool], cpu: usize) -> bool {
+    allowed.get(cpu).copied().unwrap_or(false)
+}
+
+/// SMT siblings: CPUs with the same core id in `smt_core` (an empty slice: no SMT).
+fn siblings(smt_core: &[u32], cpu: usize) -> impl Iterator<Item = usize> + '_ {
+    let core = smt_core.get(cpu).copied();
+    smt_core
+        .iter()
+        .enumerate()
+        .filter(move |&(_, &c)| Some(c) == core)
+        .map(|(i, _)| i)
+}
+
+/// `sched_smt_active()`: some core has two or more CPUs.
+fn smt_active(smt_core: &[u32]) -> bool {
+    smt_core
+        .iter()
+        .enumerate()
+        .any(|(i, c)| smt_core[..i].contains(c))
+}
+
+/// `select_idle_sibling(p, prev, target)` (fair.c, v6.6 … v7.1): find an idle
+/// CPU near `target` in its last-level cache (LLC). With `rules =
+/// SisRules::of(release)` and "idle" meaning [`SisRules::is_idle`], it returns
+/// the first of:
+///
+/// 1. `target`, if idle — whether or not the task may run there;
+/// 2. `prev`, if it differs from `target` and is idle — allowed or not;
+/// 3. `prev`, if the waker is a per-CPU kthread running on `prev`
+///    (`this_cpu == prev`) and `this_cpu` runs at most one task: the wakee most
+///    likely queued the work the kthread just finished (v5.6 on, commit
+///    52262ee567ad);
+/// 4. from here on the wakee's `recent_used_cpu` becomes `prev`; the old
+///    `recent_used_cpu`, if it is neither `prev` nor `target`, is idle and is
+///    allowed;
+/// 5. with SMT (`smt_core` gives two CPUs the same core id) and no idle core
+///    hinted (`has_idle_cores` false): the first allowed, idle SMT sibling of
+///    `prev` other than `prev` (`select_idle_smt`);
+/// 6. the LLC scan (`select_idle_cpu`) over the allowed CPUs in index order
+///    from `target + 1`, wrapping round to `target` itself:
+///    * when an idle core is hinted, each core is visited once, at its first
+///      allowed CPU in that order; a core whose siblings all pass
+///      [`available_idle_cpu`] is returned at that CPU. On the way the first
+///      allowed sibling that is available-idle, or passes the SCHED_IDLE part
+///      of the test, is noted, and returned if no core is idle; a scan without
+///      an idle core clears `has_idle_cores`;
+///    * otherwise the first idle CPU, within a budget: under `SIS_UTIL` the
+///      budget `nr = nr_idle_scan + 1` (`int`, wrapping) is decremented before
+///      each CPU and the scan ends when it runs out ([`ScanStop`]);
+///      `nr_idle_scan = 0` means no scan at all. Without `SIS_UTIL` the budget
+///      is `i32::MAX`;
+/// 7. `target`.
+///
+/// One LLC spans `cpus`; asymmetric capacity, clusters, core scheduling and
+/// `SIS_PROP` (v6.6, off by default) are not modelled, and asking for
+/// `SIS_PROP` in a release that has it is [`Error::InvalidArgument`]. `allowed`
+/// shorter than `cpus` means the CPUs past its end are not allowed.
+/// [`Error::InvalidArgument`] if `prev`, `target`, `this_cpu` or
+/// `recent_used_cpu` is not in `cpus`, or `smt_core` is neither empty nor as
+/// long as `cpus`.
+///
+/// ```
+/// use eevdf::wake::*;
+/// use eevdf::{Features, Release};
+/// let busy = CpuState { nr_running: 1, ..CpuState::default() };
+/// let idle = CpuState { idle_task_running: true, ..CpuState::default() };
+/// let halted = CpuState { vcpu_preempted: true, ..idle }; // HLT-exited vCPU
+/// let cpus = [busy, halted, idle];
+/// let f = Features::defaults(Release::Linux7_1);
+/// let mut i = IdleSiblingInput { nr_idle_scan: 3, ..IdleSiblingInput::default() };
+/// let c = select_idle_sibling(Release::Linux7_1, f, &i, &cpus, &[true; 3], &[]).unwrap();
+/// assert_eq!((c.cpu, c.how), (2, IdleSibling::Scan));
+/// // An overloaded LLC (nr_idle_scan 0) is not scanned.
+/// i.nr_idle_scan = 0;
+/// let c = select_idle_sibling(Release::Linux7_1, f, &i, &cpus, &[true; 3], &[]).unwrap();
+/// assert_eq!((c.cpu, c.how), (0, IdleSibling::Busy));
+/// ```
+pub fn select_idle_sibling(
+    release: Release,
+    features: Features,
+    input: &IdleSiblingInput,
+    cpus: &[CpuState],
+    allowed: &[bool],
+    smt_core: &[u32],
+) -> Result<IdleChoice, Error> {
+    let n = cpus.len();
+    let (prev, target) = (input.prev as usize, input.target as usize);
+    let (this, recent) = (input.this_cpu as usize, input.recent_used_cpu as usize);
+    if prev >= n || target >= n || this >= n || recent >= n {
+        return Err(Error::InvalidArgument);
+    }
+    if !smt_core.is_empty() && smt_core.len() != n {
+        return Err(Error::InvalidArgument);
+    }
+    if features.contains(Features::SIS_PROP)
+        && Features::available(release).contains(Features::SIS_PROP)
+    {
+        return Err(Error::InvalidArgument);
+    }
+    let rules = SisRules::of(release);
+    let p_idle = input.p_is_sched_idle;
+    let idle = |c: usize| rules.is_idle(&cpus[c], p_idle);
+    let done = |cpu: usize, how, recent_used_cpu, has_idle_cores| {
+        Ok(IdleChoice {
+            cpu: cpu as u32,
+            how,
+            recent_used_cpu,
+            has_idle_cores,
+        })
+    };
+    let (old_recent, hint) = (input.recent_used_cpu, input.has_idle_cores);
+
+    if idle(target) {
+        return done(target, IdleSibling::Target, old_recent, hint);
+    }
+    if prev != target && idle(prev) {
+        return done(prev, IdleSibling::Prev, old_recent, hint);
+    }
+    if input.waker_per_cpu_kthread && prev == this && cpus[this].nr_running <= 1 {
+        return done(prev, IdleSibling::PerCpuKthread, old_recent, hint);
+    }
+    let new_recent = input.prev;
+    if recent != prev && recent != target && idle(recent) && allowed_on(allowed, recent) {
+        return done(recent, IdleSibling::RecentUsed, new_recent, hint);
+    }
+
+    let has_idle_core = smt_active(smt_core) && hint;
+    if smt_active(smt_core) && !has_idle_core {
+        for s in siblings(smt_core, prev) {
+            if s != prev && allowed_on(allowed, s) && idle(s) {
+                return done(s, IdleSibling::SmtSibling, new_recent, hint);
+            }
+        }
+    }
+
+    // select_idle_cpu.
+    let mut nr: i32 = i32::MAX;
+    if features.contains(Features::SIS_UTIL) && !has_idle_core {
+        nr = input.nr_idle_scan.wrapping_add(1);
+        if nr == 1 {
+            return done(target, IdleSibling::Busy, new_recent, hint);
+        }
+    }
+    // Position in the scan order target + 1, target + 2, …, target.
+    let pos = |c: usize| (c + n - (target + 1) % n) % n;
+    let mut idle_cpu: Option<usize> = None;
+    for k in 0..n {
+        let cpu = (target + 1 + k) % n;
+        if !allowed_on(allowed, cpu) {
+            continue;
+        }
+        if has_idle_core {
+            // A core's CPUs leave the scan once one of them was visited.
+            if siblings(smt_core, cpu).any(|s| allowed_on(allowed, s) && pos(s) < pos(cpu)) {
+                continue;
+            }
+            let mut core_idle = true;
+            for s in siblings(smt_core, cpu) {
+                if !available_idle_cpu(&cpus[s]) {
+                    core_idle = false;
+                    if idle_cpu.is_none() {
+                        if rules.sched_idle_ok(&cpus[s], p_idle) && allowed_on(allowed, s) {
+                            idle_cpu = Some(s);
+                            break;
+                        }
+                        continue;
+                    }
+                    break;
+                }
+                if idle_cpu.is_none() && allowed_on(allowed, s) {
+                    idle_cpu = Some(s);
+                }
+            }
+            if core_idle {
+                return done(cpu, IdleSibling::IdleCore, new_recent, hint);
+            }
+        } else {
+            nr = nr.wrapping_sub(1);
+            let out = match rules.scan_stop {
+                ScanStop::AtZero => nr == 0,
+                ScanStop::AtOrBelowZero => nr <= 0,
+            };
+            if out {
+                return done(target, IdleSibling::Busy, new_recent, hint);
+            }
+            if idle(cpu) {
+                idle_cpu = Some(cpu);
+                break;
+            }
+        }
+    }
+    let hint = hint && !has_idle_core;
+    match idle_cpu {
+        Some(c) => done(c, IdleSibling::Scan, new_recent, hint),
+        None => done(target, IdleSibling::Busy, new_recent, hint),
+    }
+}
+
 /// What [`select_task_rq_fair`] reads besides the CPUs' states.
+///
+/// `Default` gives `nr_idle_scan = 0` (no LLC scan under `SIS_UTIL`); see
+/// [`IdleSiblingInput`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SelectTaskRq {
     /// The waker's CPU (`smp_processor_id()`: for a wakeup from an interrupt,
@@ -549,108 +898,62 @@ pub struct SelectTaskRq {
     pub current_h_load: u64,
     /// `sd.imbalance_pct` of the wake-affine (LLC) domain.
     pub imbalance_pct: u32,
-    /// The wakee is SCHED_IDLE ([`choose_idle_cpu`]).
+    /// The wakee is SCHED_IDLE (read from v7.1 on; [`IdleTest`]).
     pub p_is_sched_idle: bool,
-}
-
-/// How [`select_idle_sibling`] chose.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum IdleSibling {
-    /// The target was idle.
-    Target = 0,
-    /// The previous CPU was idle.
-    Prev = 1,
-    /// The scan of the LLC found an idle CPU.
-    Scan = 2,
-    /// No idle CPU: the target, busy.
-    Busy = 3,
+    /// The wakee's `recent_used_cpu` ([`IdleSiblingInput::recent_used_cpu`]).
+    pub recent_used_cpu: u32,
+    /// The waker is a per-CPU kthread in task context
+    /// ([`IdleSiblingInput::waker_per_cpu_kthread`]).
+    pub waker_per_cpu_kthread: bool,
+    /// The LLC's `nr_idle_scan` ([`IdleSiblingInput::nr_idle_scan`]).
+    pub nr_idle_scan: i32,
+    /// The LLC's `has_idle_cores` ([`IdleSiblingInput::has_idle_cores`]).
+    pub has_idle_cores: bool,
 }
 
 /// Where [`select_task_rq_fair`] sends a wakee, and why.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Placement {
-    /// The chosen CPU.
+    /// The CPU the wakee goes to: core's `select_task_rq` result, always an
+    /// allowed CPU.
     pub cpu: u32,
+    /// What the fair class (`select_task_rq_fair`) returned, which may be a CPU
+    /// the task is not allowed on (then `cpu` is the fallback); `None` when the
+    /// class was not asked (a task allowed on one CPU).
+    pub fair_cpu: Option<u32>,
     /// The wake-affine verdict, if [`wake_affine`] ran (`this ≠ prev`, affine wanted).
     pub affine: Option<WakeTarget>,
     /// The target handed to the idle search (`this` or `prev`).
     pub target: u32,
     /// How the idle search decided; `None` for a task allowed on one CPU only.
     pub idle: Option<IdleSibling>,
+    /// The wakee's `recent_used_cpu` after the wakeup ([`IdleChoice::recent_used_cpu`]).
+    pub recent_used_cpu: u32,
+    /// The LLC's `has_idle_cores` after the wakeup ([`IdleChoice::has_idle_cores`]).
+    pub has_idle_cores: bool,
 }
 
-fn allowed_on(allowed: &[bool], cpu: u32) -> bool {
-    allowed.get(cpu as usize).copied().unwrap_or(false)
-}
-
-/// `select_idle_sibling(p, prev, target)` — **a model of its search order, not
-/// a release's code.** The spec (§8.4) names the candidates the kernel checks —
-/// target, prev, `recent_used_cpu`, the SMT and LLC scans — and states that each
-/// is taken only if it is idle by [`choose_idle_cpu`] (so an idle vCPU the host
-/// preempted is skipped), but not their order, the SIS_UTIL scan limit or the
-/// core/SMT logic. This function assumes one LLC spanning all of `cpus`, no SMT,
-/// and no scan limit:
+/// `select_task_rq` of core.c for a fair task woken by `try_to_wake_up`
+/// (v6.6 … v7.1), with the class's `select_task_rq_fair` inside, for one LLC
+/// domain with `SD_WAKE_AFFINE` spanning `cpus` and no `SD_BALANCE_WAKE`
+/// (the default topology):
 ///
-/// 1. `target`, if idle;
-/// 2. `prev`, if it differs, is allowed and is idle;
-/// 3. every other allowed CPU in index order starting after `target`
-///    (wrapping), the first idle one;
-/// 4. otherwise `target`.
+/// 1. a task allowed on exactly one CPU goes there: core does not ask the
+///    class;
+/// 2. otherwise `select_task_rq_fair`: affine is wanted when `want_affine`
+///    (not [`wake_wide`]) and the waker's CPU is allowed; then, if
+///    `this ≠ prev`, [`wake_affine`] picks the target (`this` or `prev`),
+///    else the target is `prev`; [`select_idle_sibling`] from that target
+///    gives the class's answer (`fair_cpu`);
+/// 3. if that CPU is not allowed, `select_fallback_rq` takes the lowest-numbered
+///    allowed CPU (the first of `prev`'s node, and there is one node here).
 ///
-/// `recent_used_cpu` is not modelled. CPUs missing from `allowed` are not allowed.
-/// [`Error::InvalidArgument`] if `target` or `prev` is not in `cpus`.
-///
-/// ```
-/// use eevdf::wake::{select_idle_sibling, CpuState, IdleSibling};
-/// let busy = CpuState { nr_running: 1, ..CpuState::default() };
-/// let idle = CpuState { idle_task_running: true, ..CpuState::default() };
-/// let halted = CpuState { vcpu_preempted: true, ..idle }; // HLT-exited vCPU
-/// let cpus = [busy, halted, idle];
-/// let all = [true; 3];
-/// assert_eq!(select_idle_sibling(&cpus, &all, 1, 0, false), Ok((2, IdleSibling::Scan)));
-/// assert_eq!(select_idle_sibling(&cpus[..2], &all, 1, 0, false), Ok((0, IdleSibling::Busy)));
-/// ```
-pub fn select_idle_sibling(
-    cpus: &[CpuState],
-    allowed: &[bool],
-    prev: u32,
-    target: u32,
-    p_is_sched_idle: bool,
-) -> Result<(u32, IdleSibling), Error> {
-    let n = cpus.len();
-    let (Some(t), Some(p)) = (cpus.get(target as usize), cpus.get(prev as usize)) else {
-        return Err(Error::InvalidArgument);
-    };
-    if allowed_on(allowed, target) && choose_idle_cpu(t, p_is_sched_idle) {
-        return Ok((target, IdleSibling::Target));
-    }
-    if prev != target && allowed_on(allowed, prev) && choose_idle_cpu(p, p_is_sched_idle) {
-        return Ok((prev, IdleSibling::Prev));
-    }
-    for k in 1..n {
-        let i = (target as usize + k) % n;
-        if allowed_on(allowed, i as u32) && choose_idle_cpu(&cpus[i], p_is_sched_idle) {
-            return Ok((i as u32, IdleSibling::Scan));
-        }
-    }
-    Ok((target, IdleSibling::Busy))
-}
-
-/// `select_task_rq_fair` for a wakeup (`SD_BALANCE_WAKE` unset, as in the
-/// default topology), in one LLC domain with `SD_WAKE_AFFINE` spanning `cpus`
-/// (spec §8.1):
-///
-/// 0. a task allowed on exactly one CPU goes there (`select_task_rq` in core,
-///    which does not ask the class);
-/// 1. if `want_affine` and the waker's CPU is allowed: if `this ≠ prev`,
-///    [`wake_affine`] chooses the target (`this` or `prev`); else the target is
-///    `prev`;
-/// 2. [`select_idle_sibling`] (the model above) from that target.
-///
-/// `cpus[this]`/`cpus[prev]` are the wake-affine inputs, with
-/// [`SD_IMBALANCE_PCT_LLC`]-style `imbalance_pct` from `input`; the LLC is
-/// shared. [`Error::InvalidArgument`] for a CPU outside `cpus` or no allowed CPU.
+/// `cpus[this]`/`cpus[prev]` are the wake-affine inputs, `imbalance_pct` comes
+/// from `input`, the LLC is shared. Energy-aware placement, `WF_CURRENT_CPU`,
+/// several LLCs or NUMA nodes, the slow path (`find_idlest_cpu`), migration-
+/// disabled tasks and inactive CPUs are not modelled. `smt_core` as in
+/// [`select_idle_sibling`]. [`Error::InvalidArgument`] for a CPU outside
+/// `cpus`, no allowed CPU, or what [`select_idle_sibling`] refuses.
 ///
 /// ```
 /// use eevdf::wake::*;
@@ -662,9 +965,10 @@ pub fn select_idle_sibling(
 /// let cpus = [waker, waker];
 /// let input = SelectTaskRq { this_cpu: 0, prev_cpu: 1, want_affine: true, sync: true,
 ///                            task_h_load: 512, current_h_load: 1024,
-///                            imbalance_pct: SD_IMBALANCE_PCT_LLC, ..SelectTaskRq::default() };
+///                            imbalance_pct: SD_IMBALANCE_PCT_LLC, nr_idle_scan: 2,
+///                            recent_used_cpu: 1, ..SelectTaskRq::default() };
 /// // A sync wakeup from a CPU running only the waker: pulled to the waker's CPU.
-/// let pl = select_task_rq_fair(&p, f, &input, &cpus, &[true, true]).unwrap();
+/// let pl = select_task_rq_fair(&p, f, &input, &cpus, &[true, true], &[]).unwrap();
 /// assert_eq!((pl.cpu, pl.affine), (0, Some(WakeTarget::This)));
 /// ```
 pub fn select_task_rq_fair(
@@ -673,35 +977,39 @@ pub fn select_task_rq_fair(
     input: &SelectTaskRq,
     cpus: &[CpuState],
     allowed: &[bool],
+    smt_core: &[u32],
 ) -> Result<Placement, Error> {
     let (this, prev) = (input.this_cpu, input.prev_cpu);
     let (Some(this_state), Some(prev_state)) = (cpus.get(this as usize), cpus.get(prev as usize))
     else {
         return Err(Error::InvalidArgument);
     };
-    let mut only = None;
-    let mut count = 0;
+    let mut first = None;
+    let mut count = 0usize;
     for (i, &a) in allowed.iter().enumerate().take(cpus.len()) {
         if a {
             count += 1;
-            only = Some(i as u32);
+            first = first.or(Some(i as u32));
         }
     }
-    match (count, only) {
-        (0, _) | (_, None) => return Err(Error::InvalidArgument),
-        (1, Some(cpu)) => {
-            return Ok(Placement {
-                cpu,
-                affine: None,
-                target: cpu,
-                idle: None,
-            })
-        }
-        _ => {}
+    let Some(first) = first else {
+        return Err(Error::InvalidArgument);
+    };
+    if count == 1 {
+        // cpumask_any: the only allowed CPU.
+        return Ok(Placement {
+            cpu: first,
+            fair_cpu: None,
+            affine: None,
+            target: first,
+            idle: None,
+            recent_used_cpu: input.recent_used_cpu,
+            has_idle_cores: input.has_idle_cores,
+        });
     }
     let mut target = prev;
     let mut affine = None;
-    if input.want_affine && allowed_on(allowed, this) && this != prev {
+    if input.want_affine && allowed_on(allowed, this as usize) && this != prev {
         let wa = WakeAffineInput {
             this: *this_state,
             prev: *prev_state,
@@ -717,16 +1025,30 @@ pub fn select_task_rq_fair(
             target = this;
         }
     }
-    let (mut cpu, how) = select_idle_sibling(cpus, allowed, prev, target, input.p_is_sched_idle)?;
-    if !allowed_on(allowed, cpu) {
-        // `select_fallback_rq`: prev/target no longer allowed; any allowed CPU.
-        cpu = only.unwrap_or(cpu);
-    }
+    let sis = IdleSiblingInput {
+        prev,
+        target,
+        this_cpu: this,
+        recent_used_cpu: input.recent_used_cpu,
+        waker_per_cpu_kthread: input.waker_per_cpu_kthread,
+        p_is_sched_idle: input.p_is_sched_idle,
+        nr_idle_scan: input.nr_idle_scan,
+        has_idle_cores: input.has_idle_cores,
+    };
+    let choice = select_idle_sibling(profile.release, features, &sis, cpus, allowed, smt_core)?;
+    let cpu = if allowed_on(allowed, choice.cpu as usize) {
+        choice.cpu
+    } else {
+        first
+    };
     Ok(Placement {
         cpu,
+        fair_cpu: Some(choice.cpu),
         affine,
         target,
-        idle: Some(how),
+        idle: Some(choice.how),
+        recent_used_cpu: choice.recent_used_cpu,
+        has_idle_cores: choice.has_idle_cores,
     })
 }
 
@@ -1152,6 +1474,411 @@ mod tests {
         assert_eq!(
             task_h_load(&Profile::EXACT, 1 << 40, 1 << 40, (1 << 20) - 1),
             Ok(1 << 60)
+        );
+    }
+
+    // -----------------------------------------------------------------------
+    // select_idle_sibling / select_task_rq_fair. Golden values marked "kernel"
+    // are the kernels' own answers (6.6.0, 6.18.2, 7.0.0, 7.1.5 run on the same
+    // inputs), as reported in the fidelity review of the wake path (issue 11).
+    // -----------------------------------------------------------------------
+
+    fn sis(prev: u32, target: u32, nr_idle_scan: i32) -> IdleSiblingInput {
+        IdleSiblingInput {
+            prev,
+            target,
+            this_cpu: target,
+            recent_used_cpu: prev,
+            nr_idle_scan,
+            ..IdleSiblingInput::default()
+        }
+    }
+
+    fn pick(
+        r: Release,
+        i: &IdleSiblingInput,
+        cpus: &[CpuState],
+        allowed: &[bool],
+    ) -> (u32, IdleSibling) {
+        let c = select_idle_sibling(r, Features::defaults(r), i, cpus, allowed, &[]).unwrap();
+        (c.cpu, c.how)
+    }
+
+    #[test]
+    fn sis_returns_an_idle_prev_the_task_may_not_run_on() {
+        // kernel 6.6.0 … 7.1.5 select_idle_sibling, as reported in the fidelity
+        // review: CPU0 runs only SCHED_IDLE tasks, CPU1 is an idle vCPU the host
+        // preempted, only CPU1 allowed, prev 0, target 1 → 0 (the old code: 1).
+        let cpus = [
+            CpuState {
+                sched_idle_only: true,
+                ..busy(3, 1)
+            },
+            CpuState {
+                vcpu_preempted: true,
+                ..idle()
+            },
+        ];
+        let allowed = [false, true];
+        for r in RELEASES {
+            assert_eq!(
+                pick(r, &sis(0, 1, 2), &cpus, &allowed),
+                (0, IdleSibling::Prev)
+            );
+        }
+        // An idle target is returned whether allowed or not.
+        let cpus2 = [idle(), busy(1, 1)];
+        assert_eq!(
+            pick(Release::Linux7_1, &sis(1, 0, 2), &cpus2, &[false, true]),
+            (0, IdleSibling::Target)
+        );
+        // Core does not even ask the class for a task allowed on one CPU.
+        let input = SelectTaskRq {
+            this_cpu: 1,
+            prev_cpu: 0,
+            recent_used_cpu: 0,
+            nr_idle_scan: 2,
+            ..SelectTaskRq::default()
+        };
+        let p = Profile::LINUX_6_6;
+        let f = Features::defaults(p.release);
+        let pl = select_task_rq_fair(&p, f, &input, &cpus, &allowed, &[]).unwrap();
+        assert_eq!((pl.fair_cpu, pl.cpu), (None, 1));
+        // With CPUs 1 and 2 allowed the class answers 0 and core falls back to 1.
+        let cpus3 = [cpus[0], cpus[1], busy(1024, 1)];
+        let pl = select_task_rq_fair(&p, f, &input, &cpus3, &[false, true, true], &[]).unwrap();
+        assert_eq!(
+            (pl.fair_cpu, pl.cpu, pl.idle),
+            (Some(0), 1, Some(IdleSibling::Target))
+        );
+    }
+
+    #[test]
+    fn fallback_takes_the_first_allowed_cpu() {
+        // kernel select_task_rq (select_fallback_rq), as reported in the fidelity
+        // review: 54 CPUs, prev 27 idle but not allowed, nothing scanned
+        // (nr_idle_scan 0) → 0 (the old code took the last allowed CPU, 29).
+        let mut cpus = [busy(1024, 1); 54];
+        cpus[27] = idle();
+        let mut allowed = [false; 54];
+        allowed[0] = true;
+        allowed[29] = true;
+        let input = SelectTaskRq {
+            this_cpu: 27,
+            prev_cpu: 27,
+            want_affine: true,
+            recent_used_cpu: 27,
+            imbalance_pct: SD_IMBALANCE_PCT_LLC,
+            ..SelectTaskRq::default()
+        };
+        for p in Profile::PRESETS {
+            let pl = select_task_rq_fair(
+                &p,
+                Features::defaults(p.release),
+                &input,
+                &cpus,
+                &allowed,
+                &[],
+            )
+            .unwrap();
+            assert_eq!(
+                (pl.fair_cpu, pl.cpu, pl.idle),
+                (Some(27), 0, Some(IdleSibling::Target))
+            );
+        }
+    }
+
+    #[test]
+    fn sis_util_nr_idle_scan_limits_the_scan() {
+        // kernel select_idle_sibling, as reported in the fidelity review: 13 CPUs,
+        // nr_idle_scan 0, target 11 busy → 11, no scan (the old code: 12).
+        let mut cpus = [busy(1024, 1); 13];
+        cpus[12] = idle();
+        cpus[3] = idle();
+        let all = [true; 13];
+        for r in RELEASES {
+            assert_eq!(
+                pick(r, &sis(11, 11, 0), &cpus, &all),
+                (11, IdleSibling::Busy)
+            );
+            // A budget of one CPU looks at 12 only; of two, at 12 and 0.
+            assert_eq!(
+                pick(r, &sis(11, 11, 1), &cpus, &all),
+                (12, IdleSibling::Scan)
+            );
+            cpus[12] = busy(1024, 1);
+            assert_eq!(
+                pick(r, &sis(11, 11, 1), &cpus, &all),
+                (11, IdleSibling::Busy)
+            );
+            // 12, 0, 1, 2 are four CPUs; the fifth is 3.
+            assert_eq!(
+                pick(r, &sis(11, 11, 4), &cpus, &all),
+                (11, IdleSibling::Busy)
+            );
+            assert_eq!(
+                pick(r, &sis(11, 11, 5), &cpus, &all),
+                (3, IdleSibling::Scan)
+            );
+            // Without SIS_UTIL the whole LLC is scanned.
+            let f = Features::defaults(r) - Features::SIS_UTIL;
+            let c = select_idle_sibling(r, f, &sis(11, 11, 0), &cpus, &all, &[]).unwrap();
+            assert_eq!((c.cpu, c.how), (3, IdleSibling::Scan));
+            cpus[12] = idle();
+        }
+    }
+
+    #[test]
+    fn scan_budget_stop_rule_differs_for_a_negative_nr_idle_scan() {
+        // nr_idle_scan = −1: nr = 0. v6.6 stops only when the decremented
+        // budget is exactly 0, so it scans on; v6.7 and later stop at ≤ 0.
+        let mut cpus = [busy(1024, 1); 4];
+        cpus[2] = idle();
+        let all = [true; 4];
+        assert_eq!(SisRules::of(Release::Linux6_6).scan_stop, ScanStop::AtZero);
+        assert_eq!(
+            pick(Release::Linux6_6, &sis(0, 0, -1), &cpus, &all),
+            (2, IdleSibling::Scan)
+        );
+        for r in [Release::Linux6_18, Release::Linux7_0, Release::Linux7_1] {
+            assert_eq!(SisRules::of(r).scan_stop, ScanStop::AtOrBelowZero);
+            assert_eq!(pick(r, &sis(0, 0, -1), &cpus, &all), (0, IdleSibling::Busy));
+        }
+        // i32::MAX + 1 wraps to i32::MIN, and its decrement back to i32::MAX:
+        // an unlimited scan in every release.
+        for r in RELEASES {
+            assert_eq!(pick(r, &sis(0, 0, i32::MAX), &cpus, &all).0, 2);
+        }
+    }
+
+    #[test]
+    fn recent_used_cpu_is_tried_before_the_scan_and_becomes_prev() {
+        // kernel select_idle_sibling, as reported in the fidelity review:
+        // prev = target = 0 busy, recent_used_cpu 5 idle → 5 (the old code: 1).
+        let mut cpus = [busy(1024, 1); 8];
+        cpus[1] = idle();
+        cpus[5] = idle();
+        let all = [true; 8];
+        let i = IdleSiblingInput {
+            recent_used_cpu: 5,
+            ..sis(0, 0, 8)
+        };
+        for r in RELEASES {
+            let c = select_idle_sibling(r, Features::defaults(r), &i, &cpus, &all, &[]).unwrap();
+            assert_eq!(
+                (c.cpu, c.how, c.recent_used_cpu),
+                (5, IdleSibling::RecentUsed, 0)
+            );
+            // Not allowed: skipped, the scan finds 1; recent_used_cpu is still prev.
+            let mut a = all;
+            a[5] = false;
+            let c = select_idle_sibling(r, Features::defaults(r), &i, &cpus, &a, &[]).unwrap();
+            assert_eq!((c.cpu, c.how, c.recent_used_cpu), (1, IdleSibling::Scan, 0));
+            // An idle target returns before the step: recent_used_cpu unchanged.
+            let t = IdleSiblingInput { target: 1, ..i };
+            let c = select_idle_sibling(r, Features::defaults(r), &t, &cpus, &all, &[]).unwrap();
+            assert_eq!((c.cpu, c.recent_used_cpu), (1, 5));
+        }
+        // Through select_task_rq_fair the new value comes back to the caller.
+        let input = SelectTaskRq {
+            prev_cpu: 0,
+            recent_used_cpu: 5,
+            nr_idle_scan: 8,
+            ..SelectTaskRq::default()
+        };
+        let p = Profile::LINUX_6_6;
+        let pl = select_task_rq_fair(&p, Features::defaults(p.release), &input, &cpus, &all, &[])
+            .unwrap();
+        assert_eq!((pl.cpu, pl.recent_used_cpu), (5, 0));
+    }
+
+    #[test]
+    fn per_cpu_kthread_waker_stacks_the_wakee_on_prev() {
+        // kernel select_idle_sibling (rule of commit 52262ee567ad), as reported
+        // in the fidelity review: prev = this = target = 7 busy, the waker a
+        // per-CPU kthread → 7 (the old code: 8).
+        let mut cpus = [busy(1024, 1); 10];
+        cpus[8] = idle();
+        let all = [true; 10];
+        let k = IdleSiblingInput {
+            waker_per_cpu_kthread: true,
+            ..sis(7, 7, 10)
+        };
+        for r in RELEASES {
+            assert_eq!(pick(r, &k, &cpus, &all), (7, IdleSibling::PerCpuKthread));
+            // Not a kthread, or the kthread's CPU runs two tasks, or the wakee
+            // last ran elsewhere: the scan decides.
+            assert_eq!(pick(r, &sis(7, 7, 10), &cpus, &all), (8, IdleSibling::Scan));
+            let mut two = cpus;
+            two[7] = busy(2048, 2);
+            assert_eq!(pick(r, &k, &two, &all), (8, IdleSibling::Scan));
+            let elsewhere = IdleSiblingInput { this_cpu: 6, ..k };
+            assert_eq!(pick(r, &elsewhere, &cpus, &all), (8, IdleSibling::Scan));
+        }
+    }
+
+    #[test]
+    fn sched_idle_cpus_count_for_every_wakee_before_7_1() {
+        // kernel 6.6.0 … 7.0.0 take a CPU running only SCHED_IDLE tasks whatever
+        // the wakee's policy; 7.1 (commit fd54d81c2c0e) not for a SCHED_IDLE
+        // wakee. The old code applied 7.1's rule to every release (returned 1).
+        let cpus = [
+            CpuState {
+                sched_idle_only: true,
+                ..busy(3, 1)
+            },
+            idle(),
+        ];
+        let i = IdleSiblingInput {
+            p_is_sched_idle: true,
+            ..sis(0, 0, 2)
+        };
+        for r in [Release::Linux6_6, Release::Linux6_18, Release::Linux7_0] {
+            assert_eq!(SisRules::of(r).idle_test, IdleTest::AvailableOrSchedIdle);
+            assert_eq!(pick(r, &i, &cpus, &[true; 2]), (0, IdleSibling::Target));
+        }
+        assert_eq!(
+            SisRules::of(Release::Linux7_1).idle_test,
+            IdleTest::ChooseIdleCpu
+        );
+        assert_eq!(
+            pick(Release::Linux7_1, &i, &cpus, &[true; 2]),
+            (1, IdleSibling::Scan)
+        );
+        // A normal wakee takes the SCHED_IDLE CPU in every release.
+        let normal = IdleSiblingInput {
+            p_is_sched_idle: false,
+            ..i
+        };
+        for r in RELEASES {
+            assert_eq!(
+                pick(r, &normal, &cpus, &[true; 2]),
+                (0, IdleSibling::Target)
+            );
+        }
+    }
+
+    #[test]
+    fn smt_idle_core_search_and_prev_siblings() {
+        // Four cores of two threads: CPUs 2k and 2k + 1 share core k.
+        let smt = [0, 0, 1, 1, 2, 2, 3, 3];
+        let all = [true; 8];
+        let mut cpus = [busy(1024, 1); 8];
+        cpus[2] = idle(); // core 1 half idle
+        cpus[4] = idle();
+        cpus[5] = idle(); // core 2 fully idle
+        let f = |r| Features::defaults(r);
+        let hinted = IdleSiblingInput {
+            has_idle_cores: true,
+            ..sis(0, 0, 0)
+        };
+        for r in RELEASES {
+            // With the idle-core hint: core 2 at its first CPU, 4 (the old code: 2).
+            let c = select_idle_sibling(r, f(r), &hinted, &cpus, &all, &smt).unwrap();
+            assert_eq!(
+                (c.cpu, c.how, c.has_idle_cores),
+                (4, IdleSibling::IdleCore, true)
+            );
+            // No idle core: the first idle CPU noted, and the hint is cleared
+            // (the core search ignores nr_idle_scan = 0).
+            let mut no_core = cpus;
+            no_core[5] = busy(1024, 1);
+            let c = select_idle_sibling(r, f(r), &hinted, &no_core, &all, &smt).unwrap();
+            assert_eq!(
+                (c.cpu, c.how, c.has_idle_cores),
+                (2, IdleSibling::Scan, false)
+            );
+            // From target 5 the scan order is 6, 7, 0, …: core 3 comes first.
+            let from5 = IdleSiblingInput {
+                prev: 5,
+                target: 5,
+                ..hinted
+            };
+            let mut t = cpus;
+            t[5] = busy(1024, 1);
+            t[4] = busy(1024, 1);
+            t[6] = idle();
+            t[7] = idle();
+            let c = select_idle_sibling(r, f(r), &from5, &t, &all, &smt).unwrap();
+            assert_eq!((c.cpu, c.how), (6, IdleSibling::IdleCore));
+            // Without the hint, prev's idle sibling wins over the scan (old code: 2).
+            let prev6 = IdleSiblingInput {
+                prev: 6,
+                recent_used_cpu: 6,
+                ..sis(6, 0, 8)
+            };
+            let mut s = cpus;
+            s[7] = idle();
+            let c = select_idle_sibling(r, f(r), &prev6, &s, &all, &smt).unwrap();
+            assert_eq!((c.cpu, c.how), (7, IdleSibling::SmtSibling));
+            // …unless the sibling is not allowed.
+            let mut a = all;
+            a[7] = false;
+            let c = select_idle_sibling(r, f(r), &prev6, &s, &a, &smt).unwrap();
+            assert_eq!((c.cpu, c.how), (2, IdleSibling::Scan));
+        }
+        // One thread per core is not SMT: the hint is ignored.
+        let flat = [0, 1, 2, 3, 4, 5, 6, 7];
+        let c = select_idle_sibling(
+            Release::Linux7_1,
+            f(Release::Linux7_1),
+            &hinted,
+            &cpus,
+            &all,
+            &flat,
+        )
+        .unwrap();
+        assert_eq!(
+            (c.cpu, c.how, c.has_idle_cores),
+            (0, IdleSibling::Busy, true)
+        );
+    }
+
+    #[test]
+    fn idle_search_rejects_bad_input() {
+        let cpus = [busy(1, 1); 3];
+        let all = [true; 3];
+        let r = Release::Linux7_1;
+        let f = Features::defaults(r);
+        let bad =
+            |i: IdleSiblingInput, smt: &[u32]| select_idle_sibling(r, f, &i, &cpus, &all, smt);
+        let ok = sis(0, 1, 3);
+        assert!(bad(ok, &[]).is_ok());
+        assert_eq!(
+            bad(IdleSiblingInput { prev: 3, ..ok }, &[]),
+            Err(Error::InvalidArgument)
+        );
+        assert_eq!(
+            bad(IdleSiblingInput { target: 9, ..ok }, &[]),
+            Err(Error::InvalidArgument)
+        );
+        assert_eq!(
+            bad(IdleSiblingInput { this_cpu: 3, ..ok }, &[]),
+            Err(Error::InvalidArgument)
+        );
+        assert_eq!(
+            bad(
+                IdleSiblingInput {
+                    recent_used_cpu: u32::MAX,
+                    ..ok
+                },
+                &[]
+            ),
+            Err(Error::InvalidArgument)
+        );
+        assert_eq!(bad(ok, &[0, 0]), Err(Error::InvalidArgument));
+        assert!(bad(ok, &[0, 0, 1]).is_ok());
+        // SIS_PROP (v6.6, off by default) is not modelled; later releases lack it.
+        let prop = Features::defaults(Release::Linux6_6) | Features::SIS_PROP;
+        assert_eq!(
+            select_idle_sibling(Release::Linux6_6, prop, &ok, &cpus, &all, &[]),
+            Err(Error::InvalidArgument)
+        );
+        assert!(select_idle_sibling(r, f | Features::SIS_PROP, &ok, &cpus, &all, &[]).is_ok());
+        // Empty machine.
+        assert_eq!(
+            select_idle_sibling(r, f, &ok, &[], &[], &[]),
+            Err(Error::InvalidArgument)
         );
     }
 }

@@ -13,8 +13,8 @@ use eevdf::group::{
 };
 use eevdf::runqueue::{DequeueFlags, Dequeued, EnqueueFlags, WakeFlags};
 use eevdf::wake::{
-    select_idle_sibling, select_task_rq_fair, CpuState, IdleSibling, SelectTaskRq,
-    SD_IMBALANCE_PCT_LLC,
+    select_idle_sibling, select_task_rq_fair, CpuState, IdleSibling, IdleSiblingInput,
+    SelectTaskRq, SD_IMBALANCE_PCT_LLC,
 };
 use eevdf::{Error, Features, Profile};
 use quickcheck::{QuickCheck, TestResult};
@@ -123,11 +123,28 @@ fn placement_never_panics_and_lands_on_an_allowed_cpu() {
             task_h_load: 700,
             current_h_load: 300,
             imbalance_pct: SD_IMBALANCE_PCT_LLC,
-            p_is_sched_idle: false,
+            p_is_sched_idle: f & 8 != 0,
+            recent_used_cpu: this as u32 % 12,
+            waker_per_cpu_kthread: f & 16 != 0,
+            nr_idle_scan: (f >> 5) as i32 - 2,
+            has_idle_cores: sync,
         };
         let any_allowed = allowed.iter().take(cpus.len()).any(|&a| a);
-        match select_task_rq_fair(&Profile::LINUX_7_1, features, &input, &cpus, &allowed) {
-            Ok(pl) => allowed.get(pl.cpu as usize) == Some(&true),
+        // SMT: pairs of neighbours share a core.
+        let smt: Vec<u32> = (0..cpus.len() as u32).map(|i| i / 2).collect();
+        let smt: &[u32] = if f & 32 != 0 { &smt } else { &[] };
+        match select_task_rq_fair(&Profile::LINUX_7_1, features, &input, &cpus, &allowed, smt) {
+            Ok(pl) => {
+                let first = allowed.iter().position(|&a| a).map(|c| c as u32);
+                allowed.get(pl.cpu as usize) == Some(&true)
+                    // The class's answer is kept when allowed, else core takes
+                    // the first allowed CPU.
+                    && match pl.fair_cpu {
+                        Some(c) if allowed.get(c as usize) == Some(&true) => pl.cpu == c,
+                        Some(_) => Some(pl.cpu) == first,
+                        None => Some(pl.cpu) == first,
+                    }
+            }
             Err(e) => {
                 e == Error::InvalidArgument
                     && (!any_allowed
@@ -149,7 +166,17 @@ fn idle_search_finds_an_available_idle_cpu_whenever_one_is_allowed() {
         let all = vec![true; cpus.len()];
         let target = target as u32 % cpus.len() as u32;
         let idle = |c: &CpuState| c.idle_task_running && c.nr_running == 0 && !c.vcpu_preempted;
-        let (cpu, how) = select_idle_sibling(&cpus, &all, target, target, false).unwrap();
+        let input = IdleSiblingInput {
+            prev: target,
+            target,
+            this_cpu: target,
+            recent_used_cpu: target,
+            nr_idle_scan: cpus.len() as i32,
+            ..IdleSiblingInput::default()
+        };
+        let r = Profile::LINUX_7_1.release;
+        let c = select_idle_sibling(r, Features::defaults(r), &input, &cpus, &all, &[]).unwrap();
+        let (cpu, how) = (c.cpu, c.how);
         let exists = cpus.iter().any(idle);
         TestResult::from_bool(if exists {
             idle(&cpus[cpu as usize]) && how != IdleSibling::Busy
@@ -179,10 +206,20 @@ fn a_preempted_idle_vcpu_is_not_idle_to_the_wakeup_path_seed_hlt() {
         ..CpuState::default()
     };
     let cpus = [busy, halted, busy];
-    assert_eq!(
-        select_idle_sibling(&cpus, &[true; 3], 2, 2, false),
-        Ok((2, IdleSibling::Busy))
-    );
+    let input = IdleSiblingInput {
+        prev: 2,
+        target: 2,
+        this_cpu: 2,
+        recent_used_cpu: 2,
+        nr_idle_scan: 3,
+        ..IdleSiblingInput::default()
+    };
+    let r = Profile::LINUX_7_1.release;
+    let sis = |cpus: &[CpuState]| {
+        select_idle_sibling(r, Features::defaults(r), &input, cpus, &[true; 3], &[])
+            .map(|c| (c.cpu, c.how))
+    };
+    assert_eq!(sis(&cpus), Ok((2, IdleSibling::Busy)));
     let not_preempted = [
         busy,
         CpuState {
@@ -191,10 +228,7 @@ fn a_preempted_idle_vcpu_is_not_idle_to_the_wakeup_path_seed_hlt() {
         },
         busy,
     ];
-    assert_eq!(
-        select_idle_sibling(&not_preempted, &[true; 3], 2, 2, false),
-        Ok((1, IdleSibling::Scan))
-    );
+    assert_eq!(sis(&not_preempted), Ok((1, IdleSibling::Scan)));
 }
 
 #[test]
@@ -207,9 +241,19 @@ fn a_pinned_task_goes_to_its_cpu_without_a_decision() {
         ..SelectTaskRq::default()
     };
     let f = Features::defaults(Profile::LINUX_7_1.release);
-    let pl =
-        select_task_rq_fair(&Profile::LINUX_7_1, f, &input, &cpus, &[false, false, true]).unwrap();
-    assert_eq!((pl.cpu, pl.affine, pl.idle), (2, None, None));
+    let pl = select_task_rq_fair(
+        &Profile::LINUX_7_1,
+        f,
+        &input,
+        &cpus,
+        &[false, false, true],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        (pl.cpu, pl.fair_cpu, pl.affine, pl.idle),
+        (2, None, None, None)
+    );
 }
 
 #[test]

@@ -8,9 +8,14 @@
 //! completion interrupt runs on the CPU the IO was submitted from; it queues
 //! the completion work to that CPU's kworker (one per CPU, pinned), which runs
 //! 4 µs per completion and then wakes the submitter if it is waiting. So
-//! completions follow the submitter wherever it runs. Variants: the Linux 6.6
-//! and 7.1 rules. Metric: the submitter's migrations per second (wakeup
-//! placement and the lab's newidle pull together; the table splits them).
+//! completions follow the submitter wherever it runs. The kworker is a per-CPU
+//! kthread, so since v5.6 (commit 52262ee567ad, written for this report)
+//! `select_idle_sibling` stacks the submitter on the kworker's CPU when that
+//! is where it last ran. Variants: the Linux 6.6 and 7.1 rules, and 6.6
+//! without that per-CPU-kthread rule (the step as kernels before v5.6 took
+//! it, the seed's kernel). Metric: the submitter's migrations per second
+//! (wakeup placement and the lab's newidle pull together; the table splits
+//! them).
 
 use eevdf::Profile;
 
@@ -20,9 +25,9 @@ use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload};
 use crate::svg::{render, Plot};
 
 pub const NAME: &str = "aio";
-pub const VARIANTS: [&str; 2] = ["linux-6.6", "linux-7.1"];
+pub const VARIANTS: [&str; 3] = ["linux-6.6", "linux-7.1", "linux-6.6-no-kthread-rule"];
 pub const METRICS: [&str; 1] = ["submitter_migrations_per_s"];
-pub const NOTES: &str = "4 CPUs, HZ=1000; a submitter keeps 16 IOs in flight (6 us CPU each, 50-60 us device latency); completions run on the submitting CPU's pinned kworker (4 us), which wakes the submitter.\nMigration: wakeup placement (spec 8) + the lab's newidle pull (a model, not Linux; column newidle_pull_per_s).";
+pub const NOTES: &str = "4 CPUs, HZ=1000; a submitter keeps 16 IOs in flight (6 us CPU each, 50-60 us device latency); completions run on the submitting CPU's pinned kworker (4 us, a per-CPU kthread), which wakes the submitter.\nno-kthread-rule: 6.6 without the per-CPU-kthread stacking of v5.6 (commit 52262ee567ad). Migration: wakeup placement + the lab's newidle pull (a model, not Linux; column newidle_pull_per_s).";
 pub const DEFAULT_SECS: f64 = 10.0;
 
 const CPUS: usize = 4;
@@ -109,16 +114,20 @@ impl Workload for Aio {
 
 pub fn run(variant: &'static str, params: &Params) -> Outcome {
     let profile = match variant {
-        "linux-6.6" => Profile::LINUX_6_6,
-        _ => Profile::LINUX_7_1,
+        "linux-7.1" => Profile::LINUX_7_1,
+        _ => Profile::LINUX_6_6,
     };
+    // Without the kthread mark the wakeup path does not apply the per-CPU
+    // kthread rule: what the search did before v5.6.
+    let kthread_rule = variant != "linux-6.6-no-kthread-rule";
     let cfg = Config::new(profile, CPUS, 1000, params);
     let rng = Rng::new(params.seed).fork(0xA10);
     let mut sim = Sim::new(cfg);
     let submitter = sim.add_task(TaskSpec::new("fio", 0, 0));
     let mut kworker = [0; CPUS];
     for (c, k) in kworker.iter_mut().enumerate() {
-        *k = sim.add_task(TaskSpec::new(&format!("kworker/{c}"), 0, c).pinned());
+        let spec = TaskSpec::new(&format!("kworker/{c}"), 0, c).pinned();
+        *k = sim.add_task(if kthread_rule { spec.kthread() } else { spec });
     }
     let mut w = Aio {
         submitter,

@@ -22,8 +22,10 @@
 //!   reach a preemption point immediately, e.g. `cond_resched()` in a loop);
 //! * every CPU ticks periodically, also when idle (CONFIG_HZ_PERIODIC); an idle
 //!   CPU's tick only decays its blocked load (`update_blocked_averages`);
-//! * one last-level cache spanning all CPUs; capacity 1024 everywhere; no
-//!   interrupt or softirq time; context switches cost nothing;
+//! * one last-level cache spanning all CPUs, no SMT; capacity 1024
+//!   everywhere; no interrupt or softirq time; context switches cost nothing;
+//! * no periodic load balancer, which is where Linux sets the LLC's
+//!   `nr_idle_scan` (SIS_UTIL): the wakeup scan may look at every CPU;
 //! * a halted vCPU (guest scenarios) that receives a task resumes after
 //!   `Config::resume_latency`.
 
@@ -150,6 +152,9 @@ pub struct TaskSpec {
     pub cpu: usize,
     /// Keep every wake-to-run wait (for a distribution plot).
     pub keep_waits: bool,
+    /// A kernel thread (with one allowed CPU: a per-CPU kthread such as a
+    /// kworker).
+    pub kthread: bool,
 }
 
 impl TaskSpec {
@@ -161,6 +166,7 @@ impl TaskSpec {
             allowed: None,
             cpu,
             keep_waits: false,
+            kthread: false,
         }
     }
 
@@ -171,6 +177,13 @@ impl TaskSpec {
 
     pub fn keep_waits(mut self) -> TaskSpec {
         self.keep_waits = true;
+        self
+    }
+
+    /// A kernel thread: pinned, it is a per-CPU kthread, whose wakeups of a
+    /// task that last ran on its CPU stack the wakee there (`select_idle_sibling`).
+    pub fn kthread(mut self) -> TaskSpec {
+        self.kthread = true;
         self
     }
 }
@@ -217,6 +230,10 @@ pub struct Task {
     pub allowed: Vec<bool>,
     /// The only CPU it may run on, if its affinity is a single CPU.
     pub single_cpu: Option<usize>,
+    /// A kernel thread ([`TaskSpec::kthread`]).
+    pub kthread: bool,
+    /// `p->recent_used_cpu`, kept by `select_task_rq_fair`.
+    pub recent_used_cpu: u32,
     pub cpu: usize,
     pub tref: TaskRef,
     pub state: State,
@@ -408,6 +425,8 @@ impl Sim {
             group: spec.group,
             allowed,
             single_cpu,
+            kthread: spec.kthread,
+            recent_used_cpu: cpu as u32,
             cpu,
             tref,
             state: State::Sleeping,
@@ -622,6 +641,10 @@ impl Sim {
             let mut states = std::mem::take(&mut self.states);
             states.clear();
             states.extend((0..self.cfg.ncpus).map(|c| self.cpu_state(c)));
+            // A waking task runs in task context; a per-CPU kthread is a
+            // kernel thread allowed on one CPU.
+            let waker_per_cpu_kthread =
+                waker.is_some_and(|w| self.tasks[w].kthread && self.tasks[w].single_cpu.is_some());
             let input = SelectTaskRq {
                 this_cpu: src_cpu as u32,
                 prev_cpu: prev as u32,
@@ -631,6 +654,12 @@ impl Sim {
                 current_h_load,
                 imbalance_pct: SD_IMBALANCE_PCT_LLC,
                 p_is_sched_idle: false,
+                recent_used_cpu: self.tasks[t].recent_used_cpu,
+                waker_per_cpu_kthread,
+                // No periodic balancer updates it here: scan the whole LLC.
+                nr_idle_scan: self.cfg.ncpus as i32,
+                // No SMT.
+                has_idle_cores: false,
             };
             let pl = lab_err(
                 select_task_rq_fair(
@@ -639,10 +668,12 @@ impl Sim {
                     &input,
                     &states,
                     &self.tasks[t].allowed,
+                    &[],
                 ),
                 "select_task_rq_fair",
             );
             self.states = states;
+            self.tasks[t].recent_used_cpu = pl.recent_used_cpu;
             let dst = pl.cpu as usize;
             if counted && pl.affine.is_some() {
                 self.placement.wake_affine_runs += 1;

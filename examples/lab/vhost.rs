@@ -109,7 +109,12 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
     let rng = Rng::new(params.seed).fork(0x7601);
     let mut sim = Sim::new(cfg);
     let vhost = sim.add_task(TaskSpec::new("vhost", 1, 0).pinned());
-    let kworker = sim.add_task(TaskSpec::new("kworker/0", 0, 0).pinned().keep_waits());
+    let kworker = sim.add_task(
+        TaskSpec::new("kworker/0", 0, 0)
+            .pinned()
+            .kthread()
+            .keep_waits(),
+    );
     for c in 1..8 {
         sim.add_task(TaskSpec::new("vcpu", 1, c).pinned());
     }
