@@ -102,6 +102,19 @@
 #define EEVDF_VRUNTIME_INIT 18446744073708503040ull
 
 /**
+ * `EevdfAvgVruntime.flags`: the 128-bit tracking of S and W overflowed
+ * (absurd inputs): every read reports `EEVDF_WRAPPED` from then on.
+ */
+#define EEVDF_AVG_UNTRACKED 1
+
+/**
+ * `EevdfAvgVruntime.flags`: an update of S or W overflowed the kernel's
+ * 64-bit arithmetic (a key*w or W*d product or S outside int64_t, or W
+ * outside [0, 2^63)); sticky until `eevdf_avg_vruntime_clear_wrapped`.
+ */
+#define EEVDF_AVG_OVERFLOWED 2
+
+/**
  * Domain kind: every value of the input type is exact (`max` is UINT64_MAX).
  */
 #define EEVDF_DOMAIN_ALL 0
@@ -516,7 +529,9 @@ typedef struct EevdfRq EevdfRq;
  *
  * The library keeps S and W as exact 128-bit sums of the operations
  * performed, so that it can tell when the kernel's 64-bit variables have
- * wrapped. The kernel's own values are the low halves: `sum_w_vruntime` is
+ * wrapped, and a sticky bit (`EEVDF_AVG_OVERFLOWED` in `flags`) set by every
+ * update whose kernel arithmetic overflowed, even when the sums come back in
+ * range. The kernel's own values are the low halves: `sum_w_vruntime` is
  * the kernel's s64 S and `sum_weight` its u64 W; the exact values are the
  * 128-bit two's-complement numbers `sum_w_vruntime_hi * 2^64 +
  * (uint64_t)sum_w_vruntime` and `sum_weight_hi * 2^64 + sum_weight` (the
@@ -525,8 +540,9 @@ typedef struct EevdfRq EevdfRq;
  *
  * Initialise with `eevdf_avg_vruntime_init` and change only through the
  * `eevdf_avg_vruntime_*` functions; a struct they did not produce may be
- * rejected with `EEVDF_EINVAL` (under EXACT: `untracked` set, a negative W,
- * |S| above 2^125 or W above 2^100). It holds no pointers: copy it freely.
+ * rejected with `EEVDF_EINVAL` (a `flags` bit other than the two below;
+ * under EXACT: any `flags` bit, a negative W, |S| above 2^125 or W above
+ * 2^100). It holds no pointers: copy it freely.
  *
  * Size 48, align 8.
  */
@@ -536,10 +552,15 @@ typedef struct EevdfAvgVruntime {
      */
     uint32_t profile;
     /**
-     * 1 once the 128-bit tracking itself overflowed (absurd inputs, Linux
-     * profiles only): from then on every read reports `EEVDF_WRAPPED`. Else 0.
+     * Bit set, Linux profiles only (0 under EXACT). `EEVDF_AVG_OVERFLOWED`:
+     * an update (add, sub, a move of v0, including the one `avg_vruntime`
+     * makes in 7.x) overflowed the kernel's 64-bit arithmetic since init or
+     * `eevdf_avg_vruntime_clear_wrapped`; sticky, and reads report
+     * `EEVDF_WRAPPED` while it is set. `EEVDF_AVG_UNTRACKED`: the 128-bit
+     * tracking itself overflowed (absurd inputs); from then on every read
+     * reports `EEVDF_WRAPPED`.
      */
-    uint32_t untracked;
+    uint32_t flags;
     /**
      * The reference point v0.
      */
@@ -1145,9 +1166,11 @@ extern "C" {
  * v0 = 0xFFFFFFFFFFF00000, vruntime = v0 + {1000000, 1300000, 1100000},
  * weight = {1048576, 1048576, 343040} gives V = v0 + 1142971 in every profile.
  *
- * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when a key*w product or a running sum
- * of S or W overflowed s64, the floor adjustment `S - (W - 1)` overflowed, or
- * the profile's division truncated W (`div_s64`); `EEVDF_EDOM` when the
+ * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when, summing in array order, a key*w
+ * product or a running sum of S or W overflowed s64 (also when the final S
+ * and W fit again: the value is then right, but the kernel wrapped on the
+ * way), the floor adjustment `S - (W - 1)` overflowed, or the profile's
+ * division truncated W (`div_s64`); `EEVDF_EDOM` when the
  * kernel would divide by zero or trap on `INT64_MIN / -1`; `EEVDF_EOVERFLOW`
  * under EXACT for a weight above 2^40 or a V offset outside int64_t;
  * `EEVDF_EINVAL` for an unknown profile, a NULL array with n > 0, a NULL
@@ -1172,8 +1195,10 @@ int32_t eevdf_avg_vruntime(uint32_t profile,
  * n = 0 gives true. The product is a wrapping s64 in Linux <= 7.0 and
  * compared in 128 bits in 7.1 and EXACT.
  *
- * Returns `EEVDF_OK`; `EEVDF_WRAPPED` as `eevdf_avg_vruntime`, plus when the
- * key*W product overflowed in a profile that compares in s64;
+ * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when a key*w product or a running sum
+ * of S or W overflowed s64 as in `eevdf_avg_vruntime` (even if the final sums
+ * fit), or when the key(v)*W product overflowed in a profile that compares
+ * in s64;
  * `EEVDF_EOVERFLOW` under EXACT for a weight above 2^40; `EEVDF_EINVAL` as
  * `eevdf_avg_vruntime`.
  *
@@ -1208,8 +1233,10 @@ int32_t eevdf_avg_vruntime_init(uint32_t profile,
  * S += key(vruntime) * w, W += w, with w the profile's averaging weight of
  * `weight` (`load.weight`, 64-bit units).
  *
- * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when afterwards the kernel's S or W no
- * longer equals the exact sum (it wrapped, now or before); `EEVDF_EOVERFLOW`
+ * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when this addition overflowed (key*w
+ * or S + key*w outside int64_t, or W + w at or above 2^63, the `long` the
+ * kernel reads W into) or an earlier update had (`EEVDF_AVG_OVERFLOWED` is
+ * sticky), even if S and W fit again; `EEVDF_EOVERFLOW`
  * under EXACT for a weight above 2^40; `EEVDF_EINVAL` for a weight of 0 or a
  * bad `acc`. Nothing changes on error.
  *
@@ -1238,7 +1265,10 @@ int32_t eevdf_avg_vruntime_sub(struct EevdfAvgVruntime *acc, uint64_t vruntime, 
  * eligibility; 6.6 and 6.18 leave `*acc` unchanged.
  *
  * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when an operation of the kernel's
- * computation overflowed or S/W had already wrapped; `EEVDF_EDOM` when the
+ * computation overflowed (curr's key*w, S plus it, W plus curr's weight as a
+ * `long`, the floor adjustment, a truncated `div_s64` divisor, or in 7.x the
+ * move of v0) or S/W had already wrapped (`EEVDF_AVG_OVERFLOWED` set, or the
+ * sums out of range); `EEVDF_EDOM` when the
  * kernel would divide by zero or trap on `INT64_MIN / -1`; `EEVDF_EOVERFLOW`
  * under EXACT when V - v0 does not fit int64_t or curr's weight exceeds 2^40;
  * `EEVDF_EINVAL` for NULL `acc`/`out`, a bad `acc` or a curr weight of 0.
@@ -1260,8 +1290,10 @@ int32_t eevdf_avg_vruntime_read(struct EevdfAvgVruntime *acc,
  * the running entity (NULL when none is on the run queue). `*acc` is not
  * changed.
  *
- * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when S/W had wrapped or, in profiles
- * that compare in s64 (Linux <= 7.0), the product overflowed;
+ * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when S/W had wrapped
+ * (`EEVDF_AVG_OVERFLOWED` set, or the sums out of range), curr's key*w, S
+ * plus it or W plus curr's weight overflowed, or, in profiles that compare
+ * in s64 (Linux <= 7.0), the key*W product overflowed;
  * `EEVDF_EOVERFLOW` under EXACT when curr's weight exceeds 2^40;
  * `EEVDF_EINVAL` for NULL `acc`/`out`, a bad `acc` or a curr weight of 0.
  *
@@ -1280,8 +1312,10 @@ int32_t eevdf_avg_vruntime_eligible(const struct EevdfAvgVruntime *acc,
  * kernel's `update_zero_vruntime`, or `avg_vruntime_update` plus the caller's
  * assignment before 7.0). V and eligibility do not change.
  *
- * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when afterwards the kernel's S no longer
- * equals the exact sum; `EEVDF_EOVERFLOW` under EXACT when S would leave 128
+ * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when this move overflowed (W * delta or
+ * S - W * delta outside int64_t; also when S fits again) or the accumulator
+ * was wrapped already (as `eevdf_avg_vruntime_add`); `EEVDF_EOVERFLOW` under
+ * EXACT when S would leave 128
  * bits; `EEVDF_EINVAL` for a NULL or bad `acc`. Nothing changes on error.
  *
  * # Safety
@@ -1312,9 +1346,12 @@ int32_t eevdf_update_min_vruntime(struct EevdfAvgVruntime *acc,
                                   uint64_t *out);
 
 /**
- * Whether the kernel's S or W no longer equals the exact sum it stands for
- * (S outside int64_t, or W at or above 2^63, which the kernel reads into a
- * `long`). Always false under EXACT.
+ * Whether the accumulator is wrapped: an update overflowed the kernel's
+ * 64-bit arithmetic since init or the last `eevdf_avg_vruntime_clear_wrapped`
+ * (`EEVDF_AVG_OVERFLOWED`, sticky: it stays set when S and W come back in
+ * range), or the sums are out of range now (S outside int64_t, or W at or
+ * above 2^63, which the kernel reads into a `long`), or the 128-bit tracking
+ * was lost. Always false under EXACT.
  *
  * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for NULL pointers or a bad `acc`.
  *
@@ -1324,6 +1361,19 @@ int32_t eevdf_update_min_vruntime(struct EevdfAvgVruntime *acc,
  * points to a writable `bool`.
  */
 int32_t eevdf_avg_vruntime_is_wrapped(const struct EevdfAvgVruntime *acc, bool *out);
+
+/**
+ * Forgets past overflows: clears `EEVDF_AVG_OVERFLOWED`. The accumulator
+ * stays wrapped (`eevdf_avg_vruntime_is_wrapped`) while its sums are out of
+ * range or its tracking was lost.
+ *
+ * Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or bad `acc`.
+ *
+ * # Safety
+ *
+ * `acc` is NULL or points to a readable and writable `EevdfAvgVruntime`.
+ */
+int32_t eevdf_avg_vruntime_clear_wrapped(struct EevdfAvgVruntime *acc);
 
 /**
  * The largest `delta_exec` (ns) that `eevdf_calc_delta_fair` turns into
@@ -1684,7 +1734,8 @@ int32_t eevdf_update_deadline(uint32_t profile,
  * the running, on_rq entity (it then counts in V itself). `profile` must equal
  * `acc->profile`.
  *
- * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when V or the lag limit wrapped;
+ * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when V (as `eevdf_avg_vruntime_read`,
+ * `*acc` already wrapped included) or the lag limit wrapped;
  * `EEVDF_EDOM` as `eevdf_avg_vruntime_read`; `EEVDF_EOVERFLOW` under EXACT as
  * `eevdf_avg_vruntime_read`; `EEVDF_EINVAL` for an unknown or mismatched
  * profile, NULL pointers, invalid structs or unknown feature bits. Nothing is
@@ -1723,8 +1774,11 @@ int32_t eevdf_update_entity_lag(uint32_t profile,
  * (a reweight or a delayed requeue of curr), which then counts in V and the
  * load itself, as in the kernel. `profile` must equal `acc->profile`.
  *
- * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when V, the lag inflation or the slice
- * wrapped; `EEVDF_EDOM` when the kernel would divide by zero;
+ * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when V (as `eevdf_avg_vruntime_read`,
+ * `*acc` already wrapped included), the lag inflation, the slice or, in 7.1,
+ * the move of v0 onto an entity heavier than the queue (W * lag or S + W *
+ * lag outside int64_t) wrapped; `EEVDF_EDOM` when the kernel would divide by
+ * zero;
  * `EEVDF_EOVERFLOW` under EXACT; `EEVDF_EINVAL` for an unknown or mismatched
  * profile, NULL pointers, invalid structs, unknown flag or feature bits.
  * Nothing is written on error.
@@ -1755,7 +1809,10 @@ int32_t eevdf_place_entity(uint32_t profile,
  * curr's slice protection is active (`eevdf_protect_slice`), so that 7.x
  * rescales `vprot` too. `profile` must equal `acc->profile`.
  *
- * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when a product, division or V wrapped;
+ * Returns `EEVDF_OK`; `EEVDF_WRAPPED` when a product, division or V wrapped
+ * (V as `eevdf_avg_vruntime_read`, `*acc` already wrapped included), or when
+ * taking `se` out of S and W with the old weight or putting it back with the
+ * new one overflowed (as `eevdf_avg_vruntime_sub` and `_add`);
  * `EEVDF_EDOM` when a kernel division is undefined; `EEVDF_EOVERFLOW` under
  * EXACT (including a weight above 2^40); `EEVDF_EINVAL` for an unknown or
  * mismatched profile, NULL pointers, invalid structs, a new weight of 0.

@@ -32,8 +32,17 @@
 //! The accumulator keeps S and W as the *exact* (128-bit) sum of the operations
 //! the kernel performs. Because add, subtract and multiply wrap modulo 2⁶⁴ in
 //! the kernel, the kernel's s64 S is exactly the low 64 bits of that sum, so the
-//! kernel value is reproduced bit for bit, and "the kernel's S has wrapped" is
-//! simply "the exact sum does not fit an s64" ([`AvgVruntime::is_wrapped`]).
+//! kernel value is reproduced bit for bit.
+//!
+//! Whether the kernel's arithmetic wrapped is decided *per operation*, in the
+//! kernel's own widths, as `overflowing_mul`/`overflowing_add` would: an update
+//! wraps when its product key·w (or W·d) does not fit an s64, when S ± that
+//! product leaves the s64 range, or when W ± w leaves the range of the `long`
+//! the kernel reads W into. A product can overflow while the final sum fits
+//! again (two large terms of opposite sign): the sums are then right *by luck*
+//! and the operation is still reported. Each update returns its own flag
+//! ([`AvgVruntime::overflowing_add`]) and sets a sticky one that
+//! [`AvgVruntime::is_wrapped`] reads until [`AvgVruntime::clear_wrapped`].
 //!
 //! ```
 //! use eevdf::{avg::AvgVruntime, Profile, Vtime};
@@ -149,6 +158,9 @@ pub struct AvgVruntime {
     /// The 128-bit tracking itself overflowed (absurd inputs, kernel profiles
     /// only): from then on every read reports a wrap.
     untracked: bool,
+    /// Sticky: an update of S or W overflowed in the kernel's 64-bit
+    /// arithmetic (kernel profiles only), since creation or `clear_wrapped`.
+    overflowed: bool,
 }
 
 impl AvgVruntime {
@@ -165,12 +177,15 @@ impl AvgVruntime {
             sum_w_vruntime: 0,
             sum_weight: 0,
             untracked: false,
+            overflowed: false,
         }
     }
 
     /// An accumulator from its raw state, as [`into_raw_parts`](Self::into_raw_parts)
     /// returned it (for C, which stores the state in its own struct). `untracked`
-    /// marks 128-bit tracking lost (always reported as wrapped).
+    /// marks 128-bit tracking lost (always reported as wrapped). The sticky
+    /// overflow indicator starts clear; restore it with
+    /// [`with_overflowed`](Self::with_overflowed).
     ///
     /// Under a kernel profile every state is accepted (the operations are
     /// wrapping, and an over-removal legitimately leaves a negative exact W).
@@ -193,10 +208,24 @@ impl AvgVruntime {
             sum_w_vruntime,
             sum_weight,
             untracked,
+            overflowed: false,
         })
     }
 
-    /// The raw state: (profile, v0, exact S, exact W, tracking lost).
+    /// The same accumulator with its sticky overflow indicator
+    /// ([`overflowed`](Self::overflowed)) set to `overflowed`: with
+    /// [`from_raw_parts`](Self::from_raw_parts), rebuilds a state that C stored.
+    /// Under EXACT, which never wraps, `true` is [`Error::InvalidArgument`].
+    pub const fn with_overflowed(self, overflowed: bool) -> Result<AvgVruntime, Error> {
+        if overflowed && self.profile.is_exact() {
+            return Err(Error::InvalidArgument);
+        }
+        Ok(AvgVruntime { overflowed, ..self })
+    }
+
+    /// The raw state: (profile, v0, exact S, exact W, tracking lost). The sticky
+    /// overflow indicator is not part of it: read it with
+    /// [`overflowed`](Self::overflowed).
     pub const fn into_raw_parts(self) -> (Profile, Vtime, i128, i128, bool) {
         (
             self.profile,
@@ -237,24 +266,58 @@ impl AvgVruntime {
         self.sum_weight as u128
     }
 
-    /// True when the kernel's S or W no longer equals the exact sum it stands
-    /// for: S outside the s64 range, or W at or above 2⁶³ (the kernel reads W
-    /// into a `long`). Always false under EXACT.
+    /// True when the kernel's S or W is not, or may not be, the exact sum it
+    /// stands for: an update since the accumulator was made (or since
+    /// [`clear_wrapped`](Self::clear_wrapped)) overflowed the kernel's 64-bit
+    /// arithmetic ([`overflowed`](Self::overflowed), sticky: it stays set when
+    /// the sums come back in range), or the sums are out of range now (S outside
+    /// the s64 range, or W at or above 2⁶³, which the kernel reads into a
+    /// `long`; a state from [`from_raw_parts`](Self::from_raw_parts) can be), or
+    /// the 128-bit tracking was lost. Always false under EXACT.
+    ///
+    /// An update overflows when its product (key·w in [`add`](Self::add) and
+    /// [`remove`](Self::remove), W·d in [`move_reference`](Self::move_reference))
+    /// does not fit an s64, when S ± that product leaves the s64 range, or when
+    /// W ± w leaves [0, 2⁶³).
     pub const fn is_wrapped(&self) -> bool {
         if self.profile.is_exact() {
             return false;
         }
+        self.overflowed || self.sums_out_of_range()
+    }
+
+    /// The sums as they are now: S outside s64, W outside [0, 2⁶³) or the
+    /// 128-bit tracking lost.
+    #[inline]
+    const fn sums_out_of_range(&self) -> bool {
         self.untracked
             || low64(self.sum_w_vruntime).1
             || low64(self.sum_weight).1
             || (self.sum_weight as i64) < 0
     }
 
+    /// The sticky indicator alone: an update of S or W (add, remove, a move of
+    /// the reference point, including the one `avg_vruntime()` makes in v7.x)
+    /// overflowed the kernel's 64-bit arithmetic since the accumulator was made
+    /// or [`clear_wrapped`](Self::clear_wrapped) last ran. Always false under
+    /// EXACT.
+    pub const fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
+    /// Forgets past overflows (the sticky indicator). [`is_wrapped`](Self::is_wrapped)
+    /// stays true while the sums are out of range now.
+    pub fn clear_wrapped(&mut self) {
+        self.overflowed = false;
+    }
+
     /// Bits of headroom of the sums as the kernel holds them: how many times S
     /// and W can still double before the kernel's s64 S or `long` W overflows,
     /// `min(63 − bits(S), 63 − bits(W))` (see [`bounds::headroom`]). Under a
-    /// kernel profile it is negative exactly when [`is_wrapped`](Self::is_wrapped),
-    /// by that many bits; `i32::MIN` if the 128-bit tracking itself was lost.
+    /// kernel profile it is negative exactly when the sums are out of range now,
+    /// by that many bits (then [`is_wrapped`](Self::is_wrapped) is true; it can
+    /// also be true with headroom left, after an update that overflowed and
+    /// came back in range); `i32::MIN` if the 128-bit tracking itself was lost.
     /// Under EXACT (which never wraps) it is the headroom LINUX_7_1 would have on
     /// the same sums.
     ///
@@ -300,15 +363,46 @@ impl AvgVruntime {
 
     /// Adds `delta` to S (and `dw` to W) with exact tracking; under EXACT
     /// overflow of the 128-bit sums is an error and nothing changes.
-    #[inline]
+    #[cfg(test)]
     fn apply(&mut self, ds: i128, dw: i128) -> Result<(), Error> {
-        self.apply_flagged(ds, false, dw)
+        self.apply_flagged(ds, false, dw, false)
     }
 
-    /// [`apply`](Self::apply) for a `ds` whose own computation may already have
-    /// overflowed 128 bits (`lost`).
+    /// Whether the kernel's `S ± p` and `W ± w` overflow, given the exact
+    /// product `p` (key·w or W·d): `p` outside s64, the s64 add or subtract, or
+    /// W leaving [0, 2⁶³) (its u64 add or subtract carries, or the result does
+    /// not fit the `long` the kernel reads it into). Computed on the kernel's
+    /// own 64-bit values, as `overflowing_*` on kernel-width state would.
     #[inline]
-    fn apply_flagged(&mut self, ds: i128, lost: bool, dw: i128) -> Result<(), Error> {
+    const fn op_overflows(&self, p: i128, w: u64, sub: bool) -> bool {
+        let (p, o1) = low64(p);
+        let s = self.sum_w_vruntime as i64;
+        let wk = self.sum_weight as u64;
+        let (o2, w_new, o3) = if sub {
+            let o2 = s.overflowing_sub(p).1;
+            let (w_new, o3) = wk.overflowing_sub(w);
+            (o2, w_new, o3)
+        } else {
+            let o2 = s.overflowing_add(p).1;
+            let (w_new, o3) = wk.overflowing_add(w);
+            (o2, w_new, o3)
+        };
+        o1 | o2 | o3 | ((w_new as i64) < 0)
+    }
+
+    /// Adds `ds` to S (and `dw` to W) with exact tracking, `ds` being a product
+    /// whose own computation may already have overflowed 128 bits (`lost`);
+    /// `op_overflow` is the operation's 64-bit overflow (made sticky under a
+    /// kernel profile). Under EXACT overflow of the 128-bit sums is an error and
+    /// nothing changes.
+    #[inline]
+    fn apply_flagged(
+        &mut self,
+        ds: i128,
+        lost: bool,
+        dw: i128,
+        op_overflow: bool,
+    ) -> Result<(), Error> {
         if self.profile.is_exact() {
             if lost {
                 return Err(Error::Overflow);
@@ -330,6 +424,7 @@ impl AvgVruntime {
             self.sum_w_vruntime = s;
             self.sum_weight = w;
             self.untracked |= lost | o1 | o2;
+            self.overflowed |= op_overflow | lost | o1 | o2;
         }
         Ok(())
     }
@@ -343,11 +438,43 @@ impl AvgVruntime {
     /// Domain: the kernel's S stays exact while every |key| ≤ ⌊(2⁶³ − 1)/W⌋
     /// ([`bounds::avg_sum_domain`](crate::bounds::avg_sum_domain)); a live
     /// accumulator's margin is [`headroom_bits`](Self::headroom_bits).
+    ///
+    /// An overflow sets the sticky indicator read by
+    /// [`is_wrapped`](Self::is_wrapped); [`overflowing_add`](Self::overflowing_add)
+    /// also returns this operation's own flag.
     #[inline]
     pub fn add(&mut self, vruntime: Vtime, weight: u64) -> Result<(), Error> {
+        self.overflowing_add(vruntime, weight).map(|_| ())
+    }
+
+    /// [`add`](Self::add), returning whether this addition overflowed the
+    /// kernel's arithmetic: key⊗w outside s64, S + key⊗w outside s64, or
+    /// W + w outside [0, 2⁶³) (the `long` the kernel reads W into). The sums
+    /// may be right again afterwards (a product that wrapped, then a sum that
+    /// wrapped back); the flag says the kernel got there by wrapping. Always
+    /// false under EXACT. The sticky indicator ([`overflowed`](Self::overflowed))
+    /// is set with it.
+    ///
+    /// ```
+    /// use eevdf::{avg::AvgVruntime, Profile, Vtime};
+    /// let mut acc = AvgVruntime::with_zero_vruntime(Profile::LINUX_7_0, Vtime(0));
+    /// let far = Vtime(1 << 62);
+    /// assert_eq!(acc.overflowing_add(far, 2), Ok(true)); // key·w = 2^63 > S64_MAX
+    /// assert_eq!(acc.overflowing_add(Vtime(0), 2048), Ok(false));
+    /// assert_eq!(acc.overflowing_remove(far, 2), Ok(true));
+    /// // The sums are exact again (modular arithmetic), the indicator is sticky.
+    /// assert_eq!((acc.sum_w_vruntime(), acc.sum_weight()), (0, 2));
+    /// assert!(acc.is_wrapped());
+    /// acc.clear_wrapped();
+    /// assert!(!acc.is_wrapped());
+    /// ```
+    #[inline]
+    pub fn overflowing_add(&mut self, vruntime: Vtime, weight: u64) -> Result<bool, Error> {
         let w = check_weight(&self.profile, weight)?;
         let kw = self.key(vruntime) as i128 * w as i128;
-        self.apply(kw, w as i128)
+        let o = !self.profile.is_exact() && self.op_overflows(kw, w, false);
+        self.apply_flagged(kw, false, w as i128, o)?;
+        Ok(o)
     }
 
     /// `avg_vruntime_sub` / `sum_w_vruntime_sub`: the exact inverse of [`add`](Self::add)
@@ -358,9 +485,20 @@ impl AvgVruntime {
     /// under EXACT it is [`Error::InvalidArgument`] and nothing changes.
     #[inline]
     pub fn remove(&mut self, vruntime: Vtime, weight: u64) -> Result<(), Error> {
+        self.overflowing_remove(vruntime, weight).map(|_| ())
+    }
+
+    /// [`remove`](Self::remove), returning whether this removal overflowed the
+    /// kernel's arithmetic: key⊗w outside s64, S − key⊗w outside s64, or
+    /// W − w outside [0, 2⁶³) (more weight removed than the kernel's W holds
+    /// included). Always false under EXACT. Sets the sticky indicator with it.
+    #[inline]
+    pub fn overflowing_remove(&mut self, vruntime: Vtime, weight: u64) -> Result<bool, Error> {
         let w = check_weight(&self.profile, weight)?;
         let kw = self.key(vruntime) as i128 * w as i128;
-        self.apply(-kw, -(w as i128))
+        let o = !self.profile.is_exact() && self.op_overflows(kw, w, true);
+        self.apply_flagged(-kw, false, -(w as i128), o)?;
+        Ok(o)
     }
 
     /// Moves the reference point by `d`: S ← S − W⊗d, v0 ← v0 + d
@@ -371,17 +509,32 @@ impl AvgVruntime {
     /// across the move. A key that crosses changes by 2⁶⁴, which the kernel's
     /// modular S absorbs and an exact S cannot see (the accumulator does not
     /// hold the keys): keep the queued vruntimes within 2⁶³ ns of v0.
+    ///
+    /// An overflow of W⊗d or of S − W⊗d sets the sticky indicator read by
+    /// [`is_wrapped`](Self::is_wrapped).
     #[inline]
     pub fn move_reference(&mut self, d: i64) -> Result<(), Error> {
+        self.overflowing_move_reference(d).map(|_| ())
+    }
+
+    /// [`move_reference`](Self::move_reference), returning whether the move
+    /// overflowed the kernel's arithmetic: the product W⊗d (W as the kernel's
+    /// u64) outside s64, or S − W⊗d outside s64. Always false under EXACT.
+    /// Sets the sticky indicator with it.
+    #[inline]
+    pub fn overflowing_move_reference(&mut self, d: i64) -> Result<bool, Error> {
         let (wd, lost) = match i64::try_from(self.sum_weight) {
             // The common case, W < 2⁶³: |W·d| < 2¹²⁶, so one 64×64 → 128-bit
             // multiply is exact (and equal to the general product below).
             Ok(w) => (w as i128 * d as i128, false),
             Err(_) => self.sum_weight.overflowing_mul(d as i128),
         };
-        self.apply_flagged(wd.wrapping_neg(), lost, 0)?;
+        // The kernel's product: its u64 W (< 2⁶⁴) times d, exact in i128.
+        let kernel_wd = (self.sum_weight as u64) as i128 * d as i128;
+        let o = !self.profile.is_exact() && self.op_overflows(kernel_wd, 0, true);
+        self.apply_flagged(wd.wrapping_neg(), lost, 0, o)?;
         self.zero_vruntime = self.zero_vruntime.wrapping_add_signed(d);
-        Ok(())
+        Ok(o)
     }
 
     /// `update_min_vruntime` (≤ v6.18): moves v0 forward only, to the smaller of
@@ -420,7 +573,11 @@ impl AvgVruntime {
 
     /// `avg_vruntime(cfs_rq)`: V = v0 + ⌊(S + k_c·w_c) / (W + w_c)⌋, as the
     /// profile computes it, with a flag saying that one of the kernel's 64-bit
-    /// operations overflowed (or that S/W had already wrapped).
+    /// operations overflowed: curr's key⊗w, S plus it, W plus curr's weight (as
+    /// a `long`), the floor adjustment, a divisor `div_s64` truncates, and in
+    /// v7.x the move of v0 (W⊗d and S − W⊗d) — or that S/W had wrapped
+    /// already ([`is_wrapped`](Self::is_wrapped): out of range now, or an
+    /// earlier update overflowed, sticky).
     ///
     /// * ≤ v6.18 ([`Reference::MinVruntime`]): a pure read; with an empty queue and
     ///   no curr it returns v0, and if the total weight is 0 as the kernel sees
@@ -461,9 +618,10 @@ impl AvgVruntime {
             return self.finish_avg(lazy, d, false);
         }
 
-        let (s, mut wrapped) = low64(self.sum_w_vruntime);
-        let (w, w_wrapped) = low64(self.sum_weight);
-        wrapped |= w_wrapped || self.untracked;
+        let s = self.sum_w_vruntime as i64;
+        let w = self.sum_weight as i64;
+        // S/W already wrapped: now, or at an earlier update (sticky).
+        let mut wrapped = self.is_wrapped();
         if lazy && w == 0 {
             // v7.x: "when there is but one element, it is the average": no
             // curr term is formed, so nothing of it can wrap.
@@ -498,12 +656,18 @@ impl AvgVruntime {
         self.finish_avg(lazy, d, wrapped)
     }
 
-    /// The reference-point side effect of `avg_vruntime()` in v7.x.
+    /// The reference-point side effect of `avg_vruntime()` in v7.x; its
+    /// S − W⊗d is one of the function's operations, so its overflow is reported.
     #[inline]
-    fn finish_avg(&mut self, lazy: bool, d: i64, wrapped: bool) -> Result<(Vtime, bool), Error> {
+    fn finish_avg(
+        &mut self,
+        lazy: bool,
+        d: i64,
+        mut wrapped: bool,
+    ) -> Result<(Vtime, bool), Error> {
         let v = self.zero_vruntime.wrapping_add_signed(d);
         if lazy {
-            self.move_reference(d)?;
+            wrapped |= self.overflowing_move_reference(d)?;
         }
         Ok((v, wrapped))
     }
@@ -524,6 +688,11 @@ impl AvgVruntime {
     /// * [`Eligibility::Wide`] (v7.1): the product is compared exactly in 128
     ///   bits, but the left side is still the kernel's wrapping s64 sum.
     /// * EXACT: both sides exact.
+    ///
+    /// The flag reports an overflow of curr's key⊗w, of S plus it, of W plus
+    /// curr's weight (as a `long`), of ≤ v7.0's key⊗load, or that S/W had
+    /// wrapped already ([`is_wrapped`](Self::is_wrapped): out of range now, or
+    /// an earlier update overflowed, sticky).
     ///
     /// An empty queue with no curr is `0 ≥ key·0`: eligible. A zero curr weight
     /// cannot come from a kernel; it is treated as "not on the run queue".
@@ -547,8 +716,9 @@ impl AvgVruntime {
                 None => (key < 0, false),
             };
         }
-        let (s, mut wrapped) = low64(self.sum_w_vruntime);
-        wrapped |= low64(self.sum_weight).1 || self.untracked;
+        let s = self.sum_w_vruntime as i64;
+        // S/W already wrapped: now, or at an earlier update (sticky).
+        let mut wrapped = self.is_wrapped();
         let (ct, o1) = low64(cs);
         let (avg, o2) = s.overflowing_add(ct);
         let (exact_load, lost) = self.sum_weight.overflowing_add(cw);
@@ -589,6 +759,11 @@ where
 /// [`AvgVruntime::overflowing_avg_vruntime`] with no curr would (C ABI function 4).
 /// An empty set gives v0. Domain: as that method's.
 ///
+/// Wrapped: in the order given, some key⊗w product or running sum of S or W
+/// overflowed s64 (even if the total fits again: the sums are then right by
+/// the luck of modular arithmetic), or an operation of the read did
+/// ([`AvgVruntime::overflowing_avg_vruntime`]).
+///
 /// ```
 /// use eevdf::{avg::overflowing_avg_vruntime_batch, Profile, Vtime};
 /// // Appendix A, floor versus truncation: keys −3 and 0 give V = v0 − 2.
@@ -609,7 +784,8 @@ where
 
 /// Eligibility of `v` against a set of tree entities (C ABI function 5): as
 /// [`AvgVruntime::overflowing_vruntime_eligible`] over the summed set. An
-/// empty set is eligible. Domain: as that method's.
+/// empty set is eligible. Domain: as that method's. Wrapped: as
+/// [`overflowing_avg_vruntime_batch`]'s sums, plus ≤ v7.0's key⊗load.
 pub fn overflowing_vruntime_eligible_batch<I>(
     profile: &Profile,
     v0: Vtime,
@@ -789,11 +965,101 @@ mod tests {
         assert_eq!(acc.sum_w_vruntime(), i64::MIN);
         assert_eq!(acc.sum_w_vruntime_wide(), 1i128 << 63);
         acc.remove(v, 1 << 22).unwrap();
-        assert!(
-            !acc.is_wrapped(),
-            "wrapping arithmetic is modular: back in range is exact again"
-        );
+        // Wrapping arithmetic is modular: back in range, S is exact again, but
+        // the kernel got there by wrapping: reported until cleared.
         assert_eq!(acc.sum_w_vruntime(), 1 << 62);
+        assert_eq!(acc.headroom_bits(), 0);
+        assert!(acc.is_wrapped() && acc.overflowed());
+        acc.clear_wrapped();
+        assert!(!acc.is_wrapped());
+    }
+
+    /// The two cases of issue 11 item 5. Values from an independent big-integer
+    /// model of the contract functions (fidelity review of the library): a key·w
+    /// product overflows s64 while the final S fits, so the value is right and
+    /// must still be reported wrapped.
+    pub(crate) const PRODUCT_WRAP_7_0: (u64, [(u64, u64); 2], u64) = (
+        16_937_304_304_303,
+        [
+            (5_032_858_225_289_597_480, 2),
+            (16_936_441_485_285, 1_099_511_627_777),
+        ],
+        16_945_815_882_681,
+    );
+    /// See [`PRODUCT_WRAP_7_0`]: in 7.1 the first product is about −2.1·10¹⁹.
+    pub(crate) const PRODUCT_WRAP_7_1: (u64, [(u64, u64); 3], u64) = (
+        46_755_914,
+        [
+            (18_446_742_714_393_550_360, 15_307_776),
+            (32_491_773_814, 447_531_246),
+            (46_509_494, 36_864),
+        ],
+        18_446_744_060_170_243_745,
+    );
+
+    #[test]
+    fn a_product_that_overflows_is_reported_even_when_the_sum_fits() {
+        let (v0, es, want) = PRODUCT_WRAP_7_0;
+        let es = es.map(|(v, w)| (Vtime(v), w));
+        // sld(2) = 2: 2·key ≈ 1.007·10^19 > 2^63; S ≈ 9.14·10^18 fits. 6.6 and
+        // 6.18 average the same scaled-down weights and wrap alike.
+        for p in [Profile::LINUX_6_6, Profile::LINUX_6_18, Profile::LINUX_7_0] {
+            assert_eq!(
+                overflowing_avg_vruntime_batch(&p, Vtime(v0), es),
+                Ok((Vtime(want), true)),
+                "{p:?}"
+            );
+            // key(v0) = 0: the key·load product cannot overflow; only S did.
+            assert_eq!(
+                overflowing_vruntime_eligible_batch(&p, Vtime(v0), es, Vtime(v0)),
+                Ok((true, true)),
+                "{p:?}"
+            );
+            let acc = batch_sums(&p, Vtime(v0), es).unwrap();
+            assert!(!acc.sums_out_of_range() && acc.is_wrapped(), "{p:?}");
+        }
+        let (v0, es, want) = PRODUCT_WRAP_7_1;
+        let es = es.map(|(v, w)| (Vtime(v), w));
+        let p = Profile::LINUX_7_1;
+        assert_eq!(
+            overflowing_avg_vruntime_batch(&p, Vtime(v0), es),
+            Ok((Vtime(want), true))
+        );
+        assert_eq!(
+            overflowing_vruntime_eligible_batch(&p, Vtime(v0), es, Vtime(v0)),
+            Ok((false, true))
+        );
+        // EXACT agrees on the values and never wraps.
+        assert_eq!(
+            overflowing_avg_vruntime_batch(&Profile::EXACT, Vtime(v0), es),
+            Ok((Vtime(want), false))
+        );
+        assert_eq!(
+            overflowing_vruntime_eligible_batch(&Profile::EXACT, Vtime(v0), es, Vtime(v0)),
+            Ok((false, false))
+        );
+    }
+
+    #[test]
+    fn moving_the_reference_reports_its_own_product() {
+        // W·d overflows s64 while the exact S − W·d fits: W = 2^40 (7.1, full
+        // weight), S = 2^40, d = 2^23 + 1: W·d = 2^63 + 2^40 > S64_MAX, and
+        // S − W·d = −2^63 exactly, in range. Before the per-operation check
+        // nothing was reported, because the resulting S fit.
+        let p = Profile::LINUX_7_1;
+        let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
+        acc.add(Vtime(1), 1 << 40).unwrap();
+        assert!(!acc.is_wrapped());
+        let d = (1i64 << 23) + 1;
+        let kernel_s =
+            ((1i64 << 40) as u64).wrapping_sub((1u64 << 40).wrapping_mul(d as u64)) as i64;
+        assert_eq!(acc.overflowing_move_reference(d), Ok(true));
+        assert_eq!(acc.sum_w_vruntime(), kernel_s);
+        assert!(acc.is_wrapped());
+        // And back: the sums are exact again, the overflow stays reported.
+        assert_eq!(acc.overflowing_move_reference(-d), Ok(true));
+        assert_eq!(acc.sum_w_vruntime(), 1 << 40);
+        assert!(acc.is_wrapped() && !acc.sums_out_of_range());
     }
 
     #[test]
@@ -804,8 +1070,14 @@ mod tests {
         acc.remove(Vtime(5), NICE0).unwrap();
         assert!(acc.is_wrapped());
         assert_eq!(acc.sum_weight(), 0u64.wrapping_sub(NICE0));
+        assert!(acc.overflowed());
         let (p, v0, s, w, u) = acc.into_raw_parts();
-        assert_eq!(AvgVruntime::from_raw_parts(p, v0, s, w, u), Ok(acc));
+        let back = AvgVruntime::from_raw_parts(p, v0, s, w, u).unwrap();
+        assert_eq!(back.with_overflowed(acc.overflowed()), Ok(acc));
+        assert_eq!(
+            AvgVruntime::new(Profile::EXACT).with_overflowed(true),
+            Err(Error::InvalidArgument)
+        );
         // Reads of any kernel-profile state are panic-free.
         let mut any = AvgVruntime::from_raw_parts(p, v0, i128::MIN, i128::MIN, true).unwrap();
         let curr = Some((Vtime(u64::MAX), u64::MAX));

@@ -668,7 +668,9 @@ fn operands(acc: &AvgVruntime, curr: Curr) -> Result<(i128, i128, i128, i128), E
 /// S, W, curr's key·w, S + curr term, the load, the floor adjustment
 /// S − (load − 1), and — ≤ v7.0 — the s32 divisor), as it would for `curr`.
 ///
-/// * ≥ 1: [`AvgVruntime::overflowing_avg_vruntime`] reports no wrap, and every
+/// * ≥ 1: [`AvgVruntime::overflowing_avg_vruntime`] reports no wrap unless
+///   the accumulator is already wrapped by an earlier update that overflowed
+///   and came back in range ([`AvgVruntime::overflowed`], sticky), and every
 ///   quantity can still double;
 /// * ≤ −1: it reports a wrap;
 /// * 0: at the edge (one of them is within a factor 2 of overflowing).
@@ -716,7 +718,7 @@ pub fn avg_headroom_bits(acc: &AvgVruntime, curr: Curr) -> Result<i32, Error> {
 /// The minimum headroom over the 64-bit quantities `vruntime_eligible(v)` forms
 /// (S, W, curr's key·w, S + curr term, the load and — in profiles that multiply
 /// in s64 — key(v)·load); the same reading as [`avg_headroom_bits`]: ≥ 1 means
-/// no wrap is reported, ≤ −1 means one is.
+/// no wrap is reported (unless [`AvgVruntime::overflowed`]), ≤ −1 means one is.
 ///
 /// ```
 /// use eevdf::bounds::eligibility_headroom_bits;

@@ -439,8 +439,11 @@ pub struct PlaceFlags {
 ///
 /// `se` must be out of the sums. When `se_is_curr` (a reweight or a delayed
 /// requeue of the running entity, v6.18 … v7.0), V and the load include `se`
-/// itself at its current vruntime and weight, as in the kernel. Returns wrapped;
-/// under EXACT an overflow is an error and `se` is unchanged.
+/// itself at its current vruntime and weight, as in the kernel. Returns wrapped:
+/// V's flag ([`AvgVruntime::overflowing_avg_vruntime`], an already wrapped
+/// accumulator included), the slice's, the lag inflation's, or v7.1's move of
+/// v0 onto a heavy entity ([`AvgVruntime::overflowing_move_reference`]). Under
+/// EXACT an overflow is an error and `se` is unchanged.
 ///
 /// Domain: V's ([`AvgVruntime::overflowing_avg_vruntime`]), the slice's
 /// ([`bounds::calc_delta_fair_domain`](crate::bounds::calc_delta_fair_domain))
@@ -494,7 +497,8 @@ pub fn place_entity(
 
     out.vruntime = v.wrapping_sub_signed(lag);
     if heavy {
-        avg.move_reference(lag.wrapping_neg())?;
+        // update_zero_vruntime(−lag): its W⊗d and S − W⊗d are placement's too.
+        wrapped |= avg.overflowing_move_reference(lag.wrapping_neg())?;
     }
     let rel = match profile.release {
         Release::Linux6_6 => false,
@@ -540,7 +544,10 @@ fn rescale(profile: &Profile, x: i64, old: u64, new: u64) -> Result<(i64, bool),
 /// * `protected`: for v7.x, whether curr's slice protection is active
 ///   (`protect_slice(se)`), so that `vprot` is rescaled with the rest.
 ///
-/// Returns wrapped; under EXACT an overflow is an error and nothing changes.
+/// Returns wrapped: a rescale product or division, V or the lag limit, or the
+/// update of S and W (`se` out with the old weight, back with the new one:
+/// [`AvgVruntime::overflowing_remove`], [`AvgVruntime::overflowing_add`])
+/// overflowed. Under EXACT an overflow is an error and nothing changes.
 ///
 /// Domain: the clamped lag, relative deadline and relative vprot times the old
 /// weight must fit an s64: |x| ≤ ⌊(2⁶³ − 1)/w_old⌋
@@ -602,14 +609,14 @@ fn reweight_inner(
     match profile.reweight {
         Reweight::ScaleDeadline => {
             if in_sums {
-                avg.remove(se.vruntime, old)?;
+                wrapped |= avg.overflowing_remove(se.vruntime, old)?;
             }
             let (rel, w) = rescale(profile, se.deadline.wsub(se.vruntime), old, new)?;
             wrapped |= w;
             se.deadline = se.vruntime.wrapping_add_signed(rel);
             se.load = new_load;
             if in_sums {
-                avg.add(se.vruntime, new)?;
+                wrapped |= avg.overflowing_add(se.vruntime, new)?;
             }
         }
         Reweight::Eevdf => {
@@ -621,7 +628,7 @@ fn reweight_inner(
             let (v, w0) = avg.overflowing_avg_vruntime(curr)?;
             wrapped |= w0;
             if in_sums {
-                avg.remove(se.vruntime, old)?;
+                wrapped |= avg.overflowing_remove(se.vruntime, old)?;
             }
             if v != se.vruntime {
                 let (vlag, w1) =
@@ -635,7 +642,7 @@ fn reweight_inner(
             se.deadline = v.wrapping_add_signed(vslice);
             se.load = new_load;
             if in_sums {
-                avg.add(se.vruntime, new)?;
+                wrapped |= avg.overflowing_add(se.vruntime, new)?;
             }
         }
         Reweight::LagPlace => {
@@ -648,7 +655,7 @@ fn reweight_inner(
                 se.set_vprot(profile, Vtime(se.vprot.wsub(se.vruntime) as u64));
             }
             if in_sums {
-                avg.remove(se.vruntime, old)?;
+                wrapped |= avg.overflowing_remove(se.vruntime, old)?;
             }
             let (vlag, w1) = rescale(profile, se.vlag.0, old, new)?;
             let (dl, w2) = rescale(profile, se.deadline.0 as i64, old, new)?;
@@ -680,7 +687,7 @@ fn reweight_inner(
                 se.set_vprot(profile, se.vruntime.wrapping_add_signed(rel_prot));
             }
             if in_sums {
-                avg.add(se.vruntime, new)?;
+                wrapped |= avg.overflowing_add(se.vruntime, new)?;
             }
         }
         Reweight::Rescale => {
@@ -696,7 +703,7 @@ fn reweight_inner(
             let rel_vprot = se_is_curr && protected;
             let rel_prot = se.vprot.wsub(a);
             if in_sums {
-                avg.remove(se.vruntime, old)?;
+                wrapped |= avg.overflowing_remove(se.vruntime, old)?;
             }
             let (vlag, w2) = rescale(profile, vlag.0, old, new)?;
             let (dl, w3) = rescale(profile, rel_deadline, old, new)?;
@@ -712,7 +719,7 @@ fn reweight_inner(
             se.vruntime = a.wrapping_sub_signed(vlag);
             se.load = new_load;
             if in_sums {
-                avg.add(se.vruntime, new)?;
+                wrapped |= avg.overflowing_add(se.vruntime, new)?;
             }
         }
     }

@@ -10,6 +10,7 @@ use eevdf::entity::{
     overflowing_entity_lag, overflowing_lag_limit, overflowing_place_lag_batch, place_entity,
     reweight_entity, PlaceFlags, RqCtx, SchedEntity, Tunables,
 };
+use eevdf::profile::{Division, Eligibility, Reference};
 use eevdf::weight::{overflowing_calc_delta_fair, LoadWeight, NICE_0_LOAD};
 use eevdf::{Features, Profile, Vlag, Vtime};
 use quickcheck::{quickcheck, Arbitrary, Gen, TestResult};
@@ -83,6 +84,116 @@ impl Queue {
     }
 }
 
+/// A queue drawn for overflow: keys and weights of every magnitude up to the
+/// type limits (weights nonzero), so that key·w products and running sums
+/// overflow s64 in some orders and fit again in others.
+#[derive(Clone, Debug)]
+struct WildQueue {
+    v0: u64,
+    /// (key relative to v0, load.weight)
+    entities: Vec<(i64, u64)>,
+    /// key of the eligibility probe
+    probe: i64,
+}
+
+fn wild_key(g: &mut Gen) -> i64 {
+    let bits = *g.choose(&[20u32, 40, 44, 52, 56, 61, 62, 63, 64]).unwrap();
+    let k = i64::arbitrary(g);
+    if bits == 64 {
+        k
+    } else {
+        k % (1i64 << (bits - 1))
+    }
+}
+
+impl Arbitrary for WildQueue {
+    fn arbitrary(g: &mut Gen) -> WildQueue {
+        let n = usize::arbitrary(g) % 6 + 1;
+        let entities = (0..n)
+            .map(|_| {
+                let w = if bool::arbitrary(g) {
+                    *g.choose(&WEIGHTS).unwrap()
+                } else {
+                    (u64::arbitrary(g) >> (u32::arbitrary(g) % 64)).max(1)
+                };
+                (wild_key(g), w)
+            })
+            .collect();
+        let any = u64::arbitrary(g);
+        let v0 = *g.choose(&[0u64, Vtime::INIT.0, any]).unwrap();
+        WildQueue {
+            v0,
+            entities,
+            probe: wild_key(g),
+        }
+    }
+
+    fn shrink(&self) -> Box<dyn Iterator<Item = WildQueue>> {
+        let q = self.clone();
+        let n = if q.entities.len() > 1 {
+            q.entities.len()
+        } else {
+            0
+        };
+        Box::new((0..n).map(move |i| {
+            let mut entities = q.entities.clone();
+            entities.remove(i);
+            WildQueue {
+                entities,
+                ..q.clone()
+            }
+        }))
+    }
+}
+
+fn fits_i64(x: i128) -> bool {
+    i64::try_from(x).is_ok()
+}
+
+/// The wrap flags `avg_vruntime` (no curr) and `vruntime_eligible(probe)` must
+/// report, from exact i128 arithmetic in the kernel's order: every key·w
+/// product, every running sum of S, every running sum of W (read as a `long`)
+/// and then the read's own operations (the floor adjustment, a divisor
+/// `div_s64` truncates, v7.x's move of v0 by d: W·d and S − W·d; ≤ v7.0's
+/// key·W product). `None` when the kernel's read is undefined.
+fn reference_wrap_flags(p: &Profile, q: &WildQueue) -> Option<(bool, bool)> {
+    let (mut s, mut w) = (0i128, 0i128);
+    for &(k, weight) in &q.entities {
+        let product = k as i128 * avg_weight(p, weight) as i128;
+        let Some(sum) = s.checked_add(product) else {
+            return Some((true, true)); // beyond even 128 bits
+        };
+        s = sum;
+        w += avg_weight(p, weight) as i128;
+        if !fits_i64(product) || !fits_i64(s) || !fits_i64(w) {
+            return Some((true, true));
+        }
+    }
+    // Nothing wrapped so far: S and W are exact and in range.
+    let (s, w) = (s as i64, w as i64);
+    let elig =
+        matches!(p.eligibility, Eligibility::Wrapping) && !fits_i64(q.probe as i128 * w as i128);
+    let mut avg = false;
+    let num = if s < 0 {
+        let num = s as i128 - (w as i128 - 1);
+        avg |= !fits_i64(num);
+        num as i64
+    } else {
+        s
+    };
+    let divisor = match p.division {
+        Division::S32Divisor => w as i32 as i64,
+        Division::Long => w,
+    };
+    avg |= divisor != w;
+    let d = num.checked_div(divisor)?;
+    if p.reference != Reference::MinVruntime {
+        let wd = w as i128 * d as i128;
+        avg |= !fits_i64(wd) || !fits_i64(s as i128 - wd);
+    }
+    Some((avg, elig))
+}
+
 const LINUX: [Profile; 4] = [
     Profile::LINUX_6_6,
     Profile::LINUX_6_18,
@@ -99,6 +210,33 @@ fn tun() -> Tunables {
 }
 
 quickcheck! {
+    fn wrap_is_reported_iff_some_product_or_partial_sum_overflows(q: WildQueue) -> TestResult {
+        // Issue 11 item 5: a key·w product that overflows s64 was reported only
+        // if the final S no longer fit. Every Linux profile, summing in order.
+        let v0 = Vtime(q.v0);
+        let pairs: Vec<(Vtime, u64)> =
+            q.entities.iter().map(|&(k, w)| (v0.wrapping_add_signed(k), w)).collect();
+        let probe = v0.wrapping_add_signed(q.probe);
+        for p in LINUX {
+            let Some((want_avg, want_elig)) = reference_wrap_flags(&p, &q) else {
+                // The kernel would divide by zero or trap: an error, not a value.
+                if overflowing_avg_vruntime_batch(&p, v0, pairs.clone()).is_ok() {
+                    return TestResult::error(format!("{p:?}: undefined read returned a value"));
+                }
+                continue;
+            };
+            let (_, got_elig) = overflowing_vruntime_eligible_batch(&p, v0, pairs.clone(), probe).unwrap();
+            if got_elig != want_elig {
+                return TestResult::error(format!("{p:?}: eligibility wrapped {got_elig}, want {want_elig}"));
+            }
+            match overflowing_avg_vruntime_batch(&p, v0, pairs.clone()) {
+                Ok((_, got)) if got == want_avg => {}
+                r => return TestResult::error(format!("{p:?}: avg {r:?}, want wrapped {want_avg}")),
+            }
+        }
+        TestResult::passed()
+    }
+
     fn v_does_not_depend_on_v0_exact(q: Queue, shift: i64) -> bool {
         // Same vruntimes, a different reference point.
         let p = Profile::EXACT;

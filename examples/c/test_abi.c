@@ -51,7 +51,7 @@ _Static_assert(offsetof(EevdfCurr, weight) == 8, "EevdfCurr.weight");
 _Static_assert(sizeof(EevdfAvgVruntime) == 48, "EevdfAvgVruntime size");
 _Static_assert(alignof(EevdfAvgVruntime) == 8, "EevdfAvgVruntime align");
 _Static_assert(offsetof(EevdfAvgVruntime, profile) == 0, "EevdfAvgVruntime.profile");
-_Static_assert(offsetof(EevdfAvgVruntime, untracked) == 4, "EevdfAvgVruntime.untracked");
+_Static_assert(offsetof(EevdfAvgVruntime, flags) == 4, "EevdfAvgVruntime.flags");
 _Static_assert(offsetof(EevdfAvgVruntime, zero_vruntime) == 8, "EevdfAvgVruntime.zero_vruntime");
 _Static_assert(offsetof(EevdfAvgVruntime, sum_w_vruntime) == 16, "EevdfAvgVruntime.S");
 _Static_assert(offsetof(EevdfAvgVruntime, sum_w_vruntime_hi) == 24, "EevdfAvgVruntime.S hi");
@@ -405,6 +405,34 @@ static void test_avg_vruntime(void) {
         CHECK_STATUS(eevdf_vruntime_eligible(PROFILES[p], 77, NULL, NULL, 0, 1ull << 62, &e),
                      EEVDF_OK);
         CHECK(e);
+    }
+
+    /* A key*w product that overflows s64 is reported even when the final S
+     * fits (the value is right; the kernel wrapped on the way). Values from an
+     * independent big-integer model of the contract functions (fidelity
+     * review of the library). 7.0: 2 * key ~ 1.007e19 > 2^63. */
+    {
+        const uint64_t v0 = 16937304304303ull;
+        const uint64_t pv[2] = {5032858225289597480ull, 16936441485285ull};
+        const uint64_t pw[2] = {2, 1099511627777ull};
+        uint64_t v = 0;
+        bool e = false;
+        CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_LINUX_7_0, v0, pv, pw, 2, &v), EEVDF_WRAPPED);
+        CHECK_U64(v, 16945815882681ull);
+        CHECK_STATUS(eevdf_vruntime_eligible(EEVDF_PROFILE_LINUX_7_0, v0, pv, pw, 2, v0, &e),
+                     EEVDF_WRAPPED);
+        CHECK(e);
+        /* 7.1: the first product is about -2.1e19. */
+        const uint64_t v1 = 46755914ull;
+        const uint64_t qv[3] = {18446742714393550360ull, 32491773814ull, 46509494ull};
+        const uint64_t qw[3] = {15307776ull, 447531246ull, 36864ull};
+        CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_LINUX_7_1, v1, qv, qw, 3, &v), EEVDF_WRAPPED);
+        CHECK_U64(v, 18446744060170243745ull);
+        CHECK_STATUS(eevdf_vruntime_eligible(EEVDF_PROFILE_LINUX_7_1, v1, qv, qw, 3, v1, &e),
+                     EEVDF_WRAPPED);
+        CHECK(!e);
+        CHECK_STATUS(eevdf_avg_vruntime(EEVDF_PROFILE_EXACT, v1, qv, qw, 3, &v), EEVDF_OK);
+        CHECK_U64(v, 18446744060170243745ull);
     }
 
     /* known-bugs §1 test idea 2: H (100 * NICE_0_LOAD) at key 0, P (weight 2) at key 9e10. */
@@ -779,13 +807,22 @@ static void test_accumulator(void) {
     CHECK(wrapped);
     uint64_t v = 0;
     CHECK_STATUS(eevdf_avg_vruntime_read(&acc, NULL, &v), EEVDF_WRAPPED);
-    CHECK_STATUS(eevdf_avg_vruntime_sub(&acc, 1ull << 40, 1ull << 22), EEVDF_OK);
+    /* Back in range, S is exact again, but the kernel wrapped on the way: the
+     * flag is sticky until cleared. */
+    CHECK_STATUS(eevdf_avg_vruntime_sub(&acc, 1ull << 40, 1ull << 22), EEVDF_WRAPPED);
+    CHECK_I64(acc.sum_w_vruntime_hi, 0); /* in range again */
+    CHECK(acc.flags == EEVDF_AVG_OVERFLOWED);
+    CHECK_STATUS(eevdf_avg_vruntime_clear_wrapped(&acc), EEVDF_OK);
+    CHECK_STATUS(eevdf_avg_vruntime_is_wrapped(&acc, &wrapped), EEVDF_OK);
+    CHECK(!wrapped);
+    CHECK_STATUS(eevdf_avg_vruntime_read(&acc, NULL, &v), EEVDF_OK);
+    CHECK_STATUS(eevdf_avg_vruntime_clear_wrapped(NULL), EEVDF_EINVAL);
     /* Removing what was never added wraps the kernel's W (Linux profiles);
      * the state stays usable. EXACT refuses it. */
     eevdf_avg_vruntime_init(EEVDF_PROFILE_LINUX_6_18, 0, &acc);
     CHECK_STATUS(eevdf_avg_vruntime_sub(&acc, 5, NICE0), EEVDF_WRAPPED);
     CHECK_I64(acc.sum_weight_hi, -1);
-    CHECK_STATUS(eevdf_avg_vruntime_add(&acc, 5, NICE0), EEVDF_OK);
+    CHECK_STATUS(eevdf_avg_vruntime_add(&acc, 5, NICE0), EEVDF_WRAPPED); /* sticky */
     CHECK_U64(acc.sum_weight, 0);
     eevdf_avg_vruntime_init(EEVDF_PROFILE_EXACT, 0, &acc);
     CHECK_STATUS(eevdf_avg_vruntime_sub(&acc, 5, NICE0), EEVDF_EINVAL);
@@ -800,7 +837,7 @@ static void test_accumulator(void) {
 
     /* Structs the library did not produce are refused. */
     EevdfAvgVruntime bad = saved;
-    bad.untracked = 7;
+    bad.flags = 4; /* not a flag */
     CHECK_STATUS(eevdf_avg_vruntime_add(&bad, 0, NICE0), EEVDF_EINVAL);
     bad = saved;
     bad.profile = 99;
@@ -812,7 +849,7 @@ static void test_accumulator(void) {
     bad.sum_w_vruntime_hi = INT64_MAX; /* |S| near 2^127, above 2^126 */
     CHECK_STATUS(eevdf_avg_vruntime_read(&bad, NULL, &v), EEVDF_EINVAL);
     bad = saved;
-    bad.untracked = 1; /* impossible under EXACT */
+    bad.flags = EEVDF_AVG_OVERFLOWED; /* impossible under EXACT */
     CHECK_STATUS(eevdf_avg_vruntime_eligible(&bad, 0, NULL, &wrapped), EEVDF_EINVAL);
     CHECK_STATUS(eevdf_avg_vruntime_init(5, 0, &acc), EEVDF_EINVAL);
     CHECK_STATUS(eevdf_avg_vruntime_init(0, 0, NULL), EEVDF_EINVAL);

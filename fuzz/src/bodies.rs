@@ -414,7 +414,8 @@ pub fn avg_eligibility(data: &[u8]) {
         // Raw parts round-trip, and arbitrary raw parts never panic a read.
         let parts = acc.into_raw_parts();
         assert_eq!(
-            AvgVruntime::from_raw_parts(parts.0, parts.1, parts.2, parts.3, parts.4),
+            AvgVruntime::from_raw_parts(parts.0, parts.1, parts.2, parts.3, parts.4)
+                .and_then(|a| a.with_overflowed(acc.overflowed())),
             Ok(acc)
         );
         if let Ok(mut r) = AvgVruntime::from_raw_parts(p, q.v0, raw, raw_w, false) {
@@ -440,8 +441,18 @@ pub fn avg_eligibility(data: &[u8]) {
         if let Err(e) = v {
             check_error_kind(&p, e, "avg_vruntime");
         }
-        // Headroom: ≥ 1 → no wrap, ≤ −1 → a wrap.
-        if !p.is_exact() {
+        // Headroom: ≥ 1 → no wrap, ≤ −1 → a wrap. The headroom is that of the
+        // sums now; an earlier update that overflowed and came back in range
+        // (the accumulator's sticky indicator) is reported whatever it says.
+        if !p.is_exact() && acc.overflowed() {
+            assert!(
+                ew && acc.is_wrapped(),
+                "{p:?}: sticky overflow not reported"
+            );
+            if let Ok((_, vw)) = v {
+                assert!(vw, "{p:?}: sticky overflow not reported by avg");
+            }
+        } else if !p.is_exact() {
             if let Ok(h) = bounds::eligibility_headroom_bits(&acc, probe, curr) {
                 if h >= 1 {
                     assert!(!ew, "{p:?}: headroom {h} but eligibility wrapped");

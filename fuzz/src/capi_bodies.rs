@@ -803,10 +803,12 @@ fn scalar_names_tunables(inp: &mut Input) {
 // ---------------------------------------------------------------------------
 
 /// An accumulator state copied out of an `EevdfAvgVruntime` for comparisons
-/// across profiles (everything but the profile id).
+/// across profiles (everything but the profile id and the sticky overflow bit,
+/// which only Linux profiles set: an earlier update may have wrapped there
+/// while this operation did not).
 fn acc_sums(a: &EevdfAvgVruntime) -> (u32, u64, i64, i64, u64, i64) {
     (
-        a.untracked,
+        a.flags & !EEVDF_AVG_OVERFLOWED,
         a.zero_vruntime,
         a.sum_w_vruntime,
         a.sum_w_vruntime_hi,
@@ -818,7 +820,7 @@ fn acc_sums(a: &EevdfAvgVruntime) -> (u32, u64, i64, i64, u64, i64) {
 fn new_acc(p: u32, v0: u64) -> EevdfAvgVruntime {
     let mut a = EevdfAvgVruntime {
         profile: 0,
-        untracked: 0,
+        flags: 0,
         zero_vruntime: 0,
         sum_w_vruntime: 0,
         sum_w_vruntime_hi: 0,
@@ -841,7 +843,7 @@ enum AccOp {
     Move(i64),
     MinV(Option<u64>, Option<u64>),
     IsWrapped,
-    /// Corrupt the struct (bad profile id / untracked flag) for this call.
+    /// Corrupt the struct (bad profile id / unknown flag bit) for this call.
     Corrupt(u8),
 }
 
@@ -994,7 +996,7 @@ fn acc_apply(
             if b & 1 == 0 {
                 bad.profile = EEVDF_PROFILE_COUNT + b as u32;
             } else {
-                bad.untracked = 2 + b as u32;
+                bad.flags = 4 + b as u32; // above the two flag bits
             }
             let mut c = Cell::new(m[0], Some(bad));
             // SAFETY: a valid in-out pointer (or NULL/misaligned).

@@ -40,9 +40,11 @@ fn no_zero_weight(weight: &[u64]) -> Result<(), Error> {
 /// v0 = 0xFFFFFFFFFFF00000, vruntime = v0 + {1000000, 1300000, 1100000},
 /// weight = {1048576, 1048576, 343040} gives V = v0 + 1142971 in every profile.
 ///
-/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when a key*w product or a running sum
-/// of S or W overflowed s64, the floor adjustment `S - (W - 1)` overflowed, or
-/// the profile's division truncated W (`div_s64`); `EEVDF_EDOM` when the
+/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when, summing in array order, a key*w
+/// product or a running sum of S or W overflowed s64 (also when the final S
+/// and W fit again: the value is then right, but the kernel wrapped on the
+/// way), the floor adjustment `S - (W - 1)` overflowed, or the profile's
+/// division truncated W (`div_s64`); `EEVDF_EDOM` when the
 /// kernel would divide by zero or trap on `INT64_MIN / -1`; `EEVDF_EOVERFLOW`
 /// under EXACT for a weight above 2^40 or a V offset outside int64_t;
 /// `EEVDF_EINVAL` for an unknown profile, a NULL array with n > 0, a NULL
@@ -84,8 +86,10 @@ pub unsafe extern "C" fn eevdf_avg_vruntime(
 /// n = 0 gives true. The product is a wrapping s64 in Linux <= 7.0 and
 /// compared in 128 bits in 7.1 and EXACT.
 ///
-/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` as `eevdf_avg_vruntime`, plus when the
-/// key*W product overflowed in a profile that compares in s64;
+/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when a key*w product or a running sum
+/// of S or W overflowed s64 as in `eevdf_avg_vruntime` (even if the final sums
+/// fit), or when the key(v)*W product overflowed in a profile that compares
+/// in s64;
 /// `EEVDF_EOVERFLOW` under EXACT for a weight above 2^40; `EEVDF_EINVAL` as
 /// `eevdf_avg_vruntime`.
 ///
@@ -159,7 +163,9 @@ impl EevdfCurr {
 ///
 /// The library keeps S and W as exact 128-bit sums of the operations
 /// performed, so that it can tell when the kernel's 64-bit variables have
-/// wrapped. The kernel's own values are the low halves: `sum_w_vruntime` is
+/// wrapped, and a sticky bit (`EEVDF_AVG_OVERFLOWED` in `flags`) set by every
+/// update whose kernel arithmetic overflowed, even when the sums come back in
+/// range. The kernel's own values are the low halves: `sum_w_vruntime` is
 /// the kernel's s64 S and `sum_weight` its u64 W; the exact values are the
 /// 128-bit two's-complement numbers `sum_w_vruntime_hi * 2^64 +
 /// (uint64_t)sum_w_vruntime` and `sum_weight_hi * 2^64 + sum_weight` (the
@@ -168,8 +174,9 @@ impl EevdfCurr {
 ///
 /// Initialise with `eevdf_avg_vruntime_init` and change only through the
 /// `eevdf_avg_vruntime_*` functions; a struct they did not produce may be
-/// rejected with `EEVDF_EINVAL` (under EXACT: `untracked` set, a negative W,
-/// |S| above 2^125 or W above 2^100). It holds no pointers: copy it freely.
+/// rejected with `EEVDF_EINVAL` (a `flags` bit other than the two below;
+/// under EXACT: any `flags` bit, a negative W, |S| above 2^125 or W above
+/// 2^100). It holds no pointers: copy it freely.
 ///
 /// Size 48, align 8.
 #[repr(C)]
@@ -177,9 +184,14 @@ impl EevdfCurr {
 pub struct EevdfAvgVruntime {
     /// The profile id (`EEVDF_PROFILE_*`).
     pub profile: u32,
-    /// 1 once the 128-bit tracking itself overflowed (absurd inputs, Linux
-    /// profiles only): from then on every read reports `EEVDF_WRAPPED`. Else 0.
-    pub untracked: u32,
+    /// Bit set, Linux profiles only (0 under EXACT). `EEVDF_AVG_OVERFLOWED`:
+    /// an update (add, sub, a move of v0, including the one `avg_vruntime`
+    /// makes in 7.x) overflowed the kernel's 64-bit arithmetic since init or
+    /// `eevdf_avg_vruntime_clear_wrapped`; sticky, and reads report
+    /// `EEVDF_WRAPPED` while it is set. `EEVDF_AVG_UNTRACKED`: the 128-bit
+    /// tracking itself overflowed (absurd inputs); from then on every read
+    /// reports `EEVDF_WRAPPED`.
+    pub flags: u32,
     /// The reference point v0.
     pub zero_vruntime: u64,
     /// S as the kernel's s64 holds it (low 64 bits of the exact sum).
@@ -203,13 +215,22 @@ mod layout {
     static_assertions::assert_eq_size!(EevdfAvgVruntime, [u8; 48]);
     static_assertions::const_assert_eq!(core::mem::align_of::<EevdfAvgVruntime>(), 8);
     static_assertions::const_assert_eq!(offset_of!(EevdfAvgVruntime, profile), 0);
-    static_assertions::const_assert_eq!(offset_of!(EevdfAvgVruntime, untracked), 4);
+    static_assertions::const_assert_eq!(offset_of!(EevdfAvgVruntime, flags), 4);
     static_assertions::const_assert_eq!(offset_of!(EevdfAvgVruntime, zero_vruntime), 8);
     static_assertions::const_assert_eq!(offset_of!(EevdfAvgVruntime, sum_w_vruntime), 16);
     static_assertions::const_assert_eq!(offset_of!(EevdfAvgVruntime, sum_w_vruntime_hi), 24);
     static_assertions::const_assert_eq!(offset_of!(EevdfAvgVruntime, sum_weight), 32);
     static_assertions::const_assert_eq!(offset_of!(EevdfAvgVruntime, sum_weight_hi), 40);
 }
+
+/// `EevdfAvgVruntime.flags`: the 128-bit tracking of S and W overflowed
+/// (absurd inputs): every read reports `EEVDF_WRAPPED` from then on.
+pub const EEVDF_AVG_UNTRACKED: u32 = 1;
+
+/// `EevdfAvgVruntime.flags`: an update of S or W overflowed the kernel's
+/// 64-bit arithmetic (a key*w or W*d product or S outside int64_t, or W
+/// outside [0, 2^63)); sticky until `eevdf_avg_vruntime_clear_wrapped`.
+pub const EEVDF_AVG_OVERFLOWED: u32 = 2;
 
 /// Joins two 64-bit halves into a 128-bit two's-complement value.
 #[inline]
@@ -221,22 +242,29 @@ impl EevdfAvgVruntime {
     /// The Rust accumulator (and its profile) from the C state.
     pub(crate) fn to_rust(self) -> Result<AvgVruntime, Error> {
         let p = profile_of(self.profile)?;
-        let untracked = match self.untracked {
-            0 => false,
-            1 => true,
-            _ => return Err(Error::InvalidArgument),
-        };
+        if self.flags & !(EEVDF_AVG_UNTRACKED | EEVDF_AVG_OVERFLOWED) != 0 {
+            return Err(Error::InvalidArgument);
+        }
+        let untracked = self.flags & EEVDF_AVG_UNTRACKED != 0;
         let s = join(self.sum_w_vruntime_hi, self.sum_w_vruntime as u64);
         let w = join(self.sum_weight_hi, self.sum_weight);
-        AvgVruntime::from_raw_parts(p, Vtime(self.zero_vruntime), s, w, untracked)
+        AvgVruntime::from_raw_parts(p, Vtime(self.zero_vruntime), s, w, untracked)?
+            .with_overflowed(self.flags & EEVDF_AVG_OVERFLOWED != 0)
     }
 
     /// The C state of a Rust accumulator whose profile has id `profile`.
     pub(crate) fn from_rust(profile: u32, acc: &AvgVruntime) -> Self {
         let (_, v0, s, w, untracked) = acc.into_raw_parts();
+        let mut flags = 0;
+        if untracked {
+            flags |= EEVDF_AVG_UNTRACKED;
+        }
+        if acc.overflowed() {
+            flags |= EEVDF_AVG_OVERFLOWED;
+        }
         EevdfAvgVruntime {
             profile,
-            untracked: untracked as u32,
+            flags,
             zero_vruntime: v0.0,
             sum_w_vruntime: s as i64,
             sum_w_vruntime_hi: (s >> 64) as i64,
@@ -257,8 +285,9 @@ pub(crate) unsafe fn acc_in(acc: *const EevdfAvgVruntime) -> Result<(u32, AvgVru
     Ok((c.profile, c.to_rust()?))
 }
 
-/// The status of an accumulator update: `EEVDF_WRAPPED` when the kernel's S or
-/// W no longer equals the exact sum afterwards.
+/// The status of an accumulator update: `EEVDF_WRAPPED` when afterwards the
+/// accumulator is wrapped (an update overflowed, now or earlier, or the sums
+/// are out of range).
 fn sums_status(acc: &AvgVruntime) -> i32 {
     if acc.is_wrapped() {
         EEVDF_WRAPPED
@@ -314,8 +343,10 @@ pub unsafe extern "C" fn eevdf_avg_vruntime_init(
 /// S += key(vruntime) * w, W += w, with w the profile's averaging weight of
 /// `weight` (`load.weight`, 64-bit units).
 ///
-/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when afterwards the kernel's S or W no
-/// longer equals the exact sum (it wrapped, now or before); `EEVDF_EOVERFLOW`
+/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when this addition overflowed (key*w
+/// or S + key*w outside int64_t, or W + w at or above 2^63, the `long` the
+/// kernel reads W into) or an earlier update had (`EEVDF_AVG_OVERFLOWED` is
+/// sticky), even if S and W fit again; `EEVDF_EOVERFLOW`
 /// under EXACT for a weight above 2^40; `EEVDF_EINVAL` for a weight of 0 or a
 /// bad `acc`. Nothing changes on error.
 ///
@@ -366,7 +397,10 @@ pub unsafe extern "C" fn eevdf_avg_vruntime_sub(
 /// eligibility; 6.6 and 6.18 leave `*acc` unchanged.
 ///
 /// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when an operation of the kernel's
-/// computation overflowed or S/W had already wrapped; `EEVDF_EDOM` when the
+/// computation overflowed (curr's key*w, S plus it, W plus curr's weight as a
+/// `long`, the floor adjustment, a truncated `div_s64` divisor, or in 7.x the
+/// move of v0) or S/W had already wrapped (`EEVDF_AVG_OVERFLOWED` set, or the
+/// sums out of range); `EEVDF_EDOM` when the
 /// kernel would divide by zero or trap on `INT64_MIN / -1`; `EEVDF_EOVERFLOW`
 /// under EXACT when V - v0 does not fit int64_t or curr's weight exceeds 2^40;
 /// `EEVDF_EINVAL` for NULL `acc`/`out`, a bad `acc` or a curr weight of 0.
@@ -410,8 +444,10 @@ pub unsafe extern "C" fn eevdf_avg_vruntime_read(
 /// the running entity (NULL when none is on the run queue). `*acc` is not
 /// changed.
 ///
-/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when S/W had wrapped or, in profiles
-/// that compare in s64 (Linux <= 7.0), the product overflowed;
+/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when S/W had wrapped
+/// (`EEVDF_AVG_OVERFLOWED` set, or the sums out of range), curr's key*w, S
+/// plus it or W plus curr's weight overflowed, or, in profiles that compare
+/// in s64 (Linux <= 7.0), the key*W product overflowed;
 /// `EEVDF_EOVERFLOW` under EXACT when curr's weight exceeds 2^40;
 /// `EEVDF_EINVAL` for NULL `acc`/`out`, a bad `acc` or a curr weight of 0.
 ///
@@ -449,8 +485,10 @@ pub unsafe extern "C" fn eevdf_avg_vruntime_eligible(
 /// kernel's `update_zero_vruntime`, or `avg_vruntime_update` plus the caller's
 /// assignment before 7.0). V and eligibility do not change.
 ///
-/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when afterwards the kernel's S no longer
-/// equals the exact sum; `EEVDF_EOVERFLOW` under EXACT when S would leave 128
+/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when this move overflowed (W * delta or
+/// S - W * delta outside int64_t; also when S fits again) or the accumulator
+/// was wrapped already (as `eevdf_avg_vruntime_add`); `EEVDF_EOVERFLOW` under
+/// EXACT when S would leave 128
 /// bits; `EEVDF_EINVAL` for a NULL or bad `acc`. Nothing changes on error.
 ///
 /// # Safety
@@ -510,9 +548,12 @@ pub unsafe extern "C" fn eevdf_update_min_vruntime(
     })
 }
 
-/// Whether the kernel's S or W no longer equals the exact sum it stands for
-/// (S outside int64_t, or W at or above 2^63, which the kernel reads into a
-/// `long`). Always false under EXACT.
+/// Whether the accumulator is wrapped: an update overflowed the kernel's
+/// 64-bit arithmetic since init or the last `eevdf_avg_vruntime_clear_wrapped`
+/// (`EEVDF_AVG_OVERFLOWED`, sticky: it stays set when S and W come back in
+/// range), or the sums are out of range now (S outside int64_t, or W at or
+/// above 2^63, which the kernel reads into a `long`), or the 128-bit tracking
+/// was lost. Always false under EXACT.
 ///
 /// Returns `EEVDF_OK`, or `EEVDF_EINVAL` for NULL pointers or a bad `acc`.
 ///
@@ -533,4 +574,24 @@ pub unsafe extern "C" fn eevdf_avg_vruntime_is_wrapped(
         unsafe { write_out(out, a.is_wrapped()) };
         Ok(EEVDF_OK)
     })
+}
+
+/// Forgets past overflows: clears `EEVDF_AVG_OVERFLOWED`. The accumulator
+/// stays wrapped (`eevdf_avg_vruntime_is_wrapped`) while its sums are out of
+/// range or its tracking was lost.
+///
+/// Returns `EEVDF_OK`, or `EEVDF_EINVAL` for a NULL or bad `acc`.
+///
+/// # Safety
+///
+/// `acc` is NULL or points to a readable and writable `EevdfAvgVruntime`.
+#[no_mangle]
+pub unsafe extern "C" fn eevdf_avg_vruntime_clear_wrapped(acc: *mut EevdfAvgVruntime) -> i32 {
+    // SAFETY: forwarded contract.
+    unsafe {
+        with_acc(acc, |a| {
+            a.clear_wrapped();
+            Ok(EEVDF_OK)
+        })
+    }
 }

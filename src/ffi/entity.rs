@@ -441,7 +441,8 @@ pub unsafe extern "C" fn eevdf_update_deadline(
 /// the running, on_rq entity (it then counts in V itself). `profile` must equal
 /// `acc->profile`.
 ///
-/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when V or the lag limit wrapped;
+/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when V (as `eevdf_avg_vruntime_read`,
+/// `*acc` already wrapped included) or the lag limit wrapped;
 /// `EEVDF_EDOM` as `eevdf_avg_vruntime_read`; `EEVDF_EOVERFLOW` under EXACT as
 /// `eevdf_avg_vruntime_read`; `EEVDF_EINVAL` for an unknown or mismatched
 /// profile, NULL pointers, invalid structs or unknown feature bits. Nothing is
@@ -504,8 +505,11 @@ pub unsafe extern "C" fn eevdf_update_entity_lag(
 /// (a reweight or a delayed requeue of curr), which then counts in V and the
 /// load itself, as in the kernel. `profile` must equal `acc->profile`.
 ///
-/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when V, the lag inflation or the slice
-/// wrapped; `EEVDF_EDOM` when the kernel would divide by zero;
+/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when V (as `eevdf_avg_vruntime_read`,
+/// `*acc` already wrapped included), the lag inflation, the slice or, in 7.1,
+/// the move of v0 onto an entity heavier than the queue (W * lag or S + W *
+/// lag outside int64_t) wrapped; `EEVDF_EDOM` when the kernel would divide by
+/// zero;
 /// `EEVDF_EOVERFLOW` under EXACT; `EEVDF_EINVAL` for an unknown or mismatched
 /// profile, NULL pointers, invalid structs, unknown flag or feature bits.
 /// Nothing is written on error.
@@ -562,7 +566,10 @@ pub unsafe extern "C" fn eevdf_place_entity(
 /// curr's slice protection is active (`eevdf_protect_slice`), so that 7.x
 /// rescales `vprot` too. `profile` must equal `acc->profile`.
 ///
-/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when a product, division or V wrapped;
+/// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when a product, division or V wrapped
+/// (V as `eevdf_avg_vruntime_read`, `*acc` already wrapped included), or when
+/// taking `se` out of S and W with the old weight or putting it back with the
+/// new one overflowed (as `eevdf_avg_vruntime_sub` and `_add`);
 /// `EEVDF_EDOM` when a kernel division is undefined; `EEVDF_EOVERFLOW` under
 /// EXACT (including a weight above 2^40); `EEVDF_EINVAL` for an unknown or
 /// mismatched profile, NULL pointers, invalid structs, a new weight of 0.

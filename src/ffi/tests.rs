@@ -158,6 +158,103 @@ fn accumulator_halves_cover_the_extremes() {
 }
 
 #[test]
+fn c_contract_reports_a_product_that_overflows_while_the_sum_fits() {
+    // Issue 11 item 5. Values from an independent big-integer model of the
+    // contract functions (fidelity review of the library): a key*w product
+    // overflows s64, the final S fits, so the value is right and the status
+    // must still be EEVDF_WRAPPED.
+    // 7.0 (and 6.6, 6.18: same scaled-down weights): 2 * key ~ 1.007e19 > 2^63.
+    let v0 = 16_937_304_304_303u64;
+    let vr = [5_032_858_225_289_597_480u64, 16_936_441_485_285];
+    let w = [2u64, 1_099_511_627_777];
+    for id in [0u32, 1, 2] {
+        let (mut v, mut e) = (0u64, false);
+        // SAFETY: arrays of 2 and valid out-pointers.
+        unsafe {
+            assert_eq!(
+                eevdf_avg_vruntime(id, v0, vr.as_ptr(), w.as_ptr(), 2, &mut v),
+                EEVDF_WRAPPED
+            );
+            assert_eq!(
+                eevdf_vruntime_eligible(id, v0, vr.as_ptr(), w.as_ptr(), 2, v0, &mut e),
+                EEVDF_WRAPPED
+            );
+        }
+        assert_eq!((v, e), (16_945_815_882_681, true), "profile {id}");
+    }
+    // 7.1: the first product is about -2.1e19.
+    let v0 = 46_755_914u64;
+    let vr = [18_446_742_714_393_550_360u64, 32_491_773_814, 46_509_494];
+    let w = [15_307_776u64, 447_531_246, 36_864];
+    for (id, status) in [(3u32, EEVDF_WRAPPED), (4, EEVDF_OK)] {
+        let (mut v, mut e) = (0u64, true);
+        // SAFETY: arrays of 3 and valid out-pointers.
+        unsafe {
+            assert_eq!(
+                eevdf_avg_vruntime(id, v0, vr.as_ptr(), w.as_ptr(), 3, &mut v),
+                status
+            );
+            assert_eq!(
+                eevdf_vruntime_eligible(id, v0, vr.as_ptr(), w.as_ptr(), 3, v0, &mut e),
+                status
+            );
+        }
+        assert_eq!((v, e), (18_446_744_060_170_243_745, false), "profile {id}");
+    }
+}
+
+#[test]
+fn c_accumulator_keeps_the_overflow_sticky_until_cleared() {
+    // An add whose key*w overflows, then its removal: S is back at 0 (exact),
+    // but both updates wrapped in the kernel, and the struct remembers it.
+    let mut acc = MaybeUninit::<EevdfAvgVruntime>::uninit();
+    let (mut v, mut wrapped) = (0u64, false);
+    // SAFETY: `acc` is initialised by eevdf_avg_vruntime_init before use.
+    unsafe {
+        assert_eq!(eevdf_avg_vruntime_init(2, 0, acc.as_mut_ptr()), EEVDF_OK);
+        let a = acc.as_mut_ptr();
+        assert_eq!(eevdf_avg_vruntime_add(a, 1 << 62, 2), EEVDF_WRAPPED);
+        assert_eq!(eevdf_avg_vruntime_add(a, 7, NICE0), EEVDF_WRAPPED);
+        assert_eq!(eevdf_avg_vruntime_sub(a, 1 << 62, 2), EEVDF_WRAPPED);
+        assert_eq!(((*a).sum_w_vruntime, (*a).sum_w_vruntime_hi), (7 * 1024, 0));
+        assert_eq!((*a).flags, EEVDF_AVG_OVERFLOWED);
+        assert_eq!(
+            eevdf_avg_vruntime_read(a, core::ptr::null(), &mut v),
+            EEVDF_WRAPPED
+        );
+        assert_eq!(v, 7);
+        assert_eq!(eevdf_avg_vruntime_is_wrapped(a, &mut wrapped), EEVDF_OK);
+        assert!(wrapped);
+        assert_eq!(eevdf_avg_vruntime_clear_wrapped(a), EEVDF_OK);
+        assert_eq!((*a).flags, 0);
+        assert_eq!(
+            eevdf_avg_vruntime_read(a, core::ptr::null(), &mut v),
+            EEVDF_OK
+        );
+        // W·d overflows in a move while S − W·d fits (−2^63 exactly).
+        assert_eq!(eevdf_avg_vruntime_init(3, 0, a), EEVDF_OK);
+        assert_eq!(eevdf_avg_vruntime_add(a, 1, 1 << 40), EEVDF_OK);
+        assert_eq!(
+            eevdf_avg_vruntime_move_reference(a, (1 << 23) + 1),
+            EEVDF_WRAPPED
+        );
+        // An unknown flag bit, or any flag under EXACT, is a bad struct.
+        let mut bad = *a;
+        bad.flags = 4;
+        assert_eq!(
+            eevdf_avg_vruntime_is_wrapped(&bad, &mut wrapped),
+            EEVDF_EINVAL
+        );
+        assert_eq!(eevdf_avg_vruntime_init(4, 0, &mut bad), EEVDF_OK);
+        bad.flags = EEVDF_AVG_OVERFLOWED;
+        assert_eq!(
+            eevdf_avg_vruntime_is_wrapped(&bad, &mut wrapped),
+            EEVDF_EINVAL
+        );
+    }
+}
+
+#[test]
 fn einval_wins_over_every_other_status() {
     // An EXACT weight above 2^40 alone is EOVERFLOW; with a zero weight anywhere,
     // EINVAL — whatever the order of the two in the array.
@@ -472,7 +569,7 @@ fn entry_points_do_not_panic_on_arbitrary_values() {
             } else {
                 id
             },
-            untracked: g.small(3) as u32 / 2,
+            flags: [0, 0, 1, 2, 3, 4][g.small(6) as usize],
             zero_vruntime: g.any(),
             sum_w_vruntime: g.any() as i64,
             sum_w_vruntime_hi: [0, -1, g.any() as i64][g.small(3) as usize],
