@@ -146,6 +146,11 @@ pub struct LoadWeight {
     /// single call ([`LoadWeight::unprepared`]), where preparing it would cost
     /// more than the one division it saves.
     reciprocal: Option<Reciprocal>,
+    /// `__update_inv_weight`'s ⌊(2³²−1)/sld(weight)⌋ (never 0) when the cached
+    /// inverse is stale and the weight is prepared, else 0: the division the
+    /// kernel does once and caches, done here when the weight is set instead
+    /// of on every ≤ 7.0 `calc_delta_fair` of an immutable `&LoadWeight`.
+    stale_inv: u32,
 }
 
 impl PartialEq for LoadWeight {
@@ -196,6 +201,7 @@ impl LoadWeight {
         },
         inv_weight: SCHED_PRIO_TO_WMULT[20],
         reciprocal: Some(NICE_RECIPROCALS[20]),
+        stale_inv: 0,
     };
 
     /// A task of nice `nice` (`set_load_weight`):
@@ -217,6 +223,7 @@ impl LoadWeight {
                 weight,
                 inv_weight: SCHED_PRIO_TO_WMULT[i],
                 reciprocal: Some(NICE_RECIPROCALS[i]),
+                stale_inv: 0,
             }),
             None => Err(Error::ZeroWeight),
         }
@@ -231,6 +238,7 @@ impl LoadWeight {
             },
             inv_weight: WMULT_IDLEPRIO,
             reciprocal: Some(IDLE_RECIPROCAL),
+            stale_inv: 0,
         }
     }
 
@@ -260,6 +268,7 @@ impl LoadWeight {
                 weight,
                 inv_weight,
                 reciprocal: None,
+                stale_inv: 0,
             }),
             None => Err(Error::ZeroWeight),
         }
@@ -273,6 +282,11 @@ impl LoadWeight {
             Some(_) => self,
             None => LoadWeight {
                 reciprocal: Some(Reciprocal::of(self.weight)),
+                stale_inv: if self.inv_weight == 0 {
+                    computed_inv_weight(self.weight)
+                } else {
+                    0
+                },
                 ..self
             },
         }
@@ -313,6 +327,8 @@ impl LoadWeight {
     pub const fn effective_inv_weight(&self) -> u32 {
         if self.inv_weight != 0 {
             self.inv_weight
+        } else if self.stale_inv != 0 {
+            self.stale_inv
         } else {
             computed_inv_weight(self.weight)
         }
@@ -322,6 +338,7 @@ impl LoadWeight {
     /// whether this was called; it only mirrors the kernel's state.
     pub fn update_inv_weight(&mut self) {
         self.inv_weight = self.effective_inv_weight();
+        self.stale_inv = 0;
     }
 
     /// `scale_load_down(weight)`: the weight in the unscaled units of ≤ v7.0's
@@ -874,6 +891,18 @@ mod tests {
         let g = LoadWeight::unprepared(12345, 0).unwrap().prepared();
         assert_eq!(g.prepared().reciprocal, g.reciprocal);
         assert_eq!((g.weight(), g.inv_weight()), (12345, 0));
+        // A stale inverse is computed once, when the weight is prepared, and
+        // is the one __update_inv_weight would compute.
+        for w in [2u64, 3, 1048, 2048 << 10, 88_761 << 10, u64::MAX] {
+            let [prepared, plain] = both_forms(w, 0);
+            let want = computed_inv_weight(prepared.weight_nonzero());
+            assert_eq!((prepared.stale_inv, plain.stale_inv), (want, 0));
+            assert_eq!(prepared.effective_inv_weight(), want);
+            assert_eq!(plain.effective_inv_weight(), want);
+            let mut u = prepared;
+            u.update_inv_weight();
+            assert_eq!((u.inv_weight(), u.effective_inv_weight()), (want, want));
+        }
         // The layout the run queue's node size counts on (64-bit targets).
         #[cfg(target_pointer_width = "64")]
         assert_eq!(core::mem::size_of::<LoadWeight>(), 32);
