@@ -455,7 +455,7 @@
  * targets): `EEVDF_RQ_HEADER_SIZE + capacity * EEVDF_RQ_NODE_SIZE` bytes
  * always hold `capacity` entities. `eevdf_rq_size` gives the exact minimum.
  */
-#define EEVDF_RQ_NODE_SIZE 136
+#define EEVDF_RQ_NODE_SIZE 152
 
 /**
  * The largest capacity a run queue can have (entity slots are 32-bit indices).

@@ -47,6 +47,7 @@
 //! |---|---|
 //! | [`profile`] | which release's arithmetic (or exact) |
 //! | [`weight`] | `load_weight`, nice tables, `scale_load(_down)`, `calc_delta(_fair)` |
+//! | [`div`] | `div64_u64` by an invariant divisor (a weight) without a `div`: exact reciprocals |
 //! | [`vtime`] | wrapping virtual time and signed lag |
 //! | [`avg`] | S, W, v0: `avg_vruntime`, `vruntime_eligible` |
 //! | [`entity`] | `update_deadline`, `entity_lag`, `place_entity`, `reweight_entity` |
@@ -97,6 +98,7 @@ extern crate std;
 pub mod avg;
 pub mod balance;
 pub mod bounds;
+pub mod div;
 pub mod entity;
 pub mod error;
 pub mod fair;

@@ -26,6 +26,7 @@
 
 use core::num::NonZeroU64;
 
+use crate::div::Reciprocal;
 use crate::profile::{CalcDelta, Profile};
 use crate::Error;
 
@@ -129,11 +130,67 @@ pub const fn computed_inv_weight(weight: NonZeroU64) -> u32 {
 /// inverse ([`LoadWeight::new`]). The two differ by one for fourteen nice
 /// levels, which is why the inverse is carried rather than recomputed.
 /// A weight is never 0.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+///
+/// Every constructor also stores the exact [`Reciprocal`] of the weight, so
+/// that 7.1's `calc_delta_fair` (⌊δ·2²⁰ mod 2⁶⁴ / weight⌋ on every
+/// `update_curr`) multiplies instead of dividing and still returns the
+/// kernel's bits ([`crate::div`]). The constructors stay `const fn`; the
+/// nice levels' reciprocals are computed at compile time. Equality and hashing
+/// look at the kernel's two fields only: the reciprocal is a function of the
+/// weight.
+#[derive(Clone, Copy, Debug)]
 pub struct LoadWeight {
     weight: NonZeroU64,
     inv_weight: u32,
+    /// The reciprocal of `weight`; `None` only for a weight read from C for a
+    /// single call ([`LoadWeight::unprepared`]), where preparing it would cost
+    /// more than the one division it saves.
+    reciprocal: Option<Reciprocal>,
+    /// `__update_inv_weight`'s ⌊(2³²−1)/sld(weight)⌋ (never 0) when the cached
+    /// inverse is stale and the weight is prepared, else 0: the division the
+    /// kernel does once and caches, done here when the weight is set instead
+    /// of on every ≤ 7.0 `calc_delta_fair` of an immutable `&LoadWeight`.
+    stale_inv: u32,
 }
+
+impl PartialEq for LoadWeight {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        (self.weight, self.inv_weight) == (other.weight, other.inv_weight)
+    }
+}
+
+impl Eq for LoadWeight {}
+
+impl core::hash::Hash for LoadWeight {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        (self.weight, self.inv_weight).hash(state);
+    }
+}
+
+/// The reciprocals of the 40 nice-level weights (`scale_load` units),
+/// computed at compile time so that [`LoadWeight::from_nice`] costs no division.
+const NICE_RECIPROCALS: [Reciprocal; 40] = {
+    let mut out = [Reciprocal::of(NonZeroU64::MIN); 40];
+    let mut i = 0;
+    while i < 40 {
+        out[i] = Reciprocal::of(
+            match NonZeroU64::new(scale_load(SCHED_PRIO_TO_WEIGHT[i] as u64)) {
+                Some(w) => w,
+                None => unreachable!(),
+            },
+        );
+        i += 1;
+    }
+    out
+};
+
+/// The reciprocal of `scale_load(WEIGHT_IDLEPRIO)`, at compile time.
+const IDLE_RECIPROCAL: Reciprocal =
+    Reciprocal::of(match NonZeroU64::new(scale_load(WEIGHT_IDLEPRIO as u64)) {
+        Some(w) => w,
+        None => unreachable!(),
+    });
 
 impl LoadWeight {
     /// A nice-0 task: weight 1,048,576, inverse 4,194,304.
@@ -143,6 +200,8 @@ impl LoadWeight {
             None => unreachable!(),
         },
         inv_weight: SCHED_PRIO_TO_WMULT[20],
+        reciprocal: Some(NICE_RECIPROCALS[20]),
+        stale_inv: 0,
     };
 
     /// A task of nice `nice` (`set_load_weight`):
@@ -163,6 +222,8 @@ impl LoadWeight {
             Some(weight) => Ok(LoadWeight {
                 weight,
                 inv_weight: SCHED_PRIO_TO_WMULT[i],
+                reciprocal: Some(NICE_RECIPROCALS[i]),
+                stale_inv: 0,
             }),
             None => Err(Error::ZeroWeight),
         }
@@ -176,6 +237,8 @@ impl LoadWeight {
                 None => unreachable!(),
             },
             inv_weight: WMULT_IDLEPRIO,
+            reciprocal: Some(IDLE_RECIPROCAL),
+            stale_inv: 0,
         }
     }
 
@@ -186,11 +249,57 @@ impl LoadWeight {
     }
 
     /// A weight with an explicit cached inverse (`0` = stale), exactly as a
-    /// kernel `struct load_weight` may hold it.
+    /// kernel `struct load_weight` may hold it. Prepares the weight's
+    /// reciprocal: one 128-by-64 division, here rather than in every
+    /// `calc_delta_fair`.
     pub const fn with_inv_weight(weight: u64, inv_weight: u32) -> Result<LoadWeight, Error> {
+        match LoadWeight::unprepared(weight, inv_weight) {
+            Ok(lw) => Ok(lw.prepared()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// As [`with_inv_weight`](Self::with_inv_weight) without the reciprocal:
+    /// for a weight used once (a C caller's `EevdfLoadWeight`), where the
+    /// 7.1 quotient then divides as the kernel does. Same results.
+    pub(crate) const fn unprepared(weight: u64, inv_weight: u32) -> Result<LoadWeight, Error> {
         match NonZeroU64::new(weight) {
-            Some(weight) => Ok(LoadWeight { weight, inv_weight }),
+            Some(weight) => Ok(LoadWeight {
+                weight,
+                inv_weight,
+                reciprocal: None,
+                stale_inv: 0,
+            }),
             None => Err(Error::ZeroWeight),
+        }
+    }
+
+    /// This weight with its reciprocal prepared (a no-op when it is): for a
+    /// weight read from C that is kept and used again (a run-queue entity).
+    #[inline]
+    pub(crate) const fn prepared(self) -> LoadWeight {
+        match self.reciprocal {
+            Some(_) => self,
+            None => LoadWeight {
+                reciprocal: Some(Reciprocal::of(self.weight)),
+                stale_inv: if self.inv_weight == 0 {
+                    computed_inv_weight(self.weight)
+                } else {
+                    0
+                },
+                ..self
+            },
+        }
+    }
+
+    /// ⌊n / weight⌋, the `div64_u64(n, lw.weight)` of 7.1's `__calc_delta`:
+    /// a multiply-high with the prepared reciprocal, a division otherwise.
+    /// Equal to `n / self.weight()` for every `n`.
+    #[inline]
+    pub const fn weight_quotient(&self, n: u64) -> u64 {
+        match &self.reciprocal {
+            Some(r) => r.quotient(n),
+            None => n / self.weight.get(),
         }
     }
 
@@ -218,6 +327,8 @@ impl LoadWeight {
     pub const fn effective_inv_weight(&self) -> u32 {
         if self.inv_weight != 0 {
             self.inv_weight
+        } else if self.stale_inv != 0 {
+            self.stale_inv
         } else {
             computed_inv_weight(self.weight)
         }
@@ -227,6 +338,7 @@ impl LoadWeight {
     /// whether this was called; it only mirrors the kernel's state.
     pub fn update_inv_weight(&mut self) {
         self.inv_weight = self.effective_inv_weight();
+        self.stale_inv = 0;
     }
 
     /// `scale_load_down(weight)`: the weight in the unscaled units of ≤ v7.0's
@@ -303,7 +415,7 @@ pub fn overflowing_calc_delta(
         }
         CalcDelta::Quotient => {
             let (prod, wrapped) = delta_exec.overflowing_mul(weight);
-            Ok((prod / lw.weight_nonzero(), wrapped))
+            Ok((lw.weight_quotient(prod), wrapped))
         }
     }
 }
@@ -340,8 +452,11 @@ pub fn overflowing_calc_delta_fair(profile: &Profile, delta: u64, lw: &LoadWeigh
             None => (0, true),
         },
         CalcDelta::Quotient => {
+            // div64_u64 of the wrapped u64 product: the dividend is a u64 (the
+            // product wraps first, hence the flag), so the weight's reciprocal
+            // gives the quotient bit for bit without a `div`.
             let (prod, wrapped) = delta.overflowing_mul(NICE_0_LOAD);
-            (prod / lw.weight_nonzero(), wrapped)
+            (lw.weight_quotient(prod), wrapped)
         }
     }
 }
@@ -698,6 +813,116 @@ mod tests {
             let (fact, shift) = mul_shift_factor(NICE_0_LOAD, &lw).unwrap();
             assert!(shift >= 22, "inv {inv}: shift {shift}");
             assert_eq!(fact as u64, (1024 * inv as u64) >> (32 - shift));
+        }
+    }
+
+    /// 7.1's `calc_delta_fair` the way the kernel writes it: the u64 product,
+    /// its wrap, then `div64_u64` by the weight (the form before reciprocals).
+    fn cdf_7_1_by_division(delta: u64, weight: u64) -> (u64, bool) {
+        if weight == NICE_0_LOAD {
+            return (delta, false);
+        }
+        let (prod, wrapped) = delta.overflowing_mul(NICE_0_LOAD);
+        (prod / weight, wrapped)
+    }
+
+    /// Both ways a `LoadWeight` reaches the 7.1 quotient: with its reciprocal
+    /// (every Rust constructor) and without (a C caller's weight).
+    fn both_forms(weight: u64, inv: u32) -> [LoadWeight; 2] {
+        let prepared = LoadWeight::with_inv_weight(weight, inv).unwrap();
+        let plain = LoadWeight::unprepared(weight, inv).unwrap();
+        assert!(prepared.reciprocal.is_some() && plain.reciprocal.is_none());
+        assert_eq!(prepared, plain);
+        [prepared, plain]
+    }
+
+    #[test]
+    fn calc_delta_fair_7_1_reciprocal_equals_division_at_every_boundary() {
+        // Weights: the 40 nice levels in both units, SCHED_IDLE, the group
+        // floor, and every 2^k − 1, 2^k, 2^k + 1 (ℓ changes there), u64::MAX.
+        let mut weights: std::vec::Vec<u64> = SCHED_PRIO_TO_WEIGHT
+            .iter()
+            .flat_map(|&w| [w as u64, scale_load(w as u64)])
+            .chain([2, 3, 3072, 2047, 2048, u64::MAX, u64::MAX - 1])
+            .collect();
+        for k in 0..64 {
+            let p = 1u64 << k;
+            weights.extend([p - 1, p, p + 1]);
+        }
+        weights.retain(|&w| w != 0);
+        for w in weights {
+            // δ: both sides of the 2^44 wrap of δ·2^20, multiples of w / 2^20
+            // (where the quotient steps) ± 1, and the extremes.
+            let step = (w >> NICE_0_LOAD_SHIFT).max(1);
+            let mut deltas = std::vec![0, 1, 2, (1 << 44) - 1, 1 << 44, (1 << 44) + 1, u64::MAX];
+            for k in [1u64, 2, 700_000, 4_000_000, (1 << 44) / step] {
+                let m = k.wrapping_mul(step);
+                deltas.extend([m.wrapping_sub(1), m, m.wrapping_add(1)]);
+            }
+            for lw in both_forms(w, 0) {
+                for &d in &deltas {
+                    assert_eq!(
+                        overflowing_calc_delta_fair(&Profile::LINUX_7_1, d, &lw),
+                        cdf_7_1_by_division(d, w),
+                        "δ {d} w {w}"
+                    );
+                    let (prod, wrapped) = d.overflowing_mul(w);
+                    assert_eq!(
+                        overflowing_calc_delta(&Profile::LINUX_7_1, d, w, &lw),
+                        Ok((prod / w, wrapped)),
+                        "δ {d} w {w}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn nice_reciprocals_are_the_weights_reciprocals() {
+        for nice in MIN_NICE..=MAX_NICE {
+            let lw = LoadWeight::from_nice(nice).unwrap();
+            assert_eq!(lw.reciprocal, Some(Reciprocal::of(lw.weight_nonzero())));
+        }
+        let idle = LoadWeight::idle();
+        assert_eq!(idle.reciprocal, Some(Reciprocal::of(idle.weight_nonzero())));
+        let n0 = LoadWeight::NICE_0;
+        assert_eq!(n0.reciprocal, Some(Reciprocal::of(n0.weight_nonzero())));
+        // Preparing is idempotent and changes no kernel field.
+        let g = LoadWeight::unprepared(12345, 0).unwrap().prepared();
+        assert_eq!(g.prepared().reciprocal, g.reciprocal);
+        assert_eq!((g.weight(), g.inv_weight()), (12345, 0));
+        // A stale inverse is computed once, when the weight is prepared, and
+        // is the one __update_inv_weight would compute.
+        for w in [2u64, 3, 1048, 2048 << 10, 88_761 << 10, u64::MAX] {
+            let [prepared, plain] = both_forms(w, 0);
+            let want = computed_inv_weight(prepared.weight_nonzero());
+            assert_eq!((prepared.stale_inv, plain.stale_inv), (want, 0));
+            assert_eq!(prepared.effective_inv_weight(), want);
+            assert_eq!(plain.effective_inv_weight(), want);
+            let mut u = prepared;
+            u.update_inv_weight();
+            assert_eq!((u.inv_weight(), u.effective_inv_weight()), (want, want));
+        }
+        // The layout the run queue's node size counts on (64-bit targets).
+        #[cfg(target_pointer_width = "64")]
+        assert_eq!(core::mem::size_of::<LoadWeight>(), 32);
+    }
+
+    quickcheck::quickcheck! {
+        fn calc_delta_fair_7_1_reciprocal_equals_division_with_the_same_wrap_flag(
+            delta: u64,
+            weight: u64,
+            shift: u8,
+            inv: u32
+        ) -> bool {
+            // Spread both over every bit length, the wrap at 2^44 included.
+            let w = (weight >> (shift % 64)).max(1);
+            let d = delta >> (shift.wrapping_mul(7) % 64);
+            both_forms(w, inv).iter().all(|lw| {
+                overflowing_calc_delta_fair(&Profile::LINUX_7_1, d, lw) == cdf_7_1_by_division(d, w)
+                    && overflowing_calc_delta_fair(&Profile::LINUX_7_1, delta, lw)
+                        == cdf_7_1_by_division(delta, w)
+            })
         }
     }
 

@@ -92,7 +92,7 @@ pub const EEVDF_RQ_HEADER_SIZE: usize = 512;
 /// An upper bound of the bytes one entity slot takes (the exact size on 64-bit
 /// targets): `EEVDF_RQ_HEADER_SIZE + capacity * EEVDF_RQ_NODE_SIZE` bytes
 /// always hold `capacity` entities. `eevdf_rq_size` gives the exact minimum.
-pub const EEVDF_RQ_NODE_SIZE: usize = 136;
+pub const EEVDF_RQ_NODE_SIZE: usize = 152;
 /// The largest capacity a run queue can have (entity slots are 32-bit indices).
 pub const EEVDF_RQ_MAX_CAPACITY: u32 = u32::MAX - 1;
 
@@ -341,7 +341,9 @@ pub unsafe extern "C" fn eevdf_rq_add(
 ) -> i32 {
     run(|| {
         // SAFETY: NULL or a readable EevdfSchedEntity by the caller's contract.
-        let se = unsafe { read_in(se) }?.to_rust()?;
+        let mut se = unsafe { read_in(se) }?.to_rust()?;
+        // Kept and divided by on every update_curr: prepare its reciprocal once.
+        se.load = se.load.prepared();
         check_out(id)?;
         let mut new = 0;
         // SAFETY: forwarded contract.
@@ -869,7 +871,7 @@ pub unsafe extern "C" fn eevdf_rq_reweight(
 ) -> i32 {
     run(|| {
         // SAFETY: NULL or a readable EevdfLoadWeight by the caller's contract.
-        let lw = unsafe { read_in(lw) }?.to_rust()?;
+        let lw = unsafe { read_in(lw) }?.to_rust()?.prepared();
         // SAFETY: forwarded contract.
         unsafe {
             with_rq_arith(rq, |r| {

@@ -41,8 +41,15 @@ mod layout {
 
 impl EevdfLoadWeight {
     /// The Rust weight; a weight of 0 is [`Error::ZeroWeight`].
+    ///
+    /// The C type keeps the contract's two fields, so the weight's reciprocal
+    /// (which 7.1's `calc_delta_fair` multiplies by instead of dividing) is not
+    /// carried across the boundary, and it is not prepared here either: for a
+    /// weight used once, preparing it is a 128-by-64 division, dearer than
+    /// the one division it would save. What keeps a weight (the run queue)
+    /// prepares it.
     pub(crate) fn to_rust(self) -> Result<LoadWeight, Error> {
-        LoadWeight::with_inv_weight(self.weight, self.inv_weight)
+        LoadWeight::unprepared(self.weight, self.inv_weight)
     }
 }
 
