@@ -1,7 +1,8 @@
 # The project's commands. `make test` is the whole test suite (what CI runs).
 CARGO ?= cargo
 
-.PHONY: test test-rust test-loom demo lab lab-plots bench bench-compare bench-pick bench-c bench-instructions
+.PHONY: test test-rust test-loom demo lab lab-plots bench bench-compare bench-pick bench-c bench-instructions \
+	bench-replay bench-replay-instructions
 
 test: test-rust test-loom
 
@@ -67,3 +68,23 @@ bench-instructions: bench-c
 		--toggle-collect='abi_*' --toggle-collect='bench_c_*' \
 		$(BENCH_DIR)/driver --instr >/dev/null
 	target/release/eevdf-bench instr-report $(BENCH_DIR)/callgrind.rust $(BENCH_DIR)/callgrind.abi
+
+# The run-queue replay (issue 12): one seeded stream of 230,000 run-queue
+# operations through the Rust RunQueue and through the C ABI (called from C,
+# benches/c/replay.c), checked against each other first. ns/op:
+bench-replay:
+	$(CARGO) run --release -p eevdf-bench -- replay
+
+# ... and instructions/op per operation kind (callgrind counts each kind's
+# replay_rs_<kind> / replay_c_<kind> function), beside the kernel's (~1 min).
+REPLAY_PROFILES = 6.6 7.1 exact
+bench-replay-instructions:
+	$(CARGO) build --release -p eevdf-bench
+	@mkdir -p $(BENCH_DIR)
+	for p in $(REPLAY_PROFILES); do \
+		$(CALLGRIND) --callgrind-out-file=$(BENCH_DIR)/callgrind.replay.$$p \
+			--toggle-collect='replay_rs_*' --toggle-collect='replay_c_*' \
+			target/release/eevdf-bench replay-instr $$p >/dev/null || exit 1; \
+	done
+	target/release/eevdf-bench replay-report \
+		$(foreach p,$(REPLAY_PROFILES),$(p)=$(BENCH_DIR)/callgrind.replay.$(p))

@@ -1,7 +1,10 @@
 //! Compiles the C baseline (`c/inputs.c`, `c/loops.c`) with `$CC -O2` (the
 //! kernel's `-fno-strict-overflow`/`-fno-strict-aliasing` as `-fwrapv
 //! -fno-strict-aliasing`) into a static library that the harness links, so
-//! that Rust and C run the same inputs in one process.
+//! that Rust and C run the same inputs in one process. With them the C side
+//! of the run-queue replay (`c/replay.c`), which calls the C ABI
+//! (`include/eevdf.h`): its `eevdf_rq_*` symbols resolve to the `eevdf`
+//! crate's C entry points, the code `libeevdf.a` is made of.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -10,7 +13,7 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let mut objects = Vec::new();
-    for src in ["c/inputs.c", "c/loops.c"] {
+    for src in ["c/inputs.c", "c/loops.c", "c/replay.c"] {
         println!("cargo:rerun-if-changed={src}");
         let obj = out.join(PathBuf::from(src).with_extension("o").file_name().unwrap());
         let status = Command::new(&cc)
@@ -21,14 +24,28 @@ fn main() {
                 "-fPIC",
                 "-std=gnu11",
             ])
-            .args(["-Wall", "-Wextra", "-Werror", "-c", src, "-o"])
+            .args([
+                "-I../include",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-c",
+                src,
+                "-o",
+            ])
             .arg(&obj)
             .status()
             .expect("run the C compiler ($CC or cc)");
         assert!(status.success(), "{cc} failed on {src}");
         objects.push(obj);
     }
-    for h in ["c/baseline.h", "c/inputs.h", "c/loops.h"] {
+    for h in [
+        "c/baseline.h",
+        "c/inputs.h",
+        "c/loops.h",
+        "c/replay.h",
+        "../include/eevdf.h",
+    ] {
         println!("cargo:rerun-if-changed={h}");
     }
     println!("cargo:rerun-if-env-changed=CC");

@@ -10,3 +10,4 @@ pub mod harness;
 pub mod ops;
 pub mod pick;
 pub mod prep;
+pub mod replay;

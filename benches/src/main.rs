@@ -8,6 +8,12 @@
 //! eevdf-bench instr-report FILE [ABI_FILE]
 //!                                   instructions/op from callgrind's output of `instr`
 //!                                   (and of the C driver's `--instr`)
+//! eevdf-bench replay                the run-queue replay: check, then ns/op of the
+//!                                   Rust API and the C ABI (6.6, 7.1; EXACT Rust only)
+//! eevdf-bench replay-instr PROFILE  one replay of PROFILE (6.6, 7.1, exact) per side
+//!                                   (under callgrind; see replay-report)
+//! eevdf-bench replay-report 6.6=FILE 7.1=FILE exact=FILE
+//!                                   instructions/op per kind from replay-instr's output
 //! ```
 //!
 //! Options: `--runs N` (default 15), `--ms M` per run (default 4).
@@ -17,7 +23,7 @@ use std::process::{Command, ExitCode};
 use eevdf_bench::c::{self, NIN};
 use eevdf_bench::harness::{compare, Stats};
 use eevdf_bench::ops::{self, Op};
-use eevdf_bench::{check, pick};
+use eevdf_bench::{check, pick, replay};
 
 /// Loop repetitions of `instr` (each is NIN iterations).
 const INSTR_REPS: usize = 64;
@@ -360,9 +366,28 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
+        "replay" => {
+            if let Err(e) = replay::time(rest) {
+                eprintln!("replay FAILED: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        "replay-instr" => {
+            if let Err(e) = replay::instr(rest) {
+                eprintln!("replay-instr FAILED: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        "replay-report" => {
+            if let Err(e) = replay::report(rest, &callgrind_counts) {
+                eprintln!("replay-report FAILED: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
         _ => {
             eprintln!(
-                "usage: eevdf-bench check | time [FILTER] | pick | instr | instr-report FILE"
+                "usage: eevdf-bench check | time [FILTER] | pick | instr | instr-report FILE \
+                 | replay | replay-instr PROFILE | replay-report P=FILE..."
             );
             return ExitCode::FAILURE;
         }
