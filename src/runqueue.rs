@@ -495,15 +495,19 @@ impl<S: NodeStore> CfsRq<S> {
         self.id_of(self.next)
     }
 
-    /// True once any operation under a kernel profile overflowed (sticky; see
-    /// [`clear_wrapped`](Self::clear_wrapped)), or the sums are wrapped now.
+    /// True once any operation under a kernel profile overflowed its C type —
+    /// a formula of an entity operation, or an update of the sums S and W,
+    /// even if they are back in range since ([`AvgVruntime::is_wrapped`]) —
+    /// until [`clear_wrapped`](Self::clear_wrapped); or the sums are out of
+    /// range now.
     pub fn wrapped(&self) -> bool {
         self.wrapped || self.avg.is_wrapped()
     }
 
-    /// Forgets past wraps.
+    /// Forgets past wraps (the run queue's and its accumulator's sticky flags).
     pub fn clear_wrapped(&mut self) {
         self.wrapped = false;
+        self.avg.clear_wrapped();
     }
 
     /// The entity behind a handle.
@@ -2550,6 +2554,29 @@ mod tests {
             let marked = rq.next_buddy() == Some(ids[2]);
             assert_eq!(marked, p.release <= Release::Linux6_18, "{p:?}");
         }
+    }
+
+    #[test]
+    fn clear_wrapped_also_forgets_an_overflow_of_the_sums() {
+        // 7.1 sums full weights: a nice-0 entity 2^46 ns right of v0 puts
+        // key·w = 2^66 into S, which wraps; once it has left again the sums are
+        // back in range, the accumulator's sticky bit still says "wrapped", and
+        // clear_wrapped must forget it with the run queue's own flag.
+        let p = Profile::LINUX_7_1;
+        let mut rq = RunQueue::<4>::new(p, Tunables::defaults(&p, 1, 1000));
+        let a = rq.add(SchedEntity::from_nice(0, 0).unwrap()).unwrap();
+        let mut far = SchedEntity::from_nice(0, 0).unwrap();
+        far.vlag = Vlag(-(1 << 45));
+        let b = rq.add(far).unwrap();
+        rq.enqueue(a, 0, EnqueueFlags::WAKEUP).unwrap();
+        rq.pick_next(0).unwrap();
+        rq.enqueue(b, 0, EnqueueFlags::WAKEUP).unwrap();
+        assert!(rq.wrapped());
+        rq.dequeue(b, 0, DequeueFlags::MIGRATE).unwrap();
+        assert!(rq.avg().headroom_bits() >= 0, "the sums are back in range");
+        assert!(rq.wrapped(), "a past overflow stays reported");
+        rq.clear_wrapped();
+        assert!(!rq.wrapped());
     }
 
     quickcheck::quickcheck! {

@@ -23,6 +23,8 @@
 struct replay_c {
 	EevdfRq *rq;
 	uint64_t base_slice;
+	/* The flags wake_up_new_task passes for a fork: none in 6.6, ENQUEUE_INITIAL later. */
+	uint32_t fork_flags;
 	uint64_t id[REPLAY_SLOTS];
 };
 
@@ -78,7 +80,7 @@ NOINLINE int32_t replay_c_initial(struct replay_c *c, const struct replay_op *op
 		return s;
 	c->id[op->task] = id;
 	*res = id << 1;
-	return eevdf_rq_enqueue(c->rq, id, op->now, EEVDF_ENQUEUE_INITIAL);
+	return eevdf_rq_enqueue(c->rq, id, op->now, c->fork_flags);
 }
 
 /* The wakeup preemption check after a wakeup or (WF_FORK) a fork. */
@@ -199,6 +201,7 @@ int64_t replay_stream_c(uint32_t profile, const struct replay_op *ops, size_t n,
 	if (*status != EEVDF_OK)
 		return -1;
 	c.base_slice = tun.base_slice;
+	c.fork_flags = profile == EEVDF_PROFILE_LINUX_6_6 ? 0 : EEVDF_ENQUEUE_INITIAL;
 	for (int t = 0; t < REPLAY_SLOTS; t++)
 		c.id[t] = EEVDF_NO_ENTITY;
 	for (size_t i = 0; i < n; i++) {

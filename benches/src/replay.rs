@@ -47,7 +47,8 @@ pub mod kind {
     pub const DEQUEUE: u8 = 3;
     /// A sleeper wakes: `enqueue` with ENQUEUE_WAKEUP, then `wakeup_preempt`.
     pub const WAKEUP: u8 = 4;
-    /// A fork: a new entity, `enqueue` with ENQUEUE_INITIAL, `wakeup_preempt` WF_FORK.
+    /// A fork: a new entity, `enqueue` with the release's fork flags
+    /// (`EnqueueFlags::new_task`), `wakeup_preempt` WF_FORK.
     pub const INITIAL: u8 = 5;
     /// `reweight` to the table weight of nice `op.nice`.
     pub const RENICE: u8 = 6;
@@ -187,7 +188,7 @@ pub fn replay_rs_initial(rq: &mut Rq, ids: &mut Ids, op: &Op) -> Result<u64, Err
     let se = SchedEntity::from_nice(op.nice as i32, rq.tunables().base_slice)?;
     let id = rq.add(se)?;
     ids[op.task as usize] = id;
-    rq.enqueue(id, op.now, EnqueueFlags::INITIAL)?;
+    rq.enqueue(id, op.now, EnqueueFlags::new_task(rq.profile().release))?;
     Ok(id.to_bits() << 1)
 }
 
