@@ -2558,20 +2558,21 @@ mod tests {
 
     #[test]
     fn clear_wrapped_also_forgets_an_overflow_of_the_sums() {
-        // 7.1 sums full weights: a nice-0 entity 2^46 ns right of v0 puts
-        // key·w = 2^66 into S, which wraps; once it has left again the sums are
-        // back in range, the accumulator's sticky bit still says "wrapped", and
-        // clear_wrapped must forget it with the run queue's own flag.
-        let p = Profile::LINUX_7_1;
+        // A nice-0 entity woken with lag −2^52 lands 2^53 ns right of v0
+        // (6.18: inflated ×2 with curr queued, exactly −2^63/1024 without a
+        // wrap) and puts key·w = 2^53·1024 = 2^63 into S, which wraps; once it has left again the sums are back in range, the
+        // accumulator's sticky bit still says "wrapped", and clear_wrapped
+        // must forget it with the run queue's own flag.
+        let p = Profile::LINUX_6_18;
         let mut rq = RunQueue::<4>::new(p, Tunables::defaults(&p, 1, 1000));
         let a = rq.add(SchedEntity::from_nice(0, 0).unwrap()).unwrap();
         let mut far = SchedEntity::from_nice(0, 0).unwrap();
-        far.vlag = Vlag(-(1 << 45));
+        far.vlag = Vlag(-(1 << 52));
         let b = rq.add(far).unwrap();
         rq.enqueue(a, 0, EnqueueFlags::WAKEUP).unwrap();
         rq.pick_next(0).unwrap();
         rq.enqueue(b, 0, EnqueueFlags::WAKEUP).unwrap();
-        assert!(rq.wrapped());
+        assert!(rq.avg().overflowed());
         rq.dequeue(b, 0, DequeueFlags::MIGRATE).unwrap();
         assert!(rq.avg().headroom_bits() >= 0, "the sums are back in range");
         assert!(rq.wrapped(), "a past overflow stays reported");
