@@ -2539,7 +2539,7 @@ mod tests {
         // 7.x tests need_resched first (set_preempt_buddy comes later).
         for p in Profile::PRESETS {
             let mut t = Tunables::defaults(&p, 1, 1000);
-            t.features = t.features | Features::NEXT_BUDDY;
+            t.features |= Features::NEXT_BUDDY;
             let mut rq = RunQueue::<4>::new(p, t);
             let ids = [0, 0, 0].map(|n| rq.add(SchedEntity::from_nice(n, 0).unwrap()).unwrap());
             rq.enqueue(ids[0], 0, EnqueueFlags::WAKEUP).unwrap();
