@@ -52,7 +52,7 @@ struct Outcome {
 
 fn simulate(profile: Profile) -> Outcome {
     let tunables = Tunables::defaults(&profile, 1, HZ);
-    let mut rq = RunQueue::<8>::new(profile, tunables);
+    let mut rq = RunQueue::<_, 8>::new(profile, tunables);
     let spec = [
         ("web", 0, None),
         ("db", 0, None),

@@ -58,7 +58,7 @@
 //! ```
 
 use crate::bounds::{headroom, EXACT_MAX_SUM, EXACT_MAX_SUM_WEIGHT, EXACT_MAX_WEIGHT};
-use crate::profile::{AvgWeight, Division, Eligibility, Profile, Reference};
+use crate::profile::{AvgWeight, Division, Eligibility, Profile, Reference, Rules};
 use crate::vtime::Vtime;
 use crate::weight::scale_load_down;
 use crate::Error;
@@ -148,8 +148,9 @@ pub fn kernel_div(profile: &Profile, dividend: i64, divisor: i64) -> Result<(i64
 /// Under a `LINUX_*` profile every value read is the kernel's; under
 /// [`Profile::EXACT`] S and W are exact and readers never wrap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AvgVruntime {
-    profile: Profile,
+pub struct AvgVruntime<R: Rules = Profile> {
+    /// The release: zero-sized for a fixed one, a [`Profile`] value for a run-time choice.
+    rel: R,
     zero_vruntime: Vtime,
     /// Exact sum of the kernel's operations (its s64 S is the low 64 bits).
     sum_w_vruntime: i128,
@@ -163,16 +164,16 @@ pub struct AvgVruntime {
     overflowed: bool,
 }
 
-impl AvgVruntime {
+impl<R: Rules> AvgVruntime<R> {
     /// An empty accumulator with v0 = [`Vtime::INIT`], as `init_cfs_rq` leaves it.
-    pub const fn new(profile: Profile) -> AvgVruntime {
-        AvgVruntime::with_zero_vruntime(profile, Vtime::INIT)
+    pub const fn new(rel: R) -> AvgVruntime<R> {
+        AvgVruntime::with_zero_vruntime(rel, Vtime::INIT)
     }
 
     /// An empty accumulator with a chosen reference point.
-    pub const fn with_zero_vruntime(profile: Profile, v0: Vtime) -> AvgVruntime {
+    pub const fn with_zero_vruntime(rel: R, v0: Vtime) -> AvgVruntime<R> {
         AvgVruntime {
-            profile,
+            rel,
             zero_vruntime: v0,
             sum_w_vruntime: 0,
             sum_weight: 0,
@@ -192,18 +193,18 @@ impl AvgVruntime {
     /// Under EXACT the state must be one the exact operations can reach:
     /// `untracked` false, 0 ≤ W ≤ [`EXACT_MAX_SUM_WEIGHT`] and
     /// |S| ≤ [`EXACT_MAX_SUM`]; anything else is [`Error::InvalidArgument`].
-    pub const fn from_raw_parts(
-        profile: Profile,
+    pub fn from_raw_parts(
+        rel: R,
         v0: Vtime,
         sum_w_vruntime: i128,
         sum_weight: i128,
         untracked: bool,
-    ) -> Result<AvgVruntime, Error> {
-        if profile.is_exact() && !exact_sums_ok(sum_w_vruntime, sum_weight, untracked) {
+    ) -> Result<AvgVruntime<R>, Error> {
+        if rel.profile().is_exact() && !exact_sums_ok(sum_w_vruntime, sum_weight, untracked) {
             return Err(Error::InvalidArgument);
         }
         Ok(AvgVruntime {
-            profile,
+            rel,
             zero_vruntime: v0,
             sum_w_vruntime,
             sum_weight,
@@ -216,8 +217,8 @@ impl AvgVruntime {
     /// ([`overflowed`](Self::overflowed)) set to `overflowed`: with
     /// [`from_raw_parts`](Self::from_raw_parts), rebuilds a state that C stored.
     /// Under EXACT, which never wraps, `true` is [`Error::InvalidArgument`].
-    pub const fn with_overflowed(self, overflowed: bool) -> Result<AvgVruntime, Error> {
-        if overflowed && self.profile.is_exact() {
+    pub fn with_overflowed(self, overflowed: bool) -> Result<AvgVruntime<R>, Error> {
+        if overflowed && self.profile().is_exact() {
             return Err(Error::InvalidArgument);
         }
         Ok(AvgVruntime { overflowed, ..self })
@@ -226,9 +227,9 @@ impl AvgVruntime {
     /// The raw state: (profile, v0, exact S, exact W, tracking lost). The sticky
     /// overflow indicator is not part of it: read it with
     /// [`overflowed`](Self::overflowed).
-    pub const fn into_raw_parts(self) -> (Profile, Vtime, i128, i128, bool) {
+    pub fn into_raw_parts(self) -> (R, Vtime, i128, i128, bool) {
         (
-            self.profile,
+            self.rel,
             self.zero_vruntime,
             self.sum_w_vruntime,
             self.sum_weight,
@@ -236,9 +237,18 @@ impl AvgVruntime {
         )
     }
 
-    /// The profile this accumulator computes with.
-    pub const fn profile(&self) -> &Profile {
-        &self.profile
+    /// The knobs this accumulator computes with (a constant for a
+    /// zero-sized release).
+    #[inline(always)]
+    pub fn profile(&self) -> Profile {
+        self.rel.profile()
+    }
+
+    /// The release (its type carries it; a [`Profile`] value for a run-time
+    /// choice).
+    #[inline(always)]
+    pub fn rules(&self) -> R {
+        self.rel
     }
 
     /// The reference point v0 (`min_vruntime` or `zero_vruntime`).
@@ -279,8 +289,8 @@ impl AvgVruntime {
     /// [`remove`](Self::remove), W·d in [`move_reference`](Self::move_reference))
     /// does not fit an s64, when S ± that product leaves the s64 range, or when
     /// W ± w leaves [0, 2⁶³).
-    pub const fn is_wrapped(&self) -> bool {
-        if self.profile.is_exact() {
+    pub fn is_wrapped(&self) -> bool {
+        if self.profile().is_exact() {
             return false;
         }
         self.overflowed || self.sums_out_of_range()
@@ -403,7 +413,7 @@ impl AvgVruntime {
         dw: i128,
         op_overflow: bool,
     ) -> Result<(), Error> {
-        if self.profile.is_exact() {
+        if self.profile().is_exact() {
             if lost {
                 return Err(Error::Overflow);
             }
@@ -470,9 +480,9 @@ impl AvgVruntime {
     /// ```
     #[inline]
     pub fn overflowing_add(&mut self, vruntime: Vtime, weight: u64) -> Result<bool, Error> {
-        let w = check_weight(&self.profile, weight)?;
+        let w = check_weight(&self.profile(), weight)?;
         let kw = self.key(vruntime) as i128 * w as i128;
-        let o = !self.profile.is_exact() && self.op_overflows(kw, w, false);
+        let o = !self.profile().is_exact() && self.op_overflows(kw, w, false);
         self.apply_flagged(kw, false, w as i128, o)?;
         Ok(o)
     }
@@ -494,9 +504,9 @@ impl AvgVruntime {
     /// included). Always false under EXACT. Sets the sticky indicator with it.
     #[inline]
     pub fn overflowing_remove(&mut self, vruntime: Vtime, weight: u64) -> Result<bool, Error> {
-        let w = check_weight(&self.profile, weight)?;
+        let w = check_weight(&self.profile(), weight)?;
         let kw = self.key(vruntime) as i128 * w as i128;
-        let o = !self.profile.is_exact() && self.op_overflows(kw, w, true);
+        let o = !self.profile().is_exact() && self.op_overflows(kw, w, true);
         self.apply_flagged(-kw, false, -(w as i128), o)?;
         Ok(o)
     }
@@ -531,7 +541,7 @@ impl AvgVruntime {
         };
         // The kernel's product: its u64 W (< 2⁶⁴) times d, exact in i128.
         let kernel_wd = (self.sum_weight as u64) as i128 * d as i128;
-        let o = !self.profile.is_exact() && self.op_overflows(kernel_wd, 0, true);
+        let o = !self.profile().is_exact() && self.op_overflows(kernel_wd, 0, true);
         self.apply_flagged(wd.wrapping_neg(), lost, 0, o)?;
         self.zero_vruntime = self.zero_vruntime.wrapping_add_signed(d);
         Ok(o)
@@ -565,7 +575,7 @@ impl AvgVruntime {
         match curr {
             None => Ok((0, 0)),
             Some((v, weight)) => {
-                let w = check_weight(&self.profile, weight)?;
+                let w = check_weight(&self.profile(), weight)?;
                 Ok((self.key(v) as i128 * w as i128, w as i128))
             }
         }
@@ -601,8 +611,8 @@ impl AvgVruntime {
     #[inline]
     pub fn overflowing_avg_vruntime(&mut self, curr: Curr) -> Result<(Vtime, bool), Error> {
         let (cs, cw) = self.curr_term(curr)?;
-        let lazy = !matches!(self.profile.reference, Reference::MinVruntime);
-        if self.profile.is_exact() {
+        let lazy = !matches!(self.profile().reference, Reference::MinVruntime);
+        if self.profile().is_exact() {
             let load = self.sum_weight + cw;
             let d: i128 = if lazy && self.sum_weight == 0 {
                 match curr {
@@ -646,7 +656,7 @@ impl AvgVruntime {
             } else {
                 (avg, false)
             };
-            let (q, truncated) = kernel_div(&self.profile, num, load)?;
+            let (q, truncated) = kernel_div(&self.profile(), num, load)?;
             wrapped |= o4 | o5 | truncated;
             q
         } else {
@@ -676,7 +686,7 @@ impl AvgVruntime {
     /// profile: the kernel's value (wrapped or not) or, under EXACT, an error.
     #[inline]
     pub fn avg_vruntime(&mut self, curr: Curr) -> Result<Vtime, Error> {
-        let p = self.profile;
+        let p = self.profile();
         p.settle(self.overflowing_avg_vruntime(curr)?)
     }
 
@@ -707,7 +717,7 @@ impl AvgVruntime {
     pub fn overflowing_vruntime_eligible(&self, vruntime: Vtime, curr: Curr) -> (bool, bool) {
         let (cs, cw) = self.curr_term(curr).unwrap_or_default();
         let key = self.key(vruntime);
-        if self.profile.is_exact() {
+        if self.profile().is_exact() {
             let avg = self.sum_w_vruntime + cs;
             let load = self.sum_weight + cw;
             return match (key as i128).checked_mul(load) {
@@ -724,7 +734,7 @@ impl AvgVruntime {
         let (exact_load, lost) = self.sum_weight.overflowing_add(cw);
         let (load, o3) = low64(exact_load);
         wrapped |= o1 | o2 | o3 | lost;
-        match self.profile.eligibility {
+        match self.profile().eligibility {
             Eligibility::Wrapping => {
                 let (rhs, o4) = key.overflowing_mul(load);
                 (avg >= rhs, wrapped | o4)
@@ -743,7 +753,7 @@ impl AvgVruntime {
 
 /// S, W and their wrap state for `(vruntime, load.weight)` pairs summed as tree
 /// entities relative to `v0`.
-fn batch_sums<I>(profile: &Profile, v0: Vtime, entities: I) -> Result<AvgVruntime, Error>
+fn batch_sums<I>(profile: &Profile, v0: Vtime, entities: I) -> Result<AvgVruntime<Profile>, Error>
 where
     I: IntoIterator<Item = (Vtime, u64)>,
 {
@@ -880,7 +890,7 @@ mod tests {
             ..Profile::LINUX_7_1
         };
         let acc_w = AvgVruntime {
-            profile: wrapping,
+            rel: wrapping,
             ..acc
         };
         assert_eq!(
@@ -892,7 +902,7 @@ mod tests {
             (true, true)
         );
         let acc_x = AvgVruntime {
-            profile: Profile::EXACT,
+            rel: Profile::EXACT,
             ..acc
         };
         assert_eq!(

@@ -657,7 +657,7 @@ fn operands(acc: &AvgVruntime, curr: Curr) -> Result<(i128, i128, i128, i128), E
     let (cs, cw) = match curr {
         None => (0, 0),
         Some((v, weight)) => {
-            let cw = check_weight(acc.profile(), weight)? as i128;
+            let cw = check_weight(&acc.profile(), weight)? as i128;
             (acc.key(v) as i128 * cw, cw)
         }
     };

@@ -22,7 +22,7 @@
 
 use crate::avg::{avg_weight, check_weight, kernel_div, AvgVruntime, Curr};
 use crate::features::Features;
-use crate::profile::{LagLimit, Profile, Reference, Release, Reweight};
+use crate::profile::{LagLimit, Profile, Reference, Release, Reweight, Rules};
 use crate::vtime::{Vlag, Vtime};
 use crate::weight::{overflowing_calc_delta_fair, LoadWeight};
 use crate::Error;
@@ -315,14 +315,14 @@ pub fn overflowing_entity_lag(
 /// `ctx.curr` is the running entity if it is not `se`; pass
 /// `se_is_curr = true` when `se` is the running, on_rq entity.
 #[inline]
-pub fn overflowing_update_entity_lag(
-    profile: &Profile,
-    avg: &mut AvgVruntime,
+pub fn overflowing_update_entity_lag<R: Rules>(
+    avg: &mut AvgVruntime<R>,
     ctx: &RqCtx,
     se_is_curr: bool,
     se: &mut SchedEntity,
     tun: &Tunables,
 ) -> Result<(bool, bool), Error> {
+    let profile = &avg.profile();
     let curr = if se_is_curr {
         Some(se.as_curr())
     } else {
@@ -452,15 +452,15 @@ pub struct PlaceFlags {
 /// placement, the new key must keep S within
 /// [`bounds::avg_sum_domain`](crate::bounds::avg_sum_domain) (556146ce5e94).
 #[inline]
-pub fn place_entity(
-    profile: &Profile,
-    avg: &mut AvgVruntime,
+pub fn place_entity<R: Rules>(
+    avg: &mut AvgVruntime<R>,
     ctx: &RqCtx,
     se_is_curr: bool,
     se: &mut SchedEntity,
     flags: PlaceFlags,
     tun: &Tunables,
 ) -> Result<bool, Error> {
+    let profile = &avg.profile();
     let curr = if se_is_curr {
         Some(se.as_curr())
     } else {
@@ -556,9 +556,8 @@ fn rescale(profile: &Profile, x: i64, old: u64, new: u64) -> Result<(i64, bool),
 /// limit ([`bounds::lag_limit_domain`](crate::bounds::lag_limit_domain)).
 #[allow(clippy::too_many_arguments)]
 #[inline]
-pub fn reweight_entity(
-    profile: &Profile,
-    avg: &mut AvgVruntime,
+pub fn reweight_entity<R: Rules>(
+    avg: &mut AvgVruntime<R>,
     ctx: &RqCtx,
     se_is_curr: bool,
     se: &mut SchedEntity,
@@ -566,10 +565,11 @@ pub fn reweight_entity(
     protected: bool,
     tun: &Tunables,
 ) -> Result<bool, Error> {
+    let profile = &avg.profile();
     let mut acc = *avg;
     let mut out = *se;
     let wrapped = reweight_inner(
-        profile, &mut acc, ctx, se_is_curr, &mut out, new_load, protected, tun,
+        &mut acc, ctx, se_is_curr, &mut out, new_load, protected, tun,
     )?;
     profile.settle(((), wrapped))?;
     *avg = acc;
@@ -578,9 +578,8 @@ pub fn reweight_entity(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn reweight_inner(
-    profile: &Profile,
-    avg: &mut AvgVruntime,
+fn reweight_inner<R: Rules>(
+    avg: &mut AvgVruntime<R>,
     ctx: &RqCtx,
     se_is_curr: bool,
     se: &mut SchedEntity,
@@ -588,6 +587,7 @@ fn reweight_inner(
     protected: bool,
     tun: &Tunables,
 ) -> Result<bool, Error> {
+    let profile = &avg.profile();
     let old = se.load.weight();
     let new = new_load.weight();
     let in_sums = se.on_rq && !se_is_curr;
@@ -646,7 +646,7 @@ fn reweight_inner(
             }
         }
         Reweight::LagPlace => {
-            let (_, w0) = overflowing_update_entity_lag(profile, avg, ctx, se_is_curr, se, tun)?;
+            let (_, w0) = overflowing_update_entity_lag(avg, ctx, se_is_curr, se, tun)?;
             wrapped |= w0;
             se.deadline = Vtime(se.deadline.wsub(se.vruntime) as u64);
             se.rel_deadline = true;
@@ -674,15 +674,7 @@ fn reweight_inner(
                 nr_queued: ctx.nr_queued.saturating_sub(1),
                 ..*ctx
             };
-            wrapped |= place_entity(
-                profile,
-                avg,
-                &place_ctx,
-                se_is_curr,
-                se,
-                PlaceFlags::default(),
-                tun,
-            )?;
+            wrapped |= place_entity(avg, &place_ctx, se_is_curr, se, PlaceFlags::default(), tun)?;
             if rel_vprot {
                 se.set_vprot(profile, se.vruntime.wrapping_add_signed(rel_prot));
             }
@@ -786,7 +778,6 @@ mod tests {
             let mut se = nice0_at(Vtime(0));
             se.vlag = Vlag(1_000);
             let r = place_entity(
-                &p,
                 &mut acc,
                 &ctx,
                 false,
@@ -817,7 +808,6 @@ mod tests {
             let mut d = SchedEntity::from_nice(0, 3_000_000).unwrap();
             d.vlag = Vlag(-200_000);
             let wrapped = place_entity(
-                &p,
                 &mut acc,
                 &ctx,
                 false,
@@ -857,7 +847,6 @@ mod tests {
             let mut se = SchedEntity::from_nice(0, 3_000_000).unwrap();
             se.vlag = Vlag(300);
             place_entity(
-                &p,
                 &mut acc,
                 &ctx,
                 false,
@@ -962,7 +951,6 @@ mod tests {
             let mut se = SchedEntity::from_nice(0, 3_000_000).unwrap();
             se.vlag = Vlag(100);
             let r = place_entity(
-                &p,
                 &mut acc,
                 &ctx,
                 false,
@@ -1024,18 +1012,18 @@ mod tests {
         let mut acc = AvgVruntime::with_zero_vruntime(p, v0);
         acc.add(v0, NICE0).unwrap();
         let mut se = mk(-500_000, 800_000);
-        overflowing_update_entity_lag(&p, &mut acc, &ctx, false, &mut se, &t).unwrap();
+        overflowing_update_entity_lag(&mut acc, &ctx, false, &mut se, &t).unwrap();
         assert_eq!(se.vlag, Vlag(-500_000));
         // new +200,000 under DELAY_ZERO → 0.
         let mut se = mk(-500_000, -200_000);
-        overflowing_update_entity_lag(&p, &mut acc, &ctx, false, &mut se, &t).unwrap();
+        overflowing_update_entity_lag(&mut acc, &ctx, false, &mut se, &t).unwrap();
         assert_eq!(se.vlag, Vlag(0));
         // v7.0 stores the new value.
         let p70 = Profile::LINUX_7_0;
         let mut acc = AvgVruntime::with_zero_vruntime(p70, v0);
         acc.add(v0, NICE0).unwrap();
         let mut se = mk(-500_000, 800_000);
-        overflowing_update_entity_lag(&p70, &mut acc, &ctx, false, &mut se, &tun(&p70)).unwrap();
+        overflowing_update_entity_lag(&mut acc, &ctx, false, &mut se, &tun(&p70)).unwrap();
         assert_eq!(se.vlag, Vlag(-800_000));
     }
 
@@ -1063,7 +1051,7 @@ mod tests {
             max_slice: 3_000_000,
         };
         let new = LoadWeight::new(2048 << 10).unwrap();
-        reweight_entity(&p, &mut acc, &ctx, first_is_curr, &mut a, new, false, &t).unwrap();
+        reweight_entity(&mut acc, &ctx, first_is_curr, &mut a, new, false, &t).unwrap();
         let curr = if first_is_curr {
             Some(a.as_curr())
         } else {

@@ -3,7 +3,7 @@
 //! entity that stands for it in the parent group's `cfs_rq` (spec §3.5, §4.2,
 //! §4.6, §4.7, §6.3, §7.5, §7.6).
 //!
-//! [`FairRq<G, N>`](FairRq) holds up to `G` levels (task groups; group 0 is the
+//! [`FairRq<Profile, G, N>`](FairRq) holds up to `G` levels (task groups; group 0 is the
 //! root) of at most `N` entities each, and walks the hierarchy the way the
 //! kernel's task-level functions do. Each level is a
 //! [`RunQueue`], so every per-level step is that
@@ -68,7 +68,7 @@
 //! let tun = Tunables::defaults(&p, 1, 1000);
 //! // root, and one group "g" under it
 //! let mut tgs = [TaskGroup::ROOT, TaskGroup::new(0, DEFAULT_SHARES)];
-//! let mut rq = FairRq::<2, 8>::new(p, tun, SharesLoad::default(), &tgs)?;
+//! let mut rq = FairRq::<_, 2, 8>::new(p, tun, SharesLoad::default(), &tgs)?;
 //! let a = rq.add_task(0, SchedEntity::from_nice(0, tun.base_slice)?)?; // in the root
 //! let b = rq.add_task(1, SchedEntity::from_nice(0, tun.base_slice)?)?; // in g
 //! let now = 1_000_000;
@@ -96,7 +96,7 @@ use crate::pelt::{
     remove_load_avg, reweight_load_avg, update_load_avg_blocked_se, update_load_avg_cfs_rq,
     update_load_avg_se, RemovedLoad, SchedAvg,
 };
-use crate::profile::{Profile, Release};
+use crate::profile::{Profile, Release, Rules};
 use crate::runqueue::{DequeueFlags, Dequeued, EnqueueFlags, EntityId, RunQueue, WakeFlags};
 use crate::wake::{overflowing_h_load_step, overflowing_task_h_load};
 use crate::weight::{LoadWeight, NICE_0_LOAD};
@@ -150,8 +150,8 @@ enum Completion {
 
 /// One task group's run queue on this CPU, and the PELT state around it.
 #[derive(Debug)]
-struct Level<const N: usize> {
-    rq: RunQueue<N>,
+struct Level<R: Rules, const N: usize> {
+    rq: RunQueue<R, N>,
     /// `cfs_rq.avg`.
     avg: SchedAvg,
     /// `cfs_rq.removed`.
@@ -181,10 +181,11 @@ struct Level<const N: usize> {
 
 /// One CPU's fair class over a task-group hierarchy; see the module docs.
 #[derive(Debug)]
-pub struct FairRq<const G: usize, const N: usize> {
-    profile: Profile,
+pub struct FairRq<R: Rules, const G: usize, const N: usize> {
+    /// The release (every level's run queue is built with it).
+    rel: R,
     shares: SharesLoad,
-    levels: ArrayVec<Level<N>, G>,
+    levels: ArrayVec<Level<R, N>, G>,
     curr: Option<TaskRef>,
     resched: bool,
     /// A wakeup on the idle CPU asked for a reschedule (the levels keep theirs).
@@ -193,7 +194,7 @@ pub struct FairRq<const G: usize, const N: usize> {
 
 type Chain<const G: usize> = ArrayVec<(u32, EntityId), G>;
 
-impl<const G: usize, const N: usize> FairRq<G, N> {
+impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
     /// An empty fair class for the task groups `groups` (`groups[0]` is the root,
     /// with [`TaskGroup::NO_PARENT`]; every other group's parent has a smaller
     /// index). Each non-root group gets its group entity in its parent's run
@@ -202,19 +203,19 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
     /// [`Error::Full`] if it needs more than `G` levels or a level more than `N`
     /// entities.
     pub fn new(
-        profile: Profile,
+        rel: R,
         tunables: Tunables,
         shares: SharesLoad,
         groups: &[TaskGroup],
     ) -> Result<Self, Error> {
-        let mut levels: ArrayVec<Level<N>, G> = ArrayVec::new();
+        let mut levels: ArrayVec<Level<R, N>, G> = ArrayVec::new();
         for (g, tg) in groups.iter().enumerate() {
             let parent = tg.parent;
             if (g == 0) != (parent == TaskGroup::NO_PARENT) || (g != 0 && parent as usize >= g) {
                 return Err(Error::InvalidArgument);
             }
             let level = Level {
-                rq: RunQueue::new(profile, tunables),
+                rq: RunQueue::new(rel, tunables),
                 avg: SchedAvg::ZERO,
                 removed: RemovedLoad::default(),
                 se_avg: [SchedAvg::ZERO; N],
@@ -245,7 +246,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
             return Err(Error::InvalidArgument);
         }
         Ok(FairRq {
-            profile,
+            rel,
             shares,
             levels,
             curr: None,
@@ -257,8 +258,9 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
     // ----- accessors -------------------------------------------------------
 
     /// The profile.
-    pub fn profile(&self) -> &Profile {
-        &self.profile
+    #[inline(always)]
+    pub fn profile(&self) -> Profile {
+        self.rel.profile()
     }
 
     /// The local-load rule of `calc_group_shares`.
@@ -278,14 +280,14 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         self.levels.len() as u32
     }
 
-    fn level(&self, group: u32) -> Result<&Level<N>, Error> {
+    fn level(&self, group: u32) -> Result<&Level<R, N>, Error> {
         self.levels
             .get(group as usize)
             .ok_or(Error::InvalidArgument)
     }
 
     /// The run queue of `group` on this CPU (group 0: `rq.cfs`).
-    pub fn cfs_rq(&self, group: u32) -> Result<&RunQueue<N>, Error> {
+    pub fn cfs_rq(&self, group: u32) -> Result<&RunQueue<R, N>, Error> {
         Ok(&self.level(group)?.rq)
     }
 
@@ -449,6 +451,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         if g == 0 {
             return;
         }
+        let release = self.profile().release;
         let l = &mut self.levels[g as usize];
         let input = TgLoadAvgInput {
             now,
@@ -458,7 +461,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
             is_root: false,
             cpu_active: true,
         };
-        if let Some(u) = update_tg_load_avg(self.profile.release, &input) {
+        if let Some(u) = update_tg_load_avg(release, &input) {
             tgs[g as usize].apply(&u);
             l.tg_load_avg_contrib = u.tg_load_avg_contrib;
             l.last_update_tg_load_avg = u.last_update_tg_load_avg;
@@ -468,7 +471,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
     /// `update_cfs_rq_load_avg(now, cfs_rq)`: removed load, then the queue's
     /// own signal. Returns whether it decayed.
     fn update_cfs_rq_load_avg(&mut self, g: u32, now: u64) -> bool {
-        let release = self.profile.release;
+        let release = self.profile().release;
         let l = &mut self.levels[g as usize];
         let mut decayed = false;
         if l.removed != RemovedLoad::default() {
@@ -495,7 +498,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         f: Upd,
         tgs: &mut [TaskGroup],
     ) -> Result<(), Error> {
-        let release = self.profile.release;
+        let release = self.profile().release;
         let slot = id.index() as usize;
         let child = self.child_of(g, id);
         let child_runnable = if child == NONE {
@@ -539,14 +542,14 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         let Some((p, ge)) = self.ge_of(g) else {
             return Ok(());
         };
-        let p6_6 = self.profile.release == Release::Linux6_6;
+        let p6_6 = self.profile().release == Release::Linux6_6;
         let l = &self.levels[g as usize];
         if !p6_6 && l.rq.load_weight() == 0 {
             return Ok(());
         }
         let tg = &tgs[g as usize];
         let shares = calc_group_shares_with(
-            &self.profile,
+            &self.profile(),
             self.shares,
             tg.shares,
             tg.load_avg,
@@ -570,7 +573,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
         new: LoadWeight,
         now: u64,
     ) -> Result<(), Error> {
-        let release = self.profile.release;
+        let release = self.profile().release;
         let slot = id.index() as usize;
         let l = &mut self.levels[g as usize];
         let old = l.rq.entity(id)?.load;
@@ -834,7 +837,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
     ) -> Result<Migrant, Error> {
         self.check_tgs(tgs)?;
         self.valid_task(t)?;
-        let release = self.profile.release;
+        let release = self.profile().release;
         let se = *self.entity(t)?;
         let g = t.group;
         let slot = t.entity.index() as usize;
@@ -1198,7 +1201,7 @@ impl<const G: usize, const N: usize> FairRq<G, N> {
     /// (`update_cfs_rq_h_load`; the root's is its `load_avg`).
     pub fn task_h_load(&mut self, t: TaskRef, jiffies: u64) -> Result<u64, Error> {
         self.valid_task(t)?;
-        let p = self.profile;
+        let p = self.profile();
         // Walk up to the first level already refreshed in this jiffy.
         let mut path: ArrayVec<u32, G> = ArrayVec::new();
         let mut g = t.group;
@@ -1335,7 +1338,7 @@ mod tests {
     fn drive(p: Profile, rule: SharesLoad, seed: u64, steps: usize) -> (u64, u32) {
         let tun = Tunables::defaults(&p, 2, 250);
         let mut tgs = groups();
-        let mut rq = FairRq::<4, 16>::new(p, tun, rule, &tgs).unwrap();
+        let mut rq = FairRq::<_, 4, 16>::new(p, tun, rule, &tgs).unwrap();
         let mut rng = Rng(seed);
         let mut tasks = Vec::new();
         for i in 0..10u32 {
@@ -1404,23 +1407,23 @@ mod tests {
         let tun = Tunables::defaults(&p, 1, 1000);
         let r = SharesLoad::default();
         assert_eq!(
-            FairRq::<4, 4>::new(p, tun, r, &[]).err(),
+            FairRq::<_, 4, 4>::new(p, tun, r, &[]).err(),
             Some(Error::InvalidArgument)
         );
         assert_eq!(
-            FairRq::<4, 4>::new(p, tun, r, &[TaskGroup::new(0, DEFAULT_SHARES)]).err(),
+            FairRq::<_, 4, 4>::new(p, tun, r, &[TaskGroup::new(0, DEFAULT_SHARES)]).err(),
             Some(Error::InvalidArgument)
         );
         assert_eq!(
-            FairRq::<4, 4>::new(p, tun, r, &[TaskGroup::ROOT, TaskGroup::new(1, 1 << 20)]).err(),
+            FairRq::<_, 4, 4>::new(p, tun, r, &[TaskGroup::ROOT, TaskGroup::new(1, 1 << 20)]).err(),
             Some(Error::InvalidArgument)
         );
         assert_eq!(
-            FairRq::<1, 4>::new(p, tun, r, &groups()).err(),
+            FairRq::<_, 1, 4>::new(p, tun, r, &groups()).err(),
             Some(Error::Full)
         );
         let mut tgs = groups();
-        let mut rq = FairRq::<4, 4>::new(p, tun, r, &tgs).unwrap();
+        let mut rq = FairRq::<_, 4, 4>::new(p, tun, r, &tgs).unwrap();
         let t = rq
             .add_task(2, SchedEntity::from_nice(0, 0).unwrap())
             .unwrap();

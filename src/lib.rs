@@ -84,7 +84,7 @@
 //! let ctx = RqCtx { curr, nr_queued: 3, max_slice: 3_000_000 };
 //! let mut d = SchedEntity::from_nice(0, 3_000_000)?;
 //! d.vlag = Vlag(-200_000);
-//! place_entity(&p, &mut acc, &ctx, false, &mut d, PlaceFlags::default(), &Tunables::defaults(&p, 1, 1000))?;
+//! place_entity(&mut acc, &ctx, false, &mut d, PlaceFlags::default(), &Tunables::defaults(&p, 1, 1000))?;
 //! assert_eq!(d.vruntime.wsub(v0), 1_428_913);
 //! # Ok::<(), eevdf::Error>(())
 //! ```
@@ -130,7 +130,9 @@ pub struct OverflowDocDoctests;
 
 pub use features::Features;
 pub use pelt::SchedAvg;
-pub use profile::{Profile, Release};
+pub use profile::{
+    Exact, Linux6_18, Linux6_6, Linux6_6_57, Linux7_0, Linux7_1, Profile, Release, Rules,
+};
 #[cfg(any(loom, target_has_atomic = "64"))]
 pub use sync::{GroupLoad, GroupLoadContrib, RqSnapshot};
 pub use vtime::{Vlag, Vtime};

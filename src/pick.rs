@@ -23,7 +23,7 @@ use core::cell::Cell;
 use crate::avg::{AvgVruntime, Curr};
 use crate::entity::SchedEntity;
 use crate::features::Features;
-use crate::profile::{Profile, Release};
+use crate::profile::{Profile, Release, Rules};
 use crate::vtime::{Vlag, Vtime};
 use crate::weight::overflowing_calc_delta_fair;
 
@@ -258,9 +258,8 @@ fn walk_6_6<T: SearchTree>(
 /// v6.6: no shortcut, buddy only under NEXT_BUDDY, the min-deadline walk, and
 /// the leftmost as a fallback when nothing is eligible.
 #[allow(clippy::too_many_arguments)]
-pub fn pick_eevdf<T: SearchTree>(
-    profile: &Profile,
-    avg: &AvgVruntime,
+pub fn pick_eevdf<R: Rules, T: SearchTree>(
+    avg: &AvgVruntime<R>,
     tree: &T,
     curr: Option<&SchedEntity>,
     next: Option<T::Id>,
@@ -268,7 +267,7 @@ pub fn pick_eevdf<T: SearchTree>(
     protect: bool,
     features: Features,
 ) -> Pick<T::Id> {
-    overflowing_pick_eevdf(profile, avg, tree, curr, next, nr_queued, protect, features).0
+    overflowing_pick_eevdf(avg, tree, curr, next, nr_queued, protect, features).0
 }
 
 /// [`pick_eevdf`] with a flag: true when one of the eligibility tests the pick
@@ -278,9 +277,8 @@ pub fn pick_eevdf<T: SearchTree>(
 /// judged ineligible and another picked, or nothing (known-bugs §1). Only the
 /// tests the walk actually makes are counted. Always false under EXACT.
 #[allow(clippy::too_many_arguments)]
-pub fn overflowing_pick_eevdf<T: SearchTree>(
-    profile: &Profile,
-    avg: &AvgVruntime,
+pub fn overflowing_pick_eevdf<R: Rules, T: SearchTree>(
+    avg: &AvgVruntime<R>,
     tree: &T,
     curr: Option<&SchedEntity>,
     next: Option<T::Id>,
@@ -298,7 +296,14 @@ pub fn overflowing_pick_eevdf<T: SearchTree>(
         e
     };
     let pick = pick_with(
-        profile, tree, curr, next, nr_queued, protect, features, &eligible,
+        &avg.profile(),
+        tree,
+        curr,
+        next,
+        nr_queued,
+        protect,
+        features,
+        &eligible,
     );
     (pick, wrapped.get())
 }
@@ -394,9 +399,8 @@ fn pick_with<T: SearchTree>(
 /// first in slice order; the kernel's v6.6 walk can break ties differently.
 /// O(n) for every release.
 #[allow(clippy::too_many_arguments)]
-pub fn pick_eevdf_linear(
-    profile: &Profile,
-    avg: &AvgVruntime,
+pub fn pick_eevdf_linear<R: Rules>(
+    avg: &AvgVruntime<R>,
     tree: &[SchedEntity],
     curr: Option<&SchedEntity>,
     next: Option<usize>,
@@ -405,7 +409,6 @@ pub fn pick_eevdf_linear(
     features: Features,
 ) -> Pick<usize> {
     pick_eevdf_linear_by(
-        profile,
         avg,
         tree.len(),
         |i| tree[i],
@@ -421,9 +424,8 @@ pub fn pick_eevdf_linear(
 /// produces for `i` in `0..len` (entities kept in another representation, such
 /// as the C ABI's arrays). `entity` is called only with `i < len`.
 #[allow(clippy::too_many_arguments)]
-pub fn pick_eevdf_linear_by<F: Fn(usize) -> SchedEntity>(
-    profile: &Profile,
-    avg: &AvgVruntime,
+pub fn pick_eevdf_linear_by<R: Rules, F: Fn(usize) -> SchedEntity>(
+    avg: &AvgVruntime<R>,
     len: usize,
     entity: F,
     curr: Option<&SchedEntity>,
@@ -435,9 +437,7 @@ pub fn pick_eevdf_linear_by<F: Fn(usize) -> SchedEntity>(
     let linear = Linear { len, entity };
     // A degenerate "tree" whose root is the first entity and whose nodes have
     // only right children walks exactly like a linear scan for the ≥ v6.8 rule.
-    pick_eevdf(
-        profile, avg, &linear, curr, next, nr_queued, protect, features,
-    )
+    pick_eevdf(avg, &linear, curr, next, nr_queued, protect, features)
 }
 
 /// Entities `0..len` seen as a right-leaning chain (for [`pick_eevdf_linear_by`]).
@@ -531,7 +531,7 @@ mod tests {
             }
             let acc = acc_of(p, &tree);
             let f = Features::defaults(p.release);
-            let got = pick_eevdf_linear(&p, &acc, &tree, None, None, 3, true, f);
+            let got = pick_eevdf_linear(&acc, &tree, None, None, 3, true, f);
             let want = tree.iter().position(|e| e.vruntime == Vtime(200)).unwrap();
             assert_eq!(got, Pick::Queued(want), "{p:?}");
         }
@@ -548,24 +548,24 @@ mod tests {
         all.push(c);
         let acc = acc_of(p, &tree);
         assert_eq!(
-            pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, true, f),
+            pick_eevdf_linear(&acc, &tree, Some(&c), None, 3, true, f),
             Pick::Queued(0)
         );
         // A strictly earlier deadline keeps curr.
         c.deadline = Vtime(399);
         assert_eq!(
-            pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, true, f),
+            pick_eevdf_linear(&acc, &tree, Some(&c), None, 3, true, f),
             Pick::Curr
         );
         // Protected curr keeps the CPU even with a later deadline.
         c.deadline = Vtime(900);
         c.vprot = Vtime(200);
         assert_eq!(
-            pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, true, f),
+            pick_eevdf_linear(&acc, &tree, Some(&c), None, 3, true, f),
             Pick::Curr
         );
         assert_eq!(
-            pick_eevdf_linear(&p, &acc, &tree, Some(&c), None, 3, false, f),
+            pick_eevdf_linear(&acc, &tree, Some(&c), None, 3, false, f),
             Pick::Queued(0)
         );
     }
@@ -580,11 +580,11 @@ mod tests {
         acc.add(Vtime(0), 1 << 30).unwrap();
         let f = Features::defaults(p.release);
         assert_eq!(
-            pick_eevdf_linear(&p, &acc, &tree, None, None, 1, true, f),
+            pick_eevdf_linear(&acc, &tree, None, None, 1, true, f),
             Pick::Queued(0)
         );
         assert_eq!(
-            pick_eevdf_linear(&p, &acc, &tree, None, None, 2, true, f),
+            pick_eevdf_linear(&acc, &tree, None, None, 2, true, f),
             Pick::Nothing
         );
         // v6.6 has no shortcut but falls back to the leftmost.
@@ -593,7 +593,7 @@ mod tests {
         acc.add(Vtime(0), 1 << 30).unwrap();
         let f = Features::defaults(p.release);
         assert_eq!(
-            pick_eevdf_linear(&p, &acc, &tree, None, None, 2, true, f),
+            pick_eevdf_linear(&acc, &tree, None, None, 2, true, f),
             Pick::Queued(0)
         );
     }
@@ -611,7 +611,7 @@ mod tests {
         ] {
             let acc = acc_of(p, &tree);
             let f = Features::defaults(p.release);
-            let got = pick_eevdf_linear(&p, &acc, &tree, None, Some(1), 3, protect, f);
+            let got = pick_eevdf_linear(&acc, &tree, None, Some(1), 3, protect, f);
             let want = if want_buddy {
                 Pick::Queued(1)
             } else {
@@ -630,9 +630,9 @@ mod tests {
             let f = Features::defaults(p.release);
             let c = se(120, 255);
             for (curr, next) in [(None, None), (Some(&c), None), (Some(&c), Some(2))] {
-                let want = pick_eevdf_linear(&p, &acc, &tree, curr, next, 4, true, f);
+                let want = pick_eevdf_linear(&acc, &tree, curr, next, 4, true, f);
                 let got =
-                    pick_eevdf_linear_by(&p, &acc, tree.len(), |i| tree[i], curr, next, 4, true, f);
+                    pick_eevdf_linear_by(&acc, tree.len(), |i| tree[i], curr, next, 4, true, f);
                 assert_eq!(got, want, "{p:?}");
             }
         }
@@ -651,7 +651,6 @@ mod tests {
             let reads = core::cell::Cell::new(0usize);
             let f = Features::defaults(p.release);
             let got = pick_eevdf_linear_by(
-                &p,
                 &acc,
                 n,
                 |i| {

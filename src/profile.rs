@@ -348,6 +348,98 @@ impl Profile {
     }
 }
 
+/// The rules of one release as a type: a state object generic over it
+/// (`AvgVruntime<R>`, `RunQueue<R, N>`, `FairRq<R, G, N>`) carries its
+/// release in its type, so two releases cannot be mixed by mistake — an
+/// accumulator of one cannot be handed to an entity operation of another —
+/// and, for the zero-sized releases ([`Linux6_6`], [`Linux6_18`],
+/// [`Linux7_0`], [`Linux7_1`], [`Exact`], [`Linux6_6_57`]), every knob is a
+/// compile-time constant: the release costs nothing at run time and the
+/// formulas the release does not use are compiled out.
+///
+/// [`Profile`] itself is the run-time choice (the C ABI, the lab, "what if"
+/// mixes of knobs): a state object over `Profile` consults the value.
+///
+/// ```
+/// use eevdf::avg::AvgVruntime;
+/// use eevdf::{Linux7_1, Profile, Rules};
+/// let fixed = AvgVruntime::new(Linux7_1); // the release in the type
+/// let chosen = AvgVruntime::new(Profile::LINUX_7_1); // the release in a value
+/// assert_eq!(fixed.profile(), chosen.profile());
+/// assert_eq!(core::mem::size_of_val(&Linux7_1), 0);
+/// assert_eq!(Linux7_1.profile(), Profile::LINUX_7_1);
+/// ```
+///
+/// A 6.6 run queue's accumulator is not a 7.1 one:
+///
+/// ```compile_fail
+/// use eevdf::avg::AvgVruntime;
+/// use eevdf::entity::{place_entity, PlaceFlags, RqCtx, SchedEntity, Tunables};
+/// use eevdf::{Exact, Linux6_6, Profile};
+/// let tun = Tunables::defaults(&Profile::LINUX_6_6, 1, 1000);
+/// let mut acc: AvgVruntime<Linux6_6> = AvgVruntime::new(Linux6_6);
+/// let mut se = SchedEntity::from_nice(0, tun.base_slice).unwrap();
+/// let ctx = RqCtx { curr: None, nr_queued: 0, max_slice: 0 };
+/// let exact: &mut AvgVruntime<Exact> = &mut acc; // mismatched types
+/// place_entity(exact, &ctx, false, &mut se, PlaceFlags::default(), &tun).unwrap();
+/// ```
+pub trait Rules:
+    Copy + core::fmt::Debug + PartialEq + Send + Sync + 'static + sealed::Sealed
+{
+    /// The knobs of this release (a constant for the zero-sized releases).
+    fn profile(self) -> Profile;
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+impl sealed::Sealed for Profile {}
+
+impl Rules for Profile {
+    #[inline(always)]
+    fn profile(self) -> Profile {
+        self
+    }
+}
+
+macro_rules! release_types {
+    ($($(#[$doc:meta])* $name:ident => $preset:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+        pub struct $name;
+
+        impl $name {
+            /// The knobs, as a constant.
+            pub const PROFILE: Profile = Profile::$preset;
+        }
+
+        impl sealed::Sealed for $name {}
+
+        impl Rules for $name {
+            #[inline(always)]
+            fn profile(self) -> Profile {
+                Profile::$preset
+            }
+        }
+    )*};
+}
+
+release_types! {
+    /// Linux v6.6.0 as a type ([`Profile::LINUX_6_6`]).
+    Linux6_6 => LINUX_6_6;
+    /// Linux v6.6.57 (stable, `reweight_eevdf`) as a type ([`Profile::LINUX_6_6_57`]).
+    Linux6_6_57 => LINUX_6_6_57;
+    /// Linux v6.18.2 as a type ([`Profile::LINUX_6_18`]).
+    Linux6_18 => LINUX_6_18;
+    /// Linux v7.0.0 as a type ([`Profile::LINUX_7_0`]).
+    Linux7_0 => LINUX_7_0;
+    /// Linux v7.1.5 as a type ([`Profile::LINUX_7_1`]).
+    Linux7_1 => LINUX_7_1;
+    /// Exact arithmetic (7.1's formulas, never wrapping) as a type ([`Profile::EXACT`]).
+    Exact => EXACT;
+}
+
 /// `TICK_NSEC` for a given `HZ`: `(10^9 + HZ/2) / HZ` (spec §0.2). `HZ = 0` gives 0.
 ///
 /// ```

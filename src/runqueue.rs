@@ -1,7 +1,7 @@
 //! A fixed-capacity run queue that owns its entities and sequences the entity
 //! operations as the kernel's `cfs_rq` does (spec §3.5, §4).
 //!
-//! [`RunQueue<N>`] (or [`CfsRq`] over a caller's buffer) holds up to N entities,
+//! [`RunQueue<Profile, N>`] (or [`CfsRq`] over a caller's buffer) holds up to N entities,
 //! queued or not, in a red-black tree built exactly like the kernel's: ordered
 //! by deadline (≥ v6.8; by vruntime in v6.6), equal keys to the right, with the
 //! same rebalancing and the same subtree aggregates — including the staleness of
@@ -33,7 +33,7 @@
 //! use eevdf::Profile;
 //!
 //! let p = Profile::LINUX_7_1;
-//! let mut rq = RunQueue::<8>::new(p, Tunables::defaults(&p, 1, 1000));
+//! let mut rq = RunQueue::<_, 8>::new(p, Tunables::defaults(&p, 1, 1000));
 //! let a = rq.add(SchedEntity::from_nice(0, 0).unwrap()).unwrap();
 //! let b = rq.add(SchedEntity::from_nice(5, 0).unwrap()).unwrap();
 //! rq.enqueue(a, 0, EnqueueFlags::WAKEUP).unwrap();
@@ -56,7 +56,7 @@ use crate::pick::{
     cancel_protect_slice, overflowing_pick_eevdf, overflowing_set_protect_slice,
     overflowing_update_protect_slice, protect_slice, Pick, SearchTree,
 };
-use crate::profile::{Profile, Reference, Release, Reweight, SliceAggregates};
+use crate::profile::{Profile, Reference, Release, Reweight, Rules, SliceAggregates};
 use crate::rbtree::{self, RbLink, RbNodes, RbRoot, NIL};
 use crate::vtime::{Vlag, Vtime};
 use crate::weight::{overflowing_calc_delta_fair, LoadWeight};
@@ -188,7 +188,7 @@ impl NodeStore for BufferStore<'_> {
 }
 
 /// A run queue with room for `N` entities, stored inline.
-pub type RunQueue<const N: usize> = CfsRq<ArrayVec<Node, N>>;
+pub type RunQueue<R, const N: usize> = CfsRq<R, ArrayVec<Node, N>>;
 
 /// Flags of [`CfsRq::enqueue`] (the kernel's `ENQUEUE_*` that change the arithmetic).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -377,10 +377,9 @@ impl RbNodes for Tree<'_> {
 /// tree and sums modulo 2⁶⁴ as the kernel would, in every profile, EXACT
 /// included ([`validate`](Self::validate) then says so).
 #[derive(Debug)]
-pub struct CfsRq<S: NodeStore> {
-    profile: Profile,
+pub struct CfsRq<R: Rules, S: NodeStore> {
     tun: Tunables,
-    avg: AvgVruntime,
+    avg: AvgVruntime<R>,
     root: RbRoot,
     store: S,
     free: u32,
@@ -400,27 +399,28 @@ pub struct CfsRq<S: NodeStore> {
     delayed_completions: u64,
 }
 
-impl<const N: usize> CfsRq<ArrayVec<Node, N>> {
+impl<R: Rules, const N: usize> CfsRq<R, ArrayVec<Node, N>> {
     /// An empty run queue with inline storage for `N` entities.
-    pub fn new(profile: Profile, tunables: Tunables) -> Self {
-        CfsRq::with_store(profile, tunables, ArrayVec::new())
+    pub fn new(rel: R, tunables: Tunables) -> Self {
+        CfsRq::with_store(rel, tunables, ArrayVec::new())
     }
 }
 
-impl<'a> CfsRq<BufferStore<'a>> {
+impl<'a, R: Rules> CfsRq<R, BufferStore<'a>> {
     /// An empty run queue whose entities live in `buf` (capacity `buf.len()`).
-    pub fn in_buffer(profile: Profile, tunables: Tunables, buf: &'a mut [Node]) -> Self {
-        CfsRq::with_store(profile, tunables, BufferStore::new(buf))
+    pub fn in_buffer(rel: R, tunables: Tunables, buf: &'a mut [Node]) -> Self {
+        CfsRq::with_store(rel, tunables, BufferStore::new(buf))
     }
 }
 
-impl<S: NodeStore> CfsRq<S> {
-    /// An empty run queue over `store` (which should be empty).
-    pub fn with_store(profile: Profile, tunables: Tunables, store: S) -> Self {
+impl<R: Rules, S: NodeStore> CfsRq<R, S> {
+    /// An empty run queue over `store` (which should be empty), computing
+    /// with the release `rel`: a zero-sized release type ([`Linux7_1`](crate::Linux7_1), …)
+    /// fixes it at compile time, a [`Profile`] chooses it at run time.
+    pub fn with_store(rel: R, tunables: Tunables, store: S) -> Self {
         CfsRq {
-            profile,
             tun: tunables,
-            avg: AvgVruntime::new(profile),
+            avg: AvgVruntime::new(rel),
             root: RbRoot::new(),
             store,
             free: NIL,
@@ -440,8 +440,9 @@ impl<S: NodeStore> CfsRq<S> {
     // ----- accessors -------------------------------------------------------
 
     /// The profile.
-    pub fn profile(&self) -> &Profile {
-        &self.profile
+    #[inline(always)]
+    pub fn profile(&self) -> Profile {
+        self.avg.profile()
     }
 
     /// The tunables in force.
@@ -455,7 +456,7 @@ impl<S: NodeStore> CfsRq<S> {
     }
 
     /// The V accumulator (S, W, v0).
-    pub fn avg(&self) -> &AvgVruntime {
+    pub fn avg(&self) -> &AvgVruntime<R> {
         &self.avg
     }
 
@@ -612,7 +613,7 @@ impl<S: NodeStore> CfsRq<S> {
         if se.on_rq || se.sched_delayed {
             return Err(Error::InvalidState);
         }
-        crate::avg::check_weight(&self.profile, se.load.weight())?;
+        crate::avg::check_weight(&self.profile(), se.load.weight())?;
         let mut node = Node::EMPTY;
         node.se = se;
         node.live = true;
@@ -731,9 +732,9 @@ impl<S: NodeStore> CfsRq<S> {
     /// The tree's augmentation. v6.6 keeps no slice aggregates (only
     /// `min_deadline`), so [`SliceAggregates`] changes nothing there.
     fn aug(&self) -> Aug {
-        match self.profile.release {
+        match self.profile().release {
             Release::Linux6_6 => Aug::MinDeadline,
-            _ if self.profile.slice_aggregates == SliceAggregates::Exact => Aug::Exact,
+            _ if self.profile().slice_aggregates == SliceAggregates::Exact => Aug::Exact,
             Release::Linux6_18 => Aug::MinSlice,
             Release::Linux7_0 | Release::Linux7_1 => Aug::MaxSlice,
         }
@@ -845,7 +846,7 @@ impl<S: NodeStore> CfsRq<S> {
 
     /// `update_min_vruntime` (≤ v6.18 only).
     fn update_min_vruntime(&mut self) -> Result<(), Error> {
-        if self.profile.reference == Reference::MinVruntime {
+        if self.profile().reference == Reference::MinVruntime {
             let curr = self.curr_on_rq().map(|c| c.vruntime);
             let m = self.tree_min_vruntime();
             self.avg.update_min_vruntime(curr, m)?;
@@ -855,7 +856,7 @@ impl<S: NodeStore> CfsRq<S> {
 
     /// v7.x: `avg_vruntime()` for its side effect of moving v0.
     fn refresh_zero_vruntime(&mut self) -> Result<(), Error> {
-        if self.profile.reference != Reference::MinVruntime {
+        if self.profile().reference != Reference::MinVruntime {
             let t = self.curr_term();
             let (_, w) = self.avg.overflowing_avg_vruntime(t)?;
             self.note(w);
@@ -881,7 +882,7 @@ impl<S: NodeStore> CfsRq<S> {
         if delta <= 0 {
             return Ok(false);
         }
-        let p = self.profile;
+        let p = self.profile();
         let mut se = *self.se(c);
         let (dv, w1) = overflowing_calc_delta_fair(&p, delta as u64, &se.load);
         se.vruntime += dv;
@@ -938,7 +939,6 @@ impl<S: NodeStore> CfsRq<S> {
         if se.on_rq {
             return Err(Error::InvalidState);
         }
-        let p = self.profile;
         let tun = self.tun;
         let is_curr = self.curr == i;
         let place = PlaceFlags {
@@ -947,7 +947,7 @@ impl<S: NodeStore> CfsRq<S> {
         if is_curr {
             let ctx = self.ctx_for(i);
             let mut se = se;
-            let w = place_entity(&p, &mut self.avg, &ctx, false, &mut se, place, &tun)?;
+            let w = place_entity(&mut self.avg, &ctx, false, &mut se, place, &tun)?;
             self.note(w);
             *self.se_mut(i) = se;
         }
@@ -955,7 +955,7 @@ impl<S: NodeStore> CfsRq<S> {
         if !is_curr {
             let ctx = self.ctx_for(i);
             let mut se = *self.se(i);
-            let w = place_entity(&p, &mut self.avg, &ctx, false, &mut se, place, &tun)?;
+            let w = place_entity(&mut self.avg, &ctx, false, &mut se, place, &tun)?;
             self.note(w);
             *self.se_mut(i) = se;
         }
@@ -984,7 +984,7 @@ impl<S: NodeStore> CfsRq<S> {
     /// use eevdf::Profile;
     ///
     /// for (p, half) in [(Profile::LINUX_6_6, false), (Profile::LINUX_7_1, true)] {
-    ///     let mut rq = RunQueue::<2>::new(p, Tunables::defaults(&p, 1, 1000));
+    ///     let mut rq = RunQueue::<_, 2>::new(p, Tunables::defaults(&p, 1, 1000));
     ///     let slice = rq.tunables().base_slice;
     ///     let child = rq.add(SchedEntity::from_nice(0, slice).unwrap()).unwrap();
     ///     assert!(rq.wake_up_new(child, 0).unwrap()); // an idle CPU runs it
@@ -994,7 +994,7 @@ impl<S: NodeStore> CfsRq<S> {
     /// }
     /// ```
     pub fn wake_up_new(&mut self, id: EntityId, now: u64) -> Result<bool, Error> {
-        self.enqueue(id, now, EnqueueFlags::new_task(self.profile.release))?;
+        self.enqueue(id, now, EnqueueFlags::new_task(self.profile().release))?;
         self.wakeup_preempt(
             id,
             now,
@@ -1007,20 +1007,20 @@ impl<S: NodeStore> CfsRq<S> {
 
     /// `requeue_delayed_entity`: wake a delayed entity in place (spec §4.7).
     fn requeue_delayed(&mut self, i: u32) -> Result<(), Error> {
-        let p = self.profile;
+        let p = self.profile();
         let tun = self.tun;
         let is_curr = self.curr == i;
         let mut se = *self.se(i);
         let replace = if p.release >= Release::Linux7_1 {
             let ctx = self.ctx_for(i);
             let (changed, w) =
-                overflowing_update_entity_lag(&p, &mut self.avg, &ctx, is_curr, &mut se, &tun)?;
+                overflowing_update_entity_lag(&mut self.avg, &ctx, is_curr, &mut se, &tun)?;
             self.note(w);
             changed
         } else if tun.features.contains(Features::DELAY_ZERO) {
             let ctx = self.ctx_for(i);
             let (_, w) =
-                overflowing_update_entity_lag(&p, &mut self.avg, &ctx, is_curr, &mut se, &tun)?;
+                overflowing_update_entity_lag(&mut self.avg, &ctx, is_curr, &mut se, &tun)?;
             self.note(w);
             if se.vlag.0 > 0 {
                 se.set_vlag(&p, Vlag(0));
@@ -1047,7 +1047,6 @@ impl<S: NodeStore> CfsRq<S> {
             };
             let mut placed = se;
             let w = place_entity(
-                &p,
                 &mut avg,
                 &ctx,
                 is_curr,
@@ -1094,7 +1093,7 @@ impl<S: NodeStore> CfsRq<S> {
         flags: DequeueFlags,
         completing: bool,
     ) -> Result<Dequeued, Error> {
-        let p = self.profile;
+        let p = self.profile();
         let tun = self.tun;
         self.update_curr(now)?;
         if self.next == i {
@@ -1112,7 +1111,7 @@ impl<S: NodeStore> CfsRq<S> {
                 let ctx = self.ctx_for(i);
                 let mut se = *self.se(i);
                 let (_, w) =
-                    overflowing_update_entity_lag(&p, &mut self.avg, &ctx, is_curr, &mut se, &tun)?;
+                    overflowing_update_entity_lag(&mut self.avg, &ctx, is_curr, &mut se, &tun)?;
                 self.note(w);
                 *self.se_mut(i) = se;
             }
@@ -1122,8 +1121,7 @@ impl<S: NodeStore> CfsRq<S> {
         }
         let ctx = self.ctx_for(i);
         let mut se = *self.se(i);
-        let (_, w) =
-            overflowing_update_entity_lag(&p, &mut self.avg, &ctx, is_curr, &mut se, &tun)?;
+        let (_, w) = overflowing_update_entity_lag(&mut self.avg, &ctx, is_curr, &mut se, &tun)?;
         self.note(w);
         if p.release >= Release::Linux6_18
             && tun.features.contains(Features::PLACE_REL_DEADLINE)
@@ -1207,7 +1205,6 @@ impl<S: NodeStore> CfsRq<S> {
             Some(self.next)
         };
         overflowing_pick_eevdf(
-            &self.profile,
             &self.avg,
             &TreeRefAug(self.store.nodes(), self.root),
             curr,
@@ -1274,7 +1271,7 @@ impl<S: NodeStore> CfsRq<S> {
 
     /// `set_next_entity`: `i` becomes curr.
     fn set_next(&mut self, i: u32, now: u64) -> Result<(), Error> {
-        let p = self.profile;
+        let p = self.profile();
         if self.se(i).on_rq {
             self.dequeue_tree(i)?;
             let min_slice = self.min_slice();
@@ -1460,7 +1457,7 @@ impl<S: NodeStore> CfsRq<S> {
         now: u64,
         flags: WakeFlags,
     ) -> Result<bool, Error> {
-        let p = self.profile;
+        let p = self.profile();
         let f = self.tun.features;
         let pse_delayed = self.se(pi).sched_delayed;
         if p.release <= Release::Linux6_18
@@ -1548,7 +1545,6 @@ impl<S: NodeStore> CfsRq<S> {
             Some(self.se(self.curr))
         };
         let (pick, wrapped) = overflowing_pick_eevdf(
-            &self.profile,
             &self.avg,
             &TreeRefAug(self.store.nodes(), self.root),
             curr,
@@ -1562,7 +1558,7 @@ impl<S: NodeStore> CfsRq<S> {
     }
 
     fn update_protect(&mut self, c: u32) {
-        let p = self.profile;
+        let p = self.profile();
         let m = self.min_slice();
         let w = overflowing_update_protect_slice(&p, self.se_mut(c), m);
         self.note(w);
@@ -1591,7 +1587,7 @@ impl<S: NodeStore> CfsRq<S> {
         if !self.se(c).on_rq || !self.eligible_noted(self.se(c).vruntime) {
             return Ok(false);
         }
-        let p = self.profile;
+        let p = self.profile();
         let base = self.tun.base_slice;
         let w = overflowing_yield_entity(&p, self.se_mut(c), base);
         p.settle(((), w))?;
@@ -1610,7 +1606,7 @@ impl<S: NodeStore> CfsRq<S> {
     /// [`LoadWeight::new`]), keeping the sums, tree and `cfs_rq.load` consistent.
     pub fn reweight(&mut self, id: EntityId, new_load: LoadWeight, now: u64) -> Result<(), Error> {
         let i = self.slot(id)?;
-        let p = self.profile;
+        let p = self.profile();
         crate::avg::check_weight(&p, new_load.weight())?;
         let tun = self.tun;
         let is_curr = self.curr == i;
@@ -1632,7 +1628,6 @@ impl<S: NodeStore> CfsRq<S> {
         let protected = is_curr && protect_slice(&p, self.se(i));
         let mut se = *self.se(i);
         let r = reweight_entity(
-            &p,
             &mut self.avg,
             &ctx,
             is_curr,
@@ -1701,7 +1696,7 @@ fn keys_within_half_circle(mut keys: impl Iterator<Item = Vtime>) -> bool {
     (hi as i128 - lo as i128) < 1i128 << 63
 }
 
-impl<S: NodeStore> CfsRq<S> {
+impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     /// Checks the run queue's internal consistency; returns the first violation.
     ///
     /// * counts (`nr_queued`, delayed, live entities) and `cfs_rq.load` match the entities;
@@ -1759,7 +1754,7 @@ impl<S: NodeStore> CfsRq<S> {
             }
             if n.in_tree {
                 in_tree += 1;
-                let aw = crate::avg::avg_weight(&self.profile, n.se.load.weight()) as i128;
+                let aw = crate::avg::avg_weight(&self.profile(), n.se.load.weight()) as i128;
                 s += self.avg.key(n.se.vruntime) as i128 * aw;
                 w += aw;
             }
@@ -1876,7 +1871,7 @@ impl<S: NodeStore> CfsRq<S> {
         if s_rec as i64 != s_acc as i64 || w_rec as u64 != w_acc as u64 {
             return Err("S or W differs from a recomputation over the tree");
         }
-        if full && self.profile.is_exact() && (s_rec != s_acc || w_rec as u128 != w_acc) {
+        if full && self.profile().is_exact() && (s_rec != s_acc || w_rec as u128 != w_acc) {
             return Err(EXACT_SUMS_LEFT_THE_DOMAIN);
         }
         Ok(())
@@ -1953,7 +1948,7 @@ mod tests {
         }
     }
 
-    type Rq = RunQueue<32>;
+    type Rq = RunQueue<Profile, 32>;
 
     fn tun(p: &Profile) -> Tunables {
         Tunables::defaults(p, 4, 250)
@@ -1965,7 +1960,7 @@ mod tests {
         let p = rq.profile();
         let mut sum: i128 = 0;
         let mut add = |se: &SchedEntity| {
-            sum += se.vruntime.wsub(v) as i128 * avg_weight(p, se.load.weight()) as i128;
+            sum += se.vruntime.wsub(v) as i128 * avg_weight(&p, se.load.weight()) as i128;
         };
         for id in rq.tree_ids() {
             add(rq.entity(id).unwrap());
@@ -1983,7 +1978,7 @@ mod tests {
     /// `None` when v6.6 has a deadline tie among eligible entities (its walk
     /// breaks those by tree shape).
     fn brute_pick(rq: &Rq) -> Option<Option<EntityId>> {
-        let p = *rq.profile();
+        let p = rq.profile();
         let f = rq.tunables().features;
         let curr = rq.curr().filter(|&c| rq.entity(c).unwrap().on_rq);
         let tree: Vec<EntityId> = rq.tree_ids().collect();
@@ -2363,7 +2358,7 @@ mod tests {
                 tick_nsec: 1_000_000,
                 features: Features::defaults(p.release),
             };
-            let mut rq = RunQueue::<4>::new(p, t);
+            let mut rq = RunQueue::<_, 4>::new(p, t);
             let a = rq
                 .add(SchedEntity::from_nice(0, 3_000_000).unwrap())
                 .unwrap();
@@ -2404,7 +2399,7 @@ mod tests {
         for p in Profile::PRESETS {
             let t = Tunables::defaults(&p, 1, 1000);
             let vslice = t.base_slice; // nice 0: calc_delta_fair is the identity
-            let mut rq = RunQueue::<4>::new(p, t);
+            let mut rq = RunQueue::<_, 4>::new(p, t);
             let a = rq.add(SchedEntity::from_nice(0, vslice).unwrap()).unwrap();
             let b = rq.add(SchedEntity::from_nice(0, vslice).unwrap()).unwrap();
             rq.enqueue(a, 0, EnqueueFlags::INITIAL).unwrap();
@@ -2435,7 +2430,7 @@ mod tests {
                 tick_nsec: 1_000_000,
                 features: Features::defaults(p.release),
             };
-            let mut rq = RunQueue::<4>::new(p, t);
+            let mut rq = RunQueue::<_, 4>::new(p, t);
             let ids = [0, 0, 0].map(|n| {
                 rq.add(SchedEntity::from_nice(n, 3_000_000).unwrap())
                     .unwrap()
@@ -2483,7 +2478,7 @@ mod tests {
                 tick_nsec: 1_000_000,
                 features: Features::defaults(p.release),
             };
-            let mut rq = RunQueue::<4>::new(p, t);
+            let mut rq = RunQueue::<_, 4>::new(p, t);
             let ids = [0, 0, -5].map(|n| {
                 rq.add(SchedEntity::from_nice(n, 3_000_000).unwrap())
                     .unwrap()
@@ -2516,7 +2511,7 @@ mod tests {
     #[test]
     fn a_second_wakeup_on_an_idle_cpu_asks_for_nothing_new() {
         for p in Profile::PRESETS {
-            let mut rq = RunQueue::<4>::new(p, Tunables::defaults(&p, 1, 1000));
+            let mut rq = RunQueue::<_, 4>::new(p, Tunables::defaults(&p, 1, 1000));
             let a = rq.add(SchedEntity::from_nice(0, 0).unwrap()).unwrap();
             let b = rq.add(SchedEntity::from_nice(0, 0).unwrap()).unwrap();
             rq.enqueue(a, 0, EnqueueFlags::WAKEUP).unwrap();
@@ -2540,7 +2535,7 @@ mod tests {
         for p in Profile::PRESETS {
             let mut t = Tunables::defaults(&p, 1, 1000);
             t.features |= Features::NEXT_BUDDY;
-            let mut rq = RunQueue::<4>::new(p, t);
+            let mut rq = RunQueue::<_, 4>::new(p, t);
             let ids = [0, 0, 0].map(|n| rq.add(SchedEntity::from_nice(n, 0).unwrap()).unwrap());
             rq.enqueue(ids[0], 0, EnqueueFlags::WAKEUP).unwrap();
             rq.enqueue(ids[1], 0, EnqueueFlags::WAKEUP).unwrap();
@@ -2564,7 +2559,7 @@ mod tests {
         // accumulator's sticky bit still says "wrapped", and clear_wrapped
         // must forget it with the run queue's own flag.
         let p = Profile::LINUX_6_18;
-        let mut rq = RunQueue::<4>::new(p, Tunables::defaults(&p, 1, 1000));
+        let mut rq = RunQueue::<_, 4>::new(p, Tunables::defaults(&p, 1, 1000));
         let a = rq.add(SchedEntity::from_nice(0, 0).unwrap()).unwrap();
         let mut far = SchedEntity::from_nice(0, 0).unwrap();
         far.vlag = Vlag(-(1 << 52));
@@ -2605,7 +2600,7 @@ mod tests {
                 tick_nsec: 1_000_000,
                 features: Features::defaults(p.release),
             };
-            let mut rq = RunQueue::<8>::new(p, t);
+            let mut rq = RunQueue::<_, 8>::new(p, t);
             let mut ids = Vec::new();
             for s in [20_000_000u64, 100_000, 3_000_000] {
                 let mut se = SchedEntity::from_nice(0, 3_000_000).unwrap();
@@ -2638,7 +2633,7 @@ mod tests {
             tick_nsec: tick,
             features: Features::defaults(p.release),
         };
-        let mut rq = RunQueue::<16>::new(p, t);
+        let mut rq = RunQueue::<_, 16>::new(p, t);
         let ids: Vec<_> = nices
             .iter()
             .map(|&n| {
@@ -2698,7 +2693,7 @@ mod tests {
                 tick_nsec: 1_000_000,
                 features: Features::defaults(p.release),
             };
-            let mut rq = RunQueue::<4>::new(p, t);
+            let mut rq = RunQueue::<_, 4>::new(p, t);
             let ids: Vec<_> = (0..3)
                 .map(|_| {
                     rq.add(SchedEntity::from_nice(0, 3_000_000).unwrap())
@@ -2733,7 +2728,7 @@ mod tests {
             tick_nsec: 1_000_000,
             features: Features::defaults(p.release),
         };
-        let mut rq = RunQueue::<4>::new(p, t);
+        let mut rq = RunQueue::<_, 4>::new(p, t);
         let a = rq
             .add(SchedEntity::from_nice(0, 3_000_000).unwrap())
             .unwrap();
@@ -2787,7 +2782,7 @@ mod tests {
             ..Profile::LINUX_7_1
         };
         let run = |p: Profile| {
-            let mut rq = RunQueue::<4>::new(p, tun(&p));
+            let mut rq = RunQueue::<_, 4>::new(p, tun(&p));
             let heavy = || SchedEntity::new(LoadWeight::new(100 << 20).unwrap(), 3_000_000);
             let mut puny = SchedEntity::new(LoadWeight::new(2).unwrap(), 3_000_000);
             puny.set_custom_slice(100_000, 3_000_000);
@@ -2830,7 +2825,7 @@ mod tests {
     #[test]
     fn bad_handles_and_states_are_errors() {
         let p = Profile::LINUX_7_1;
-        let mut rq = RunQueue::<2>::new(p, tun(&p));
+        let mut rq = RunQueue::<_, 2>::new(p, tun(&p));
         let a = rq.add(SchedEntity::from_nice(0, 0).unwrap()).unwrap();
         let b = rq.add(SchedEntity::from_nice(0, 0).unwrap()).unwrap();
         assert_eq!(
@@ -2861,11 +2856,11 @@ mod tests {
         let mut on = SchedEntity::from_nice(0, 0).unwrap();
         on.on_rq = true;
         assert_eq!(rq.add(on), Err(Error::InvalidState));
-        let mut x = RunQueue::<2>::new(Profile::EXACT, tun(&Profile::EXACT));
+        let mut x = RunQueue::<_, 2>::new(Profile::EXACT, tun(&Profile::EXACT));
         let heavy = SchedEntity::new(LoadWeight::new((1 << 40) + 1).unwrap(), 0);
         assert_eq!(x.add(heavy), Err(Error::Overflow));
         // An empty queue picks nothing.
-        let mut e = RunQueue::<1>::new(p, tun(&p));
+        let mut e = RunQueue::<_, 1>::new(p, tun(&p));
         assert_eq!(e.pick_next(0), Ok(None));
     }
 

@@ -572,7 +572,6 @@ fn reweight_rescale_both_sides_of_the_boundary() {
                 let mut se = SchedEntity::new(LoadWeight::new(old).unwrap(), 3_000_000);
                 se.vlag = eevdf::Vlag(vlag);
                 let r = reweight_entity(
-                    &p,
                     &mut acc,
                     &ctx,
                     false,

@@ -305,7 +305,7 @@ fn newidle_model_pulls_only_a_waiting_allowed_task_from_a_cpu_with_two() {
 // The task-group hierarchy.
 // ---------------------------------------------------------------------------
 
-type Rq = FairRq<4, 16>;
+type Rq = FairRq<Profile, 4, 16>;
 
 fn busy_loop(rq: &mut Rq, tgs: &mut [TaskGroup], tasks: &[TaskRef], secs: u64, tick: u64) {
     let mut now = 1_000_000;

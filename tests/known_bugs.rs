@@ -163,7 +163,7 @@ fn bug_b6eee96843e8_eligibility_product() {
     ] {
         let f = Features::defaults(p.release);
         assert_eq!(
-            pick_eevdf_linear(&p, &acc(p), &tree, None, None, 2, true, f),
+            pick_eevdf_linear(&acc(p), &tree, None, None, 2, true, f),
             want,
             "{p:?}"
         );
@@ -204,7 +204,6 @@ fn bug_556146ce5e94_heavy_entity_placement() {
         let mut se = SchedEntity::from_nice(-20, 3_000_000).unwrap();
         se.vlag = Vlag(57_498);
         let wrapped = place_entity(
-            &p,
             &mut acc,
             &ctx,
             false,
@@ -257,7 +256,7 @@ fn bug_bbce3de72be5_u64max_slice() {
     let p = Profile::LINUX_6_18;
     let t = tun(&p);
     // 1–2: the value that was copied into the parent's slice.
-    let empty = RunQueue::<2>::new(p, t);
+    let empty = RunQueue::<_, 2>::new(p, t);
     assert_eq!(empty.min_slice(), u64::MAX);
     // A group entity (weight 1500·1024) that left with V − v = 500 ns from a
     // queue of two nice-0 tasks at keys 0 and 1 ms (V = 500,000).
@@ -289,7 +288,6 @@ fn bug_bbce3de72be5_u64max_slice() {
     };
     let mut placed = se;
     let wrapped = place_entity(
-        &p,
         &mut acc,
         &ctx,
         false,
@@ -364,7 +362,7 @@ fn bug_bbce3de72be5_meta_dump_all_ineligible() {
             acc.add(se.vruntime, se.load.weight()).unwrap();
         }
         let f = Features::defaults(p.release);
-        let pick = pick_eevdf_linear(&p, &acc, &tree, Some(&curr), None, 3, true, f);
+        let pick = pick_eevdf_linear(&acc, &tree, Some(&curr), None, 3, true, f);
         if p.is_exact() {
             assert!(!acc.is_wrapped());
             assert_eq!(acc.overflowing_vruntime_eligible(curr_v, ct), (true, false));
@@ -464,7 +462,7 @@ fn bug_79f3f9bedd14_huawei_dump() {
         }
         assert_eq!(wrapping_eq_9_20(q), 9_204_829_355_907_517_432);
         let f = Features::defaults(p.release);
-        let pick = pick_eevdf_linear(&p, &acc, &tree, Some(&curr), None, 3, true, f);
+        let pick = pick_eevdf_linear(&acc, &tree, Some(&curr), None, 3, true, f);
         let want = if p.release == Release::Linux6_6 {
             Pick::Queued(0)
         } else {
@@ -508,7 +506,7 @@ fn bug_79f3f9bedd14_huawei_dump() {
                 (false, false)
             );
             let f = Features::defaults(p.release);
-            let pick = pick_eevdf_linear(&p, &acc, &tree, Some(&curr), None, 3, true, f);
+            let pick = pick_eevdf_linear(&acc, &tree, Some(&curr), None, 3, true, f);
             assert_eq!(pick, Pick::Queued(0));
         } else {
             assert!(
@@ -571,7 +569,7 @@ fn bug_b3d99f43c72b_stale_zero_vruntime() {
     // The fixed run queues: one nice-0 task runs a single 3-hour tick; v0
     // follows it (7.x at slice expiry, ≤ 6.18 through min_vruntime).
     for p in ALL {
-        let mut rq = RunQueue::<2>::new(p, tun(&p));
+        let mut rq = RunQueue::<_, 2>::new(p, tun(&p));
         let id = rq
             .add(SchedEntity::from_nice(0, 3_000_000).unwrap())
             .unwrap();
@@ -630,7 +628,6 @@ fn bug_86bfbb7ce4f6_placement_round_trip() {
         let mut se = SchedEntity::from_nice(0, 3_000_000).unwrap();
         se.vlag = Vlag(300);
         let wrapped = place_entity(
-            &p,
             &mut acc,
             &ctx,
             false,
@@ -735,7 +732,7 @@ fn bug_059258b0d424_delay_zero() {
             nr_queued: 1,
             max_slice: 3_000_000,
         };
-        overflowing_update_entity_lag(&p, &mut acc, &ctx, false, &mut se, &tun(&p)).unwrap();
+        overflowing_update_entity_lag(&mut acc, &ctx, false, &mut se, &tun(&p)).unwrap();
         se.vlag.0
     };
     // old −500,000, new −800,000: the fix keeps −500,000; v7.0 stores −800,000.
@@ -776,7 +773,7 @@ fn bug_eab03c23c2a1_reweight_keeps_v() {
             max_slice: 3_000_000,
         };
         let new = LoadWeight::new(2048 << 10).unwrap();
-        let w = reweight_entity(&p, &mut acc, &ctx, is_curr, &mut a, new, false, &tun(&p)).unwrap();
+        let w = reweight_entity(&mut acc, &ctx, is_curr, &mut a, new, false, &tun(&p)).unwrap();
         assert!(!w);
         let curr = is_curr.then(|| a.as_curr());
         let v = acc.avg_vruntime(curr).unwrap();
@@ -844,7 +841,7 @@ fn bug_1560d1f6eb6b_reweight_unclamped_lag() {
         assert_eq!(vlag.0, limit, "{p:?}");
         let new = LoadWeight::NICE_0;
         let d_rel = x.deadline.wsub(v); // −2^44 + 46,146
-        let wrapped = reweight_entity(&p, &mut acc, &ctx, false, &mut x, new, false, &tun(&p));
+        let wrapped = reweight_entity(&mut acc, &ctx, false, &mut x, new, false, &tun(&p));
         // The clamped lag rescaled exactly: ⌊limit·90,891,264 / 2^20⌋.
         let rescaled = (limit as i128 * NICE_M20 as i128 / NICE0 as i128) as i64;
         let v_after = acc.avg_vruntime(None).unwrap();
@@ -899,7 +896,6 @@ fn bug_1560d1f6eb6b_reweight_unclamped_lag() {
         let mut x = SchedEntity::from_nice(-20, 3_000_000).unwrap();
         x.vlag = Vlag(raw);
         let r = reweight_entity(
-            &p,
             &mut acc,
             &ctx,
             false,
@@ -1160,7 +1156,7 @@ fn bug_db4551e2ba34_delta_2_44_boundary() {
 #[test]
 fn harness_hui_su_random_sequences_known_bugs_7() {
     const W: [u64; 5] = [2, 15 << 10, 1 << 20, 88_761 << 10, 100 << 20];
-    type Rq = RunQueue<12>;
+    type Rq = RunQueue<Profile, 12>;
     #[derive(Clone, Copy, Debug)]
     enum Op {
         Enqueue(u64, i64),
@@ -1209,7 +1205,7 @@ fn harness_hui_su_random_sequences_known_bugs_7() {
                             {
                                 let se = rq.entity(id).unwrap();
                                 let lim = eevdf::entity::exact_lag_limit(
-                                    rq.profile(),
+                                    &rq.profile(),
                                     se,
                                     before,
                                     1_000_000,
@@ -1235,7 +1231,7 @@ fn harness_hui_su_random_sequences_known_bugs_7() {
                                 let w_tot = queue_avg_load(rq);
                                 let vl = v_before.wsub(se.vruntime);
                                 let lim = eevdf::entity::exact_lag_limit(
-                                    rq.profile(),
+                                    &rq.profile(),
                                     &se,
                                     rq.max_slice(),
                                     1_000_000,
@@ -1294,21 +1290,21 @@ fn harness_hui_su_random_sequences_known_bugs_7() {
 }
 
 /// Σ averaging weights of the queued entities (curr included if on_rq).
-fn queue_avg_load(rq: &RunQueue<12>) -> u64 {
+fn queue_avg_load(rq: &RunQueue<Profile, 12>) -> u64 {
     rq.ids()
         .map(|id| *rq.entity(id).unwrap())
         .filter(|se| se.on_rq)
-        .map(|se| avg_weight(rq.profile(), se.load.weight()))
+        .map(|se| avg_weight(&rq.profile(), se.load.weight()))
         .sum()
 }
 
 /// (W·V − Σ w_i·v_i, W) over the queued entities, in i128, v_i relative to V.
-fn exact_sums_about(rq: &RunQueue<12>, v: Vtime) -> (i128, i128) {
+fn exact_sums_about(rq: &RunQueue<Profile, 12>, v: Vtime) -> (i128, i128) {
     let (mut s, mut w) = (0i128, 0i128);
     for id in rq.ids() {
         let se = rq.entity(id).unwrap();
         if se.on_rq {
-            let aw = avg_weight(rq.profile(), se.load.weight()) as i128;
+            let aw = avg_weight(&rq.profile(), se.load.weight()) as i128;
             s -= se.vruntime.wsub(v) as i128 * aw;
             w += aw;
         }
@@ -1342,7 +1338,7 @@ fn reweight_v_drift_reaches_2959_known_bugs_7() {
             max_slice: 3_000_000,
         };
         let nice19 = LoadWeight::from_nice(19).unwrap();
-        reweight_entity(&p, &mut acc, &ctx, false, &mut x, nice19, false, &tun(&p)).unwrap();
+        reweight_entity(&mut acc, &ctx, false, &mut x, nice19, false, &tun(&p)).unwrap();
         // vlag 1 → ⌊1·90,891,264/15,360⌋ = 5,917; v' = 2 − 5,917.
         assert_eq!(x.vruntime.wsub(v0), 2 - 5_917);
         let v2 = acc.avg_vruntime(None).unwrap();
@@ -1356,7 +1352,7 @@ fn reweight_v_drift_reaches_2959_known_bugs_7() {
 #[test]
 fn steady_state_lag_bound_known_bugs_7() {
     for p in [Profile::LINUX_6_6, Profile::LINUX_7_1, Profile::EXACT] {
-        let mut rq = RunQueue::<4>::new(p, tun(&p));
+        let mut rq = RunQueue::<_, 4>::new(p, tun(&p));
         let ids: Vec<_> = (0..3)
             .map(|_| {
                 rq.add(SchedEntity::from_nice(0, 3_000_000).unwrap())
@@ -1414,7 +1410,7 @@ fn lwn_example_three_equal_tasks_known_bugs_7() {
 #[test]
 fn tree_stale_slice_aggregates_known_bugs_8() {
     let run = |p: Profile| {
-        let mut rq = RunQueue::<8>::new(p, tun(&p));
+        let mut rq = RunQueue::<_, 8>::new(p, tun(&p));
         for s in [20_000_000u64, 100_000, 3_000_000] {
             let mut se = SchedEntity::from_nice(0, 3_000_000).unwrap();
             se.set_custom_slice(s, 3_000_000);

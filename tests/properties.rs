@@ -292,7 +292,7 @@ quickcheck! {
             let ctx = RqCtx { curr: None, nr_queued: q.entities.len() as u32, max_slice: 3_000_000 };
             let mut se = SchedEntity::new(LoadWeight::new(w).unwrap(), 3_000_000);
             se.vlag = Vlag(lag);
-            match place_entity(&p, &mut acc, &ctx, false, &mut se, PlaceFlags::default(), &tun()) {
+            match place_entity(&mut acc, &ctx, false, &mut se, PlaceFlags::default(), &tun()) {
                 Ok(false) => {}
                 _ => continue,
             }
@@ -344,7 +344,7 @@ quickcheck! {
             let limit = overflowing_lag_limit(&p, se, 3_000_000, 1_000_000).0 as i64;
             let ctx = RqCtx { curr: None, nr_queued: q.entities.len() as u32, max_slice: 3_000_000 };
             let new = LoadWeight::new(new_w).unwrap();
-            if !matches!(reweight_entity(&p, &mut acc, &ctx, false, se, new, false, &tun()), Ok(false)) {
+            if !matches!(reweight_entity(&mut acc, &ctx, false, se, new, false, &tun()), Ok(false)) {
                 continue;
             }
             let (v_after, w2) = acc.overflowing_avg_vruntime(None).unwrap();

@@ -95,7 +95,6 @@ fn kworker_placement_with_sel_minus_1150_is_reproduced() {
     let mut kworker = SchedEntity::from_nice(0, SLICE).unwrap();
     kworker.vlag = Vlag(-1150);
     let wrapped = place_entity(
-        &P,
         &mut acc,
         &ctx,
         false,
@@ -123,7 +122,6 @@ fn kworker_placement_with_sel_minus_1150_is_reproduced() {
         let mut k = SchedEntity::from_nice(0, SLICE).unwrap();
         k.vlag = Vlag(-1150);
         place_entity(
-            &P,
             &mut acc,
             &ctx,
             false,
@@ -150,7 +148,6 @@ fn lag_is_ignored_when_the_queue_is_empty() {
     let mut ge = SchedEntity::new(LoadWeight::new(785 << 10).unwrap(), SLICE);
     ge.vlag = Vlag(-13_068_763);
     place_entity(
-        &P,
         &mut acc,
         &ctx,
         false,

@@ -31,15 +31,7 @@ fn placement_reports_an_overflow_of_its_heavy_entity_v0_move() {
         acc.add(Vtime(k as u64), NICE_0_LOAD).unwrap();
         let mut se = SchedEntity::new(LoadWeight::new(1 << 22).unwrap(), 3_000_000);
         se.vlag = Vlag(1_400_000_000_000);
-        let r = place_entity(
-            &p,
-            &mut acc,
-            &ctx,
-            false,
-            &mut se,
-            PlaceFlags::default(),
-            &tun,
-        );
+        let r = place_entity(&mut acc, &ctx, false, &mut se, PlaceFlags::default(), &tun);
         (r, se.vruntime, acc)
     };
     let lag = (1_400_000_000_000i128 * ((1 << 21) + (1 << 22)) / (1 << 21)) as i64;
@@ -76,7 +68,7 @@ fn reweight_reports_an_overflow_of_its_sum_update() {
     };
     let new = LoadWeight::from_nice(-20).unwrap();
     assert_eq!(
-        reweight_entity(&p, &mut acc, &ctx, false, &mut se, new, false, &tun),
+        reweight_entity(&mut acc, &ctx, false, &mut se, new, false, &tun),
         Ok(true)
     );
     assert_eq!(acc.sum_w_vruntime(), (1i64 << 50).wrapping_mul(88761));
@@ -108,7 +100,7 @@ fn an_earlier_overflow_that_came_back_in_range_reaches_reweights_flag() {
     };
     let new = LoadWeight::from_nice(5).unwrap();
     assert_eq!(
-        reweight_entity(&p, &mut acc, &ctx, false, &mut se, new, false, &tun),
+        reweight_entity(&mut acc, &ctx, false, &mut se, new, false, &tun),
         Ok(true)
     );
 }

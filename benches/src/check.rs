@@ -122,10 +122,9 @@ pub fn run() -> Result<usize, String> {
                 let (mut a, mut se) = (st.acc, st.se);
                 let mut replace = false;
                 let res = match op {
-                    0 => overflowing_update_entity_lag(p, &mut a, &st.ctx, false, &mut se, tun)
+                    0 => overflowing_update_entity_lag(&mut a, &st.ctx, false, &mut se, tun)
                         .map(|(r, _)| replace = r && gen71),
                     1 => place_entity(
-                        p,
                         &mut a,
                         &st.ctx,
                         false,
@@ -136,10 +135,8 @@ pub fn run() -> Result<usize, String> {
                         tun,
                     )
                     .map(drop),
-                    _ => {
-                        reweight_entity(p, &mut a, &st.ctx, false, &mut se, st.new_load, false, tun)
-                            .map(drop)
-                    }
+                    _ => reweight_entity(&mut a, &st.ctx, false, &mut se, st.new_load, false, tun)
+                        .map(drop),
                 };
                 res.map_err(|e| format!("entity op {op} {i}: {e:?}"))?;
                 let got = [

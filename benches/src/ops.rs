@@ -282,6 +282,7 @@ macro_rules! entity {
         pub fn $name(reps: usize) -> u64 {
             let pr = prep();
             let ($p, $tun) = (&crate::prep::PROFILES[$pi], &pr.tun[$pi]);
+            let _ = $p; // entity operations take the release from the sums
             let mut sink = 0;
             for _ in 0..reps {
                 for $st in &pr.$states[$pi] {
@@ -299,6 +300,7 @@ macro_rules! entity {
         pub fn $noflag(reps: usize) -> u64 {
             let pr = prep();
             let ($p, $tun) = (&crate::prep::PROFILES[$pi], &pr.tun[$pi]);
+            let _ = $p; // entity operations take the release from the sums
             let mut sink = 0;
             for _ in 0..reps {
                 for $st in &pr.$states[$pi] {
@@ -317,7 +319,7 @@ macro_rules! entity {
 macro_rules! lag {
     ($name:ident, $noflag:ident, $pi:expr) => {
         entity!($name, $noflag, $pi, in_sums, |p, tun, a, se, st| {
-            match overflowing_update_entity_lag(p, &mut a, &st.ctx, false, &mut se, tun) {
+            match overflowing_update_entity_lag(&mut a, &st.ctx, false, &mut se, tun) {
                 Ok((r, w)) => (se.vlag.0 as u64 ^ r as u64 ^ a.zero_vruntime().0, w),
                 Err(_) => (1, false),
             }
@@ -335,7 +337,7 @@ macro_rules! place {
             let flags = PlaceFlags {
                 initial: st.initial,
             };
-            match place_entity(p, &mut a, &st.ctx, false, &mut se, flags, tun) {
+            match place_entity(&mut a, &st.ctx, false, &mut se, flags, tun) {
                 Ok(w) => (se.vruntime.0 ^ se.deadline.0 ^ a.zero_vruntime().0, w),
                 Err(_) => (1, false),
             }
@@ -350,7 +352,7 @@ place!(rs_place_exact, rs_place_exact_noflag, 2);
 macro_rules! reweight {
     ($name:ident, $noflag:ident, $pi:expr) => {
         entity!($name, $noflag, $pi, in_sums, |p, tun, a, se, st| {
-            match reweight_entity(p, &mut a, &st.ctx, false, &mut se, st.new_load, false, tun) {
+            match reweight_entity(&mut a, &st.ctx, false, &mut se, st.new_load, false, tun) {
                 Ok(w) => (se.vruntime.0 ^ se.deadline.0 ^ a.sum_w_vruntime() as u64, w),
                 Err(_) => (1, false),
             }

@@ -12,7 +12,7 @@
 use eevdf::entity::{SchedEntity, Tunables};
 use eevdf::pick::{pick_eevdf_linear, Pick};
 use eevdf::runqueue::{CfsRq, DequeueFlags, EnqueueFlags, EntityId, Node};
-use eevdf::{LoadWeight, Profile, Vlag};
+use eevdf::{Linux7_1, LoadWeight, Profile, Vlag};
 
 /// The queue sizes of the scaling table.
 pub const SIZES: [usize; 5] = [8, 64, 1024, 16_384, 131_072];
@@ -45,10 +45,15 @@ pub fn buffer(n: usize) -> Vec<Node> {
 
 /// A queue of `n` entities in `buf`, all enqueued, none running; returns it
 /// and the handles.
-pub fn queue(buf: &mut [Node]) -> (CfsRq<eevdf::runqueue::BufferStore<'_>>, Vec<EntityId>) {
+pub fn queue(
+    buf: &mut [Node],
+) -> (
+    CfsRq<Linux7_1, eevdf::runqueue::BufferStore<'_>>,
+    Vec<EntityId>,
+) {
     let n = buf.len();
     let tun = Tunables::defaults(&PROFILE, 1, 1000);
-    let mut rq = CfsRq::in_buffer(PROFILE, tun, buf);
+    let mut rq = CfsRq::in_buffer(Linux7_1, tun, buf);
     let mut rng = Rng::new(0x5EED ^ n as u64);
     let mut ids = Vec::with_capacity(n);
     for i in 0..n {
@@ -74,7 +79,7 @@ pub fn queue(buf: &mut [Node]) -> (CfsRq<eevdf::runqueue::BufferStore<'_>>, Vec<
 }
 
 /// The queued entities in tree (deadline) order, for the linear scan.
-pub fn in_tree_order<S: eevdf::runqueue::NodeStore>(rq: &CfsRq<S>) -> Vec<SchedEntity> {
+pub fn in_tree_order<S: eevdf::runqueue::NodeStore>(rq: &CfsRq<Linux7_1, S>) -> Vec<SchedEntity> {
     rq.tree_ids()
         .map(|id| *rq.entity(id).expect("live"))
         .collect()
@@ -82,39 +87,30 @@ pub fn in_tree_order<S: eevdf::runqueue::NodeStore>(rq: &CfsRq<S>) -> Vec<SchedE
 
 /// The tree pick: `pick_eevdf` on the queue (what `pick_next` runs first).
 #[inline(never)]
-pub fn pick_tree<S: eevdf::runqueue::NodeStore>(rq: &CfsRq<S>) -> Option<EntityId> {
+pub fn pick_tree<S: eevdf::runqueue::NodeStore>(rq: &CfsRq<Linux7_1, S>) -> Option<EntityId> {
     rq.peek()
 }
 
 /// The same rule by a linear scan of the entities in tree order.
 #[inline(never)]
 pub fn pick_linear<S: eevdf::runqueue::NodeStore>(
-    rq: &CfsRq<S>,
+    rq: &CfsRq<Linux7_1, S>,
     entities: &[SchedEntity],
 ) -> Pick<usize> {
     let f = rq.tunables().features;
-    pick_eevdf_linear(
-        &PROFILE,
-        rq.avg(),
-        entities,
-        None,
-        None,
-        rq.nr_queued(),
-        true,
-        f,
-    )
+    pick_eevdf_linear(rq.avg(), entities, None, None, rq.nr_queued(), true, f)
 }
 
 /// One dequeue (a migration: the entity leaves, keeping its lag and relative
 /// deadline) and enqueue (placed again) of entity `id`.
 #[inline(never)]
-pub fn requeue<S: eevdf::runqueue::NodeStore>(rq: &mut CfsRq<S>, id: EntityId) {
+pub fn requeue<S: eevdf::runqueue::NodeStore>(rq: &mut CfsRq<Linux7_1, S>, id: EntityId) {
     rq.dequeue(id, 0, DequeueFlags::MIGRATE).expect("dequeue");
     rq.enqueue(id, 0, EnqueueFlags::RESTORE).expect("enqueue");
 }
 
 /// The position of the tree pick in tree order (how far a scan must go).
-pub fn pick_position<S: eevdf::runqueue::NodeStore>(rq: &CfsRq<S>) -> Option<usize> {
+pub fn pick_position<S: eevdf::runqueue::NodeStore>(rq: &CfsRq<Linux7_1, S>) -> Option<usize> {
     let p = rq.peek()?;
     rq.tree_ids().position(|id| id == p)
 }

@@ -119,7 +119,7 @@ extern "C" {
 }
 
 /// The run queue of the replay.
-pub type Rq = RunQueue<SLOTS>;
+pub type Rq = RunQueue<Profile, SLOTS>;
 /// The replay's table of handles, by task slot.
 pub type Ids = [EntityId; SLOTS];
 

@@ -48,7 +48,7 @@ pub const G: usize = 3;
 /// Entities per level and CPU.
 pub const N: usize = 16;
 /// One CPU's fair class.
-pub type Rq = FairRq<G, N>;
+pub type Rq = FairRq<Profile, G, N>;
 
 const NOBODY: usize = usize::MAX;
 

@@ -619,7 +619,6 @@ pub fn entity_lag_place(data: &[u8]) {
         let before = (acc, placed);
         let t = tun(&p, tick);
         match place_entity(
-            &p,
             &mut acc,
             &ctx,
             false,
@@ -719,7 +718,6 @@ pub fn reweight(data: &[u8]) {
         };
         let before = (acc, se);
         let r = reweight_entity(
-            &p,
             &mut acc,
             &ctx,
             is_curr,
@@ -768,7 +766,7 @@ pub fn reweight(data: &[u8]) {
 // the run queue
 // ---------------------------------------------------------------------------
 
-pub type Rq = RunQueue<8>;
+pub type Rq = RunQueue<Profile, 8>;
 
 /// One decoded run-queue operation.
 #[derive(Clone, Copy, Debug)]
@@ -944,7 +942,7 @@ fn check_rq(
     step: usize,
     ever_wide: &mut bool,
 ) {
-    let p = *rq.profile();
+    let p = rq.profile();
     *ever_wide |= wide(rq);
     let checked = if *ever_wide {
         rq.validate_structure()
@@ -1080,7 +1078,7 @@ pub fn pick_linear(data: &[u8]) {
     tree.sort_by(|a, b| a.deadline.wsub(b.deadline).cmp(&0));
     let n = tree.len() as u32;
     let f = Features::defaults(p.release);
-    let got = pick_eevdf_linear(&p, &acc, &tree, None, None, n, true, f);
+    let got = pick_eevdf_linear(&acc, &tree, None, None, n, true, f);
     if n > 0 {
         match got {
             Pick::Queued(i) => {

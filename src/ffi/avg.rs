@@ -423,7 +423,7 @@ pub unsafe extern "C" fn eevdf_avg_vruntime_read(
         // SAFETY: NULL or a readable EevdfCurr by the caller's contract.
         let curr = unsafe { read_opt(curr) }?;
         check_out(out)?;
-        let p = *a.profile();
+        let p = a.profile();
         if curr.is_some_and(|c| c.weight == 0) {
             return Err(Error::ZeroWeight);
         }
@@ -468,7 +468,7 @@ pub unsafe extern "C" fn eevdf_avg_vruntime_eligible(
         // SAFETY: NULL or a readable EevdfCurr by the caller's contract.
         let curr = unsafe { read_opt(curr) }?;
         check_out(out)?;
-        let p = *a.profile();
+        let p = a.profile();
         if curr.is_some_and(|c| c.weight == 0) {
             return Err(Error::ZeroWeight);
         }

@@ -411,7 +411,7 @@ unsafe fn acc_curr_in(
     let (_, a) = unsafe { acc_in(acc) }?;
     // SAFETY: NULL or a readable EevdfCurr by the caller's contract.
     let curr = unsafe { read_opt(curr) }?;
-    let p = *a.profile();
+    let p = a.profile();
     let curr = curr.map(|c| c.to_rust(&p)).transpose()?;
     Ok((a, curr))
 }

@@ -475,7 +475,7 @@ pub unsafe extern "C" fn eevdf_update_entity_lag(
             se: mut s,
             tun: t,
         } = args?;
-        let (r, wrapped) = overflowing_update_entity_lag(&p, &mut a, &c, se_is_curr, &mut s, &t)?;
+        let (r, wrapped) = overflowing_update_entity_lag(&mut a, &c, se_is_curr, &mut s, &t)?;
         let status = status_of(&p, wrapped)?;
         // SAFETY: all pointers were checked; writable by the caller's contract.
         unsafe {
@@ -542,7 +542,7 @@ pub unsafe extern "C" fn eevdf_place_entity(
         let place = PlaceFlags {
             initial: flags?.initial,
         };
-        let wrapped = place_entity(&p, &mut a, &c, se_is_curr, &mut s, place, &t)?;
+        let wrapped = place_entity(&mut a, &c, se_is_curr, &mut s, place, &t)?;
         let status = status_of(&p, wrapped)?;
         // SAFETY: both pointers were checked; writable by the caller's contract.
         unsafe {
@@ -606,7 +606,7 @@ pub unsafe extern "C" fn eevdf_reweight_entity(
             tun: t,
         } = args;
         check_weight(&p, lw.weight())?;
-        let wrapped = reweight_entity(&p, &mut a, &c, se_is_curr, &mut s, lw, slice_protected, &t)?;
+        let wrapped = reweight_entity(&mut a, &c, se_is_curr, &mut s, lw, slice_protected, &t)?;
         let status = status_of(&p, wrapped)?;
         // SAFETY: both pointers were checked; writable by the caller's contract.
         unsafe {
@@ -865,7 +865,7 @@ pub unsafe extern "C" fn eevdf_pick_eevdf_linear(
                 .and_then(|e| e.to_rust().ok())
                 .unwrap_or(SchedEntity::new(LoadWeight::NICE_0, 0))
         };
-        let pick = pick_eevdf_linear_by(&p, &a, n, entity, c.as_ref(), nx, nr_queued, protect, f);
+        let pick = pick_eevdf_linear_by(&a, n, entity, c.as_ref(), nx, nr_queued, protect, f);
         let pick = match pick {
             Pick::Nothing => EevdfPick {
                 kind: EEVDF_PICK_NOTHING,

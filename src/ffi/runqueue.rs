@@ -7,7 +7,7 @@ use crate::entity::Tunables;
 use crate::runqueue::{
     BufferStore, CfsRq, DequeueFlags, Dequeued, EnqueueFlags, EntityId, Node, WakeFlags,
 };
-use crate::Error;
+use crate::{Error, Profile};
 
 use super::avg::EevdfAvgVruntime;
 use super::entity::EevdfSchedEntity;
@@ -119,7 +119,7 @@ pub struct EevdfRq {
     capacity: u32,
     /// An operation failed half-way: refuse everything until re-initialised.
     broken: bool,
-    rq: CfsRq<BufferStore<'static>>,
+    rq: CfsRq<Profile, BufferStore<'static>>,
 }
 
 static_assertions::const_assert!(align_of::<EevdfRq>() <= EEVDF_RQ_ALIGN);
@@ -279,7 +279,7 @@ unsafe fn rq_mut<'a>(rq: *mut EevdfRq) -> Result<&'a mut EevdfRq, Error> {
 /// As [`rq_mut`].
 unsafe fn with_rq_mut(
     rq: *mut EevdfRq,
-    op: impl FnOnce(&mut CfsRq<BufferStore<'static>>) -> Result<(), Error>,
+    op: impl FnOnce(&mut CfsRq<Profile, BufferStore<'static>>) -> Result<(), Error>,
 ) -> Result<i32, Error> {
     // SAFETY: forwarded contract.
     op(&mut unsafe { rq_mut(rq) }?.rq)?;
@@ -298,7 +298,7 @@ unsafe fn with_rq_mut(
 /// As [`rq_mut`].
 unsafe fn with_rq_arith(
     rq: *mut EevdfRq,
-    op: impl FnOnce(&mut CfsRq<BufferStore<'static>>) -> Result<(), Error>,
+    op: impl FnOnce(&mut CfsRq<Profile, BufferStore<'static>>) -> Result<(), Error>,
 ) -> Result<i32, Error> {
     // SAFETY: forwarded contract.
     let h = unsafe { rq_mut(rq) }?;
@@ -924,7 +924,7 @@ pub unsafe extern "C" fn eevdf_rq_avg_vruntime(rq: *const EevdfRq, out: *mut u64
         // SAFETY: forwarded contract.
         let r = &unsafe { rq_ref(rq) }?.rq;
         let (v, wrapped) = r.overflowing_avg_vruntime()?;
-        let status = super::status_of(r.profile(), wrapped)?;
+        let status = super::status_of(&r.profile(), wrapped)?;
         // SAFETY: `out` was checked; writable by the caller's contract.
         unsafe { write_out(out, v.0) };
         Ok(status)

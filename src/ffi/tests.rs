@@ -113,7 +113,7 @@ quickcheck::quickcheck! {
             se
         });
         let nr = tree.len() as u32 + c.is_some() as u32;
-        let want = pick_eevdf_linear(&p, &acc, &tree, c.as_ref(), None, nr, true, f);
+        let want = pick_eevdf_linear(&acc, &tree, c.as_ref(), None, nr, true, f);
         let ctree: Vec<EevdfSchedEntity> = tree.iter().map(|&e| e.into()).collect();
         let cc: Option<EevdfSchedEntity> = c.map(Into::into);
         let cacc = EevdfAvgVruntime::from_rust(id, &acc);
