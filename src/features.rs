@@ -3,8 +3,12 @@
 //! The kernel compiles each feature in with a default and lets debugfs toggle it
 //! (`echo NO_PLACE_LAG > /sys/kernel/debug/sched/features`). Here a feature set
 //! is a [`Features`] bitflags value; [`Features::defaults`] gives a release's
-//! defaults and [`Features::available`] the features that release has at all
-//! (spec §5).
+//! defaults and [`Features::available`] the features that release has at all.
+//!
+//! Both, and the debugfs names, come from one table with a row per
+//! `SCHED_FEAT(name, default)` line: its bit, the first and last modelled
+//! release whose `kernel/sched/features.h` has the line, and its default in
+//! each release.
 
 use crate::profile::Release;
 
@@ -90,41 +94,15 @@ impl Features {
     pub const LB_MIN: Features = Features(1 << 32);
 
     /// Every feature name with its flag, in bit order (the debugfs spelling).
-    pub const NAMES: [(&'static str, Features); 33] = [
-        ("PLACE_LAG", Features::PLACE_LAG),
-        ("PLACE_DEADLINE_INITIAL", Features::PLACE_DEADLINE_INITIAL),
-        ("PLACE_REL_DEADLINE", Features::PLACE_REL_DEADLINE),
-        ("RUN_TO_PARITY", Features::RUN_TO_PARITY),
-        ("PREEMPT_SHORT", Features::PREEMPT_SHORT),
-        ("NEXT_BUDDY", Features::NEXT_BUDDY),
-        ("PICK_BUDDY", Features::PICK_BUDDY),
-        ("CACHE_HOT_BUDDY", Features::CACHE_HOT_BUDDY),
-        ("DELAY_DEQUEUE", Features::DELAY_DEQUEUE),
-        ("DELAY_ZERO", Features::DELAY_ZERO),
-        ("PARANOID_AVG", Features::PARANOID_AVG),
-        ("WAKEUP_PREEMPTION", Features::WAKEUP_PREEMPTION),
-        ("HRTICK", Features::HRTICK),
-        ("HRTICK_DL", Features::HRTICK_DL),
-        ("NONTASK_CAPACITY", Features::NONTASK_CAPACITY),
-        ("TTWU_QUEUE", Features::TTWU_QUEUE),
-        ("SIS_UTIL", Features::SIS_UTIL),
-        ("SIS_PROP", Features::SIS_PROP),
-        ("ATTACH_AGE_LOAD", Features::ATTACH_AGE_LOAD),
-        ("WA_IDLE", Features::WA_IDLE),
-        ("WA_WEIGHT", Features::WA_WEIGHT),
-        ("WA_BIAS", Features::WA_BIAS),
-        ("UTIL_EST", Features::UTIL_EST),
-        ("UTIL_EST_FASTUP", Features::UTIL_EST_FASTUP),
-        ("LATENCY_WARN", Features::LATENCY_WARN),
-        ("HZ_BW", Features::HZ_BW),
-        ("NI_RANDOM", Features::NI_RANDOM),
-        ("NI_RATE", Features::NI_RATE),
-        ("DOUBLE_TICK", Features::DOUBLE_TICK),
-        ("WARN_DOUBLE_CLOCK", Features::WARN_DOUBLE_CLOCK),
-        ("RT_PUSH_IPI", Features::RT_PUSH_IPI),
-        ("RT_RUNTIME_SHARE", Features::RT_RUNTIME_SHARE),
-        ("LB_MIN", Features::LB_MIN),
-    ];
+    pub const NAMES: [(&'static str, Features); 33] = {
+        let mut names = [("", Features(0)); 33];
+        let mut i = 0;
+        while i < TABLE.len() {
+            names[i] = (TABLE[i].name, TABLE[i].flag);
+            i += 1;
+        }
+        names
+    };
 
     /// No feature.
     pub const fn empty() -> Features {
@@ -254,8 +232,9 @@ impl Features {
             .filter(move |(_, f)| self.contains(*f))
             .map(|(n, _)| *n)
     }
-    /// The compile-time defaults of `release` (spec §5), for a kernel without
-    /// PREEMPT_RT and without CONFIG_HRTIMER_REARM_DEFERRED.
+    /// The compile-time defaults of `release`, for a kernel without
+    /// PREEMPT_RT and without CONFIG_HRTIMER_REARM_DEFERRED: the `SCHED_FEAT`
+    /// lines of that release's `kernel/sched/features.h` whose default is true.
     ///
     /// ```
     /// use eevdf::{Features, Release};
@@ -263,85 +242,156 @@ impl Features {
     /// assert!(!Features::defaults(Release::Linux6_6).contains(Features::DELAY_DEQUEUE));
     /// ```
     pub const fn defaults(release: Release) -> Features {
-        let common = Features::PLACE_LAG
-            .union(Features::PLACE_DEADLINE_INITIAL)
-            .union(Features::RUN_TO_PARITY)
-            .union(Features::CACHE_HOT_BUDDY)
-            .union(Features::WAKEUP_PREEMPTION)
-            .union(Features::NONTASK_CAPACITY)
-            .union(Features::TTWU_QUEUE)
-            .union(Features::SIS_UTIL)
-            .union(Features::ATTACH_AGE_LOAD)
-            .union(Features::WA_IDLE)
-            .union(Features::WA_WEIGHT)
-            .union(Features::WA_BIAS)
-            .union(Features::UTIL_EST);
-        let since_6_12 = Features::PLACE_REL_DEADLINE
-            .union(Features::PREEMPT_SHORT)
-            .union(Features::PICK_BUDDY)
-            .union(Features::DELAY_DEQUEUE)
-            .union(Features::DELAY_ZERO);
-        match release {
-            Release::Linux6_6 => common
-                .union(Features::UTIL_EST_FASTUP)
-                .union(Features::HZ_BW)
-                .union(Features::RT_PUSH_IPI),
-            Release::Linux6_18 => common.union(since_6_12).union(Features::RT_PUSH_IPI),
-            Release::Linux7_0 => common
-                .union(since_6_12)
-                .union(Features::RT_PUSH_IPI)
-                .union(Features::NI_RANDOM),
-            // RT_PUSH_IPI defaults on only with PREEMPT_RT in 7.1.
-            Release::Linux7_1 => common
-                .union(since_6_12)
-                .union(Features::NI_RANDOM)
-                .union(Features::NI_RATE),
-        }
+        DEFAULTS[column(release)]
     }
 
-    /// Every feature that exists in `release` (whatever its default).
+    /// Every feature that exists in `release` (whatever its default): the
+    /// `SCHED_FEAT` lines of that release's `kernel/sched/features.h`.
     pub const fn available(release: Release) -> Features {
-        let everywhere = Features::PLACE_LAG
-            .union(Features::PLACE_DEADLINE_INITIAL)
-            .union(Features::RUN_TO_PARITY)
-            .union(Features::NEXT_BUDDY)
-            .union(Features::CACHE_HOT_BUDDY)
-            .union(Features::WAKEUP_PREEMPTION)
-            .union(Features::HRTICK)
-            .union(Features::HRTICK_DL)
-            .union(Features::NONTASK_CAPACITY)
-            .union(Features::TTWU_QUEUE)
-            .union(Features::SIS_UTIL)
-            .union(Features::WARN_DOUBLE_CLOCK)
-            .union(Features::RT_PUSH_IPI)
-            .union(Features::RT_RUNTIME_SHARE)
-            .union(Features::LB_MIN)
-            .union(Features::ATTACH_AGE_LOAD)
-            .union(Features::WA_IDLE)
-            .union(Features::WA_WEIGHT)
-            .union(Features::WA_BIAS)
-            .union(Features::UTIL_EST)
-            .union(Features::LATENCY_WARN);
-        let since_6_12 = Features::PLACE_REL_DEADLINE
-            .union(Features::PREEMPT_SHORT)
-            .union(Features::PICK_BUDDY)
-            .union(Features::DELAY_DEQUEUE)
-            .union(Features::DELAY_ZERO);
-        match release {
-            Release::Linux6_6 => everywhere
-                .union(Features::DOUBLE_TICK)
-                .union(Features::SIS_PROP)
-                .union(Features::UTIL_EST_FASTUP)
-                .union(Features::HZ_BW),
-            Release::Linux6_18 => everywhere.union(since_6_12),
-            Release::Linux7_0 => everywhere.union(since_6_12).union(Features::NI_RANDOM),
-            Release::Linux7_1 => everywhere
-                .union(since_6_12)
-                .union(Features::NI_RANDOM)
-                .union(Features::NI_RATE)
-                .union(Features::PARANOID_AVG),
-        }
+        AVAILABLE[column(release)]
     }
+}
+
+/// The number of modelled releases: the columns of a [`Feat`] row.
+const RELEASES: usize = 4;
+
+/// The column of `release` in a [`Feat`] row: releases in time order.
+const fn column(release: Release) -> usize {
+    match release {
+        Release::Linux6_6 => 0,
+        Release::Linux6_18 => 1,
+        Release::Linux7_0 => 2,
+        Release::Linux7_1 => 3,
+    }
+}
+
+/// One `SCHED_FEAT(name, default)` line of `kernel/sched/features.h` across
+/// the modelled releases.
+#[derive(Clone, Copy)]
+struct Feat {
+    /// The debugfs spelling.
+    name: &'static str,
+    /// Its bit (row i is bit i).
+    flag: Features,
+    /// The first modelled release that has the line.
+    first: Release,
+    /// The last modelled release that has the line.
+    last: Release,
+    /// The default in each release, by [`column`]; false where the line is
+    /// absent.
+    on: [bool; RELEASES],
+}
+
+impl Feat {
+    /// The line is in the release of column `c`.
+    const fn exists(&self, c: usize) -> bool {
+        column(self.first) <= c && c <= column(self.last)
+    }
+}
+
+const Y: bool = true;
+const N: bool = false;
+
+/// A row: the name is the constant's, so that they cannot disagree.
+macro_rules! feat {
+    ($name:ident, $first:ident ..= $last:ident, $on:expr) => {
+        Feat {
+            name: stringify!($name),
+            flag: Features::$name,
+            first: Release::$first,
+            last: Release::$last,
+            on: $on,
+        }
+    };
+}
+
+/// The features of every modelled release, in bit order. Defaults are those
+/// of a kernel without PREEMPT_RT and without CONFIG_HRTIMER_REARM_DEFERRED.
+#[rustfmt::skip]
+const TABLE: [Feat; 33] = [
+    //    name                     exists in              6.6 6.18 7.0 7.1
+    feat!(PLACE_LAG,               Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
+    feat!(PLACE_DEADLINE_INITIAL,  Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
+    feat!(PLACE_REL_DEADLINE,      Linux6_18..= Linux7_1, [N, Y, Y, Y]),
+    feat!(RUN_TO_PARITY,           Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
+    feat!(PREEMPT_SHORT,           Linux6_18..= Linux7_1, [N, Y, Y, Y]),
+    feat!(NEXT_BUDDY,              Linux6_6 ..= Linux7_1, [N, N, N, N]),
+    feat!(PICK_BUDDY,              Linux6_18..= Linux7_1, [N, Y, Y, Y]),
+    feat!(CACHE_HOT_BUDDY,         Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
+    feat!(DELAY_DEQUEUE,           Linux6_18..= Linux7_1, [N, Y, Y, Y]),
+    feat!(DELAY_ZERO,              Linux6_18..= Linux7_1, [N, Y, Y, Y]),
+    feat!(PARANOID_AVG,            Linux7_1 ..= Linux7_1, [N, N, N, N]),
+    feat!(WAKEUP_PREEMPTION,       Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
+    feat!(HRTICK,                  Linux6_6 ..= Linux7_1, [N, N, N, N]),
+    feat!(HRTICK_DL,               Linux6_6 ..= Linux7_1, [N, N, N, N]),
+    feat!(NONTASK_CAPACITY,        Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
+    feat!(TTWU_QUEUE,              Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
+    feat!(SIS_UTIL,                Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
+    feat!(SIS_PROP,                Linux6_6 ..= Linux6_6, [N, N, N, N]),
+    feat!(ATTACH_AGE_LOAD,         Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
+    feat!(WA_IDLE,                 Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
+    feat!(WA_WEIGHT,               Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
+    feat!(WA_BIAS,                 Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
+    feat!(UTIL_EST,                Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
+    feat!(UTIL_EST_FASTUP,         Linux6_6 ..= Linux6_6, [Y, N, N, N]),
+    feat!(LATENCY_WARN,            Linux6_6 ..= Linux7_1, [N, N, N, N]),
+    feat!(HZ_BW,                   Linux6_6 ..= Linux6_6, [Y, N, N, N]),
+    feat!(NI_RANDOM,               Linux7_0 ..= Linux7_1, [N, N, Y, Y]),
+    feat!(NI_RATE,                 Linux7_1 ..= Linux7_1, [N, N, N, Y]),
+    feat!(DOUBLE_TICK,             Linux6_6 ..= Linux6_6, [N, N, N, N]),
+    feat!(WARN_DOUBLE_CLOCK,       Linux6_6 ..= Linux7_1, [N, N, N, N]),
+    // 7.1 defaults it on only with PREEMPT_RT.
+    feat!(RT_PUSH_IPI,             Linux6_6 ..= Linux7_1, [Y, Y, Y, N]),
+    feat!(RT_RUNTIME_SHARE,        Linux6_6 ..= Linux7_1, [N, N, N, N]),
+    feat!(LB_MIN,                  Linux6_6 ..= Linux7_1, [N, N, N, N]),
+];
+
+// The table's shape, checked at compile time: row i is bit i (so `NAMES` is in
+// bit order and the C constants keep their values), each row's releases are
+// in order, and a feature defaults on only where it exists.
+const _: () = {
+    let mut i = 0;
+    while i < TABLE.len() {
+        let f = &TABLE[i];
+        assert!(f.flag.0 == 1 << i, "feature table: row i must be bit i");
+        assert!(
+            column(f.first) <= column(f.last),
+            "feature table: first release after last"
+        );
+        let mut c = 0;
+        while c < RELEASES {
+            assert!(
+                !f.on[c] || f.exists(c),
+                "feature table: default on where the feature does not exist"
+            );
+            c += 1;
+        }
+        i += 1;
+    }
+};
+
+/// [`Features::defaults`] per [`column`], folded from [`TABLE`] at compile time.
+const DEFAULTS: [Features; RELEASES] = fold(false);
+/// [`Features::available`] per [`column`], folded from [`TABLE`] at compile time.
+const AVAILABLE: [Features; RELEASES] = fold(true);
+
+/// Per release column, the union of the rows that exist there (`exists`) or
+/// that default on there (otherwise).
+const fn fold(exists: bool) -> [Features; RELEASES] {
+    let mut out = [Features(0); RELEASES];
+    let mut i = 0;
+    while i < TABLE.len() {
+        let f = &TABLE[i];
+        let mut c = 0;
+        while c < RELEASES {
+            if (exists && f.exists(c)) || (!exists && f.on[c]) {
+                out[c].0 |= f.flag.0;
+            }
+            c += 1;
+        }
+        i += 1;
+    }
+    out
 }
 
 impl core::ops::BitOr for Features {
@@ -427,6 +477,52 @@ mod tests {
         assert!(d70.contains(F::NI_RANDOM) && !d70.contains(F::NI_RATE));
         assert!(d71.contains(F::NI_RANDOM | F::NI_RATE));
         assert!(d70.contains(F::RT_PUSH_IPI) && !d71.contains(F::RT_PUSH_IPI));
+    }
+
+    /// The bit sets `defaults` and `available` returned before they were
+    /// derived from one table (the two parallel lists of commit d019b04),
+    /// pinned so that the table cannot change them: `kernel/sched/features.h`
+    /// of v6.6, v6.18.2, v7.0 and v7.1.5 as this crate models them (no
+    /// PREEMPT_RT, no CONFIG_HRTIMER_REARM_DEFERRED).
+    #[test]
+    fn defaults_and_available_are_the_pre_table_bit_sets() {
+        let golden = [
+            (Release::Linux6_6, 0x0_42fd_c88b, 0x1_f3ff_f8ab),
+            (Release::Linux6_18, 0x0_407d_cbdf, 0x1_e17d_fbff),
+            (Release::Linux7_0, 0x0_447d_cbdf, 0x1_e57d_fbff),
+            (Release::Linux7_1, 0x0_0c7d_cbdf, 0x1_ed7d_ffff),
+        ];
+        for (r, defaults, available) in golden {
+            assert_eq!(Features::defaults(r).bits(), defaults, "{r:?}");
+            assert_eq!(Features::available(r).bits(), available, "{r:?}");
+        }
+        assert_eq!(Features::all().bits(), 0x1_ffff_ffff);
+    }
+
+    #[test]
+    fn table_rows_match_their_release_ranges() {
+        for r in [
+            Release::Linux6_6,
+            Release::Linux6_18,
+            Release::Linux7_0,
+            Release::Linux7_1,
+        ] {
+            for f in &TABLE {
+                let exists = f.first <= r && r <= f.last;
+                assert_eq!(
+                    Features::available(r).contains(f.flag),
+                    exists,
+                    "{}",
+                    f.name
+                );
+                assert_eq!(
+                    Features::defaults(r).contains(f.flag),
+                    f.on[column(r)],
+                    "{}",
+                    f.name
+                );
+            }
+        }
     }
 
     #[test]

@@ -58,7 +58,6 @@
 //! | [`group`] | `calc_group_shares` (today's and the pre-4.15 local load), cgroup `cpu.shares`/`cpu.weight`, `update_tg_load_avg`, `struct task_group` |
 //! | [`fair`] | one CPU's fair class over a task-group hierarchy: `enqueue_task_fair`, `dequeue_task_fair`, `pick_task_fair`, `task_tick_fair`, `wakeup_preempt_fair`, `update_cfs_group`, migration |
 //! | [`wake`] | `wake_wide`, `wake_affine_idle`/`_weight`, `task_h_load`, idle-CPU predicates, `select_idle_sibling` and `select_task_rq_fair` per release (one LLC, optional SMT) |
-//! | [`balance`] | a minimal newidle pull — explicitly *not* Linux's load balancer, which the spec does not define |
 //! | [`sync`] | the concurrent `tg.load_avg` aggregate and a seqlock run-queue snapshot (loom-checked) |
 //! | [`bounds`] | stated input domains, wrap boundaries and headroom (`docs/overflow.md`) |
 //! | [`ffi`] | the C ABI |
@@ -96,7 +95,6 @@
 extern crate std;
 
 pub mod avg;
-pub mod balance;
 pub mod bounds;
 pub mod div;
 pub mod entity;

@@ -29,9 +29,6 @@
 //! without being erased in between, and only nodes that are in the tree may be
 //! erased. Under that contract the tree never asks for the links of [`NIL`].
 
-// The run queue is the user of this module; until it lands nothing calls it.
-#![allow(dead_code)]
-
 /// The "no node" index.
 pub(crate) const NIL: u32 = u32::MAX;
 
@@ -173,17 +170,6 @@ fn subtree_first<N: RbNodes>(t: &N, mut i: u32) -> u32 {
     }
 }
 
-/// Rightmost node of the subtree rooted at `i` (`i` must not be [`NIL`]).
-fn subtree_last<N: RbNodes>(t: &N, mut i: u32) -> u32 {
-    loop {
-        let r = right_of(t, i);
-        if r == NIL {
-            return i;
-        }
-        i = r;
-    }
-}
-
 /// Re-derive aggregates upward: starting at `start`, call `compute` on each node
 /// and move to its parent, until the node reports "unchanged", the walk reaches
 /// `stop`, or it leaves the root (`stop` may be [`NIL`] for "up to the root").
@@ -217,24 +203,6 @@ pub(crate) fn next<N: RbNodes>(t: &N, node: u32) -> u32 {
     up
 }
 
-/// The in-order predecessor of `node`, or [`NIL`] before the first node.
-pub(crate) fn prev<N: RbNodes>(t: &N, node: u32) -> u32 {
-    if node == NIL {
-        return NIL;
-    }
-    let l = left_of(t, node);
-    if l != NIL {
-        return subtree_last(t, l);
-    }
-    let mut below = node;
-    let mut up = parent_of(t, below);
-    while up != NIL && left_of(t, up) == below {
-        below = up;
-        up = parent_of(t, up);
-    }
-    up
-}
-
 /// The root plus the cached leftmost node (kernel: `rb_root_cached`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct RbRoot {
@@ -262,20 +230,6 @@ impl RbRoot {
     /// The first node in order (cached), or [`NIL`] when empty.
     pub(crate) fn first(&self) -> u32 {
         self.leftmost
-    }
-
-    /// The last node in order, or [`NIL`] when empty (walks down the right spine).
-    pub(crate) fn last<N: RbNodes>(&self, t: &N) -> u32 {
-        if self.root == NIL {
-            NIL
-        } else {
-            subtree_last(t, self.root)
-        }
-    }
-
-    /// Whether the tree holds no node.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.root == NIL
     }
 
     /// Make whatever pointed at `old` from above (its parent's slot, or the
@@ -764,7 +718,6 @@ mod tests {
         if root.root == NIL {
             assert_eq!(root.leftmost, NIL, "empty tree caches a leftmost");
             assert_eq!(root.first(), NIL);
-            assert!(root.is_empty());
             return Report {
                 count: 0,
                 height: 0,
@@ -772,7 +725,6 @@ mod tests {
                 order: Vec::new(),
             };
         }
-        assert!(!root.is_empty());
         assert_eq!(h.link(root.root).parent, NIL, "root has a parent");
         assert!(!h.link(root.root).red, "root is red");
 
@@ -852,15 +804,6 @@ mod tests {
                 w[1]
             );
         }
-        // And backwards by prev from the last node.
-        let mut back = Vec::new();
-        let mut i = root.last(h);
-        while i != NIL {
-            back.push(i);
-            i = prev(h, i);
-        }
-        back.reverse();
-        assert_eq!(back, order, "prev walk disagrees with next walk");
 
         Report {
             count: pre.len(),
@@ -1027,7 +970,7 @@ mod tests {
     fn insert_into_empty_tree_makes_a_black_root_and_calls_nothing() {
         let mut h = Harness::new(false);
         let mut root = RbRoot::new();
-        assert!(root.is_empty());
+        assert_eq!(root.root, NIL);
         assert_eq!(root.first(), NIL);
         let a = h.add(7, 7);
         h.insert(&mut root, a);
@@ -1042,9 +985,9 @@ mod tests {
             h.take_calls().is_empty(),
             "nothing to propagate above a new root"
         );
-        assert_eq!((next(&h, a), prev(&h, a)), (NIL, NIL));
+        assert_eq!(next(&h, a), NIL);
         root.erase(&mut h, a);
-        assert!(root.is_empty());
+        assert_eq!(root.root, NIL);
         assert_eq!(root.first(), NIL);
         check(&h, &root);
     }
@@ -1610,7 +1553,7 @@ mod tests {
                 assert!(height_ok(r.height, r.count));
             }
         }
-        assert!(root.is_empty());
+        assert_eq!(root.root, NIL);
         assert_eq!(root.first(), NIL);
     }
 

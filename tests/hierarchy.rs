@@ -1,10 +1,10 @@
 //! Properties of the pieces a multi-CPU user needs: the task-group hierarchy
 //! (`fair::FairRq`), the shares rule variant, wakeup placement
-//! (`wake::select_task_rq_fair`, `select_idle_sibling`) and the lab's newidle
-//! model (`balance`). Each test is named after its invariant.
+//! (`wake::select_task_rq_fair`, `select_idle_sibling`). Each test is named
+//! after its invariant. (The lab's newidle model is tested in
+//! `examples/lab/balance.rs`.)
 #![cfg(not(loom))]
 
-use eevdf::balance::{choose_pull, find_busiest, PullCandidate};
 use eevdf::entity::{SchedEntity, Tunables};
 use eevdf::fair::{FairRq, TaskRef};
 use eevdf::group::{
@@ -91,7 +91,7 @@ fn load_avg_rule_credits_a_just_woken_group_with_its_history_only() {
 }
 
 // ---------------------------------------------------------------------------
-// Wakeup placement (spec §8.1, §8.4) and the newidle model.
+// Wakeup placement (`select_task_rq_fair`, `select_idle_sibling`).
 // ---------------------------------------------------------------------------
 
 fn cpu_from(bits: u8) -> CpuState {
@@ -254,51 +254,6 @@ fn a_pinned_task_goes_to_its_cpu_without_a_decision() {
         (pl.cpu, pl.fair_cpu, pl.affine, pl.idle),
         (2, None, None, None)
     );
-}
-
-#[test]
-fn newidle_model_pulls_only_a_waiting_allowed_task_from_a_cpu_with_two() {
-    fn prop(counts: Vec<u8>, this: u8, cands: Vec<(bool, bool, bool, u16)>) -> bool {
-        let counts: Vec<u32> = counts.iter().map(|&c| c as u32 % 5).collect();
-        let b = find_busiest(this as u32, &counts);
-        let busiest_ok = match b {
-            None => counts
-                .iter()
-                .enumerate()
-                .all(|(i, &c)| i == this as usize || c < 2),
-            Some(i) => {
-                i != this as u32
-                    && counts[i as usize] >= 2
-                    && counts
-                        .iter()
-                        .enumerate()
-                        .all(|(j, &c)| j == this as usize || c <= counts[i as usize])
-            }
-        };
-        let cands: Vec<PullCandidate> = cands
-            .iter()
-            .map(|&(allowed, running, delayed, since)| PullCandidate {
-                allowed,
-                running,
-                delayed,
-                runnable_since: since as u64,
-            })
-            .collect();
-        let pick_ok = match choose_pull(&cands) {
-            None => cands.iter().all(|c| !c.allowed || c.running || c.delayed),
-            Some(i) => {
-                let c = cands[i];
-                c.allowed
-                    && !c.running
-                    && !c.delayed
-                    && cands.iter().all(|o| {
-                        !o.allowed || o.running || o.delayed || o.runnable_since >= c.runnable_since
-                    })
-            }
-        };
-        busiest_ok && pick_ok
-    }
-    qc(10_000).quickcheck(prop as fn(Vec<u8>, u8, Vec<(bool, bool, bool, u16)>) -> bool);
 }
 
 // ---------------------------------------------------------------------------

@@ -8,6 +8,8 @@
 
 #[path = "../examples/lab/aio.rs"]
 mod aio;
+#[path = "../examples/lab/balance.rs"]
+mod balance;
 #[path = "../examples/lab/cgroup.rs"]
 mod cgroup;
 #[path = "../examples/lab/cli.rs"]

@@ -6,6 +6,7 @@
 //! ```
 
 mod aio;
+mod balance;
 mod cgroup;
 mod cli;
 mod hlt;

@@ -11,10 +11,10 @@
 //! scheduling decision is a call into the `eevdf` crate**: enqueue, dequeue,
 //! tick, pick, wakeup preemption (`FairRq`), wakeup placement
 //! (`wake::select_task_rq_fair`, with `wake_wide`/`record_wakee`), group
-//! weights and PELT (inside `FairRq`), and the newidle pull
-//! (`balance::find_busiest`/`choose_pull`, the crate's explicitly non-Linux
-//! model). The engine only moves time, runs the workload's tasks for the
-//! lengths they ask for, and reschedules a CPU when the crate says so.
+//! weights and PELT (inside `FairRq`) — except the newidle pull
+//! (`balance::find_busiest`/`choose_pull`), the lab's own, explicitly
+//! non-Linux model. The engine only moves time, runs the workload's tasks for
+//! the lengths they ask for, and reschedules a CPU when the crate says so.
 //!
 //! Modelling choices of the engine itself (not Linux facts):
 //!
@@ -32,7 +32,6 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use eevdf::balance::{choose_pull, find_busiest, PullCandidate};
 use eevdf::entity::{SchedEntity, Tunables};
 use eevdf::fair::{FairRq, TaskRef};
 use eevdf::group::{SharesLoad, TaskGroup};
@@ -42,6 +41,8 @@ use eevdf::wake::{
     SD_IMBALANCE_PCT_LLC,
 };
 use eevdf::{Features, Profile};
+
+use crate::balance::{choose_pull, find_busiest, PullCandidate};
 
 /// Levels (task groups) per CPU.
 pub const G: usize = 3;
@@ -74,7 +75,7 @@ pub struct Config {
     pub ncpus: usize,
     /// Task groups; `groups[0]` is the root.
     pub groups: Vec<TaskGroup>,
-    /// The lab's newidle pull (`eevdf::balance`), not Linux.
+    /// The lab's newidle pull (`balance`), not Linux.
     pub newidle_pull: bool,
     /// An idle CPU reports `vcpu_is_preempted` (a guest whose halted vCPUs the
     /// host marks preempted).

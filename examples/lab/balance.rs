@@ -3,12 +3,11 @@
 //!
 //! Linux balances load periodically and when a CPU goes idle
 //! (`sched_balance_newidle`), over the scheduling-domain hierarchy, with group
-//! statistics, imbalance classes, cache-hotness and migration-cost tests. None
-//! of that is in the specification this crate follows (spec §8 covers the wakeup
-//! path only), so none of it is reproduced here. What this module offers is the
-//! smallest rule a simulator can justify from the spec's vocabulary, for
-//! scenarios that would otherwise leave a CPU idle while another has tasks
-//! waiting:
+//! statistics, imbalance classes, cache-hotness and migration-cost tests. The
+//! `eevdf` crate reproduces the wakeup path only (`select_task_rq_fair` and its
+//! helpers), none of the load balancer, so the lab brings its own rule: the
+//! smallest one a simulator can justify, for scenarios that would otherwise
+//! leave a CPU idle while another has tasks waiting:
 //!
 //! * a CPU that finds nothing to run looks once for the CPU with the most
 //!   runnable fair tasks — at least two, so that one waits ([`find_busiest`]);
@@ -20,13 +19,14 @@
 //! (moving a running task), and an idle CPU does not look again until it goes
 //! idle again. Results that depend on these functions must say so.
 //!
+//! ```text
+//! find_busiest(0, &[0, 3, 3, 1]) == Some(1)   // ties: the lowest index
+//! find_busiest(0, &[0, 1, 1])    == None      // nobody waits
+//! choose_pull(&[running since 5, waiting since 9, waiting since 7]) == Some(2)
 //! ```
-//! use eevdf::balance::{choose_pull, find_busiest, PullCandidate};
-//! assert_eq!(find_busiest(0, &[0, 3, 3, 1]), Some(1)); // ties: the lowest index
-//! assert_eq!(find_busiest(0, &[0, 1, 1]), None);       // nobody waits
-//! let c = |since, running| PullCandidate { allowed: true, running, delayed: false, runnable_since: since };
-//! assert_eq!(choose_pull(&[c(5, true), c(9, false), c(7, false)]), Some(2));
-//! ```
+//!
+//! Its tests run with the lab's (`cargo test --test lab`, which includes this
+//! file).
 
 /// One queued task of the busiest CPU, as [`choose_pull`] sees it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -76,6 +76,23 @@ pub fn choose_pull(candidates: &[PullCandidate]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quickcheck::QuickCheck;
+
+    #[test]
+    fn examples_of_the_module_docs() {
+        assert_eq!(find_busiest(0, &[0, 3, 3, 1]), Some(1));
+        assert_eq!(find_busiest(0, &[0, 1, 1]), None);
+        let c = |since, running| PullCandidate {
+            allowed: true,
+            running,
+            delayed: false,
+            runnable_since: since,
+        };
+        assert_eq!(
+            choose_pull(&[c(5, true), c(9, false), c(7, false)]),
+            Some(2)
+        );
+    }
 
     #[test]
     fn busiest_needs_a_waiting_task_and_skips_this_cpu() {
@@ -116,5 +133,56 @@ mod tests {
             Some(3)
         );
         assert_eq!(choose_pull(&[ok, ok]), Some(0));
+    }
+
+    #[test]
+    fn newidle_model_pulls_only_a_waiting_allowed_task_from_a_cpu_with_two() {
+        fn prop(counts: Vec<u8>, this: u8, cands: Vec<(bool, bool, bool, u16)>) -> bool {
+            let counts: Vec<u32> = counts.iter().map(|&c| c as u32 % 5).collect();
+            let b = find_busiest(this as u32, &counts);
+            let busiest_ok = match b {
+                None => counts
+                    .iter()
+                    .enumerate()
+                    .all(|(i, &c)| i == this as usize || c < 2),
+                Some(i) => {
+                    i != this as u32
+                        && counts[i as usize] >= 2
+                        && counts
+                            .iter()
+                            .enumerate()
+                            .all(|(j, &c)| j == this as usize || c <= counts[i as usize])
+                }
+            };
+            let cands: Vec<PullCandidate> = cands
+                .iter()
+                .map(|&(allowed, running, delayed, since)| PullCandidate {
+                    allowed,
+                    running,
+                    delayed,
+                    runnable_since: since as u64,
+                })
+                .collect();
+            let pick_ok = match choose_pull(&cands) {
+                None => cands.iter().all(|c| !c.allowed || c.running || c.delayed),
+                Some(i) => {
+                    let c = cands[i];
+                    c.allowed
+                        && !c.running
+                        && !c.delayed
+                        && cands.iter().all(|o| {
+                            !o.allowed
+                                || o.running
+                                || o.delayed
+                                || o.runnable_since >= c.runnable_since
+                        })
+                }
+            };
+            busiest_ok && pick_ok
+        }
+        QuickCheck::new()
+            .tests(10_000)
+            .max_tests(200_000)
+            .quickcheck(prop as fn(Vec<u8>, u8, Vec<(bool, bool, bool, u16)>) -> bool);
     }
 }
