@@ -6,7 +6,7 @@ use crate::avg::{
     Curr,
 };
 use crate::vtime::Vtime;
-use crate::{Error, Profile};
+use crate::{Error, Profile, Rules};
 
 use super::{
     array_in, check_out, profile_of, read_in, read_opt, run, status_of, write_out, EEVDF_OK,
@@ -253,7 +253,7 @@ impl EevdfAvgVruntime {
     }
 
     /// The C state of a Rust accumulator whose profile has id `profile`.
-    pub(crate) fn from_rust(profile: u32, acc: &AvgVruntime) -> Self {
+    pub(crate) fn from_rust<R: Rules>(profile: u32, acc: &AvgVruntime<R>) -> Self {
         let (_, v0, s, w, untracked) = acc.into_raw_parts();
         let mut flags = 0;
         if untracked {

@@ -3,11 +3,14 @@
 use core::ffi::{c_char, c_void};
 use core::mem::{align_of, size_of};
 
+use crate::entity::SchedEntity;
 use crate::entity::Tunables;
 use crate::runqueue::{
     BufferStore, CfsRq, DequeueFlags, Dequeued, EnqueueFlags, EntityId, Node, WakeFlags,
 };
-use crate::{Error, Profile};
+use crate::vtime::Vtime;
+use crate::weight::LoadWeight;
+use crate::{Error, Exact, Linux6_18, Linux6_6, Linux7_0, Linux7_1, Profile, Rules};
 
 use super::avg::EevdfAvgVruntime;
 use super::entity::EevdfSchedEntity;
@@ -119,7 +122,217 @@ pub struct EevdfRq {
     capacity: u32,
     /// An operation failed half-way: refuse everything until re-initialised.
     broken: bool,
-    rq: CfsRq<Profile, BufferStore<'static>>,
+    rq: AnyRq,
+}
+
+/// The run queue of one preset release, chosen at `eevdf_rq_init`: the
+/// release is bound once, and each call dispatches once (through [`RqOps`])
+/// into a run queue whose release is a compile-time constant.
+enum AnyRq {
+    L6_6(CfsRq<Linux6_6, BufferStore<'static>>),
+    L6_18(CfsRq<Linux6_18, BufferStore<'static>>),
+    L7_0(CfsRq<Linux7_0, BufferStore<'static>>),
+    L7_1(CfsRq<Linux7_1, BufferStore<'static>>),
+    Exact(CfsRq<Exact, BufferStore<'static>>),
+}
+
+impl AnyRq {
+    /// A run queue of preset `id` (checked by the caller) over `slots`.
+    fn new(id: u32, t: Tunables, slots: &'static mut [Node]) -> Result<AnyRq, Error> {
+        Ok(match id {
+            0 => AnyRq::L6_6(CfsRq::in_buffer(Linux6_6, t, slots)),
+            1 => AnyRq::L6_18(CfsRq::in_buffer(Linux6_18, t, slots)),
+            2 => AnyRq::L7_0(CfsRq::in_buffer(Linux7_0, t, slots)),
+            3 => AnyRq::L7_1(CfsRq::in_buffer(Linux7_1, t, slots)),
+            4 => AnyRq::Exact(CfsRq::in_buffer(Exact, t, slots)),
+            _ => return Err(Error::InvalidArgument),
+        })
+    }
+}
+
+impl core::ops::Deref for AnyRq {
+    type Target = dyn RqOps;
+    fn deref(&self) -> &(dyn RqOps + 'static) {
+        match self {
+            AnyRq::L6_6(r) => r,
+            AnyRq::L6_18(r) => r,
+            AnyRq::L7_0(r) => r,
+            AnyRq::L7_1(r) => r,
+            AnyRq::Exact(r) => r,
+        }
+    }
+}
+
+impl core::ops::DerefMut for AnyRq {
+    fn deref_mut(&mut self) -> &mut (dyn RqOps + 'static) {
+        match self {
+            AnyRq::L6_6(r) => r,
+            AnyRq::L6_18(r) => r,
+            AnyRq::L7_0(r) => r,
+            AnyRq::L7_1(r) => r,
+            AnyRq::Exact(r) => r,
+        }
+    }
+}
+
+/// What the C functions ask of a run queue, whatever its release: each
+/// method forwards to the [`CfsRq`] method of the same name.
+trait RqOps {
+    fn add(&mut self, se: SchedEntity) -> Result<EntityId, Error>;
+    fn remove(&mut self, id: EntityId) -> Result<SchedEntity, Error>;
+    fn entity(&self, id: EntityId) -> Result<&SchedEntity, Error>;
+    fn sum_exec_runtime(&self, id: EntityId) -> Result<u64, Error>;
+    fn set_slice(&mut self, id: EntityId, slice: u64) -> Result<(), Error>;
+    fn set_next_buddy(&mut self, id: EntityId) -> Result<(), Error>;
+    fn enqueue(&mut self, id: EntityId, now: u64, flags: EnqueueFlags) -> Result<(), Error>;
+    fn dequeue(&mut self, id: EntityId, now: u64, flags: DequeueFlags) -> Result<Dequeued, Error>;
+    fn update_curr(&mut self, now: u64) -> Result<bool, Error>;
+    fn tick(&mut self, now: u64) -> Result<bool, Error>;
+    fn pick_next(&mut self, now: u64) -> Result<Option<EntityId>, Error>;
+    fn peek(&self) -> Option<EntityId>;
+    fn put_prev_curr(&mut self, now: u64) -> Result<(), Error>;
+    fn wakeup_preempt(&mut self, id: EntityId, now: u64, flags: WakeFlags) -> Result<bool, Error>;
+    fn wake_up_new(&mut self, id: EntityId, now: u64) -> Result<bool, Error>;
+    fn need_resched(&self) -> bool;
+    fn resched_curr(&mut self);
+    fn yield_curr(&mut self, now: u64) -> Result<bool, Error>;
+    fn reweight(&mut self, id: EntityId, lw: LoadWeight, now: u64) -> Result<(), Error>;
+    fn is_eligible(&self, id: EntityId) -> Result<bool, Error>;
+    fn overflowing_avg_vruntime(&self) -> Result<(Vtime, bool), Error>;
+    fn profile(&self) -> Profile;
+    fn wrapped(&self) -> bool;
+    fn clear_wrapped(&mut self);
+    fn tunables(&self) -> &Tunables;
+    fn set_tunables(&mut self, t: Tunables);
+    fn load_weight(&self) -> u64;
+    fn curr(&self) -> Option<EntityId>;
+    fn next_buddy(&self) -> Option<EntityId>;
+    fn min_slice(&self) -> u64;
+    fn max_slice(&self) -> u64;
+    fn nr_queued(&self) -> u32;
+    fn nr_runnable(&self) -> u32;
+    fn len(&self) -> u32;
+    fn validate(&self) -> Result<(), &'static str>;
+    /// The accumulator as C holds it, for preset `id`.
+    fn avg_c(&self, id: u32) -> EevdfAvgVruntime;
+    /// Calls `f` with each queued entity other than curr, in tree order.
+    fn for_each_tree_id(&self, f: &mut dyn FnMut(EntityId));
+}
+
+impl<R: Rules> RqOps for CfsRq<R, BufferStore<'static>> {
+    fn add(&mut self, se: SchedEntity) -> Result<EntityId, Error> {
+        CfsRq::add(self, se)
+    }
+    fn remove(&mut self, id: EntityId) -> Result<SchedEntity, Error> {
+        CfsRq::remove(self, id)
+    }
+    fn entity(&self, id: EntityId) -> Result<&SchedEntity, Error> {
+        CfsRq::entity(self, id)
+    }
+    fn sum_exec_runtime(&self, id: EntityId) -> Result<u64, Error> {
+        CfsRq::sum_exec_runtime(self, id)
+    }
+    fn set_slice(&mut self, id: EntityId, slice: u64) -> Result<(), Error> {
+        CfsRq::set_slice(self, id, slice)
+    }
+    fn set_next_buddy(&mut self, id: EntityId) -> Result<(), Error> {
+        CfsRq::set_next_buddy(self, id)
+    }
+    fn enqueue(&mut self, id: EntityId, now: u64, flags: EnqueueFlags) -> Result<(), Error> {
+        CfsRq::enqueue(self, id, now, flags)
+    }
+    fn dequeue(&mut self, id: EntityId, now: u64, flags: DequeueFlags) -> Result<Dequeued, Error> {
+        CfsRq::dequeue(self, id, now, flags)
+    }
+    fn update_curr(&mut self, now: u64) -> Result<bool, Error> {
+        CfsRq::update_curr(self, now)
+    }
+    fn tick(&mut self, now: u64) -> Result<bool, Error> {
+        CfsRq::tick(self, now)
+    }
+    fn pick_next(&mut self, now: u64) -> Result<Option<EntityId>, Error> {
+        CfsRq::pick_next(self, now)
+    }
+    fn peek(&self) -> Option<EntityId> {
+        CfsRq::peek(self)
+    }
+    fn put_prev_curr(&mut self, now: u64) -> Result<(), Error> {
+        CfsRq::put_prev_curr(self, now)
+    }
+    fn wakeup_preempt(&mut self, id: EntityId, now: u64, flags: WakeFlags) -> Result<bool, Error> {
+        CfsRq::wakeup_preempt(self, id, now, flags)
+    }
+    fn wake_up_new(&mut self, id: EntityId, now: u64) -> Result<bool, Error> {
+        CfsRq::wake_up_new(self, id, now)
+    }
+    fn need_resched(&self) -> bool {
+        CfsRq::need_resched(self)
+    }
+    fn resched_curr(&mut self) {
+        CfsRq::resched_curr(self)
+    }
+    fn yield_curr(&mut self, now: u64) -> Result<bool, Error> {
+        CfsRq::yield_curr(self, now)
+    }
+    fn reweight(&mut self, id: EntityId, lw: LoadWeight, now: u64) -> Result<(), Error> {
+        CfsRq::reweight(self, id, lw, now)
+    }
+    fn is_eligible(&self, id: EntityId) -> Result<bool, Error> {
+        CfsRq::is_eligible(self, id)
+    }
+    fn overflowing_avg_vruntime(&self) -> Result<(Vtime, bool), Error> {
+        CfsRq::overflowing_avg_vruntime(self)
+    }
+    fn profile(&self) -> Profile {
+        CfsRq::profile(self)
+    }
+    fn wrapped(&self) -> bool {
+        CfsRq::wrapped(self)
+    }
+    fn clear_wrapped(&mut self) {
+        CfsRq::clear_wrapped(self)
+    }
+    fn tunables(&self) -> &Tunables {
+        CfsRq::tunables(self)
+    }
+    fn set_tunables(&mut self, t: Tunables) {
+        CfsRq::set_tunables(self, t)
+    }
+    fn load_weight(&self) -> u64 {
+        CfsRq::load_weight(self)
+    }
+    fn curr(&self) -> Option<EntityId> {
+        CfsRq::curr(self)
+    }
+    fn next_buddy(&self) -> Option<EntityId> {
+        CfsRq::next_buddy(self)
+    }
+    fn min_slice(&self) -> u64 {
+        CfsRq::min_slice(self)
+    }
+    fn max_slice(&self) -> u64 {
+        CfsRq::max_slice(self)
+    }
+    fn nr_queued(&self) -> u32 {
+        CfsRq::nr_queued(self)
+    }
+    fn nr_runnable(&self) -> u32 {
+        CfsRq::nr_runnable(self)
+    }
+    fn len(&self) -> u32 {
+        CfsRq::len(self)
+    }
+    fn validate(&self) -> Result<(), &'static str> {
+        CfsRq::validate(self)
+    }
+    fn avg_c(&self, id: u32) -> EevdfAvgVruntime {
+        EevdfAvgVruntime::from_rust(id, self.avg())
+    }
+    fn for_each_tree_id(&self, f: &mut dyn FnMut(EntityId)) {
+        for id in self.tree_ids() {
+            f(id);
+        }
+    }
 }
 
 static_assertions::const_assert!(align_of::<EevdfRq>() <= EEVDF_RQ_ALIGN);
@@ -184,7 +397,8 @@ pub unsafe extern "C" fn eevdf_rq_init(
         if buf.is_null() || (buf as usize) % EEVDF_RQ_ALIGN != 0 || len < EEVDF_RQ_HEADER_SIZE {
             return Err(Error::InvalidArgument);
         }
-        let (p, t) = (p?, t?.to_rust()?);
+        let t = t?.to_rust()?;
+        p?;
         let slots = (len - EEVDF_RQ_HEADER_SIZE) / size_of::<Node>();
         let capacity = slots.min(EEVDF_RQ_MAX_CAPACITY as usize);
         // SAFETY: `buf` has `len >= EEVDF_RQ_HEADER_SIZE` bytes, so the offset
@@ -206,7 +420,7 @@ pub unsafe extern "C" fn eevdf_rq_init(
             profile,
             capacity: capacity as u32,
             broken: false,
-            rq: CfsRq::in_buffer(p, t, slots),
+            rq: AnyRq::new(profile, t, slots)?,
         };
         let handle = buf.cast::<EevdfRq>();
         // SAFETY: `buf` is aligned for EevdfRq (checked, EEVDF_RQ_ALIGN >=
@@ -279,10 +493,10 @@ unsafe fn rq_mut<'a>(rq: *mut EevdfRq) -> Result<&'a mut EevdfRq, Error> {
 /// As [`rq_mut`].
 unsafe fn with_rq_mut(
     rq: *mut EevdfRq,
-    op: impl FnOnce(&mut CfsRq<Profile, BufferStore<'static>>) -> Result<(), Error>,
+    op: impl FnOnce(&mut dyn RqOps) -> Result<(), Error>,
 ) -> Result<i32, Error> {
     // SAFETY: forwarded contract.
-    op(&mut unsafe { rq_mut(rq) }?.rq)?;
+    op(&mut *unsafe { rq_mut(rq) }?.rq)?;
     Ok(EEVDF_OK)
 }
 
@@ -298,11 +512,11 @@ unsafe fn with_rq_mut(
 /// As [`rq_mut`].
 unsafe fn with_rq_arith(
     rq: *mut EevdfRq,
-    op: impl FnOnce(&mut CfsRq<Profile, BufferStore<'static>>) -> Result<(), Error>,
+    op: impl FnOnce(&mut dyn RqOps) -> Result<(), Error>,
 ) -> Result<i32, Error> {
     // SAFETY: forwarded contract.
     let h = unsafe { rq_mut(rq) }?;
-    match op(&mut h.rq) {
+    match op(&mut *h.rq) {
         Ok(()) => Ok(if h.rq.wrapped() {
             EEVDF_WRAPPED
         } else {
@@ -946,7 +1160,7 @@ pub unsafe extern "C" fn eevdf_rq_avg(rq: *const EevdfRq, out: *mut EevdfAvgVrun
         check_out(out)?;
         // SAFETY: forwarded contract.
         let r = unsafe { rq_ref(rq) }?;
-        let acc = EevdfAvgVruntime::from_rust(r.profile, r.rq.avg());
+        let acc = r.rq.avg_c(r.profile);
         // SAFETY: `out` was checked; writable by the caller's contract.
         unsafe { write_out(out, acc) };
         Ok(EEVDF_OK)
@@ -1028,7 +1242,7 @@ pub unsafe extern "C" fn eevdf_rq_state(rq: *const EevdfRq, out: *mut EevdfRqSta
             next_buddy: r.next_buddy().map_or(EEVDF_NO_ENTITY, EntityId::to_bits),
             min_slice: r.min_slice(),
             max_slice: r.max_slice(),
-            zero_vruntime: r.avg().zero_vruntime().0,
+            zero_vruntime: r.avg_c(h.profile).zero_vruntime,
             nr_queued: r.nr_queued(),
             nr_runnable: r.nr_runnable(),
             nr_entities: r.len(),
@@ -1125,14 +1339,14 @@ pub unsafe extern "C" fn eevdf_rq_tree_ids(
         // SAFETY: forwarded contract.
         let r = unsafe { rq_ref(rq) }?;
         let mut n = 0usize;
-        for id in r.rq.tree_ids() {
+        r.rq.for_each_tree_id(&mut |id| {
             if n < cap {
                 // SAFETY: `ids` was checked and has `cap` writable elements by
                 // the caller's contract; n < cap.
                 unsafe { write_out(ids.add(n), id.to_bits()) };
             }
             n += 1;
-        }
+        });
         // SAFETY: `count` was checked; writable by the caller's contract.
         unsafe { write_out(count, n) };
         Ok(EEVDF_OK)
