@@ -1,0 +1,32 @@
+//! `yield_task_fair`.
+
+use super::*;
+
+impl<R: Rules, S: NodeStore> CfsRq<R, S> {
+    /// `yield_task_fair` for curr (spec §4.6): with more than one runnable entity,
+    /// clear the buddy, update curr and, if it is eligible, give up the rest of
+    /// its request. Returns whether curr yielded.
+    pub fn yield_curr(&mut self, now: u64) -> Result<bool, Error> {
+        let c = self.curr;
+        if c == NIL || self.nr_runnable() <= 1 {
+            return Ok(false);
+        }
+        self.next = NIL;
+        self.update_curr(now)?;
+        if !self.se(c).on_rq || !self.eligible_noted(self.se(c).vruntime) {
+            return Ok(false);
+        }
+        let p = self.profile();
+        let base = self.tun.base_slice;
+        let w = overflowing_yield_entity(&p, self.se_mut(c), base);
+        p.settle(((), w))?;
+        self.note(w);
+        if p.release >= Release::Linux7_0 {
+            self.refresh_zero_vruntime()?;
+        }
+        if p.release == Release::Linux6_18 {
+            self.update_min_vruntime()?;
+        }
+        Ok(true)
+    }
+}
