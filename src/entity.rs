@@ -22,6 +22,7 @@
 
 use crate::avg::{avg_weight, check_weight, kernel_div, AvgVruntime, Curr};
 use crate::features::Features;
+use crate::outcome::{Consumed, Replace, Wrapped};
 use crate::profile::{LagLimit, Profile, Reference, Release, Reweight, Rules};
 use crate::vtime::{Vlag, Vtime};
 use crate::weight::{overflowing_calc_delta_fair, LoadWeight};
@@ -157,13 +158,33 @@ pub struct RqCtx {
     pub nr_queued: u32,
     /// `cfs_rq_max_slice` as the kernel reads it at this call (7.x lag limit).
     pub max_slice: u64,
+    /// The entity operated on is the running one (`cfs_rq.curr`): it is then
+    /// not in the sums, and `curr` above is `None`.
+    pub se_is_curr: bool,
+    /// With `se_is_curr`, whether its slice protection is still active
+    /// (`protect_slice(se)`): v7.x's reweight rescales the protection end
+    /// with the rest. Read only by [`reweight_entity`].
+    pub se_protected: bool,
+}
+
+impl RqCtx {
+    /// The context of an entity that is not the running one.
+    pub const fn new(curr: Curr, nr_queued: u32, max_slice: u64) -> RqCtx {
+        RqCtx {
+            curr,
+            nr_queued,
+            max_slice,
+            se_is_curr: false,
+            se_protected: false,
+        }
+    }
 }
 
 /// `update_deadline(cfs_rq, se)`, the arithmetic part: if vruntime has reached
 /// the deadline, reload the slice (unless custom; always in v6.6) and issue a
 /// new request `deadline = vruntime + calc_delta_fair(slice, se)`. Returns
-/// (request consumed, wrapped). Only one slice is added however far vruntime
-/// has run past the old deadline.
+/// whether the request was used up, and wrapped. Only one slice is added
+/// however far vruntime has run past the old deadline.
 ///
 /// v7.x callers then call `avg_vruntime()` to refresh v0 (the run queue does).
 #[inline]
@@ -171,16 +192,16 @@ pub fn overflowing_update_deadline(
     profile: &Profile,
     se: &mut SchedEntity,
     base_slice: u64,
-) -> (bool, bool) {
+) -> (Consumed, bool) {
     if se.vruntime.before(se.deadline) {
-        return (false, false);
+        return (Consumed::RUNNING, false);
     }
     if !se.custom_slice || profile.release == Release::Linux6_6 {
         se.slice = base_slice;
     }
     let (vslice, wrapped) = overflowing_calc_delta_fair(profile, se.slice, &se.load);
     se.deadline = se.vruntime + vslice;
-    (true, wrapped)
+    (Consumed::CONSUMED, wrapped)
 }
 
 /// [`overflowing_update_deadline`] settled: under EXACT an overflowing
@@ -189,10 +210,10 @@ pub fn update_deadline(
     profile: &Profile,
     se: &mut SchedEntity,
     base_slice: u64,
-) -> Result<bool, Error> {
+) -> Result<Consumed, Error> {
     let mut tmp = *se;
     let (r, wrapped) = overflowing_update_deadline(profile, &mut tmp, base_slice);
-    profile.settle((r, wrapped))?;
+    profile.settle(((), wrapped))?;
     *se = tmp;
     Ok(r)
 }
@@ -318,11 +339,11 @@ pub fn overflowing_entity_lag(
 pub fn overflowing_update_entity_lag<R: Rules>(
     avg: &mut AvgVruntime<R>,
     ctx: &RqCtx,
-    se_is_curr: bool,
     se: &mut SchedEntity,
     tun: &Tunables,
-) -> Result<(bool, bool), Error> {
+) -> Result<(Replace, bool), Error> {
     let profile = &avg.profile();
+    let se_is_curr = ctx.se_is_curr;
     let curr = if se_is_curr {
         Some(se.as_curr())
     } else {
@@ -337,7 +358,8 @@ pub fn overflowing_update_entity_lag<R: Rules>(
         }
     }
     se.set_vlag(profile, vlag);
-    Ok((v.wrapping_sub_signed(vlag.0) != se.vruntime, w1 | w2))
+    let replace = Replace::from(v.wrapping_sub_signed(vlag.0) != se.vruntime);
+    Ok((replace, w1 | w2))
 }
 
 /// The inflated placement lag (spec §3.4 step 5): `tdiv(vlag ⊗ (load + w), load)`
@@ -455,12 +477,12 @@ pub struct PlaceFlags {
 pub fn place_entity<R: Rules>(
     avg: &mut AvgVruntime<R>,
     ctx: &RqCtx,
-    se_is_curr: bool,
     se: &mut SchedEntity,
     flags: PlaceFlags,
     tun: &Tunables,
-) -> Result<bool, Error> {
+) -> Result<Wrapped, Error> {
     let profile = &avg.profile();
+    let se_is_curr = ctx.se_is_curr;
     let curr = if se_is_curr {
         Some(se.as_curr())
     } else {
@@ -517,7 +539,7 @@ pub fn place_entity<R: Rules>(
         out.deadline = out.vruntime + vslice;
     }
     *se = out;
-    Ok(wrapped)
+    Ok(Wrapped::from(wrapped))
 }
 
 /// `div_s64`/`div64_long(x ⊗ old, new)`: the rescale of a lag or relative
@@ -559,35 +581,31 @@ fn rescale(profile: &Profile, x: i64, old: u64, new: u64) -> Result<(i64, bool),
 pub fn reweight_entity<R: Rules>(
     avg: &mut AvgVruntime<R>,
     ctx: &RqCtx,
-    se_is_curr: bool,
     se: &mut SchedEntity,
     new_load: LoadWeight,
-    protected: bool,
     tun: &Tunables,
-) -> Result<bool, Error> {
+) -> Result<Wrapped, Error> {
     let profile = &avg.profile();
     let mut acc = *avg;
     let mut out = *se;
-    let wrapped = reweight_inner(
-        &mut acc, ctx, se_is_curr, &mut out, new_load, protected, tun,
-    )?;
+    let wrapped = reweight_inner(&mut acc, ctx, &mut out, new_load, tun)?;
     profile.settle(((), wrapped))?;
     *avg = acc;
     *se = out;
-    Ok(wrapped)
+    Ok(Wrapped::from(wrapped))
 }
 
 #[allow(clippy::too_many_arguments)]
 fn reweight_inner<R: Rules>(
     avg: &mut AvgVruntime<R>,
     ctx: &RqCtx,
-    se_is_curr: bool,
     se: &mut SchedEntity,
     new_load: LoadWeight,
-    protected: bool,
     tun: &Tunables,
 ) -> Result<bool, Error> {
     let profile = &avg.profile();
+    let se_is_curr = ctx.se_is_curr;
+    let protected = ctx.se_protected;
     let old = se.load.weight();
     let new = new_load.weight();
     let in_sums = se.on_rq && !se_is_curr;
@@ -646,7 +664,7 @@ fn reweight_inner<R: Rules>(
             }
         }
         Reweight::LagPlace => {
-            let (_, w0) = overflowing_update_entity_lag(avg, ctx, se_is_curr, se, tun)?;
+            let (_, w0) = overflowing_update_entity_lag(avg, ctx, se, tun)?;
             wrapped |= w0;
             se.deadline = Vtime(se.deadline.wsub(se.vruntime) as u64);
             se.rel_deadline = true;
@@ -674,7 +692,7 @@ fn reweight_inner<R: Rules>(
                 nr_queued: ctx.nr_queued.saturating_sub(1),
                 ..*ctx
             };
-            wrapped |= place_entity(avg, &place_ctx, se_is_curr, se, PlaceFlags::default(), tun)?;
+            wrapped |= place_entity(avg, &place_ctx, se, PlaceFlags::default(), tun)?.is_wrapped();
             if rel_vprot {
                 se.set_vprot(profile, se.vruntime.wrapping_add_signed(rel_prot));
             }
@@ -770,23 +788,12 @@ mod tests {
         for p in [Profile::LINUX_6_18, Profile::LINUX_7_1] {
             let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
             acc.remove(Vtime(7), NICE0).unwrap();
-            let ctx = RqCtx {
-                curr: Some((Vtime(3), NICE0)),
-                nr_queued: 2,
-                max_slice: 3_000_000,
-            };
+            let ctx = RqCtx::new(Some((Vtime(3), NICE0)), 2, 3_000_000);
             let mut se = nice0_at(Vtime(0));
             se.vlag = Vlag(1_000);
-            let r = place_entity(
-                &mut acc,
-                &ctx,
-                false,
-                &mut se,
-                PlaceFlags::default(),
-                &tun(&p),
-            );
+            let r = place_entity(&mut acc, &ctx, &mut se, PlaceFlags::default(), &tun(&p));
             assert!(
-                matches!(r, Ok(true) | Err(Error::Undefined)),
+                matches!(r, Ok(Wrapped::YES) | Err(Error::Undefined)),
                 "{p:?}: {r:?}"
             );
         }
@@ -800,23 +807,12 @@ mod tests {
             let mut acc = AvgVruntime::new(p);
             acc.add(v0 + 1_000_000, NICE0).unwrap();
             acc.add(v0 + 1_300_000, NICE0).unwrap();
-            let ctx = RqCtx {
-                curr: Some((v0 + 1_100_000, 335 << 10)),
-                nr_queued: 3,
-                max_slice: 3_000_000,
-            };
+            let ctx = RqCtx::new(Some((v0 + 1_100_000, 335 << 10)), 3, 3_000_000);
             let mut d = SchedEntity::from_nice(0, 3_000_000).unwrap();
             d.vlag = Vlag(-200_000);
-            let wrapped = place_entity(
-                &mut acc,
-                &ctx,
-                false,
-                &mut d,
-                PlaceFlags::default(),
-                &tun(&p),
-            )
-            .unwrap();
-            assert!(!wrapped);
+            let wrapped =
+                place_entity(&mut acc, &ctx, &mut d, PlaceFlags::default(), &tun(&p)).unwrap();
+            assert!(!wrapped.is_wrapped());
             assert_eq!(d.vruntime.wsub(v0), 1_428_913, "{p:?}");
             assert_eq!(d.deadline.wsub(d.vruntime), 3_000_000);
             // w = 2^20 < load: no heavy re-centre in 7.1; v0 is V (7.x) or unchanged.
@@ -839,22 +835,10 @@ mod tests {
             acc.add(v0 + 1000, NICE0).unwrap();
             acc.add(v0 + 3000, NICE0).unwrap();
             let v = acc.avg_vruntime(None).unwrap();
-            let ctx = RqCtx {
-                curr: None,
-                nr_queued: 2,
-                max_slice: 3_000_000,
-            };
+            let ctx = RqCtx::new(None, 2, 3_000_000);
             let mut se = SchedEntity::from_nice(0, 3_000_000).unwrap();
             se.vlag = Vlag(300);
-            place_entity(
-                &mut acc,
-                &ctx,
-                false,
-                &mut se,
-                PlaceFlags::default(),
-                &tun(&p),
-            )
-            .unwrap();
+            let _ = place_entity(&mut acc, &ctx, &mut se, PlaceFlags::default(), &tun(&p)).unwrap();
             assert_eq!(v.wsub(se.vruntime), 450);
             acc.add(se.vruntime, NICE0).unwrap();
             let v2 = acc.avg_vruntime(None).unwrap();
@@ -943,22 +927,11 @@ mod tests {
             acc.add(Vtime(1 << 43), NICE0).unwrap();
             acc.add(Vtime(1 << 43), NICE0).unwrap();
             assert!(!acc.is_wrapped(), "EXACT never wraps");
-            let ctx = RqCtx {
-                curr: None,
-                nr_queued: 2,
-                max_slice: 3_000_000,
-            };
+            let ctx = RqCtx::new(None, 2, 3_000_000);
             let mut se = SchedEntity::from_nice(0, 3_000_000).unwrap();
             se.vlag = Vlag(100);
-            let r = place_entity(
-                &mut acc,
-                &ctx,
-                false,
-                &mut se,
-                PlaceFlags::default(),
-                &tun(&p),
-            );
-            assert_eq!(r, Ok(false), "{p:?}");
+            let r = place_entity(&mut acc, &ctx, &mut se, PlaceFlags::default(), &tun(&p));
+            assert_eq!(r, Ok(Wrapped::NO), "{p:?}");
             // lag 100·3/2 = 150 left of V = 2^43.
             assert_eq!(se.vruntime, Vtime((1 << 43) - 150));
         }
@@ -995,11 +968,7 @@ mod tests {
     fn delayed_lag_rules_7_1_known_bugs_2_idea_3() {
         let p = Profile::LINUX_7_1;
         let t = tun(&p);
-        let ctx = RqCtx {
-            curr: None,
-            nr_queued: 0,
-            max_slice: 3_000_000,
-        };
+        let ctx = RqCtx::new(None, 0, 3_000_000);
         // The queue: one other entity at key 0; V = v0.
         let v0 = Vtime(1 << 40);
         let mk = |lag_prev: i64, vruntime_off: i64| {
@@ -1012,18 +981,18 @@ mod tests {
         let mut acc = AvgVruntime::with_zero_vruntime(p, v0);
         acc.add(v0, NICE0).unwrap();
         let mut se = mk(-500_000, 800_000);
-        overflowing_update_entity_lag(&mut acc, &ctx, false, &mut se, &t).unwrap();
+        let _ = overflowing_update_entity_lag(&mut acc, &ctx, &mut se, &t).unwrap();
         assert_eq!(se.vlag, Vlag(-500_000));
         // new +200,000 under DELAY_ZERO → 0.
         let mut se = mk(-500_000, -200_000);
-        overflowing_update_entity_lag(&mut acc, &ctx, false, &mut se, &t).unwrap();
+        let _ = overflowing_update_entity_lag(&mut acc, &ctx, &mut se, &t).unwrap();
         assert_eq!(se.vlag, Vlag(0));
         // v7.0 stores the new value.
         let p70 = Profile::LINUX_7_0;
         let mut acc = AvgVruntime::with_zero_vruntime(p70, v0);
         acc.add(v0, NICE0).unwrap();
         let mut se = mk(-500_000, 800_000);
-        overflowing_update_entity_lag(&mut acc, &ctx, false, &mut se, &tun(&p70)).unwrap();
+        let _ = overflowing_update_entity_lag(&mut acc, &ctx, &mut se, &tun(&p70)).unwrap();
         assert_eq!(se.vlag, Vlag(-800_000));
     }
 
@@ -1046,12 +1015,11 @@ mod tests {
             acc.add(a.vruntime, NICE0).unwrap();
         }
         let ctx = RqCtx {
-            curr: None,
-            nr_queued: 2,
-            max_slice: 3_000_000,
+            se_is_curr: first_is_curr,
+            ..RqCtx::new(None, 2, 3_000_000)
         };
         let new = LoadWeight::new(2048 << 10).unwrap();
-        reweight_entity(&mut acc, &ctx, first_is_curr, &mut a, new, false, &t).unwrap();
+        let _ = reweight_entity(&mut acc, &ctx, &mut a, new, &t).unwrap();
         let curr = if first_is_curr {
             Some(a.as_curr())
         } else {
@@ -1100,12 +1068,12 @@ mod tests {
         se.deadline = Vtime(200);
         assert_eq!(
             overflowing_update_deadline(&p, &mut se, 3_000_000),
-            (false, false)
+            (Consumed::RUNNING, false)
         );
         se.vruntime = Vtime(10_000_000);
         assert_eq!(
             overflowing_update_deadline(&p, &mut se, 3_000_000),
-            (true, false)
+            (Consumed::CONSUMED, false)
         );
         // 3 ms at nice 5 = 9,170,149 virtual ns (3e6·1024/335, truncated).
         assert_eq!(se.deadline, Vtime(10_000_000 + 9_170_149));

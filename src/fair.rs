@@ -91,6 +91,7 @@ use crate::entity::{SchedEntity, Tunables};
 use crate::group::{
     calc_group_shares_with, update_tg_load_avg, SharesLoad, TaskGroup, TgLoadAvgInput,
 };
+use crate::outcome::Resched;
 use crate::pelt::{
     attach_entity_load_avg, dequeue_load_avg, detach_entity_load_avg, enqueue_load_avg,
     remove_load_avg, reweight_load_avg, update_load_avg_blocked_se, update_load_avg_cfs_rq,
@@ -376,8 +377,8 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
 
     /// Whether any `update_curr` since the last call asked for a reschedule
     /// (`resched_curr_lazy`), and forget it.
-    pub fn take_resched(&mut self) -> bool {
-        let mut r = core::mem::take(&mut self.resched);
+    pub fn take_resched(&mut self) -> Resched {
+        let mut r = Resched::from(core::mem::take(&mut self.resched));
         for l in &mut self.levels {
             r |= l.rq.take_resched();
         }
@@ -597,7 +598,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
     ) -> Result<(), Error> {
         let l = &mut self.levels[g as usize];
         if l.rq.curr() != Some(id) {
-            l.rq.update_curr(now)?;
+            let _ = l.rq.update_curr(now)?; // kept in need_resched
         }
         let f = Upd {
             tg: true,
@@ -625,7 +626,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         flags: DequeueFlags,
         tgs: &mut [TaskGroup],
     ) -> Result<Dequeued, Error> {
-        self.levels[g as usize].rq.update_curr(now)?;
+        let _ = self.levels[g as usize].rq.update_curr(now)?; // kept in need_resched
         let f = Upd {
             tg: true,
             attach: false,
@@ -1081,7 +1082,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
     /// was asked for (by this or any earlier `update_curr`; it also clears
     /// [`take_resched`](Self::take_resched)). With nothing running, the
     /// blocked averages are decayed instead.
-    pub fn task_tick(&mut self, now: u64, tgs: &mut [TaskGroup]) -> Result<bool, Error> {
+    pub fn task_tick(&mut self, now: u64, tgs: &mut [TaskGroup]) -> Result<Resched, Error> {
         self.check_tgs(tgs)?;
         let Some(c) = self.curr else {
             self.update_blocked_averages(now, tgs)?;
@@ -1092,7 +1093,8 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             ..Upd::default()
         };
         for (g, e) in self.chain_up(c) {
-            self.levels[g as usize].rq.tick(now)?;
+            // The request is collected by take_resched below.
+            let _ = self.levels[g as usize].rq.tick(now)?;
             self.update_load_avg(g, e, now, f, tgs)?;
             let child = self.child_of(g, e);
             if child != NONE {
@@ -1116,16 +1118,16 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         now: u64,
         flags: WakeFlags,
         tgs: &mut [TaskGroup],
-    ) -> Result<bool, Error> {
+    ) -> Result<Resched, Error> {
         self.check_tgs(tgs)?;
         self.valid_task(t)?;
         let Some(c) = self.curr else {
             let fresh = !self.need_resched();
             self.need_resched = true;
-            return Ok(fresh);
+            return Ok(Resched::from(fresh));
         };
         if c == t {
-            return Ok(false);
+            return Ok(Resched::NONE);
         }
         let mut cc = self.chain_up(c);
         let mut tc = self.chain_up(t);
@@ -1142,7 +1144,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             }
         }
         let Some((g, pse)) = at else {
-            return Ok(false);
+            return Ok(Resched::NONE);
         };
         // Bring delayed entities' signals up to date before a pick may drop them.
         {

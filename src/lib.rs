@@ -80,10 +80,10 @@
 //!
 //! // Place a nice-0 entity that left with lag −200,000 ns: its lag is inflated
 //! // by (W + w)/W and truncated.
-//! let ctx = RqCtx { curr, nr_queued: 3, max_slice: 3_000_000 };
+//! let ctx = RqCtx::new(curr, 3, 3_000_000);
 //! let mut d = SchedEntity::from_nice(0, 3_000_000)?;
 //! d.vlag = Vlag(-200_000);
-//! place_entity(&mut acc, &ctx, false, &mut d, PlaceFlags::default(), &Tunables::defaults(&p, 1, 1000))?;
+//! place_entity(&mut acc, &ctx, &mut d, PlaceFlags::default(), &Tunables::defaults(&p, 1, 1000))?;
 //! assert_eq!(d.vruntime.wsub(v0), 1_428_913);
 //! # Ok::<(), eevdf::Error>(())
 //! ```
@@ -103,6 +103,7 @@ pub mod fair;
 pub mod features;
 pub mod ffi;
 pub mod group;
+pub mod outcome;
 pub mod pelt;
 pub mod pick;
 pub mod profile;

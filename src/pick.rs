@@ -238,6 +238,22 @@ fn walk_6_6<T: SearchTree>(
     }
 }
 
+/// What the pick rule reads of the run queue besides its tree and sums.
+#[derive(Clone, Copy, Debug)]
+pub struct PickCtx<'a, Id> {
+    /// `cfs_rq.curr` (it is outside the tree; ignored unless on_rq and eligible).
+    pub curr: Option<&'a SchedEntity>,
+    /// The next buddy, if set.
+    pub next: Option<Id>,
+    /// `cfs_rq.nr_queued` (curr counted when on_rq).
+    pub nr_queued: u32,
+    /// Honour slice protection and (7.1) the buddy: `pick_next_entity`
+    /// passes true, a wakeup preemption with a shorter slice false.
+    pub protect: bool,
+    /// The scheduler features in force.
+    pub features: Features,
+}
+
 /// `pick_eevdf(cfs_rq, protect)` with the release's next-buddy handling, over
 /// any [`SearchTree`].
 ///
@@ -245,11 +261,8 @@ fn walk_6_6<T: SearchTree>(
 /// search itself, so their wakeup-preemption check (which calls the search
 /// directly) must pass `next = None`; from v6.19 on it is part of the search.
 ///
-/// * `curr`: `cfs_rq.curr` (it is outside the tree; ignored unless on_rq and eligible).
-/// * `next`: the next buddy, if set.
-/// * `nr_queued`: `cfs_rq.nr_queued` (curr counted when on_rq).
-/// * `protect`: honour slice protection and (7.1) the buddy; `pick_next_entity`
-///   passes true, a wakeup preemption with a shorter slice false.
+/// `ctx` carries curr, the buddy, `nr_queued`, `protect` and the features
+/// ([`PickCtx`]).
 ///
 /// v7.1 order: single-entity shortcut; buddy (PICK_BUDDY, protect, eligible);
 /// drop curr unless on_rq and eligible; protected curr; leftmost if eligible,
@@ -257,17 +270,12 @@ fn walk_6_6<T: SearchTree>(
 /// v6.19/7.0: buddy ungated by protect; v6.18: buddy before the shortcut;
 /// v6.6: no shortcut, buddy only under NEXT_BUDDY, the min-deadline walk, and
 /// the leftmost as a fallback when nothing is eligible.
-#[allow(clippy::too_many_arguments)]
 pub fn pick_eevdf<R: Rules, T: SearchTree>(
     avg: &AvgVruntime<R>,
     tree: &T,
-    curr: Option<&SchedEntity>,
-    next: Option<T::Id>,
-    nr_queued: u32,
-    protect: bool,
-    features: Features,
+    ctx: &PickCtx<'_, T::Id>,
 ) -> Pick<T::Id> {
-    overflowing_pick_eevdf(avg, tree, curr, next, nr_queued, protect, features).0
+    overflowing_pick_eevdf(avg, tree, ctx).0
 }
 
 /// [`pick_eevdf`] with a flag: true when one of the eligibility tests the pick
@@ -276,17 +284,12 @@ pub fn pick_eevdf<R: Rules, T: SearchTree>(
 /// be the exact rule's — under ≤ v7.0's s64 product a far-away entity can be
 /// judged ineligible and another picked, or nothing (known-bugs §1). Only the
 /// tests the walk actually makes are counted. Always false under EXACT.
-#[allow(clippy::too_many_arguments)]
 pub fn overflowing_pick_eevdf<R: Rules, T: SearchTree>(
     avg: &AvgVruntime<R>,
     tree: &T,
-    curr: Option<&SchedEntity>,
-    next: Option<T::Id>,
-    nr_queued: u32,
-    protect: bool,
-    features: Features,
+    ctx: &PickCtx<'_, T::Id>,
 ) -> (Pick<T::Id>, bool) {
-    let term = curr_term(curr);
+    let term = curr_term(ctx.curr);
     let wrapped = Cell::new(false);
     let eligible = |v: Vtime| {
         let (e, w) = avg.overflowing_vruntime_eligible(v, term);
@@ -295,31 +298,24 @@ pub fn overflowing_pick_eevdf<R: Rules, T: SearchTree>(
         }
         e
     };
-    let pick = pick_with(
-        &avg.profile(),
-        tree,
+    let pick = pick_with(&avg.profile(), tree, ctx, &eligible);
+    (pick, wrapped.get())
+}
+
+/// The pick rule over any eligibility test.
+fn pick_with<T: SearchTree>(
+    profile: &Profile,
+    tree: &T,
+    ctx: &PickCtx<'_, T::Id>,
+    eligible: &impl Fn(Vtime) -> bool,
+) -> Pick<T::Id> {
+    let PickCtx {
         curr,
         next,
         nr_queued,
         protect,
         features,
-        &eligible,
-    );
-    (pick, wrapped.get())
-}
-
-/// The pick rule over any eligibility test.
-#[allow(clippy::too_many_arguments)]
-fn pick_with<T: SearchTree>(
-    profile: &Profile,
-    tree: &T,
-    curr: Option<&SchedEntity>,
-    next: Option<T::Id>,
-    nr_queued: u32,
-    protect: bool,
-    features: Features,
-    eligible: &impl Fn(Vtime) -> bool,
-) -> Pick<T::Id> {
+    } = *ctx;
     let term = curr_term(curr);
     let curr_on_rq = term.is_some();
     let buddy = |gated: bool| -> Option<T::Id> {
@@ -398,46 +394,27 @@ fn pick_with<T: SearchTree>(
 /// entity with the earliest deadline, curr keeping ties and otherwise the
 /// first in slice order; the kernel's v6.6 walk can break ties differently.
 /// O(n) for every release.
-#[allow(clippy::too_many_arguments)]
 pub fn pick_eevdf_linear<R: Rules>(
     avg: &AvgVruntime<R>,
     tree: &[SchedEntity],
-    curr: Option<&SchedEntity>,
-    next: Option<usize>,
-    nr_queued: u32,
-    protect: bool,
-    features: Features,
+    ctx: &PickCtx<'_, usize>,
 ) -> Pick<usize> {
-    pick_eevdf_linear_by(
-        avg,
-        tree.len(),
-        |i| tree[i],
-        curr,
-        next,
-        nr_queued,
-        protect,
-        features,
-    )
+    pick_eevdf_linear_by(avg, tree.len(), |i| tree[i], ctx)
 }
 
 /// [`pick_eevdf_linear`] over `len` entities in tree order that `entity(i)`
 /// produces for `i` in `0..len` (entities kept in another representation, such
 /// as the C ABI's arrays). `entity` is called only with `i < len`.
-#[allow(clippy::too_many_arguments)]
 pub fn pick_eevdf_linear_by<R: Rules, F: Fn(usize) -> SchedEntity>(
     avg: &AvgVruntime<R>,
     len: usize,
     entity: F,
-    curr: Option<&SchedEntity>,
-    next: Option<usize>,
-    nr_queued: u32,
-    protect: bool,
-    features: Features,
+    ctx: &PickCtx<'_, usize>,
 ) -> Pick<usize> {
     let linear = Linear { len, entity };
     // A degenerate "tree" whose root is the first entity and whose nodes have
     // only right children walks exactly like a linear scan for the ≥ v6.8 rule.
-    pick_eevdf(avg, &linear, curr, next, nr_queued, protect, features)
+    pick_eevdf(avg, &linear, ctx)
 }
 
 /// Entities `0..len` seen as a right-leaning chain (for [`pick_eevdf_linear_by`]).
@@ -531,7 +508,17 @@ mod tests {
             }
             let acc = acc_of(p, &tree);
             let f = Features::defaults(p.release);
-            let got = pick_eevdf_linear(&acc, &tree, None, None, 3, true, f);
+            let got = pick_eevdf_linear(
+                &acc,
+                &tree,
+                &PickCtx {
+                    curr: None,
+                    next: None,
+                    nr_queued: 3,
+                    protect: true,
+                    features: f,
+                },
+            );
             let want = tree.iter().position(|e| e.vruntime == Vtime(200)).unwrap();
             assert_eq!(got, Pick::Queued(want), "{p:?}");
         }
@@ -548,24 +535,64 @@ mod tests {
         all.push(c);
         let acc = acc_of(p, &tree);
         assert_eq!(
-            pick_eevdf_linear(&acc, &tree, Some(&c), None, 3, true, f),
+            pick_eevdf_linear(
+                &acc,
+                &tree,
+                &PickCtx {
+                    curr: Some(&c),
+                    next: None,
+                    nr_queued: 3,
+                    protect: true,
+                    features: f
+                }
+            ),
             Pick::Queued(0)
         );
         // A strictly earlier deadline keeps curr.
         c.deadline = Vtime(399);
         assert_eq!(
-            pick_eevdf_linear(&acc, &tree, Some(&c), None, 3, true, f),
+            pick_eevdf_linear(
+                &acc,
+                &tree,
+                &PickCtx {
+                    curr: Some(&c),
+                    next: None,
+                    nr_queued: 3,
+                    protect: true,
+                    features: f
+                }
+            ),
             Pick::Curr
         );
         // Protected curr keeps the CPU even with a later deadline.
         c.deadline = Vtime(900);
         c.vprot = Vtime(200);
         assert_eq!(
-            pick_eevdf_linear(&acc, &tree, Some(&c), None, 3, true, f),
+            pick_eevdf_linear(
+                &acc,
+                &tree,
+                &PickCtx {
+                    curr: Some(&c),
+                    next: None,
+                    nr_queued: 3,
+                    protect: true,
+                    features: f
+                }
+            ),
             Pick::Curr
         );
         assert_eq!(
-            pick_eevdf_linear(&acc, &tree, Some(&c), None, 3, false, f),
+            pick_eevdf_linear(
+                &acc,
+                &tree,
+                &PickCtx {
+                    curr: Some(&c),
+                    next: None,
+                    nr_queued: 3,
+                    protect: false,
+                    features: f
+                }
+            ),
             Pick::Queued(0)
         );
     }
@@ -580,11 +607,31 @@ mod tests {
         acc.add(Vtime(0), 1 << 30).unwrap();
         let f = Features::defaults(p.release);
         assert_eq!(
-            pick_eevdf_linear(&acc, &tree, None, None, 1, true, f),
+            pick_eevdf_linear(
+                &acc,
+                &tree,
+                &PickCtx {
+                    curr: None,
+                    next: None,
+                    nr_queued: 1,
+                    protect: true,
+                    features: f
+                }
+            ),
             Pick::Queued(0)
         );
         assert_eq!(
-            pick_eevdf_linear(&acc, &tree, None, None, 2, true, f),
+            pick_eevdf_linear(
+                &acc,
+                &tree,
+                &PickCtx {
+                    curr: None,
+                    next: None,
+                    nr_queued: 2,
+                    protect: true,
+                    features: f
+                }
+            ),
             Pick::Nothing
         );
         // v6.6 has no shortcut but falls back to the leftmost.
@@ -593,7 +640,17 @@ mod tests {
         acc.add(Vtime(0), 1 << 30).unwrap();
         let f = Features::defaults(p.release);
         assert_eq!(
-            pick_eevdf_linear(&acc, &tree, None, None, 2, true, f),
+            pick_eevdf_linear(
+                &acc,
+                &tree,
+                &PickCtx {
+                    curr: None,
+                    next: None,
+                    nr_queued: 2,
+                    protect: true,
+                    features: f
+                }
+            ),
             Pick::Queued(0)
         );
     }
@@ -611,7 +668,17 @@ mod tests {
         ] {
             let acc = acc_of(p, &tree);
             let f = Features::defaults(p.release);
-            let got = pick_eevdf_linear(&acc, &tree, None, Some(1), 3, protect, f);
+            let got = pick_eevdf_linear(
+                &acc,
+                &tree,
+                &PickCtx {
+                    curr: None,
+                    next: Some(1),
+                    nr_queued: 3,
+                    protect,
+                    features: f,
+                },
+            );
             let want = if want_buddy {
                 Pick::Queued(1)
             } else {
@@ -630,9 +697,29 @@ mod tests {
             let f = Features::defaults(p.release);
             let c = se(120, 255);
             for (curr, next) in [(None, None), (Some(&c), None), (Some(&c), Some(2))] {
-                let want = pick_eevdf_linear(&acc, &tree, curr, next, 4, true, f);
-                let got =
-                    pick_eevdf_linear_by(&acc, tree.len(), |i| tree[i], curr, next, 4, true, f);
+                let want = pick_eevdf_linear(
+                    &acc,
+                    &tree,
+                    &PickCtx {
+                        curr,
+                        next,
+                        nr_queued: 4,
+                        protect: true,
+                        features: f,
+                    },
+                );
+                let got = pick_eevdf_linear_by(
+                    &acc,
+                    tree.len(),
+                    |i| tree[i],
+                    &PickCtx {
+                        curr,
+                        next,
+                        nr_queued: 4,
+                        protect: true,
+                        features: f,
+                    },
+                );
                 assert_eq!(got, want, "{p:?}");
             }
         }
@@ -657,11 +744,13 @@ mod tests {
                     reads.set(reads.get() + 1);
                     make(i)
                 },
-                None,
-                None,
-                n as u32,
-                true,
-                f,
+                &PickCtx {
+                    curr: None,
+                    next: None,
+                    nr_queued: n as u32,
+                    protect: true,
+                    features: f,
+                },
             );
             // v6.6 (vruntime order): the last entity has the earliest deadline.
             // ≥ v6.8 reads the slice as deadline order: the first eligible wins.

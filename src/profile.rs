@@ -379,9 +379,9 @@ impl Profile {
 /// let tun = Tunables::defaults(&Profile::LINUX_6_6, 1, 1000);
 /// let mut acc: AvgVruntime<Linux6_6> = AvgVruntime::new(Linux6_6);
 /// let mut se = SchedEntity::from_nice(0, tun.base_slice).unwrap();
-/// let ctx = RqCtx { curr: None, nr_queued: 0, max_slice: 0 };
+/// let ctx = RqCtx::new(None, 0, 0);
 /// let exact: &mut AvgVruntime<Exact> = &mut acc; // mismatched types
-/// place_entity(exact, &ctx, false, &mut se, PlaceFlags::default(), &tun).unwrap();
+/// place_entity(exact, &ctx, &mut se, PlaceFlags::default(), &tun).unwrap();
 /// ```
 pub trait Rules:
     Copy + core::fmt::Debug + PartialEq + Send + Sync + 'static + sealed::Sealed

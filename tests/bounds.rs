@@ -6,6 +6,8 @@
 //! value, or `Error::Overflow` / the overflow flag when it cannot be represented).
 //! Every profile is checked on both sides of every boundary.
 
+use eevdf::outcome::Wrapped;
+
 use eevdf::avg::{
     avg_weight, overflowing_avg_vruntime_batch, overflowing_vruntime_eligible_batch, AvgVruntime,
 };
@@ -554,11 +556,7 @@ fn reweight_rescale_both_sides_of_the_boundary() {
         tick_nsec: 1_000_000,
         features: Features::defaults(p.release),
     };
-    let ctx = RqCtx {
-        curr: None,
-        nr_queued: 0,
-        max_slice: 3_000_000,
-    };
+    let ctx = RqCtx::new(None, 0, 3_000_000);
     for p in Profile::PRESETS {
         for (old, new) in [
             (88_761u64 << 10, NICE_0_LOAD),
@@ -574,17 +572,19 @@ fn reweight_rescale_both_sides_of_the_boundary() {
                 let r = reweight_entity(
                     &mut acc,
                     &ctx,
-                    false,
                     &mut se,
                     LoadWeight::new(new).unwrap(),
-                    false,
                     &tun(&p),
                 );
                 (r, se.vlag.0)
             };
             let exact = |x: i64| x as i128 * old as i128 / new as i128;
             for x in [m, -m] {
-                assert_eq!(run(x), (Ok(false), exact(x) as i64), "{p:?} {old}->{new}");
+                assert_eq!(
+                    run(x),
+                    (Ok(Wrapped::NO), exact(x) as i64),
+                    "{p:?} {old}->{new}"
+                );
             }
             let Some(first) = d.first_wrap() else {
                 continue;
@@ -596,7 +596,7 @@ fn reweight_rescale_both_sides_of_the_boundary() {
                 assert_eq!(run(x), (Err(Error::Overflow), x));
             } else {
                 let c_v = c::div(&p, x.wrapping_mul(old as i64), new as i64);
-                assert_eq!(run(x), (Ok(true), c_v), "{p:?} {old}->{new}");
+                assert_eq!(run(x), (Ok(Wrapped::YES), c_v), "{p:?} {old}->{new}");
             }
         }
     }

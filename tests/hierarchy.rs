@@ -271,7 +271,7 @@ fn busy_loop(rq: &mut Rq, tgs: &mut [TaskGroup], tasks: &[TaskRef], secs: u64, t
     let end = now + secs * 1_000_000_000;
     while now < end {
         now += tick;
-        if rq.task_tick(now, tgs).unwrap() {
+        if rq.task_tick(now, tgs).unwrap().is_requested() {
             rq.pick_next_task(now, tgs).unwrap();
         }
         rq.validate().unwrap();
@@ -451,6 +451,7 @@ fn delayed_group_entities_happen_and_keep_the_hierarchy_consistent() {
                     if rq
                         .wakeup_preempt(t, now, WakeFlags::default(), &mut tgs)
                         .unwrap()
+                        .is_requested()
                     {
                         rq.pick_next_task(now, &mut tgs).unwrap();
                     }
@@ -469,7 +470,7 @@ fn delayed_group_entities_happen_and_keep_the_hierarchy_consistent() {
                 }
             }
             3 => {
-                if rq.task_tick(now, &mut tgs).unwrap() {
+                if rq.task_tick(now, &mut tgs).unwrap().is_requested() {
                     rq.pick_next_task(now, &mut tgs).unwrap();
                 }
             }

@@ -11,6 +11,8 @@
 
 mod common;
 use common::{c, Rng};
+use eevdf::outcome::Wrapped;
+use eevdf::pick::PickCtx;
 
 use eevdf::avg::{
     avg_weight, overflowing_avg_vruntime_batch, overflowing_vruntime_eligible_batch, AvgVruntime,
@@ -163,7 +165,17 @@ fn bug_b6eee96843e8_eligibility_product() {
     ] {
         let f = Features::defaults(p.release);
         assert_eq!(
-            pick_eevdf_linear(&acc(p), &tree, None, None, 2, true, f),
+            pick_eevdf_linear(
+                &acc(p),
+                &tree,
+                &PickCtx {
+                    curr: None,
+                    next: None,
+                    nr_queued: 2,
+                    protect: true,
+                    features: f
+                }
+            ),
             want,
             "{p:?}"
         );
@@ -196,23 +208,15 @@ fn bug_556146ce5e94_heavy_entity_placement() {
         let v0 = Vtime(1 << 50);
         let mut acc = AvgVruntime::with_zero_vruntime(p, v0);
         let curr = Some((v0, 37));
-        let ctx = RqCtx {
-            curr,
-            nr_queued: 1,
-            max_slice: 3_000_000,
-        };
+        let ctx = RqCtx::new(curr, 1, 3_000_000);
         let mut se = SchedEntity::from_nice(-20, 3_000_000).unwrap();
         se.vlag = Vlag(57_498);
-        let wrapped = place_entity(
-            &mut acc,
-            &ctx,
-            false,
-            &mut se,
-            PlaceFlags::default(),
-            &tun(&p),
-        )
-        .unwrap();
-        assert!(!wrapped, "{p:?}: the placement itself does not wrap");
+        let wrapped =
+            place_entity(&mut acc, &ctx, &mut se, PlaceFlags::default(), &tun(&p)).unwrap();
+        assert!(
+            !wrapped.is_wrapped(),
+            "{p:?}: the placement itself does not wrap"
+        );
         // 57,498 · (37 + 90,891,264) / 37, truncated.
         assert_eq!(57_498i128 * (37 + NICE_M20 as i128) / 37, 141_245_081_754);
         assert_eq!(v0.wsub(se.vruntime), 141_245_081_754, "{p:?}");
@@ -281,24 +285,12 @@ fn bug_bbce3de72be5_u64max_slice() {
     assert_eq!((vlag.0, wrapped), (-5_853_769_119_953_846_274, true));
     // 5: placement inflates it: vlag·(2048 + 1500) wraps, then ÷ 2048.
     se.vlag = vlag;
-    let ctx = RqCtx {
-        curr: None,
-        nr_queued: 2,
-        max_slice: 0,
-    };
+    let ctx = RqCtx::new(None, 2, 0);
     let mut placed = se;
-    let wrapped = place_entity(
-        &mut acc,
-        &ctx,
-        false,
-        &mut placed,
-        PlaceFlags::default(),
-        &t,
-    )
-    .unwrap();
+    let wrapped = place_entity(&mut acc, &ctx, &mut placed, PlaceFlags::default(), &t).unwrap();
     let c_lag = vlag.0.wrapping_mul(2048 + 1500) / 2048;
     assert_eq!(c_lag, 908_686_230_814_716);
-    assert!(wrapped);
+    assert!(wrapped.is_wrapped());
     // 6: vruntime = V − lag: ≈ 9.1·10^14 ns (10.5 days) behind V.
     assert_eq!(v.wsub(placed.vruntime), c_lag);
     // EXACT, and the fixed kernel (slice from the first non-empty queue, 3 ms):
@@ -362,7 +354,17 @@ fn bug_bbce3de72be5_meta_dump_all_ineligible() {
             acc.add(se.vruntime, se.load.weight()).unwrap();
         }
         let f = Features::defaults(p.release);
-        let pick = pick_eevdf_linear(&acc, &tree, Some(&curr), None, 3, true, f);
+        let pick = pick_eevdf_linear(
+            &acc,
+            &tree,
+            &PickCtx {
+                curr: Some(&curr),
+                next: None,
+                nr_queued: 3,
+                protect: true,
+                features: f,
+            },
+        );
         if p.is_exact() {
             assert!(!acc.is_wrapped());
             assert_eq!(acc.overflowing_vruntime_eligible(curr_v, ct), (true, false));
@@ -462,7 +464,17 @@ fn bug_79f3f9bedd14_huawei_dump() {
         }
         assert_eq!(wrapping_eq_9_20(q), 9_204_829_355_907_517_432);
         let f = Features::defaults(p.release);
-        let pick = pick_eevdf_linear(&acc, &tree, Some(&curr), None, 3, true, f);
+        let pick = pick_eevdf_linear(
+            &acc,
+            &tree,
+            &PickCtx {
+                curr: Some(&curr),
+                next: None,
+                nr_queued: 3,
+                protect: true,
+                features: f,
+            },
+        );
         let want = if p.release == Release::Linux6_6 {
             Pick::Queued(0)
         } else {
@@ -506,7 +518,17 @@ fn bug_79f3f9bedd14_huawei_dump() {
                 (false, false)
             );
             let f = Features::defaults(p.release);
-            let pick = pick_eevdf_linear(&acc, &tree, Some(&curr), None, 3, true, f);
+            let pick = pick_eevdf_linear(
+                &acc,
+                &tree,
+                &PickCtx {
+                    curr: Some(&curr),
+                    next: None,
+                    nr_queued: 3,
+                    protect: true,
+                    features: f,
+                },
+            );
             assert_eq!(pick, Pick::Queued(0));
         } else {
             assert!(
@@ -620,23 +642,12 @@ fn bug_86bfbb7ce4f6_placement_round_trip() {
         acc.add(v0 + 1_000, NICE0).unwrap();
         acc.add(v0 + 3_000, NICE0).unwrap();
         let v = acc.avg_vruntime(None).unwrap();
-        let ctx = RqCtx {
-            curr: None,
-            nr_queued: 2,
-            max_slice: 3_000_000,
-        };
+        let ctx = RqCtx::new(None, 2, 3_000_000);
         let mut se = SchedEntity::from_nice(0, 3_000_000).unwrap();
         se.vlag = Vlag(300);
-        let wrapped = place_entity(
-            &mut acc,
-            &ctx,
-            false,
-            &mut se,
-            PlaceFlags::default(),
-            &tun(&p),
-        )
-        .unwrap();
-        assert!(!wrapped);
+        let wrapped =
+            place_entity(&mut acc, &ctx, &mut se, PlaceFlags::default(), &tun(&p)).unwrap();
+        assert!(!wrapped.is_wrapped());
         assert_eq!(v.wsub(se.vruntime), 450, "{p:?}");
         acc.add(se.vruntime, NICE0).unwrap();
         let v2 = acc.avg_vruntime(None).unwrap();
@@ -727,12 +738,8 @@ fn bug_059258b0d424_delay_zero() {
         se.vruntime = v0.wrapping_add_signed(off);
         se.sched_delayed = true;
         se.vlag = Vlag(prev);
-        let ctx = RqCtx {
-            curr: None,
-            nr_queued: 1,
-            max_slice: 3_000_000,
-        };
-        overflowing_update_entity_lag(&mut acc, &ctx, false, &mut se, &tun(&p)).unwrap();
+        let ctx = RqCtx::new(None, 1, 3_000_000);
+        let _ = overflowing_update_entity_lag(&mut acc, &ctx, &mut se, &tun(&p)).unwrap();
         se.vlag.0
     };
     // old −500,000, new −800,000: the fix keeps −500,000; v7.0 stores −800,000.
@@ -768,13 +775,12 @@ fn bug_eab03c23c2a1_reweight_keeps_v() {
             acc.add(a.vruntime, NICE0).unwrap();
         }
         let ctx = RqCtx {
-            curr: None,
-            nr_queued: 2,
-            max_slice: 3_000_000,
+            se_is_curr: is_curr,
+            ..RqCtx::new(None, 2, 3_000_000)
         };
         let new = LoadWeight::new(2048 << 10).unwrap();
-        let w = reweight_entity(&mut acc, &ctx, is_curr, &mut a, new, false, &tun(&p)).unwrap();
-        assert!(!w);
+        let w = reweight_entity(&mut acc, &ctx, &mut a, new, &tun(&p)).unwrap();
+        assert!(!w.is_wrapped());
         let curr = is_curr.then(|| a.as_curr());
         let v = acc.avg_vruntime(curr).unwrap();
         (a.vruntime.0, a.deadline.0, v.0)
@@ -832,16 +838,12 @@ fn bug_1560d1f6eb6b_reweight_unclamped_lag() {
         acc.add(x.vruntime, NICE_M20).unwrap();
         acc.add(y, NICE_M20).unwrap();
         assert_eq!(acc.avg_vruntime(None).unwrap(), v);
-        let ctx = RqCtx {
-            curr: None,
-            nr_queued: 2,
-            max_slice: 3_000_000,
-        };
+        let ctx = RqCtx::new(None, 2, 3_000_000);
         let (vlag, _) = overflowing_entity_lag(&p, v, &x, 3_000_000, 1_000_000);
         assert_eq!(vlag.0, limit, "{p:?}");
         let new = LoadWeight::NICE_0;
         let d_rel = x.deadline.wsub(v); // −2^44 + 46,146
-        let wrapped = reweight_entity(&mut acc, &ctx, false, &mut x, new, false, &tun(&p));
+        let wrapped = reweight_entity(&mut acc, &ctx, &mut x, new, &tun(&p));
         // The clamped lag rescaled exactly: ⌊limit·90,891,264 / 2^20⌋.
         let rescaled = (limit as i128 * NICE_M20 as i128 / NICE0 as i128) as i64;
         let v_after = acc.avg_vruntime(None).unwrap();
@@ -850,7 +852,7 @@ fn bug_1560d1f6eb6b_reweight_unclamped_lag() {
                 // 6.18/7.0: the deadline is kept relative to v (small), then
                 // place_entity inflates by (W + w)/W: the lag after re-insertion
                 // is the rescaled one, ±1. Nothing wraps.
-                assert_eq!(wrapped, Ok(false), "{p:?}");
+                assert_eq!(wrapped, Ok(Wrapped::NO), "{p:?}");
                 assert!((v_after.wsub(x.vruntime) - rescaled).abs() <= 1, "{p:?}");
             }
             _ => {
@@ -860,10 +862,10 @@ fn bug_1560d1f6eb6b_reweight_unclamped_lag() {
                 // clamps only the lag). EXACT keeps it exact.
                 let exact_d = d_rel as i128 * NICE_M20 as i128 / NICE0 as i128;
                 if p.is_exact() {
-                    assert_eq!(wrapped, Ok(false));
+                    assert_eq!(wrapped, Ok(Wrapped::NO));
                     assert_eq!(x.deadline.wsub(v) as i128, exact_d);
                 } else {
-                    assert_eq!(wrapped, Ok(true), "{p:?}");
+                    assert_eq!(wrapped, Ok(Wrapped::YES), "{p:?}");
                     let c_d = c::div(&p, d_rel.wrapping_mul(NICE_M20 as i64), NICE0 as i64);
                     assert_eq!(x.deadline.wsub(v), c_d, "{p:?}");
                     assert_ne!(c_d as i128, exact_d);
@@ -886,33 +888,21 @@ fn bug_1560d1f6eb6b_reweight_unclamped_lag() {
         }
     }
     // Off the run queue nothing clamps: vlag 2^44 times the old weight wraps.
-    let ctx = RqCtx {
-        curr: None,
-        nr_queued: 0,
-        max_slice: 3_000_000,
-    };
+    let ctx = RqCtx::new(None, 0, 3_000_000);
     for p in ALL {
         let mut acc = AvgVruntime::new(p);
         let mut x = SchedEntity::from_nice(-20, 3_000_000).unwrap();
         x.vlag = Vlag(raw);
-        let r = reweight_entity(
-            &mut acc,
-            &ctx,
-            false,
-            &mut x,
-            LoadWeight::NICE_0,
-            false,
-            &tun(&p),
-        );
+        let r = reweight_entity(&mut acc, &ctx, &mut x, LoadWeight::NICE_0, &tun(&p));
         if p.is_exact() {
-            assert_eq!(r, Ok(false));
+            assert_eq!(r, Ok(Wrapped::NO));
             assert_eq!(
                 x.vlag.0 as i128,
                 raw as i128 * NICE_M20 as i128 / NICE0 as i128
             );
             assert_eq!(x.vlag.0, 1_524_902_368_641_024); // 2^24·90,891,264
         } else {
-            assert_eq!(r, Ok(true), "{p:?}");
+            assert_eq!(r, Ok(Wrapped::YES), "{p:?}");
             assert_eq!(
                 x.vlag.0,
                 c::div(&p, raw.wrapping_mul(NICE_M20 as i64), NICE0 as i64)
@@ -1219,7 +1209,7 @@ fn harness_hui_su_random_sequences_known_bugs_7() {
                         }
                     }
                     Op::Run(_) => {
-                        if rq.tick(now).unwrap() {
+                        if rq.tick(now).unwrap().is_requested() {
                             rq.pick_next(now).unwrap();
                         }
                     }
@@ -1332,13 +1322,9 @@ fn reweight_v_drift_reaches_2959_known_bugs_7() {
         acc.add(Vtime(11_837), w_small).unwrap();
         let v = acc.avg_vruntime(None).unwrap();
         assert_eq!(v, Vtime(2));
-        let ctx = RqCtx {
-            curr: None,
-            nr_queued: 2,
-            max_slice: 3_000_000,
-        };
+        let ctx = RqCtx::new(None, 2, 3_000_000);
         let nice19 = LoadWeight::from_nice(19).unwrap();
-        reweight_entity(&mut acc, &ctx, false, &mut x, nice19, false, &tun(&p)).unwrap();
+        let _ = reweight_entity(&mut acc, &ctx, &mut x, nice19, &tun(&p)).unwrap();
         // vlag 1 → ⌊1·90,891,264/15,360⌋ = 5,917; v' = 2 − 5,917.
         assert_eq!(x.vruntime.wsub(v0), 2 - 5_917);
         let v2 = acc.avg_vruntime(None).unwrap();
@@ -1366,7 +1352,7 @@ fn steady_state_lag_bound_known_bugs_7() {
         let mut worst = 0i64;
         for k in 1..=100_000u64 {
             let now = k * 1_000_000;
-            if rq.tick(now).unwrap() {
+            if rq.tick(now).unwrap().is_requested() {
                 rq.pick_next(now).unwrap();
             }
             let v = rq.avg_vruntime().unwrap();

@@ -3,6 +3,8 @@
 //! known-bugs §7 (weights 2, nice 19, nice 0, nice −20, 100·NICE_0_LOAD; lags up
 //! to tens of ms) plus extremes.
 
+use eevdf::outcome::Wrapped;
+
 use eevdf::avg::{
     avg_weight, overflowing_avg_vruntime_batch, overflowing_vruntime_eligible_batch, AvgVruntime,
 };
@@ -289,11 +291,11 @@ quickcheck! {
             if acc.is_wrapped() {
                 continue;
             }
-            let ctx = RqCtx { curr: None, nr_queued: q.entities.len() as u32, max_slice: 3_000_000 };
+            let ctx = RqCtx::new(None, q.entities.len() as u32, 3_000_000);
             let mut se = SchedEntity::new(LoadWeight::new(w).unwrap(), 3_000_000);
             se.vlag = Vlag(lag);
-            match place_entity(&mut acc, &ctx, false, &mut se, PlaceFlags::default(), &tun()) {
-                Ok(false) => {}
+            match place_entity(&mut acc, &ctx, &mut se, PlaceFlags::default(), &tun()) {
+                Ok(Wrapped::NO) => {}
                 _ => continue,
             }
             acc.add(se.vruntime, w).unwrap();
@@ -342,9 +344,9 @@ quickcheck! {
             let old_w = se.load.weight();
             let vl_before = v_before.wsub(se.vruntime);
             let limit = overflowing_lag_limit(&p, se, 3_000_000, 1_000_000).0 as i64;
-            let ctx = RqCtx { curr: None, nr_queued: q.entities.len() as u32, max_slice: 3_000_000 };
+            let ctx = RqCtx::new(None, q.entities.len() as u32, 3_000_000);
             let new = LoadWeight::new(new_w).unwrap();
-            if !matches!(reweight_entity(&mut acc, &ctx, false, se, new, false, &tun()), Ok(false)) {
+            if !matches!(reweight_entity(&mut acc, &ctx, se, new, &tun()), Ok(Wrapped::NO)) {
                 continue;
             }
             let (v_after, w2) = acc.overflowing_avg_vruntime(None).unwrap();

@@ -87,23 +87,18 @@ fn kworker_placement_with_sel_minus_1150_is_reproduced() {
     // (scaled down): 1150·1024/459 = 2565.5…, 1150·1024/458 = 2571.2…, /460 = 2560.
     let avg = Vtime(86_642_188_144);
     let mut acc = AvgVruntime::with_zero_vruntime(P, avg);
-    let ctx = RqCtx {
-        curr: Some((avg, 459 << 10)),
-        nr_queued: 1,
-        max_slice: SLICE,
-    };
+    let ctx = RqCtx::new(Some((avg, 459 << 10)), 1, SLICE);
     let mut kworker = SchedEntity::from_nice(0, SLICE).unwrap();
     kworker.vlag = Vlag(-1150);
     let wrapped = place_entity(
         &mut acc,
         &ctx,
-        false,
         &mut kworker,
         PlaceFlags::default(),
         &tunables(),
     )
     .unwrap();
-    assert!(!wrapped);
+    assert!(!wrapped.is_wrapped());
     assert_eq!(kworker.vruntime, Vtime(86_642_191_859));
     assert_eq!(kworker.deadline, Vtime(86_645_191_859));
     assert_eq!(
@@ -121,15 +116,7 @@ fn kworker_placement_with_sel_minus_1150_is_reproduced() {
         };
         let mut k = SchedEntity::from_nice(0, SLICE).unwrap();
         k.vlag = Vlag(-1150);
-        place_entity(
-            &mut acc,
-            &ctx,
-            false,
-            &mut k,
-            PlaceFlags::default(),
-            &tunables(),
-        )
-        .unwrap();
+        let _ = place_entity(&mut acc, &ctx, &mut k, PlaceFlags::default(), &tunables()).unwrap();
         assert_ne!(k.vruntime, Vtime(86_642_191_859), "L = {l}");
     }
 }
@@ -140,22 +127,10 @@ fn lag_is_ignored_when_the_queue_is_empty() {
     //  avg=70190876523 ... nr=0": a non-zero vlag, but nothing queued, so v = V.
     let avg = Vtime(70_190_876_523);
     let mut acc = AvgVruntime::with_zero_vruntime(P, avg);
-    let ctx = RqCtx {
-        curr: None,
-        nr_queued: 0,
-        max_slice: SLICE,
-    };
+    let ctx = RqCtx::new(None, 0, SLICE);
     let mut ge = SchedEntity::new(LoadWeight::new(785 << 10).unwrap(), SLICE);
     ge.vlag = Vlag(-13_068_763);
-    place_entity(
-        &mut acc,
-        &ctx,
-        false,
-        &mut ge,
-        PlaceFlags::default(),
-        &tunables(),
-    )
-    .unwrap();
+    let _ = place_entity(&mut acc, &ctx, &mut ge, PlaceFlags::default(), &tunables()).unwrap();
     assert_eq!(
         (ge.vruntime, ge.deadline),
         (Vtime(70_190_876_523), Vtime(70_194_789_898))

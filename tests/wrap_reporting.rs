@@ -4,6 +4,8 @@
 //! callers of the V accumulator that form such operations besides the
 //! averaging reads (those are covered in `src/avg.rs` and `tests/properties.rs`).
 
+use eevdf::outcome::Wrapped;
+
 use eevdf::avg::AvgVruntime;
 use eevdf::entity::{place_entity, reweight_entity, PlaceFlags, RqCtx, SchedEntity, Tunables};
 use eevdf::weight::{LoadWeight, NICE_0_LOAD};
@@ -20,30 +22,26 @@ fn placement_reports_an_overflow_of_its_heavy_entity_v0_move() {
     // The move is part of placement, so placement must say so.
     let k = 6_000_000_000_000i64;
     let curr = Some((Vtime((-k) as u64), NICE_0_LOAD));
-    let ctx = RqCtx {
-        curr,
-        nr_queued: 2,
-        max_slice: 3_000_000,
-    };
+    let ctx = RqCtx::new(curr, 2, 3_000_000);
     let tun = Tunables::defaults(&Profile::LINUX_7_1, 1, 1000);
     let place = |p: Profile| {
         let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(0));
         acc.add(Vtime(k as u64), NICE_0_LOAD).unwrap();
         let mut se = SchedEntity::new(LoadWeight::new(1 << 22).unwrap(), 3_000_000);
         se.vlag = Vlag(1_400_000_000_000);
-        let r = place_entity(&mut acc, &ctx, false, &mut se, PlaceFlags::default(), &tun);
+        let r = place_entity(&mut acc, &ctx, &mut se, PlaceFlags::default(), &tun);
         (r, se.vruntime, acc)
     };
     let lag = (1_400_000_000_000i128 * ((1 << 21) + (1 << 22)) / (1 << 21)) as i64;
     let (r, v, acc) = place(Profile::LINUX_7_1);
-    assert_eq!((r, v), (Ok(true), Vtime((-lag) as u64)));
+    assert_eq!((r, v), (Ok(Wrapped::YES), Vtime((-lag) as u64)));
     assert!(acc.is_wrapped());
     // The kernel's S after the move, wrapped; EXACT holds the exact one.
     let s = ((k as i128) << 20) + ((lag as i128) << 20);
     assert!(s > i64::MAX as i128);
     assert_eq!(acc.sum_w_vruntime(), s as i64);
     let (r, v, acc) = place(Profile::EXACT);
-    assert_eq!((r, v), (Ok(false), Vtime((-lag) as u64)));
+    assert_eq!((r, v), (Ok(Wrapped::NO), Vtime((-lag) as u64)));
     assert_eq!(acc.sum_w_vruntime_wide(), s);
 }
 
@@ -61,15 +59,11 @@ fn reweight_reports_an_overflow_of_its_sum_update() {
     se.on_rq = true;
     acc.add(se.vruntime, se.load.weight()).unwrap();
     assert!(!acc.is_wrapped());
-    let ctx = RqCtx {
-        curr: None,
-        nr_queued: 1,
-        max_slice: 3_000_000,
-    };
+    let ctx = RqCtx::new(None, 1, 3_000_000);
     let new = LoadWeight::from_nice(-20).unwrap();
     assert_eq!(
-        reweight_entity(&mut acc, &ctx, false, &mut se, new, false, &tun),
-        Ok(true)
+        reweight_entity(&mut acc, &ctx, &mut se, new, &tun),
+        Ok(Wrapped::YES)
     );
     assert_eq!(acc.sum_w_vruntime(), (1i64 << 50).wrapping_mul(88761));
     // vruntime unchanged in 6.6; the relative deadline scaled by 1024/88761.
@@ -93,14 +87,10 @@ fn an_earlier_overflow_that_came_back_in_range_reaches_reweights_flag() {
     se.on_rq = true;
     acc.add(se.vruntime, se.load.weight()).unwrap();
     assert_eq!(acc.sum_w_vruntime(), 1000 * 1024);
-    let ctx = RqCtx {
-        curr: None,
-        nr_queued: 1,
-        max_slice: 3_000_000,
-    };
+    let ctx = RqCtx::new(None, 1, 3_000_000);
     let new = LoadWeight::from_nice(5).unwrap();
     assert_eq!(
-        reweight_entity(&mut acc, &ctx, false, &mut se, new, false, &tun),
-        Ok(true)
+        reweight_entity(&mut acc, &ctx, &mut se, new, &tun),
+        Ok(Wrapped::YES)
     );
 }

@@ -122,12 +122,11 @@ pub fn run() -> Result<usize, String> {
                 let (mut a, mut se) = (st.acc, st.se);
                 let mut replace = false;
                 let res = match op {
-                    0 => overflowing_update_entity_lag(&mut a, &st.ctx, false, &mut se, tun)
-                        .map(|(r, _)| replace = r && gen71),
+                    0 => overflowing_update_entity_lag(&mut a, &st.ctx, &mut se, tun)
+                        .map(|(r, _)| replace = r.must_replace() && gen71),
                     1 => place_entity(
                         &mut a,
                         &st.ctx,
-                        false,
                         &mut se,
                         PlaceFlags {
                             initial: st.initial,
@@ -135,8 +134,7 @@ pub fn run() -> Result<usize, String> {
                         tun,
                     )
                     .map(drop),
-                    _ => reweight_entity(&mut a, &st.ctx, false, &mut se, st.new_load, false, tun)
-                        .map(drop),
+                    _ => reweight_entity(&mut a, &st.ctx, &mut se, st.new_load, tun).map(drop),
                 };
                 res.map_err(|e| format!("entity op {op} {i}: {e:?}"))?;
                 let got = [

@@ -319,8 +319,11 @@ macro_rules! entity {
 macro_rules! lag {
     ($name:ident, $noflag:ident, $pi:expr) => {
         entity!($name, $noflag, $pi, in_sums, |p, tun, a, se, st| {
-            match overflowing_update_entity_lag(&mut a, &st.ctx, false, &mut se, tun) {
-                Ok((r, w)) => (se.vlag.0 as u64 ^ r as u64 ^ a.zero_vruntime().0, w),
+            match overflowing_update_entity_lag(&mut a, &st.ctx, &mut se, tun) {
+                Ok((r, w)) => (
+                    se.vlag.0 as u64 ^ r.must_replace() as u64 ^ a.zero_vruntime().0,
+                    w,
+                ),
                 Err(_) => (1, false),
             }
         });
@@ -337,8 +340,11 @@ macro_rules! place {
             let flags = PlaceFlags {
                 initial: st.initial,
             };
-            match place_entity(&mut a, &st.ctx, false, &mut se, flags, tun) {
-                Ok(w) => (se.vruntime.0 ^ se.deadline.0 ^ a.zero_vruntime().0, w),
+            match place_entity(&mut a, &st.ctx, &mut se, flags, tun) {
+                Ok(w) => (
+                    se.vruntime.0 ^ se.deadline.0 ^ a.zero_vruntime().0,
+                    w.is_wrapped(),
+                ),
                 Err(_) => (1, false),
             }
         });
@@ -352,8 +358,11 @@ place!(rs_place_exact, rs_place_exact_noflag, 2);
 macro_rules! reweight {
     ($name:ident, $noflag:ident, $pi:expr) => {
         entity!($name, $noflag, $pi, in_sums, |p, tun, a, se, st| {
-            match reweight_entity(&mut a, &st.ctx, false, &mut se, st.new_load, false, tun) {
-                Ok(w) => (se.vruntime.0 ^ se.deadline.0 ^ a.sum_w_vruntime() as u64, w),
+            match reweight_entity(&mut a, &st.ctx, &mut se, st.new_load, tun) {
+                Ok(w) => (
+                    se.vruntime.0 ^ se.deadline.0 ^ a.sum_w_vruntime() as u64,
+                    w.is_wrapped(),
+                ),
                 Err(_) => (1, false),
             }
         });

@@ -10,7 +10,7 @@
 //! entities are nice 0 (equal weights), so slices order the deadlines.
 
 use eevdf::entity::{SchedEntity, Tunables};
-use eevdf::pick::{pick_eevdf_linear, Pick};
+use eevdf::pick::{pick_eevdf_linear, Pick, PickCtx};
 use eevdf::runqueue::{CfsRq, DequeueFlags, EnqueueFlags, EntityId, Node};
 use eevdf::{Linux7_1, LoadWeight, Profile, Vlag};
 
@@ -98,7 +98,17 @@ pub fn pick_linear<S: eevdf::runqueue::NodeStore>(
     entities: &[SchedEntity],
 ) -> Pick<usize> {
     let f = rq.tunables().features;
-    pick_eevdf_linear(rq.avg(), entities, None, None, rq.nr_queued(), true, f)
+    pick_eevdf_linear(
+        rq.avg(),
+        entities,
+        &PickCtx {
+            curr: None,
+            next: None,
+            nr_queued: rq.nr_queued(),
+            protect: true,
+            features: f,
+        },
+    )
 }
 
 /// One dequeue (a migration: the entity leaves, keeping its lag and relative

@@ -92,11 +92,7 @@ fn ent_state(p: &Profile, e: &InEntity, se_in_sums: bool) -> EntState {
     }
     EntState {
         acc,
-        ctx: RqCtx {
-            curr: rq.curr,
-            nr_queued,
-            max_slice: e.max_slice,
-        },
+        ctx: RqCtx::new(rq.curr, nr_queued, e.max_slice),
         se,
         new_load: lw(e.new_weight, e.new_inv_weight),
         initial: e.initial != 0,

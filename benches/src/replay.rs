@@ -153,13 +153,13 @@ pub fn c_profile(p: &Profile) -> Option<u32> {
 #[no_mangle]
 #[inline(never)]
 pub fn replay_rs_run(rq: &mut Rq, _ids: &mut Ids, op: &Op) -> Result<u64, Error> {
-    Ok(rq.update_curr(op.now)? as u64)
+    Ok(rq.update_curr(op.now)?.is_requested() as u64)
 }
 
 #[no_mangle]
 #[inline(never)]
 pub fn replay_rs_tick(rq: &mut Rq, _ids: &mut Ids, op: &Op) -> Result<u64, Error> {
-    Ok(rq.tick(op.now)? as u64)
+    Ok(rq.tick(op.now)?.is_requested() as u64)
 }
 
 #[no_mangle]
@@ -200,7 +200,9 @@ pub fn replay_rs_preempt(rq: &mut Rq, ids: &mut Ids, op: &Op, fork: bool) -> Res
         fork,
         ..WakeFlags::default()
     };
-    Ok(rq.wakeup_preempt(ids[op.task as usize], op.now, flags)? as u64)
+    Ok(rq
+        .wakeup_preempt(ids[op.task as usize], op.now, flags)?
+        .is_requested() as u64)
 }
 
 #[no_mangle]

@@ -558,7 +558,7 @@ impl Sim {
         if queued {
             self.counts.dequeue += 1;
         }
-        if self.cpus[src].rq.take_resched() {
+        if self.cpus[src].rq.take_resched().is_requested() {
             self.request_resched(src);
         }
         self.cpus[src].owner[tref.group as usize][tref.entity.index() as usize] = NOBODY;
@@ -728,7 +728,7 @@ impl Sim {
             "wakeup_preempt",
         );
         let resched = self.cpus[target].rq.take_resched();
-        if preempt || resched {
+        if preempt.is_requested() || resched.is_requested() {
             self.request_resched(target);
         }
     }
@@ -956,7 +956,7 @@ impl Sim {
                 }
                 self.counts.tick += 1;
                 let r = lab_err(self.cpus[cpu].rq.task_tick(at, &mut self.tgs), "task_tick");
-                if r && self.cpus[cpu].running.is_some() {
+                if r.is_requested() && self.cpus[cpu].running.is_some() {
                     self.set_resched(cpu);
                 }
             } else {

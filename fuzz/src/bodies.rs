@@ -16,6 +16,8 @@
 
 #![allow(dead_code)]
 
+use eevdf::pick::PickCtx;
+
 use eevdf::avg::{
     overflowing_avg_vruntime_batch, overflowing_vruntime_eligible_batch, AvgVruntime, Curr,
 };
@@ -609,28 +611,21 @@ pub fn entity_lag_place(data: &[u8]) {
         if q.pairs().iter().any(|&(v, w)| acc.add(v, w).is_err()) {
             continue;
         }
-        let ctx = RqCtx {
-            curr: q.curr(),
-            nr_queued: q.es.len() as u32 + q.curr.is_some() as u32,
+        let ctx = RqCtx::new(
+            q.curr(),
+            q.es.len() as u32 + q.curr.is_some() as u32,
             max_slice,
-        };
+        );
         let mut placed = SchedEntity::new(lw, slice);
         placed.vlag = Vlag(pv);
         let before = (acc, placed);
         let t = tun(&p, tick);
-        match place_entity(
-            &mut acc,
-            &ctx,
-            false,
-            &mut placed,
-            PlaceFlags::default(),
-            &t,
-        ) {
+        match place_entity(&mut acc, &ctx, &mut placed, PlaceFlags::default(), &t) {
             Ok(wrapped) => {
                 // The placed entity's lag comes back within ±1 (EXACT, in domain).
                 let round_trip = p.is_exact()
                     && ctx.nr_queued > 0
-                    && !wrapped
+                    && !wrapped.is_wrapped()
                     && acc.add(placed.vruntime, lw.weight()).is_ok();
                 if round_trip {
                     if let Ok((v2, false)) = acc.overflowing_avg_vruntime(q.curr()) {
@@ -712,37 +707,33 @@ pub fn reweight(data: &[u8]) {
             continue;
         }
         let ctx = RqCtx {
-            curr: if is_curr { None } else { q.curr() },
-            nr_queued: q.es.len() as u32 + on_rq as u32 + (!is_curr && q.curr.is_some()) as u32,
-            max_slice,
+            se_is_curr: is_curr,
+            se_protected: protected,
+            ..RqCtx::new(
+                if is_curr { None } else { q.curr() },
+                q.es.len() as u32 + on_rq as u32 + (!is_curr && q.curr.is_some()) as u32,
+                max_slice,
+            )
         };
         let before = (acc, se);
-        let r = reweight_entity(
-            &mut acc,
-            &ctx,
-            is_curr,
-            &mut se,
-            new,
-            protected,
-            &tun(&p, 1_000_000),
-        );
+        let r = reweight_entity(&mut acc, &ctx, &mut se, new, &tun(&p, 1_000_000));
         match r {
             Ok(wrapped) => {
                 // Off the run queue only the lag is rescaled: its domain decides.
                 if !on_rq && !rel {
                     let d = bounds::rescale_domain(&p, old.weight(), new.weight());
                     if d.contains_signed(vlag) {
-                        assert!(!wrapped, "{p:?} vlag={vlag} {old:?}→{new:?}");
+                        assert!(!wrapped.is_wrapped(), "{p:?} vlag={vlag} {old:?}→{new:?}");
                         let e = vlag as i128 * old.weight() as i128 / new.weight() as i128;
                         assert_eq!(se.vlag.0 as i128, e);
                     }
                     if let Some(f) = d.first_wrap() {
                         if vlag.unsigned_abs() >= f.saturating_add(1) && !p.is_exact() {
-                            assert!(wrapped);
+                            assert!(wrapped.is_wrapped());
                         }
                     }
                 }
-                outs.push(Some((acc.into_raw_parts(), se, wrapped)));
+                outs.push(Some((acc.into_raw_parts(), se, wrapped.is_wrapped())));
             }
             Err(e) => {
                 check_error_kind(&p, e, "reweight");
@@ -848,7 +839,7 @@ pub fn apply(rq: &mut Rq, now: &mut u64, o: Op) -> (Option<Error>, Option<(Entit
                             sync: f & 8 != 0,
                             rq_selected: f & 16 != 0,
                         };
-                        if rq.wakeup_preempt(id, *now, wf)? {
+                        if rq.wakeup_preempt(id, *now, wf)?.is_requested() {
                             rq.pick_next(*now)?;
                         }
                     }
@@ -869,7 +860,7 @@ pub fn apply(rq: &mut Rq, now: &mut u64, o: Op) -> (Option<Error>, Option<(Entit
             }
             Op::Tick(d) => {
                 *now = now.wrapping_add(d);
-                if rq.tick(*now)? {
+                if rq.tick(*now)?.is_requested() {
                     rq.pick_next(*now)?;
                 }
             }
@@ -884,7 +875,7 @@ pub fn apply(rq: &mut Rq, now: &mut u64, o: Op) -> (Option<Error>, Option<(Entit
             }
             Op::Yield(d) => {
                 *now = now.wrapping_add(d);
-                if rq.yield_curr(*now)? {
+                if rq.yield_curr(*now)?.did_yield() {
                     rq.pick_next(*now)?;
                 }
             }
@@ -1078,7 +1069,17 @@ pub fn pick_linear(data: &[u8]) {
     tree.sort_by(|a, b| a.deadline.wsub(b.deadline).cmp(&0));
     let n = tree.len() as u32;
     let f = Features::defaults(p.release);
-    let got = pick_eevdf_linear(&acc, &tree, None, None, n, true, f);
+    let got = pick_eevdf_linear(
+        &acc,
+        &tree,
+        &PickCtx {
+            curr: None,
+            next: None,
+            nr_queued: n,
+            protect: true,
+            features: f,
+        },
+    );
     if n > 0 {
         match got {
             Pick::Queued(i) => {

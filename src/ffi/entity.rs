@@ -1,6 +1,8 @@
 //! Entities: lag and placement lag (contract functions 6 and 7), the entity
 //! operations on `EevdfSchedEntity`, slice protection and the pick rule.
 
+use crate::pick::PickCtx;
+
 use crate::avg::{check_weight, AvgVruntime, Curr};
 use crate::entity::{
     overflowing_entity_lag, overflowing_place_lag_batch, overflowing_update_deadline,
@@ -252,11 +254,7 @@ impl EevdfRqCtx {
         } else {
             None
         };
-        Ok(RqCtx {
-            curr,
-            nr_queued: self.nr_queued,
-            max_slice: self.max_slice,
-        })
+        Ok(RqCtx::new(curr, self.nr_queued, self.max_slice))
     }
 
     /// True when curr is present with weight 0 (a bad argument).
@@ -424,7 +422,7 @@ pub unsafe extern "C" fn eevdf_update_deadline(
         // SAFETY: both pointers were checked; writable by the caller's contract.
         unsafe {
             write_out(se, s.into());
-            write_out(consumed, c);
+            write_out(consumed, c.is_consumed());
         }
         Ok(status)
     })
@@ -475,13 +473,14 @@ pub unsafe extern "C" fn eevdf_update_entity_lag(
             se: mut s,
             tun: t,
         } = args?;
-        let (r, wrapped) = overflowing_update_entity_lag(&mut a, &c, se_is_curr, &mut s, &t)?;
+        let c = RqCtx { se_is_curr, ..c };
+        let (r, wrapped) = overflowing_update_entity_lag(&mut a, &c, &mut s, &t)?;
         let status = status_of(&p, wrapped)?;
         // SAFETY: all pointers were checked; writable by the caller's contract.
         unsafe {
             write_out(acc, EevdfAvgVruntime::from_rust(id, &a));
             write_out(se, s.into());
-            write_out(replace, r);
+            write_out(replace, r.must_replace());
         }
         Ok(status)
     })
@@ -542,8 +541,9 @@ pub unsafe extern "C" fn eevdf_place_entity(
         let place = PlaceFlags {
             initial: flags?.initial,
         };
-        let wrapped = place_entity(&mut a, &c, se_is_curr, &mut s, place, &t)?;
-        let status = status_of(&p, wrapped)?;
+        let c = RqCtx { se_is_curr, ..c };
+        let wrapped = place_entity(&mut a, &c, &mut s, place, &t)?;
+        let status = status_of(&p, wrapped.is_wrapped())?;
         // SAFETY: both pointers were checked; writable by the caller's contract.
         unsafe {
             write_out(acc, EevdfAvgVruntime::from_rust(id, &a));
@@ -606,8 +606,13 @@ pub unsafe extern "C" fn eevdf_reweight_entity(
             tun: t,
         } = args;
         check_weight(&p, lw.weight())?;
-        let wrapped = reweight_entity(&mut a, &c, se_is_curr, &mut s, lw, slice_protected, &t)?;
-        let status = status_of(&p, wrapped)?;
+        let c = RqCtx {
+            se_is_curr,
+            se_protected: slice_protected,
+            ..c
+        };
+        let wrapped = reweight_entity(&mut a, &c, &mut s, lw, &t)?;
+        let status = status_of(&p, wrapped.is_wrapped())?;
         // SAFETY: both pointers were checked; writable by the caller's contract.
         unsafe {
             write_out(acc, EevdfAvgVruntime::from_rust(id, &a));
@@ -865,7 +870,18 @@ pub unsafe extern "C" fn eevdf_pick_eevdf_linear(
                 .and_then(|e| e.to_rust().ok())
                 .unwrap_or(SchedEntity::new(LoadWeight::NICE_0, 0))
         };
-        let pick = pick_eevdf_linear_by(&a, n, entity, c.as_ref(), nx, nr_queued, protect, f);
+        let pick = pick_eevdf_linear_by(
+            &a,
+            n,
+            entity,
+            &PickCtx {
+                curr: c.as_ref(),
+                next: nx,
+                nr_queued,
+                protect,
+                features: f,
+            },
+        );
         let pick = match pick {
             Pick::Nothing => EevdfPick {
                 kind: EEVDF_PICK_NOTHING,

@@ -5,6 +5,7 @@ use core::mem::{align_of, size_of};
 
 use crate::entity::SchedEntity;
 use crate::entity::Tunables;
+use crate::outcome::{Resched, Yielded};
 use crate::runqueue::{
     BufferStore, CfsRq, DequeueFlags, Dequeued, EnqueueFlags, EntityId, Node, WakeFlags,
 };
@@ -186,16 +187,21 @@ trait RqOps {
     fn set_next_buddy(&mut self, id: EntityId) -> Result<(), Error>;
     fn enqueue(&mut self, id: EntityId, now: u64, flags: EnqueueFlags) -> Result<(), Error>;
     fn dequeue(&mut self, id: EntityId, now: u64, flags: DequeueFlags) -> Result<Dequeued, Error>;
-    fn update_curr(&mut self, now: u64) -> Result<bool, Error>;
-    fn tick(&mut self, now: u64) -> Result<bool, Error>;
+    fn update_curr(&mut self, now: u64) -> Result<Resched, Error>;
+    fn tick(&mut self, now: u64) -> Result<Resched, Error>;
     fn pick_next(&mut self, now: u64) -> Result<Option<EntityId>, Error>;
     fn peek(&self) -> Option<EntityId>;
     fn put_prev_curr(&mut self, now: u64) -> Result<(), Error>;
-    fn wakeup_preempt(&mut self, id: EntityId, now: u64, flags: WakeFlags) -> Result<bool, Error>;
-    fn wake_up_new(&mut self, id: EntityId, now: u64) -> Result<bool, Error>;
+    fn wakeup_preempt(
+        &mut self,
+        id: EntityId,
+        now: u64,
+        flags: WakeFlags,
+    ) -> Result<Resched, Error>;
+    fn wake_up_new(&mut self, id: EntityId, now: u64) -> Result<Resched, Error>;
     fn need_resched(&self) -> bool;
     fn resched_curr(&mut self);
-    fn yield_curr(&mut self, now: u64) -> Result<bool, Error>;
+    fn yield_curr(&mut self, now: u64) -> Result<Yielded, Error>;
     fn reweight(&mut self, id: EntityId, lw: LoadWeight, now: u64) -> Result<(), Error>;
     fn is_eligible(&self, id: EntityId) -> Result<bool, Error>;
     fn overflowing_avg_vruntime(&self) -> Result<(Vtime, bool), Error>;
@@ -244,10 +250,10 @@ impl<R: Rules> RqOps for CfsRq<R, BufferStore<'static>> {
     fn dequeue(&mut self, id: EntityId, now: u64, flags: DequeueFlags) -> Result<Dequeued, Error> {
         CfsRq::dequeue(self, id, now, flags)
     }
-    fn update_curr(&mut self, now: u64) -> Result<bool, Error> {
+    fn update_curr(&mut self, now: u64) -> Result<Resched, Error> {
         CfsRq::update_curr(self, now)
     }
-    fn tick(&mut self, now: u64) -> Result<bool, Error> {
+    fn tick(&mut self, now: u64) -> Result<Resched, Error> {
         CfsRq::tick(self, now)
     }
     fn pick_next(&mut self, now: u64) -> Result<Option<EntityId>, Error> {
@@ -259,10 +265,15 @@ impl<R: Rules> RqOps for CfsRq<R, BufferStore<'static>> {
     fn put_prev_curr(&mut self, now: u64) -> Result<(), Error> {
         CfsRq::put_prev_curr(self, now)
     }
-    fn wakeup_preempt(&mut self, id: EntityId, now: u64, flags: WakeFlags) -> Result<bool, Error> {
+    fn wakeup_preempt(
+        &mut self,
+        id: EntityId,
+        now: u64,
+        flags: WakeFlags,
+    ) -> Result<Resched, Error> {
         CfsRq::wakeup_preempt(self, id, now, flags)
     }
-    fn wake_up_new(&mut self, id: EntityId, now: u64) -> Result<bool, Error> {
+    fn wake_up_new(&mut self, id: EntityId, now: u64) -> Result<Resched, Error> {
         CfsRq::wake_up_new(self, id, now)
     }
     fn need_resched(&self) -> bool {
@@ -271,7 +282,7 @@ impl<R: Rules> RqOps for CfsRq<R, BufferStore<'static>> {
     fn resched_curr(&mut self) {
         CfsRq::resched_curr(self)
     }
-    fn yield_curr(&mut self, now: u64) -> Result<bool, Error> {
+    fn yield_curr(&mut self, now: u64) -> Result<Yielded, Error> {
         CfsRq::yield_curr(self, now)
     }
     fn reweight(&mut self, id: EntityId, lw: LoadWeight, now: u64) -> Result<(), Error> {
@@ -790,9 +801,9 @@ unsafe fn update_curr(rq: *mut EevdfRq, now: u64, resched: *mut bool, tick: bool
         let status = unsafe {
             with_rq_arith(rq, |r| {
                 out = if tick {
-                    r.tick(now)?
+                    r.tick(now)?.is_requested()
                 } else {
-                    r.update_curr(now)?
+                    r.update_curr(now)?.is_requested()
                 };
                 Ok(())
             })
@@ -948,7 +959,9 @@ pub unsafe extern "C" fn eevdf_rq_wakeup_preempt(
         // SAFETY: forwarded contract.
         let status = unsafe {
             with_rq_arith(rq, |r| {
-                out = r.wakeup_preempt(EntityId::from_bits(id), now, flags)?;
+                out = r
+                    .wakeup_preempt(EntityId::from_bits(id), now, flags)?
+                    .is_requested();
                 Ok(())
             })
         }?;
@@ -983,7 +996,7 @@ pub unsafe extern "C" fn eevdf_rq_wake_up_new(
         // SAFETY: forwarded contract.
         let status = unsafe {
             with_rq_arith(rq, |r| {
-                out = r.wake_up_new(EntityId::from_bits(id), now)?;
+                out = r.wake_up_new(EntityId::from_bits(id), now)?.is_requested();
                 Ok(())
             })
         }?;
@@ -1055,7 +1068,7 @@ pub unsafe extern "C" fn eevdf_rq_yield(rq: *mut EevdfRq, now: u64, yielded: *mu
         // SAFETY: forwarded contract.
         let status = unsafe {
             with_rq_arith(rq, |r| {
-                out = r.yield_curr(now)?;
+                out = r.yield_curr(now)?.did_yield();
                 Ok(())
             })
         }?;

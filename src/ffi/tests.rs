@@ -2,6 +2,8 @@
 //! argument checks and status mapping, nothing else. (The C side, golden
 //! values and layouts from C are `examples/c/test_abi.c`, run by `tests/c.rs`.)
 
+use crate::pick::PickCtx;
+
 use super::*;
 use crate::avg::AvgVruntime;
 use crate::entity::SchedEntity;
@@ -113,7 +115,7 @@ quickcheck::quickcheck! {
             se
         });
         let nr = tree.len() as u32 + c.is_some() as u32;
-        let want = pick_eevdf_linear(&acc, &tree, c.as_ref(), None, nr, true, f);
+        let want = pick_eevdf_linear(&acc, &tree, &PickCtx { curr: c.as_ref(), next: None, nr_queued: nr, protect: true, features: f });
         let ctree: Vec<EevdfSchedEntity> = tree.iter().map(|&e| e.into()).collect();
         let cc: Option<EevdfSchedEntity> = c.map(Into::into);
         let cacc = EevdfAvgVruntime::from_rust(id, &acc);

@@ -24,15 +24,15 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         if is_curr {
             let ctx = self.ctx_for(i);
             let mut se = se;
-            let w = place_entity(&mut self.avg, &ctx, false, &mut se, place, &tun)?;
+            let w = place_entity(&mut self.avg, &ctx, &mut se, place, &tun)?;
             self.note(w);
             *self.se_mut(i) = se;
         }
-        self.update_curr(now)?;
+        self.update_curr_in_op(now)?;
         if !is_curr {
             let ctx = self.ctx_for(i);
             let mut se = *self.se(i);
-            let w = place_entity(&mut self.avg, &ctx, false, &mut se, place, &tun)?;
+            let w = place_entity(&mut self.avg, &ctx, &mut se, place, &tun)?;
             self.note(w);
             *self.se_mut(i) = se;
         }
@@ -64,13 +64,13 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     ///     let mut rq = RunQueue::<_, 2>::new(p, Tunables::defaults(&p, 1, 1000));
     ///     let slice = rq.tunables().base_slice;
     ///     let child = rq.add(SchedEntity::from_nice(0, slice).unwrap()).unwrap();
-    ///     assert!(rq.wake_up_new(child, 0).unwrap()); // an idle CPU runs it
+    ///     assert!(rq.wake_up_new(child, 0).unwrap().is_requested()); // an idle CPU runs it
     ///     let se = rq.entity(child).unwrap();
     ///     let first = se.deadline.wsub(se.vruntime) as u64;
     ///     assert_eq!(first, if half { slice / 2 } else { slice });
     /// }
     /// ```
-    pub fn wake_up_new(&mut self, id: EntityId, now: u64) -> Result<bool, Error> {
+    pub fn wake_up_new(&mut self, id: EntityId, now: u64) -> Result<Resched, Error> {
         self.enqueue(id, now, EnqueueFlags::new_task(self.profile().release))?;
         self.wakeup_preempt(
             id,
@@ -90,14 +90,12 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let mut se = *self.se(i);
         let replace = if p.release >= Release::Linux7_1 {
             let ctx = self.ctx_for(i);
-            let (changed, w) =
-                overflowing_update_entity_lag(&mut self.avg, &ctx, is_curr, &mut se, &tun)?;
+            let (changed, w) = overflowing_update_entity_lag(&mut self.avg, &ctx, &mut se, &tun)?;
             self.note(w);
-            changed
+            changed.must_replace()
         } else if tun.features.contains(Features::DELAY_ZERO) {
             let ctx = self.ctx_for(i);
-            let (_, w) =
-                overflowing_update_entity_lag(&mut self.avg, &ctx, is_curr, &mut se, &tun)?;
+            let (_, w) = overflowing_update_entity_lag(&mut self.avg, &ctx, &mut se, &tun)?;
             self.note(w);
             if se.vlag.0 > 0 {
                 se.set_vlag(&p, Vlag(0));
@@ -123,14 +121,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
                 ..self.ctx_for(i)
             };
             let mut placed = se;
-            let w = place_entity(
-                &mut avg,
-                &ctx,
-                is_curr,
-                &mut placed,
-                PlaceFlags::default(),
-                &tun,
-            )?;
+            let w = place_entity(&mut avg, &ctx, &mut placed, PlaceFlags::default(), &tun)?;
             if !is_curr {
                 avg.add(placed.vruntime, weight)?;
                 self.erase_only(i);
@@ -172,7 +163,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     ) -> Result<Dequeued, Error> {
         let p = self.profile();
         let tun = self.tun;
-        self.update_curr(now)?;
+        self.update_curr_in_op(now)?;
         if self.next == i {
             self.next = NIL;
         }
@@ -187,8 +178,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
             if p.release >= Release::Linux7_1 {
                 let ctx = self.ctx_for(i);
                 let mut se = *self.se(i);
-                let (_, w) =
-                    overflowing_update_entity_lag(&mut self.avg, &ctx, is_curr, &mut se, &tun)?;
+                let (_, w) = overflowing_update_entity_lag(&mut self.avg, &ctx, &mut se, &tun)?;
                 self.note(w);
                 *self.se_mut(i) = se;
             }
@@ -198,7 +188,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         }
         let ctx = self.ctx_for(i);
         let mut se = *self.se(i);
-        let (_, w) = overflowing_update_entity_lag(&mut self.avg, &ctx, is_curr, &mut se, &tun)?;
+        let (_, w) = overflowing_update_entity_lag(&mut self.avg, &ctx, &mut se, &tun)?;
         self.note(w);
         if p.release >= Release::Linux6_18
             && tun.features.contains(Features::PLACE_REL_DEADLINE)

@@ -62,6 +62,8 @@ pub use flags::{DequeueFlags, Dequeued, EnqueueFlags, WakeFlags};
 pub use store::{BufferStore, EntityId, Node, NodeStore};
 pub use validate::EXACT_SUMS_LEFT_THE_DOMAIN;
 
+pub use crate::outcome::{Resched, Yielded};
+
 use tree::{Aug, Tree, TreeRef, TreeRefAug};
 
 use arrayvec::ArrayVec;
@@ -74,7 +76,7 @@ use crate::entity::{
 use crate::features::Features;
 use crate::pick::{
     cancel_protect_slice, overflowing_pick_eevdf, overflowing_set_protect_slice,
-    overflowing_update_protect_slice, protect_slice, Pick, SearchTree,
+    overflowing_update_protect_slice, protect_slice, Pick, PickCtx, SearchTree,
 };
 use crate::profile::{Profile, Reference, Release, Reweight, Rules, SliceAggregates};
 use crate::rbtree::{self, RbLink, RbNodes, RbRoot, NIL};
@@ -449,8 +451,8 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
 }
 
 impl<R: Rules, S: NodeStore> CfsRq<R, S> {
-    fn note(&mut self, wrapped: bool) {
-        self.wrapped |= wrapped;
+    fn note(&mut self, wrapped: impl Into<bool>) {
+        self.wrapped |= wrapped.into();
     }
 
     /// The context an entity operation on `i` sees: curr (if it is not `i`),
@@ -464,6 +466,9 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
             },
             nr_queued: self.nr_queued,
             max_slice: self.max_slice(),
+            // The running entity counts as curr in V only while on the queue.
+            se_is_curr: self.curr == i && self.se(i).on_rq,
+            se_protected: false,
         }
     }
 }

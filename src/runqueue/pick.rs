@@ -55,11 +55,13 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         overflowing_pick_eevdf(
             &self.avg,
             &TreeRefAug(self.store.nodes(), self.root),
-            curr,
-            next,
-            self.nr_queued,
-            protect,
-            self.tun.features,
+            &PickCtx {
+                curr,
+                next,
+                nr_queued: self.nr_queued,
+                protect,
+                features: self.tun.features,
+            },
         )
     }
 
@@ -73,7 +75,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     /// kernel would dereference NULL: only after an overflow).
     pub fn pick_next(&mut self, now: u64) -> Result<Option<EntityId>, Error> {
         if self.curr_on_rq().is_some() {
-            self.update_curr(now)?;
+            self.update_curr_in_op(now)?;
         }
 
         let chosen = loop {
@@ -139,7 +141,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     /// Stop running curr without picking (the CPU goes to another class or
     /// idle): `put_prev_entity` after an `update_curr`.
     pub fn put_prev_curr(&mut self, now: u64) -> Result<(), Error> {
-        self.update_curr(now)?;
+        self.update_curr_in_op(now)?;
         self.need_resched = false;
         self.put_prev()
     }
@@ -161,7 +163,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     /// [`Error::InvalidState`] if nothing is eligible in a non-empty queue.
     pub fn pick_entity(&mut self, now: u64) -> Result<Option<EntityId>, Error> {
         if self.curr_on_rq().is_some() {
-            self.update_curr(now)?;
+            self.update_curr_in_op(now)?;
         }
         if self.nr_queued == 0 {
             return Ok(None);
@@ -199,7 +201,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         }
         if i != self.curr {
             if self.curr_on_rq().is_some() {
-                self.update_curr(now)?;
+                self.update_curr_in_op(now)?;
             }
             self.put_prev()?;
             self.set_next(i, now)?;

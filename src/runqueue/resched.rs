@@ -9,8 +9,8 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     /// consumed, or its protection has ended, while another entity is queued.
     /// A caller that schedules several levels (a cgroup hierarchy) collects it
     /// here instead of from each return value.
-    pub fn take_resched(&mut self) -> bool {
-        core::mem::take(&mut self.resched)
+    pub fn take_resched(&mut self) -> Resched {
+        Resched::from(core::mem::take(&mut self.resched))
     }
 
     pub(super) fn resched_from_update_curr(&mut self) {

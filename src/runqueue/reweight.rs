@@ -14,7 +14,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let is_curr = self.curr == i;
         let on_rq = self.se(i).on_rq;
         if on_rq && (is_curr || p.reweight != Reweight::ScaleDeadline) {
-            self.update_curr(now)?;
+            self.update_curr_in_op(now)?;
         }
         let old_w = self.se(i).load.weight();
         let in_tree = on_rq && !is_curr;
@@ -23,21 +23,15 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let move_in_tree = in_tree && p.reweight != Reweight::ScaleDeadline;
         // The kernel takes the lag while the entity is still in the tree, so
         // the 7.x limit's cfs_rq_max_slice includes the entity's own slice.
-        let ctx = self.ctx_for(i);
+        let ctx = RqCtx {
+            se_protected: is_curr && protect_slice(&p, self.se(i)),
+            ..self.ctx_for(i)
+        };
         if move_in_tree {
             self.erase_only(i);
         }
-        let protected = is_curr && protect_slice(&p, self.se(i));
         let mut se = *self.se(i);
-        let r = reweight_entity(
-            &mut self.avg,
-            &ctx,
-            is_curr,
-            &mut se,
-            new_load,
-            protected,
-            &tun,
-        );
+        let r = reweight_entity(&mut self.avg, &ctx, &mut se, new_load, &tun);
         let w = match r {
             Ok(w) => w,
             Err(e) => {

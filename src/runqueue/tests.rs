@@ -206,6 +206,7 @@ fn drive_observed(p: Profile, seed: u64, steps: usize, observe: &mut dyn FnMut(&
                                 },
                             )
                             .unwrap()
+                            .is_requested()
                         {
                             rq.pick_next(now).unwrap();
                         }
@@ -239,7 +240,7 @@ fn drive_observed(p: Profile, seed: u64, steps: usize, observe: &mut dyn FnMut(&
             }
             Op::Tick => {
                 now += 1 + rng.below(4_000_000);
-                if rq.tick(now).unwrap() {
+                if rq.tick(now).unwrap().is_requested() {
                     rq.pick_next(now).unwrap();
                 }
             }
@@ -260,7 +261,7 @@ fn drive_observed(p: Profile, seed: u64, steps: usize, observe: &mut dyn FnMut(&
             }
             Op::Yield => {
                 now += rng.below(100_000);
-                if rq.yield_curr(now).unwrap() {
+                if rq.yield_curr(now).unwrap().did_yield() {
                     rq.pick_next(now).unwrap();
                 }
             }
@@ -515,7 +516,7 @@ fn renicing_the_running_task_ends_its_protection_in_6_18_only() {
         let mut now = 0;
         loop {
             now += 1_000_000;
-            if rq.tick(now).unwrap() {
+            if rq.tick(now).unwrap().is_requested() {
                 rq.pick_next(now).unwrap();
                 if now >= 40_000_000 {
                     break;
@@ -534,7 +535,11 @@ fn renicing_the_running_task_ends_its_protection_in_6_18_only() {
         assert_eq!(se.vprot.0 == se.vlag.0 as u64, shared, "{p:?}");
         assert_eq!(!protect_slice(&p, se), shared, "{p:?}");
         // The next tick: 6.18 reschedules, 7.x keeps curr protected.
-        assert_eq!(rq.tick(now + 200_000).unwrap(), shared, "{p:?}");
+        assert_eq!(
+            rq.tick(now + 200_000).unwrap().is_requested(),
+            shared,
+            "{p:?}"
+        );
     }
 }
 
@@ -560,7 +565,7 @@ fn a_pending_reschedule_makes_wakeup_preemption_return_early() {
         rq.pick_next(0).unwrap();
         assert!(!rq.need_resched());
         let mut now = 0;
-        while !rq.tick(now).unwrap() {
+        while !rq.tick(now).unwrap().is_requested() {
             now += 1_000_000;
         }
         assert!(rq.need_resched(), "{p:?}: the tick's request is pending");
@@ -571,7 +576,7 @@ fn a_pending_reschedule_makes_wakeup_preemption_return_early() {
         let preempt = rq
             .wakeup_preempt(ids[2], now + 600_000, WakeFlags::default())
             .unwrap();
-        assert!(!preempt, "{p:?}");
+        assert!(!preempt.is_requested(), "{p:?}");
         assert_eq!(*rq.entity(c).unwrap(), before, "{p:?}: update_curr ran");
         assert!(rq.need_resched());
         // The switch consumes it; the next wakeup is judged again.
@@ -587,9 +592,15 @@ fn a_second_wakeup_on_an_idle_cpu_asks_for_nothing_new() {
         let a = rq.add(SchedEntity::from_nice(0, 0).unwrap()).unwrap();
         let b = rq.add(SchedEntity::from_nice(0, 0).unwrap()).unwrap();
         rq.enqueue(a, 0, EnqueueFlags::WAKEUP).unwrap();
-        assert_eq!(rq.wakeup_preempt(a, 0, WakeFlags::default()), Ok(true));
+        assert_eq!(
+            rq.wakeup_preempt(a, 0, WakeFlags::default()),
+            Ok(Resched::REQUESTED)
+        );
         rq.enqueue(b, 10, EnqueueFlags::WAKEUP).unwrap();
-        assert_eq!(rq.wakeup_preempt(b, 10, WakeFlags::default()), Ok(false));
+        assert_eq!(
+            rq.wakeup_preempt(b, 10, WakeFlags::default()),
+            Ok(Resched::NONE)
+        );
         assert!(rq.need_resched());
         rq.pick_next(20).unwrap();
         assert!(!rq.need_resched());
@@ -616,7 +627,7 @@ fn next_buddy_is_marked_before_the_pending_reschedule_test_before_7_0() {
         rq.enqueue(ids[2], 10, EnqueueFlags::WAKEUP).unwrap();
         assert_eq!(
             rq.wakeup_preempt(ids[2], 10, WakeFlags::default()),
-            Ok(false)
+            Ok(Resched::NONE)
         );
         let marked = rq.next_buddy() == Some(ids[2]);
         assert_eq!(marked, p.release <= Release::Linux6_18, "{p:?}");
@@ -720,7 +731,7 @@ fn run_busy(p: Profile, nices: &[i32], secs: u64, tick: u64) -> Vec<u64> {
     let mut now = 0;
     while now < secs * 1_000_000_000 {
         now += tick;
-        if rq.tick(now).unwrap() {
+        if rq.tick(now).unwrap().is_requested() {
             rq.pick_next(now).unwrap();
         }
         rq.validate().unwrap();
@@ -779,7 +790,7 @@ fn steady_state_lag_stays_within_slice_plus_tick_known_bugs_7() {
         let mut worst = 0i64;
         for k in 1..=100_000u64 {
             let now = k * 1_000_000;
-            if rq.tick(now).unwrap() {
+            if rq.tick(now).unwrap().is_requested() {
                 rq.pick_next(now).unwrap();
             }
             let v = rq.avg_vruntime().unwrap();
@@ -832,7 +843,7 @@ fn delayed_dequeue_keeps_an_ineligible_sleeper_until_picked() {
     let mut now = 2_000_000;
     while rq.nr_queued() == 2 {
         now += 1_000_000;
-        if rq.tick(now).unwrap() {
+        if rq.tick(now).unwrap().is_requested() {
             rq.pick_next(now).unwrap();
         }
     }

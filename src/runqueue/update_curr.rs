@@ -32,15 +32,15 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     /// move the reference point. Returns whether curr should be rescheduled (its
     /// request is used up or, ≥ v6.18, its slice protection has ended) — never
     /// with a single queued entity.
-    pub fn update_curr(&mut self, now: u64) -> Result<bool, Error> {
+    pub fn update_curr(&mut self, now: u64) -> Result<Resched, Error> {
         if self.curr == NIL {
-            return Ok(false);
+            return Ok(Resched::NONE);
         }
         let c = self.curr;
         let exec_start = self.store.nodes()[c as usize].exec_start;
         let delta = now.wrapping_sub(exec_start) as i64;
         if delta <= 0 {
-            return Ok(false);
+            return Ok(Resched::NONE);
         }
         let p = self.profile();
         let mut se = *self.se(c);
@@ -53,6 +53,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         n.exec_start = now;
         n.sum_exec_runtime = n.sum_exec_runtime.wrapping_add(delta as u64);
         n.se = se;
+        let resched = resched.is_consumed();
         if resched {
             self.refresh_zero_vruntime()?;
         }
@@ -64,25 +65,31 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
                     self.next = NIL;
                 }
                 self.resched_from_update_curr();
-                return Ok(true);
+                return Ok(Resched::REQUESTED);
             }
-            return Ok(false);
+            return Ok(Resched::NONE);
         }
         if self.nr_queued == 1 {
-            return Ok(false);
+            return Ok(Resched::NONE);
         }
         if resched || !protect_slice(&p, &se) {
             if self.next == c {
                 self.next = NIL;
             }
             self.resched_from_update_curr();
-            return Ok(true);
+            return Ok(Resched::REQUESTED);
         }
-        Ok(false)
+        Ok(Resched::NONE)
+    }
+
+    /// [`update_curr`](Self::update_curr) on the way of another operation:
+    /// a reschedule it asks for is kept in [`need_resched`](Self::need_resched).
+    pub(super) fn update_curr_in_op(&mut self, now: u64) -> Result<(), Error> {
+        self.update_curr(now).map(|_| ())
     }
 
     /// `entity_tick`: [`update_curr`](Self::update_curr) at a timer tick.
-    pub fn tick(&mut self, now: u64) -> Result<bool, Error> {
+    pub fn tick(&mut self, now: u64) -> Result<Resched, Error> {
         self.update_curr(now)
     }
 }

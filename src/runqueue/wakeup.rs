@@ -14,17 +14,17 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     ///
     /// Returns whether this call asked for a reschedule (`resched_curr`),
     /// which sets [`need_resched`](Self::need_resched). With a reschedule
-    /// already pending it returns `false` early, as the kernel does: in 6.6
-    /// and 6.18 after NEXT_BUDDY has marked the wakee, in 7.x before anything.
-    /// With no fair entity running (an idle CPU, or curr already dequeued)
-    /// the wakee preempts: `true`, unless a reschedule was already pending (a
-    /// second wakeup on an idle CPU asks for nothing new).
+    /// already pending it returns [`Resched::NONE`] early, as the kernel
+    /// does: in 6.6 and 6.18 after NEXT_BUDDY has marked the wakee, in 7.x
+    /// before anything. With no fair entity running (an idle CPU, or curr
+    /// already dequeued) the wakee preempts, unless a reschedule was already
+    /// pending (a second wakeup on an idle CPU asks for nothing new).
     pub fn wakeup_preempt(
         &mut self,
         wakee: EntityId,
         now: u64,
         flags: WakeFlags,
-    ) -> Result<bool, Error> {
+    ) -> Result<Resched, Error> {
         let pi = self.slot(wakee)?;
         let c = self.curr;
         if c == NIL || !self.se(c).on_rq {
@@ -32,14 +32,14 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
             // resched_curr does nothing when the flag is already set.
             let fresh = !self.need_resched;
             self.need_resched = true;
-            return Ok(fresh);
+            return Ok(Resched::from(fresh));
         }
         if c == pi {
-            return Ok(false);
+            return Ok(Resched::NONE);
         }
         let preempt = self.wakeup_preempt_fair(c, pi, now, flags)?;
         self.need_resched |= preempt;
-        Ok(preempt)
+        Ok(Resched::from(preempt))
     }
 
     /// The class part of [`wakeup_preempt`](Self::wakeup_preempt), with curr
@@ -64,7 +64,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         if self.need_resched || !f.contains(Features::WAKEUP_PREEMPTION) {
             return Ok(false);
         }
-        self.update_curr(now)?;
+        self.update_curr_in_op(now)?;
         let short = p.release >= Release::Linux6_18
             && f.contains(Features::PREEMPT_SHORT)
             && self.se(pi).slice < self.se(c).slice;
@@ -141,11 +141,13 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let (pick, wrapped) = overflowing_pick_eevdf(
             &self.avg,
             &TreeRefAug(self.store.nodes(), self.root),
-            curr,
-            None,
-            self.nr_queued,
-            protect,
-            self.tun.features,
+            &PickCtx {
+                curr,
+                next: None,
+                nr_queued: self.nr_queued,
+                protect,
+                features: self.tun.features,
+            },
         );
         self.note(wrapped);
         pick

@@ -6,15 +6,15 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     /// `yield_task_fair` for curr (spec §4.6): with more than one runnable entity,
     /// clear the buddy, update curr and, if it is eligible, give up the rest of
     /// its request. Returns whether curr yielded.
-    pub fn yield_curr(&mut self, now: u64) -> Result<bool, Error> {
+    pub fn yield_curr(&mut self, now: u64) -> Result<Yielded, Error> {
         let c = self.curr;
         if c == NIL || self.nr_runnable() <= 1 {
-            return Ok(false);
+            return Ok(Yielded::KEPT);
         }
         self.next = NIL;
-        self.update_curr(now)?;
+        self.update_curr_in_op(now)?;
         if !self.se(c).on_rq || !self.eligible_noted(self.se(c).vruntime) {
-            return Ok(false);
+            return Ok(Yielded::KEPT);
         }
         let p = self.profile();
         let base = self.tun.base_slice;
@@ -27,6 +27,6 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         if p.release == Release::Linux6_18 {
             self.update_min_vruntime()?;
         }
-        Ok(true)
+        Ok(Yielded::YIELDED)
     }
 }
