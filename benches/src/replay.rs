@@ -17,7 +17,7 @@
 
 use eevdf::entity::{SchedEntity, Tunables};
 use eevdf::runqueue::{DequeueFlags, Dequeued, EnqueueFlags, EntityId, RunQueue, WakeFlags};
-use eevdf::{Error, LoadWeight, Profile};
+use eevdf::{Error, Exact, Linux6_18, Linux6_6, Linux7_0, Linux7_1, LoadWeight, Profile, Rules};
 
 use crate::pick::Rng;
 
@@ -118,8 +118,8 @@ extern "C" {
     ) -> i64;
 }
 
-/// The run queue of the replay.
-pub type Rq = RunQueue<Profile, SLOTS>;
+/// The run queue of the replay under release `R`.
+pub type Rq<R> = RunQueue<R, SLOTS>;
 /// The replay's table of handles, by task slot.
 pub type Ids = [EntityId; SLOTS];
 
@@ -147,117 +147,323 @@ pub fn c_profile(p: &Profile) -> Option<u32> {
 // Results: run, tick: resched; pick: the new curr's handle (NO_ENTITY: idle);
 // dequeue: delayed; wakeup: preempt; initial: handle << 1 | preempt;
 // renice, exit: 0. A wakeup or a fork is two calls, each in its own function:
-// the enqueue (`replay_rs_wakeup`, `replay_rs_initial`) and the preemption
-// check (`replay_rs_preempt`), so that callgrind tells them apart.
+// the enqueue (`wakeup`, `initial`) and the preemption check (`preempt`), so
+// that callgrind tells them apart.
+//
+// The calls are written once, generic over the release ([`body`]); each
+// release gets its own non-inlined copy of every kind under its own symbol,
+// `replay_rs_<kind>_<suffix>` ([`Replay`]), so that callgrind counts each
+// kind of each release by name.
 
-#[no_mangle]
-#[inline(never)]
-pub fn replay_rs_run(rq: &mut Rq, _ids: &mut Ids, op: &Op) -> Result<u64, Error> {
-    Ok(rq.update_curr(op.now)? as u64)
-}
+/// The calls of each kind, for any release (inlined into the named copies
+/// and into the generator).
+mod body {
+    use super::*;
 
-#[no_mangle]
-#[inline(never)]
-pub fn replay_rs_tick(rq: &mut Rq, _ids: &mut Ids, op: &Op) -> Result<u64, Error> {
-    Ok(rq.tick(op.now)? as u64)
-}
+    #[inline(always)]
+    pub fn run<R: Rules>(rq: &mut Rq<R>, _ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+        Ok(rq.update_curr(op.now)? as u64)
+    }
 
-#[no_mangle]
-#[inline(never)]
-pub fn replay_rs_pick(rq: &mut Rq, _ids: &mut Ids, op: &Op) -> Result<u64, Error> {
-    Ok(rq.pick_next(op.now)?.map_or(NO_ENTITY, EntityId::to_bits))
-}
+    #[inline(always)]
+    pub fn tick<R: Rules>(rq: &mut Rq<R>, _ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+        Ok(rq.tick(op.now)? as u64)
+    }
 
-#[no_mangle]
-#[inline(never)]
-pub fn replay_rs_dequeue(rq: &mut Rq, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
-    let d = rq.dequeue(ids[op.task as usize], op.now, DequeueFlags::SLEEP)?;
-    Ok((d == Dequeued::Delayed) as u64)
-}
+    #[inline(always)]
+    pub fn pick<R: Rules>(rq: &mut Rq<R>, _ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+        Ok(rq.pick_next(op.now)?.map_or(NO_ENTITY, EntityId::to_bits))
+    }
 
-#[no_mangle]
-#[inline(never)]
-pub fn replay_rs_wakeup(rq: &mut Rq, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
-    rq.enqueue(ids[op.task as usize], op.now, EnqueueFlags::WAKEUP)?;
-    Ok(0)
-}
+    #[inline(always)]
+    pub fn dequeue<R: Rules>(rq: &mut Rq<R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+        let d = rq.dequeue(ids[op.task as usize], op.now, DequeueFlags::SLEEP)?;
+        Ok((d == Dequeued::Delayed) as u64)
+    }
 
-#[no_mangle]
-#[inline(never)]
-pub fn replay_rs_initial(rq: &mut Rq, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
-    let se = SchedEntity::from_nice(op.nice as i32, rq.tunables().base_slice)?;
-    let id = rq.add(se)?;
-    ids[op.task as usize] = id;
-    rq.enqueue(id, op.now, EnqueueFlags::new_task(rq.profile().release))?;
-    Ok(id.to_bits() << 1)
-}
+    #[inline(always)]
+    pub fn wakeup<R: Rules>(rq: &mut Rq<R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+        rq.enqueue(ids[op.task as usize], op.now, EnqueueFlags::WAKEUP)?;
+        Ok(0)
+    }
 
-/// The wakeup preemption check after a wakeup or (`fork`) a fork.
-#[no_mangle]
-#[inline(never)]
-pub fn replay_rs_preempt(rq: &mut Rq, ids: &mut Ids, op: &Op, fork: bool) -> Result<u64, Error> {
-    let flags = WakeFlags {
-        fork,
-        ..WakeFlags::default()
-    };
-    Ok(rq.wakeup_preempt(ids[op.task as usize], op.now, flags)? as u64)
-}
+    #[inline(always)]
+    pub fn initial<R: Rules>(rq: &mut Rq<R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+        let se = SchedEntity::from_nice(op.nice as i32, rq.tunables().base_slice)?;
+        let id = rq.add(se)?;
+        ids[op.task as usize] = id;
+        rq.enqueue(id, op.now, EnqueueFlags::new_task(rq.profile().release))?;
+        Ok(id.to_bits() << 1)
+    }
 
-#[no_mangle]
-#[inline(never)]
-pub fn replay_rs_renice(rq: &mut Rq, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
-    let lw = LoadWeight::from_nice(op.nice as i32)?;
-    rq.reweight(ids[op.task as usize], lw, op.now)?;
-    Ok(0)
-}
+    /// The wakeup preemption check after a wakeup or (`fork`) a fork.
+    #[inline(always)]
+    pub fn preempt<R: Rules>(
+        rq: &mut Rq<R>,
+        ids: &mut Ids,
+        op: &Op,
+        fork: bool,
+    ) -> Result<u64, Error> {
+        let flags = WakeFlags {
+            fork,
+            ..WakeFlags::default()
+        };
+        Ok(rq.wakeup_preempt(ids[op.task as usize], op.now, flags)? as u64)
+    }
 
-#[no_mangle]
-#[inline(never)]
-pub fn replay_rs_exit(rq: &mut Rq, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
-    rq.remove(ids[op.task as usize])?;
-    ids[op.task as usize] = EntityId::from_bits(NO_ENTITY);
-    Ok(0)
-}
+    #[inline(always)]
+    pub fn renice<R: Rules>(rq: &mut Rq<R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+        let lw = LoadWeight::from_nice(op.nice as i32)?;
+        rq.reweight(ids[op.task as usize], lw, op.now)?;
+        Ok(0)
+    }
 
-/// One operation through the Rust API.
-#[inline(always)]
-pub fn apply_rs(rq: &mut Rq, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
-    match op.kind {
-        kind::RUN => replay_rs_run(rq, ids, op),
-        kind::TICK => replay_rs_tick(rq, ids, op),
-        kind::PICK => replay_rs_pick(rq, ids, op),
-        kind::DEQUEUE => replay_rs_dequeue(rq, ids, op),
-        kind::WAKEUP => {
-            let r = replay_rs_wakeup(rq, ids, op)?;
-            Ok(r | replay_rs_preempt(rq, ids, op, false)?)
-        }
-        kind::INITIAL => {
-            let r = replay_rs_initial(rq, ids, op)?;
-            Ok(r | replay_rs_preempt(rq, ids, op, true)?)
-        }
-        kind::RENICE => replay_rs_renice(rq, ids, op),
-        kind::EXIT => replay_rs_exit(rq, ids, op),
-        _ => Err(Error::InvalidArgument),
+    #[inline(always)]
+    pub fn exit<R: Rules>(rq: &mut Rq<R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+        rq.remove(ids[op.task as usize])?;
+        ids[op.task as usize] = EntityId::from_bits(NO_ENTITY);
+        Ok(0)
     }
 }
 
+/// One kind's function (all but `preempt`).
+pub type KindFn<R> = fn(&mut Rq<R>, &mut Ids, &Op) -> Result<u64, Error>;
+
+/// A release the replay runs, with its own non-inlined copy of each kind's
+/// calls: `replay_rs_<kind>_<SUFFIX>`.
+pub trait Replay: Rules {
+    /// The symbols' suffix.
+    const SUFFIX: &'static str;
+    fn run(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error>;
+    fn tick(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error>;
+    fn pick(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error>;
+    fn dequeue(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error>;
+    fn wakeup(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error>;
+    fn initial(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error>;
+    fn preempt(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op, fork: bool) -> Result<u64, Error>;
+    fn renice(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error>;
+    fn exit(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error>;
+    /// The address of the copy of `func` (a name of [`FUNCS`]): the
+    /// compiler merges functions with the same code (`tick` is `run`:
+    /// `tick` is `update_curr`), and callgrind then counts them under one
+    /// name.
+    fn addr(func: &str) -> usize;
+}
+
+macro_rules! replay_release {
+    ($m:ident, $R:ty, $suffix:literal) => {
+        /// The named copies of one release (see [`Replay`]).
+        pub mod $m {
+            use super::*;
+
+            #[export_name = concat!("replay_rs_run_", $suffix)]
+            #[inline(never)]
+            pub fn run(rq: &mut Rq<$R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                body::run(rq, ids, op)
+            }
+            #[export_name = concat!("replay_rs_tick_", $suffix)]
+            #[inline(never)]
+            pub fn tick(rq: &mut Rq<$R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                body::tick(rq, ids, op)
+            }
+            #[export_name = concat!("replay_rs_pick_", $suffix)]
+            #[inline(never)]
+            pub fn pick(rq: &mut Rq<$R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                body::pick(rq, ids, op)
+            }
+            #[export_name = concat!("replay_rs_dequeue_", $suffix)]
+            #[inline(never)]
+            pub fn dequeue(rq: &mut Rq<$R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                body::dequeue(rq, ids, op)
+            }
+            #[export_name = concat!("replay_rs_wakeup_", $suffix)]
+            #[inline(never)]
+            pub fn wakeup(rq: &mut Rq<$R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                body::wakeup(rq, ids, op)
+            }
+            #[export_name = concat!("replay_rs_initial_", $suffix)]
+            #[inline(never)]
+            pub fn initial(rq: &mut Rq<$R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                body::initial(rq, ids, op)
+            }
+            #[export_name = concat!("replay_rs_preempt_", $suffix)]
+            #[inline(never)]
+            pub fn preempt(
+                rq: &mut Rq<$R>,
+                ids: &mut Ids,
+                op: &Op,
+                fork: bool,
+            ) -> Result<u64, Error> {
+                body::preempt(rq, ids, op, fork)
+            }
+            #[export_name = concat!("replay_rs_renice_", $suffix)]
+            #[inline(never)]
+            pub fn renice(rq: &mut Rq<$R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                body::renice(rq, ids, op)
+            }
+            #[export_name = concat!("replay_rs_exit_", $suffix)]
+            #[inline(never)]
+            pub fn exit(rq: &mut Rq<$R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                body::exit(rq, ids, op)
+            }
+        }
+
+        impl Replay for $R {
+            const SUFFIX: &'static str = $suffix;
+            #[inline(always)]
+            fn run(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                $m::run(rq, ids, op)
+            }
+            #[inline(always)]
+            fn tick(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                $m::tick(rq, ids, op)
+            }
+            #[inline(always)]
+            fn pick(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                $m::pick(rq, ids, op)
+            }
+            #[inline(always)]
+            fn dequeue(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                $m::dequeue(rq, ids, op)
+            }
+            #[inline(always)]
+            fn wakeup(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                $m::wakeup(rq, ids, op)
+            }
+            #[inline(always)]
+            fn initial(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                $m::initial(rq, ids, op)
+            }
+            #[inline(always)]
+            fn preempt(
+                rq: &mut Rq<Self>,
+                ids: &mut Ids,
+                op: &Op,
+                fork: bool,
+            ) -> Result<u64, Error> {
+                $m::preempt(rq, ids, op, fork)
+            }
+            #[inline(always)]
+            fn renice(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                $m::renice(rq, ids, op)
+            }
+            #[inline(always)]
+            fn exit(rq: &mut Rq<Self>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+                $m::exit(rq, ids, op)
+            }
+            fn addr(func: &str) -> usize {
+                let f: KindFn<$R> = match func {
+                    "run" => $m::run,
+                    "tick" => $m::tick,
+                    "pick" => $m::pick,
+                    "dequeue" => $m::dequeue,
+                    "wakeup" => $m::wakeup,
+                    "initial" => $m::initial,
+                    "preempt" => return $m::preempt as *const () as usize,
+                    "renice" => $m::renice,
+                    "exit" => $m::exit,
+                    _ => return 0,
+                };
+                f as *const () as usize
+            }
+        }
+    };
+}
+
+// The releases fixed at compile time, as a kernel is built for one.
+replay_release!(rs_6_6, Linux6_6, "6_6");
+replay_release!(rs_6_18, Linux6_18, "6_18");
+replay_release!(rs_7_0, Linux7_0, "7_0");
+replay_release!(rs_7_1, Linux7_1, "7_1");
+replay_release!(rs_exact, Exact, "exact");
+// The release chosen at run time (`RunQueue<Profile, _>`), as the C ABI and
+// the lab hold it.
+replay_release!(rs_rt, Profile, "rt");
+
+macro_rules! dispatch {
+    ($run:path, $tick:path, $pick:path, $dequeue:path, $wakeup:path, $initial:path,
+     $preempt:path, $renice:path, $exit:path, $rq:ident, $ids:ident, $op:ident) => {
+        match $op.kind {
+            kind::RUN => $run($rq, $ids, $op),
+            kind::TICK => $tick($rq, $ids, $op),
+            kind::PICK => $pick($rq, $ids, $op),
+            kind::DEQUEUE => $dequeue($rq, $ids, $op),
+            kind::WAKEUP => {
+                let r = $wakeup($rq, $ids, $op)?;
+                Ok(r | $preempt($rq, $ids, $op, false)?)
+            }
+            kind::INITIAL => {
+                let r = $initial($rq, $ids, $op)?;
+                Ok(r | $preempt($rq, $ids, $op, true)?)
+            }
+            kind::RENICE => $renice($rq, $ids, $op),
+            kind::EXIT => $exit($rq, $ids, $op),
+            _ => Err(Error::InvalidArgument),
+        }
+    };
+}
+
+/// One operation through the Rust API: the release's named copy of its kind.
+#[inline(always)]
+pub fn apply_rs<R: Replay>(rq: &mut Rq<R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+    dispatch!(
+        R::run,
+        R::tick,
+        R::pick,
+        R::dequeue,
+        R::wakeup,
+        R::initial,
+        R::preempt,
+        R::renice,
+        R::exit,
+        rq,
+        ids,
+        op
+    )
+}
+
+/// The same calls inlined (the generator's: not counted by callgrind, which
+/// counts the named copies).
+#[inline(always)]
+fn apply_inline<R: Rules>(rq: &mut Rq<R>, ids: &mut Ids, op: &Op) -> Result<u64, Error> {
+    dispatch!(
+        body::run,
+        body::tick,
+        body::pick,
+        body::dequeue,
+        body::wakeup,
+        body::initial,
+        body::preempt,
+        body::renice,
+        body::exit,
+        rq,
+        ids,
+        op
+    )
+}
+
 /// A fresh run queue and handle table.
-fn fresh(p: &Profile) -> (Rq, Ids) {
+fn fresh<R: Rules>(rel: R) -> (Rq<R>, Ids) {
     (
-        Rq::new(*p, tunables(p)),
+        Rq::new(rel, tunables(&rel.profile())),
         [EntityId::from_bits(NO_ENTITY); SLOTS],
     )
 }
 
 #[inline(never)]
-fn run_rs(rq: &mut Rq, ids: &mut Ids, ops: &[Op], out: &mut [u64]) -> Result<(), (usize, Error)> {
+fn run_rs<R: Replay>(
+    rq: &mut Rq<R>,
+    ids: &mut Ids,
+    ops: &[Op],
+    out: &mut [u64],
+) -> Result<(), (usize, Error)> {
     for (i, (op, o)) in ops.iter().zip(out.iter_mut()).enumerate() {
         *o = apply_rs(rq, ids, op).map_err(|e| (i, e))?;
     }
     Ok(())
 }
 
-fn final_rs(rq: &Rq, ids: &Ids) -> Final {
+fn final_rs<R: Rules>(rq: &Rq<R>, ids: &Ids) -> Final {
     let (v, w) = rq.overflowing_avg_vruntime().unwrap_or_default();
     let mut f = Final {
         avg_vruntime: v.0,
@@ -289,8 +495,8 @@ fn final_rs(rq: &Rq, ids: &Ids) -> Final {
 
 /// Replays `ops` through the Rust API on a fresh run queue: the result of
 /// every operation into `out`, and the final state.
-pub fn replay_rs(p: &Profile, ops: &[Op], out: &mut [u64]) -> Result<Final, String> {
-    let (mut rq, mut ids) = fresh(p);
+pub fn replay_rs<R: Replay>(rel: R, ops: &[Op], out: &mut [u64]) -> Result<Final, String> {
+    let (mut rq, mut ids) = fresh(rel);
     run_rs(&mut rq, &mut ids, ops, out)
         .map_err(|(i, e)| format!("Rust replay: operation {i} ({:?}): {e:?}", ops[i]))?;
     Ok(final_rs(&rq, &ids))
@@ -393,15 +599,15 @@ struct Task {
     nice: i8,
 }
 
-struct Gen {
+struct Gen<R: Rules> {
     rng: Rng,
-    rq: Rq,
+    rq: Rq<R>,
     ids: Ids,
     tasks: [Task; SLOTS],
     now: u64,
 }
 
-impl Gen {
+impl<R: Rules> Gen<R> {
     fn unit(&mut self) -> f64 {
         (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
@@ -438,9 +644,9 @@ impl Gen {
     }
 }
 
-/// Generates the stream of `n` operations of `seed` for profile `p`.
-pub fn generate(p: &Profile, n: usize, seed: u64) -> Result<Stream, String> {
-    let (rq, ids) = fresh(p);
+/// Generates the stream of `n` operations of `seed` for release `rel`.
+pub fn generate<R: Rules>(rel: R, n: usize, seed: u64) -> Result<Stream, String> {
+    let (rq, ids) = fresh(rel);
     let mut g = Gen {
         rng: Rng::new(seed),
         rq,
@@ -623,7 +829,7 @@ pub fn generate(p: &Profile, n: usize, seed: u64) -> Result<Stream, String> {
             }
             _ => {}
         }
-        let r = apply_rs(&mut g.rq, &mut g.ids, &op)
+        let r = apply_inline(&mut g.rq, &mut g.ids, &op)
             .map_err(|e| format!("generator: operation {i} ({op:?}): {e:?}"))?;
         s.count[op.kind as usize] += 1;
         s.ops.push(op);
@@ -637,9 +843,9 @@ pub fn generate(p: &Profile, n: usize, seed: u64) -> Result<Stream, String> {
     Ok(s)
 }
 
-/// The benchmark's stream for `p`.
-pub fn stream(p: &Profile) -> Result<Stream, String> {
-    generate(p, OPS, SEED)
+/// The benchmark's stream for `rel`.
+pub fn stream<R: Rules>(rel: R) -> Result<Stream, String> {
+    generate(rel, OPS, SEED)
 }
 
 fn first_difference(a: &[u64], b: &[u64]) -> Option<usize> {
@@ -649,10 +855,10 @@ fn first_difference(a: &[u64], b: &[u64]) -> Option<usize> {
 /// Replays the stream through Rust and (for a profile with a C id) the C
 /// ABI and checks both against the generator: every operation's result and
 /// the final state. Returns the number of comparisons.
-pub fn check(p: &Profile, s: &Stream, with_c: bool) -> Result<usize, String> {
+pub fn check<R: Replay>(rel: R, s: &Stream, with_c: bool) -> Result<usize, String> {
     let n = s.ops.len();
     let mut out = vec![0u64; n];
-    let fin = replay_rs(p, &s.ops, &mut out)?;
+    let fin = replay_rs(rel, &s.ops, &mut out)?;
     if let Some(i) = first_difference(&out, &s.expected) {
         return Err(format!(
             "Rust replay differs from the generator at operation {i} ({:?}): {:#x} vs {:#x}",
@@ -668,7 +874,7 @@ pub fn check(p: &Profile, s: &Stream, with_c: bool) -> Result<usize, String> {
     let mut comparisons = n + 1;
     if with_c {
         let mut cout = vec![0u64; n];
-        let cfin = replay_c(p, &s.ops, &mut cout, true)?;
+        let cfin = replay_c(&rel.profile(), &s.ops, &mut cout, true)?;
         if let Some(i) = first_difference(&cout, &out) {
             return Err(format!(
                 "C ABI replay differs from the Rust replay at operation {i} ({:?}): {:#x} vs {:#x}",
@@ -694,12 +900,107 @@ pub fn checksum(out: &[u64]) -> u64 {
 
 // ----- the commands ----------------------------------------------------------
 
-/// The profiles of the replay tables: name, profile, replayed through the C ABI.
-pub const PROFILES: [(&str, Profile, bool); 3] = [
-    ("6.6", Profile::LINUX_6_6, true),
-    ("7.1", Profile::LINUX_7_1, true),
-    ("exact", Profile::EXACT, false),
+/// A Rust replay of the tables: the release's copies of the kinds.
+#[derive(Clone, Copy)]
+pub struct Side {
+    /// The symbols' suffix ([`Replay::SUFFIX`]).
+    pub suffix: &'static str,
+    /// The addresses of its functions ([`Replay::addr`]).
+    pub addr: fn(&str) -> usize,
+}
+
+fn side<R: Replay>() -> Side {
+    Side {
+        suffix: R::SUFFIX,
+        addr: R::addr,
+    }
+}
+
+/// Every release's copies compiled into the harness (the compiler may merge
+/// copies with the same code across releases too).
+pub fn all_sides() -> [Side; 6] {
+    [
+        side::<Linux6_6>(),
+        side::<Linux6_18>(),
+        side::<Linux7_0>(),
+        side::<Linux7_1>(),
+        side::<Exact>(),
+        side::<Profile>(),
+    ]
+}
+
+/// A stream of the replay tables: its name, its release's profile, the Rust
+/// replays run on it (by [`Replay::SUFFIX`]: the release fixed at compile
+/// time, then, for 7.1, the same release chosen at run time), and whether it
+/// is replayed through the C ABI.
+pub struct StreamSpec {
+    pub name: &'static str,
+    pub profile: Profile,
+    pub rust: &'static [&'static str],
+    pub with_c: bool,
+}
+
+/// The streams of the replay tables.
+pub const STREAMS: [StreamSpec; 3] = [
+    StreamSpec {
+        name: "6.6",
+        profile: Profile::LINUX_6_6,
+        rust: &["6_6"],
+        with_c: true,
+    },
+    StreamSpec {
+        name: "7.1",
+        profile: Profile::LINUX_7_1,
+        rust: &["7_1", "rt"],
+        with_c: true,
+    },
+    StreamSpec {
+        name: "exact",
+        profile: Profile::EXACT,
+        rust: &["exact"],
+        with_c: false,
+    },
 ];
+
+/// The column label of a Rust replay.
+fn rust_label(suffix: &str) -> &'static str {
+    if suffix == "rt" {
+        "Rust run-time"
+    } else {
+        "Rust"
+    }
+}
+
+fn stream_spec(name: &str) -> Result<&'static StreamSpec, String> {
+    STREAMS
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| format!("unknown profile {name} (6.6, 7.1, exact)"))
+}
+
+/// The benchmark's stream of a [`STREAMS`] entry, generated by its release
+/// fixed at compile time.
+pub fn stream_of(spec: &StreamSpec) -> Result<Stream, String> {
+    match spec.name {
+        "6.6" => stream(Linux6_6),
+        "7.1" => stream(Linux7_1),
+        "exact" => stream(Exact),
+        n => Err(format!("no release for stream {n}")),
+    }
+}
+
+/// [`check`] of the Rust replay `suffix` (`rt`: `p` chosen at run time).
+pub fn check_side(suffix: &str, p: Profile, s: &Stream, with_c: bool) -> Result<usize, String> {
+    match suffix {
+        "6_6" => check(Linux6_6, s, with_c),
+        "6_18" => check(Linux6_18, s, with_c),
+        "7_0" => check(Linux7_0, s, with_c),
+        "7_1" => check(Linux7_1, s, with_c),
+        "exact" => check(Exact, s, with_c),
+        "rt" => check(p, s, with_c),
+        x => Err(format!("no Rust replay {x}")),
+    }
+}
 
 /// The kernel's own run-queue code (6.6.0 and 7.1.5, compiled in user space
 /// with gcc -O2) on the kernel's stream of this mix, callgrind
@@ -828,38 +1129,12 @@ pub const ROWS: [Row; 13] = [
     },
 ];
 
-/// The Rust functions' addresses: the compiler merges functions with the
-/// same code (`replay_rs_tick` is `replay_rs_run`: `tick` is `update_curr`),
-/// and callgrind then counts them under one name.
-fn rs_addr(func: &str) -> usize {
-    match func {
-        "run" => replay_rs_run as *const () as usize,
-        "tick" => replay_rs_tick as *const () as usize,
-        "pick" => replay_rs_pick as *const () as usize,
-        "dequeue" => replay_rs_dequeue as *const () as usize,
-        "wakeup" => replay_rs_wakeup as *const () as usize,
-        "initial" => replay_rs_initial as *const () as usize,
-        "preempt" => replay_rs_preempt as *const () as usize,
-        "renice" => replay_rs_renice as *const () as usize,
-        "exit" => replay_rs_exit as *const () as usize,
-        _ => 0,
-    }
-}
-
 fn arg_value(args: &[String], name: &str, default: f64) -> f64 {
     args.iter()
         .position(|a| a == name)
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn profile_named(name: &str) -> Result<(&'static str, Profile, bool), String> {
-    PROFILES
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .copied()
-        .ok_or_else(|| format!("unknown profile {name} (6.6, 7.1, exact)"))
 }
 
 /// Prints what the stream is: the mix achieved, the queue and the tasks.
@@ -899,44 +1174,67 @@ pub fn describe(name: &str, s: &Stream) {
 /// One timed replay: ns/op, the results written to the buffer.
 type Timed<'a> = Box<dyn Fn(&mut [u64]) -> f64 + 'a>;
 
+fn timed_rs<R: Replay>(rel: R, ops: &[Op]) -> Timed<'_> {
+    let n = ops.len() as f64;
+    Box::new(move |out: &mut [u64]| {
+        let t = std::time::Instant::now();
+        let (mut rq, mut ids) = fresh(rel);
+        let r = run_rs(&mut rq, &mut ids, ops, out);
+        let e = t.elapsed().as_nanos() as f64;
+        std::hint::black_box((r.is_ok(), &rq));
+        e / n
+    })
+}
+
+fn timed_side<'a>(suffix: &str, p: Profile, ops: &'a [Op]) -> Result<Timed<'a>, String> {
+    Ok(match suffix {
+        "6_6" => timed_rs(Linux6_6, ops),
+        "7_1" => timed_rs(Linux7_1, ops),
+        "exact" => timed_rs(Exact, ops),
+        "rt" => timed_rs(p, ops),
+        x => return Err(format!("no timed Rust replay {x}")),
+    })
+}
+
 /// `eevdf-bench replay`: generate, check, then time the replays
 /// interleaved: ns/op, median of the runs (min–max).
 pub fn time(args: &[String]) -> Result<(), String> {
     let runs = arg_value(args, "--runs", 15.0).max(1.0) as usize;
     let mut streams = Vec::new();
-    for (name, p, with_c) in PROFILES {
-        let s = stream(&p)?;
-        describe(name, &s);
-        let n = check(&p, &s, with_c)?;
+    for spec in &STREAMS {
+        let s = stream_of(spec)?;
+        describe(spec.name, &s);
+        let mut n = 0;
+        for (i, suffix) in spec.rust.iter().enumerate() {
+            n += check_side(suffix, spec.profile, &s, spec.with_c && i == 0)?;
+        }
         println!(
-            "{:w$}  check: Rust{} == generator on {n} comparisons, results checksum {:#018x}",
+            "{:w$}  check: Rust ({}){} == generator on {n} comparisons, results checksum {:#018x}",
             "",
-            if with_c { " == C ABI" } else { "" },
+            spec.rust.join(", "),
+            if spec.with_c { " == C ABI" } else { "" },
             checksum(&s.expected),
-            w = name.len()
+            w = spec.name.len()
         );
-        streams.push((name, p, with_c, s));
+        streams.push((spec, s));
     }
     // The variants, interleaved run by run.
     let mut variants: Vec<(String, Timed<'_>)> = Vec::new();
-    for (name, p, with_c, s) in &streams {
+    for (spec, s) in &streams {
         let ops = &s.ops;
         let n = ops.len() as f64;
-        let p = *p;
-        variants.push((
-            format!("Rust {name}"),
-            Box::new(move |out: &mut [u64]| {
-                let t = std::time::Instant::now();
-                let (mut rq, mut ids) = fresh(&p);
-                let r = run_rs(&mut rq, &mut ids, ops, out);
-                let e = t.elapsed().as_nanos() as f64;
-                std::hint::black_box((r.is_ok(), &rq));
-                e / n
-            }),
-        ));
-        if *with_c {
+        let p = spec.profile;
+        for suffix in spec.rust {
+            let label = format!(
+                "Rust {}{}",
+                spec.name,
+                if *suffix == "rt" { " run-time" } else { "" }
+            );
+            variants.push((label, timed_side(suffix, p, ops)?));
+        }
+        if spec.with_c {
             variants.push((
-                format!("C ABI {name}"),
+                format!("C ABI {}", spec.name),
                 Box::new(move |out: &mut [u64]| {
                     let t = std::time::Instant::now();
                     let r = replay_c(&p, ops, out, false);
@@ -959,133 +1257,177 @@ pub fn time(args: &[String]) -> Result<(), String> {
     }
     println!("ns/op over the whole stream, median of {runs} interleaved runs (min–max):");
     for ((name, _), xs) in variants.iter().zip(samples) {
-        println!("  {name:<12} {}", crate::harness::Stats::of(xs).show());
+        println!("  {name:<18} {}", crate::harness::Stats::of(xs).show());
     }
     Ok(())
 }
 
-/// Passes of the stream through `replay_rs_*` in `replay-instr`: the
-/// generator's and the check's (the same calls on the same states, so the
-/// same instructions each time). The C side runs once.
-pub const RS_PASSES: usize = 2;
-/// Passes through `replay_c_*` in `replay-instr`.
-pub const C_PASSES: usize = 1;
-
-/// `eevdf-bench replay-instr PROFILE`: generate the stream, replay it once
-/// through Rust and once through the C ABI, and check them (callgrind counts
-/// the `replay_rs_*` and `replay_c_*` functions; see [`RS_PASSES`]).
+/// `eevdf-bench replay-instr PROFILE`: generate the stream (the generator
+/// inlines the calls: callgrind does not count it), replay it once through
+/// each Rust replay of the stream ([`STREAMS`]) and once through the C ABI,
+/// and check them. callgrind counts the `replay_rs_*` and `replay_c_*`
+/// functions: each runs once per operation of its kind.
 pub fn instr(args: &[String]) -> Result<(), String> {
     let name = args.first().ok_or("usage: replay-instr 6.6|7.1|exact")?;
-    let (name, p, with_c) = profile_named(name)?;
-    let s = stream(&p)?;
-    let n = check(&p, &s, with_c)?;
-    println!("{name}: check passed on {n} comparisons");
+    let spec = stream_spec(name)?;
+    let s = stream_of(spec)?;
+    for (i, suffix) in spec.rust.iter().enumerate() {
+        let n = check_side(suffix, spec.profile, &s, spec.with_c && i == 0)?;
+        println!(
+            "{}: replay {suffix}: check passed on {n} comparisons",
+            spec.name
+        );
+    }
     Ok(())
 }
 
 /// Inclusive instruction counts by function name, from a callgrind file.
 pub type Counts<'a> = &'a dyn Fn(&str) -> Result<Vec<(String, u64)>, String>;
 
-/// Instructions per operation of a row, one side: each function's count
-/// divided among the calls of the functions merged with it, summed over the
-/// row's functions, divided by the row's operations and the passes.
-fn row_cost(
-    row: &Row,
+/// The calls of function `f` (a name of [`FUNCS`]) in stream `s`.
+fn calls(s: &Stream, f: &str) -> usize {
+    FUNCS
+        .iter()
+        .find(|(n, _)| *n == f)
+        .map_or(0, |(_, ks)| ks.iter().map(|&k| s.count[k as usize]).sum())
+}
+
+/// The instructions of the Rust replay `side`'s `f` over stream `s`, from a
+/// callgrind file in which the replays `ran` ran (once each): the count of
+/// its address (under whichever of the merged names callgrind gave it),
+/// divided among the calls of the functions merged at that address; and
+/// whether it was merged with another that ran.
+fn rs_instructions(
+    side: &Side,
+    f: &str,
     s: &Stream,
+    ran: &[Side],
     get: &dyn Fn(&str) -> Option<u64>,
-    canon: &dyn Fn(&str) -> &'static str,
-    passes: usize,
-) -> Option<f64> {
-    let calls = |f: &str| -> usize {
+) -> Option<(f64, bool)> {
+    if calls(s, f) == 0 {
+        return Some((0.0, false));
+    }
+    let a = (side.addr)(f);
+    let at = |sd: &Side| -> Vec<&'static str> {
         FUNCS
             .iter()
-            .find(|(n, _)| *n == f)
-            .map_or(0, |(_, ks)| ks.iter().map(|&k| s.count[k as usize]).sum())
+            .map(|(g, _)| *g)
+            .filter(|g| (sd.addr)(g) == a)
+            .collect()
     };
-    let mut ir = 0.0;
-    for f in row.funcs {
-        if calls(f) == 0 {
-            continue;
+    let mut count = None;
+    for sd in all_sides() {
+        for g in at(&sd) {
+            if let Some(c) = get(&format!("replay_rs_{g}_{}", sd.suffix)) {
+                *count.get_or_insert(0) += c;
+            }
         }
-        let c = canon(f);
-        let group: usize = FUNCS
-            .iter()
-            .filter(|(g, _)| canon(g) == c)
-            .map(|(g, _)| calls(g))
-            .sum();
-        ir += get(c)? as f64 * calls(f) as f64 / group as f64;
     }
-    let ops: usize = row.kinds.iter().map(|&k| s.count[k as usize]).sum();
-    Some(ir / (passes * ops.max(1)) as f64)
+    let mut group = 0;
+    let mut members = 0;
+    for sd in ran {
+        for g in at(sd) {
+            group += calls(s, g);
+            members += 1;
+        }
+    }
+    Some((
+        count? as f64 * calls(s, f) as f64 / group as f64,
+        members > 1,
+    ))
 }
 
 /// `eevdf-bench replay-report 6.6=FILE 7.1=FILE exact=FILE`: instructions
 /// per operation, per kind, beside the kernel's.
 pub fn report(args: &[String], counts: Counts<'_>) -> Result<(), String> {
+    let sides = all_sides();
     for arg in args {
         let (pname, file) = arg
             .split_once('=')
             .ok_or_else(|| format!("expected PROFILE=FILE, got {arg}"))?;
-        let (name, p, with_c) = profile_named(pname)?;
-        let s = stream(&p)?;
+        let spec = stream_spec(pname)?;
+        let s = stream_of(spec)?;
         let c = counts(file)?;
         let get = |sym: &str| c.iter().find(|(f, _)| f == sym).map(|(_, ir)| *ir);
-        let kernel = KERNEL.iter().find(|(n, _)| *n == name).map(|(_, k)| k);
-        let names: Vec<&'static str> = FUNCS.iter().map(|(n, _)| *n).collect();
-        let rs_canon = |f: &str| -> &'static str {
-            let a = rs_addr(f);
-            names
-                .iter()
-                .copied()
-                .find(|g| rs_addr(g) == a)
-                .unwrap_or("")
-        };
-        let c_canon =
-            |f: &str| -> &'static str { names.iter().copied().find(|g| *g == f).unwrap_or("") };
-        let rs_get = |f: &str| get(&format!("replay_rs_{f}"));
-        let c_get = |f: &str| get(&format!("replay_c_{f}"));
+        let kernel = KERNEL.iter().find(|(n, _)| *n == spec.name).map(|(_, k)| k);
+        let ran: Vec<Side> = spec
+            .rust
+            .iter()
+            .map(|x| {
+                sides
+                    .iter()
+                    .find(|sd| sd.suffix == *x)
+                    .copied()
+                    .ok_or_else(|| format!("no Rust replay {x}"))
+            })
+            .collect::<Result<_, _>>()?;
         println!();
-        describe(name, &s);
-        println!(
-            "{:<26} {:>7} {:>8} {:>8} {:>7} {:>8} {:>7}",
-            "operation", "ops", "kernel", "Rust", "Rust/k", "C ABI", "ABI/k"
-        );
+        describe(spec.name, &s);
+        print!("{:<26} {:>7} {:>8}", "operation", "ops", "kernel");
+        for sd in &ran {
+            print!(" {:>14} {:>7}", rust_label(sd.suffix), "/k");
+        }
+        println!(" {:>8} {:>7}", "C ABI", "ABI/k");
         let show = |x: Option<f64>| x.map_or("—".into(), |x| format!("{x:.1}"));
         let ratio = |x: Option<f64>, k: Option<f64>| match (x, k) {
             (Some(x), Some(k)) => format!("{:.2}", x / k),
             _ => "—".into(),
         };
         for row in &ROWS {
-            let ops: usize = row.kinds.iter().map(|&k| s.count[k as usize]).sum();
+            let ops = row
+                .kinds
+                .iter()
+                .map(|&k| s.count[k as usize])
+                .sum::<usize>()
+                .max(1) as f64;
             let k = match (kernel, row.kernel) {
                 (Some(k), Some(j)) => Some(k[j]),
                 _ => None,
             };
-            let merged = row.funcs.iter().any(|f| {
-                rs_canon(f) != *f || FUNCS.iter().any(|(g, _)| g != f && rs_canon(g) == *f)
-            }) && row.funcs.len() == 1;
-            let r = row_cost(row, &s, &rs_get, &rs_canon, RS_PASSES);
-            let a = if with_c {
-                row_cost(row, &s, &c_get, &c_canon, C_PASSES)
+            print!("{:<26} {:>7} {:>8}", row.label, ops, show(k));
+            for sd in &ran {
+                let mut ir = Some(0.0);
+                let mut merged = false;
+                for f in row.funcs {
+                    match rs_instructions(sd, f, &s, &ran, &get) {
+                        Some((x, m)) => {
+                            ir = ir.map(|i| i + x);
+                            merged |= m;
+                        }
+                        None => ir = None,
+                    }
+                }
+                let r = ir.map(|x| x / ops);
+                let dagger = if merged && row.funcs.len() == 1 {
+                    "†"
+                } else {
+                    " "
+                };
+                print!(" {:>13}{dagger} {:>7}", show(r), ratio(r, k));
+            }
+            let a = if spec.with_c {
+                row.funcs
+                    .iter()
+                    .map(|f| {
+                        if calls(&s, f) == 0 {
+                            Some(0.0)
+                        } else {
+                            get(&format!("replay_c_{f}")).map(|x| x as f64)
+                        }
+                    })
+                    .sum::<Option<f64>>()
+                    .map(|x| x / ops)
             } else {
                 None
             };
-            println!(
-                "{:<26} {:>7} {:>8} {:>7}{} {:>7} {:>8} {:>7}",
-                row.label,
-                ops,
-                show(k),
-                show(r),
-                if merged { "†" } else { " " },
-                ratio(r, k),
-                show(a),
-                ratio(a, k),
-            );
+            println!(" {:>8} {:>7}", show(a), ratio(a, k));
         }
     }
     println!(
-        "\ninstructions per operation: each kind's replay_rs_/replay_c_ function, inclusive \
-         (the call's own work; the replay loop's dispatch excluded). kernel: issue 12.\n\
+        "\ninstructions per operation: each kind's replay_rs_<kind>_<release> / replay_c_<kind> \
+         function, inclusive (the call's own work; the replay loop's dispatch excluded), one \
+         replay each. Rust: the release fixed at compile time (RunQueue<Linux7_1, _>); Rust \
+         run-time: the same release as a run-time Profile (RunQueue<Profile, _>). kernel: issue 12.\n\
          † the compiler merged this Rust function with another of the same code: their mean."
     );
     Ok(())
