@@ -76,7 +76,9 @@ bench-replay:
 	$(CARGO) run --release -p eevdf-bench -- replay
 
 # ... and instructions/op per operation kind (callgrind counts each kind's
-# replay_rs_<kind> / replay_c_<kind> function), beside the kernel's (~1 min).
+# replay_rs_<kind>_<release> / replay_c_<kind> function; the 7.1 stream is
+# replayed with the release fixed at compile time and as a run-time Profile),
+# beside the kernel's (~1 min).
 REPLAY_PROFILES = 6.6 7.1 exact
 bench-replay-instructions:
 	$(CARGO) build --release -p eevdf-bench

@@ -9,9 +9,11 @@
 //!                                   instructions/op from callgrind's output of `instr`
 //!                                   (and of the C driver's `--instr`)
 //! eevdf-bench replay                the run-queue replay: check, then ns/op of the
-//!                                   Rust API and the C ABI (6.6, 7.1; EXACT Rust only)
-//! eevdf-bench replay-instr PROFILE  one replay of PROFILE (6.6, 7.1, exact) per side
-//!                                   (under callgrind; see replay-report)
+//!                                   Rust API (release fixed at compile time; 7.1 also
+//!                                   as a run-time Profile) and the C ABI (6.6, 7.1;
+//!                                   EXACT Rust only)
+//! eevdf-bench replay-instr PROFILE  one replay of PROFILE's stream (6.6, 7.1, exact)
+//!                                   per side (under callgrind; see replay-report)
 //! eevdf-bench replay-report 6.6=FILE 7.1=FILE exact=FILE
 //!                                   instructions/op per kind from replay-instr's output
 //! ```

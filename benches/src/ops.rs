@@ -3,24 +3,29 @@
 //! in `c/loops.c`), and the table of operations with their C counterparts.
 //!
 //! Loops are `#[no_mangle]` and `#[inline(never)]` so that callgrind can
-//! count each one by name (`make bench-instructions`). Profiles are constants,
-//! as in a kernel built for one release; the accumulator carries its profile
-//! at run time, as the library stores it.
+//! count each one by name (`make bench-instructions`). The release is fixed
+//! at compile time, as in a kernel built for one release: the pure functions
+//! take a constant profile, and the accumulator and entity loops run on state
+//! typed by a zero-sized release (`AvgVruntime<Linux7_1>`), so every knob is
+//! a constant. The `_rt_7_1` loops run the same 7.1 operations on state over
+//! a run-time [`Profile`](eevdf::Profile) (`AvgVruntime<Profile>`): the cost
+//! of choosing the release at run time.
 //!
 //! A `_noflag` loop calls the same library function and drops its wrap flag:
 //! once the function is inlined the compiler deletes the flag's computation,
 //! which is how "the same operation without the wrap detection" is measured
 //! without a second copy of any formula.
 
+use eevdf::avg::AvgVruntime;
 use eevdf::entity::{overflowing_update_entity_lag, place_entity, reweight_entity, PlaceFlags};
 use eevdf::group::overflowing_calc_group_shares;
 use eevdf::pelt::{decay_load, update_load_avg_se, SchedAvg};
 use eevdf::wake::overflowing_wake_affine_weight;
 use eevdf::weight::overflowing_calc_delta_fair;
-use eevdf::{Features, Profile};
+use eevdf::{Features, Profile, Rules};
 
 use crate::c::{self, CLoop};
-use crate::prep::{prep, EntState};
+use crate::prep::{prep, Release};
 
 /// Keeps `x` in a register and opaque to the optimiser: the `+r` barrier of
 /// the C loops.
@@ -157,14 +162,14 @@ cdf!(
 );
 
 macro_rules! sums {
-    ($name:ident, $pi:expr, $start:expr, $op:ident) => {
+    ($name:ident, $rel:ident, $start:expr, $op:ident) => {
         #[no_mangle]
         #[inline(never)]
         pub fn $name(reps: usize) -> u64 {
             let pr = prep();
             let mut sink = 0;
             for _ in 0..reps {
-                let mut acc = $start(pr, $pi);
+                let mut acc = $start(&pr.$rel);
                 for &(v, w) in &pr.kw {
                     sink ^= acc.$op(v, w).is_err() as u64;
                     clobber(&mut acc);
@@ -177,27 +182,31 @@ macro_rules! sums {
     };
 }
 
-fn empty_acc(_: &crate::prep::Prepared, pi: usize) -> eevdf::avg::AvgVruntime {
-    eevdf::avg::AvgVruntime::with_zero_vruntime(crate::prep::PROFILES[pi], eevdf::Vtime(c::V0_INIT))
+#[inline(always)]
+fn empty_acc<R: Rules>(r: &Release<R>) -> AvgVruntime<R> {
+    AvgVruntime::with_zero_vruntime(r.rel, eevdf::Vtime(c::V0_INIT))
 }
 
-fn full_acc(pr: &crate::prep::Prepared, pi: usize) -> eevdf::avg::AvgVruntime {
-    pr.full[pi]
+#[inline(always)]
+fn full_acc<R: Rules>(r: &Release<R>) -> AvgVruntime<R> {
+    r.full
 }
 
-sums!(rs_add_6_6, 0, empty_acc, add);
-sums!(rs_add_7_1, 1, empty_acc, add);
-sums!(rs_add_exact, 2, empty_acc, add);
-sums!(rs_remove_6_6, 0, full_acc, remove);
-sums!(rs_remove_7_1, 1, full_acc, remove);
-sums!(rs_remove_exact, 2, full_acc, remove);
+sums!(rs_add_6_6, l66, empty_acc, add);
+sums!(rs_add_7_1, l71, empty_acc, add);
+sums!(rs_add_exact, exact, empty_acc, add);
+sums!(rs_add_rt_7_1, rt71, empty_acc, add);
+sums!(rs_remove_6_6, l66, full_acc, remove);
+sums!(rs_remove_7_1, l71, full_acc, remove);
+sums!(rs_remove_exact, exact, full_acc, remove);
+sums!(rs_remove_rt_7_1, rt71, full_acc, remove);
 
 macro_rules! avg {
-    ($name:ident, $noflag:ident, $pi:expr) => {
+    ($name:ident, $noflag:ident, $rel:ident) => {
         #[no_mangle]
         #[inline(never)]
         pub fn $name(reps: usize) -> u64 {
-            let states = &prep().rq[$pi];
+            let states = &prep().$rel.rq;
             let mut sink = 0;
             for _ in 0..reps {
                 for st in states {
@@ -214,7 +223,7 @@ macro_rules! avg {
         #[no_mangle]
         #[inline(never)]
         pub fn $noflag(reps: usize) -> u64 {
-            let states = &prep().rq[$pi];
+            let states = &prep().$rel.rq;
             let mut sink = 0;
             for _ in 0..reps {
                 for st in states {
@@ -231,16 +240,17 @@ macro_rules! avg {
     };
 }
 
-avg!(rs_avg_6_6, rs_avg_6_6_noflag, 0);
-avg!(rs_avg_7_1, rs_avg_7_1_noflag, 1);
-avg!(rs_avg_exact, rs_avg_exact_noflag, 2);
+avg!(rs_avg_6_6, rs_avg_6_6_noflag, l66);
+avg!(rs_avg_7_1, rs_avg_7_1_noflag, l71);
+avg!(rs_avg_exact, rs_avg_exact_noflag, exact);
+avg!(rs_avg_rt_7_1, rs_avg_rt_7_1_noflag, rt71);
 
 macro_rules! elig {
-    ($name:ident, $noflag:ident, $pi:expr) => {
+    ($name:ident, $noflag:ident, $rel:ident) => {
         #[no_mangle]
         #[inline(never)]
         pub fn $name(reps: usize) -> u64 {
-            let states = &prep().rq[$pi];
+            let states = &prep().$rel.rq;
             let mut sink = 0;
             for _ in 0..reps {
                 for st in states {
@@ -254,7 +264,7 @@ macro_rules! elig {
         #[no_mangle]
         #[inline(never)]
         pub fn $noflag(reps: usize) -> u64 {
-            let states = &prep().rq[$pi];
+            let states = &prep().$rel.rq;
             let mut sink = 0;
             for _ in 0..reps {
                 for st in states {
@@ -267,26 +277,25 @@ macro_rules! elig {
     };
 }
 
-elig!(rs_elig_6_6, rs_elig_6_6_noflag, 0);
-elig!(rs_elig_7_1, rs_elig_7_1_noflag, 1);
-elig!(rs_elig_exact, rs_elig_exact_noflag, 2);
+elig!(rs_elig_6_6, rs_elig_6_6_noflag, l66);
+elig!(rs_elig_7_1, rs_elig_7_1_noflag, l71);
+elig!(rs_elig_exact, rs_elig_exact_noflag, exact);
+elig!(rs_elig_rt_7_1, rs_elig_rt_7_1_noflag, rt71);
 
 /// One entity operation per input on a copy of the prepared state: `$body`
-/// sees `p` (the profile), `tun`, `a` (the sums), `se` and `st`, and returns
-/// `(u64 folded result, wrapped)`.
+/// sees `tun`, `a` (the sums, which carry the release), `se` and `st`, and
+/// returns `(u64 folded result, wrapped)`.
 macro_rules! entity {
-    ($name:ident, $noflag:ident, $pi:expr, $states:ident,
-     |$p:ident, $tun:ident, $a:ident, $se:ident, $st:ident| $body:expr) => {
+    ($name:ident, $noflag:ident, $rel:ident, $states:ident,
+     |$tun:ident, $a:ident, $se:ident, $st:ident| $body:expr) => {
         #[no_mangle]
         #[inline(never)]
         pub fn $name(reps: usize) -> u64 {
-            let pr = prep();
-            let ($p, $tun) = (&crate::prep::PROFILES[$pi], &pr.tun[$pi]);
-            let _ = $p; // entity operations take the release from the sums
+            let r = &prep().$rel;
+            let $tun = &r.tun;
             let mut sink = 0;
             for _ in 0..reps {
-                for $st in &pr.$states[$pi] {
-                    let $st: &EntState = $st;
+                for $st in &r.$states {
                     let (mut $a, mut $se) = ($st.acc, $st.se);
                     let (r, w): (u64, bool) = $body;
                     sink ^= r ^ w as u64;
@@ -298,13 +307,11 @@ macro_rules! entity {
         #[no_mangle]
         #[inline(never)]
         pub fn $noflag(reps: usize) -> u64 {
-            let pr = prep();
-            let ($p, $tun) = (&crate::prep::PROFILES[$pi], &pr.tun[$pi]);
-            let _ = $p; // entity operations take the release from the sums
+            let r = &prep().$rel;
+            let $tun = &r.tun;
             let mut sink = 0;
             for _ in 0..reps {
-                for $st in &pr.$states[$pi] {
-                    let $st: &EntState = $st;
+                for $st in &r.$states {
                     let (mut $a, mut $se) = ($st.acc, $st.se);
                     let (r, _): (u64, bool) = $body;
                     sink ^= r;
@@ -317,8 +324,8 @@ macro_rules! entity {
 }
 
 macro_rules! lag {
-    ($name:ident, $noflag:ident, $pi:expr) => {
-        entity!($name, $noflag, $pi, in_sums, |p, tun, a, se, st| {
+    ($name:ident, $noflag:ident, $rel:ident) => {
+        entity!($name, $noflag, $rel, in_sums, |tun, a, se, st| {
             match overflowing_update_entity_lag(&mut a, &st.ctx, &mut se, tun) {
                 Ok((r, w)) => (
                     se.vlag.0 as u64 ^ r.must_replace() as u64 ^ a.zero_vruntime().0,
@@ -330,13 +337,14 @@ macro_rules! lag {
     };
 }
 
-lag!(rs_lag_6_6, rs_lag_6_6_noflag, 0);
-lag!(rs_lag_7_1, rs_lag_7_1_noflag, 1);
-lag!(rs_lag_exact, rs_lag_exact_noflag, 2);
+lag!(rs_lag_6_6, rs_lag_6_6_noflag, l66);
+lag!(rs_lag_7_1, rs_lag_7_1_noflag, l71);
+lag!(rs_lag_exact, rs_lag_exact_noflag, exact);
+lag!(rs_lag_rt_7_1, rs_lag_rt_7_1_noflag, rt71);
 
 macro_rules! place {
-    ($name:ident, $noflag:ident, $pi:expr) => {
-        entity!($name, $noflag, $pi, out_sums, |p, tun, a, se, st| {
+    ($name:ident, $noflag:ident, $rel:ident) => {
+        entity!($name, $noflag, $rel, out_sums, |tun, a, se, st| {
             let flags = PlaceFlags {
                 initial: st.initial,
             };
@@ -351,13 +359,14 @@ macro_rules! place {
     };
 }
 
-place!(rs_place_6_6, rs_place_6_6_noflag, 0);
-place!(rs_place_7_1, rs_place_7_1_noflag, 1);
-place!(rs_place_exact, rs_place_exact_noflag, 2);
+place!(rs_place_6_6, rs_place_6_6_noflag, l66);
+place!(rs_place_7_1, rs_place_7_1_noflag, l71);
+place!(rs_place_exact, rs_place_exact_noflag, exact);
+place!(rs_place_rt_7_1, rs_place_rt_7_1_noflag, rt71);
 
 macro_rules! reweight {
-    ($name:ident, $noflag:ident, $pi:expr) => {
-        entity!($name, $noflag, $pi, in_sums, |p, tun, a, se, st| {
+    ($name:ident, $noflag:ident, $rel:ident) => {
+        entity!($name, $noflag, $rel, in_sums, |tun, a, se, st| {
             match reweight_entity(&mut a, &st.ctx, &mut se, st.new_load, tun) {
                 Ok(w) => (
                     se.vruntime.0 ^ se.deadline.0 ^ a.sum_w_vruntime() as u64,
@@ -369,9 +378,10 @@ macro_rules! reweight {
     };
 }
 
-reweight!(rs_reweight_6_6, rs_reweight_6_6_noflag, 0);
-reweight!(rs_reweight_7_1, rs_reweight_7_1_noflag, 1);
-reweight!(rs_reweight_exact, rs_reweight_exact_noflag, 2);
+reweight!(rs_reweight_6_6, rs_reweight_6_6_noflag, l66);
+reweight!(rs_reweight_7_1, rs_reweight_7_1_noflag, l71);
+reweight!(rs_reweight_exact, rs_reweight_exact_noflag, exact);
+reweight!(rs_reweight_rt_7_1, rs_reweight_rt_7_1_noflag, rt71);
 
 #[no_mangle]
 #[inline(never)]
@@ -599,6 +609,7 @@ pub fn all() -> Vec<Op> {
         op!("avg add/6.6", rs_add_6_6, None, bench_c_add_66),
         op!("avg add/7.1", rs_add_7_1, None, bench_c_add_71),
         op!("avg add/exact", rs_add_exact, None, bench_c_add_71, true),
+        op!("avg add/7.1 run-time", rs_add_rt_7_1, None, bench_c_add_71),
         op!("avg remove/6.6", rs_remove_6_6, None, bench_c_remove_66),
         op!("avg remove/7.1", rs_remove_7_1, None, bench_c_remove_71),
         op!(
@@ -607,6 +618,12 @@ pub fn all() -> Vec<Op> {
             None,
             bench_c_remove_71,
             true
+        ),
+        op!(
+            "avg remove/7.1 run-time",
+            rs_remove_rt_7_1,
+            None,
+            bench_c_remove_71
         ),
         op!(
             "avg_vruntime/6.6",
@@ -628,6 +645,12 @@ pub fn all() -> Vec<Op> {
             true
         ),
         op!(
+            "avg_vruntime/7.1 run-time",
+            rs_avg_rt_7_1,
+            Some(rs_avg_rt_7_1_noflag),
+            bench_c_avg_71
+        ),
+        op!(
             "eligible/6.6",
             rs_elig_6_6,
             Some(rs_elig_6_6_noflag),
@@ -645,6 +668,12 @@ pub fn all() -> Vec<Op> {
             Some(rs_elig_exact_noflag),
             bench_c_elig_71,
             true
+        ),
+        op!(
+            "eligible/7.1 run-time",
+            rs_elig_rt_7_1,
+            Some(rs_elig_rt_7_1_noflag),
+            bench_c_elig_71
         ),
         op!(
             "update_entity_lag/6.6",
@@ -666,6 +695,12 @@ pub fn all() -> Vec<Op> {
             true
         ),
         op!(
+            "update_entity_lag/7.1 run-time",
+            rs_lag_rt_7_1,
+            Some(rs_lag_rt_7_1_noflag),
+            bench_c_lag_71
+        ),
+        op!(
             "place_entity/6.6",
             rs_place_6_6,
             Some(rs_place_6_6_noflag),
@@ -685,6 +720,12 @@ pub fn all() -> Vec<Op> {
             true
         ),
         op!(
+            "place_entity/7.1 run-time",
+            rs_place_rt_7_1,
+            Some(rs_place_rt_7_1_noflag),
+            bench_c_place_71
+        ),
+        op!(
             "reweight_entity/6.6",
             rs_reweight_6_6,
             Some(rs_reweight_6_6_noflag),
@@ -702,6 +743,12 @@ pub fn all() -> Vec<Op> {
             Some(rs_reweight_exact_noflag),
             bench_c_reweight_71,
             true
+        ),
+        op!(
+            "reweight_entity/7.1 run-time",
+            rs_reweight_rt_7_1,
+            Some(rs_reweight_rt_7_1_noflag),
+            bench_c_reweight_71
         ),
         op!("decay_load", rs_decay, None, bench_c_decay),
         op!("update_load_avg_se (PELT)", rs_pelt, None, bench_c_pelt),

@@ -1,23 +1,25 @@
 //! The inputs of `c/inputs.c` converted once into the library's types, and
 //! the run-queue states built from them with the library's own functions
 //! (outside every timed loop).
+//!
+//! The run-queue states are typed by their release ([`Rules`]): the 6.6, 7.1
+//! and EXACT states are built over the zero-sized releases, as a kernel built
+//! for one release holds them, and one more 7.1 set over a run-time
+//! [`Profile`] shows what choosing the release at run time costs.
 
 use std::sync::OnceLock;
 
 use eevdf::avg::{AvgVruntime, Curr};
 use eevdf::entity::{RqCtx, SchedEntity, Tunables};
 use eevdf::wake::{CpuState, WakeAffineInput};
-use eevdf::{LoadWeight, Profile, Vlag, Vtime};
+use eevdf::{Exact, Linux6_6, Linux7_1, LoadWeight, Profile, Rules, Vlag, Vtime};
 
 use crate::c::{InEntity, InRq, InShares, Inputs, NIN, V0_INIT};
 
-/// The profiles of the run-queue and entity benchmarks, by index.
-pub const PROFILES: [Profile; 3] = [Profile::LINUX_6_6, Profile::LINUX_7_1, Profile::EXACT];
-
 /// A run queue for V and eligibility: its sums, curr, and a probe vruntime.
 #[derive(Clone, Copy)]
-pub struct RqState {
-    pub acc: AvgVruntime,
+pub struct RqState<R: Rules> {
+    pub acc: AvgVruntime<R>,
     pub curr: Curr,
     pub probe: Vtime,
 }
@@ -25,8 +27,8 @@ pub struct RqState {
 /// An entity operation's state: the queue's sums and context, the entity,
 /// its new weight (reweight) and ENQUEUE_INITIAL (place).
 #[derive(Clone, Copy)]
-pub struct EntState {
-    pub acc: AvgVruntime,
+pub struct EntState<R: Rules> {
+    pub acc: AvgVruntime<R>,
     pub ctx: RqCtx,
     pub se: SchedEntity,
     pub new_load: LoadWeight,
@@ -42,19 +44,29 @@ pub struct PeltStep {
     pub running: bool,
 }
 
+/// The run-queue and entity states of one release.
+pub struct Release<R: Rules> {
+    pub rel: R,
+    pub rq: Vec<RqState<R>>,
+    /// The entity is in the sums (update_entity_lag, reweight_entity).
+    pub in_sums: Vec<EntState<R>>,
+    /// The entity is out of the sums (place_entity).
+    pub out_sums: Vec<EntState<R>>,
+    /// All NIN entities of `kw` added (the start of the remove loop).
+    pub full: AvgVruntime<R>,
+    pub tun: Tunables,
+}
+
 pub struct Prepared {
     pub delta_task: Vec<(u64, LoadWeight)>,
     pub delta_group: Vec<(u64, LoadWeight)>,
     pub kw: Vec<(Vtime, u64)>,
-    /// By profile index ([`PROFILES`]).
-    pub rq: [Vec<RqState>; 3],
-    /// The entity is in the sums (update_entity_lag, reweight_entity).
-    pub in_sums: [Vec<EntState>; 3],
-    /// The entity is out of the sums (place_entity).
-    pub out_sums: [Vec<EntState>; 3],
-    /// All NIN entities of `kw` added (the start of the remove loop).
-    pub full: [AvgVruntime; 3],
-    pub tun: [Tunables; 3],
+    /// The states of each release: fixed at compile time, and 7.1 chosen
+    /// at run time.
+    pub l66: Release<Linux6_6>,
+    pub l71: Release<Linux7_1>,
+    pub exact: Release<Exact>,
+    pub rt71: Release<Profile>,
     pub decay: Vec<(u64, u64)>,
     pub pelt: Vec<PeltStep>,
     pub shares: Vec<InShares>,
@@ -65,8 +77,8 @@ fn lw(weight: u64, inv: u32) -> LoadWeight {
     LoadWeight::with_inv_weight(weight, inv).expect("generated weights are not 0")
 }
 
-fn rq_state(p: &Profile, r: &InRq) -> RqState {
-    let mut acc = AvgVruntime::with_zero_vruntime(*p, Vtime(r.v0));
+fn rq_state<R: Rules>(rel: R, r: &InRq) -> RqState<R> {
+    let mut acc = AvgVruntime::with_zero_vruntime(rel, Vtime(r.v0));
     for e in &r.tree[..r.nr as usize] {
         acc.add(Vtime(e.vruntime), e.weight).expect("in the domain");
     }
@@ -77,8 +89,8 @@ fn rq_state(p: &Profile, r: &InRq) -> RqState {
     }
 }
 
-fn ent_state(p: &Profile, e: &InEntity, se_in_sums: bool) -> EntState {
-    let rq = rq_state(p, &e.rq);
+fn ent_state<R: Rules>(rel: R, e: &InEntity, se_in_sums: bool) -> EntState<R> {
+    let rq = rq_state(rel, &e.rq);
     let mut se = SchedEntity::new(lw(e.weight, e.inv_weight), e.slice);
     se.vruntime = Vtime(e.vruntime);
     se.deadline = Vtime(e.deadline);
@@ -107,18 +119,25 @@ fn cpu(load_avg: u64, capacity: u64) -> CpuState {
     }
 }
 
+fn release<R: Rules>(rel: R) -> Release<R> {
+    let i = Inputs::get();
+    let mut full = AvgVruntime::with_zero_vruntime(rel, Vtime(V0_INIT));
+    for e in i.kw {
+        full.add(Vtime(e.vruntime), e.weight)
+            .expect("in the domain");
+    }
+    Release {
+        rel,
+        rq: i.rq.iter().map(|r| rq_state(rel, r)).collect(),
+        in_sums: i.entity.iter().map(|e| ent_state(rel, e, true)).collect(),
+        out_sums: i.entity.iter().map(|e| ent_state(rel, e, false)).collect(),
+        full,
+        tun: Tunables::defaults(&rel.profile(), 1, 1000),
+    }
+}
+
 fn prepare() -> Prepared {
     let i = Inputs::get();
-    let rq = PROFILES.map(|p| i.rq.iter().map(|r| rq_state(&p, r)).collect());
-    let in_sums = PROFILES.map(|p| i.entity.iter().map(|e| ent_state(&p, e, true)).collect());
-    let out_sums = PROFILES.map(|p| i.entity.iter().map(|e| ent_state(&p, e, false)).collect());
-    let full = PROFILES.map(|p| {
-        let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime(V0_INIT));
-        for e in i.kw {
-            acc.add(Vtime(e.vruntime), e.weight).expect("in the domain");
-        }
-        acc
-    });
     let prep = Prepared {
         delta_task: i
             .delta_task
@@ -131,11 +150,10 @@ fn prepare() -> Prepared {
             .map(|d| (d.delta, lw(d.weight, d.inv_weight)))
             .collect(),
         kw: i.kw.iter().map(|e| (Vtime(e.vruntime), e.weight)).collect(),
-        rq,
-        in_sums,
-        out_sums,
-        full,
-        tun: PROFILES.map(|p| Tunables::defaults(&p, 1, 1000)),
+        l66: release(Linux6_6),
+        l71: release(Linux7_1),
+        exact: release(Exact),
+        rt71: release(Profile::LINUX_7_1),
         decay: i.decay.iter().map(|d| (d.val, d.n)).collect(),
         pelt: i
             .pelt
