@@ -41,11 +41,19 @@
 //! the lag limit, the reference point rule, the reweight algorithm and the pick
 //! details: each is a knob of [`Profile`].
 //!
+//! A release is also a type ([`Rules`]): [`Linux6_6`], [`Linux6_18`],
+//! [`Linux7_0`], [`Linux7_1`], [`Exact`] and [`Linux6_6_57`] are zero-sized,
+//! and the stateful types carry one (`AvgVruntime<R>`, `RunQueue<R, N>`,
+//! `FairRq<R, G, N>`): their knobs are then compile-time constants, and two
+//! releases cannot be mixed. A [`Profile`] value in the same place chooses at
+//! run time (the C ABI's contract functions, the lab, "what if" mixes).
+//!
 //! ## Modules
 //!
 //! | module | kernel concept |
 //! |---|---|
-//! | [`profile`] | which release's arithmetic (or exact) |
+//! | [`profile`] | which release's arithmetic (or exact): the knobs, and the release types |
+//! | [`outcome`] | what an operation reports besides its value: `Wrapped`, `Resched`, … |
 //! | [`weight`] | `load_weight`, nice tables, `scale_load(_down)`, `calc_delta(_fair)` |
 //! | [`div`] | `div64_u64` by an invariant divisor (a weight) without a `div`: exact reciprocals |
 //! | [`vtime`] | wrapping virtual time and signed lag |
