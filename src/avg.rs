@@ -57,11 +57,46 @@
 //! assert!(!acc.overflowing_vruntime_eligible(v0 + 1_300_000, curr).0);
 //! ```
 
-use crate::bounds::{headroom, EXACT_MAX_SUM, EXACT_MAX_SUM_WEIGHT, EXACT_MAX_WEIGHT};
 use crate::profile::{AvgWeight, Division, Eligibility, Profile, Reference, Rules};
 use crate::vtime::Vtime;
 use crate::weight::scale_load_down;
 use crate::Error;
+
+/// The largest weight (64-bit kernel units) [`Profile::EXACT`] accepts in the
+/// averaging functions (V, eligibility, placement lag): 2⁴⁰, far above any
+/// kernel weight (≤ 2²⁸). With at most [`MAX_BATCH`](crate::bounds::MAX_BATCH) entities, every
+/// intermediate then fits 128 bits.
+pub const EXACT_MAX_WEIGHT: u64 = 1 << 40;
+
+/// The largest |S| an [`AvgVruntime`] holds under [`Profile::EXACT`]: 2¹²⁵.
+/// With weights ≤ [`EXACT_MAX_WEIGHT`] one entity adds at most 2¹⁰³, so this
+/// takes millions of extreme entities; it keeps S + curr's term and every
+/// comparison inside 128 bits. Beyond it EXACT reports [`Error::Overflow`].
+pub const EXACT_MAX_SUM: i128 = 1 << 125;
+
+/// The largest W an [`AvgVruntime`] holds under [`Profile::EXACT`]: 2¹⁰⁰
+/// (2⁶⁰ entities of the largest EXACT weight).
+pub const EXACT_MAX_SUM_WEIGHT: i128 = 1 << 100;
+
+/// Bits of headroom of an exact value held in a signed C type of `width`
+/// bits: how many times it can double before it no longer fits
+/// (`width − 1 −` its significant bits). Negative when it already does not fit.
+///
+/// ```
+/// use eevdf::bounds::headroom; // also eevdf::avg::headroom
+/// assert_eq!(headroom(i64::MAX as i128, 64), 0);
+/// assert_eq!(headroom(i64::MIN as i128, 64), 0);
+/// assert_eq!(headroom(1 << 62, 64), 0);
+/// assert_eq!(headroom((1 << 62) - 1, 64), 1);
+/// assert_eq!(headroom(1 << 63, 64), -1);
+/// assert_eq!(headroom(0, 64), 63);
+/// ```
+pub const fn headroom(x: i128, width: u32) -> i32 {
+    // Significant bits of a two's complement value, sign excluded.
+    let m = if x < 0 { !x } else { x };
+    let bits = 128 - (m as u128).leading_zeros();
+    width as i32 - 1 - bits as i32
+}
 
 /// The running entity as the averages see it: its vruntime and its
 /// `load.weight` (64-bit kernel units). Pass it only when it is on the run queue.
@@ -1098,7 +1133,6 @@ mod tests {
 
     #[test]
     fn exact_sums_stay_within_their_stated_bound() {
-        use crate::bounds::EXACT_MAX_SUM;
         // Over-removal is outside EXACT's domain; nothing changes.
         let mut x = AvgVruntime::new(Profile::EXACT);
         assert_eq!(x.remove(Vtime(1), NICE0), Err(Error::InvalidArgument));
@@ -1119,7 +1153,7 @@ mod tests {
         for (s, w, u) in [
             (EXACT_MAX_SUM + 1, 0, false),
             (-EXACT_MAX_SUM - 1, 0, false),
-            (0, crate::bounds::EXACT_MAX_SUM_WEIGHT + 1, false),
+            (0, EXACT_MAX_SUM_WEIGHT + 1, false),
             (0, -1, false),
             (0, 0, true),
         ] {

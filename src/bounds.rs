@@ -78,24 +78,13 @@ use crate::weight::{
 };
 use crate::Error;
 
-/// The largest weight (64-bit kernel units) [`Profile::EXACT`] accepts in the
-/// averaging functions (V, eligibility, placement lag): 2⁴⁰, far above any
-/// kernel weight (≤ 2²⁸). With at most [`MAX_BATCH`] entities, every
-/// intermediate then fits 128 bits.
-pub const EXACT_MAX_WEIGHT: u64 = 1 << 40;
+// The accumulator's EXACT domain and the headroom measure live with the
+// accumulator (`avg` does not depend on this module); they are part of the
+// bounds this module states.
+pub use crate::avg::{headroom, EXACT_MAX_SUM, EXACT_MAX_SUM_WEIGHT, EXACT_MAX_WEIGHT};
 
 /// The largest number of entities the batch functions of the C ABI accept.
 pub const MAX_BATCH: usize = 1_000_000;
-
-/// The largest |S| an [`AvgVruntime`] holds under [`Profile::EXACT`]: 2¹²⁵.
-/// With weights ≤ [`EXACT_MAX_WEIGHT`] one entity adds at most 2¹⁰³, so this
-/// takes millions of extreme entities; it keeps S + curr's term and every
-/// comparison inside 128 bits. Beyond it EXACT reports [`Error::Overflow`].
-pub const EXACT_MAX_SUM: i128 = 1 << 125;
-
-/// The largest W an [`AvgVruntime`] holds under [`Profile::EXACT`]: 2¹⁰⁰
-/// (2⁶⁰ entities of the largest EXACT weight).
-pub const EXACT_MAX_SUM_WEIGHT: i128 = 1 << 100;
 
 /// The exact input range of one operand of a function under one profile; see
 /// the [module docs](self).
@@ -627,26 +616,6 @@ pub const fn group_shares_domain(profile: &Profile, tg_shares: u64) -> Domain {
 /// ```
 pub const fn pelt_load_domain() -> Domain {
     Domain::UpTo(u64::MAX / (LOAD_AVG_MAX as u64 - 1))
-}
-
-/// Bits of headroom of an exact value held in a signed C type of `width`
-/// bits: how many times it can double before it no longer fits
-/// (`width − 1 −` its significant bits). Negative when it already does not fit.
-///
-/// ```
-/// use eevdf::bounds::headroom;
-/// assert_eq!(headroom(i64::MAX as i128, 64), 0);
-/// assert_eq!(headroom(i64::MIN as i128, 64), 0);
-/// assert_eq!(headroom(1 << 62, 64), 0);
-/// assert_eq!(headroom((1 << 62) - 1, 64), 1);
-/// assert_eq!(headroom(1 << 63, 64), -1);
-/// assert_eq!(headroom(0, 64), 63);
-/// ```
-pub const fn headroom(x: i128, width: u32) -> i32 {
-    // Significant bits of a two's complement value, sign excluded.
-    let m = if x < 0 { !x } else { x };
-    let bits = 128 - (m as u128).leading_zeros();
-    width as i32 - 1 - bits as i32
 }
 
 /// The exact 64-bit operands `avg_vruntime`/`vruntime_eligible` form from the
