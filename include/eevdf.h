@@ -102,8 +102,9 @@
 #define EEVDF_VRUNTIME_INIT 18446744073708503040ull
 
 /**
- * `EevdfAvgVruntime.flags`: the 128-bit tracking of S and W overflowed
- * (absurd inputs): every read reports `EEVDF_WRAPPED` from then on.
+ * `EevdfAvgVruntime.flags`: an older form of "wrapped" (when the library
+ * kept an exact shadow of S and W). Accepted on input under a Linux profile,
+ * where it means the same as `EEVDF_AVG_OVERFLOWED`; never set any more.
  */
 #define EEVDF_AVG_UNTRACKED 1
 
@@ -527,16 +528,14 @@ typedef struct EevdfRq EevdfRq;
  * kernel's `cfs_rq->zero_vruntime`/`min_vruntime`, `avg_vruntime` or
  * `sum_w_vruntime`, and `avg_load` or `sum_weight`).
  *
- * The library keeps S and W as exact 128-bit sums of the operations
- * performed, so that it can tell when the kernel's 64-bit variables have
- * wrapped, and a sticky bit (`EEVDF_AVG_OVERFLOWED` in `flags`) set by every
- * update whose kernel arithmetic overflowed, even when the sums come back in
- * range. The kernel's own values are the low halves: `sum_w_vruntime` is
- * the kernel's s64 S and `sum_weight` its u64 W; the exact values are the
- * 128-bit two's-complement numbers `sum_w_vruntime_hi * 2^64 +
- * (uint64_t)sum_w_vruntime` and `sum_weight_hi * 2^64 + sum_weight` (the
- * exact W is negative only after removing more than was added, under a
- * Linux profile).
+ * Under a Linux profile the state is the kernel's own: `sum_w_vruntime` is
+ * its s64 S and `sum_weight` its u64 W, updated with its wrapping
+ * arithmetic; the `_hi` halves are their sign (S) and zero (W) extensions.
+ * Every update whose kernel arithmetic overflows sets a sticky bit
+ * (`EEVDF_AVG_OVERFLOWED` in `flags`), which stays set when the sums come
+ * back in range. Under EXACT S and W are exact 128-bit sums, the
+ * two's-complement numbers `sum_w_vruntime_hi * 2^64 +
+ * (uint64_t)sum_w_vruntime` and `sum_weight_hi * 2^64 + sum_weight`.
  *
  * Initialise with `eevdf_avg_vruntime_init` and change only through the
  * `eevdf_avg_vruntime_*` functions; a struct they did not produce may be
@@ -556,9 +555,8 @@ typedef struct EevdfAvgVruntime {
      * an update (add, sub, a move of v0, including the one `avg_vruntime`
      * makes in 7.x) overflowed the kernel's 64-bit arithmetic since init or
      * `eevdf_avg_vruntime_clear_wrapped`; sticky, and reads report
-     * `EEVDF_WRAPPED` while it is set. `EEVDF_AVG_UNTRACKED`: the 128-bit
-     * tracking itself overflowed (absurd inputs); from then on every read
-     * reports `EEVDF_WRAPPED`.
+     * `EEVDF_WRAPPED` while it is set. `EEVDF_AVG_UNTRACKED` is accepted on
+     * input (as `EEVDF_AVG_OVERFLOWED`) and never set.
      */
     uint32_t flags;
     /**
@@ -566,19 +564,21 @@ typedef struct EevdfAvgVruntime {
      */
     uint64_t zero_vruntime;
     /**
-     * S as the kernel's s64 holds it (low 64 bits of the exact sum).
+     * S as the kernel's s64 holds it (under EXACT: the low 64 bits of S).
      */
     int64_t sum_w_vruntime;
     /**
-     * The high 64 bits of the exact S.
+     * Under EXACT the high 64 bits of S; under a Linux profile the sign of
+     * `sum_w_vruntime` (0 or -1; any other value is taken as a wrapped state).
      */
     int64_t sum_w_vruntime_hi;
     /**
-     * W as the kernel's u64 holds it (low 64 bits of the exact sum).
+     * W as the kernel's u64 holds it (under EXACT: the low 64 bits of W).
      */
     uint64_t sum_weight;
     /**
-     * The high 64 bits of the exact W.
+     * Under EXACT the high 64 bits of W; 0 under a Linux profile (any other
+     * value is taken as a wrapped state).
      */
     int64_t sum_weight_hi;
 } EevdfAvgVruntime;

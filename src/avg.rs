@@ -58,6 +58,7 @@
 //! ```
 
 use crate::profile::{AvgWeight, Division, Eligibility, Profile, Reference, Rules};
+pub use crate::sums::{KernelSums, SumsRepr, WideSums};
 use crate::vtime::Vtime;
 use crate::weight::scale_load_down;
 use crate::Error;
@@ -180,22 +181,20 @@ pub fn kernel_div(profile: &Profile, dividend: i64, divisor: i64) -> Result<(i64
 /// are `__enqueue_entity`/`__dequeue_entity`'s sum updates; the running entity
 /// is not in the sums and is passed as [`Curr`] to the readers.
 ///
-/// Under a `LINUX_*` profile every value read is the kernel's; under
-/// [`Profile::EXACT`] S and W are exact and readers never wrap.
+/// Under a Linux release the state *is* the kernel's: S an `s64` and W a
+/// `u64`, updated with the kernel's wrapping operations (held in those widths
+/// for a zero-sized release, [`KernelSums`]; extended to 128 bits when the
+/// release is a run-time [`Profile`]), and every operation that overflows its
+/// C type sets a sticky indicator ([`is_wrapped`](Self::is_wrapped)). Under
+/// [`Profile::EXACT`] S and W are exact 128-bit sums and readers never wrap.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AvgVruntime<R: Rules = Profile> {
     /// The release: zero-sized for a fixed one, a [`Profile`] value for a run-time choice.
     rel: R,
     zero_vruntime: Vtime,
-    /// Exact sum of the kernel's operations (its s64 S is the low 64 bits).
-    sum_w_vruntime: i128,
-    /// Exact sum of the averaging weights (the kernel's u64 W is the low 64 bits).
-    sum_weight: i128,
-    /// The 128-bit tracking itself overflowed (absurd inputs, kernel profiles
-    /// only): from then on every read reports a wrap.
-    untracked: bool,
-    /// Sticky: an update of S or W overflowed in the kernel's 64-bit
-    /// arithmetic (kernel profiles only), since creation or `clear_wrapped`.
+    sums: R::Sums,
+    /// Sticky: an update of S or W overflowed the kernel's 64-bit arithmetic
+    /// (Linux releases only), since creation or `clear_wrapped`.
     overflowed: bool,
 }
 
@@ -210,24 +209,22 @@ impl<R: Rules> AvgVruntime<R> {
         AvgVruntime {
             rel,
             zero_vruntime: v0,
-            sum_w_vruntime: 0,
-            sum_weight: 0,
-            untracked: false,
+            sums: <R::Sums as SumsRepr>::ZERO,
             overflowed: false,
         }
     }
 
     /// An accumulator from its raw state, as [`into_raw_parts`](Self::into_raw_parts)
-    /// returned it (for C, which stores the state in its own struct). `untracked`
-    /// marks 128-bit tracking lost (always reported as wrapped). The sticky
-    /// overflow indicator starts clear; restore it with
-    /// [`with_overflowed`](Self::with_overflowed).
+    /// returned it (for C, which stores the state in its own struct). The sticky
+    /// overflow indicator is restored with [`with_overflowed`](Self::with_overflowed).
     ///
-    /// Under a kernel profile every state is accepted (the operations are
-    /// wrapping, and an over-removal legitimately leaves a negative exact W).
-    /// Under EXACT the state must be one the exact operations can reach:
-    /// `untracked` false, 0 ≤ W ≤ [`EXACT_MAX_SUM_WEIGHT`] and
-    /// |S| ≤ [`EXACT_MAX_SUM`]; anything else is [`Error::InvalidArgument`].
+    /// Under a Linux release the kernel's S and W are the low 64 bits of the
+    /// values given. A state the kernel's own variables cannot hold — S outside
+    /// the `s64` range, W outside [0, 2⁶³) (the `long` the kernel reads W into),
+    /// or `untracked` (an older form of "wrapped") — is accepted as wrapped: the
+    /// indicator is set. Under EXACT the state must be one the exact
+    /// operations can reach: `untracked` false, 0 ≤ W ≤ [`EXACT_MAX_SUM_WEIGHT`]
+    /// and |S| ≤ [`EXACT_MAX_SUM`]; anything else is [`Error::InvalidArgument`].
     pub fn from_raw_parts(
         rel: R,
         v0: Vtime,
@@ -235,41 +232,44 @@ impl<R: Rules> AvgVruntime<R> {
         sum_weight: i128,
         untracked: bool,
     ) -> Result<AvgVruntime<R>, Error> {
-        if rel.profile().is_exact() && !exact_sums_ok(sum_w_vruntime, sum_weight, untracked) {
-            return Err(Error::InvalidArgument);
+        let mut acc = AvgVruntime::with_zero_vruntime(rel, v0);
+        if rel.profile().is_exact() {
+            if !exact_sums_ok(sum_w_vruntime, sum_weight, untracked) {
+                return Err(Error::InvalidArgument);
+            }
+            acc.sums.set_wide(sum_w_vruntime, sum_weight);
+        } else {
+            let (s, so) = low64(sum_w_vruntime);
+            let w = sum_weight as u64;
+            acc.sums.set_kernel(s, w);
+            acc.overflowed = untracked | so | (w as i128 != sum_weight) | ((w as i64) < 0);
         }
-        Ok(AvgVruntime {
-            rel,
-            zero_vruntime: v0,
-            sum_w_vruntime,
-            sum_weight,
-            untracked,
-            overflowed: false,
-        })
+        Ok(acc)
     }
 
     /// The same accumulator with its sticky overflow indicator
-    /// ([`overflowed`](Self::overflowed)) set to `overflowed`: with
-    /// [`from_raw_parts`](Self::from_raw_parts), rebuilds a state that C stored.
-    /// Under EXACT, which never wraps, `true` is [`Error::InvalidArgument`].
+    /// ([`overflowed`](Self::overflowed)) set to `overflowed` (or kept set when
+    /// [`from_raw_parts`](Self::from_raw_parts) found the state wrapped): with
+    /// it, rebuilds a state that C stored. Under EXACT, which never wraps,
+    /// `true` is [`Error::InvalidArgument`].
     pub fn with_overflowed(self, overflowed: bool) -> Result<AvgVruntime<R>, Error> {
         if overflowed && self.profile().is_exact() {
             return Err(Error::InvalidArgument);
         }
-        Ok(AvgVruntime { overflowed, ..self })
+        Ok(AvgVruntime {
+            overflowed: self.overflowed | overflowed,
+            ..self
+        })
     }
 
-    /// The raw state: (profile, v0, exact S, exact W, tracking lost). The sticky
-    /// overflow indicator is not part of it: read it with
-    /// [`overflowed`](Self::overflowed).
+    /// The raw state: (release, v0, S, W, false). S and W are EXACT's exact
+    /// sums, or a Linux release's kernel values (S sign-extended, W
+    /// zero-extended). The last element (once "128-bit tracking lost") is
+    /// always false now. The sticky overflow indicator is not part of it: read
+    /// it with [`overflowed`](Self::overflowed).
     pub fn into_raw_parts(self) -> (R, Vtime, i128, i128, bool) {
-        (
-            self.rel,
-            self.zero_vruntime,
-            self.sum_w_vruntime,
-            self.sum_weight,
-            self.untracked,
-        )
+        let (s, w) = self.sums.wide();
+        (self.rel, self.zero_vruntime, s, w, false)
     }
 
     /// The knobs this accumulator computes with (a constant for a
@@ -292,53 +292,47 @@ impl<R: Rules> AvgVruntime<R> {
     }
 
     /// S as the kernel's s64 holds it (the exact value under EXACT, if it fits).
-    pub const fn sum_w_vruntime(&self) -> i64 {
-        self.sum_w_vruntime as i64
+    #[inline]
+    pub fn sum_w_vruntime(&self) -> i64 {
+        self.sums.kernel().0
     }
 
-    /// S as an exact 128-bit sum of the operations performed.
-    pub const fn sum_w_vruntime_wide(&self) -> i128 {
-        self.sum_w_vruntime
+    /// S in 128 bits: the exact sum under EXACT, the kernel's S otherwise.
+    #[inline]
+    pub fn sum_w_vruntime_wide(&self) -> i128 {
+        self.sums.wide().0
     }
 
     /// W as the kernel's u64 holds it.
-    pub const fn sum_weight(&self) -> u64 {
-        self.sum_weight as u64
+    #[inline]
+    pub fn sum_weight(&self) -> u64 {
+        self.sums.kernel().1
     }
 
-    /// W as an exact sum (the kernel's u64 is the low 64 bits).
-    pub const fn sum_weight_wide(&self) -> u128 {
-        self.sum_weight as u128
+    /// W in 128 bits: the exact sum under EXACT, the kernel's W otherwise.
+    #[inline]
+    pub fn sum_weight_wide(&self) -> u128 {
+        self.sums.wide().1 as u128
     }
 
-    /// True when the kernel's S or W is not, or may not be, the exact sum it
-    /// stands for: an update since the accumulator was made (or since
-    /// [`clear_wrapped`](Self::clear_wrapped)) overflowed the kernel's 64-bit
-    /// arithmetic ([`overflowed`](Self::overflowed), sticky: it stays set when
-    /// the sums come back in range), or the sums are out of range now (S outside
-    /// the s64 range, or W at or above 2⁶³, which the kernel reads into a
-    /// `long`; a state from [`from_raw_parts`](Self::from_raw_parts) can be), or
-    /// the 128-bit tracking was lost. Always false under EXACT.
+    /// True when one of the kernel's 64-bit operations on S or W overflowed
+    /// since the accumulator was made or since
+    /// [`clear_wrapped`](Self::clear_wrapped) (sticky: it stays set when the
+    /// sums come back in range; the same as [`overflowed`](Self::overflowed)).
+    /// Always false under EXACT.
     ///
     /// An update overflows when its product (key·w in [`add`](Self::add) and
     /// [`remove`](Self::remove), W·d in [`move_reference`](Self::move_reference))
     /// does not fit an s64, when S ± that product leaves the s64 range, or when
-    /// W ± w leaves [0, 2⁶³).
-    pub fn is_wrapped(&self) -> bool {
-        if self.profile().is_exact() {
-            return false;
-        }
-        self.overflowed || self.sums_out_of_range()
-    }
-
-    /// The sums as they are now: S outside s64, W outside [0, 2⁶³) or the
-    /// 128-bit tracking lost.
+    /// W ± w leaves [0, 2⁶³) (the `long` the kernel reads W into).
+    ///
+    /// (Before the accumulator kept the kernel's own widths, this also meant
+    /// "the sums differ from the exact ones now"; a Linux release's state has
+    /// no exact shadow any more, and the per-operation indicator reports every
+    /// wrap at the operation that made it.)
     #[inline]
-    const fn sums_out_of_range(&self) -> bool {
-        self.untracked
-            || low64(self.sum_w_vruntime).1
-            || low64(self.sum_weight).1
-            || (self.sum_weight as i64) < 0
+    pub fn is_wrapped(&self) -> bool {
+        !self.profile().is_exact() && self.overflowed
     }
 
     /// The sticky indicator alone: an update of S or W (add, remove, a move of
@@ -350,49 +344,45 @@ impl<R: Rules> AvgVruntime<R> {
         self.overflowed
     }
 
-    /// Forgets past overflows (the sticky indicator). [`is_wrapped`](Self::is_wrapped)
-    /// stays true while the sums are out of range now.
+    /// Forgets past overflows (the sticky indicator).
     pub fn clear_wrapped(&mut self) {
         self.overflowed = false;
     }
 
-    /// Bits of headroom of the sums as the kernel holds them: how many times S
-    /// and W can still double before the kernel's s64 S or `long` W overflows,
+    /// Bits of headroom of the sums as they are held: how many times S and W
+    /// can still double before the kernel's s64 S or `long` W overflows,
     /// `min(63 − bits(S), 63 − bits(W))` (see [`bounds::headroom`]). Under a
-    /// kernel profile it is negative exactly when the sums are out of range now,
-    /// by that many bits (then [`is_wrapped`](Self::is_wrapped) is true; it can
-    /// also be true with headroom left, after an update that overflowed and
-    /// came back in range); `i32::MIN` if the 128-bit tracking itself was lost.
-    /// Under EXACT (which never wraps) it is the headroom LINUX_7_1 would have on
-    /// the same sums.
+    /// Linux release these are the kernel's own values, so S never shows a
+    /// negative headroom (a wrap shows in [`is_wrapped`](Self::is_wrapped)
+    /// instead) and W shows −1 when it is at or above 2⁶³. Under EXACT (which
+    /// never wraps) it is the headroom LINUX_7_1 would have on the same sums.
     ///
     /// Reads add curr's term and divide: [`bounds::avg_headroom_bits`] and
     /// [`bounds::eligibility_headroom_bits`] cover those.
     ///
     /// ```
-    /// use eevdf::{avg::AvgVruntime, Profile, Vtime};
+    /// use eevdf::{avg::AvgVruntime, Linux7_1, Vtime};
     /// // Eight nice-0 tasks 2^39 ns (≈ 9 min) right of v0 in 7.1: S = 2^62.
-    /// let mut acc = AvgVruntime::with_zero_vruntime(Profile::LINUX_7_1, Vtime(0));
+    /// let mut acc = AvgVruntime::with_zero_vruntime(Linux7_1, Vtime(0));
     /// for _ in 0..8 {
     ///     acc.add(Vtime(1 << 39), 1 << 20)?;
     /// }
-    /// assert_eq!(acc.headroom_bits(), 0);
+    /// assert_eq!((acc.headroom_bits(), acc.is_wrapped()), (0, false));
     /// for _ in 0..8 {
     ///     acc.add(Vtime(1 << 39), 1 << 20)?; // S doubles to 2^63 > 2^63 − 1
     /// }
-    /// assert_eq!((acc.headroom_bits(), acc.is_wrapped()), (-1, true));
+    /// // The kernel's S wrapped to −2^63; the operation that did it said so.
+    /// assert_eq!((acc.sum_w_vruntime(), acc.is_wrapped()), (i64::MIN, true));
     /// # Ok::<(), eevdf::Error>(())
     /// ```
     ///
     /// [`bounds::headroom`]: crate::bounds::headroom
     /// [`bounds::avg_headroom_bits`]: crate::bounds::avg_headroom_bits
     /// [`bounds::eligibility_headroom_bits`]: crate::bounds::eligibility_headroom_bits
-    pub const fn headroom_bits(&self) -> i32 {
-        if self.untracked {
-            return i32::MIN;
-        }
-        let hs = headroom(self.sum_w_vruntime, 64);
-        let hw = headroom(self.sum_weight, 64);
+    pub fn headroom_bits(&self) -> i32 {
+        let (s, w) = self.sums.wide();
+        let hs = headroom(s, 64);
+        let hw = headroom(w, 64);
         if hs < hw {
             hs
         } else {
@@ -406,72 +396,54 @@ impl<R: Rules> AvgVruntime<R> {
         vruntime.wsub(self.zero_vruntime)
     }
 
-    /// Adds `delta` to S (and `dw` to W) with exact tracking; under EXACT
-    /// overflow of the 128-bit sums is an error and nothing changes.
+    /// Adds `ds` to S and `dw` to W under EXACT (test helper).
     #[cfg(test)]
     fn apply(&mut self, ds: i128, dw: i128) -> Result<(), Error> {
-        self.apply_flagged(ds, false, dw, false)
-    }
-
-    /// Whether the kernel's `S ± p` and `W ± w` overflow, given the exact
-    /// product `p` (key·w or W·d): `p` outside s64, the s64 add or subtract, or
-    /// W leaving [0, 2⁶³) (its u64 add or subtract carries, or the result does
-    /// not fit the `long` the kernel reads it into). Computed on the kernel's
-    /// own 64-bit values, as `overflowing_*` on kernel-width state would.
-    #[inline]
-    const fn op_overflows(&self, p: i128, w: u64, sub: bool) -> bool {
-        let (p, o1) = low64(p);
-        let s = self.sum_w_vruntime as i64;
-        let wk = self.sum_weight as u64;
-        let (o2, w_new, o3) = if sub {
-            let o2 = s.overflowing_sub(p).1;
-            let (w_new, o3) = wk.overflowing_sub(w);
-            (o2, w_new, o3)
-        } else {
-            let o2 = s.overflowing_add(p).1;
-            let (w_new, o3) = wk.overflowing_add(w);
-            (o2, w_new, o3)
-        };
-        o1 | o2 | o3 | ((w_new as i64) < 0)
-    }
-
-    /// Adds `ds` to S (and `dw` to W) with exact tracking, `ds` being a product
-    /// whose own computation may already have overflowed 128 bits (`lost`);
-    /// `op_overflow` is the operation's 64-bit overflow (made sticky under a
-    /// kernel profile). Under EXACT overflow of the 128-bit sums is an error and
-    /// nothing changes.
-    #[inline]
-    fn apply_flagged(
-        &mut self,
-        ds: i128,
-        lost: bool,
-        dw: i128,
-        op_overflow: bool,
-    ) -> Result<(), Error> {
         if self.profile().is_exact() {
-            if lost {
-                return Err(Error::Overflow);
-            }
-            let s = self.sum_w_vruntime.checked_add(ds).ok_or(Error::Overflow)?;
-            let w = self.sum_weight.checked_add(dw).ok_or(Error::Overflow)?;
-            if w < 0 {
-                // More weight removed than was added: not an inverse of `add`.
-                return Err(Error::InvalidArgument);
-            }
-            if !exact_sums_ok(s, w, false) {
-                return Err(Error::Overflow);
-            }
-            self.sum_w_vruntime = s;
-            self.sum_weight = w;
+            self.apply_exact(ds, dw)
         } else {
-            let (s, o1) = self.sum_w_vruntime.overflowing_add(ds);
-            let (w, o2) = self.sum_weight.overflowing_add(dw);
-            self.sum_w_vruntime = s;
-            self.sum_weight = w;
-            self.untracked |= lost | o1 | o2;
-            self.overflowed |= op_overflow | lost | o1 | o2;
+            let (s, w) = self.sums.kernel();
+            self.sums
+                .set_kernel(s.wrapping_add(ds as i64), w.wrapping_add(dw as u64));
+            Ok(())
         }
+    }
+
+    /// EXACT: S += ds, W += dw, refused (nothing changes) outside EXACT's domain.
+    #[inline]
+    fn apply_exact(&mut self, ds: i128, dw: i128) -> Result<(), Error> {
+        let (s0, w0) = self.sums.wide();
+        let s = s0.checked_add(ds).ok_or(Error::Overflow)?;
+        let w = w0.checked_add(dw).ok_or(Error::Overflow)?;
+        if w < 0 {
+            // More weight removed than was added: not an inverse of `add`.
+            return Err(Error::InvalidArgument);
+        }
+        if !exact_sums_ok(s, w, false) {
+            return Err(Error::Overflow);
+        }
+        self.sums.set_wide(s, w);
         Ok(())
+    }
+
+    /// A Linux release's `S ± p`, `W ± w` in the kernel's widths, `p` being the
+    /// exact product (key·w or W·d). Returns whether the operation overflowed:
+    /// `p` outside s64, the s64 add or subtract, or W leaving [0, 2⁶³) (its u64
+    /// add or subtract carries, or the result does not fit the `long` the
+    /// kernel reads it into). Sets the sticky indicator with it.
+    #[inline]
+    fn apply_kernel(&mut self, p: i128, w: u64, sub: bool) -> bool {
+        let (p, o1) = low64(p);
+        let (s, wk) = self.sums.kernel();
+        let ((s, o2), (w_new, o3)) = if sub {
+            (s.overflowing_sub(p), wk.overflowing_sub(w))
+        } else {
+            (s.overflowing_add(p), wk.overflowing_add(w))
+        };
+        self.sums.set_kernel(s, w_new);
+        let o = o1 | o2 | o3 | ((w_new as i64) < 0);
+        self.overflowed |= o;
+        o
     }
 
     /// `avg_vruntime_add` / `sum_w_vruntime_add`: S += key(v)⊗w, W += w, with w
@@ -517,9 +489,11 @@ impl<R: Rules> AvgVruntime<R> {
     pub fn overflowing_add(&mut self, vruntime: Vtime, weight: u64) -> Result<bool, Error> {
         let w = check_weight(&self.profile(), weight)?;
         let kw = self.key(vruntime) as i128 * w as i128;
-        let o = !self.profile().is_exact() && self.op_overflows(kw, w, false);
-        self.apply_flagged(kw, false, w as i128, o)?;
-        Ok(o)
+        if self.profile().is_exact() {
+            self.apply_exact(kw, w as i128)?;
+            return Ok(false);
+        }
+        Ok(self.apply_kernel(kw, w, false))
     }
 
     /// `avg_vruntime_sub` / `sum_w_vruntime_sub`: the exact inverse of [`add`](Self::add)
@@ -541,9 +515,11 @@ impl<R: Rules> AvgVruntime<R> {
     pub fn overflowing_remove(&mut self, vruntime: Vtime, weight: u64) -> Result<bool, Error> {
         let w = check_weight(&self.profile(), weight)?;
         let kw = self.key(vruntime) as i128 * w as i128;
-        let o = !self.profile().is_exact() && self.op_overflows(kw, w, true);
-        self.apply_flagged(-kw, false, -(w as i128), o)?;
-        Ok(o)
+        if self.profile().is_exact() {
+            self.apply_exact(-kw, -(w as i128))?;
+            return Ok(false);
+        }
+        Ok(self.apply_kernel(kw, w, true))
     }
 
     /// Moves the reference point by `d`: S ← S − W⊗d, v0 ← v0 + d
@@ -568,16 +544,18 @@ impl<R: Rules> AvgVruntime<R> {
     /// Sets the sticky indicator with it.
     #[inline]
     pub fn overflowing_move_reference(&mut self, d: i64) -> Result<bool, Error> {
-        let (wd, lost) = match i64::try_from(self.sum_weight) {
-            // The common case, W < 2⁶³: |W·d| < 2¹²⁶, so one 64×64 → 128-bit
-            // multiply is exact (and equal to the general product below).
-            Ok(w) => (w as i128 * d as i128, false),
-            Err(_) => self.sum_weight.overflowing_mul(d as i128),
+        let o = if self.profile().is_exact() {
+            // W ≤ 2¹⁰⁰ under EXACT, but W·d may still exceed 128 bits: then S
+            // would leave EXACT's domain.
+            let (_, w) = self.sums.wide();
+            let wd = w.checked_mul(d as i128).ok_or(Error::Overflow)?;
+            self.apply_exact(-wd, 0)?;
+            false
+        } else {
+            // The kernel's product: its u64 W times d, exact in i128.
+            let (_, w) = self.sums.kernel();
+            self.apply_kernel(w as i128 * d as i128, 0, true)
         };
-        // The kernel's product: its u64 W (< 2⁶⁴) times d, exact in i128.
-        let kernel_wd = (self.sum_weight as u64) as i128 * d as i128;
-        let o = !self.profile().is_exact() && self.op_overflows(kernel_wd, 0, true);
-        self.apply_flagged(wd.wrapping_neg(), lost, 0, o)?;
         self.zero_vruntime = self.zero_vruntime.wrapping_add_signed(d);
         Ok(o)
     }
@@ -648,14 +626,15 @@ impl<R: Rules> AvgVruntime<R> {
         let (cs, cw) = self.curr_term(curr)?;
         let lazy = !matches!(self.profile().reference, Reference::MinVruntime);
         if self.profile().is_exact() {
-            let load = self.sum_weight + cw;
-            let d: i128 = if lazy && self.sum_weight == 0 {
+            let (sx, wx) = self.sums.wide();
+            let load = wx + cw;
+            let d: i128 = if lazy && wx == 0 {
                 match curr {
                     Some((v, _)) => self.key(v) as i128,
                     None => 0,
                 }
             } else if load != 0 {
-                (self.sum_w_vruntime + cs).div_euclid(load)
+                (sx + cs).div_euclid(load)
             } else {
                 0
             };
@@ -663,10 +642,10 @@ impl<R: Rules> AvgVruntime<R> {
             return self.finish_avg(lazy, d, false);
         }
 
-        let s = self.sum_w_vruntime as i64;
-        let w = self.sum_weight as i64;
-        // S/W already wrapped: now, or at an earlier update (sticky).
-        let mut wrapped = self.is_wrapped();
+        let (s, wu) = self.sums.kernel();
+        let w = wu as i64;
+        // S/W wrapped at an earlier update (sticky).
+        let mut wrapped = self.overflowed;
         if lazy && w == 0 {
             // v7.x: "when there is but one element, it is the average": no
             // curr term is formed, so nothing of it can wrap.
@@ -679,10 +658,9 @@ impl<R: Rules> AvgVruntime<R> {
         let (ct, o1) = low64(cs);
         let (avg, o2) = s.overflowing_add(ct);
         // `long load += unsigned long weight`: the bits are w + cw mod 2^64; it
-        // overflowed if the exact sum does not fit a long (cw may be ≥ 2^63).
-        let (exact_load, lost) = self.sum_weight.overflowing_add(cw);
-        let (load, o3) = low64(exact_load);
-        wrapped |= o1 | o2 | o3 | lost;
+        // overflowed if the sum does not fit a long (W or cw may be ≥ 2^63).
+        let (load, o3) = low64(wu as i128 + cw);
+        wrapped |= o1 | o2 | o3;
 
         let d = if load != 0 {
             let (lm1, o4) = load.overflowing_sub(1);
@@ -753,22 +731,22 @@ impl<R: Rules> AvgVruntime<R> {
         let (cs, cw) = self.curr_term(curr).unwrap_or_default();
         let key = self.key(vruntime);
         if self.profile().is_exact() {
-            let avg = self.sum_w_vruntime + cs;
-            let load = self.sum_weight + cw;
+            let (sx, wx) = self.sums.wide();
+            let avg = sx + cs;
+            let load = wx + cw;
             return match (key as i128).checked_mul(load) {
                 Some(rhs) => (avg >= rhs, false),
                 // |key·load| ≥ 2^127 > |avg|: the sign of the key decides.
                 None => (key < 0, false),
             };
         }
-        let s = self.sum_w_vruntime as i64;
-        // S/W already wrapped: now, or at an earlier update (sticky).
-        let mut wrapped = self.is_wrapped();
+        let (s, wu) = self.sums.kernel();
+        // S/W wrapped at an earlier update (sticky).
+        let mut wrapped = self.overflowed;
         let (ct, o1) = low64(cs);
         let (avg, o2) = s.overflowing_add(ct);
-        let (exact_load, lost) = self.sum_weight.overflowing_add(cw);
-        let (load, o3) = low64(exact_load);
-        wrapped |= o1 | o2 | o3 | lost;
+        let (load, o3) = low64(wu as i128 + cw);
+        wrapped |= o1 | o2 | o3;
         match self.profile().eligibility {
             Eligibility::Wrapping => {
                 let (rhs, o4) = key.overflowing_mul(load);
@@ -1008,7 +986,8 @@ mod tests {
         acc.add(v, 1 << 22).unwrap();
         assert!(acc.is_wrapped());
         assert_eq!(acc.sum_w_vruntime(), i64::MIN);
-        assert_eq!(acc.sum_w_vruntime_wide(), 1i128 << 63);
+        // The state is the kernel's own S, not an exact shadow of it.
+        assert_eq!(acc.sum_w_vruntime_wide(), i64::MIN as i128);
         acc.remove(v, 1 << 22).unwrap();
         // Wrapping arithmetic is modular: back in range, S is exact again, but
         // the kernel got there by wrapping: reported until cleared.
@@ -1061,7 +1040,7 @@ mod tests {
                 "{p:?}"
             );
             let acc = batch_sums(&p, Vtime(v0), es).unwrap();
-            assert!(!acc.sums_out_of_range() && acc.is_wrapped(), "{p:?}");
+            assert!(acc.headroom_bits() >= 0 && acc.is_wrapped(), "{p:?}");
         }
         let (v0, es, want) = PRODUCT_WRAP_7_1;
         let es = es.map(|(v, w)| (Vtime(v), w));
@@ -1104,7 +1083,7 @@ mod tests {
         // And back: the sums are exact again, the overflow stays reported.
         assert_eq!(acc.overflowing_move_reference(-d), Ok(true));
         assert_eq!(acc.sum_w_vruntime(), 1 << 40);
-        assert!(acc.is_wrapped() && !acc.sums_out_of_range());
+        assert!(acc.is_wrapped() && acc.headroom_bits() >= 0);
     }
 
     #[test]

@@ -58,6 +58,7 @@
 //! | [`div`] | `div64_u64` by an invariant divisor (a weight) without a `div`: exact reciprocals |
 //! | [`vtime`] | wrapping virtual time and signed lag |
 //! | [`avg`] | S, W, v0: `avg_vruntime`, `vruntime_eligible` |
+//! | [`sums`] | how S and W are held: the kernel's widths, or 128 bits |
 //! | [`entity`] | `update_deadline`, `entity_lag`, `place_entity`, `reweight_entity` |
 //! | [`pick`] | `pick_eevdf`, slice protection |
 //! | [`runqueue`] | a fixed-capacity `cfs_rq` over a kernel-shaped red-black tree |
@@ -117,6 +118,7 @@ pub mod pick;
 pub mod profile;
 pub(crate) mod rbtree;
 pub mod runqueue;
+pub mod sums;
 #[cfg(any(loom, target_has_atomic = "64"))]
 pub mod sync;
 pub mod vtime;

@@ -31,6 +31,7 @@
 //! [`Profile::settle`] turns such a pair into the profile's answer: the (possibly
 //! wrapped) kernel value for a Linux profile, [`Error::Overflow`] for EXACT.
 
+use crate::sums::{KernelSums, SumsRepr, WideSums};
 use crate::Error;
 
 /// A Linux release whose fair-class *policy* rules a profile follows.
@@ -386,6 +387,10 @@ impl Profile {
 pub trait Rules:
     Copy + core::fmt::Debug + PartialEq + Send + Sync + 'static + sealed::Sealed
 {
+    /// How an accumulator of this release holds S and W: the kernel's `s64`
+    /// and `u64` ([`KernelSums`]) for a Linux release, 128 bits
+    /// ([`WideSums`]) for [`Exact`] and for a run-time [`Profile`].
+    type Sums: SumsRepr;
     /// The knobs of this release (a constant for the zero-sized releases).
     fn profile(self) -> Profile;
 }
@@ -397,6 +402,7 @@ mod sealed {
 impl sealed::Sealed for Profile {}
 
 impl Rules for Profile {
+    type Sums = WideSums;
     #[inline(always)]
     fn profile(self) -> Profile {
         self
@@ -404,7 +410,7 @@ impl Rules for Profile {
 }
 
 macro_rules! release_types {
-    ($($(#[$doc:meta])* $name:ident => $preset:ident;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident => $preset:ident, $sums:ty;)*) => {$(
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
         pub struct $name;
@@ -417,6 +423,7 @@ macro_rules! release_types {
         impl sealed::Sealed for $name {}
 
         impl Rules for $name {
+            type Sums = $sums;
             #[inline(always)]
             fn profile(self) -> Profile {
                 Profile::$preset
@@ -427,17 +434,17 @@ macro_rules! release_types {
 
 release_types! {
     /// Linux v6.6.0 as a type ([`Profile::LINUX_6_6`]).
-    Linux6_6 => LINUX_6_6;
+    Linux6_6 => LINUX_6_6, KernelSums;
     /// Linux v6.6.57 (stable, `reweight_eevdf`) as a type ([`Profile::LINUX_6_6_57`]).
-    Linux6_6_57 => LINUX_6_6_57;
+    Linux6_6_57 => LINUX_6_6_57, KernelSums;
     /// Linux v6.18.2 as a type ([`Profile::LINUX_6_18`]).
-    Linux6_18 => LINUX_6_18;
+    Linux6_18 => LINUX_6_18, KernelSums;
     /// Linux v7.0.0 as a type ([`Profile::LINUX_7_0`]).
-    Linux7_0 => LINUX_7_0;
+    Linux7_0 => LINUX_7_0, KernelSums;
     /// Linux v7.1.5 as a type ([`Profile::LINUX_7_1`]).
-    Linux7_1 => LINUX_7_1;
+    Linux7_1 => LINUX_7_1, KernelSums;
     /// Exact arithmetic (7.1's formulas, never wrapping) as a type ([`Profile::EXACT`]).
-    Exact => EXACT;
+    Exact => EXACT, WideSums;
 }
 
 /// `TICK_NSEC` for a given `HZ`: `(10^9 + HZ/2) / HZ` (spec §0.2). `HZ = 0` gives 0.

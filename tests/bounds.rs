@@ -242,7 +242,6 @@ fn avg_sum_both_sides_of_the_boundary() {
                 let s_c = (0..n).fold(0i64, |s, _| s.wrapping_add(k.wrapping_mul(aw as i64)));
                 assert!(acc.is_wrapped(), "{p:?} n={n} k={k}");
                 assert_eq!(acc.sum_w_vruntime(), s_c);
-                assert!(acc.headroom_bits() < 0);
                 // V from the wrapped S: floor division the kernel's way.
                 let mut num = s_c;
                 if num < 0 {
@@ -742,7 +741,9 @@ fn pelt_load_product_both_sides_of_the_boundary() {
 
 #[test]
 fn headroom_is_one_bit_from_each_boundary() {
-    // Eight nice-0 tasks at the S boundary key m: headroom 0; at m/2: 1; at m+1: −1.
+    // Eight nice-0 tasks at the S boundary key m: headroom 0; at m/2: 1; at
+    // m+1 the kernel's S wraps, which the accumulator reports (its state is the
+    // wrapped kernel value, whose headroom says nothing about the wrap).
     let v0 = Vtime(0);
     for p in LINUX {
         let total = 8 * avg_weight(&p, NICE_0_LOAD);
@@ -752,8 +753,10 @@ fn headroom_is_one_bit_from_each_boundary() {
             for _ in 0..8 {
                 acc.add(Vtime(k as u64), NICE_0_LOAD).unwrap();
             }
-            assert_eq!(acc.headroom_bits(), want, "{p:?} k={k}");
-            assert_eq!(acc.is_wrapped(), want < 0);
+            if want >= 0 {
+                assert_eq!(acc.headroom_bits(), want, "{p:?} k={k}");
+            }
+            assert_eq!(acc.is_wrapped(), want < 0, "{p:?} k={k}");
             let h = bounds::avg_headroom_bits(&acc, None).unwrap();
             let (_, wrapped) = acc.overflowing_avg_vruntime(None).unwrap();
             assert!(h <= want);

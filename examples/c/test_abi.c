@@ -800,15 +800,15 @@ static void test_accumulator(void) {
     eevdf_avg_vruntime_init(EEVDF_PROFILE_LINUX_7_1, 0, &acc);
     CHECK_STATUS(eevdf_avg_vruntime_add(&acc, 1ull << 40, 1ull << 22), EEVDF_OK);
     CHECK_STATUS(eevdf_avg_vruntime_add(&acc, 1ull << 40, 1ull << 22), EEVDF_WRAPPED);
-    CHECK_I64(acc.sum_w_vruntime, INT64_MIN); /* the kernel's s64 */
-    CHECK_I64(acc.sum_w_vruntime_hi, 0);      /* exact S = 2^63 */
+    CHECK_I64(acc.sum_w_vruntime, INT64_MIN); /* the kernel's s64 ... */
+    CHECK_I64(acc.sum_w_vruntime_hi, -1);     /* ... is the state: no exact shadow */
     bool wrapped = false;
     CHECK_STATUS(eevdf_avg_vruntime_is_wrapped(&acc, &wrapped), EEVDF_OK);
     CHECK(wrapped);
     uint64_t v = 0;
     CHECK_STATUS(eevdf_avg_vruntime_read(&acc, NULL, &v), EEVDF_WRAPPED);
-    /* Back in range, S is exact again, but the kernel wrapped on the way: the
-     * flag is sticky until cleared. */
+    /* Back in range (modular arithmetic), but the kernel wrapped on the way:
+     * the flag is sticky until cleared. */
     CHECK_STATUS(eevdf_avg_vruntime_sub(&acc, 1ull << 40, 1ull << 22), EEVDF_WRAPPED);
     CHECK_I64(acc.sum_w_vruntime_hi, 0); /* in range again */
     CHECK(acc.flags == EEVDF_AVG_OVERFLOWED);
@@ -821,7 +821,8 @@ static void test_accumulator(void) {
      * the state stays usable. EXACT refuses it. */
     eevdf_avg_vruntime_init(EEVDF_PROFILE_LINUX_6_18, 0, &acc);
     CHECK_STATUS(eevdf_avg_vruntime_sub(&acc, 5, NICE0), EEVDF_WRAPPED);
-    CHECK_I64(acc.sum_weight_hi, -1);
+    CHECK_U64(acc.sum_weight, 0 - (uint64_t)1024); /* the kernel's u64 W */
+    CHECK_I64(acc.sum_weight_hi, 0);
     CHECK_STATUS(eevdf_avg_vruntime_add(&acc, 5, NICE0), EEVDF_WRAPPED); /* sticky */
     CHECK_U64(acc.sum_weight, 0);
     eevdf_avg_vruntime_init(EEVDF_PROFILE_EXACT, 0, &acc);
@@ -1627,8 +1628,11 @@ static void test_bounds(void) {
         eevdf_avg_vruntime_add(&acc, 1ull << 39, NICE0);
     CHECK_STATUS(eevdf_avg_headroom_bits(&acc, NULL, &h), EEVDF_OK);
     CHECK_I64(h, -1);
+    /* The state is the kernel's wrapped S; the wrap itself is reported. */
+    bool wrapped = false;
+    CHECK_STATUS(eevdf_avg_vruntime_is_wrapped(&acc, &wrapped), EEVDF_OK);
+    CHECK(wrapped);
     CHECK_STATUS(eevdf_eligibility_headroom_bits(&acc, 0, NULL, &h), EEVDF_OK);
-    CHECK(h <= -1);
     EevdfCurr bad = {0, 0};
     h = 99;
     CHECK_STATUS(eevdf_avg_headroom_bits(&acc, &bad, &h), EEVDF_EINVAL);
