@@ -5,12 +5,10 @@ use core::mem::{align_of, size_of};
 
 use crate::entity::SchedEntity;
 use crate::entity::Tunables;
-use crate::outcome::{Resched, Yielded};
 use crate::runqueue::{
     BufferStore, CfsRq, DequeueFlags, Dequeued, EnqueueFlags, EntityId, Node, WakeFlags,
 };
 use crate::vtime::Vtime;
-use crate::weight::LoadWeight;
 use crate::{Error, Exact, Linux6_18, Linux6_6, Linux7_0, Linux7_1, Profile, Rules};
 
 use super::avg::EevdfAvgVruntime;
@@ -185,24 +183,9 @@ trait RqOps {
     fn sum_exec_runtime(&self, id: EntityId) -> Result<u64, Error>;
     fn set_slice(&mut self, id: EntityId, slice: u64) -> Result<(), Error>;
     fn set_next_buddy(&mut self, id: EntityId) -> Result<(), Error>;
-    fn enqueue(&mut self, id: EntityId, now: u64, flags: EnqueueFlags) -> Result<(), Error>;
-    fn dequeue(&mut self, id: EntityId, now: u64, flags: DequeueFlags) -> Result<Dequeued, Error>;
-    fn update_curr(&mut self, now: u64) -> Result<Resched, Error>;
-    fn tick(&mut self, now: u64) -> Result<Resched, Error>;
-    fn pick_next(&mut self, now: u64) -> Result<Option<EntityId>, Error>;
     fn peek(&self) -> Option<EntityId>;
-    fn put_prev_curr(&mut self, now: u64) -> Result<(), Error>;
-    fn wakeup_preempt(
-        &mut self,
-        id: EntityId,
-        now: u64,
-        flags: WakeFlags,
-    ) -> Result<Resched, Error>;
-    fn wake_up_new(&mut self, id: EntityId, now: u64) -> Result<Resched, Error>;
     fn need_resched(&self) -> bool;
     fn resched_curr(&mut self);
-    fn yield_curr(&mut self, now: u64) -> Result<Yielded, Error>;
-    fn reweight(&mut self, id: EntityId, lw: LoadWeight, now: u64) -> Result<(), Error>;
     fn is_eligible(&self, id: EntityId) -> Result<bool, Error>;
     fn overflowing_avg_vruntime(&self) -> Result<(Vtime, bool), Error>;
     fn profile(&self) -> Profile;
@@ -244,49 +227,14 @@ impl<R: Rules> RqOps for CfsRq<R, BufferStore<'static>> {
     fn set_next_buddy(&mut self, id: EntityId) -> Result<(), Error> {
         CfsRq::set_next_buddy(self, id)
     }
-    fn enqueue(&mut self, id: EntityId, now: u64, flags: EnqueueFlags) -> Result<(), Error> {
-        CfsRq::enqueue(self, id, now, flags)
-    }
-    fn dequeue(&mut self, id: EntityId, now: u64, flags: DequeueFlags) -> Result<Dequeued, Error> {
-        CfsRq::dequeue(self, id, now, flags)
-    }
-    fn update_curr(&mut self, now: u64) -> Result<Resched, Error> {
-        CfsRq::update_curr(self, now)
-    }
-    fn tick(&mut self, now: u64) -> Result<Resched, Error> {
-        CfsRq::tick(self, now)
-    }
-    fn pick_next(&mut self, now: u64) -> Result<Option<EntityId>, Error> {
-        CfsRq::pick_next(self, now)
-    }
     fn peek(&self) -> Option<EntityId> {
         CfsRq::peek(self)
-    }
-    fn put_prev_curr(&mut self, now: u64) -> Result<(), Error> {
-        CfsRq::put_prev_curr(self, now)
-    }
-    fn wakeup_preempt(
-        &mut self,
-        id: EntityId,
-        now: u64,
-        flags: WakeFlags,
-    ) -> Result<Resched, Error> {
-        CfsRq::wakeup_preempt(self, id, now, flags)
-    }
-    fn wake_up_new(&mut self, id: EntityId, now: u64) -> Result<Resched, Error> {
-        CfsRq::wake_up_new(self, id, now)
     }
     fn need_resched(&self) -> bool {
         CfsRq::need_resched(self)
     }
     fn resched_curr(&mut self) {
         CfsRq::resched_curr(self)
-    }
-    fn yield_curr(&mut self, now: u64) -> Result<Yielded, Error> {
-        CfsRq::yield_curr(self, now)
-    }
-    fn reweight(&mut self, id: EntityId, lw: LoadWeight, now: u64) -> Result<(), Error> {
-        CfsRq::reweight(self, id, lw, now)
     }
     fn is_eligible(&self, id: EntityId) -> Result<bool, Error> {
         CfsRq::is_eligible(self, id)
@@ -511,35 +459,35 @@ unsafe fn with_rq_mut(
     Ok(EEVDF_OK)
 }
 
-/// Runs an operation that computes with the kernel's arithmetic. Its status is
-/// `EEVDF_WRAPPED` when the run queue's wrap flag is set afterwards (by this
-/// call, or by an earlier one not cleared with `eevdf_rq_clear_wrapped`: the
-/// flag is sticky). If it fails on the arithmetic (`EEVDF_EDOM`,
-/// `EEVDF_EOVERFLOW`) it may have stopped half-way: the run queue is marked
-/// broken.
-///
-/// # Safety
-///
-/// As [`rq_mut`].
-unsafe fn with_rq_arith(
-    rq: *mut EevdfRq,
-    op: impl FnOnce(&mut dyn RqOps) -> Result<(), Error>,
-) -> Result<i32, Error> {
-    // SAFETY: forwarded contract.
-    let h = unsafe { rq_mut(rq) }?;
-    match op(&mut *h.rq) {
-        Ok(()) => Ok(if h.rq.wrapped() {
-            EEVDF_WRAPPED
-        } else {
-            EEVDF_OK
-        }),
-        Err(e) => {
-            if matches!(e, Error::Undefined | Error::Overflow) {
-                h.broken = true;
+/// Runs an operation that computes with the kernel's arithmetic, dispatched
+/// once on the run queue's release: the body is compiled for each release, so
+/// the release's rules are constants inside it. Its status is `EEVDF_WRAPPED`
+/// when the run queue's wrap flag is set afterwards (by this call, or by an
+/// earlier one not cleared with `eevdf_rq_clear_wrapped`: the flag is sticky).
+/// If it fails on the arithmetic (`EEVDF_EDOM`, `EEVDF_EOVERFLOW`) it may have
+/// stopped half-way: the run queue is marked broken. For use inside `run`,
+/// with `rq` under [`rq_mut`]'s contract.
+macro_rules! with_rq_arith {
+    ($rq:expr, |$r:ident| $body:block) => {{
+        // SAFETY: forwarded contract (see the macro's docs).
+        let h = unsafe { rq_mut($rq) }?;
+        let res: Result<bool, Error> = match &mut h.rq {
+            AnyRq::L6_6($r) => (|| -> Result<(), Error> { $body })().map(|()| $r.wrapped()),
+            AnyRq::L6_18($r) => (|| -> Result<(), Error> { $body })().map(|()| $r.wrapped()),
+            AnyRq::L7_0($r) => (|| -> Result<(), Error> { $body })().map(|()| $r.wrapped()),
+            AnyRq::L7_1($r) => (|| -> Result<(), Error> { $body })().map(|()| $r.wrapped()),
+            AnyRq::Exact($r) => (|| -> Result<(), Error> { $body })().map(|()| $r.wrapped()),
+        };
+        match res {
+            Ok(wrapped) => Ok::<i32, Error>(if wrapped { EEVDF_WRAPPED } else { EEVDF_OK }),
+            Err(e) => {
+                if matches!(e, Error::Undefined | Error::Overflow) {
+                    h.broken = true;
+                }
+                Err(e)
             }
-            Err(e)
         }
-    }
+    }};
 }
 
 /// Takes in a new entity (not queued: `on_rq` and `sched_delayed` 0) and writes
@@ -739,13 +687,10 @@ pub unsafe extern "C" fn eevdf_rq_set_next_buddy(rq: *mut EevdfRq, id: u64) -> i
 pub unsafe extern "C" fn eevdf_rq_enqueue(rq: *mut EevdfRq, id: u64, now: u64, flags: u32) -> i32 {
     run(|| {
         let flags = enqueue_flags(flags)?;
-        // SAFETY: forwarded contract.
-        unsafe {
-            with_rq_arith(rq, |r| {
-                r.enqueue(EntityId::from_bits(id), now, flags)?;
-                Ok(())
-            })
-        }
+        with_rq_arith!(rq, |r| {
+            r.enqueue(EntityId::from_bits(id), now, flags)?;
+            Ok(())
+        })
     })
 }
 
@@ -775,13 +720,10 @@ pub unsafe extern "C" fn eevdf_rq_dequeue(
         check_out(delayed)?;
         let flags = flags?;
         let mut d = false;
-        // SAFETY: forwarded contract.
-        let status = unsafe {
-            with_rq_arith(rq, |r| {
-                d = r.dequeue(EntityId::from_bits(id), now, flags)? == Dequeued::Delayed;
-                Ok(())
-            })
-        }?;
+        let status = with_rq_arith!(rq, |r| {
+            d = r.dequeue(EntityId::from_bits(id), now, flags)? == Dequeued::Delayed;
+            Ok(())
+        })?;
         // SAFETY: `delayed` was checked; writable by the caller's contract.
         unsafe { write_out(delayed, d) };
         Ok(status)
@@ -797,17 +739,14 @@ unsafe fn update_curr(rq: *mut EevdfRq, now: u64, resched: *mut bool, tick: bool
     run(|| {
         check_out(resched)?;
         let mut out = false;
-        // SAFETY: forwarded contract.
-        let status = unsafe {
-            with_rq_arith(rq, |r| {
-                out = if tick {
-                    r.tick(now)?.is_requested()
-                } else {
-                    r.update_curr(now)?.is_requested()
-                };
-                Ok(())
-            })
-        }?;
+        let status = with_rq_arith!(rq, |r| {
+            out = if tick {
+                r.tick(now)?.is_requested()
+            } else {
+                r.update_curr(now)?.is_requested()
+            };
+            Ok(())
+        })?;
         // SAFETY: `resched` was checked; writable by the caller's contract.
         unsafe { write_out(resched, out) };
         Ok(status)
@@ -870,13 +809,10 @@ pub unsafe extern "C" fn eevdf_rq_pick_next(rq: *mut EevdfRq, now: u64, id: *mut
     run(|| {
         check_out(id)?;
         let mut picked = EEVDF_NO_ENTITY;
-        // SAFETY: forwarded contract.
-        let status = unsafe {
-            with_rq_arith(rq, |r| {
-                picked = r.pick_next(now)?.map_or(EEVDF_NO_ENTITY, EntityId::to_bits);
-                Ok(())
-            })
-        }?;
+        let status = with_rq_arith!(rq, |r| {
+            picked = r.pick_next(now)?.map_or(EEVDF_NO_ENTITY, EntityId::to_bits);
+            Ok(())
+        })?;
         // SAFETY: `id` was checked; writable by the caller's contract.
         unsafe { write_out(id, picked) };
         Ok(status)
@@ -915,13 +851,10 @@ pub unsafe extern "C" fn eevdf_rq_peek(rq: *const EevdfRq, id: *mut u64) -> i32 
 #[no_mangle]
 pub unsafe extern "C" fn eevdf_rq_put_prev(rq: *mut EevdfRq, now: u64) -> i32 {
     run(|| {
-        // SAFETY: forwarded contract.
-        unsafe {
-            with_rq_arith(rq, |r| {
-                r.put_prev_curr(now)?;
-                Ok(())
-            })
-        }
+        with_rq_arith!(rq, |r| {
+            r.put_prev_curr(now)?;
+            Ok(())
+        })
     })
 }
 
@@ -956,15 +889,12 @@ pub unsafe extern "C" fn eevdf_rq_wakeup_preempt(
         check_out(preempt)?;
         let flags = flags?;
         let mut out = false;
-        // SAFETY: forwarded contract.
-        let status = unsafe {
-            with_rq_arith(rq, |r| {
-                out = r
-                    .wakeup_preempt(EntityId::from_bits(id), now, flags)?
-                    .is_requested();
-                Ok(())
-            })
-        }?;
+        let status = with_rq_arith!(rq, |r| {
+            out = r
+                .wakeup_preempt(EntityId::from_bits(id), now, flags)?
+                .is_requested();
+            Ok(())
+        })?;
         // SAFETY: `preempt` was checked; writable by the caller's contract.
         unsafe { write_out(preempt, out) };
         Ok(status)
@@ -993,13 +923,10 @@ pub unsafe extern "C" fn eevdf_rq_wake_up_new(
     run(|| {
         check_out(preempt)?;
         let mut out = false;
-        // SAFETY: forwarded contract.
-        let status = unsafe {
-            with_rq_arith(rq, |r| {
-                out = r.wake_up_new(EntityId::from_bits(id), now)?.is_requested();
-                Ok(())
-            })
-        }?;
+        let status = with_rq_arith!(rq, |r| {
+            out = r.wake_up_new(EntityId::from_bits(id), now)?.is_requested();
+            Ok(())
+        })?;
         // SAFETY: `preempt` was checked; writable by the caller's contract.
         unsafe { write_out(preempt, out) };
         Ok(status)
@@ -1065,13 +992,10 @@ pub unsafe extern "C" fn eevdf_rq_yield(rq: *mut EevdfRq, now: u64, yielded: *mu
     run(|| {
         check_out(yielded)?;
         let mut out = false;
-        // SAFETY: forwarded contract.
-        let status = unsafe {
-            with_rq_arith(rq, |r| {
-                out = r.yield_curr(now)?.did_yield();
-                Ok(())
-            })
-        }?;
+        let status = with_rq_arith!(rq, |r| {
+            out = r.yield_curr(now)?.did_yield();
+            Ok(())
+        })?;
         // SAFETY: `yielded` was checked; writable by the caller's contract.
         unsafe { write_out(yielded, out) };
         Ok(status)
@@ -1099,13 +1023,10 @@ pub unsafe extern "C" fn eevdf_rq_reweight(
     run(|| {
         // SAFETY: NULL or a readable EevdfLoadWeight by the caller's contract.
         let lw = unsafe { read_in(lw) }?.to_rust()?.prepared();
-        // SAFETY: forwarded contract.
-        unsafe {
-            with_rq_arith(rq, |r| {
-                r.reweight(EntityId::from_bits(id), lw, now)?;
-                Ok(())
-            })
-        }
+        with_rq_arith!(rq, |r| {
+            r.reweight(EntityId::from_bits(id), lw, now)?;
+            Ok(())
+        })
     })
 }
 

@@ -33,53 +33,50 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     /// request is used up or, ≥ v6.18, its slice protection has ended) — never
     /// with a single queued entity.
     pub fn update_curr(&mut self, now: u64) -> Result<Resched, Error> {
-        if self.curr == NIL {
-            return Ok(Resched::NONE);
-        }
         let c = self.curr;
-        let exec_start = self.store.nodes()[c as usize].exec_start;
-        let delta = now.wrapping_sub(exec_start) as i64;
+        let p = self.profile();
+        let base = self.tun.base_slice;
+        // The running entity's slot, looked up once (curr is always live).
+        let Some(n) = self.store.nodes_mut().get_mut(c as usize) else {
+            return Ok(Resched::NONE);
+        };
+        let delta = now.wrapping_sub(n.exec_start) as i64;
         if delta <= 0 {
             return Ok(Resched::NONE);
         }
-        let p = self.profile();
-        let mut se = *self.se(c);
-        let (dv, w1) = overflowing_calc_delta_fair(&p, delta as u64, &se.load);
-        se.vruntime += dv;
-        let (resched, w2) = overflowing_update_deadline(&p, &mut se, self.tun.base_slice);
-        p.settle(((), w1 | w2))?;
-        self.note(w1 | w2);
-        let n = &mut self.store.nodes_mut()[c as usize];
+        // In place; under EXACT an overflow leaves the entity as it was.
+        let (vruntime, deadline, slice) = (n.se.vruntime, n.se.deadline, n.se.slice);
+        let (dv, w1) = overflowing_calc_delta_fair(&p, delta as u64, &n.se.load);
+        n.se.vruntime += dv;
+        let (resched, w2) = overflowing_update_deadline(&p, &mut n.se, base);
+        if let Err(e) = p.settle(((), w1 | w2)) {
+            (n.se.vruntime, n.se.deadline, n.se.slice) = (vruntime, deadline, slice);
+            return Err(e);
+        }
         n.exec_start = now;
         n.sum_exec_runtime = n.sum_exec_runtime.wrapping_add(delta as u64);
-        n.se = se;
+        let protected = protect_slice(&p, &n.se);
+        self.note(w1 | w2);
         let resched = resched.is_consumed();
         if resched {
             self.refresh_zero_vruntime()?;
         }
         self.update_min_vruntime()?;
 
-        if p.release == Release::Linux6_6 {
-            if resched && self.nr_queued > 1 {
-                if self.next == c {
-                    self.next = NIL;
-                }
-                self.resched_from_update_curr();
-                return Ok(Resched::REQUESTED);
-            }
+        let asks = if p.release == Release::Linux6_6 {
+            // 6.6: update_deadline itself reschedules, with more than one queued.
+            resched && self.nr_queued > 1
+        } else {
+            self.nr_queued != 1 && (resched || !protected)
+        };
+        if !asks {
             return Ok(Resched::NONE);
         }
-        if self.nr_queued == 1 {
-            return Ok(Resched::NONE);
+        if self.next == c {
+            self.next = NIL;
         }
-        if resched || !protect_slice(&p, &se) {
-            if self.next == c {
-                self.next = NIL;
-            }
-            self.resched_from_update_curr();
-            return Ok(Resched::REQUESTED);
-        }
-        Ok(Resched::NONE)
+        self.resched_from_update_curr();
+        Ok(Resched::REQUESTED)
     }
 
     /// [`update_curr`](Self::update_curr) on the way of another operation:
