@@ -59,7 +59,8 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         }
         self.update_min_vruntime()?;
 
-        if p.release == Release::Linux6_6 {
+        if p.protection == Protection::ParityMarker {
+            // v6.6: only update_deadline reschedules, when the request is used up.
             if resched && self.nr_queued > 1 {
                 if self.next == c {
                     self.next = NIL;
