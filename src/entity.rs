@@ -24,7 +24,7 @@ use crate::avg::{avg_weight, check_weight, kernel_div, AvgVruntime, Curr};
 use crate::features::Features;
 use crate::outcome::{Consumed, Replace, Wrapped};
 use crate::profile::{
-    CustomSlice, DelayDequeue, LagLimit, Placement, Profile, Protection, Reference, Reweight,
+    CustomSlice, DelayDequeue, LagLimit, PlaceRule, Profile, Protection, Reference, Reweight,
     Rules, YieldRule,
 };
 use crate::vtime::{Vlag, Vtime};
@@ -420,7 +420,7 @@ pub fn overflowing_place_lag(
 /// whose entities (curr included if on the run queue) weigh `queue_weights`
 /// (C ABI function 7): L = Σ averaging weights (u64, wrapping),
 /// lag = tdiv(vlag·(L + w), L). An empty queue gives 0; vlag = 0 gives 0 except
-/// in v6.6 ([`Placement::AnyLag`]), which has no vlag test and divides anyway. Domain: as
+/// in v6.6 ([`PlaceRule::AnyLag`]), which has no vlag test and divides anyway. Domain: as
 /// [`overflowing_place_lag`]'s for the summed L.
 pub fn overflowing_place_lag_batch<I>(
     profile: &Profile,
@@ -438,7 +438,7 @@ where
         load += check_weight(profile, qw)? as u128;
         n += 1;
     }
-    if n == 0 || (vlag == 0 && profile.placement != Placement::AnyLag) {
+    if n == 0 || (vlag == 0 && profile.placement != PlaceRule::AnyLag) {
         return Ok((0, false));
     }
     let (q, wrapped) = overflowing_place_lag(profile, vlag, load as u64, w)?;
@@ -503,7 +503,7 @@ pub fn place_entity<R: Rules>(
 
     let mut lag = 0i64;
     let mut heavy = false;
-    let lag_test = profile.placement == Placement::AnyLag || out.vlag.0 != 0;
+    let lag_test = profile.placement == PlaceRule::AnyLag || out.vlag.0 != 0;
     if tun.features.contains(Features::PLACE_LAG) && ctx.nr_queued != 0 && lag_test {
         let curr_w = match curr {
             Some((_, cw)) => check_weight(profile, cw)?,
@@ -528,11 +528,11 @@ pub fn place_entity<R: Rules>(
         wrapped |= avg.overflowing_move_reference(lag.wrapping_neg())?;
     }
     let rel = match profile.placement {
-        Placement::AnyLag => false,
-        Placement::RelDeadlineGated => {
+        PlaceRule::AnyLag => false,
+        PlaceRule::RelDeadlineGated => {
             tun.features.contains(Features::PLACE_REL_DEADLINE) && out.rel_deadline
         }
-        Placement::RelDeadline => out.rel_deadline,
+        PlaceRule::RelDeadline => out.rel_deadline,
     };
     if rel {
         out.deadline += out.vruntime.0;
@@ -742,7 +742,7 @@ fn reweight_inner<R: Rules>(
 }
 
 /// `yield_task_fair`'s arithmetic for an eligible entity that has just been
-/// updated (spec §4.6), by the profile's [`YieldRule`]: v7.x vruntime =
+/// updated, by the profile's [`YieldRule`]: v7.x vruntime =
 /// deadline, then a new request (update_deadline); v6.18 vruntime = deadline,
 /// deadline += calc_delta_fair(slice) without reloading the slice; v6.6
 /// deadline += vslice only. Returns wrapped.

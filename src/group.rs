@@ -400,15 +400,7 @@ pub fn cpu_weight_read(profile: impl Into<Profile>, tg_shares: u64) -> u64 {
     let r = (weight * 100 + 512) / 1024;
     match profile.into().cpu_weight_read {
         CpuWeightRead::Unclamped => r,
-        CpuWeightRead::Clamped => {
-            if r >= CGROUP_WEIGHT_MAX {
-                CGROUP_WEIGHT_MAX
-            } else if r <= CGROUP_WEIGHT_MIN {
-                CGROUP_WEIGHT_MIN
-            } else {
-                r
-            }
-        }
+        CpuWeightRead::Clamped => r.clamp(CGROUP_WEIGHT_MIN, CGROUP_WEIGHT_MAX),
     }
 }
 

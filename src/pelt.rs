@@ -17,9 +17,8 @@
 //! rules that move sums between an entity and its run queue
 //! ([`enqueue_load_avg`], [`dequeue_load_avg`], [`attach_entity_load_avg`],
 //! [`detach_entity_load_avg`], [`remove_load_avg`]) and util_est ([`util_est`])
-//! change with the release, by the profile's
-//! [`LoadAvgUpdate`](crate::profile::LoadAvgUpdate) and
-//! [`UtilEstForm`](crate::profile::UtilEstForm) knobs.
+//! change with the release, by the profile's [`LoadAvgUpdate`] and
+//! [`UtilEstForm`] knobs.
 //!
 //! ```
 //! use eevdf::pelt::{update_load_avg_se, SchedAvg};

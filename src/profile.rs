@@ -30,7 +30,7 @@
 //! | [`PickRule`] | `NextBuddy` | `BuddyBeforeShortcut` | `BuddyAfterShortcut` | `BuddyWhenProtected` |
 //! | [`Timeline`] | `VruntimeMinDeadline` | `DeadlineMinSlice` | `DeadlineMaxSlice` | `DeadlineMaxSlice` |
 //! | [`CustomSlice`] | `Ignored` | `Kept` | `Kept` | `Kept` |
-//! | [`Placement`] | `AnyLag` | `RelDeadline` | `RelDeadline` | `RelDeadlineGated` |
+//! | [`PlaceRule`] | `AnyLag` | `RelDeadline` | `RelDeadline` | `RelDeadlineGated` |
 //! | [`DelayDequeue`] | `Absent` | `ZeroAtDequeue` | `ZeroAtDequeue` | `LagAtDelay` |
 //! | [`WakeupPreempt`] | `PickEevdf` | `PreemptShort` | `PreemptBuddy` | `PreemptBuddyRetry` |
 //! | [`YieldRule`] | `ExtendDeadline` | `SkipToDeadline` | `NewRequest` | `NewRequest` |
@@ -310,7 +310,7 @@ pub enum CustomSlice {
 /// `place_entity`'s lag test and its relative deadline (PLACE_REL_DEADLINE).
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Placement {
+pub enum PlaceRule {
     /// v6.6: PLACE_LAG inflates the lag whenever the queue is not empty, a
     /// zero lag included (the division runs); no relative deadlines.
     AnyLag = 0,
@@ -319,7 +319,7 @@ pub enum Placement {
     /// (`rel_deadline`), and `place_entity` re-anchors any relative deadline
     /// whatever the feature says.
     RelDeadline = 1,
-    /// v7.1: as [`Placement::RelDeadline`], `place_entity` re-anchoring the
+    /// v7.1: as [`PlaceRule::RelDeadline`], `place_entity` re-anchoring the
     /// relative deadline only under PLACE_REL_DEADLINE.
     RelDeadlineGated = 2,
 }
@@ -562,7 +562,7 @@ pub struct Profile {
     /// Policy: whether custom slices survive a new request or a placement.
     pub custom_slice: CustomSlice,
     /// Policy: `place_entity`'s lag test and relative deadline.
-    pub placement: Placement,
+    pub placement: PlaceRule,
     /// Policy: delayed dequeue.
     pub delay_dequeue: DelayDequeue,
     /// Policy: wakeup preemption.
@@ -613,7 +613,7 @@ impl Profile {
         pick: PickRule::NextBuddy,
         timeline: Timeline::VruntimeMinDeadline,
         custom_slice: CustomSlice::Ignored,
-        placement: Placement::AnyLag,
+        placement: PlaceRule::AnyLag,
         delay_dequeue: DelayDequeue::Absent,
         wakeup_preempt: WakeupPreempt::PickEevdf,
         yield_rule: YieldRule::ExtendDeadline,
@@ -645,7 +645,7 @@ impl Profile {
         pick: PickRule::BuddyBeforeShortcut,
         timeline: Timeline::DeadlineMinSlice,
         custom_slice: CustomSlice::Kept,
-        placement: Placement::RelDeadline,
+        placement: PlaceRule::RelDeadline,
         delay_dequeue: DelayDequeue::ZeroAtDequeue,
         wakeup_preempt: WakeupPreempt::PreemptShort,
         yield_rule: YieldRule::SkipToDeadline,
@@ -689,7 +689,7 @@ impl Profile {
         slice_aggregates: SliceAggregates::Kernel,
         arithmetic: Arithmetic::Kernel,
         pick: PickRule::BuddyWhenProtected,
-        placement: Placement::RelDeadlineGated,
+        placement: PlaceRule::RelDeadlineGated,
         delay_dequeue: DelayDequeue::LagAtDelay,
         wakeup_preempt: WakeupPreempt::PreemptBuddyRetry,
         sis: SisRules {

@@ -12,7 +12,7 @@ use eevdf::pelt::{dequeue_load_avg, util_est, UtilEst};
 use eevdf::pick::{overflowing_set_protect_slice, pick_eevdf_linear, protect_slice, Pick, PickCtx};
 use eevdf::profile::{
     BaseSlice, CpuWeightRead, CustomSlice, DelayDequeue, ForkEnqueue, LoadAvgUpdate, PickRule,
-    Placement, Protection, TgLoadAvg, Timeline, UtilEstForm, WakeupPreempt, YieldRule,
+    PlaceRule, Protection, TgLoadAvg, Timeline, UtilEstForm, WakeupPreempt, YieldRule,
 };
 use eevdf::runqueue::{DequeueFlags, Dequeued, EnqueueFlags, RunQueue, WakeFlags};
 use eevdf::wake::{select_idle_sibling, IdleSibling, IdleSiblingInput, SisRules, WakeAffineInput};
@@ -183,11 +183,11 @@ fn relative_deadline_kept_7_0_style_under_7_1_arithmetic() {
         se.deadline.wsub(se.vruntime)
     };
     let keeps = Profile {
-        placement: Placement::RelDeadline,
+        placement: PlaceRule::RelDeadline,
         ..P71
     };
     let none = Profile {
-        placement: Placement::AnyLag,
+        placement: PlaceRule::AnyLag,
         ..P71
     };
     assert_eq!(place(keeps), 5_000);

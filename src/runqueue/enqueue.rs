@@ -190,7 +190,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let mut se = *self.se(i);
         let (_, w) = overflowing_update_entity_lag(&mut self.avg, &ctx, &mut se, &tun)?;
         self.note(w);
-        if p.placement != Placement::AnyLag
+        if p.placement != PlaceRule::AnyLag
             && tun.features.contains(Features::PLACE_REL_DEADLINE)
             && !flags.sleep
         {

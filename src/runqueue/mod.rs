@@ -81,7 +81,7 @@ use crate::pick::{
 #[cfg(test)]
 use crate::profile::Release;
 use crate::profile::{
-    DelayDequeue, Placement, Profile, Protection, Reference, Reweight, Rules, SliceAggregates,
+    DelayDequeue, PlaceRule, Profile, Protection, Reference, Reweight, Rules, SliceAggregates,
     Timeline, WakeupPreempt, YieldRule,
 };
 use crate::rbtree::{self, RbLink, RbNodes, RbRoot, NIL};
