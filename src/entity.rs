@@ -23,7 +23,10 @@
 use crate::avg::{avg_weight, check_weight, kernel_div, AvgVruntime, Curr};
 use crate::features::Features;
 use crate::outcome::{Consumed, Replace, Wrapped};
-use crate::profile::{LagLimit, Profile, Reference, Release, Reweight, Rules};
+use crate::profile::{
+    CustomSlice, DelayDequeue, LagLimit, PlaceRule, Profile, Protection, Reference, Reweight,
+    Rules, YieldRule,
+};
 use crate::vtime::{Vlag, Vtime};
 use crate::weight::{overflowing_calc_delta_fair, LoadWeight};
 use crate::Error;
@@ -61,7 +64,7 @@ pub struct SchedEntity {
 }
 
 impl SchedEntity {
-    /// Stores the lag as `profile`'s release does: where `vlag` and `vprot`
+    /// Stores the lag as `profile` does: where `vlag` and `vprot`
     /// share one field ([`Profile::vlag_shares_vprot`], v6.18) the protection
     /// end then reads the same 64 bits, so taking the lag of the running
     /// entity (a reweight) ends its slice protection as in the kernel.
@@ -73,7 +76,7 @@ impl SchedEntity {
         }
     }
 
-    /// Stores the end of slice protection as `profile`'s release does (the
+    /// Stores the end of slice protection as `profile` does (the
     /// counterpart of [`set_vlag`](Self::set_vlag)).
     #[inline]
     pub fn set_vprot(&mut self, profile: &Profile, vprot: Vtime) {
@@ -181,7 +184,8 @@ impl RqCtx {
 }
 
 /// `update_deadline(cfs_rq, se)`, the arithmetic part: if vruntime has reached
-/// the deadline, reload the slice (unless custom; always in v6.6) and issue a
+/// the deadline, reload the slice (unless custom; always in v6.6,
+/// [`CustomSlice::Ignored`]) and issue a
 /// new request `deadline = vruntime + calc_delta_fair(slice, se)`. Returns
 /// whether the request was used up, and wrapped. Only one slice is added
 /// however far vruntime has run past the old deadline.
@@ -196,7 +200,7 @@ pub fn overflowing_update_deadline(
     if se.vruntime.before(se.deadline) {
         return (Consumed::RUNNING, false);
     }
-    if !se.custom_slice || profile.release == Release::Linux6_6 {
+    if !se.custom_slice || profile.custom_slice == CustomSlice::Ignored {
         se.slice = base_slice;
     }
     let (vslice, wrapped) = overflowing_calc_delta_fair(profile, se.slice, &se.load);
@@ -329,7 +333,8 @@ pub fn overflowing_entity_lag(
 }
 
 /// `update_entity_lag(cfs_rq, se)`: V = avg_vruntime (which moves v0 in v7.x),
-/// vlag = entity_lag(V); then, in v7.1 only, for a delayed entity
+/// vlag = entity_lag(V); then, in v7.1 only ([`DelayDequeue::LagAtDelay`]),
+/// for a delayed entity
 /// vlag = max(vlag, previous vlag) and, with DELAY_ZERO, min(vlag, 0). Stores
 /// se.vlag. Returns (V − vlag ≠ vruntime, i.e. "must be re-placed"; wrapped).
 ///
@@ -351,7 +356,7 @@ pub fn overflowing_update_entity_lag<R: Rules>(
     };
     let (v, w1) = avg.overflowing_avg_vruntime(curr)?;
     let (mut vlag, w2) = overflowing_entity_lag(profile, v, se, ctx.max_slice, tun.tick_nsec);
-    if profile.release >= Release::Linux7_1 && se.sched_delayed {
+    if profile.delay_dequeue == DelayDequeue::LagAtDelay && se.sched_delayed {
         vlag = vlag.max(se.vlag);
         if tun.features.contains(Features::DELAY_ZERO) {
             vlag = vlag.min(Vlag(0));
@@ -415,7 +420,7 @@ pub fn overflowing_place_lag(
 /// whose entities (curr included if on the run queue) weigh `queue_weights`
 /// (C ABI function 7): L = Σ averaging weights (u64, wrapping),
 /// lag = tdiv(vlag·(L + w), L). An empty queue gives 0; vlag = 0 gives 0 except
-/// in v6.6, which has no vlag test and divides anyway. Domain: as
+/// in v6.6 ([`PlaceRule::AnyLag`]), which has no vlag test and divides anyway. Domain: as
 /// [`overflowing_place_lag`]'s for the summed L.
 pub fn overflowing_place_lag_batch<I>(
     profile: &Profile,
@@ -433,7 +438,7 @@ where
         load += check_weight(profile, qw)? as u128;
         n += 1;
     }
-    if n == 0 || (vlag == 0 && profile.release != Release::Linux6_6) {
+    if n == 0 || (vlag == 0 && profile.placement != PlaceRule::AnyLag) {
         return Ok((0, false));
     }
     let (q, wrapped) = overflowing_place_lag(profile, vlag, load as u64, w)?;
@@ -490,7 +495,7 @@ pub fn place_entity<R: Rules>(
     };
     let (v, mut wrapped) = avg.overflowing_avg_vruntime(curr)?;
     let mut out = *se;
-    if !out.custom_slice || profile.release == Release::Linux6_6 {
+    if !out.custom_slice || profile.custom_slice == CustomSlice::Ignored {
         out.slice = tun.base_slice;
     }
     let (mut vslice, o) = overflowing_calc_delta_fair(profile, out.slice, &out.load);
@@ -498,7 +503,7 @@ pub fn place_entity<R: Rules>(
 
     let mut lag = 0i64;
     let mut heavy = false;
-    let lag_test = profile.release == Release::Linux6_6 || out.vlag.0 != 0;
+    let lag_test = profile.placement == PlaceRule::AnyLag || out.vlag.0 != 0;
     if tun.features.contains(Features::PLACE_LAG) && ctx.nr_queued != 0 && lag_test {
         let curr_w = match curr {
             Some((_, cw)) => check_weight(profile, cw)?,
@@ -522,12 +527,12 @@ pub fn place_entity<R: Rules>(
         // update_zero_vruntime(−lag): its W⊗d and S − W⊗d are placement's too.
         wrapped |= avg.overflowing_move_reference(lag.wrapping_neg())?;
     }
-    let rel = match profile.release {
-        Release::Linux6_6 => false,
-        Release::Linux7_1 => {
+    let rel = match profile.placement {
+        PlaceRule::AnyLag => false,
+        PlaceRule::RelDeadlineGated => {
             tun.features.contains(Features::PLACE_REL_DEADLINE) && out.rel_deadline
         }
-        _ => out.rel_deadline,
+        PlaceRule::RelDeadline => out.rel_deadline,
     };
     if rel {
         out.deadline += out.vruntime.0;
@@ -668,7 +673,7 @@ fn reweight_inner<R: Rules>(
             wrapped |= w0;
             se.deadline = Vtime(se.deadline.wsub(se.vruntime) as u64);
             se.rel_deadline = true;
-            let rel_vprot = profile.release >= Release::Linux7_0 && se_is_curr && protected;
+            let rel_vprot = profile.protection == Protection::Vprot && se_is_curr && protected;
             if rel_vprot {
                 se.set_vprot(profile, Vtime(se.vprot.wsub(se.vruntime) as u64));
             }
@@ -737,23 +742,24 @@ fn reweight_inner<R: Rules>(
 }
 
 /// `yield_task_fair`'s arithmetic for an eligible entity that has just been
-/// updated (spec §4.6): v7.x vruntime = deadline, then a new request
-/// (update_deadline); v6.18 vruntime = deadline, deadline += calc_delta_fair(slice)
-/// without reloading the slice; v6.6 deadline += vslice only. Returns wrapped.
+/// updated, by the profile's [`YieldRule`]: v7.x vruntime =
+/// deadline, then a new request (update_deadline); v6.18 vruntime = deadline,
+/// deadline += calc_delta_fair(slice) without reloading the slice; v6.6
+/// deadline += vslice only. Returns wrapped.
 pub fn overflowing_yield_entity(profile: &Profile, se: &mut SchedEntity, base_slice: u64) -> bool {
-    match profile.release {
-        Release::Linux6_6 => {
+    match profile.yield_rule {
+        YieldRule::ExtendDeadline => {
             let (vslice, w) = overflowing_calc_delta_fair(profile, base_slice, &se.load);
             se.deadline += vslice;
             w
         }
-        Release::Linux6_18 => {
+        YieldRule::SkipToDeadline => {
             se.vruntime = se.deadline;
             let (vslice, w) = overflowing_calc_delta_fair(profile, se.slice, &se.load);
             se.deadline += vslice;
             w
         }
-        Release::Linux7_0 | Release::Linux7_1 => {
+        YieldRule::NewRequest => {
             se.vruntime = se.deadline;
             overflowing_update_deadline(profile, se, base_slice).1
         }

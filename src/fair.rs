@@ -72,8 +72,8 @@
 //! let a = rq.add_task(0, SchedEntity::from_nice(0, tun.base_slice)?)?; // in the root
 //! let b = rq.add_task(1, SchedEntity::from_nice(0, tun.base_slice)?)?; // in g
 //! let now = 1_000_000;
-//! // Two forks: the flags wake_up_new_task passes in this release.
-//! let fork = EnqueueFlags::new_task(p.release);
+//! // Two forks: the flags wake_up_new_task passes under this profile.
+//! let fork = EnqueueFlags::new_task(p);
 //! rq.enqueue_task(a, now, fork, &mut tgs)?;
 //! rq.enqueue_task(b, now, fork, &mut tgs)?;
 //! assert_eq!(rq.nr_running(), 2);
@@ -97,7 +97,7 @@ use crate::pelt::{
     remove_load_avg, reweight_load_avg, update_load_avg_blocked_se, update_load_avg_cfs_rq,
     update_load_avg_se, RemovedLoad, SchedAvg,
 };
-use crate::profile::{Profile, Release, Rules};
+use crate::profile::{CfsGroupUpdate, Profile, Rules};
 use crate::runqueue::{DequeueFlags, Dequeued, EnqueueFlags, EntityId, RunQueue, WakeFlags};
 use crate::wake::{overflowing_h_load_step, overflowing_task_h_load};
 use crate::weight::{LoadWeight, NICE_0_LOAD};
@@ -452,7 +452,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         if g == 0 {
             return;
         }
-        let release = self.profile().release;
+        let profile = self.profile();
         let l = &mut self.levels[g as usize];
         let input = TgLoadAvgInput {
             now,
@@ -462,7 +462,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             is_root: false,
             cpu_active: true,
         };
-        if let Some(u) = update_tg_load_avg(release, &input) {
+        if let Some(u) = update_tg_load_avg(profile, &input) {
             tgs[g as usize].apply(&u);
             l.tg_load_avg_contrib = u.tg_load_avg_contrib;
             l.last_update_tg_load_avg = u.last_update_tg_load_avg;
@@ -472,11 +472,11 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
     /// `update_cfs_rq_load_avg(now, cfs_rq)`: removed load, then the queue's
     /// own signal. Returns whether it decayed.
     fn update_cfs_rq_load_avg(&mut self, g: u32, now: u64) -> bool {
-        let release = self.profile().release;
+        let profile = self.profile();
         let l = &mut self.levels[g as usize];
         let mut decayed = false;
         if l.removed != RemovedLoad::default() {
-            remove_load_avg(release, &mut l.avg, &l.removed);
+            remove_load_avg(profile, &mut l.avg, &l.removed);
             l.removed = RemovedLoad::default();
             decayed = true;
         }
@@ -499,7 +499,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         f: Upd,
         tgs: &mut [TaskGroup],
     ) -> Result<(), Error> {
-        let release = self.profile().release;
+        let profile = self.profile();
         let slot = id.index() as usize;
         let child = self.child_of(g, id);
         let child_runnable = if child == NONE {
@@ -528,7 +528,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         }
         if l.se_avg[slot].last_update_time == 0 && f.attach {
             let mut sa = l.se_avg[slot];
-            attach_entity_load_avg(release, &mut l.avg, &mut sa, &load);
+            attach_entity_load_avg(profile, &mut l.avg, &mut sa, &load);
             l.se_avg[slot] = sa;
             self.update_tg_load_avg(g, now, tgs);
         } else if decayed && f.tg {
@@ -543,9 +543,9 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         let Some((p, ge)) = self.ge_of(g) else {
             return Ok(());
         };
-        let p6_6 = self.profile().release == Release::Linux6_6;
+        let skip = self.profile().cfs_group_update == CfsGroupUpdate::SkipIdleOrUnchanged;
         let l = &self.levels[g as usize];
-        if !p6_6 && l.rq.load_weight() == 0 {
+        if skip && l.rq.load_weight() == 0 {
             return Ok(());
         }
         let tg = &tgs[g as usize];
@@ -559,7 +559,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             l.avg.load_avg,
         )?;
         let old = self.levels[p as usize].rq.entity(ge)?.load;
-        if !p6_6 && old.weight() == shares {
+        if skip && old.weight() == shares {
             return Ok(());
         }
         self.reweight_entity(p, ge, LoadWeight::new(shares)?, now)
@@ -574,15 +574,15 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         new: LoadWeight,
         now: u64,
     ) -> Result<(), Error> {
-        let release = self.profile().release;
+        let profile = self.profile();
         let slot = id.index() as usize;
         let l = &mut self.levels[g as usize];
         let old = l.rq.entity(id)?.load;
         l.rq.reweight(id, new, now)?;
         let mut sa = l.se_avg[slot];
-        dequeue_load_avg(release, &mut l.avg, &sa, &old);
+        dequeue_load_avg(profile, &mut l.avg, &sa, &old);
         reweight_load_avg(&mut sa, &new);
-        enqueue_load_avg(release, &mut l.avg, &sa, &new);
+        enqueue_load_avg(profile, &mut l.avg, &sa, &new);
         l.se_avg[slot] = sa;
         Ok(())
     }
@@ -838,7 +838,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
     ) -> Result<Migrant, Error> {
         self.check_tgs(tgs)?;
         self.valid_task(t)?;
-        let release = self.profile().release;
+        let profile = self.profile();
         let se = *self.entity(t)?;
         let g = t.group;
         let slot = t.entity.index() as usize;
@@ -852,7 +852,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             self.dequeue_task(t, now, DequeueFlags::MIGRATE, tgs)?;
             let l = &mut self.levels[g as usize];
             let sa = l.se_avg[slot];
-            detach_entity_load_avg(release, &mut l.avg, &sa, &se.load);
+            detach_entity_load_avg(profile, &mut l.avg, &sa, &se.load);
             self.update_tg_load_avg(g, now, tgs);
         } else {
             let l = &mut self.levels[g as usize];

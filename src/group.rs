@@ -22,7 +22,9 @@
 //! assert_eq!(s, Ok(699_050));
 //! ```
 
-use crate::profile::{Profile, Release};
+#[cfg(test)]
+use crate::profile::Release;
+use crate::profile::{CpuWeightRead, Profile, TgLoadAvg};
 use crate::weight::{
     scale_load, scale_load_down, NICE_0_LOAD, SCHED_PRIO_TO_WEIGHT, WEIGHT_IDLEPRIO,
 };
@@ -382,7 +384,9 @@ pub const fn cpu_weight_write(c: u64) -> Result<u64, Error> {
 /// Reading `cpu.weight` back (v6.6 … v7.1; spec §6.1): with
 /// `weight = scale_load_down(tg.shares)`, `r = ⌊(weight·100 + 512) / 1024⌋`
 /// (DIV_ROUND_CLOSEST_ULL); v6.18 and later return `clamp(r, 1, 10000)`, v6.6
-/// returns `r` unclamped. Exact for every `tg_shares` (weight·100 < 2⁶¹).
+/// returns `r` unclamped (the profile's [`CpuWeightRead`]; a
+/// [`Release`](crate::Release) stands for its preset). Exact for every
+/// `tg_shares` (weight·100 < 2⁶¹).
 ///
 /// ```
 /// use eevdf::{group::cpu_weight_read, Release};
@@ -391,20 +395,12 @@ pub const fn cpu_weight_write(c: u64) -> Result<u64, Error> {
 /// assert_eq!(cpu_weight_read(Release::Linux6_6, 2048), 0);
 /// assert_eq!(cpu_weight_read(Release::Linux6_18, 2048), 1);
 /// ```
-pub const fn cpu_weight_read(release: Release, tg_shares: u64) -> u64 {
+pub fn cpu_weight_read(profile: impl Into<Profile>, tg_shares: u64) -> u64 {
     let weight = scale_load_down(tg_shares); // ≤ 2^54
     let r = (weight * 100 + 512) / 1024;
-    match release {
-        Release::Linux6_6 => r,
-        _ => {
-            if r >= CGROUP_WEIGHT_MAX {
-                CGROUP_WEIGHT_MAX
-            } else if r <= CGROUP_WEIGHT_MIN {
-                CGROUP_WEIGHT_MIN
-            } else {
-                r
-            }
-        }
+    match profile.into().cpu_weight_read {
+        CpuWeightRead::Unclamped => r,
+        CpuWeightRead::Clamped => r.clamp(CGROUP_WEIGHT_MIN, CGROUP_WEIGHT_MAX),
     }
 }
 
@@ -461,7 +457,9 @@ pub struct TgLoadAvgUpdate {
 pub const TG_LOAD_AVG_RATE_LIMIT_NS: u64 = 1_000_000;
 
 /// `update_tg_load_avg(grq)` as a decision (fair.c; spec §6.4): `None` when
-/// nothing is published, else the update.
+/// nothing is published, else the update. Steps 2 and 3 are the profile's
+/// [`TgLoadAvg::RateLimited`]; a [`Release`](crate::Release) stands for its
+/// preset.
 ///
 /// 1. the root group never publishes;
 /// 2. ≥ v6.18: an inactive CPU does not publish;
@@ -479,14 +477,14 @@ pub const TG_LOAD_AVG_RATE_LIMIT_NS: u64 = 1_000_000;
 /// let u = update_tg_load_avg(Release::Linux7_1, &TgLoadAvgInput { load_avg: 1041, ..i }).unwrap();
 /// assert_eq!((u.delta, u.tg_load_avg_contrib, u.last_update_tg_load_avg), (17, 1041, 5_000_000));
 /// ```
-pub const fn update_tg_load_avg(
-    release: Release,
+pub fn update_tg_load_avg(
+    profile: impl Into<Profile>,
     input: &TgLoadAvgInput,
 ) -> Option<TgLoadAvgUpdate> {
     if input.is_root {
         return None;
     }
-    let rate_limited = !matches!(release, Release::Linux6_6);
+    let rate_limited = profile.into().tg_load_avg == TgLoadAvg::RateLimited;
     if rate_limited {
         if !input.cpu_active {
             return None;

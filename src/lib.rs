@@ -52,7 +52,7 @@
 //!
 //! | module | kernel concept |
 //! |---|---|
-//! | [`profile`] | which release's arithmetic (or exact): the knobs, and the release types |
+//! | [`profile`] | which release's arithmetic and policy (or exact): the knobs, and the release types |
 //! | [`outcome`] | what an operation reports besides its value: `Wrapped`, `Resched`, … |
 //! | [`weight`] | `load_weight`, nice tables, `scale_load(_down)`, `calc_delta(_fair)` |
 //! | [`div`] | `div64_u64` by an invariant divisor (a weight) without a `div`: exact reciprocals |

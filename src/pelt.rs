@@ -17,7 +17,8 @@
 //! rules that move sums between an entity and its run queue
 //! ([`enqueue_load_avg`], [`dequeue_load_avg`], [`attach_entity_load_avg`],
 //! [`detach_entity_load_avg`], [`remove_load_avg`]) and util_est ([`util_est`])
-//! change with the release.
+//! change with the release, by the profile's [`LoadAvgUpdate`] and
+//! [`UtilEstForm`] knobs.
 //!
 //! ```
 //! use eevdf::pelt::{update_load_avg_se, SchedAvg};
@@ -37,7 +38,9 @@
 //! the PELT clock (`clock_pelt`, lost idle time; the caller passes `now`), and the
 //! rt/dl/irq signals.
 
+#[cfg(test)]
 use crate::profile::Release;
+use crate::profile::{LoadAvgUpdate, Profile, UtilEstForm};
 use crate::weight::{scale_load_down, LoadWeight};
 
 /// `LOAD_AVG_PERIOD` = 32: `y^32 = 1/2`, the half-life in periods.
@@ -162,17 +165,19 @@ pub struct UtilEst {
 }
 
 impl UtilEst {
-    /// The task's estimated utilization (`_task_util_est`): v6.6
-    /// `max(ewma, enqueued & !UTIL_AVG_UNCHANGED)`; later `ewma & !UTIL_AVG_UNCHANGED`.
+    /// The task's estimated utilization (`_task_util_est`) by the profile's
+    /// [`UtilEstForm`] (a [`Release`](crate::Release) stands for its preset):
+    /// v6.6 `max(ewma, enqueued & !UTIL_AVG_UNCHANGED)`; later
+    /// `ewma & !UTIL_AVG_UNCHANGED`.
     ///
     /// ```
     /// use eevdf::{pelt::UtilEst, Release};
     /// let ue = UtilEst { enqueued: 0x8000_0000 | 300, ewma: 250 };
     /// assert_eq!(ue.task_util_est(Release::Linux6_6), 300);
     /// ```
-    pub const fn task_util_est(&self, release: Release) -> u32 {
-        match release {
-            Release::Linux6_6 => {
+    pub fn task_util_est(&self, profile: impl Into<Profile>) -> u32 {
+        match profile.into().util_est {
+            UtilEstForm::Pair => {
                 let enq = self.enqueued & !UTIL_AVG_UNCHANGED;
                 if self.ewma > enq {
                     self.ewma
@@ -180,7 +185,7 @@ impl UtilEst {
                     enq
                 }
             }
-            _ => self.ewma & !UTIL_AVG_UNCHANGED,
+            UtilEstForm::Ewma => self.ewma & !UTIL_AVG_UNCHANGED,
         }
     }
 
@@ -543,10 +548,11 @@ fn update_sa_u32(avg: &mut u64, sum: &mut u32, delta_avg: i64, delta_sum: i64) {
     *sum = if s > f { s } else { f };
 }
 
-/// True for the releases whose add/remove paths use the full-width `__update_sa`.
+/// True when the add/remove paths use the full-width `__update_sa`
+/// ([`LoadAvgUpdate::UpdateSa`]).
 #[inline]
-const fn has_update_sa(release: Release) -> bool {
-    matches!(release, Release::Linux7_0 | Release::Linux7_1)
+fn has_update_sa(profile: impl Into<Profile>) -> bool {
+    profile.into().load_avg_update == LoadAvgUpdate::UpdateSa
 }
 
 /// `enqueue_load_avg(cfs_rq, se)` (fair.c; spec §7.6): add an entity's load to
@@ -557,8 +563,8 @@ const fn has_update_sa(release: Release) -> bool {
 /// cfs.load_sum += se_weight · se.load_sum
 /// ```
 ///
-/// * v6.6, v6.18: plain wrapping additions, no floor.
-/// * v7.0, v7.1: `__update_sa` (add, clamp at 0, then
+/// * [`LoadAvgUpdate::SubPositive`] (v6.6, v6.18): plain wrapping additions, no floor.
+/// * [`LoadAvgUpdate::UpdateSa`] (v7.0, v7.1): `__update_sa` (add, clamp at 0, then
 ///   `load_sum = max(load_sum, load_avg · 46718)` in u64).
 ///
 /// ```
@@ -570,13 +576,13 @@ const fn has_update_sa(release: Release) -> bool {
 /// assert_eq!(cfs.load_sum, 47_839_232);
 /// ```
 pub fn enqueue_load_avg(
-    release: Release,
+    profile: impl Into<Profile>,
     cfs: &mut SchedAvg,
     se: &SchedAvg,
     se_weight: &LoadWeight,
 ) {
     let wsum = se_weight.scaled_down().wrapping_mul(se.load_sum);
-    if has_update_sa(release) {
+    if has_update_sa(profile) {
         update_sa(
             &mut cfs.load_avg,
             &mut cfs.load_sum,
@@ -592,18 +598,18 @@ pub fn enqueue_load_avg(
 /// `dequeue_load_avg(cfs_rq, se)` (fair.c; spec §7.6): remove an entity's load
 /// from its run queue, clamping at 0.
 ///
-/// * v6.6, v6.18: `sub_positive` both, then the 32-bit floor
+/// * [`LoadAvgUpdate::SubPositive`] (v6.6, v6.18): `sub_positive` both, then the 32-bit floor
 ///   `load_sum = max_t(u32, load_sum, load_avg · 46718)`, which cuts a queue
 ///   `load_sum` of 2³² or more to its low 32 bits.
-/// * v7.0, v7.1: `__update_sa` with the negated deltas (full-width floor).
+/// * [`LoadAvgUpdate::UpdateSa`] (v7.0, v7.1): `__update_sa` with the negated deltas (full-width floor).
 pub fn dequeue_load_avg(
-    release: Release,
+    profile: impl Into<Profile>,
     cfs: &mut SchedAvg,
     se: &SchedAvg,
     se_weight: &LoadWeight,
 ) {
     let wsum = se_weight.scaled_down().wrapping_mul(se.load_sum);
-    if has_update_sa(release) {
+    if has_update_sa(profile) {
         update_sa(
             &mut cfs.load_avg,
             &mut cfs.load_sum,
@@ -631,7 +637,7 @@ pub fn dequeue_load_avg(
 /// `se_weight ≥ 2` because a [`LoadWeight`] is never 0, so step 2 cannot divide
 /// by zero.
 pub fn attach_entity_load_avg(
-    release: Release,
+    profile: impl Into<Profile>,
     cfs: &mut SchedAvg,
     se: &mut SchedAvg,
     se_weight: &LoadWeight,
@@ -644,7 +650,7 @@ pub fn attach_entity_load_avg(
     let w = se_weight.scaled_down(); // ≥ 2
     let load_sum = se.load_avg.wrapping_mul(divider);
     se.load_sum = if w < load_sum { load_sum / w } else { 1 };
-    enqueue_load_avg(release, cfs, se, se_weight);
+    enqueue_load_avg(profile, cfs, se, se_weight);
     cfs.util_avg = cfs.util_avg.wrapping_add(se.util_avg);
     cfs.util_sum = cfs.util_sum.wrapping_add(se.util_sum);
     cfs.runnable_avg = cfs.runnable_avg.wrapping_add(se.runnable_avg);
@@ -655,9 +661,9 @@ pub fn attach_entity_load_avg(
 /// `detach_entity_load_avg(cfs_rq, se)` (fair.c; spec §7.6): an entity leaves a
 /// run queue. Returns the value handed to `add_tg_cfs_propagate` (`−se.load_sum`).
 ///
-/// * v6.6, v6.18: [`dequeue_load_avg`], then for util and runnable
+/// * [`LoadAvgUpdate::SubPositive`] (v6.6, v6.18): [`dequeue_load_avg`], then for util and runnable
 ///   `sub_positive` on avg and sum and the 32-bit floor `max_t(u32, sum, avg·46718)`.
-/// * v7.0, v7.1: `__update_sa` with the negated deltas for all three signals.
+/// * [`LoadAvgUpdate::UpdateSa`] (v7.0, v7.1): `__update_sa` with the negated deltas for all three signals.
 ///
 /// ```
 /// use eevdf::{pelt::{detach_entity_load_avg, SchedAvg}, weight::LoadWeight, Release};
@@ -668,13 +674,14 @@ pub fn attach_entity_load_avg(
 /// assert_eq!((cfs.util_avg, cfs.util_sum), (1, 46_718));
 /// ```
 pub fn detach_entity_load_avg(
-    release: Release,
+    profile: impl Into<Profile>,
     cfs: &mut SchedAvg,
     se: &SchedAvg,
     se_weight: &LoadWeight,
 ) -> i64 {
-    dequeue_load_avg(release, cfs, se, se_weight);
-    if has_update_sa(release) {
+    let profile = profile.into();
+    dequeue_load_avg(profile, cfs, se, se_weight);
+    if has_update_sa(profile) {
         update_sa_u32(
             &mut cfs.util_avg,
             &mut cfs.util_sum,
@@ -717,17 +724,21 @@ pub struct RemovedLoad {
 /// before the queue's own PELT update: each removed average `r` is subtracted
 /// from the average, and `r · divider` (the queue's current divider) from the sum.
 ///
-/// * v6.6, v6.18: `sub_positive` and the 32-bit floor, per signal;
-/// * v7.0, v7.1: `__update_sa(−r, −r·divider)`, per signal.
+/// * [`LoadAvgUpdate::SubPositive`] (v6.6, v6.18): `sub_positive` and the 32-bit floor, per signal;
+/// * [`LoadAvgUpdate::UpdateSa`] (v7.0, v7.1): `__update_sa(−r, −r·divider)`, per signal.
 ///
 /// Returns the value handed to `add_tg_cfs_propagate`:
 /// `−(removed runnable · divider) >> 10` (arithmetic shift, as the kernel's `long`).
-pub fn remove_load_avg(release: Release, cfs: &mut SchedAvg, removed: &RemovedLoad) -> i64 {
+pub fn remove_load_avg(
+    profile: impl Into<Profile>,
+    cfs: &mut SchedAvg,
+    removed: &RemovedLoad,
+) -> i64 {
     let divider = get_pelt_divider(cfs);
     let rl = removed.load_avg.wrapping_mul(divider);
     let ru = removed.util_avg.wrapping_mul(divider);
     let rr = removed.runnable_avg.wrapping_mul(divider);
-    if has_update_sa(release) {
+    if has_update_sa(profile) {
         update_sa(
             &mut cfs.load_avg,
             &mut cfs.load_sum,
@@ -794,7 +805,7 @@ pub mod util_est {
 
     use super::{UtilEst, UTIL_AVG_UNCHANGED, UTIL_EST_MARGIN, UTIL_EST_WEIGHT_SHIFT};
     use crate::features::Features;
-    use crate::profile::Release;
+    use crate::profile::{Profile, UtilEstForm};
 
     /// `within_margin(value, margin)`: `−margin < value < margin` on 32-bit
     /// two's complement values, as `(u32)(value + margin − 1) < 2·margin − 1`.
@@ -909,7 +920,7 @@ pub mod util_est {
         }
     }
 
-    /// `util_est_update` at a sleep dequeue, the release's algorithm, under the
+    /// `util_est_update` at a sleep dequeue, the profile's [`UtilEstForm`], under the
     /// feature set: nothing when `UTIL_EST` is off; v6.6 uses [`update_pair`] with
     /// `UTIL_EST_FASTUP` from `features`; later releases use [`update_ewma`] on
     /// `ue.ewma`. Returns true if `ue` changed.
@@ -918,7 +929,7 @@ pub mod util_est {
     /// caller's; see the module docs for when each release calls it, and
     /// [`update_load_avg_se`](super::update_load_avg_se) for the flag clearing.
     pub fn update(
-        release: Release,
+        profile: impl Into<Profile>,
         features: Features,
         ue: &mut UtilEst,
         util_avg: u64,
@@ -928,14 +939,14 @@ pub mod util_est {
         if !features.contains(Features::UTIL_EST) {
             return false;
         }
-        let new = match release {
-            Release::Linux6_6 => update_pair(
+        let new = match profile.into().util_est {
+            UtilEstForm::Pair => update_pair(
                 *ue,
                 util_avg,
                 capacity_orig,
                 features.contains(Features::UTIL_EST_FASTUP),
             ),
-            _ => UtilEst {
+            UtilEstForm::Ewma => UtilEst {
                 enqueued: ue.enqueued,
                 ewma: update_ewma(ue.ewma, util_avg, runnable_avg),
             },

@@ -23,7 +23,9 @@ use core::cell::Cell;
 use crate::avg::{AvgVruntime, Curr};
 use crate::entity::SchedEntity;
 use crate::features::Features;
-use crate::profile::{Profile, Release, Rules};
+#[cfg(test)]
+use crate::profile::Release;
+use crate::profile::{PickRule, Profile, Protection, Rules, Timeline};
 use crate::vtime::{Vlag, Vtime};
 use crate::weight::overflowing_calc_delta_fair;
 
@@ -75,18 +77,21 @@ pub trait SearchTree {
     }
 }
 
-/// `protect_slice(se)`: is the running entity still protected? ≥ v6.18:
-/// `vruntime < vprot`; v6.6: the RUN_TO_PARITY marker `vlag == deadline` is intact.
+/// `protect_slice(se)`: is the running entity still protected? ≥ v6.18
+/// ([`Protection::SharedVprot`], [`Protection::Vprot`]): `vruntime < vprot`;
+/// v6.6 ([`Protection::ParityMarker`]): the RUN_TO_PARITY marker
+/// `vlag == deadline` is intact.
 #[inline]
 pub fn protect_slice(profile: &Profile, se: &SchedEntity) -> bool {
-    match profile.release {
-        Release::Linux6_6 => se.vlag.0 as u64 == se.deadline.0,
-        _ => se.vruntime.before(se.vprot),
+    match profile.protection {
+        Protection::ParityMarker => se.vlag.0 as u64 == se.deadline.0,
+        Protection::SharedVprot | Protection::Vprot => se.vruntime.before(se.vprot),
     }
 }
 
 /// `set_protect_slice(cfs_rq, se)` (spec §4.3), run when `se` is picked; in
-/// v6.6 `set_next_entity` writes the marker `vlag = deadline` instead.
+/// v6.6 ([`Protection::ParityMarker`]) `set_next_entity` writes the marker
+/// `vlag = deadline` instead.
 ///
 /// slice = min(cfs_rq_min_slice if RUN_TO_PARITY else the normalized base
 /// slice, se.slice); vprot = deadline, or min(deadline, vruntime +
@@ -104,7 +109,7 @@ pub fn overflowing_set_protect_slice(
     min_slice: u64,
     features: Features,
 ) -> bool {
-    if profile.release == Release::Linux6_6 {
+    if profile.protection == Protection::ParityMarker {
         se.vlag = Vlag(se.deadline.0 as i64);
         return false;
     }
@@ -147,9 +152,9 @@ pub fn overflowing_update_protect_slice(
 /// active; in v6.6 break the marker instead.
 pub fn cancel_protect_slice(profile: &Profile, se: &mut SchedEntity) {
     if protect_slice(profile, se) {
-        match profile.release {
-            Release::Linux6_6 => se.vlag = Vlag(se.deadline.0.wrapping_sub(1) as i64),
-            _ => se.set_vprot(profile, se.vruntime),
+        match profile.protection {
+            Protection::ParityMarker => se.vlag = Vlag(se.deadline.0.wrapping_sub(1) as i64),
+            Protection::SharedVprot | Protection::Vprot => se.set_vprot(profile, se.vruntime),
         }
     }
 }
@@ -267,9 +272,11 @@ pub struct PickCtx<'a, Id> {
 /// v7.1 order: single-entity shortcut; buddy (PICK_BUDDY, protect, eligible);
 /// drop curr unless on_rq and eligible; protected curr; leftmost if eligible,
 /// else the heap search; curr wins only with a strictly earlier deadline.
-/// v6.19/7.0: buddy ungated by protect; v6.18: buddy before the shortcut;
-/// v6.6: no shortcut, buddy only under NEXT_BUDDY, the min-deadline walk, and
-/// the leftmost as a fallback when nothing is eligible.
+/// The profile's [`PickRule`] places the buddy and the shortcut (v6.19/7.0:
+/// buddy ungated by protect; v6.18: buddy before the shortcut; v6.6: no
+/// shortcut, buddy only under NEXT_BUDDY, protection whatever `protect`), and
+/// its [`Timeline`] the search (v6.6: the min-deadline walk, and the leftmost
+/// as a fallback when nothing is eligible).
 pub fn pick_eevdf<R: Rules, T: SearchTree>(
     avg: &AvgVruntime<R>,
     tree: &T,
@@ -327,16 +334,41 @@ fn pick_with<T: SearchTree>(
         }
     };
 
-    if profile.release == Release::Linux6_6 {
-        if let Some(n) = buddy(features.contains(Features::NEXT_BUDDY)) {
-            return Pick::Queued(n);
+    // The buddy before anything else (pick_next_entity's test).
+    let pick_buddy = features.contains(Features::PICK_BUDDY);
+    let first = match profile.pick {
+        PickRule::NextBuddy => features.contains(Features::NEXT_BUDDY),
+        PickRule::BuddyBeforeShortcut => pick_buddy,
+        PickRule::BuddyAfterShortcut | PickRule::BuddyWhenProtected => false,
+    };
+    if let Some(n) = buddy(first) {
+        return Pick::Queued(n);
+    }
+    // The single-entity shortcut, then the buddy inside __pick_eevdf.
+    if profile.pick != PickRule::NextBuddy && nr_queued == 1 {
+        return if curr_on_rq {
+            Pick::Curr
+        } else {
+            tree.leftmost().map_or(Pick::Nothing, Pick::Queued)
+        };
+    }
+    let inside = match profile.pick {
+        PickRule::BuddyWhenProtected => pick_buddy && protect,
+        PickRule::BuddyAfterShortcut => pick_buddy,
+        PickRule::NextBuddy | PickRule::BuddyBeforeShortcut => false,
+    };
+    if let Some(n) = buddy(inside) {
+        return Pick::Queued(n);
+    }
+    // A protected curr: v6.6's pick_eevdf has no `protect` parameter.
+    let c = curr.filter(|c| curr_on_rq && eligible(c.vruntime));
+    if let Some(c) = c {
+        let honoured = protect || profile.pick == PickRule::NextBuddy;
+        if honoured && features.contains(Features::RUN_TO_PARITY) && protect_slice(profile, c) {
+            return Pick::Curr;
         }
-        let c = curr.filter(|c| curr_on_rq && eligible(c.vruntime));
-        if let Some(c) = c {
-            if features.contains(Features::RUN_TO_PARITY) && protect_slice(profile, c) {
-                return Pick::Curr;
-            }
-        }
+    }
+    if profile.timeline == Timeline::VruntimeMinDeadline {
         return match tree.search_6_6(&eligible, c.map(|c| c.deadline)) {
             Some(Some(n)) => Pick::Queued(n),
             Some(None) => Pick::Curr,
@@ -345,34 +377,6 @@ fn pick_with<T: SearchTree>(
                 None => Pick::Nothing,
             },
         };
-    }
-
-    let pick_buddy = features.contains(Features::PICK_BUDDY);
-    if profile.release == Release::Linux6_18 {
-        if let Some(n) = buddy(pick_buddy) {
-            return Pick::Queued(n);
-        }
-    }
-    if nr_queued == 1 {
-        return if curr_on_rq {
-            Pick::Curr
-        } else {
-            tree.leftmost().map_or(Pick::Nothing, Pick::Queued)
-        };
-    }
-    let gate = match profile.release {
-        Release::Linux7_1 => pick_buddy && protect,
-        Release::Linux7_0 => pick_buddy,
-        _ => false,
-    };
-    if let Some(n) = buddy(gate) {
-        return Pick::Queued(n);
-    }
-    let c = curr.filter(|c| curr_on_rq && eligible(c.vruntime));
-    if let Some(c) = c {
-        if protect && features.contains(Features::RUN_TO_PARITY) && protect_slice(profile, c) {
-            return Pick::Curr;
-        }
     }
     let best = match tree.leftmost() {
         Some(l) if eligible(tree.entity(l).vruntime) => Some(l),

@@ -1,10 +1,17 @@
-//! Profiles: which Linux release's arithmetic to reproduce, or exact arithmetic.
+//! Profiles: which Linux release's arithmetic and policy to reproduce, or
+//! exact arithmetic.
 //!
-//! A [`Profile`] is plain data: a small `Copy` struct of arithmetic knobs plus the
-//! [`Release`] whose policy rules (pick, buddies, slice protection, delayed
-//! dequeue, PELT details) apply. Every function whose result differs between
-//! releases takes one. The presets are the releases the spec was checked
-//! against (spec §0.1, §10):
+//! A [`Profile`] is plain data: a small `Copy` struct of knobs, each a
+//! `#[repr(u32)]` enum with one variant per kernel behaviour, plus the
+//! [`Release`] it is named after. Every function whose result differs between
+//! releases takes one. *Arithmetic* knobs change the numbers inside one
+//! formula; *policy* knobs change which rule runs (the pick, buddies, slice
+//! protection, delayed dequeue, PELT details), as Linux's `features.h` names
+//! its switches. No rule reads the release itself, so a "what if" profile can
+//! mix knobs of different releases: `Profile { pick: PickRule::BuddyBeforeShortcut,
+//! ..Profile::LINUX_7_1 }` is 7.1 with 6.18's buddy rule. The presets are the
+//! releases the crate was checked against (v6.6.0, v6.6.57, v6.18.2, v7.0.0,
+//! v7.1.5):
 //!
 //! | preset | averaging weight | `__calc_delta` | division | eligibility | lag limit | reweight |
 //! |---|---|---|---|---|---|---|
@@ -13,6 +20,32 @@
 //! | [`Profile::LINUX_7_0`] | `scale_load_down(w)` | multiply-shift | `div_s64` | s64 wrapping | `max_slice + tick` | lag, then `place_entity` (+vprot) |
 //! | [`Profile::LINUX_7_1`] | full `load.weight` | `(δ·w mod 2⁶⁴)/lw` | `div64_long` | 128-bit | `max_slice + tick` | V-relative rescale |
 //! | [`Profile::EXACT`] | as 7.1 | as 7.1, 128-bit | as 7.1 | as 7.1 | as 7.1 | as 7.1 |
+//!
+//! The policy knobs of the presets ([`Profile::LINUX_6_6_57`] has 6.6's;
+//! [`Profile::EXACT`] has 7.1's):
+//!
+//! | knob | 6.6 | 6.18 | 7.0 | 7.1 |
+//! |---|---|---|---|---|
+//! | [`Protection`] | `ParityMarker` | `SharedVprot` | `Vprot` | `Vprot` |
+//! | [`PickRule`] | `NextBuddy` | `BuddyBeforeShortcut` | `BuddyAfterShortcut` | `BuddyWhenProtected` |
+//! | [`Timeline`] | `VruntimeMinDeadline` | `DeadlineMinSlice` | `DeadlineMaxSlice` | `DeadlineMaxSlice` |
+//! | [`CustomSlice`] | `Ignored` | `Kept` | `Kept` | `Kept` |
+//! | [`PlaceRule`] | `AnyLag` | `RelDeadline` | `RelDeadline` | `RelDeadlineGated` |
+//! | [`DelayDequeue`] | `Absent` | `ZeroAtDequeue` | `ZeroAtDequeue` | `LagAtDelay` |
+//! | [`WakeupPreempt`] | `PickEevdf` | `PreemptShort` | `PreemptBuddy` | `PreemptBuddyRetry` |
+//! | [`YieldRule`] | `ExtendDeadline` | `SkipToDeadline` | `NewRequest` | `NewRequest` |
+//! | [`ForkEnqueue`] | `Plain` | `Initial` | `Initial` | `Initial` |
+//! | [`BaseSlice`] | `Us750` | `Us700` | `Us700` | `Us700` |
+//! | [`LoadAvgUpdate`] | `SubPositive` | `SubPositive` | `UpdateSa` | `UpdateSa` |
+//! | [`UtilEstForm`] | `Pair` | `Ewma` | `Ewma` | `Ewma` |
+//! | [`TgLoadAvg`] | `EveryChange` | `RateLimited` | `RateLimited` | `RateLimited` |
+//! | [`CfsGroupUpdate`] | `Always` | `SkipIdleOrUnchanged` | `SkipIdleOrUnchanged` | `SkipIdleOrUnchanged` |
+//! | [`CpuWeightRead`] | `Unclamped` | `Clamped` | `Clamped` | `Clamped` |
+//! | [`SisRules`] | available/sched-idle, stop at 0 | available/sched-idle, stop at ≤ 0 | as 6.18 | `choose_idle_cpu`, stop at ≤ 0 |
+//!
+//! The rules that do not involve a run queue (PELT, group, wake-up CPU
+//! selection) take `impl Into<Profile>`: a profile, or a [`Release`] standing
+//! for its preset ([`Release::preset`]).
 //!
 //! # Overflow: the `overflowing_*` core
 //!
@@ -34,13 +67,13 @@
 use crate::sums::{KernelSums, SumsRepr, WideSums};
 use crate::Error;
 
-/// A Linux release whose fair-class *policy* rules a profile follows.
+/// A Linux release: the name of a preset ([`Release::preset`]) and the
+/// column of its default features ([`Features::defaults`](crate::Features::defaults)).
 ///
-/// The arithmetic knobs of [`Profile`] carry the differences that change numbers
-/// inside one formula; the release selects the rules that change which formula
-/// runs (the pick, buddies, slice protection, delayed dequeue, yield, PELT and
-/// util_est variants, the `update_tg_load_avg` rate limit). Releases compare in
-/// time order.
+/// The knobs of [`Profile`] carry every difference between releases, the
+/// arithmetic ones (numbers inside one formula) and the policy ones (which
+/// rule runs); no rule tests the release itself. Releases compare in time
+/// order.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Release {
@@ -52,6 +85,36 @@ pub enum Release {
     Linux7_0 = 2,
     /// v7.1.5.
     Linux7_1 = 3,
+}
+
+impl Release {
+    /// The release's preset: [`Profile::LINUX_6_6`], [`Profile::LINUX_6_18`],
+    /// [`Profile::LINUX_7_0`] or [`Profile::LINUX_7_1`]. A function that takes
+    /// `impl Into<Profile>` reads its knobs from this preset when given a
+    /// release.
+    pub const fn preset(self) -> Profile {
+        match self {
+            Release::Linux6_6 => Profile::LINUX_6_6,
+            Release::Linux6_18 => Profile::LINUX_6_18,
+            Release::Linux7_0 => Profile::LINUX_7_0,
+            Release::Linux7_1 => Profile::LINUX_7_1,
+        }
+    }
+}
+
+impl From<Release> for Profile {
+    /// The release's preset ([`Release::preset`]).
+    #[inline]
+    fn from(release: Release) -> Profile {
+        release.preset()
+    }
+}
+
+impl From<&Profile> for Profile {
+    #[inline]
+    fn from(profile: &Profile) -> Profile {
+        *profile
+    }
 }
 
 /// The weight each entity contributes to the sums S and W, and to the lag
@@ -159,13 +222,318 @@ pub enum Arithmetic {
     Exact = 1,
 }
 
-/// The arithmetic of one Linux release, or exact arithmetic.
+// ----- policy knobs ---------------------------------------------------------
+//
+// The arithmetic knobs above change numbers inside one formula; the policy
+// knobs below change which rule runs. Every per-release difference of the
+// fair class has a name here, as Linux's `features.h` names its switches: no
+// rule of the crate tests the release itself.
+
+/// How the running entity's slice protection (RUN_TO_PARITY) is recorded,
+/// tested by `protect_slice` and enforced by `update_curr`.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Protection {
+    /// v6.6: `set_next_entity` writes the marker `vlag = deadline`
+    /// (63304558ba5d "sched/eevdf: Curb wakeup-preemption"); the entity is
+    /// protected while the marker is intact, i.e. until its next request.
+    /// `update_curr` reschedules only when the request is used up
+    /// (`update_deadline`), so the end of protection is not checked.
+    ParityMarker = 0,
+    /// v6.18: `vprot = min(deadline, vruntime + calc_delta_fair(min_slice))`
+    /// (`set_protect_slice`, 052c3d87c82e), protected while `vruntime < vprot`;
+    /// `vprot` shares a union with `vlag` in `sched_entity`, so writing one
+    /// overwrites the other. `update_curr` also reschedules when protection
+    /// has ended.
+    SharedVprot = 1,
+    /// v7.0, v7.1: as [`Protection::SharedVprot`] with `vprot` a field of its
+    /// own, which `reweight_entity` rescales with the rest for a protected
+    /// curr ("sched/eevdf: Update se->vprot in reweight_entity()").
+    Vprot = 2,
+}
+
+/// The pick's buddy rule and shortcut (`pick_next_entity`, `__pick_eevdf`).
+/// A buddy is taken only if it is eligible.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PickRule {
+    /// v6.6: `pick_next_entity` takes the NEXT_BUDDY `cfs_rq.next` before
+    /// `pick_eevdf`, which has no single-entity shortcut and keeps a
+    /// RUN_TO_PARITY-protected curr whatever the caller's `protect`.
+    NextBuddy = 0,
+    /// v6.18: `pick_next_entity` takes the PICK_BUDDY buddy before
+    /// `__pick_eevdf`, then the single-entity shortcut
+    /// (`nr_queued == 1`: curr or the leftmost), then the protected curr
+    /// (only when the caller passes `protect`).
+    BuddyBeforeShortcut = 1,
+    /// v6.19, v7.0: the PICK_BUDDY test moved inside `__pick_eevdf`, after
+    /// the single-entity shortcut; otherwise as
+    /// [`PickRule::BuddyBeforeShortcut`].
+    BuddyAfterShortcut = 2,
+    /// v7.1: as [`PickRule::BuddyAfterShortcut`], the buddy taken only when
+    /// the caller passes `protect` (not by a PREEMPT_SHORT wakeup's search).
+    BuddyWhenProtected = 3,
+}
+
+/// The order and augmentation of the run queue's tree (`tasks_timeline`,
+/// `entity_before`, the `min_vruntime_cb` callbacks), and so the pick's search.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Timeline {
+    /// v6.6: ordered by vruntime, augmented with `min_deadline`; the pick
+    /// walks the tree for the eligible minimum deadline and falls back to
+    /// the leftmost entity when the walk finds nothing.
+    VruntimeMinDeadline = 0,
+    /// v6.8 … v6.19: ordered by deadline (2227a957e1d5 "sched/eevdf: Sort the
+    /// rbtree by virtual deadline"), augmented with `min_vruntime` and
+    /// `min_slice`; the pick is the leftmost eligible entity, found by a heap
+    /// search on `min_vruntime`.
+    DeadlineMinSlice = 1,
+    /// v7.0, v7.1: as [`Timeline::DeadlineMinSlice`], plus `max_slice` for
+    /// the lag clamp (6e3c0a4e1ad1), which a new leaf does not initialise.
+    DeadlineMaxSlice = 2,
+}
+
+/// Whether a custom slice (`sched_setattr` with `sched_runtime`,
+/// [`SchedEntity::custom_slice`](crate::entity::SchedEntity::custom_slice))
+/// survives `update_deadline` and `place_entity`.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CustomSlice {
+    /// v6.6: no custom slices; both reload the base slice every time.
+    Ignored = 0,
+    /// v6.12 and later (6.18, 7.x): a custom slice is kept; only other
+    /// entities reload the base slice.
+    Kept = 1,
+}
+
+/// `place_entity`'s lag test and its relative deadline (PLACE_REL_DEADLINE).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PlaceRule {
+    /// v6.6: PLACE_LAG inflates the lag whenever the queue is not empty, a
+    /// zero lag included (the division runs); no relative deadlines.
+    AnyLag = 0,
+    /// v6.12 … v7.0: PLACE_LAG only for `vlag ≠ 0`; a non-sleep dequeue
+    /// under PLACE_REL_DEADLINE keeps the deadline relative
+    /// (`rel_deadline`), and `place_entity` re-anchors any relative deadline
+    /// whatever the feature says.
+    RelDeadline = 1,
+    /// v7.1: as [`PlaceRule::RelDeadline`], `place_entity` re-anchoring the
+    /// relative deadline only under PLACE_REL_DEADLINE.
+    RelDeadlineGated = 2,
+}
+
+/// Delayed dequeue (DELAY_DEQUEUE, DELAY_ZERO) and what comes with it.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DelayDequeue {
+    /// v6.6: none. A sleeping entity always leaves; `wake_affine_idle`'s
+    /// sync test reads `nr_running`; `update_cfs_group` has no skips (see
+    /// [`CfsGroupUpdate`]).
+    Absent = 0,
+    /// v6.12 … v7.0 (152e11f6df29 "sched/fair: Implement delayed dequeue",
+    /// 54a58a787791 "sched/fair: Implement DELAY_ZERO"): an ineligible
+    /// sleeper stays queued; the lag is taken at the final dequeue, where
+    /// DELAY_ZERO clips a positive lag to 0; a requeue under DELAY_ZERO
+    /// re-places an entity whose recomputed lag is positive, at lag 0.
+    /// `wake_affine_idle`'s sync test does not count delayed tasks
+    /// (`nr_running − (h_nr_queued − h_nr_runnable)`).
+    ZeroAtDequeue = 1,
+    /// v7.1 (059258b0d424 "sched/fair: Prevent negative lag increase during
+    /// delayed dequeue"): the lag is taken when the entity is delayed and
+    /// again, as `max(old, new)` and under DELAY_ZERO `min(…, 0)`, at the
+    /// final dequeue and on requeue, which re-places the entity when the lag
+    /// changed it. Otherwise as [`DelayDequeue::ZeroAtDequeue`].
+    LagAtDelay = 2,
+}
+
+/// `wakeup_preempt_fair` (`check_preempt_wakeup_fair` in v6.6): does a
+/// waking entity preempt curr?
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WakeupPreempt {
+    /// v6.6: NEXT_BUDDY marks every non-fork wakee as the next buddy up
+    /// front; preempt iff `pick_eevdf` (no buddy) picks the wakee.
+    PickEevdf = 0,
+    /// v6.12 … v6.18: as [`WakeupPreempt::PickEevdf`] (the mark skips a
+    /// delayed wakee), plus PREEMPT_SHORT: a wakee with a shorter slice
+    /// searches without protection, cancels curr's protection when it wins
+    /// and, under RUN_TO_PARITY, shortens it (`update_protect_slice`) when
+    /// it loses. The search is `__pick_eevdf`, without the buddy.
+    PreemptShort = 1,
+    /// v6.19, v7.0: WF_FORK and delayed wakees never preempt except by
+    /// PREEMPT_SHORT; NEXT_BUDDY is `set_preempt_buddy` with `preempt_sync`;
+    /// the search is `pick_next_entity`; a winning PREEMPT_SHORT wakee
+    /// cancels curr's protection, and any losing wakee shortens it under
+    /// RUN_TO_PARITY.
+    PreemptBuddy = 2,
+    /// v7.1: as [`WakeupPreempt::PreemptBuddy`]; a delayed entity the search
+    /// picks is dequeued and the search retried, and a PREEMPT_SHORT win
+    /// clears curr as the next buddy.
+    PreemptBuddyRetry = 3,
+}
+
+/// `yield_task_fair` for an eligible curr.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum YieldRule {
+    /// v6.6: `deadline += calc_delta_fair(base slice)`; vruntime stays.
+    ExtendDeadline = 0,
+    /// v6.18: `vruntime = deadline`, `deadline += calc_delta_fair(se.slice)`
+    /// (no slice reload), then the reference point moves by the
+    /// [`Reference`] rule (`update_min_vruntime`).
+    SkipToDeadline = 1,
+    /// v7.0, v7.1: `vruntime = deadline`, then a new request
+    /// (`update_deadline`), then the reference point moves by the
+    /// [`Reference`] rule (`avg_vruntime`).
+    NewRequest = 2,
+}
+
+/// The flags `wake_up_new_task` enqueues a forked task with
+/// ([`EnqueueFlags::new_task`](crate::runqueue::EnqueueFlags::new_task)).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ForkEnqueue {
+    /// v6.6: none. `task_fork_fair` placed the child with ENQUEUE_INITIAL,
+    /// but the enqueue places it again without the flag: the first deadline
+    /// is a full slice away.
+    Plain = 0,
+    /// v6.12 and later (6.18, 7.x): ENQUEUE_INITIAL; the fork-time
+    /// placement is gone, and PLACE_DEADLINE_INITIAL puts the first
+    /// deadline half a slice away.
+    Initial = 1,
+}
+
+/// `normalized_sysctl_sched_base_slice`, the base slice before the CPU-count
+/// factor; the discriminant is the value in ns.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BaseSlice {
+    /// v6.6: 0.75 ms.
+    Us750 = 750_000,
+    /// v6.8 and later (6.18, 7.x): 0.70 ms.
+    Us700 = 700_000,
+}
+
+impl BaseSlice {
+    /// The normalized base slice in ns.
+    pub const fn ns(self) -> u64 {
+        self as u32 as u64
+    }
+}
+
+/// How `enqueue_load_avg`, `dequeue_load_avg`, `detach_entity_load_avg` and
+/// the removed-load step change a run queue's PELT sums.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LoadAvgUpdate {
+    /// ≤ v6.19 (6.6, 6.18): plain additions; removals `sub_positive` with
+    /// the 32-bit floor `max_t(u32, sum, avg · PELT_MIN_DIVIDER)`.
+    SubPositive = 0,
+    /// v7.0, v7.1: `__update_sa` on every change, floor in full width.
+    UpdateSa = 1,
+}
+
+/// The util_est algorithm (`util_est_update`, `_task_util_est`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UtilEstForm {
+    /// v6.6: `{enqueued, ewma}` with UTIL_EST_FASTUP and the capacity test.
+    Pair = 0,
+    /// v6.8 and later (6.18, 7.x): one `ewma` word carrying the flag, with
+    /// the runnable test.
+    Ewma = 1,
+}
+
+/// `update_tg_load_avg`'s publishing rule.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TgLoadAvg {
+    /// v6.6: publish whenever `|delta| > contrib / 64`.
+    EveryChange = 0,
+    /// v6.7 and later (6.18, 7.x): as [`TgLoadAvg::EveryChange`], but not
+    /// from an inactive CPU and at most once per ms per group run queue
+    /// (`last_update_tg_load_avg`).
+    RateLimited = 1,
+}
+
+/// `update_cfs_group`'s early returns.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CfsGroupUpdate {
+    /// v6.6: always reweight the group entity to the computed shares.
+    Always = 0,
+    /// v6.18 and later: skip a group whose run queue has no load
+    /// (66951e4860d3 "sched/fair: Fix update_cfs_group() vs DELAY_DEQUEUE":
+    /// an emptied group keeps its weight), and a group entity whose weight
+    /// would not change.
+    SkipIdleOrUnchanged = 1,
+}
+
+/// Reading `cpu.weight` back (`cpu_weight_read_u64`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CpuWeightRead {
+    /// v6.6: the rounded value, unclamped (MIN_SHARES reads as 0).
+    Unclamped = 0,
+    /// v6.18 and later: clamped to `[CGROUP_WEIGHT_MIN, CGROUP_WEIGHT_MAX]`.
+    Clamped = 1,
+}
+
+/// The arithmetic and the policy of one Linux release, or exact arithmetic.
 ///
 /// Build one from a preset and adjust single knobs with struct update syntax to
 /// ask "what if": `Profile { lag_limit: LagLimit::TwiceSlice, ..Profile::LINUX_7_1 }`.
+/// Arithmetic and policy knobs mix freely; `release` only names the release
+/// the profile started from (its default [`Features`](crate::Features) and its
+/// C ABI id), no rule reads it.
+///
+/// ```
+/// use eevdf::avg::AvgVruntime;
+/// use eevdf::entity::SchedEntity;
+/// use eevdf::pick::{pick_eevdf_linear, Pick, PickCtx};
+/// use eevdf::profile::PickRule;
+/// use eevdf::{Features, LoadWeight, Profile, Vtime};
+///
+/// // 7.1's arithmetic with 6.18's buddy rule.
+/// let what_if = Profile { pick: PickRule::BuddyBeforeShortcut, ..Profile::LINUX_7_1 };
+/// assert_eq!(what_if.name(), "custom");
+///
+/// // Three queued entities in deadline order; the buddy (1) is eligible but
+/// // not the earliest deadline.
+/// let at = |v, d| SchedEntity {
+///     vruntime: Vtime(v),
+///     deadline: Vtime(d),
+///     on_rq: true,
+///     ..SchedEntity::new(LoadWeight::NICE_0, 3_000_000)
+/// };
+/// let tree = [at(100, 300), at(150, 400), at(400, 500)];
+/// // A PREEMPT_SHORT wakeup's search: no protection.
+/// let ctx = PickCtx {
+///     curr: None,
+///     next: Some(1),
+///     nr_queued: 3,
+///     protect: false,
+///     features: Features::defaults(what_if.release),
+/// };
+/// let pick = |p: Profile| {
+///     let mut acc = AvgVruntime::new(p);
+///     for e in &tree {
+///         acc.add(e.vruntime, e.load.weight()).unwrap();
+///     }
+///     pick_eevdf_linear(&acc, &tree, &ctx)
+/// };
+/// assert_eq!(pick(Profile::LINUX_7_1), Pick::Queued(0)); // 7.1 gates the buddy by protect
+/// assert_eq!(pick(Profile::LINUX_6_18), Pick::Queued(1)); // 6.18 does not
+/// assert_eq!(pick(what_if), Pick::Queued(1)); // nor does the what-if
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Profile {
-    /// Policy rules (pick, buddies, protection, delayed dequeue, PELT variants).
+    /// The release the profile is (or started from): names it, selects its
+    /// default features ([`Features::defaults`](crate::Features::defaults))
+    /// and its C ABI id. No rule reads it; the knobs below carry every
+    /// difference.
     pub release: Release,
     /// Weight units in S, W and the placement lag.
     pub avg_weight: AvgWeight,
@@ -177,7 +545,7 @@ pub struct Profile {
     pub eligibility: Eligibility,
     /// Lag clamp rule.
     pub lag_limit: LagLimit,
-    /// Reference point rule.
+    /// Reference point rule (and the `update_min_vruntime` calls).
     pub reference: Reference,
     /// Reweight generation.
     pub reweight: Reweight,
@@ -185,15 +553,48 @@ pub struct Profile {
     pub slice_aggregates: SliceAggregates,
     /// Kernel (wrapping) or exact arithmetic.
     pub arithmetic: Arithmetic,
+    /// Policy: how slice protection is recorded and enforced.
+    pub protection: Protection,
+    /// Policy: the pick's buddy rule and shortcut.
+    pub pick: PickRule,
+    /// Policy: the tree's order and augmentation (and the pick's search).
+    pub timeline: Timeline,
+    /// Policy: whether custom slices survive a new request or a placement.
+    pub custom_slice: CustomSlice,
+    /// Policy: `place_entity`'s lag test and relative deadline.
+    pub placement: PlaceRule,
+    /// Policy: delayed dequeue.
+    pub delay_dequeue: DelayDequeue,
+    /// Policy: wakeup preemption.
+    pub wakeup_preempt: WakeupPreempt,
+    /// Policy: `yield_task_fair`.
+    pub yield_rule: YieldRule,
+    /// Policy: the enqueue flags of a forked task.
+    pub fork_enqueue: ForkEnqueue,
+    /// Policy: the normalized base slice.
+    pub normalized_slice: BaseSlice,
+    /// Policy: how PELT sums change on enqueue, dequeue, detach and removal.
+    pub load_avg_update: LoadAvgUpdate,
+    /// Policy: the util_est algorithm.
+    pub util_est: UtilEstForm,
+    /// Policy: `update_tg_load_avg`'s rate limit.
+    pub tg_load_avg: TgLoadAvg,
+    /// Policy: `update_cfs_group`'s early returns.
+    pub cfs_group_update: CfsGroupUpdate,
+    /// Policy: reading `cpu.weight` back.
+    pub cpu_weight_read: CpuWeightRead,
+    /// Policy: `select_idle_sibling`'s idle test and scan budget.
+    pub sis: SisRules,
 }
 
 impl Profile {
     /// Whether `se.vlag` and `se.vprot` share one field (a union in the
-    /// kernel's `sched_entity`): v6.18, where `vlag` is meaningful while the
-    /// entity is off the queue and `vprot` while it is curr, so writing one
-    /// overwrites the other. v6.6 has no `vprot`; 7.x keeps them apart.
+    /// kernel's `sched_entity`): [`Protection::SharedVprot`] (v6.18), where
+    /// `vlag` is meaningful while the entity is off the queue and `vprot`
+    /// while it is curr, so writing one overwrites the other. v6.6 has no
+    /// `vprot`; 7.x keeps them apart.
     pub const fn vlag_shares_vprot(&self) -> bool {
-        matches!(self.release, Release::Linux6_18)
+        matches!(self.protection, Protection::SharedVprot)
     }
 
     /// Linux v6.6.0.
@@ -208,6 +609,25 @@ impl Profile {
         reweight: Reweight::ScaleDeadline,
         slice_aggregates: SliceAggregates::Kernel,
         arithmetic: Arithmetic::Kernel,
+        protection: Protection::ParityMarker,
+        pick: PickRule::NextBuddy,
+        timeline: Timeline::VruntimeMinDeadline,
+        custom_slice: CustomSlice::Ignored,
+        placement: PlaceRule::AnyLag,
+        delay_dequeue: DelayDequeue::Absent,
+        wakeup_preempt: WakeupPreempt::PickEevdf,
+        yield_rule: YieldRule::ExtendDeadline,
+        fork_enqueue: ForkEnqueue::Plain,
+        normalized_slice: BaseSlice::Us750,
+        load_avg_update: LoadAvgUpdate::SubPositive,
+        util_est: UtilEstForm::Pair,
+        tg_load_avg: TgLoadAvg::EveryChange,
+        cfs_group_update: CfsGroupUpdate::Always,
+        cpu_weight_read: CpuWeightRead::Unclamped,
+        sis: SisRules {
+            idle_test: IdleTest::AvailableOrSchedIdle,
+            scan_stop: ScanStop::AtZero,
+        },
     };
 
     /// Linux v6.6.57 (stable): v6.6.0 with `reweight_eevdf` (spec §3.6 b).
@@ -221,6 +641,24 @@ impl Profile {
     pub const LINUX_6_18: Profile = Profile {
         release: Release::Linux6_18,
         reweight: Reweight::LagPlace,
+        protection: Protection::SharedVprot,
+        pick: PickRule::BuddyBeforeShortcut,
+        timeline: Timeline::DeadlineMinSlice,
+        custom_slice: CustomSlice::Kept,
+        placement: PlaceRule::RelDeadline,
+        delay_dequeue: DelayDequeue::ZeroAtDequeue,
+        wakeup_preempt: WakeupPreempt::PreemptShort,
+        yield_rule: YieldRule::SkipToDeadline,
+        fork_enqueue: ForkEnqueue::Initial,
+        normalized_slice: BaseSlice::Us700,
+        tg_load_avg: TgLoadAvg::RateLimited,
+        cfs_group_update: CfsGroupUpdate::SkipIdleOrUnchanged,
+        cpu_weight_read: CpuWeightRead::Clamped,
+        util_est: UtilEstForm::Ewma,
+        sis: SisRules {
+            idle_test: IdleTest::AvailableOrSchedIdle,
+            scan_stop: ScanStop::AtOrBelowZero,
+        },
         ..Profile::LINUX_6_6
     };
 
@@ -229,6 +667,12 @@ impl Profile {
         release: Release::Linux7_0,
         lag_limit: LagLimit::MaxSlicePlusTick,
         reference: Reference::ZeroVruntime,
+        protection: Protection::Vprot,
+        pick: PickRule::BuddyAfterShortcut,
+        timeline: Timeline::DeadlineMaxSlice,
+        wakeup_preempt: WakeupPreempt::PreemptBuddy,
+        yield_rule: YieldRule::NewRequest,
+        load_avg_update: LoadAvgUpdate::UpdateSa,
         ..Profile::LINUX_6_18
     };
 
@@ -244,11 +688,21 @@ impl Profile {
         reweight: Reweight::Rescale,
         slice_aggregates: SliceAggregates::Kernel,
         arithmetic: Arithmetic::Kernel,
+        pick: PickRule::BuddyWhenProtected,
+        placement: PlaceRule::RelDeadlineGated,
+        delay_dequeue: DelayDequeue::LagAtDelay,
+        wakeup_preempt: WakeupPreempt::PreemptBuddyRetry,
+        sis: SisRules {
+            idle_test: IdleTest::ChooseIdleCpu,
+            scan_stop: ScanStop::AtOrBelowZero,
+        },
+        ..Profile::LINUX_7_0
     };
 
     /// The 7.1 formulas and rounding (floor for V, truncation for the placement
-    /// lag and shares) with no intermediate overflow. Never reports a wrap; a
-    /// result that does not fit its type is [`Error::Overflow`].
+    /// lag and shares) with no intermediate overflow, under 7.1's policy.
+    /// Never reports a wrap; a result that does not fit its type is
+    /// [`Error::Overflow`].
     pub const EXACT: Profile = Profile {
         arithmetic: Arithmetic::Exact,
         ..Profile::LINUX_7_1
@@ -318,13 +772,10 @@ impl Profile {
         }
     }
 
-    /// The normalized base slice of the release, before the CPU-count factor:
-    /// 750,000 ns in v6.6, 700,000 ns later (spec §3.1).
+    /// The normalized base slice, before the CPU-count factor
+    /// ([`BaseSlice`]): 750,000 ns in v6.6, 700,000 ns later.
     pub const fn normalized_base_slice(&self) -> u64 {
-        match self.release {
-            Release::Linux6_6 => 750_000,
-            _ => 700_000,
-        }
+        self.normalized_slice.ns()
     }
 
     /// `sysctl_sched_base_slice` for `online_cpus` CPUs under the default
@@ -459,6 +910,39 @@ pub const fn tick_nsec(hz: u32) -> u64 {
     } else {
         (1_000_000_000 + hz as u64 / 2) / hz as u64
     }
+}
+
+/// Which CPUs the idle search takes as idle.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IdleTest {
+    /// `available_idle_cpu(cpu) || sched_idle_cpu(cpu)`, whatever the wakee's
+    /// policy (v6.6 … v7.0).
+    AvailableOrSchedIdle = 0,
+    /// [`choose_idle_cpu`](crate::wake::choose_idle_cpu): a CPU running only SCHED_IDLE tasks counts only for
+    /// a wakee that is not SCHED_IDLE itself (v7.1, commit fd54d81c2c0e).
+    ChooseIdleCpu = 1,
+}
+
+/// When the `SIS_UTIL` budget `nr` (an `int`) ends the LLC scan; it only
+/// matters for a negative `nr_idle_scan`.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScanStop {
+    /// Decrement, stop when the result is exactly 0 (v6.6).
+    AtZero = 0,
+    /// Decrement, stop when the result is 0 or less (v6.7 on, commit
+    /// 8881e1639f1f, so v6.18 … v7.1).
+    AtOrBelowZero = 1,
+}
+
+/// The rules of the idle search that differ between releases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SisRules {
+    /// Which CPUs count as idle.
+    pub idle_test: IdleTest,
+    /// How the scan budget stops the scan.
+    pub scan_stop: ScanStop,
 }
 
 #[cfg(test)]

@@ -33,6 +33,8 @@ use loom::sync::atomic::{fence, AtomicI64, AtomicU32, AtomicU64, Ordering};
 use core::sync::atomic::{fence, AtomicI64, AtomicU32, AtomicU64, Ordering};
 
 use crate::group::{clear_tg_load_avg, update_tg_load_avg, TgLoadAvgInput};
+use crate::profile::Profile;
+#[cfg(test)]
 use crate::profile::Release;
 
 /// A hint inside a retry loop: `core::hint::spin_loop`, or a loom yield so
@@ -149,7 +151,7 @@ impl GroupLoadContrib {
     /// `now` is `sched_clock_cpu` (ns), `load_avg` is `grq.avg.load_avg`.
     pub fn update(
         &mut self,
-        release: Release,
+        profile: impl Into<Profile>,
         group: &GroupLoad,
         cpu_active: bool,
         now: u64,
@@ -163,7 +165,7 @@ impl GroupLoadContrib {
             is_root: group.is_root(),
             cpu_active,
         };
-        let up = update_tg_load_avg(release, &input)?;
+        let up = update_tg_load_avg(profile, &input)?;
         group.add(up.delta);
         self.tg_load_avg_contrib = up.tg_load_avg_contrib;
         self.last_update_tg_load_avg = up.last_update_tg_load_avg;

@@ -39,7 +39,9 @@
 //! ```
 
 use crate::features::Features;
-use crate::profile::{Profile, Release};
+#[cfg(test)]
+use crate::profile::Release;
+use crate::profile::{DelayDequeue, Profile};
 use crate::Error;
 
 /// `imbalance_pct` of LLC domains and above (`sd_init` default): 117, so the
@@ -223,12 +225,15 @@ pub fn record_wakee(current: &mut WakeeFlips, wakee: u64, jiffies: u64, hz: u64)
 /// 1. `this` available-idle and sharing the LLC with `prev`: `prev` if it is
 ///    available-idle too, else `this`;
 /// 2. sync and the waker is the only runnable task on `this`: `this`.
-///    v6.6 tests `nr_running = 1`; v6.18 and later
-///    `nr_running − (h_nr_queued − h_nr_runnable) = 1`, not counting
-///    delayed-dequeue tasks (u32 wrapping, as the kernel's unsigned counters);
+///    v6.6 ([`DelayDequeue::Absent`]) tests `nr_running = 1`; with delayed
+///    dequeue (v6.18 and later) `nr_running − (h_nr_queued − h_nr_runnable) = 1`,
+///    not counting delayed-dequeue tasks (u32 wrapping, as the kernel's
+///    unsigned counters);
 /// 3. `prev` available-idle: `prev`;
 /// 4. no decision.
-pub const fn wake_affine_idle(release: Release, input: &WakeAffineInput) -> WakeTarget {
+///
+/// A [`Release`](crate::Release) stands for its preset.
+pub fn wake_affine_idle(profile: impl Into<Profile>, input: &WakeAffineInput) -> WakeTarget {
     let (this, prev) = (&input.this, &input.prev);
     if available_idle_cpu(this) && input.share_llc {
         return if available_idle_cpu(prev) {
@@ -238,9 +243,9 @@ pub const fn wake_affine_idle(release: Release, input: &WakeAffineInput) -> Wake
         };
     }
     if input.sync {
-        let running = match release {
-            Release::Linux6_6 => this.nr_running,
-            _ => this
+        let running = match profile.into().delay_dequeue {
+            DelayDequeue::Absent => this.nr_running,
+            DelayDequeue::ZeroAtDequeue | DelayDequeue::LagAtDelay => this
                 .nr_running
                 .wrapping_sub(this.h_nr_queued.wrapping_sub(this.h_nr_runnable)),
         };
@@ -433,7 +438,7 @@ pub fn overflowing_wake_affine(
     let mut target = WakeTarget::None;
     let mut wrapped = false;
     if features.contains(Features::WA_IDLE) {
-        target = wake_affine_idle(profile.release, input);
+        target = wake_affine_idle(profile, input);
     }
     if features.contains(Features::WA_WEIGHT) && target == WakeTarget::None {
         (target, wrapped) = overflowing_wake_affine_weight(profile, features, input);
@@ -540,56 +545,13 @@ pub fn h_load_step(
 // that spans every CPU given.
 // ---------------------------------------------------------------------------
 
-/// Which CPUs the idle search takes as idle.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum IdleTest {
-    /// `available_idle_cpu(cpu) || sched_idle_cpu(cpu)`, whatever the wakee's
-    /// policy (v6.6 … v7.0).
-    AvailableOrSchedIdle = 0,
-    /// [`choose_idle_cpu`]: a CPU running only SCHED_IDLE tasks counts only for
-    /// a wakee that is not SCHED_IDLE itself (v7.1, commit fd54d81c2c0e).
-    ChooseIdleCpu = 1,
-}
-
-/// When the `SIS_UTIL` budget `nr` (an `int`) ends the LLC scan; it only
-/// matters for a negative `nr_idle_scan`.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ScanStop {
-    /// Decrement, stop when the result is exactly 0 (v6.6).
-    AtZero = 0,
-    /// Decrement, stop when the result is 0 or less (v6.7 on, commit
-    /// 8881e1639f1f, so v6.18 … v7.1).
-    AtOrBelowZero = 1,
-}
-
-/// The rules of the idle search that differ between releases.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SisRules {
-    /// Which CPUs count as idle.
-    pub idle_test: IdleTest,
-    /// How the scan budget stops the scan.
-    pub scan_stop: ScanStop,
-}
+pub use crate::profile::{IdleTest, ScanStop, SisRules};
 
 impl SisRules {
-    /// The rules of `release`.
-    pub const fn of(release: Release) -> SisRules {
-        match release {
-            Release::Linux6_6 => SisRules {
-                idle_test: IdleTest::AvailableOrSchedIdle,
-                scan_stop: ScanStop::AtZero,
-            },
-            Release::Linux6_18 | Release::Linux7_0 => SisRules {
-                idle_test: IdleTest::AvailableOrSchedIdle,
-                scan_stop: ScanStop::AtOrBelowZero,
-            },
-            Release::Linux7_1 => SisRules {
-                idle_test: IdleTest::ChooseIdleCpu,
-                scan_stop: ScanStop::AtOrBelowZero,
-            },
-        }
+    /// The rules of `profile` (its [`Profile::sis`] knob); a
+    /// [`Release`](crate::Release) stands for its preset.
+    pub fn of(profile: impl Into<Profile>) -> SisRules {
+        profile.into().sis
     }
 
     /// The idle test of the target, prev, `recent_used_cpu`, SMT-sibling and
@@ -757,7 +719,7 @@ fn smt_active(smt_core: &[u32]) -> bool {
 /// assert_eq!((c.cpu, c.how), (0, IdleSibling::Busy));
 /// ```
 pub fn select_idle_sibling(
-    release: Release,
+    profile: impl Into<Profile>,
     features: Features,
     input: &IdleSiblingInput,
     cpus: &[CpuState],
@@ -773,12 +735,13 @@ pub fn select_idle_sibling(
     if !smt_core.is_empty() && smt_core.len() != n {
         return Err(Error::InvalidArgument);
     }
+    let profile = profile.into();
     if features.contains(Features::SIS_PROP)
-        && Features::available(release).contains(Features::SIS_PROP)
+        && Features::available(profile.release).contains(Features::SIS_PROP)
     {
         return Err(Error::InvalidArgument);
     }
-    let rules = SisRules::of(release);
+    let rules = profile.sis;
     let p_idle = input.p_is_sched_idle;
     let idle = |c: usize| rules.is_idle(&cpus[c], p_idle);
     let done = |cpu: usize, how, recent_used_cpu, has_idle_cores| {
@@ -1035,7 +998,7 @@ pub fn select_task_rq_fair(
         nr_idle_scan: input.nr_idle_scan,
         has_idle_cores: input.has_idle_cores,
     };
-    let choice = select_idle_sibling(profile.release, features, &sis, cpus, allowed, smt_core)?;
+    let choice = select_idle_sibling(profile, features, &sis, cpus, allowed, smt_core)?;
     let cpu = if allowed_on(allowed, choice.cpu as usize) {
         choice.cpu
     } else {

@@ -197,7 +197,7 @@ mod body {
         let se = SchedEntity::from_nice(op.nice as i32, rq.tunables().base_slice)?;
         let id = rq.add(se)?;
         ids[op.task as usize] = id;
-        rq.enqueue(id, op.now, EnqueueFlags::new_task(rq.profile().release))?;
+        rq.enqueue(id, op.now, EnqueueFlags::new_task(rq.profile()))?;
         Ok(id.to_bits() << 1)
     }
 

@@ -912,7 +912,7 @@ impl Sim {
                 self.cpus[cpu].rq.enqueue_task(
                     tref,
                     START,
-                    EnqueueFlags::new_task(self.cfg.profile.release),
+                    EnqueueFlags::new_task(self.cfg.profile),
                     &mut self.tgs,
                 ),
                 "enqueue_task",

@@ -102,7 +102,7 @@ pub unsafe extern "C" fn eevdf_cpu_weight_read(profile: u32, tg_shares: u64, out
         check_out(out)?;
         let p = profile_of(profile)?;
         // SAFETY: `out` was checked; writable by the caller's contract.
-        unsafe { write_out(out, cpu_weight_read(p.release, tg_shares)) };
+        unsafe { write_out(out, cpu_weight_read(p, tg_shares)) };
         Ok(EEVDF_OK)
     })
 }
@@ -357,7 +357,7 @@ pub unsafe extern "C" fn eevdf_update_tg_load_avg(
         check_out(out)?;
         check_out(published)?;
         let (p, i) = (p?, i?.to_rust()?);
-        let up = update_tg_load_avg(p.release, &i);
+        let up = update_tg_load_avg(p, &i);
         let unchanged = TgLoadAvgUpdate {
             delta: 0,
             tg_load_avg_contrib: i.tg_load_avg_contrib,

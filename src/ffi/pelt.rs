@@ -413,7 +413,7 @@ unsafe fn move_load(
     cfs: *mut EevdfSchedAvg,
     se: *const EevdfSchedAvg,
     weight: *const EevdfLoadWeight,
-    f: fn(crate::Release, &mut SchedAvg, &SchedAvg, &LoadWeight),
+    f: fn(crate::Profile, &mut SchedAvg, &SchedAvg, &LoadWeight),
 ) -> i32 {
     run(|| {
         let p = profile_of(profile);
@@ -426,7 +426,7 @@ unsafe fn move_load(
             )
         };
         let (p, mut c, s, w) = (p?, c?, s?, w?);
-        f(p.release, &mut c, &s, &w);
+        f(p, &mut c, &s, &w);
         // SAFETY: `cfs` was checked by sched_avg_in; writable by the caller's contract.
         unsafe { write_out(cfs, c.into()) };
         Ok(EEVDF_OK)
@@ -520,7 +520,7 @@ pub unsafe extern "C" fn eevdf_attach_entity_load_avg(
         };
         check_out(propagate)?;
         let (p, mut c, mut s, w) = (p?, c?, s?, w?);
-        let v = attach_entity_load_avg(p.release, &mut c, &mut s, &w);
+        let v = attach_entity_load_avg(p, &mut c, &mut s, &w);
         // SAFETY: all three pointers were checked; writable by the caller's contract.
         unsafe {
             write_out(cfs, c.into());
@@ -568,7 +568,7 @@ pub unsafe extern "C" fn eevdf_detach_entity_load_avg(
         };
         check_out(propagate)?;
         let (p, mut c, s, w) = (p?, c?, s?, w?);
-        let v = detach_entity_load_avg(p.release, &mut c, &s, &w);
+        let v = detach_entity_load_avg(p, &mut c, &s, &w);
         // SAFETY: both pointers were checked; writable by the caller's contract.
         unsafe {
             write_out(cfs, c.into());
@@ -606,7 +606,7 @@ pub unsafe extern "C" fn eevdf_remove_load_avg(
         let (c, r) = unsafe { (sched_avg_in(cfs.cast_const()), read_in(removed)) };
         check_out(propagate)?;
         let (p, mut c, r) = (p?, c?, RemovedLoad::from(r?));
-        let v = remove_load_avg(p.release, &mut c, &r);
+        let v = remove_load_avg(p, &mut c, &r);
         // SAFETY: both pointers were checked; writable by the caller's contract.
         unsafe {
             write_out(cfs, c.into());
@@ -670,7 +670,7 @@ pub unsafe extern "C" fn eevdf_task_util_est(
         check_out(out)?;
         let (p, u) = (p?, UtilEst::from(u?));
         // SAFETY: `out` was checked; writable by the caller's contract.
-        unsafe { write_out(out, u.task_util_est(p.release)) };
+        unsafe { write_out(out, u.task_util_est(p)) };
         Ok(EEVDF_OK)
     })
 }
@@ -716,7 +716,7 @@ pub unsafe extern "C" fn eevdf_util_est_update(
         let u = unsafe { read_in(ue.cast_const()) };
         check_out(changed)?;
         let (p, f, mut u) = (p?, f?, UtilEst::from(u?));
-        let c = util_est::update(p.release, f, &mut u, util_avg, runnable_avg, capacity_orig);
+        let c = util_est::update(p, f, &mut u, util_avg, runnable_avg, capacity_orig);
         // SAFETY: both pointers were checked; writable by the caller's contract.
         unsafe {
             write_out(ue, u.into());

@@ -318,7 +318,7 @@ pub unsafe extern "C" fn eevdf_group_load_contrib_update(
         check_out(delta)?;
         let (p, gg) = (p?, gg?);
         let mut rc = GroupLoadContrib::from(cc?);
-        let d = rc.update(p.release, gg, cpu_active, now, load_avg);
+        let d = rc.update(p, gg, cpu_active, now, load_avg);
         // SAFETY: both pointers were checked; writable by the caller's contract.
         unsafe {
             write_out(c, rc.into());

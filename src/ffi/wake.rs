@@ -418,7 +418,7 @@ pub unsafe extern "C" fn eevdf_wake_affine_idle(
         check_out(target)?;
         let (p, i) = (p?, i?);
         // SAFETY: `target` was checked; writable by the caller's contract.
-        unsafe { write_out(target, wake_affine_idle(p.release, &i) as u32) };
+        unsafe { write_out(target, wake_affine_idle(p, &i) as u32) };
         Ok(EEVDF_OK)
     })
 }

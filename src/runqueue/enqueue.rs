@@ -71,7 +71,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     /// }
     /// ```
     pub fn wake_up_new(&mut self, id: EntityId, now: u64) -> Result<Resched, Error> {
-        self.enqueue(id, now, EnqueueFlags::new_task(self.profile().release))?;
+        self.enqueue(id, now, EnqueueFlags::new_task(self.profile()))?;
         self.wakeup_preempt(
             id,
             now,
@@ -88,7 +88,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let tun = self.tun;
         let is_curr = self.curr == i;
         let mut se = *self.se(i);
-        let replace = if p.release >= Release::Linux7_1 {
+        let replace = if p.delay_dequeue == DelayDequeue::LagAtDelay {
             let ctx = self.ctx_for(i);
             let (changed, w) = overflowing_update_entity_lag(&mut self.avg, &ctx, &mut se, &tun)?;
             self.note(w);
@@ -169,13 +169,13 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         }
         let is_curr = self.curr == i;
         if !completing
-            && p.release >= Release::Linux6_18
+            && p.delay_dequeue != DelayDequeue::Absent
             && flags.sleep
             && !flags.special
             && tun.features.contains(Features::DELAY_DEQUEUE)
             && !self.eligible_noted(self.se(i).vruntime)
         {
-            if p.release >= Release::Linux7_1 {
+            if p.delay_dequeue == DelayDequeue::LagAtDelay {
                 let ctx = self.ctx_for(i);
                 let mut se = *self.se(i);
                 let (_, w) = overflowing_update_entity_lag(&mut self.avg, &ctx, &mut se, &tun)?;
@@ -190,7 +190,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let mut se = *self.se(i);
         let (_, w) = overflowing_update_entity_lag(&mut self.avg, &ctx, &mut se, &tun)?;
         self.note(w);
-        if p.release >= Release::Linux6_18
+        if p.placement != PlaceRule::AnyLag
             && tun.features.contains(Features::PLACE_REL_DEADLINE)
             && !flags.sleep
         {
@@ -208,7 +208,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
             self.delayed_completions = self.delayed_completions.wrapping_add(1);
             let s = self.se_mut(i);
             s.sched_delayed = false;
-            if p.release < Release::Linux7_1
+            if p.delay_dequeue == DelayDequeue::ZeroAtDequeue
                 && tun.features.contains(Features::DELAY_ZERO)
                 && s.vlag.0 > 0
             {
@@ -216,7 +216,8 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
             }
             self.nr_delayed -= 1;
         }
-        if p.release <= Release::Linux6_18 && !flags.save_only {
+        // Under Reference::MinVruntime only (≤ v6.18); a no-op otherwise.
+        if !flags.save_only {
             self.update_min_vruntime()?;
         }
         Ok(Dequeued::Removed)

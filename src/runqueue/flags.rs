@@ -1,7 +1,7 @@
 //! The kernel's enqueue, dequeue and wakeup flags that change what a run
 //! queue computes.
 
-use crate::profile::Release;
+use crate::profile::{ForkEnqueue, Profile};
 
 /// Flags of [`CfsRq::enqueue`](super::CfsRq::enqueue) (the kernel's `ENQUEUE_*` that change the arithmetic).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -31,7 +31,9 @@ impl EnqueueFlags {
         initial: false,
     };
 
-    /// The flags `wake_up_new_task` enqueues a forked task with in `release`.
+    /// The flags `wake_up_new_task` enqueues a forked task with under
+    /// `profile` ([`ForkEnqueue`]); a [`Release`](crate::Release) stands for
+    /// its preset.
     ///
     /// * v6.6: none. `task_fork_fair` placed the child with ENQUEUE_INITIAL
     ///   on the parent's queue, but the enqueue places it again without the
@@ -39,10 +41,10 @@ impl EnqueueFlags {
     /// * v6.12 and later (6.18, 7.x): ENQUEUE_INITIAL. The fork-time placement
     ///   was dropped and the flag moved to `wake_up_new_task`, so the first
     ///   deadline is half a slice away (PLACE_DEADLINE_INITIAL).
-    pub const fn new_task(release: Release) -> EnqueueFlags {
-        match release {
-            Release::Linux6_6 => EnqueueFlags::RESTORE,
-            _ => EnqueueFlags::INITIAL,
+    pub fn new_task(profile: impl Into<Profile>) -> EnqueueFlags {
+        match profile.into().fork_enqueue {
+            ForkEnqueue::Plain => EnqueueFlags::RESTORE,
+            ForkEnqueue::Initial => EnqueueFlags::INITIAL,
         }
     }
 }

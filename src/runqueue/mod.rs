@@ -78,7 +78,12 @@ use crate::pick::{
     cancel_protect_slice, overflowing_pick_eevdf, overflowing_set_protect_slice,
     overflowing_update_protect_slice, protect_slice, Pick, PickCtx, SearchTree,
 };
-use crate::profile::{Profile, Reference, Release, Reweight, Rules, SliceAggregates};
+#[cfg(test)]
+use crate::profile::Release;
+use crate::profile::{
+    DelayDequeue, PlaceRule, Profile, Protection, Reference, Reweight, Rules, SliceAggregates,
+    Timeline, WakeupPreempt, YieldRule,
+};
 use crate::rbtree::{self, RbLink, RbNodes, RbRoot, NIL};
 use crate::vtime::{Vlag, Vtime};
 use crate::weight::{overflowing_calc_delta_fair, LoadWeight};

@@ -89,14 +89,16 @@ impl RbNodes for Tree<'_> {
 }
 
 impl<R: Rules, S: NodeStore> CfsRq<R, S> {
-    /// The tree's augmentation. v6.6 keeps no slice aggregates (only
-    /// `min_deadline`), so [`SliceAggregates`] changes nothing there.
+    /// The tree's augmentation ([`Timeline`]). v6.6's tree keeps no slice
+    /// aggregates (only `min_deadline`), so [`SliceAggregates`] changes
+    /// nothing there.
     pub(super) fn aug(&self) -> Aug {
-        match self.profile().release {
-            Release::Linux6_6 => Aug::MinDeadline,
-            _ if self.profile().slice_aggregates == SliceAggregates::Exact => Aug::Exact,
-            Release::Linux6_18 => Aug::MinSlice,
-            Release::Linux7_0 | Release::Linux7_1 => Aug::MaxSlice,
+        let p = self.profile();
+        match p.timeline {
+            Timeline::VruntimeMinDeadline => Aug::MinDeadline,
+            _ if p.slice_aggregates == SliceAggregates::Exact => Aug::Exact,
+            Timeline::DeadlineMinSlice => Aug::MinSlice,
+            Timeline::DeadlineMaxSlice => Aug::MaxSlice,
         }
     }
 

@@ -63,8 +63,9 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         }
         self.update_min_vruntime()?;
 
-        let asks = if p.release == Release::Linux6_6 {
-            // 6.6: update_deadline itself reschedules, with more than one queued.
+        let asks = if p.protection == Protection::ParityMarker {
+            // v6.6: only update_deadline reschedules, when the request is used
+            // up, with more than one queued.
             resched && self.nr_queued > 1
         } else {
             self.nr_queued != 1 && (resched || !protected)

@@ -54,24 +54,24 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let p = self.profile();
         let f = self.tun.features;
         let pse_delayed = self.se(pi).sched_delayed;
-        if p.release <= Release::Linux6_18
-            && f.contains(Features::NEXT_BUDDY)
-            && !flags.fork
-            && !pse_delayed
-        {
+        let up_front = matches!(
+            p.wakeup_preempt,
+            WakeupPreempt::PickEevdf | WakeupPreempt::PreemptShort
+        );
+        if up_front && f.contains(Features::NEXT_BUDDY) && !flags.fork && !pse_delayed {
             self.next = pi;
         }
         if self.need_resched || !f.contains(Features::WAKEUP_PREEMPTION) {
             return Ok(false);
         }
         self.update_curr_in_op(now)?;
-        let short = p.release >= Release::Linux6_18
+        let short = p.wakeup_preempt != WakeupPreempt::PickEevdf
             && f.contains(Features::PREEMPT_SHORT)
             && self.se(pi).slice < self.se(c).slice;
 
-        let preempt = match p.release {
-            Release::Linux6_6 => self.pick(true) == Pick::Queued(pi),
-            Release::Linux6_18 => {
+        let preempt = match p.wakeup_preempt {
+            WakeupPreempt::PickEevdf => self.pick(true) == Pick::Queued(pi),
+            WakeupPreempt::PreemptShort => {
                 let got = self.pick_search_only(!short) == Pick::Queued(pi);
                 if !got && short && f.contains(Features::RUN_TO_PARITY) {
                     self.update_protect(c);
@@ -81,7 +81,8 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
                 }
                 got
             }
-            Release::Linux7_0 | Release::Linux7_1 => {
+            WakeupPreempt::PreemptBuddy | WakeupPreempt::PreemptBuddyRetry => {
+                let retry = p.wakeup_preempt == WakeupPreempt::PreemptBuddyRetry;
                 if !short {
                     if flags.fork || pse_delayed {
                         return Ok(false);
@@ -99,7 +100,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
                         return Ok(earlier && threshold == 0);
                     }
                 }
-                let got = if p.release == Release::Linux7_1 {
+                let got = if retry {
                     loop {
                         match self.pick(!short) {
                             Pick::Queued(i) if self.se(i).sched_delayed => {
@@ -118,7 +119,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
                 if got {
                     if short {
                         cancel_protect_slice(&p, self.se_mut(c));
-                        if p.release == Release::Linux7_1 && self.next == c {
+                        if retry && self.next == c {
                             self.next = NIL;
                         }
                     }

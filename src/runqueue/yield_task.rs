@@ -21,11 +21,11 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let w = overflowing_yield_entity(&p, self.se_mut(c), base);
         p.settle(((), w))?;
         self.note(w);
-        if p.release >= Release::Linux7_0 {
-            self.refresh_zero_vruntime()?;
-        }
-        if p.release == Release::Linux6_18 {
+        if p.yield_rule != YieldRule::ExtendDeadline {
+            // Whichever the Reference rule uses: update_min_vruntime (≤ v6.18)
+            // or avg_vruntime (v7.x); the other is a no-op.
             self.update_min_vruntime()?;
+            self.refresh_zero_vruntime()?;
         }
         Ok(Yielded::YIELDED)
     }
