@@ -133,6 +133,20 @@
 #define EEVDF_DOMAIN_EMPTY 2
 
 /**
+ * `eevdf_rq_enqueue` flag `ENQUEUE_WAKEUP`: the entity wakes up (as opposed to
+ * a restore or migration).
+ */
+#define EEVDF_ENQUEUE_WAKEUP 1
+
+/**
+ * `eevdf_rq_enqueue` / `eevdf_place_entity` flag `ENQUEUE_INITIAL`: half a
+ * slice for the first deadline (PLACE_DEADLINE_INITIAL), in every release.
+ * 6.6's `wake_up_new_task` does not pass it for a fork, later releases do:
+ * `eevdf_rq_wake_up_new` applies the release's choice.
+ */
+#define EEVDF_ENQUEUE_INITIAL 2
+
+/**
  * `EevdfPick.kind`: nothing is eligible, or nothing is queued.
  */
 #define EEVDF_PICK_NOTHING 0
@@ -390,20 +404,6 @@
  * The entity handle that names no entity (an idle CPU, no buddy).
  */
 #define EEVDF_NO_ENTITY UINT64_MAX
-
-/**
- * `eevdf_rq_enqueue` flag `ENQUEUE_WAKEUP`: the entity wakes up (as opposed to
- * a restore or migration).
- */
-#define EEVDF_ENQUEUE_WAKEUP 1
-
-/**
- * `eevdf_rq_enqueue` / `eevdf_place_entity` flag `ENQUEUE_INITIAL`: half a
- * slice for the first deadline (PLACE_DEADLINE_INITIAL), in every release.
- * 6.6's `wake_up_new_task` does not pass it for a fork, later releases do:
- * `eevdf_rq_wake_up_new` applies the release's choice.
- */
-#define EEVDF_ENQUEUE_INITIAL 2
 
 /**
  * `eevdf_rq_dequeue` flag `DEQUEUE_SLEEP`: the entity goes to sleep (it may be

@@ -2,6 +2,7 @@
 //! operations on `EevdfSchedEntity`, slice protection and the pick rule.
 
 use crate::pick::PickCtx;
+use crate::runqueue::EnqueueFlags;
 
 use crate::avg::{check_weight, AvgVruntime, Curr};
 use crate::entity::{
@@ -25,6 +26,26 @@ use super::{
     array_in, check_out, flag_in, profile_of, read_in, read_opt, run, status_of, write_out,
     EEVDF_OK,
 };
+
+/// `eevdf_rq_enqueue` flag `ENQUEUE_WAKEUP`: the entity wakes up (as opposed to
+/// a restore or migration).
+pub const EEVDF_ENQUEUE_WAKEUP: u32 = 0x1;
+/// `eevdf_rq_enqueue` / `eevdf_place_entity` flag `ENQUEUE_INITIAL`: half a
+/// slice for the first deadline (PLACE_DEADLINE_INITIAL), in every release.
+/// 6.6's `wake_up_new_task` does not pass it for a fork, later releases do:
+/// `eevdf_rq_wake_up_new` applies the release's choice.
+pub const EEVDF_ENQUEUE_INITIAL: u32 = 0x2;
+
+/// Decodes `EEVDF_ENQUEUE_*` bits; unknown bits are a bad argument.
+pub(crate) fn enqueue_flags(bits: u32) -> Result<EnqueueFlags, Error> {
+    if bits & !(EEVDF_ENQUEUE_WAKEUP | EEVDF_ENQUEUE_INITIAL) != 0 {
+        return Err(Error::InvalidArgument);
+    }
+    Ok(EnqueueFlags {
+        wakeup: bits & EEVDF_ENQUEUE_WAKEUP != 0,
+        initial: bits & EEVDF_ENQUEUE_INITIAL != 0,
+    })
+}
 
 /// `vlag = clamp((int64_t)(avg_vruntime - vruntime), -limit, limit)`: the
 /// virtual lag an entity of load weight `lw` saves when it leaves, with the
@@ -529,7 +550,7 @@ pub unsafe extern "C" fn eevdf_place_entity(
     run(|| {
         // SAFETY: forwarded contract.
         let args = unsafe { entity_args(profile, acc, ctx, se, tun) };
-        let flags = super::runqueue::enqueue_flags(flags);
+        let flags = enqueue_flags(flags);
         let EntityArgs {
             profile: p,
             id,

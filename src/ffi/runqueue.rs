@@ -5,14 +5,12 @@ use core::mem::{align_of, size_of};
 
 use crate::entity::SchedEntity;
 use crate::entity::Tunables;
-use crate::runqueue::{
-    BufferStore, CfsRq, DequeueFlags, Dequeued, EnqueueFlags, EntityId, Node, WakeFlags,
-};
+use crate::runqueue::{BufferStore, CfsRq, DequeueFlags, Dequeued, EntityId, Node, WakeFlags};
 use crate::vtime::Vtime;
 use crate::{Error, Exact, Linux6_18, Linux6_6, Linux7_0, Linux7_1, Profile, Rules};
 
 use super::avg::EevdfAvgVruntime;
-use super::entity::EevdfSchedEntity;
+use super::entity::{enqueue_flags, EevdfSchedEntity};
 use super::profile::EevdfTunables;
 use super::weight::EevdfLoadWeight;
 use super::{
@@ -22,15 +20,6 @@ use super::{
 
 /// The entity handle that names no entity (an idle CPU, no buddy).
 pub const EEVDF_NO_ENTITY: u64 = u64::MAX;
-
-/// `eevdf_rq_enqueue` flag `ENQUEUE_WAKEUP`: the entity wakes up (as opposed to
-/// a restore or migration).
-pub const EEVDF_ENQUEUE_WAKEUP: u32 = 0x1;
-/// `eevdf_rq_enqueue` / `eevdf_place_entity` flag `ENQUEUE_INITIAL`: half a
-/// slice for the first deadline (PLACE_DEADLINE_INITIAL), in every release.
-/// 6.6's `wake_up_new_task` does not pass it for a fork, later releases do:
-/// `eevdf_rq_wake_up_new` applies the release's choice.
-pub const EEVDF_ENQUEUE_INITIAL: u32 = 0x2;
 
 /// `eevdf_rq_dequeue` flag `DEQUEUE_SLEEP`: the entity goes to sleep (it may be
 /// delayed; its deadline stays absolute). Without it the dequeue is a migration
@@ -50,17 +39,6 @@ pub const EEVDF_WF_SYNC: u32 = 0x2;
 /// `eevdf_rq_wakeup_preempt` flag `WF_RQ_SELECTED`: `select_task_rq` chose
 /// this run queue.
 pub const EEVDF_WF_RQ_SELECTED: u32 = 0x4;
-
-/// Decodes `EEVDF_ENQUEUE_*` bits; unknown bits are a bad argument.
-pub(crate) fn enqueue_flags(bits: u32) -> Result<EnqueueFlags, Error> {
-    if bits & !(EEVDF_ENQUEUE_WAKEUP | EEVDF_ENQUEUE_INITIAL) != 0 {
-        return Err(Error::InvalidArgument);
-    }
-    Ok(EnqueueFlags {
-        wakeup: bits & EEVDF_ENQUEUE_WAKEUP != 0,
-        initial: bits & EEVDF_ENQUEUE_INITIAL != 0,
-    })
-}
 
 /// Decodes `EEVDF_DEQUEUE_*` bits; unknown bits are a bad argument.
 fn dequeue_flags(bits: u32) -> Result<DequeueFlags, Error> {
