@@ -74,7 +74,7 @@ use crate::Error;
 /// arithmetic ones (numbers inside one formula) and the policy ones (which
 /// rule runs); no rule tests the release itself. Releases compare in time
 /// order.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Release {
     /// v6.6.0, the first EEVDF release.
@@ -119,7 +119,7 @@ impl From<&Profile> for Profile {
 
 /// The weight each entity contributes to the sums S and W, and to the lag
 /// inflation in `place_entity` (spec §2.1).
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AvgWeight {
     /// `scale_load_down(load.weight)`: 1024 for nice 0 (v6.6 … v7.0).
@@ -129,7 +129,7 @@ pub enum AvgWeight {
 }
 
 /// The flavour of `__calc_delta` (spec §1.4).
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CalcDelta {
     /// Multiply by the cached 32-bit inverse weight and shift (≤ v7.0).
@@ -139,7 +139,7 @@ pub enum CalcDelta {
 }
 
 /// The signed division used for V and for the placement lag.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Division {
     /// `div_s64`: the divisor is converted to s32 first (≤ v7.0).
@@ -149,7 +149,7 @@ pub enum Division {
 }
 
 /// How eligibility compares `avg ≥ key × load` (spec §2.7).
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Eligibility {
     /// `key × load` as a wrapping s64 product (≤ v7.0).
@@ -160,7 +160,7 @@ pub enum Eligibility {
 }
 
 /// The lag clamp of `update_entity_lag` / `entity_lag` (spec §3.3).
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LagLimit {
     /// `calc_delta_fair(max(2·se.slice, TICK_NSEC), se)` (≤ v6.19).
@@ -170,7 +170,7 @@ pub enum LagLimit {
 }
 
 /// The reference point v0 of the sums and the rule that moves it (spec §2.4).
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Reference {
     /// `min_vruntime`, moved forward only by `update_min_vruntime` (≤ v6.18).
@@ -184,7 +184,7 @@ pub enum Reference {
 
 /// The four generations of `reweight_entity` for a queued entity (spec §3.6),
 /// in time order.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Reweight {
     /// (a) v6.6.0: scale the relative deadline; vruntime unchanged.
@@ -199,7 +199,7 @@ pub enum Reweight {
 }
 
 /// Which subtree slice aggregates the run queue's tree reports (known-bugs §8).
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SliceAggregates {
     /// As the kernel keeps them: rotations and erase copy only the declared
@@ -212,7 +212,7 @@ pub enum SliceAggregates {
 }
 
 /// Whether the formulas wrap like the kernel or are evaluated exactly.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Arithmetic {
     /// The kernel's C types: results wrap, and a flag reports it.
@@ -231,7 +231,7 @@ pub enum Arithmetic {
 
 /// How the running entity's slice protection (RUN_TO_PARITY) is recorded,
 /// tested by `protect_slice` and enforced by `update_curr`.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Protection {
     /// v6.6: `set_next_entity` writes the marker `vlag = deadline`
@@ -254,7 +254,7 @@ pub enum Protection {
 
 /// The pick's buddy rule and shortcut (`pick_next_entity`, `__pick_eevdf`).
 /// A buddy is taken only if it is eligible.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PickRule {
     /// v6.6: `pick_next_entity` takes the NEXT_BUDDY `cfs_rq.next` before
@@ -277,7 +277,7 @@ pub enum PickRule {
 
 /// The order and augmentation of the run queue's tree (`tasks_timeline`,
 /// `entity_before`, the `min_vruntime_cb` callbacks), and so the pick's search.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Timeline {
     /// v6.6: ordered by vruntime, augmented with `min_deadline`; the pick
@@ -297,7 +297,7 @@ pub enum Timeline {
 /// Whether a custom slice (`sched_setattr` with `sched_runtime`,
 /// [`SchedEntity::custom_slice`](crate::entity::SchedEntity::custom_slice))
 /// survives `update_deadline` and `place_entity`.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CustomSlice {
     /// v6.6: no custom slices; both reload the base slice every time.
@@ -308,7 +308,7 @@ pub enum CustomSlice {
 }
 
 /// `place_entity`'s lag test and its relative deadline (PLACE_REL_DEADLINE).
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PlaceRule {
     /// v6.6: PLACE_LAG inflates the lag whenever the queue is not empty, a
@@ -325,7 +325,7 @@ pub enum PlaceRule {
 }
 
 /// Delayed dequeue (DELAY_DEQUEUE, DELAY_ZERO) and what comes with it.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DelayDequeue {
     /// v6.6: none. A sleeping entity always leaves; `wake_affine_idle`'s
@@ -350,7 +350,7 @@ pub enum DelayDequeue {
 
 /// `wakeup_preempt_fair` (`check_preempt_wakeup_fair` in v6.6): does a
 /// waking entity preempt curr?
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WakeupPreempt {
     /// v6.6: NEXT_BUDDY marks every non-fork wakee as the next buddy up
@@ -375,7 +375,7 @@ pub enum WakeupPreempt {
 }
 
 /// `yield_task_fair` for an eligible curr.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum YieldRule {
     /// v6.6: `deadline += calc_delta_fair(base slice)`; vruntime stays.
@@ -392,7 +392,7 @@ pub enum YieldRule {
 
 /// The flags `wake_up_new_task` enqueues a forked task with
 /// ([`EnqueueFlags::new_task`](crate::runqueue::EnqueueFlags::new_task)).
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ForkEnqueue {
     /// v6.6: none. `task_fork_fair` placed the child with ENQUEUE_INITIAL,
@@ -425,7 +425,7 @@ impl BaseSlice {
 
 /// How `enqueue_load_avg`, `dequeue_load_avg`, `detach_entity_load_avg` and
 /// the removed-load step change a run queue's PELT sums.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LoadAvgUpdate {
     /// ≤ v6.19 (6.6, 6.18): plain additions; removals `sub_positive` with
@@ -436,7 +436,7 @@ pub enum LoadAvgUpdate {
 }
 
 /// The util_est algorithm (`util_est_update`, `_task_util_est`).
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UtilEstForm {
     /// v6.6: `{enqueued, ewma}` with UTIL_EST_FASTUP and the capacity test.
@@ -447,7 +447,7 @@ pub enum UtilEstForm {
 }
 
 /// `update_tg_load_avg`'s publishing rule.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TgLoadAvg {
     /// v6.6: publish whenever `|delta| > contrib / 64`.
@@ -459,7 +459,7 @@ pub enum TgLoadAvg {
 }
 
 /// `update_cfs_group`'s early returns.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CfsGroupUpdate {
     /// v6.6: always reweight the group entity to the computed shares.
@@ -472,7 +472,7 @@ pub enum CfsGroupUpdate {
 }
 
 /// Reading `cpu.weight` back (`cpu_weight_read_u64`).
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CpuWeightRead {
     /// v6.6: the rounded value, unclamped (MIN_SHARES reads as 0).
@@ -913,7 +913,7 @@ pub const fn tick_nsec(hz: u32) -> u64 {
 }
 
 /// Which CPUs the idle search takes as idle.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum IdleTest {
     /// `available_idle_cpu(cpu) || sched_idle_cpu(cpu)`, whatever the wakee's
@@ -926,7 +926,7 @@ pub enum IdleTest {
 
 /// When the `SIS_UTIL` budget `nr` (an `int`) ends the LLC scan; it only
 /// matters for a negative `nr_idle_scan`.
-#[repr(u32)]
+#[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ScanStop {
     /// Decrement, stop when the result is exactly 0 (v6.6).
