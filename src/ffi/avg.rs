@@ -241,7 +241,13 @@ const fn join(hi: i64, lo: u64) -> i128 {
 impl EevdfAvgVruntime {
     /// The Rust accumulator (and its profile) from the C state.
     pub(crate) fn to_rust(self) -> Result<AvgVruntime, Error> {
-        let p = profile_of(self.profile)?;
+        self.to_rust_as(profile_of(self.profile)?)
+    }
+
+    /// [`to_rust`](Self::to_rust) for a caller that dispatched on the profile
+    /// id already: `rel` is that preset's release (checked by the caller).
+    pub(crate) fn to_rust_as<R: Rules>(self, rel: R) -> Result<AvgVruntime<R>, Error> {
+        let p = rel;
         if self.flags & !(EEVDF_AVG_UNTRACKED | EEVDF_AVG_OVERFLOWED) != 0 {
             return Err(Error::InvalidArgument);
         }

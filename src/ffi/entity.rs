@@ -17,7 +17,7 @@ use crate::pick::{
 };
 use crate::vtime::{Vlag, Vtime};
 use crate::weight::LoadWeight;
-use crate::{Error, Profile};
+use crate::{Error, Profile, Rules};
 
 use super::avg::{acc_in, EevdfAvgVruntime, EevdfCurr};
 use super::profile::EevdfTunables;
@@ -286,10 +286,10 @@ impl EevdfRqCtx {
 
 /// The arguments of the entity operations that take a run-queue context, copied
 /// in and checked: EINVAL conditions first, then the EXACT domain.
-struct EntityArgs {
+struct EntityArgs<R: Rules> {
     profile: Profile,
     id: u32,
-    acc: AvgVruntime,
+    acc: AvgVruntime<R>,
     ctx: RqCtx,
     se: SchedEntity,
     tun: Tunables,
@@ -301,16 +301,17 @@ struct EntityArgs {
 /// # Safety
 ///
 /// Each pointer is NULL or points to a readable value of its type.
-unsafe fn entity_args(
+unsafe fn entity_args<R: Rules>(
+    rel: R,
     profile: u32,
     acc: *const EevdfAvgVruntime,
     ctx: *const EevdfRqCtx,
     se: *const EevdfSchedEntity,
     tun: *const EevdfTunables,
-) -> Result<EntityArgs, Error> {
-    let p = profile_of(profile);
+) -> Result<EntityArgs<R>, Error> {
+    let p = Ok::<Profile, Error>(rel.profile());
     // SAFETY: forwarded contract.
-    let a = unsafe { acc_in(acc) };
+    let a = unsafe { read_in(acc) }.and_then(|c| Ok((c.profile, c.to_rust_as(rel)?)));
     // SAFETY: forwarded contract.
     let c = unsafe { read_in(ctx) };
     // SAFETY: forwarded contract.
@@ -483,27 +484,30 @@ pub unsafe extern "C" fn eevdf_update_entity_lag(
     replace: *mut bool,
 ) -> i32 {
     run(|| {
-        // SAFETY: forwarded contract.
-        let args = unsafe { entity_args(profile, acc, ctx, se, tun) };
-        check_out(replace)?;
-        let EntityArgs {
-            profile: p,
-            id,
-            acc: mut a,
-            ctx: c,
-            se: mut s,
-            tun: t,
-        } = args?;
-        let c = RqCtx { se_is_curr, ..c };
-        let (r, wrapped) = overflowing_update_entity_lag(&mut a, &c, &mut s, &t)?;
-        let status = status_of(&p, wrapped)?;
-        // SAFETY: all pointers were checked; writable by the caller's contract.
-        unsafe {
-            write_out(acc, EevdfAvgVruntime::from_rust(id, &a));
-            write_out(se, s.into());
-            write_out(replace, r.must_replace());
-        }
-        Ok(status)
+        profile_of(profile)?;
+        with_release!(profile, |rel| {
+            // SAFETY: forwarded contract.
+            let args = unsafe { entity_args(rel, profile, acc, ctx, se, tun) };
+            check_out(replace)?;
+            let EntityArgs {
+                profile: p,
+                id,
+                acc: mut a,
+                ctx: c,
+                se: mut s,
+                tun: t,
+            } = args?;
+            let c = RqCtx { se_is_curr, ..c };
+            let (r, wrapped) = overflowing_update_entity_lag(&mut a, &c, &mut s, &t)?;
+            let status = status_of(&p, wrapped)?;
+            // SAFETY: all pointers were checked; writable by the caller's contract.
+            unsafe {
+                write_out(acc, EevdfAvgVruntime::from_rust(id, &a));
+                write_out(se, s.into());
+                write_out(replace, r.must_replace());
+            }
+            Ok(status)
+        })
     })
 }
 
@@ -548,29 +552,32 @@ pub unsafe extern "C" fn eevdf_place_entity(
     tun: *const EevdfTunables,
 ) -> i32 {
     run(|| {
-        // SAFETY: forwarded contract.
-        let args = unsafe { entity_args(profile, acc, ctx, se, tun) };
-        let flags = enqueue_flags(flags);
-        let EntityArgs {
-            profile: p,
-            id,
-            acc: mut a,
-            ctx: c,
-            se: mut s,
-            tun: t,
-        } = args?;
-        let place = PlaceFlags {
-            initial: flags?.initial,
-        };
-        let c = RqCtx { se_is_curr, ..c };
-        let wrapped = place_entity(&mut a, &c, &mut s, place, &t)?;
-        let status = status_of(&p, wrapped.is_wrapped())?;
-        // SAFETY: both pointers were checked; writable by the caller's contract.
-        unsafe {
-            write_out(acc, EevdfAvgVruntime::from_rust(id, &a));
-            write_out(se, s.into());
-        }
-        Ok(status)
+        profile_of(profile)?;
+        with_release!(profile, |rel| {
+            // SAFETY: forwarded contract.
+            let args = unsafe { entity_args(rel, profile, acc, ctx, se, tun) };
+            let flags = enqueue_flags(flags);
+            let EntityArgs {
+                profile: p,
+                id,
+                acc: mut a,
+                ctx: c,
+                se: mut s,
+                tun: t,
+            } = args?;
+            let place = PlaceFlags {
+                initial: flags?.initial,
+            };
+            let c = RqCtx { se_is_curr, ..c };
+            let wrapped = place_entity(&mut a, &c, &mut s, place, &t)?;
+            let status = status_of(&p, wrapped.is_wrapped())?;
+            // SAFETY: both pointers were checked; writable by the caller's contract.
+            unsafe {
+                write_out(acc, EevdfAvgVruntime::from_rust(id, &a));
+                write_out(se, s.into());
+            }
+            Ok(status)
+        })
     })
 }
 
@@ -613,33 +620,36 @@ pub unsafe extern "C" fn eevdf_reweight_entity(
     tun: *const EevdfTunables,
 ) -> i32 {
     run(|| {
-        // SAFETY: forwarded contract.
-        let args = unsafe { entity_args(profile, acc, ctx, se, tun) };
-        // SAFETY: NULL or a readable EevdfLoadWeight by the caller's contract.
-        let lw = unsafe { read_in(new_load) };
-        let (args, lw) = (args?, lw?.to_rust()?);
-        let EntityArgs {
-            profile: p,
-            id,
-            acc: mut a,
-            ctx: c,
-            se: mut s,
-            tun: t,
-        } = args;
-        check_weight(&p, lw.weight())?;
-        let c = RqCtx {
-            se_is_curr,
-            se_protected: slice_protected,
-            ..c
-        };
-        let wrapped = reweight_entity(&mut a, &c, &mut s, lw, &t)?;
-        let status = status_of(&p, wrapped.is_wrapped())?;
-        // SAFETY: both pointers were checked; writable by the caller's contract.
-        unsafe {
-            write_out(acc, EevdfAvgVruntime::from_rust(id, &a));
-            write_out(se, s.into());
-        }
-        Ok(status)
+        profile_of(profile)?;
+        with_release!(profile, |rel| {
+            // SAFETY: forwarded contract.
+            let args = unsafe { entity_args(rel, profile, acc, ctx, se, tun) };
+            // SAFETY: NULL or a readable EevdfLoadWeight by the caller's contract.
+            let lw = unsafe { read_in(new_load) };
+            let (args, lw) = (args?, lw?.to_rust()?);
+            let EntityArgs {
+                profile: p,
+                id,
+                acc: mut a,
+                ctx: c,
+                se: mut s,
+                tun: t,
+            } = args;
+            check_weight(&p, lw.weight())?;
+            let c = RqCtx {
+                se_is_curr,
+                se_protected: slice_protected,
+                ..c
+            };
+            let wrapped = reweight_entity(&mut a, &c, &mut s, lw, &t)?;
+            let status = status_of(&p, wrapped.is_wrapped())?;
+            // SAFETY: both pointers were checked; writable by the caller's contract.
+            unsafe {
+                write_out(acc, EevdfAvgVruntime::from_rust(id, &a));
+                write_out(se, s.into());
+            }
+            Ok(status)
+        })
     })
 }
 

@@ -22,6 +22,38 @@
 use crate::bounds::MAX_BATCH;
 use crate::{Error, Profile};
 
+/// Evaluates `$body` with `$rel` bound to the zero-sized release of preset
+/// `$id` (an id the caller has checked; any other is a bad argument): the
+/// contract functions dispatch once on the id, and inside the body every knob
+/// of the release is a compile-time constant.
+macro_rules! with_release {
+    ($id:expr, |$rel:ident| $body:expr) => {
+        match $id {
+            0 => {
+                let $rel = $crate::Linux6_6;
+                $body
+            }
+            1 => {
+                let $rel = $crate::Linux6_18;
+                $body
+            }
+            2 => {
+                let $rel = $crate::Linux7_0;
+                $body
+            }
+            3 => {
+                let $rel = $crate::Linux7_1;
+                $body
+            }
+            4 => {
+                let $rel = $crate::Exact;
+                $body
+            }
+            _ => Err(Error::InvalidArgument),
+        }
+    };
+}
+
 mod avg;
 mod bounds;
 mod entity;
