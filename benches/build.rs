@@ -3,8 +3,8 @@
 //! -fno-strict-aliasing`) into a static library that the harness links, so
 //! that Rust and C run the same inputs in one process. With them the C side
 //! of the run-queue replay (`c/replay.c`), which calls the C ABI
-//! (`include/eevdf.h`): its `eevdf_rq_*` symbols resolve to the `eevdf`
-//! crate's C entry points, the code `libeevdf.a` is made of.
+//! (`include/eevdf.h`): its `eevdf_rq_*` symbols resolve to the C entry
+//! points of `eevdf-capi` (through `capi/rlib`), the code `libeevdf.a` is made of.
 
 use std::path::PathBuf;
 use std::process::Command;

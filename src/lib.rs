@@ -12,7 +12,8 @@
 //! panic, an [`Error`] that says what was wrong.
 //!
 //! No allocator, no `std`; a C ABI (`include/eevdf.h`, `libeevdf.a`) wraps the
-//! same functions.
+//! same functions in a crate of its own, `eevdf-capi`: this one exports no C
+//! symbol, so two versions of it link into one program.
 //!
 //! ## The math in one page
 //!
@@ -69,7 +70,7 @@
 //! | [`wake`] | `wake_wide`, `wake_affine_idle`/`_weight`, `task_h_load`, idle-CPU predicates, `select_idle_sibling` and `select_task_rq_fair` per release (one LLC, optional SMT) |
 //! | [`sync`] | the concurrent `tg.load_avg` aggregate and a seqlock run-queue snapshot (loom-checked) |
 //! | [`bounds`] | stated input domains, wrap boundaries and headroom (`docs/overflow.md`) |
-//! | [`ffi`] | the C ABI |
+//! | `eevdf-capi` (a crate of its own) | the C ABI: `include/eevdf.h`, `libeevdf.a`, `libeevdf.so` |
 //!
 //! ## Example
 //!
@@ -110,7 +111,6 @@ pub mod entity;
 pub mod error;
 pub mod fair;
 pub mod features;
-pub mod ffi;
 pub mod group;
 pub mod outcome;
 pub mod pelt;

@@ -262,7 +262,9 @@ impl LoadWeight {
     /// As [`with_inv_weight`](Self::with_inv_weight) without the reciprocal:
     /// for a weight used once (a C caller's `EevdfLoadWeight`), where the
     /// 7.1 quotient then divides as the kernel does. Same results.
-    pub(crate) const fn unprepared(weight: u64, inv_weight: u32) -> Result<LoadWeight, Error> {
+    /// Public for the C ABI crate (`eevdf-capi`) only: not part of the API.
+    #[doc(hidden)]
+    pub const fn unprepared(weight: u64, inv_weight: u32) -> Result<LoadWeight, Error> {
         match NonZeroU64::new(weight) {
             Some(weight) => Ok(LoadWeight {
                 weight,
@@ -276,8 +278,10 @@ impl LoadWeight {
 
     /// This weight with its reciprocal prepared (a no-op when it is): for a
     /// weight read from C that is kept and used again (a run-queue entity).
+    /// Public for the C ABI crate (`eevdf-capi`) only: not part of the API.
+    #[doc(hidden)]
     #[inline]
-    pub(crate) const fn prepared(self) -> LoadWeight {
+    pub const fn prepared(self) -> LoadWeight {
         match self.reciprocal {
             Some(_) => self,
             None => LoadWeight {

@@ -1,15 +1,14 @@
 //! The fuzz target bodies (`fuzz/src/bodies.rs`, included by path) run on stable
 //! Rust over seeded pseudo-random inputs: a few thousand per target, from a
 //! deterministic generator, so the normal test suite exercises every invariant
-//! the fuzzers check. The `capi_*` bodies (`fuzz/src/capi_bodies.rs`) drive
-//! the same families through the C ABI. The long runs are
+//! the fuzzers check. (The `capi_*` bodies, `fuzz/src/capi_bodies.rs`, drive
+//! the same families through the C ABI: their smoke test is the C ABI crate's,
+//! `capi/tests/fuzz_smoke.rs`.) The long runs are
 //! `cargo +nightly fuzz run <target>` (see `fuzz/README.md`). Findings are
 //! replayed at the end, byte for byte.
 
 #[path = "../fuzz/src/bodies.rs"]
 mod bodies;
-#[path = "../fuzz/src/capi_bodies.rs"]
-mod capi_bodies;
 
 use bodies::Rng;
 
@@ -17,7 +16,6 @@ use bodies::Rng;
 fn smoke(name: &str, n: u64, max_len: u64) {
     let body = bodies::TARGETS
         .iter()
-        .chain(capi_bodies::CAPI_TARGETS)
         .find(|(t, _)| *t == name)
         .map(|(_, f)| *f)
         .unwrap();
@@ -66,32 +64,6 @@ fn fuzz_body_runqueue_7_1_vs_exact_holds_on_seeded_inputs() {
 #[test]
 fn fuzz_body_pick_linear_holds_on_seeded_inputs() {
     smoke("pick_linear", 10_000, 256);
-}
-
-#[test]
-fn fuzz_body_capi_scalar_holds_on_seeded_inputs() {
-    smoke("capi_scalar", 20_000, 256);
-}
-
-#[test]
-fn fuzz_body_capi_avg_holds_on_seeded_inputs() {
-    smoke("capi_avg", 10_000, 512);
-}
-
-#[test]
-fn fuzz_body_capi_entity_holds_on_seeded_inputs() {
-    smoke("capi_entity", 10_000, 512);
-}
-
-#[test]
-fn fuzz_body_capi_rq_holds_on_seeded_inputs() {
-    smoke("capi_rq", 5_000, 768);
-}
-
-#[test]
-fn every_capi_target_has_a_smoke_test() {
-    let names: Vec<&str> = capi_bodies::CAPI_TARGETS.iter().map(|t| t.0).collect();
-    assert_eq!(names, ["capi_scalar", "capi_avg", "capi_entity", "capi_rq"]);
 }
 
 #[test]
@@ -159,25 +131,12 @@ const FINDINGS: &[(&str, &str, &str)] = &[
         "exact_place_lag_intermediate_overflow",
         "48db24240424071c71c7242424247affb53bb53b242407837124043124c7837124042424c724c724071c71c7b53b2424071c71071c712424",
     ),
-    (
-        // EXACT (C ABI run queue): a wakeup that did not preempt refreshed
-        // curr's protection with calc_delta_fair(min_slice) beyond 64 bits and
-        // noted the conversion's flag as a wrap: EEVDF_WRAPPED under EXACT.
-        "capi_rq",
-        "exact_protect_slice_delta_beyond_64_bits",
-        "cd4d2e4d4d4d4d4d4d4df61000269df1124d4df7f7f7f7f7f7fefefefe9a2b9a9a9a9a9a9a9a9a9a9afefefefefefefefefefefefefefefefefefefefe00044d4dfefefefefe4d4d4d4d4d4d4dfc100010269df1124d4df7f7f7f7f7f7fefefe1001000000ffffffffffffff219a9a9a9a9a9a1f9a9afecd044d4d2dfefefefefefefefefefefefefefefefefefefefefe00044d4dfefefefefefefefe434343434343434343434343434343434343434343434343434343434343434343434343434343434343434343434343434343434343434343434343434343fefefeae9a9afdedfcfcfcfcfcfcfcfcfcfcfcfcfcfcfcfc12fcfcfcfcfcfcfcfcfcfc121212121212121212123bd5dedeffffa3fdffff3d3d3d3d3d3d3d010000013d3d3d3d3d3d3d3d3d3d3d3d3d3dfffffffffffffffffffffffffbd8fb000000000000a5af5bffffffffff7373e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3737373e3e3e3e3e3e3e3e3e3e3e373e3e3e3e3e37373fcfc73737373737373737373737373737373737373737373fdede3e3e3e3e37373fcfc737373fcfcfcfc12fcfcfcfcfcfcfcfcfcfc121212121241000000000000000000ffa3fdffff3d3d3d3d3d3d3d010000013d3d3d3d3d3d3d3d3d3d3d3d3d3dffffffffffffffffffffffffffffff63ffe6e6e6e6e6e6e6e6e6e6e6e6e6e6e6000000f1737373737373737373737373737373737373737373737373e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3737373e3e3e3e3e3e3e3e3e3e3e373e3e3e3e3e37373fce3e3e373e3e3e3e3e37373fcfc737373",
-    ),
 ];
 
 #[test]
 fn fuzz_findings_replay_without_violations() {
     for (target, name, bytes) in FINDINGS {
-        let body = bodies::TARGETS
-            .iter()
-            .chain(capi_bodies::CAPI_TARGETS)
-            .find(|t| t.0 == *target)
-            .unwrap()
-            .1;
+        let body = bodies::TARGETS.iter().find(|t| t.0 == *target).unwrap().1;
         let data = hex(bytes);
         let r = std::panic::catch_unwind(|| body(&data));
         assert!(r.is_ok(), "finding {name} ({target}) fails again");

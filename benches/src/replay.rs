@@ -112,6 +112,10 @@ pub struct Final {
     pub task: [TaskState; SLOTS],
 }
 
+// replay.c calls the C ABI: link the `eevdf_rq_*` entry points (the sources
+// of libeevdf.a, as the rlib of `capi/rlib`).
+use eevdf_capi as _;
+
 extern "C" {
     fn replay_stream_c(
         profile: u32,

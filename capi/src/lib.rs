@@ -1,22 +1,35 @@
-//! `libeevdf.a` / `libeevdf.so`: the C ABI of the [`eevdf`](../eevdf/index.html) crate.
+//! `libeevdf.a` / `libeevdf.so`: the C ABI of the `eevdf` crate.
 //!
-//! Every C entry point lives in `eevdf::ffi` (`src/ffi/` of the main crate);
-//! this crate only re-exports them and supplies what a freestanding C program
-//! (a kernel, a hypervisor) cannot: a panic handler. No entry point can panic
-//! (each one checks its arguments and returns a status code), so the handler is
+//! Every C entry point lives here (`src/ffi/`), as a thin `extern "C"`
+//! wrapper that checks and converts its arguments and calls the `eevdf` crate;
+//! `include/eevdf.h` is generated from these sources by cbindgen. The Rust
+//! crate itself exports no C symbol: only a build of this crate does, so a Rust
+//! program (or a Rust `cdylib`) that uses `eevdf` carries none of them, and two
+//! versions of `eevdf` link into one program.
+//!
+//! This crate also supplies what a freestanding C program (a kernel, a
+//! hypervisor) cannot: a panic handler. No entry point can panic (each one
+//! checks its arguments and returns a status code), so the handler is
 //! unreachable; if it were ever reached it would stop the CPU in a loop rather
 //! than unwind into C.
 //!
-//! The workspace builds with `panic = "abort"` (see the root `Cargo.toml`), and
-//! then this crate is `#![no_std]` and owns the panic handler: `libeevdf.a`
-//! links into a program without libc or an unwinder. A build with unwinding
-//! panics (a test harness, or `cargo package`'s verification build, which does
-//! not see the workspace profiles) cannot be `no_std`, so it links `std` and
-//! uses std's handler instead.
+//! The workspace builds with `panic = "abort"` (see the root `Cargo.toml`),
+//! and so does cargo-c (`[package.metadata.capi.library]` below sets
+//! `-C panic=abort`); then this crate is `#![no_std]` and owns the panic
+//! handler: `libeevdf.a` links into a program without libc or an unwinder. A
+//! build with unwinding panics (a test harness, `cargo package`'s verification
+//! build, or a plain `cargo build` of the published crate outside the
+//! workspace) cannot be `no_std`, so it links `std` and uses std's handler.
 #![cfg_attr(panic = "abort", no_std)]
+#![deny(missing_docs)]
+#![forbid(unsafe_op_in_unsafe_fn)]
 
-#[allow(unused_imports)]
-pub use eevdf_core::ffi::*;
+#[cfg(test)]
+extern crate std;
+
+mod ffi;
+
+pub use ffi::*;
 
 #[cfg(all(panic = "abort", not(test)))]
 #[panic_handler]

@@ -1,5 +1,5 @@
-//! Fuzz target bodies for the C ABI (`eevdf::ffi`), shared by the cargo-fuzz
-//! targets `capi_*` and the stable smoke test (`tests/fuzz_smoke.rs`,
+//! Fuzz target bodies for the C ABI (`eevdf-capi`), shared by the cargo-fuzz
+//! targets `capi_*` and the stable smoke test (`capi/tests/fuzz_smoke.rs`,
 //! which includes this file and `bodies.rs` by path). The bodies call the
 //! `extern "C"` functions exactly as a C caller would: raw pointers, NULL and
 //! misaligned pointers, unknown profile ids, arbitrary flag bytes and handles.
@@ -22,7 +22,8 @@
 //!   left its documented domain, a span of 2^63 ns), and a broken queue
 //!   refuses every call.
 //!
-//! Only `eevdf`, `core` and `std` are used, so the file compiles in both crates.
+//! Only `eevdf`, `eevdf_capi` (`capi/rlib`), `core` and `std` are used, so the
+//! file compiles in both crates.
 
 #![allow(dead_code)]
 #![allow(clippy::too_many_arguments)]
@@ -32,7 +33,7 @@ use core::marker::PhantomData;
 use core::mem::{align_of, size_of};
 use core::ptr::{null, null_mut};
 
-use eevdf::ffi::*;
+use eevdf_capi::*;
 
 use super::bodies::Input;
 

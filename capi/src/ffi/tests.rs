@@ -2,17 +2,17 @@
 //! argument checks and status mapping, nothing else. (The C side, golden
 //! values and layouts from C are `examples/c/test_abi.c`, run by `tests/c.rs`.)
 
-use crate::pick::PickCtx;
+use eevdf::pick::PickCtx;
 
 use super::*;
-use crate::avg::AvgVruntime;
-use crate::entity::SchedEntity;
-use crate::pick::{pick_eevdf_linear, Pick};
-use crate::vtime::{Vlag, Vtime};
-use crate::weight::{overflowing_calc_delta_fair, LoadWeight};
-use crate::Features;
 use core::cell::UnsafeCell;
 use core::mem::MaybeUninit;
+use eevdf::avg::AvgVruntime;
+use eevdf::entity::SchedEntity;
+use eevdf::pick::{pick_eevdf_linear, Pick};
+use eevdf::vtime::{Vlag, Vtime};
+use eevdf::weight::{overflowing_calc_delta_fair, LoadWeight};
+use eevdf::Features;
 use std::vec;
 use std::vec::Vec;
 
@@ -36,7 +36,7 @@ quickcheck::quickcheck! {
         let mut out = 0xDEAD;
         // SAFETY: valid pointers to locals.
         let status = unsafe { eevdf_calc_delta_fair(id, delta, &lw, &mut out) };
-        let Some(p) = crate::Profile::from_id(id) else {
+        let Some(p) = eevdf::Profile::from_id(id) else {
             return status == EEVDF_EINVAL && out == 0xDEAD;
         };
         let Ok(rlw) = LoadWeight::with_inv_weight(weight, inv) else {
@@ -54,10 +54,10 @@ quickcheck::quickcheck! {
         let mut out = 0xDEAD;
         // SAFETY: a valid pointer to a local.
         let status = unsafe { eevdf_calc_group_shares(id, a, b, c, d, e, &mut out) };
-        let Some(p) = crate::Profile::from_id(id) else {
+        let Some(p) = eevdf::Profile::from_id(id) else {
             return status == EEVDF_EINVAL && out == 0xDEAD;
         };
-        match crate::group::overflowing_calc_group_shares(&p, a, b, c, d, e) {
+        match eevdf::group::overflowing_calc_group_shares(&p, a, b, c, d, e) {
             Err(err) => status == err.errno() && out == 0xDEAD,
             Ok((_, true)) if p.is_exact() => status == EEVDF_EOVERFLOW && out == 0xDEAD,
             Ok((v, true)) => status == EEVDF_WRAPPED && out == v,
@@ -67,7 +67,7 @@ quickcheck::quickcheck! {
 
     fn accumulator_state_round_trips_through_the_c_struct(id: u8, ops: Vec<(u8, u64, u32)>) -> bool {
         let id = (id % 5) as u32;
-        let p = crate::Profile::from_id(id).unwrap();
+        let p = eevdf::Profile::from_id(id).unwrap();
         let mut acc = AvgVruntime::with_zero_vruntime(p, Vtime::INIT);
         for (op, v, w) in ops {
             let w = w as u64 + 1;
@@ -86,7 +86,7 @@ quickcheck::quickcheck! {
 
     fn c_pick_equals_the_rust_pick(id: u8, es: Vec<(u16, u16, u8)>, curr: Option<(u16, u16)>) -> bool {
         let id = (id % 5) as u32;
-        let p = crate::Profile::from_id(id).unwrap();
+        let p = eevdf::Profile::from_id(id).unwrap();
         let f = Features::defaults(p.release);
         let mut tree: Vec<SchedEntity> = es
             .iter()
@@ -98,7 +98,7 @@ quickcheck::quickcheck! {
                 se
             })
             .collect();
-        if p.release == crate::Release::Linux6_6 {
+        if p.release == eevdf::Release::Linux6_6 {
             tree.sort_by_key(|e| e.vruntime.0);
         } else {
             tree.sort_by_key(|e| e.deadline.0);
@@ -356,7 +356,7 @@ struct Chunk([u8; 16]);
 
 #[test]
 fn run_queue_capacity_follows_the_buffer_layout() {
-    let tun: EevdfTunables = crate::entity::Tunables::defaults(&Profile::LINUX_7_1, 1, 1000).into();
+    let tun: EevdfTunables = eevdf::entity::Tunables::defaults(&Profile::LINUX_7_1, 1, 1000).into();
     for cap in [0u32, 1, 7] {
         let size = eevdf_rq_size(cap);
         assert_eq!(
@@ -397,7 +397,7 @@ fn run_queue_reports_a_wrap_until_it_is_cleared() {
     // 7.1's calc_delta_fair wraps once delta * 2^20 >= 2^64 (delta >= 2^44 ns)
     // for a weight other than NICE_0_LOAD (known-bugs §6).
     let p = Profile::LINUX_7_1;
-    let tun: EevdfTunables = crate::entity::Tunables::defaults(&p, 1, 1000).into();
+    let tun: EevdfTunables = eevdf::entity::Tunables::defaults(&p, 1, 1000).into();
     let mut buf = vec![Chunk([0; 16]); eevdf_rq_size(2) / 16 + 1];
     let mut rq: *mut EevdfRq = core::ptr::null_mut();
     let se: EevdfSchedEntity = SchedEntity::from_nice(5, 700_000).unwrap().into();
@@ -453,7 +453,7 @@ fn validate_messages_are_truncated_and_terminated() {
 
 #[test]
 fn feature_words_are_bounded_like_the_kernels() {
-    let mut f = Features::defaults(crate::Release::Linux7_1).bits();
+    let mut f = Features::defaults(eevdf::Release::Linux7_1).bits();
     let mut long = [b'A'; 65];
     long[64] = 0;
     let mut ok63 = [b' '; 64];
@@ -494,11 +494,11 @@ fn entity_round_trip_and_flag_bytes() {
     for bad in [2u8, 255] {
         let mut b = c;
         b.rel_deadline = bad;
-        assert_eq!(b.to_rust(), Err(crate::Error::InvalidArgument));
+        assert_eq!(b.to_rust(), Err(eevdf::Error::InvalidArgument));
     }
     let mut z = c;
     z.load.weight = 0;
-    assert_eq!(z.to_rust(), Err(crate::Error::ZeroWeight));
+    assert_eq!(z.to_rust(), Err(eevdf::Error::ZeroWeight));
 }
 
 /// splitmix64 with a bias towards the values where arithmetic breaks.
@@ -698,7 +698,7 @@ fn drive_c_run_queue(
 ) -> std::collections::BTreeMap<i32, u32> {
     let mut g = Gen(seed);
     let p = Profile::from_id(id).unwrap();
-    let tun: EevdfTunables = crate::entity::Tunables::defaults(&p, 1, 1000).into();
+    let tun: EevdfTunables = eevdf::entity::Tunables::defaults(&p, 1, 1000).into();
     let mut buf = vec![Chunk([0; 16]); eevdf_rq_size(6) / 16 + 1];
     let mut rq: *mut EevdfRq = core::ptr::null_mut();
     let mut ids: Vec<u64> = Vec::new();
@@ -986,7 +986,7 @@ fn c_pelt_moves_match_known_bugs_section_5() {
 
 #[test]
 fn c_pelt_entry_points_are_the_rust_functions() {
-    use crate::pelt::{self, RemovedLoad, SchedAvg};
+    use eevdf::pelt::{self, RemovedLoad, SchedAvg};
     let cfs0 = SchedAvg {
         last_update_time: 5_000_000,
         load_sum: 3_000_000,
@@ -1009,7 +1009,7 @@ fn c_pelt_entry_points_are_the_rust_functions() {
     };
     let lw = LoadWeight::from_nice(3).unwrap();
     for id in 0..5u32 {
-        let rel = crate::Profile::from_id(id).unwrap().release;
+        let rel = eevdf::Profile::from_id(id).unwrap().release;
         // SAFETY: valid pointers to locals throughout.
         unsafe {
             let (mut c, mut s, mut prop) = (EevdfSchedAvg::from(cfs0), EevdfSchedAvg::from(se0), 0);
@@ -1051,18 +1051,18 @@ fn c_pelt_entry_points_are_the_rust_functions() {
                 ewma: 400,
             };
             let mut changed = false;
-            let all = crate::Features::all().bits();
+            let all = eevdf::Features::all().bits();
             assert_eq!(
                 eevdf_util_est_update(id, all, &mut ue, 200, 200, 1024, &mut changed),
                 EEVDF_OK
             );
             assert!(changed);
-            let mut want = crate::pelt::UtilEst {
+            let mut want = eevdf::pelt::UtilEst {
                 enqueued: 0,
                 ewma: 400,
             };
-            pelt::util_est::update(rel, crate::Features::all(), &mut want, 200, 200, 1024);
-            assert_eq!(crate::pelt::UtilEst::from(ue), want);
+            pelt::util_est::update(rel, eevdf::Features::all(), &mut want, 200, 200, 1024);
+            assert_eq!(eevdf::pelt::UtilEst::from(ue), want);
             if id != 0 {
                 assert_eq!(ue.ewma, 350 | EEVDF_UTIL_AVG_UNCHANGED);
             }
@@ -1147,8 +1147,8 @@ fn c_pelt_refuses_null_weight_zero_and_bad_profiles() {
 
 #[test]
 fn c_group_load_avg_follows_the_rule() {
-    use crate::group::{update_tg_load_avg, TgLoadAvgInput};
     use core::ptr::{null, null_mut};
+    use eevdf::group::{update_tg_load_avg, TgLoadAvgInput};
     let i = EevdfTgLoadAvgInput {
         now: 5_000_000,
         load_avg: 1040,
@@ -1193,7 +1193,7 @@ fn c_group_load_avg_follows_the_rule() {
         );
         // Every profile, flag combination and a few values: the Rust rule.
         for id in 0..5 {
-            let rel = crate::Profile::from_id(id).unwrap().release;
+            let rel = eevdf::Profile::from_id(id).unwrap().release;
             for (root, active, now) in [
                 (0u8, 0u8, 0u64),
                 (0, 1, 500_000),
@@ -1438,7 +1438,7 @@ fn c_wake_affine_golden_values_and_statuses() {
 
 #[test]
 fn c_wake_entry_points_are_the_rust_functions() {
-    use crate::wake;
+    use eevdf::wake;
     let inputs = [
         (0u64, 0u64, 0u64, 0u64, 117u32, 0u8, 0u8),
         (1024, 2048, 512, 300, 117, 1, 1),
@@ -1457,9 +1457,9 @@ fn c_wake_entry_points_are_the_rust_functions() {
         };
         let r = i.to_rust().unwrap();
         for id in 0..5 {
-            let p = crate::Profile::from_id(id).unwrap();
-            for f in [0, EEVDF_FEATURE_WA_BIAS, crate::Features::all().bits()] {
-                let rf = crate::Features::from_bits(f).unwrap();
+            let p = eevdf::Profile::from_id(id).unwrap();
+            for f in [0, EEVDF_FEATURE_WA_BIAS, eevdf::Features::all().bits()] {
+                let rf = eevdf::Features::from_bits(f).unwrap();
                 let mut t = 99;
                 // SAFETY: valid pointers to locals.
                 let st = unsafe { eevdf_wake_affine(id, f, &i, &mut t) };
@@ -1776,7 +1776,7 @@ fn load_side_entry_points_do_not_panic_on_arbitrary_values() {
         let f = if g.small(4) == 0 {
             g.any()
         } else {
-            crate::Features::all().bits()
+            eevdf::Features::all().bits()
         };
         // SAFETY: valid pointers to locals throughout.
         unsafe {

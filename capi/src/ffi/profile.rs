@@ -2,10 +2,10 @@
 
 use core::ffi::{c_char, CStr};
 
-use crate::entity::Tunables;
-use crate::features::Features;
-use crate::profile::tick_nsec;
-use crate::{Error, Profile};
+use eevdf::entity::Tunables;
+use eevdf::features::Features;
+use eevdf::profile::tick_nsec;
+use eevdf::{Error, Profile};
 
 use super::{check_out, profile_of, read_in, run, write_out, EEVDF_OK};
 

@@ -1,13 +1,13 @@
 //! Input domains and headroom (the `bounds` module): where each profile's
 //! arithmetic is exact and where it starts to wrap, asked before it fails.
 
-use crate::avg::Curr;
-use crate::bounds::{
+use eevdf::avg::Curr;
+use eevdf::bounds::{
     self, avg_headroom_bits, calc_delta_domain, calc_delta_fair_domain, eligibility_domain,
     eligibility_headroom_bits, group_shares_domain, lag_limit_domain, pelt_load_domain,
     place_lag_domain, rescale_domain, stale_v0_domain, Domain,
 };
-use crate::{Error, Vtime};
+use eevdf::{Error, Vtime};
 
 use super::avg::{acc_in, EevdfAvgVruntime, EevdfCurr};
 use super::weight::EevdfLoadWeight;
@@ -79,7 +79,7 @@ unsafe fn domain_out(out: *mut EevdfDomain, d: impl FnOnce() -> Result<Domain, E
 /// # Safety
 ///
 /// `lw` is NULL or points to a readable `EevdfLoadWeight`.
-unsafe fn lw_in(lw: *const EevdfLoadWeight) -> Result<crate::LoadWeight, Error> {
+unsafe fn lw_in(lw: *const EevdfLoadWeight) -> Result<eevdf::LoadWeight, Error> {
     // SAFETY: forwarded contract.
     unsafe { read_in(lw) }?.to_rust()
 }
@@ -406,7 +406,7 @@ pub unsafe extern "C" fn eevdf_eligibility_headroom_bits(
 unsafe fn acc_curr_in(
     acc: *const EevdfAvgVruntime,
     curr: *const EevdfCurr,
-) -> Result<(crate::avg::AvgVruntime, Curr), Error> {
+) -> Result<(eevdf::avg::AvgVruntime, Curr), Error> {
     // SAFETY: forwarded contract.
     let (_, a) = unsafe { acc_in(acc) }?;
     // SAFETY: NULL or a readable EevdfCurr by the caller's contract.
@@ -419,9 +419,9 @@ unsafe fn acc_curr_in(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::avg::AvgVruntime;
     use crate::ffi::{EEVDF_EINVAL, EEVDF_EOVERFLOW};
-    use crate::{LoadWeight, Profile};
+    use eevdf::avg::AvgVruntime;
+    use eevdf::{LoadWeight, Profile};
 
     const SENTINEL: EevdfDomain = EevdfDomain {
         kind: 0xDEAD,

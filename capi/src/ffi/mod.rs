@@ -19,8 +19,8 @@
 //!   length is 0);
 //! * nothing panics, unwinds or allocates.
 
-use crate::bounds::MAX_BATCH;
-use crate::{Error, Profile};
+use eevdf::bounds::MAX_BATCH;
+use eevdf::{Error, Profile};
 
 /// Evaluates `$body` with `$rel` bound to the zero-sized release of preset
 /// `$id` (an id the caller has checked; any other is a bad argument): the
@@ -30,23 +30,23 @@ macro_rules! with_release {
     ($id:expr, |$rel:ident| $body:expr) => {
         match $id {
             0 => {
-                let $rel = $crate::Linux6_6;
+                let $rel = eevdf::Linux6_6;
                 $body
             }
             1 => {
-                let $rel = $crate::Linux6_18;
+                let $rel = eevdf::Linux6_18;
                 $body
             }
             2 => {
-                let $rel = $crate::Linux7_0;
+                let $rel = eevdf::Linux7_0;
                 $body
             }
             3 => {
-                let $rel = $crate::Linux7_1;
+                let $rel = eevdf::Linux7_1;
                 $body
             }
             4 => {
-                let $rel = $crate::Exact;
+                let $rel = eevdf::Exact;
                 $body
             }
             _ => Err(Error::InvalidArgument),

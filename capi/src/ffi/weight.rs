@@ -1,10 +1,10 @@
 //! Load weights and `calc_delta_fair` (contract functions 1–3).
 
-use crate::weight::{
+use eevdf::weight::{
     overflowing_calc_delta, overflowing_calc_delta_fair, scale_load_down, LoadWeight, MAX_NICE,
     MIN_NICE, NICE_0_LOAD,
 };
-use crate::Error;
+use eevdf::Error;
 
 use super::{check_out, profile_of, read_in, run, status_of, write_out, EEVDF_OK};
 

@@ -11,8 +11,8 @@
 use core::cell::UnsafeCell;
 use core::mem::MaybeUninit;
 
-use crate::sync::{GroupLoad, GroupLoadContrib, RqSnapshot, RqSummary};
-use crate::Error;
+use eevdf::sync::{GroupLoad, GroupLoadContrib, RqSnapshot, RqSummary};
+use eevdf::Error;
 
 use super::{check_out, check_ptr, profile_of, read_in, run, write_out, EEVDF_EBUSY, EEVDF_OK};
 
@@ -91,8 +91,8 @@ unsafe impl Sync for EevdfRqSnapshot {}
 
 mod layout {
     use super::{EevdfGroupLoad, EevdfGroupLoadContrib, EevdfRqSnapshot, EevdfRqSummary};
-    use crate::sync::{GroupLoad, RqSnapshot};
     use core::mem::{align_of, offset_of, size_of};
+    use eevdf::sync::{GroupLoad, RqSnapshot};
     // The opaque storage holds the Rust value.
     static_assertions::const_assert!(size_of::<GroupLoad>() <= size_of::<EevdfGroupLoad>());
     static_assertions::const_assert!(align_of::<GroupLoad>() <= align_of::<EevdfGroupLoad>());

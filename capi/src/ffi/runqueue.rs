@@ -3,11 +3,11 @@
 use core::ffi::{c_char, c_void};
 use core::mem::{align_of, size_of};
 
-use crate::entity::SchedEntity;
-use crate::entity::Tunables;
-use crate::runqueue::{BufferStore, CfsRq, DequeueFlags, Dequeued, EntityId, Node, WakeFlags};
-use crate::vtime::Vtime;
-use crate::{Error, Exact, Linux6_18, Linux6_6, Linux7_0, Linux7_1, Profile, Rules};
+use eevdf::entity::SchedEntity;
+use eevdf::entity::Tunables;
+use eevdf::runqueue::{BufferStore, CfsRq, DequeueFlags, Dequeued, EntityId, Node, WakeFlags};
+use eevdf::vtime::Vtime;
+use eevdf::{Error, Exact, Linux6_18, Linux6_6, Linux7_0, Linux7_1, Profile, Rules};
 
 use super::avg::EevdfAvgVruntime;
 use super::entity::{enqueue_flags, EevdfSchedEntity};

@@ -1,12 +1,12 @@
 //! cgroup shares (contract function 8), the cgroup file conversions and the
 //! `tg->load_avg` bookkeeping (`update_tg_load_avg`, `clear_tg_load_avg`).
 
-use crate::group::{
+use eevdf::group::{
     clear_tg_load_avg, cpu_shares_write, cpu_weight_nice_write, cpu_weight_read, cpu_weight_write,
     overflowing_calc_group_shares_with, set_shares_clamp, update_tg_load_avg, SharesLoad,
     TgLoadAvgInput, TgLoadAvgUpdate, TG_LOAD_AVG_RATE_LIMIT_NS,
 };
-use crate::Error;
+use eevdf::Error;
 
 use super::{check_out, flag_in, profile_of, read_in, run, status_of, write_out, EEVDF_OK};
 

@@ -1,13 +1,13 @@
 //! Wake-affine decisions, `task_h_load` and the idle-CPU predicates (spec §8).
 
-use crate::features::Features;
-use crate::wake::{
+use eevdf::features::Features;
+use eevdf::wake::{
     available_idle_cpu, choose_idle_cpu, idle_rq, overflowing_h_load_step, overflowing_task_h_load,
     overflowing_wake_affine, overflowing_wake_affine_weight, overflowing_wake_wide, record_wakee,
     wake_affine_idle, CpuState, WakeAffineInput, WakeTarget, WakeeFlips, SD_IMBALANCE_PCT_LLC,
     SD_IMBALANCE_PCT_SMT,
 };
-use crate::{Error, Profile};
+use eevdf::{Error, Profile};
 
 use super::{check_out, flag_in, profile_of, read_in, run, status_of, write_out, EEVDF_OK};
 

@@ -1,15 +1,15 @@
 //! PELT (contract functions 9 and 10) and the PELT state: `struct sched_avg`,
 //! its updates and the moves between an entity and its run queue.
 
-use crate::features::Features;
-use crate::pelt::{
+use eevdf::features::Features;
+use eevdf::pelt::{
     accumulate_pelt_segments, attach_entity_load_avg, decay_load, dequeue_load_avg,
     detach_entity_load_avg, enqueue_load_avg, get_pelt_divider, remove_load_avg, reweight_load_avg,
     update_load_avg_blocked_se, update_load_avg_cfs_rq, update_load_avg_se, util_est, RemovedLoad,
     SchedAvg, UtilEst, LOAD_AVG_MAX, PELT_MIN_DIVIDER, UTIL_AVG_UNCHANGED,
 };
-use crate::weight::LoadWeight;
-use crate::Error;
+use eevdf::weight::LoadWeight;
+use eevdf::Error;
 
 use super::{check_out, profile_of, read_in, run, write_out, EevdfLoadWeight, EEVDF_OK};
 
@@ -413,7 +413,7 @@ unsafe fn move_load(
     cfs: *mut EevdfSchedAvg,
     se: *const EevdfSchedAvg,
     weight: *const EevdfLoadWeight,
-    f: fn(crate::Profile, &mut SchedAvg, &SchedAvg, &LoadWeight),
+    f: fn(eevdf::Profile, &mut SchedAvg, &SchedAvg, &LoadWeight),
 ) -> i32 {
     run(|| {
         let p = profile_of(profile);

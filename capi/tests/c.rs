@@ -21,8 +21,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+/// The C ABI crate (`capi/`): the header, the install script.
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The repository: the C programs (`examples/c/`) and the docs.
+fn repo() -> &'static Path {
+    root().parent().expect("capi/ is in the repository")
 }
 
 /// `<target>/ctest`: the nested build's own target directory (a separate one,
@@ -143,7 +149,7 @@ fn path(p: &Path) -> &str {
 }
 
 fn example(name: &str) -> String {
-    root()
+    repo()
         .join("examples/c")
         .join(name)
         .to_str()
@@ -457,7 +463,7 @@ fn doc_example(doc: &str, name: &str) -> PathBuf {
 
 /// The ```c block of `doc` that starts with `marker`, written to `<ctest>/<name>`.
 fn doc_block(doc: &str, marker: &str, name: &str) -> PathBuf {
-    let text = std::fs::read_to_string(root().join(doc)).unwrap();
+    let text = std::fs::read_to_string(repo().join(doc)).unwrap();
     let code = text
         .split("```c\n")
         .skip(1)

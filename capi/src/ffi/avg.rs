@@ -1,12 +1,12 @@
 //! The weighted average vruntime V and eligibility (contract functions 4 and
 //! 5) and the incremental accumulator `EevdfAvgVruntime`.
 
-use crate::avg::{
+use eevdf::avg::{
     check_weight, overflowing_avg_vruntime_batch, overflowing_vruntime_eligible_batch, AvgVruntime,
     Curr,
 };
-use crate::vtime::Vtime;
-use crate::{Error, Profile, Rules};
+use eevdf::vtime::Vtime;
+use eevdf::{Error, Profile, Rules};
 
 use super::{
     array_in, check_out, profile_of, read_in, read_opt, run, status_of, write_out, EEVDF_OK,

@@ -1,23 +1,23 @@
 //! Entities: lag and placement lag (contract functions 6 and 7), the entity
 //! operations on `EevdfSchedEntity`, slice protection and the pick rule.
 
-use crate::pick::PickCtx;
-use crate::runqueue::EnqueueFlags;
+use eevdf::pick::PickCtx;
+use eevdf::runqueue::EnqueueFlags;
 
-use crate::avg::{check_weight, AvgVruntime, Curr};
-use crate::entity::{
+use eevdf::avg::{check_weight, AvgVruntime, Curr};
+use eevdf::entity::{
     overflowing_entity_lag, overflowing_place_lag_batch, overflowing_update_deadline,
     overflowing_update_entity_lag, overflowing_yield_entity, place_entity, reweight_entity,
     PlaceFlags, RqCtx, SchedEntity, Tunables,
 };
-use crate::features::Features;
-use crate::pick::{
+use eevdf::features::Features;
+use eevdf::pick::{
     cancel_protect_slice, overflowing_set_protect_slice, overflowing_update_protect_slice,
     pick_eevdf_linear_by, protect_slice, Pick,
 };
-use crate::vtime::{Vlag, Vtime};
-use crate::weight::LoadWeight;
-use crate::{Error, Profile, Rules};
+use eevdf::vtime::{Vlag, Vtime};
+use eevdf::weight::LoadWeight;
+use eevdf::{Error, Profile, Rules};
 
 use super::avg::{acc_in, EevdfAvgVruntime, EevdfCurr};
 use super::profile::EevdfTunables;
