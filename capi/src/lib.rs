@@ -39,14 +39,38 @@ fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
     }
 }
 
-/// The unwinding personality routine the precompiled `core` refers to.
-///
-/// The standard library's `core` is built with `panic = unwind`, so its
-/// unwind tables name `rust_eh_personality`; `std` defines it, a `no_std`
-/// library must. Nothing here ever unwinds (every crate is built with
-/// `panic = "abort"` and the panic handler above loops), so it is never
-/// called. Without it, linking `libeevdf.a` with a C linker fails with an
-/// undefined reference. A build with unwinding panics links `std`, which has it.
-#[cfg(all(panic = "abort", not(test)))]
+// The unwinding personality routine the precompiled `core` refers to.
+//
+// The standard library's `core` is built with `panic = unwind`, so its unwind
+// tables name `rust_eh_personality`; `std` defines it, a `no_std` library must.
+// Nothing here ever unwinds (every crate is built with `panic = "abort"` and
+// the panic handler above loops), so it is never called: an empty label is
+// enough. Without it, linking `libeevdf.a` with a C linker fails with an
+// undefined reference. A build with unwinding panics links `std`, which has it.
+//
+// On ELF targets it is a hidden label in assembly rather than a `#[no_mangle]`
+// function, so that rustc does not count it among the library's exports:
+// `libeevdf.so` exports the `eevdf_*` functions and nothing else, and a program
+// that links `libeevdf.a` into a shared object of its own does not export it
+// either.
+#[cfg(all(
+    panic = "abort",
+    not(test),
+    not(any(target_vendor = "apple", target_os = "windows"))
+))]
+core::arch::global_asm!(
+    ".pushsection .text",
+    ".globl rust_eh_personality",
+    ".hidden rust_eh_personality",
+    "rust_eh_personality:",
+    ".popsection",
+);
+
+/// As above, for object formats other than ELF.
+#[cfg(all(
+    panic = "abort",
+    not(test),
+    any(target_vendor = "apple", target_os = "windows")
+))]
 #[no_mangle]
 pub extern "C" fn rust_eh_personality() {}
