@@ -122,6 +122,7 @@ pub fn overflowing_calc_group_shares(
 /// changed in Linux 4.15 (the `cgroup-share-imbalance` seed; known-bugs §4).
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SharesLoad {
     /// `load = max(scale_load_down(grq.load.weight), grq.avg.load_avg)`: every
     /// release this crate models (4.15 onwards). A group run queue that has just
@@ -443,6 +444,7 @@ pub struct TgLoadAvgInput {
 /// add), and store the new contribution and timestamp in the group run queue.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct TgLoadAvgUpdate {
     /// The signed change to add to `tg.load_avg`.
     pub delta: i64,

@@ -603,6 +603,7 @@ pub struct IdleSiblingInput {
 /// How [`select_idle_sibling`] chose.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IdleSibling {
     /// The target was idle.
     Target = 0,
@@ -626,6 +627,7 @@ pub enum IdleSibling {
 
 /// What [`select_idle_sibling`] returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct IdleChoice {
     /// The chosen CPU. Like the kernel's, it can be outside the task's allowed
     /// CPUs (an idle target or `prev`); the caller then falls back.
@@ -876,6 +878,7 @@ pub struct SelectTaskRq {
 
 /// Where [`select_task_rq_fair`] sends a wakee, and why.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Placement {
     /// The CPU the wakee goes to: core's `select_task_rq` result, always an
     /// allowed CPU.

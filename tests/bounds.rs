@@ -161,6 +161,7 @@ fn calc_delta_general_form_both_sides() {
                 (false, CalcDelta::MulShift) => {
                     assert_eq!(v, c::calc_delta_legacy(first, weight, &lw))
                 }
+                _ => panic!("no reference model for this variant"),
             }
         }
     }
@@ -279,6 +280,7 @@ fn avg_divisor_both_sides_of_the_boundary() {
         let lw_for = |aw: u64| match p.avg_weight {
             AvgWeight::ScaledDown => aw << 10,
             AvgWeight::Full => aw,
+            _ => panic!("no reference model for this variant"),
         };
         let es = [(Vtime(5), lw_for(max_w))];
         let (v, w) = overflowing_avg_vruntime_batch(&p, v0, es).unwrap();
@@ -447,6 +449,7 @@ fn c_lag_limit(p: &Profile, lw: &LoadWeight, slice: u64, max_slice: u64, tick: u
     let span = match p.lag_limit {
         LagLimit::TwiceSlice => slice.wrapping_mul(2).max(tick),
         LagLimit::MaxSlicePlusTick => max_slice.wrapping_add(tick),
+        _ => panic!("no reference model for this variant"),
     };
     c::calc_delta_fair(p, span, lw)
 }
@@ -456,6 +459,7 @@ fn exact_limit(p: &Profile, lw: &LoadWeight, slice: u64, tick: u64) -> u128 {
     let span = match p.lag_limit {
         LagLimit::TwiceSlice => (2 * slice as u128).max(tick as u128),
         LagLimit::MaxSlicePlusTick => slice as u128 + tick as u128,
+        _ => panic!("no reference model for this variant"),
     };
     if lw.weight() == NICE_0_LOAD {
         span
@@ -651,6 +655,7 @@ fn stale_v0_curr_term_both_sides_of_the_boundary() {
             let c_e = match p.eligibility {
                 Eligibility::Wrapping => avg >= (key as i64).wrapping_mul(w as i64),
                 Eligibility::Wide => avg as i128 >= key as i64 as i128 * w as i128,
+                _ => panic!("no reference model for this variant"),
             };
             assert_eq!(e, c_e, "{p:?} {name}");
             // EXACT on the same vruntime: exact, eligible (it is the only entity).

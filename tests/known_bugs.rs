@@ -572,6 +572,7 @@ fn bug_b3d99f43c72b_stale_zero_vruntime() {
         let c_e = match p.eligibility {
             Eligibility::Wrapping => t >= (edge as i64).wrapping_mul(w),
             Eligibility::Wide => t as i128 >= edge as i128 * w as i128,
+            other => panic!("no reference for {other:?}"),
         };
         assert_eq!(e, c_e);
     }
@@ -719,6 +720,7 @@ fn bug_6e3c0a4e1ad1_lag_clamp() {
             let span = match p.lag_limit {
                 eevdf::profile::LagLimit::TwiceSlice => u64::MAX.wrapping_mul(2),
                 eevdf::profile::LagLimit::MaxSlicePlusTick => u64::MAX.wrapping_add(1_000_000),
+                other => panic!("no reference for {other:?}"),
             };
             assert_eq!(got, (c::calc_delta_fair(&p, span, &g.load), true), "{p:?}");
         }

@@ -186,6 +186,7 @@ fn reference_wrap_flags(p: &Profile, q: &WildQueue) -> Option<(bool, bool)> {
     let divisor = match p.division {
         Division::S32Divisor => w as i32 as i64,
         Division::Long => w,
+        _ => panic!("no reference model for this variant"),
     };
     avg |= divisor != w;
     let d = num.checked_div(divisor)?;

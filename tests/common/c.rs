@@ -67,6 +67,7 @@ pub fn calc_delta_fair(p: &Profile, delta: u64, lw: &LoadWeight) -> u64 {
     match p.calc_delta {
         CalcDelta::MulShift => calc_delta_legacy(delta, NICE_0_LOAD, lw),
         CalcDelta::Quotient => delta.wrapping_mul(NICE_0_LOAD) / lw.weight(),
+        other => panic!("the reference has no {other:?}"),
     }
 }
 
@@ -75,6 +76,7 @@ pub fn div(p: &Profile, a: i64, b: i64) -> i64 {
     match p.division {
         Division::S32Divisor => a / (b as i32 as i64),
         Division::Long => a / b,
+        other => panic!("the reference has no {other:?}"),
     }
 }
 
