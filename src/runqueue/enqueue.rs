@@ -9,7 +9,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     /// entity being woken. The entity must not be queued (or must be delayed).
     pub fn enqueue(&mut self, id: EntityId, now: u64, flags: EnqueueFlags) -> Result<(), Error> {
         let i = self.slot(id)?;
-        let se = *self.se(i);
+        let se = self.se(i);
         if se.sched_delayed {
             return self.requeue_delayed(i);
         }
@@ -23,7 +23,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         };
         if is_curr {
             let ctx = self.ctx_for(i);
-            let mut se = se;
+            let mut se = *self.se(i);
             let w = place_entity(&mut self.avg, &ctx, &mut se, place, &tun)?;
             self.note(w);
             *self.se_mut(i) = se;
@@ -40,7 +40,8 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         if !is_curr {
             self.enqueue_tree(i)?;
         }
-        self.load = self.load.wrapping_add(se.load.weight());
+        let weight = self.se(i).load.weight();
+        self.load = self.load.wrapping_add(weight);
         self.nr_queued += 1;
         self.se_mut(i).on_rq = true;
         Ok(())
@@ -147,7 +148,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         flags: DequeueFlags,
     ) -> Result<Dequeued, Error> {
         let i = self.slot(id)?;
-        let se = *self.se(i);
+        let se = self.se(i);
         if !se.on_rq || se.sched_delayed {
             return Err(Error::InvalidState);
         }

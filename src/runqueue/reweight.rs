@@ -53,10 +53,10 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
             self.insert_only(i);
         } else if in_tree {
             // v6.6.0: the deadline changed in place; refresh min_deadline upward.
-            let aug = self.aug();
+            let rel = self.avg.rules();
             let mut tree = Tree {
                 nodes: self.store.nodes_mut(),
-                aug,
+                rel,
             };
             rbtree::propagate(&mut tree, i, NIL);
         }
