@@ -147,7 +147,7 @@ pub const fn accumulate_pelt_segments(periods: u64, d1: u32, d3: u32) -> u32 {
 }
 
 /// util_est, the utilization a task had when it last went to sleep
-/// (`util_est_update()` in fair.c, v6.6–v7.1).
+/// (the util_est update at a sleep dequeue, fair.c, v6.6–v7.1).
 ///
 /// The layout is v6.6's `struct util_est` (`enqueued`, then `ewma`):
 ///
@@ -779,7 +779,7 @@ pub fn remove_load_avg(
 }
 
 // ---------------------------------------------------------------------------
-// util_est (`util_est_update()`, fair.c, v6.6–v7.1).
+// util_est (updated at sleep dequeues in fair.c, v6.6–v7.1).
 // ---------------------------------------------------------------------------
 
 pub mod util_est {
