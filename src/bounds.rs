@@ -37,8 +37,8 @@
 //! is the profile's formula evaluated without overflow — for LINUX_7_1 exactly
 //! what [`Profile::EXACT`] computes. (The older formulas differ from EXACT's by
 //! design — multiply-shift rounding in `__calc_delta()`, 10-bit averaging
-//! weights (`scale_load_down()`) in the sums — not by overflow.) Under EXACT the domain is where the exact result fits
-//! the output type; outside it EXACT returns [`Error::Overflow`] (the
+//! weights (`scale_load_down()`) in the sums — not by overflow.) Under EXACT the domain is
+//! where the exact result fits the output type; outside it EXACT returns [`Error::Overflow`] (the
 //! `overflowing_*` forms: a flag), never a wrapped value.
 //!
 //! # Units

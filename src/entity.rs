@@ -846,7 +846,8 @@ mod tests {
     #[test]
     fn placement_round_trip_known_bugs_2() {
         // place_entity() (86bfbb7ce4f6; v6.6.0 … v7.1.5), docs/derivations.md §5.1:
-        // W = 2048 (two nice 0), w = 1024, vlag 300: inflated 300·3072/2048 = 450, v = V − 450, V' = V − 150, V' − v = 300.
+        // W = 2048 (two nice 0), w = 1024, vlag 300: inflated 300·3072/2048 = 450, v = V − 450,
+        // V' = V − 150, V' − v = 300.
         for p in Profile::PRESETS {
             let v0 = Vtime(1 << 30);
             let mut acc = AvgVruntime::with_zero_vruntime(p, v0);
@@ -911,8 +912,8 @@ mod tests {
 
     #[test]
     fn u64_max_slice_wraps_the_limit_bbce3de72be5() {
-        // bbce3de72be5 (docs/derivations.md §8.3): slice = U64_MAX; 2·slice wraps, and for a group weight
-        // between nice 0 and 2·nice 0 the limit lands above i64::MAX, i.e. negative
+        // bbce3de72be5 (docs/derivations.md §8.3): slice = U64_MAX; 2·slice wraps, and for a
+        // group weight between nice 0 and 2·nice 0 the limit lands above i64::MAX, i.e. negative
         // as the s64 the kernel uses; its clamp then returns a huge negative lag.
         let p = Profile::LINUX_6_18;
         let mut se = SchedEntity::new(LoadWeight::new(1500 * 1024).unwrap(), u64::MAX);
@@ -1015,8 +1016,9 @@ mod tests {
         assert_eq!(se.vlag, Vlag(-800_000));
     }
 
-    /// Reweight example of docs/derivations.md §6 (eab03c23c2a1): two weight-1024 (scaled-down) entities at 700,000 and
-    /// 1,300,000 (V = 1,000,000); reweight the first to 2048 with deadline 1,300,000.
+    /// Reweight example of docs/derivations.md §6 (eab03c23c2a1): two weight-1024 (scaled-down)
+    /// entities at 700,000 and 1,300,000 (V = 1,000,000); reweight the first to 2048 with
+    /// deadline 1,300,000.
     fn reweight_case(p: Profile, first_is_curr: bool) -> (i64, i64, i64) {
         let t = Tunables {
             base_slice: 3_000_000,

@@ -371,8 +371,9 @@ pub const fn cpu_shares_write(x: u64) -> u64 {
 }
 
 /// The `tg.shares` that a cgroup v2 write `cpu.weight = c` results in (v6.6 …
-/// v7.1; the cgroup v2 `cpu.weight` handler of `kernel/sched/core.c`): `scale_load(⌊(c·1024 + 50) / 100⌋)` (DIV_ROUND_CLOSEST_ULL),
-/// through the set-shares clamp (never active for `c` in range).
+/// v7.1; the cgroup v2 `cpu.weight` handler of `kernel/sched/core.c`): `scale_load(⌊(c·1024 +
+/// 50) / 100⌋)` (DIV_ROUND_CLOSEST_ULL), through the set-shares clamp (never active for `c` in
+/// range).
 /// `c` outside `[1, 10000]` is [`Error::InvalidArgument`] (the kernel's `-ERANGE`).
 ///
 /// ```
@@ -575,8 +576,8 @@ mod tests {
 
     #[test]
     fn kernel_clamp_with_lo_above_hi() {
-        // tg_shares < 2 makes hi < lo (include/linux/minmax.h clamp()): the kernel's clamp gives 2 where
-        // min(max(x, 2), hi) would give hi.
+        // tg_shares < 2 makes hi < lo (include/linux/minmax.h clamp()): the kernel's clamp
+        // gives 2 where min(max(x, 2), hi) would give hi.
         for p in Profile::PRESETS {
             // x = ⌊1·1024 / 1034⌋ = 0: not ≥ hi = 1, ≤ lo = 2 → 2 (min/max would say 1).
             assert_eq!(calc_group_shares(&p, 1, 10, 0, 1 << 20, 0), Ok(2));

@@ -256,8 +256,8 @@ impl SchedAvg {
     };
 }
 
-/// The PELT step of `reweight_entity()` (fair.c, every release v6.6–v7.1): after the weight changes,
-/// the entity's `load_avg` is recomputed from its unchanged `load_sum`,
+/// The PELT step of `reweight_entity()` (fair.c, every release v6.6–v7.1): after the weight
+/// changes, the entity's `load_avg` is recomputed from its unchanged `load_sum`,
 /// `load_avg = ⌊(scale_load_down(w) · load_sum mod 2⁶⁴) / divider⌋`
 /// (`div_u64`), in every release. The caller takes the entity's load out of
 /// its run queue before ([`dequeue_load_avg`], old weight) and puts it back
@@ -274,7 +274,8 @@ pub fn reweight_load_avg(sa: &mut SchedAvg, weight: &LoadWeight) {
 }
 
 /// `get_pelt_divider(sa)` = `PELT_MIN_DIVIDER + period_contrib` (pelt.h,
-/// v6.6–v7.1; the divider of 625ed2bf049d): the maximum sum reachable at the current position in the period.
+/// v6.6–v7.1; the divider of 625ed2bf049d): the maximum sum reachable at the current position
+/// in the period.
 ///
 /// Computed in u64: identical to the kernel's u32 for `period_contrib ≤ 1023`
 /// (its domain), and never 0 for any input, so no division by it can fail.
@@ -440,7 +441,7 @@ pub fn update_load_avg_se(
 /// `__update_load_avg_blocked_se(now, se)` (pelt.c, v6.6 … v7.1): decay
 /// a sleeping entity's sums (load, runnable, running all 0) and, on a period
 /// boundary, recompute its averages with `se_weight`. util_est is left alone
-/// (the spec ties the flag clearing to `__update_load_avg_se` only).
+/// (the flag is cleared only by `__update_load_avg_se`, pelt.c, v6.6–v7.1).
 pub fn update_load_avg_blocked_se(now: u64, sa: &mut SchedAvg, weight: &LoadWeight) -> bool {
     if update_load_sum(now, sa, 0, 0, false) {
         update_load_avg(sa, weight.scaled_down());
@@ -1108,8 +1109,8 @@ mod tests {
 
     #[test]
     fn settles_at_46715_on_period_boundaries_known_bugs_5() {
-        // v6.6.0/v7.1.5 decay_load() + accumulate_sum(): updated on period boundaries, an always-running
-        // entity's load_sum reaches 46,715 after 346 periods and stays there.
+        // v6.6.0/v7.1.5 decay_load() + accumulate_sum(): updated on period boundaries, an
+        // always-running entity's load_sum reaches 46,715 after 346 periods and stays there.
         let mut sa = SchedAvg::default();
         let mut first = None;
         for k in 1..=2000u64 {
@@ -1167,8 +1168,9 @@ mod tests {
 
     #[test]
     fn cfs_rq_signal_is_weighted() {
-        // __update_load_avg_cfs_rq() (pelt.c, v6.6–v7.1): a run queue's load argument is sld(load.weight) (2048 for
-        // two nice-0 tasks), runnable is h_nr_runnable, and its averages use weight 1.
+        // __update_load_avg_cfs_rq() (pelt.c, v6.6–v7.1): a run queue's load argument is
+        // sld(load.weight) (2048 for two nice-0 tasks), runnable is h_nr_runnable, and its
+        // averages use weight 1.
         let mut rq = SchedAvg::default();
         update_load_avg_cfs_rq(1_000_000, &mut rq, 2 * NICE_0_W, 2, true);
         assert_eq!(
@@ -1275,7 +1277,8 @@ mod tests {
 
     #[test]
     fn attach_then_detach_round_trip() {
-        // attach_entity_load_avg() (fair.c, v6.6–v7.1): sums rebuilt from averages with the queue's divider.
+        // attach_entity_load_avg() (fair.c, v6.6–v7.1): sums rebuilt from averages with the
+        // queue's divider.
         let mut cfs = SchedAvg {
             last_update_time: 123 * 1024,
             period_contrib: 100,

@@ -62,9 +62,9 @@ pub trait SearchTree {
     /// trees, ≥ v6.8) or the minimum deadline (vruntime-ordered v6.6 trees).
     fn subtree_min(&self, id: Self::Id) -> Vtime;
 
-    /// v6.6.0's search (`pick_eevdf()` over the `min_deadline` tree): `Some(Some(id))` for a node, `Some(None)` for
-    /// curr, `None` when nothing was found. `curr_best` is curr's deadline when
-    /// curr is on the run queue and eligible. The default walks the tree with
+    /// v6.6.0's search (`pick_eevdf()` over the `min_deadline` tree): `Some(Some(id))` for a
+    /// node, `Some(None)` for curr, `None` when nothing was found. `curr_best` is curr's
+    /// deadline when curr is on the run queue and eligible. The default walks the tree with
     /// its min-deadline aggregates as the kernel does; a tree shape for which an
     /// equivalent search is cheaper may override it.
     fn search_6_6(

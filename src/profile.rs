@@ -638,7 +638,7 @@ impl Profile {
     };
 
     /// Linux v6.6.57 (stable): v6.6.0 with `reweight_eevdf` (eab03c23c2a1 and
-/// 1560d1f6eb6b as backported).
+    /// 1560d1f6eb6b as backported).
     /// Not part of the C ABI's profile ids.
     pub const LINUX_6_6_57: Profile = Profile {
         reweight: Reweight::Eevdf,

@@ -299,7 +299,8 @@ impl Wide {
 }
 
 /// `wake_affine_weight(sd, p, this_cpu, prev_cpu, sync)` (fair.c, v6.6 … v7.1;
-/// `imbalance_pct` from `sd_init()` in topology.c) with an overflow flag. With `tl = task_h_load(p)`:
+/// `imbalance_pct` from `sd_init()` in topology.c) with an overflow flag. With `tl =
+/// task_h_load(p)`:
 ///
 /// ```text
 /// this = cpu_load(this)                   sync: if current_h_load > this → This
@@ -1391,7 +1392,8 @@ mod tests {
 
     #[test]
     fn seed_aio_completion_migration() {
-        // aio-completion-migration.txt: a submitter saturating CPU A is woken by the
+        // LKML "single aio thread is migrated crazily by scheduler" (Ming Lei, Nov
+        // 2019; Dave Chinner, 2019-11-21): a submitter saturating CPU A is woken by the
         // completion kworker on CPU B (non-sync). B runs the kworker (load 100), A holds
         // the submitter's own load when it slept (~1000 decaying). The weight test pulls
         // the submitter to B: (100 + 1000)·100 = 110,000 < (1000 − 1000 + 1024)·108 = 110,592.

@@ -20,8 +20,8 @@
 //! ```
 //! use eevdf::{weight::{overflowing_calc_delta_fair, LoadWeight}, Profile};
 //! let nice9 = LoadWeight::from_nice(9).unwrap();
-//! // calc_delta_fair() in v6.6.0/v7.0.0 and v7.1.5: 4 ms at nice 9 is 29,897,809 ns of virtual time in 6.6 … 7.0
-//! // and ⌊4,000,000·1024/137⌋ = 29,897,810 ns in 7.1.
+//! // calc_delta_fair() in v6.6.0/v7.0.0 and v7.1.5: 4 ms at nice 9 is 29,897,809 ns
+//! // of virtual time in 6.6 … 7.0 and ⌊4,000,000·1024/137⌋ = 29,897,810 ns in 7.1.
 //! assert_eq!(overflowing_calc_delta_fair(&Profile::LINUX_6_6, 4_000_000, &nice9), (29_897_809, false));
 //! assert_eq!(overflowing_calc_delta_fair(&Profile::LINUX_7_1, 4_000_000, &nice9), (29_897_810, false));
 //! ```
@@ -529,7 +529,8 @@ mod tests {
 
     #[test]
     fn wmult_differs_from_computed_inverse_exactly_where_spec_says() {
-        // The table inverse exceeds ⌊(2^32−1)/w⌋ (__update_inv_weight()) by one at nice −18, −17, −8, −7, −4, −2, −1, 0, 1, 2, 4, 5, 6, 12.
+        // The table inverse exceeds ⌊(2^32−1)/w⌋ (__update_inv_weight()) by one at nice −18,
+        // −17, −8, −7, −4, −2, −1, 0, 1, 2, 4, 5, 6, 12.
         let plus_one = [-18, -17, -8, -7, -4, -2, -1, 0, 1, 2, 4, 5, 6, 12];
         for nice in -20..=19 {
             let lw = LoadWeight::from_nice(nice).unwrap();
@@ -777,8 +778,8 @@ mod tests {
 
     #[test]
     fn small_group_weights_change_meaning_in_7_1() {
-        // calc_delta_fair() v7.0.0 vs v7.1.5: shares = 2 advance vruntime ~512× wall time in the legacy form
-        // (sld floor 2048) and 524,288× in 7.1.
+        // calc_delta_fair() v7.0.0 vs v7.1.5: shares = 2 advance vruntime ~512× wall time in
+        // the legacy form (sld floor 2048) and 524,288× in 7.1.
         let lw = LoadWeight::new(2).unwrap();
         let (legacy, _) = overflowing_calc_delta_fair(&Profile::LINUX_7_0, 1_000_000, &lw);
         assert_eq!(legacy / 1_000_000, 511); // 511.99…× from the truncated inverse

@@ -612,8 +612,8 @@ fn reweight_rescale_both_sides_of_the_boundary() {
 
 #[test]
 fn stale_v0_curr_term_both_sides_of_the_boundary() {
-    // Before b3d99f43c72b (docs/derivations.md §8.4): one running task, v0 never moved: key = cdf(t),
-    // the curr term key·w must fit an s64.
+    // Before b3d99f43c72b (docs/derivations.md §8.4): one running task, v0 never moved: key =
+    // cdf(t), the curr term key·w must fit an s64.
     let v0 = Vtime(0);
     for p in Profile::PRESETS {
         for (name, lw) in weights() {

@@ -1,8 +1,8 @@
 //! The regression corpus: the public history of arithmetic bugs in the fair
 //! class (upstream commits, LKML reports and crash dumps; the list of sources is
 //! in `docs/derivations.md` §1), one test each, named after the commit that fixed
-//! (or introduced) the behaviour, or after the topic when there is none. Each test asserts the bug's own
-//! numbers: the profile of the affected release reproduces the wrapped or wrong
+//! (or introduced) the behaviour, or after the topic when there is none. Each test asserts the
+//! bug's own numbers: the profile of the affected release reproduces the wrapped or wrong
 //! value (or, when the fix predates every preset, the test computes the affected
 //! arithmetic from the C semantics and shows the presets do not have it), and
 //! EXACT and the fixed release do not.
@@ -553,10 +553,10 @@ fn wrapping_eq_9_20(k: i64) -> i64 {
 }
 
 /// b3d99f43c72b "sched/fair: Fix zero_vruntime tracking" (`docs/derivations.md`
-/// §8.4), a stale v0 with one running task: if v0 stays put while one task runs, curr's key·w grows as t·2²⁰ (7.1)
-/// or t·2¹⁰ (≤ 7.0) and overflows after 2⁴³ ns ≈ 2.44 h or 2⁵³ ns ≈ 104 days.
-/// The commit's own trace (zero_vruntime 31,316.4 ms vs vruntime 50,787.3 ms) was
-/// still 8 bits away. With the fix, v0 follows the lone task.
+/// §8.4), a stale v0 with one running task: if v0 stays put while one task
+/// runs, curr's key·w grows as t·2²⁰ (7.1) or t·2¹⁰ (≤ 7.0) and overflows after 2⁴³ ns ≈ 2.44 h
+/// or 2⁵³ ns ≈ 104 days. The commit's own trace (zero_vruntime 31,316.4 ms vs vruntime 50,787.3
+/// ms) was still 8 bits away. With the fix, v0 follows the lone task.
 #[test]
 fn bug_b3d99f43c72b_stale_zero_vruntime() {
     let n0 = LoadWeight::NICE_0;
@@ -617,8 +617,8 @@ fn bug_b3d99f43c72b_stale_zero_vruntime() {
     }
 }
 
-/// The March 2026 v2 thread on zero_vruntime tracking (after b3d99f43c72b): sum_w_vruntime = 194,325,882,
-/// sum_weight = 5,120 (five nice-0 tasks in 7.0's 10-bit units), zero_vruntime =
+/// The March 2026 v2 thread on zero_vruntime tracking (after b3d99f43c72b): sum_w_vruntime =
+/// 194,325,882, sum_weight = 5,120 (five nice-0 tasks in 7.0's 10-bit units), zero_vruntime =
 /// 105,210,161,141,318 give avg = 105,210,161,179,272.
 #[test]
 fn zero_vruntime_v2_thread_trace_known_bugs_1() {
@@ -1068,9 +1068,9 @@ fn bug_625ed2bf049d_pelt_decay_and_saturation() {
 // ---------------------------------------------------------------------------
 
 /// The reciprocal path of `__calc_delta()` that db4551e2ba34 replaced on 64-bit
-/// (v6.6.0, v7.0.0; `docs/derivations.md` §7): δ = 10^9 ns at weight 1024 against lazily inverted group weights.
-/// The multiply-shift result is low by up to a few hundred ns per second (never
-/// high); v7.1 and EXACT give the exact quotient.
+/// (v6.6.0, v7.0.0; `docs/derivations.md` §7): δ = 10^9 ns at weight 1024 against lazily
+/// inverted group weights. The multiply-shift result is low by up to a few hundred ns per
+/// second (never high); v7.1 and EXACT give the exact quotient.
 #[test]
 fn bug_db4551e2ba34_reciprocal_vs_exact() {
     let rows = [
@@ -1118,8 +1118,9 @@ fn bug_db4551e2ba34_reciprocal_vs_exact() {
     );
 }
 
-/// db4551e2ba34 ("sched/fair: Use full weight to __calc_delta()", v7.1.5): w = 2^19 and δ = 2^44: the u64 product δ·2^20 wraps to 0 and v7.1
-/// returns 0; exactly it is 2^45. δ = 2^44 − 1 is exact: 2^45 − 2.
+/// db4551e2ba34 ("sched/fair: Use full weight to __calc_delta()", v7.1.5): w = 2^19 and δ =
+/// 2^44: the u64 product δ·2^20 wraps to 0 and v7.1 returns 0; exactly it is 2^45. δ = 2^44 − 1
+/// is exact: 2^45 − 2.
 #[test]
 fn bug_db4551e2ba34_delta_2_44_boundary() {
     let lw = LoadWeight::new(1 << 19).unwrap();

@@ -435,7 +435,8 @@ quickcheck! {
 
 #[test]
 fn lwn_example_three_equal_tasks() {
-    // The LWN three-task example (v7.1.5 entity_lag()): three equal tasks, A runs 30 ms: lags −20 ms, +10 ms, +10 ms.
+    // The LWN three-task example (v7.1.5 entity_lag()): three equal tasks, A runs 30 ms: lags
+    // −20 ms, +10 ms, +10 ms.
     for p in Profile::PRESETS {
         let v0 = Vtime(0);
         let es = [

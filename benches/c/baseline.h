@@ -2,8 +2,8 @@
 /*
  * The C baseline of the benchmarks: the Linux fair-class formulas in plain C,
  * kernel style, written from the formulas documented in this repository's
- * src/ and docs/derivations.md (our own code, not the kernel's). This is what a kernel or hypervisor would otherwise
- * copy, so it is what the library has to match in speed.
+ * src/ and docs/derivations.md (our own code, not the kernel's). This is what a kernel or
+ * hypervisor would otherwise copy, so it is what the library has to match in speed.
  *
  * Two generations are written out, one function each:
  *

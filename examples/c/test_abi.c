@@ -1,6 +1,7 @@
 /*
  * test_abi.c: the C ABI of eevdf, exercised from C against the checked-in
- * header. Every contract function with the spec's golden values and every
+ * header. Every contract function with its golden values (each comment names
+ * the kernel release and function, or docs/derivations.md) and every
  * status it can return, the layout of every struct, and the extensions
  * (accumulator, entity operations, pick, run queue).
  *
