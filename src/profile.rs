@@ -119,7 +119,8 @@ impl From<&Profile> for Profile {
 }
 
 /// The weight each entity contributes to the sums S and W, and to the lag
-/// inflation in `place_entity` (spec §2.1).
+/// inflation in `place_entity` (`scale_load_down(w)` ≤ v7.0; the full weight in
+/// v7.1, 4823725d9d1d).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -130,7 +131,8 @@ pub enum AvgWeight {
     Full = 1,
 }
 
-/// The flavour of `__calc_delta` (spec §1.4).
+/// The flavour of `__calc_delta` (multiply-shift ≤ v7.0; quotient in v7.1 on
+/// 64-bit, db4551e2ba34).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -152,7 +154,8 @@ pub enum Division {
     Long = 1,
 }
 
-/// How eligibility compares `avg ≥ key × load` (spec §2.7).
+/// How `vruntime_eligible()` compares `avg ≥ key × load` (s64 product ≤ v7.0;
+/// 128-bit in v7.1, b6eee96843e8).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -164,7 +167,8 @@ pub enum Eligibility {
     Wide = 1,
 }
 
-/// The lag clamp of `update_entity_lag` / `entity_lag` (spec §3.3).
+/// The lag clamp of `update_entity_lag` / `entity_lag` (`max(2·slice, TICK_NSEC)`
+/// ≤ v6.19; `cfs_rq_max_slice + TICK_NSEC` from v7.0, 6e3c0a4e1ad1).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -175,7 +179,9 @@ pub enum LagLimit {
     MaxSlicePlusTick = 1,
 }
 
-/// The reference point v0 of the sums and the rule that moves it (spec §2.4).
+/// The reference point v0 of the sums and the rule that moves it
+/// (`update_min_vruntime()` ≤ v6.18; `update_zero_vruntime()` from v6.19,
+/// 79f3f9bedd14, moved lazily by `avg_vruntime()` from v7.0, b3d99f43c72b).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -189,8 +195,8 @@ pub enum Reference {
     ZeroVruntimeHeavy = 2,
 }
 
-/// The four generations of `reweight_entity` for a queued entity (spec §3.6),
-/// in time order.
+/// The four generations of `reweight_entity` for a queued entity, in time
+/// order (`docs/derivations.md` §6).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
@@ -206,7 +212,8 @@ pub enum Reweight {
     Rescale = 3,
 }
 
-/// Which subtree slice aggregates the run queue's tree reports (known-bugs §8).
+/// Which subtree slice aggregates the run queue's tree reports (v6.12–v7.1;
+/// `docs/derivations.md` §12).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -655,7 +662,8 @@ impl Profile {
         },
     };
 
-    /// Linux v6.6.57 (stable): v6.6.0 with `reweight_eevdf` (spec §3.6 b).
+    /// Linux v6.6.57 (stable): v6.6.0 with `reweight_eevdf` (eab03c23c2a1 and
+    /// 1560d1f6eb6b as backported).
     /// Not part of the C ABI's profile ids.
     pub const LINUX_6_6_57: Profile = Profile {
         reweight: Reweight::Eevdf,
@@ -923,7 +931,8 @@ release_types! {
     Exact => EXACT, WideSums;
 }
 
-/// `TICK_NSEC` for a given `HZ`: `(10^9 + HZ/2) / HZ` (spec §0.2). `HZ = 0` gives 0.
+/// `TICK_NSEC` for a given `HZ`: `(10^9 + HZ/2) / HZ` (the kernel's definition,
+/// rounded to nearest). `HZ = 0` gives 0.
 ///
 /// ```
 /// assert_eq!(eevdf::profile::tick_nsec(1000), 1_000_000);
@@ -1011,7 +1020,8 @@ mod tests {
 
     #[test]
     fn base_slice_follows_the_log_factor() {
-        // spec §3.1: 0.70 ms for 1 CPU, 1.40 ms for 2–3, 2.10 ms for 4–7, 2.80 ms for ≥ 8.
+        // sysctl_sched_base_slice (v6.18.2 … v7.1.5): 700,000 ns × (1 + ⌊log2(min(cpus, 8))⌋):
+        // 0.70 ms for 1 CPU, 1.40 ms for 2–3, 2.10 ms for 4–7, 2.80 ms for ≥ 8.
         let p = Profile::LINUX_6_18;
         let got: [u64; 9] = core::array::from_fn(|i| p.base_slice(i as u32 + 1));
         assert_eq!(
@@ -1027,7 +1037,7 @@ mod tests {
 
     #[test]
     fn tick_nsec_rounds_to_nearest() {
-        // spec §0.2.
+        // TICK_NSEC = (NSEC_PER_SEC + HZ/2) / HZ.
         assert_eq!(tick_nsec(1000), 1_000_000);
         assert_eq!(tick_nsec(250), 4_000_000);
         assert_eq!(tick_nsec(300), 3_333_333);

@@ -2,7 +2,7 @@
 //! edge is exact (no wrap reported; the value is the profile's formula without
 //! overflow, which for LINUX_7_1 is EXACT's) and the first input beyond it wraps
 //! (the Linux profile reports it and returns the kernel's wrapped value, computed
-//! here independently from the C semantics of spec §0.2; EXACT returns the exact
+//! here independently from the C semantics of `docs/derivations.md` §2; EXACT returns the exact
 //! value, or `Error::Overflow` / the overflow flag when it cannot be represented).
 //! Every profile is checked on both sides of every boundary.
 
@@ -115,7 +115,7 @@ fn calc_delta_fair_both_sides_of_the_boundary() {
 
 #[test]
 fn calc_delta_fair_7_1_wraps_at_2_44_for_every_weight_but_nice_0_known_bugs_6() {
-    // known-bugs §6 test idea 2 / db4551e2ba34: δ·2^20 ≥ 2^64 ⟺ δ ≥ 2^44.
+    // v7.1.5 __calc_delta() (db4551e2ba34): δ·2^20 ≥ 2^64 ⟺ δ ≥ 2^44.
     for (name, lw) in weights() {
         let d = calc_delta_fair_domain(&Profile::LINUX_7_1, &lw);
         if lw.weight() == NICE_0_LOAD {
@@ -359,7 +359,7 @@ fn eligibility_product_both_sides_of_the_boundary() {
             }
         }
     }
-    // known-bugs §1 idea 2: the wrapped product flips the answer for P.
+    // b6eee96843e8 (docs/derivations.md §8.2): the wrapped product flips the answer for P.
     let m = eligibility_domain(&wrapping_7_1, 104_857_602)
         .max()
         .unwrap();
@@ -381,7 +381,7 @@ fn placement_product_both_sides_of_the_boundary() {
         vec![
             (a(37), a(nice_m20)),                 // 556146ce5e94's queue
             (113 * a(nice_m20), a(nice_m20)),     // Hui Su's 114 entities
-            (2 * a(NICE_0_LOAD), a(NICE_0_LOAD)), // §2's round trip
+            (2 * a(NICE_0_LOAD), a(NICE_0_LOAD)), // the 300 → 450 round trip
             (0, a(NICE_0_LOAD)),                  // empty load: divided by 1
             ((1 << 31) - 1, a(NICE_0_LOAD)),      // the largest s32 divisor
         ]
@@ -542,7 +542,7 @@ fn lag_limit_both_sides_of_the_boundary() {
 
 #[test]
 fn lag_limit_u64_max_slice_bbce3de72be5() {
-    // known-bugs §1 / §2 idea 2: slice = U64_MAX is outside every Linux domain.
+    // bbce3de72be5: slice = U64_MAX (2·slice wraps) is outside every Linux domain.
     for p in LINUX {
         for (_, lw) in weights() {
             assert!(!lag_limit_domain(&p, &lw, 1_000_000).contains(u64::MAX));
@@ -553,7 +553,7 @@ fn lag_limit_u64_max_slice_bbce3de72be5() {
 #[test]
 fn reweight_rescale_both_sides_of_the_boundary() {
     // An entity off the run queue carrying vlag: reweight rescales it unclamped,
-    // vlag ⊗ old / new (spec §3.6).
+    // vlag ⊗ old / new (reweight_entity(), every release v6.6–v7.1).
     let tun = |p: &Profile| Tunables {
         base_slice: 3_000_000,
         tick_nsec: 1_000_000,
@@ -616,8 +616,8 @@ fn reweight_rescale_both_sides_of_the_boundary() {
 
 #[test]
 fn stale_v0_curr_term_both_sides_of_the_boundary() {
-    // known-bugs §1 table: one running task, v0 never moved: key = cdf(t),
-    // the curr term key·w must fit an s64.
+    // Before b3d99f43c72b (docs/derivations.md §8.4): one running task, v0 never moved: key =
+    // cdf(t), the curr term key·w must fit an s64.
     let v0 = Vtime(0);
     for p in Profile::PRESETS {
         for (name, lw) in weights() {

@@ -5,7 +5,8 @@ use super::*;
 impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     // ----- enqueue / dequeue -----------------------------------------------
 
-    /// `enqueue_entity` (spec §3.5), or `requeue_delayed_entity` for a delayed
+    /// `enqueue_entity` (fair.c, v6.6–v7.1: curr placed before `update_curr`, any
+    /// other entity after it), or `requeue_delayed_entity` for a delayed
     /// entity being woken. The entity must not be queued (or must be delayed).
     pub fn enqueue(&mut self, id: EntityId, now: u64, flags: EnqueueFlags) -> Result<(), Error> {
         let i = self.slot(id)?;
@@ -83,7 +84,8 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         )
     }
 
-    /// `requeue_delayed_entity`: wake a delayed entity in place (spec §4.7).
+    /// `requeue_delayed_entity`: wake a delayed entity in place (fair.c,
+    /// v6.12–v7.1).
     pub(super) fn requeue_delayed(&mut self, i: u32) -> Result<(), Error> {
         let p = self.profile();
         let tun = self.tun;
@@ -139,7 +141,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         Ok(())
     }
 
-    /// `dequeue_entity` (spec §3.5, §4.7). A sleep of an ineligible entity under
+    /// `dequeue_entity` (fair.c, v6.6–v7.1). A sleep of an ineligible entity under
     /// DELAY_DEQUEUE (≥ v6.12) is delayed: it stays queued until picked.
     pub fn dequeue(
         &mut self,

@@ -3,8 +3,8 @@
 use super::*;
 
 impl<R: Rules, S: NodeStore> CfsRq<R, S> {
-    /// `reweight_entity` (spec §3.6) in the profile's generation: changes the
-    /// entity's weight (a nice change passes the table weight, a group share a
+    /// `reweight_entity` (fair.c; `docs/derivations.md` §6) in the profile's generation:
+    /// changes the entity's weight (a nice change passes the table weight, a group share a
     /// [`LoadWeight::new`]), keeping the sums, tree and `cfs_rq.load` consistent.
     pub fn reweight(&mut self, id: EntityId, new_load: LoadWeight, now: u64) -> Result<(), Error> {
         let i = self.slot(id)?;

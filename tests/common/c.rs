@@ -1,4 +1,5 @@
-//! The C semantics of the kernel's operations (spec §0.2, §1), written without
+//! The C semantics of the kernel's operations (docs/derivations.md §2 and §7:
+//! the kernel is built with -fno-strict-overflow), written without
 //! the crate: wrapping u64/s64 arithmetic, truncating division, `div_s64`'s s32
 //! divisor, and the pre-2021 one-bit-at-a-time `__calc_delta` normalisation
 //! with the 32-bit `mul_u64_u32_shr` fallback.
