@@ -193,5 +193,5 @@ fn main() {
     let se = SchedEntity::from_nice(9, 0).unwrap();
     let legacy = eevdf::weight::calc_delta_fair(&Profile::LINUX_6_6, 4_000_000, &se.load).unwrap();
     let exact = eevdf::weight::calc_delta_fair(&Profile::LINUX_7_1, 4_000_000, &se.load).unwrap();
-    println!("calc_delta_fair(4 ms, nice 9): 6.6 multiply-shift {legacy} ns, 7.1 quotient {exact} ns (spec §1.5)");
+    println!("calc_delta_fair(4 ms, nice 9): 6.6 multiply-shift {legacy} ns, 7.1 quotient {exact} ns (__calc_delta(), v6.6.0 vs v7.1.5)");
 }

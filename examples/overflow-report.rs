@@ -124,6 +124,7 @@ fn sections(p: &Profile) -> Vec<Section> {
     let slice_name = match p.lag_limit {
         LagLimit::TwiceSlice => "se.slice (ns)",
         LagLimit::MaxSlicePlusTick => "max_slice (ns)",
+        _ => "the slice the lag limit reads (ns)",
     };
     vec![
         Section {

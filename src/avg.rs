@@ -1,4 +1,6 @@
-//! The weighted average virtual time V and eligibility (spec §2).
+//! The weighted average virtual time V and eligibility (`avg_vruntime()`,
+//! `vruntime_eligible()` and the `avg_vruntime`/`sum_w_vruntime` sums of
+//! `kernel/sched/fair.c`, v6.6–v7.1; derivation in `docs/derivations.md` §3).
 //!
 //! EEVDF needs the weighted mean of the queued entities' vruntimes,
 //!
@@ -46,7 +48,8 @@
 //!
 //! ```
 //! use eevdf::{avg::AvgVruntime, Profile, Vtime};
-//! // Appendix A: A and B (nice 0) in the tree, curr C (nice 5) on the run queue.
+//! // docs/derivations.md §4 (v7.1.5 avg_vruntime()): A and B (nice 0) in the
+//! // tree, curr C (nice 5) on the run queue; V = ⌊2,723,700,000 / 2383⌋.
 //! let v0 = Vtime::INIT;
 //! let mut acc = AvgVruntime::new(Profile::LINUX_7_1);
 //! acc.add(v0 + 1_000_000, 1024 << 10).unwrap();
@@ -174,7 +177,9 @@ pub fn kernel_div(profile: &Profile, dividend: i64, divisor: i64) -> Result<(i64
     }
 }
 
-/// The incremental V accumulator of one run queue: v0, S and W (spec §2.1–§2.6).
+/// The incremental V accumulator of one run queue: v0, S and W (`cfs_rq` fields,
+/// `avg_vruntime_add/sub` ≤ v6.19, `sum_w_vruntime_add/sub` ≥ v7.0,
+/// `update_min_vruntime()` / `update_zero_vruntime()`, `avg_vruntime()`).
 ///
 /// Mirrors `cfs_rq->{min,zero}_vruntime`, `avg_vruntime`/`sum_w_vruntime` and
 /// `avg_load`/`sum_weight`. [`add`](Self::add) and [`remove`](Self::remove)
@@ -789,7 +794,8 @@ where
 ///
 /// ```
 /// use eevdf::{avg::overflowing_avg_vruntime_batch, Profile, Vtime};
-/// // Appendix A, floor versus truncation: keys −3 and 0 give V = v0 − 2.
+/// // avg_vruntime() floors (650cad561cce, all releases v6.6.0 … v7.1.5):
+/// // keys −3 and 0 give ⌊−3/2⌋ = −2, so V = v0 − 2.
 /// let v0 = Vtime(1_000);
 /// let es = [(Vtime(997), 1 << 20), (Vtime(1_000), 1 << 20)];
 /// assert_eq!(overflowing_avg_vruntime_batch(&Profile::LINUX_6_6, v0, es), Ok((Vtime(998), false)));
@@ -833,7 +839,9 @@ mod tests {
 
     #[test]
     fn appendix_a_v_and_eligibility_every_profile() {
-        // spec Appendix A: A, B nice 0 at +1.0e6 and +1.3e6, curr C nice 5 at +1.1e6.
+        // docs/derivations.md §4 (checked with v6.6.0, v7.0.0 and v7.1.5
+        // avg_vruntime()/vruntime_eligible()): A, B nice 0 at +1.0e6 and +1.3e6,
+        // curr C nice 5 at +1.1e6: V = ⌊2,723,700,000 / 2383⌋ = 1,142,971.
         for p in Profile::PRESETS {
             let v0 = Vtime::INIT;
             let mut acc = AvgVruntime::new(p);
@@ -860,8 +868,9 @@ mod tests {
 
     #[test]
     fn floor_not_truncate_known_bugs_1() {
-        // known-bugs §1 test idea 1 / commit 650cad561cce: keys −3 and 0, weight 1024
-        // (scaled-down units): V = v0 − 2; key −1 not eligible, key −2 eligible.
+        // 650cad561cce "sched/eevdf: Fix avg_vruntime()" (v6.6.0 … v7.1.5): keys −3
+        // and 0, weight 1024 (scaled-down units): S = −3072, W = 2048, V = v0 +
+        // ⌊−1.5⌋ = v0 − 2; key −1 not eligible (−3072 ≥ −2048 false), key −2 is.
         for p in Profile::PRESETS {
             let v0 = Vtime(5_000);
             let es = [(Vtime(4_997), NICE0), (Vtime(5_000), NICE0)];
@@ -882,8 +891,9 @@ mod tests {
 
     #[test]
     fn eligibility_product_known_bugs_1_idea_2() {
-        // known-bugs §1 test idea 2 / b6eee96843e8: H (100·NICE_0_LOAD) at key 0 and
-        // P (weight 2) at key 90e9. In 7.1 weights are full, so the sums are as stated.
+        // b6eee96843e8 "sched/fair: Fix overflow in vruntime_eligible()" (v7.1.5):
+        // H (100·NICE_0_LOAD) at key 0 and P (weight 2) at key 90e9. In 7.1 weights
+        // are full: S = 2·9e10, load = 104,857,600 + 2, and K·load = 9.437e18 > S.
         let v0 = Vtime(0);
         let h = (Vtime(0), 100 * NICE0);
         let pk = (Vtime(90_000_000_000), 2);
@@ -1146,7 +1156,7 @@ mod tests {
 
     #[test]
     fn lone_curr_in_7_x_skips_the_product_and_reports_no_wrap() {
-        // spec §2.6, v7.0/v7.1: with W = 0 avg_vruntime() returns curr's own
+        // avg_vruntime(), v7.0/v7.1 (b3d99f43c72b): with W = 0 it returns curr's own
         // vruntime ("when there is but one element, it is the average") and never
         // forms key·w. A curr 2^55 ns from a stale v0 has key·w ≥ 2^64 in both
         // units, which 6.x does compute (and wraps) but 7.x does not.

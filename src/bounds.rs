@@ -36,9 +36,9 @@
 //! Under a `LINUX_*` profile "exact" means: no wrap is reported and the value
 //! is the profile's formula evaluated without overflow — for LINUX_7_1 exactly
 //! what [`Profile::EXACT`] computes. (The older formulas differ from EXACT's by
-//! design — multiply-shift rounding, 10-bit averaging weights, spec §1.5, §2.1
-//! — not by overflow.) Under EXACT the domain is where the exact result fits
-//! the output type; outside it EXACT returns [`Error::Overflow`] (the
+//! design — multiply-shift rounding in `__calc_delta()`, 10-bit averaging
+//! weights (`scale_load_down()`) in the sums — not by overflow.) Under EXACT the domain is
+//! where the exact result fits the output type; outside it EXACT returns [`Error::Overflow`] (the
 //! `overflowing_*` forms: a flag), never a wrapped value.
 //!
 //! # Units
@@ -233,7 +233,7 @@ const fn mul_shift_domain(fact: u32, shift: u32) -> Domain {
 /// use eevdf::bounds::{calc_delta_fair_domain, Domain};
 /// use eevdf::{LoadWeight, Profile};
 /// let nice19 = LoadWeight::from_nice(19)?;
-/// // 7.1: 2^44 − 1 ns whatever the weight (known-bugs §6).
+/// // v7.1.5 __calc_delta() (db4551e2ba34): δ·2^20 < 2^64 ⟺ δ ≤ 2^44 − 1 ns, whatever the weight.
 /// assert_eq!(calc_delta_fair_domain(&Profile::LINUX_7_1, &nice19), Domain::UpTo((1 << 44) - 1));
 /// // 6.6: (fact, shift) = (2290649224, 25): ⌊(2^89 − 1)/2290649224⌋ ≈ 2^57.9 ns.
 /// assert_eq!(calc_delta_fair_domain(&Profile::LINUX_6_6, &nice19), Domain::UpTo(270_215_977_705_144_320));
@@ -367,7 +367,7 @@ pub const fn avg_load_domain(profile: &Profile) -> Domain {
 /// ```
 /// use eevdf::bounds::{eligibility_domain, Domain};
 /// use eevdf::Profile;
-/// // known-bugs §1 idea 2 / b6eee96843e8: 100·NICE_0_LOAD + a weight-2 entity.
+/// // b6eee96843e8 (docs/derivations.md §8.2): 100·NICE_0_LOAD + a weight-2 entity.
 /// // With full weights an s64 product allows |key| ≤ 87,960,928,544 — the puny
 /// // entity's key 90e9 is beyond it; 7.0's 10-bit weights allow 2^46.4.
 /// let wrapping_7_1 = Profile { eligibility: eevdf::profile::Eligibility::Wrapping, ..Profile::LINUX_7_1 };
@@ -408,7 +408,8 @@ pub const fn eligibility_domain(profile: &Profile, load: u64) -> Domain {
 /// use eevdf::bounds::{place_lag_domain, Domain};
 /// use eevdf::Profile;
 /// let nice_m20 = 90_891_264;
-/// // Hui Su (known-bugs §1): 113 nice -20 entities queued, one more placed: the
+/// // Hui Su, "sched/fair: Avoid overflow in place_entity()" v1 (2026-09-28, not
+/// // merged; docs/derivations.md §8.5): 113 nice -20 entities queued, one more placed: the
 /// // product allows |vlag| ≤ 890,149,049 — the stated bound 891,289,600 wraps.
 /// assert_eq!(place_lag_domain(&Profile::LINUX_7_1, 113 * nice_m20, nice_m20), Domain::UpTo(890_149_049));
 /// // EXACT: the quotient is ≈ vlag·114/113 and fits for much larger lags.
@@ -481,7 +482,8 @@ pub fn lag_limit_domain(profile: &Profile, lw: &LoadWeight, tick_nsec: u64) -> D
 }
 
 /// The largest |x| that `reweight_entity`'s rescale `x ⊗ w_old / w_new`
-/// (of the lag, the relative deadline and the relative vprot, spec §3.6)
+/// (of the lag, the relative deadline and the relative vprot; `reweight_entity()`
+/// / `rescale_entity()`, v6.6–v7.1)
 /// computes without a wrap; `old` and `new` are `load.weight`s.
 ///
 /// * Linux: the s64 product fits ⟺ |x| ≤ ⌊(2⁶³ − 1)/old⌋; [`Domain::Empty`]
@@ -528,8 +530,8 @@ pub const fn rescale_domain(profile: &Profile, old: u64, new: u64) -> Domain {
 
 /// The longest wall-clock run (ns) of a running entity of weight `lw` whose
 /// reference point v0 is *not* moved while it runs, before its term
-/// key·w in `avg_vruntime`/`vruntime_eligible` overflows an s64 (known-bugs §1,
-/// "stale v0 with one running task", b3d99f43c72b).
+/// key·w in `avg_vruntime`/`vruntime_eligible` overflows an s64 (the stale
+/// `zero_vruntime` fixed by b3d99f43c72b; `docs/derivations.md` §8.4).
 ///
 /// key = `calc_delta_fair(t)` and w is the averaging weight, so key·w ≈
 /// t·2²⁰ with 7.1's full weights (t < 2⁴³ ns ≈ 2.44 h, whatever the weight)
@@ -600,10 +602,11 @@ pub const fn group_shares_domain(profile: &Profile, tg_shares: u64) -> Domain {
 
 /// The largest scaled-down weight — of one entity, or summed over a run
 /// queue's entities — whose PELT load sums cannot wrap their u64
-/// ([`pelt`](crate::pelt), spec §9 #12).
+/// ([`pelt`](crate::pelt); the "[Overflow issue]" comment of `struct sched_avg`,
+/// `include/linux/sched.h`).
 ///
-/// An entity's `load_sum` stays below `LOAD_AVG_MAX` (at most 47,741, known-bugs
-/// §5), its `load_avg` is `se_weight · load_sum / divider` and a run queue's
+/// An entity's `load_sum` stays below `LOAD_AVG_MAX` (at most 47,741,
+/// `docs/derivations.md` §9), its `load_avg` is `se_weight · load_sum / divider` and a run queue's
 /// `load_sum` is `Σ se_weight · load_sum`: all fit while the weight (or Σ
 /// weights) is ≤ ⌊(2⁶⁴ − 1)/47,741⌋ ≈ 3.9·10¹⁴ — the kernel's comment counts
 /// that as 4,353,082,796 always-runnable nice −20 entities on one queue. The
@@ -651,7 +654,8 @@ fn operands(acc: &AvgVruntime, curr: Curr) -> Result<(i128, i128, i128, i128), E
 /// ```
 /// use eevdf::bounds::avg_headroom_bits;
 /// use eevdf::{avg::AvgVruntime, Profile, Vtime};
-/// // known-bugs §1, Huawei dump (v6.6 units): S = −9,137,321,448,325,056,783
+/// // Zicheng Qu's dump (Huawei, LKML 2025-11-03, a 6.6-based kernel, v6.6 units):
+/// // S = −9,137,321,448,325,056,783
 /// // is 2^56.3 above S64_MIN: not wrapped, but 0 bits of headroom.
 /// let acc = AvgVruntime::from_raw_parts(Profile::LINUX_6_6, Vtime(4_596_406_356_396_515),
 ///     -9_137_321_448_325_056_783, 88_933, false)?;
@@ -692,7 +696,7 @@ pub fn avg_headroom_bits(acc: &AvgVruntime, curr: Curr) -> Result<i32, Error> {
 /// ```
 /// use eevdf::bounds::eligibility_headroom_bits;
 /// use eevdf::{avg::AvgVruntime, Profile, Vtime};
-/// // known-bugs §1, Huawei dump: curr's key·load = 9,204,623,872,495,814,378,
+/// // Zicheng Qu's dump (Huawei, LKML 2025-11-03): curr's key·load = 9,204,623,872,495,814,378,
 /// // 1.9·10^16 below S64_MAX: 0 bits of headroom in 6.6.
 /// let v0 = Vtime(4_596_406_356_396_515);
 /// let acc = AvgVruntime::from_raw_parts(Profile::LINUX_6_6, v0, -9_137_321_448_325_056_783, 88_933, false)?;

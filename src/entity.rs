@@ -1,5 +1,7 @@
 //! Entity operations: deadlines, lag and its clamp, lag-preserving placement,
-//! and reweighting (spec §3).
+//! and reweighting (`update_deadline()`, `update_entity_lag()`/`entity_lag()`,
+//! `place_entity()` and `reweight_entity()` in `kernel/sched/fair.c`, v6.6–v7.1;
+//! derivations in `docs/derivations.md` §5–§6).
 //!
 //! An entity i with weight w_i, virtual runtime v_i and request (slice) r_i has
 //!
@@ -222,7 +224,8 @@ pub fn update_deadline(
     Ok(r)
 }
 
-/// The lag clamp `limit` of `se` (spec §3.3), as the kernel's u64, and whether
+/// The lag clamp `limit` of `se` (`update_entity_lag()`, v6.6–v7.0, and
+/// `entity_lag()`, v7.1; the max-slice rule since 6e3c0a4e1ad1), as the kernel's u64, and whether
 /// computing it wrapped (including a limit above `i64::MAX`, which the kernel
 /// then uses as a negative s64).
 ///
@@ -296,16 +299,18 @@ pub const fn kernel_clamp(x: i64, lo: i64, hi: i64) -> i64 {
 ///
 /// `max_slice` is read only by the `max_slice + tick` rule, `se.slice` only by
 /// `max(2·slice, tick)`. A wrapped limit is used as the kernel uses it: as an
-/// s64, possibly negative, with the kernel's clamp (known-bugs §1,
-/// bbce3de72be5: slice = U64_MAX gives a huge negative vlag).
+/// s64, possibly negative, with the kernel's clamp (bbce3de72be5 "sched/eevdf:
+/// Fix se->slice being set to U64_MAX and resulting crash": slice = U64_MAX
+/// gives a huge negative vlag; `docs/derivations.md` §8.3).
 ///
 /// Domain: as [`overflowing_lag_limit`] (the clamp itself cannot wrap):
 /// [`bounds::lag_limit_domain`](crate::bounds::lag_limit_domain).
 ///
 /// ```
 /// use eevdf::{entity::{overflowing_entity_lag, SchedEntity}, Profile, Vtime};
-/// // known-bugs §2 test idea 2: nice 0, V − v = 2.5 ms, own slice 0.1 ms,
-/// // max slice 3 ms, tick 1 ms.
+/// // 6e3c0a4e1ad1 "sched/fair: Fix lag clamp" (v6.6.0 … v6.18.2 vs v7.0.0/v7.1.5):
+/// // nice 0, V − v = 2.5 ms, own slice 0.1 ms, max slice 3 ms, tick 1 ms; old
+/// // limit max(0.2, 1) ms = 1 ms, new limit 3 + 1 ms = 4 ms.
 /// let mut se = SchedEntity::from_nice(0, 100_000).unwrap();
 /// se.vruntime = Vtime(10_000_000);
 /// let v = Vtime(12_500_000);
@@ -367,7 +372,8 @@ pub fn overflowing_update_entity_lag<R: Rules>(
     Ok((replace, w1 | w2))
 }
 
-/// The inflated placement lag (spec §3.4 step 5): `tdiv(vlag ⊗ (load + w), load)`
+/// The inflated placement lag (`place_entity()`, v6.6–v7.1, from 86bfbb7ce4f6;
+/// derivation in `docs/derivations.md` §5.1): `tdiv(vlag ⊗ (load + w), load)`
 /// where `load` is the queue's averaging weight (W plus curr's, as the kernel's
 /// u64) and `w` the entity's averaging weight. A load of 0 is replaced by 1
 /// (after the multiply, as in the kernel). Returns (lag, wrapped).
@@ -382,7 +388,8 @@ pub fn overflowing_update_entity_lag<R: Rules>(
 ///
 /// ```
 /// use eevdf::{entity::overflowing_place_lag, Profile};
-/// // Appendix A: vlag −200,000 into a queue of 2383 (scaled down) plus 1024.
+/// // place_entity(), v6.6.0 (docs/derivations.md §4): vlag −200,000 into a queue of
+/// // 2383 (scaled down) plus 1024: tdiv(−200,000·3407, 2383) = −285,942.
 /// assert_eq!(overflowing_place_lag(&Profile::LINUX_6_6, -200_000, 2383, 1024), Ok((-285_942, false)));
 /// ```
 #[inline]
@@ -453,7 +460,8 @@ pub struct PlaceFlags {
     pub initial: bool,
 }
 
-/// `place_entity(cfs_rq, se, flags)` (spec §3.4): lag-preserving placement.
+/// `place_entity(cfs_rq, se, flags)` (`kernel/sched/fair.c`, v6.6–v7.1):
+/// lag-preserving placement.
 ///
 /// 1. V = avg_vruntime (moves v0 in v7.x);
 /// 2. reload the slice unless custom (always in v6.6); vslice = calc_delta_fair(slice);
@@ -560,7 +568,9 @@ fn rescale(profile: &Profile, x: i64, old: u64, new: u64) -> Result<(i64, bool),
     Ok((q, o1 | truncated | ((old as i64) < 0) | ((new as i64) < 0)))
 }
 
-/// `reweight_entity(cfs_rq, se, weight)` in the profile's generation (spec §3.6),
+/// `reweight_entity(cfs_rq, se, weight)` in the profile's generation (v6.6.0;
+/// `reweight_eevdf()` of v6.6.57; v6.18–v7.0; `rescale_entity()` of v7.1 — see
+/// `docs/derivations.md` §6),
 /// for the entity's side: S/W, vruntime, deadline, vlag, vprot and load. The
 /// caller has run `update_curr` when `se` is curr, and afterwards repositions
 /// `se` in its tree, adjusts `cfs_rq.load` by new − old and, in ≤ v6.18 with
@@ -807,7 +817,9 @@ mod tests {
 
     #[test]
     fn appendix_a_placement_every_profile() {
-        // spec Appendix A: D (nice 0, vlag −200,000) placed into A, B (nice 0) + curr C (nice 5).
+        // docs/derivations.md §4 (place_entity(), v6.6.0, v7.0.0, v7.1.5): D (nice 0,
+        // vlag −200,000) placed into A, B (nice 0) + curr C (nice 5):
+        // lag = tdiv(−200,000·3407, 2383) = −285,942, v = 1,142,971 + 285,942.
         for p in Profile::PRESETS {
             let v0 = Vtime::INIT;
             let mut acc = AvgVruntime::new(p);
@@ -833,8 +845,9 @@ mod tests {
 
     #[test]
     fn placement_round_trip_known_bugs_2() {
-        // known-bugs §2 test idea 1: W = 2048 (two nice 0), w = 1024, vlag 300:
-        // inflated 450, v = V − 450, V' = V − 150, V' − v = 300.
+        // place_entity() (86bfbb7ce4f6; v6.6.0 … v7.1.5), docs/derivations.md §5.1:
+        // W = 2048 (two nice 0), w = 1024, vlag 300: inflated 300·3072/2048 = 450, v = V − 450,
+        // V' = V − 150, V' − v = 300.
         for p in Profile::PRESETS {
             let v0 = Vtime(1 << 30);
             let mut acc = AvgVruntime::with_zero_vruntime(p, v0);
@@ -886,8 +899,9 @@ mod tests {
 
     #[test]
     fn lag_clamp_rules_known_bugs_2() {
-        // known-bugs §2 test idea 2, weight-2 part: (0.7 ms + 1 ms)·2^20/2 in 7.1 and
-        // 870,399,999 in 7.0 (legacy sees weight 2 as 2048).
+        // Lag limit for a weight-2 group entity: (0.7 ms + 1 ms)·2^20/2 =
+        // 891,289,600,000 in v7.1.5 and 870,399,999 in v7.0.0, whose multiply-shift
+        // calc_delta_fair() sees weight 2 as 2048 (docs/derivations.md §5.2).
         let mut se = SchedEntity::new(LoadWeight::new(2).unwrap(), 700_000);
         se.vruntime = Vtime(0);
         let (l71, w71) = overflowing_lag_limit(&Profile::LINUX_7_1, &se, 700_000, 1_000_000);
@@ -898,8 +912,8 @@ mod tests {
 
     #[test]
     fn u64_max_slice_wraps_the_limit_bbce3de72be5() {
-        // known-bugs §1: slice = U64_MAX; 2·slice wraps, and for a group weight
-        // between nice 0 and 2·nice 0 the limit lands above i64::MAX, i.e. negative
+        // bbce3de72be5 (docs/derivations.md §8.3): slice = U64_MAX; 2·slice wraps, and for a
+        // group weight between nice 0 and 2·nice 0 the limit lands above i64::MAX, i.e. negative
         // as the s64 the kernel uses; its clamp then returns a huge negative lag.
         let p = Profile::LINUX_6_18;
         let mut se = SchedEntity::new(LoadWeight::new(1500 * 1024).unwrap(), u64::MAX);
@@ -1002,8 +1016,9 @@ mod tests {
         assert_eq!(se.vlag, Vlag(-800_000));
     }
 
-    /// known-bugs §3 test idea 1: two weight-1024 (scaled-down) entities at 700,000 and
-    /// 1,300,000 (V = 1,000,000); reweight the first to 2048 with deadline 1,300,000.
+    /// Reweight example of docs/derivations.md §6 (eab03c23c2a1): two weight-1024 (scaled-down)
+    /// entities at 700,000 and 1,300,000 (V = 1,000,000); reweight the first to 2048 with
+    /// deadline 1,300,000.
     fn reweight_case(p: Profile, first_is_curr: bool) -> (i64, i64, i64) {
         let t = Tunables {
             base_slice: 3_000_000,

@@ -1,7 +1,8 @@
 //! One CPU's fair class with task groups: the root `cfs_rq` (`rq.cfs`) and, for
 //! every task group, the group's `cfs_rq` on this CPU together with the group
-//! entity that stands for it in the parent group's `cfs_rq` (spec §3.5, §4.2,
-//! §4.6, §4.7, §6.3, §7.5, §7.6).
+//! entity that stands for it in the parent group's `cfs_rq` (`enqueue_task_fair()`,
+//! `dequeue_entities()`, `pick_task_fair()`, `update_cfs_group()` and the PELT
+//! updates of `kernel/sched/fair.c`, v6.6–v7.1).
 //!
 //! [`FairRq<Profile, G, N>`](FairRq) holds up to `G` levels (task groups; group 0 is the
 //! root) of at most `N` entities each, and walks the hierarchy the way the
@@ -37,8 +38,8 @@
 //!
 //! ## What is not modelled
 //!
-//! The spec does not define these precisely, so this module does not pretend
-//! to reproduce them:
+//! These are not reproduced bit for bit, and this module does not pretend
+//! to:
 //!
 //! * the group-entity PELT propagation of `update_tg_cfs_util/runnable/load`:
 //!   a group entity's own signal is updated like a task's (load = on_rq,

@@ -21,13 +21,15 @@ use crate::profile::Release;
 pub struct Features(u64);
 
 impl Features {
-    /// Preserve vlag across sleep and migration (§3.4); off places at V.
+    /// Preserve vlag across sleep and migration (`place_entity()`); off places at V.
     pub const PLACE_LAG: Features = Features(1 << 0);
-    /// A forked task's first deadline uses vslice/2 (§3.4).
+    /// A forked task's first deadline uses vslice/2 (`place_entity()`; in v6.6
+    /// only at fork, overwritten by the first enqueue).
     pub const PLACE_DEADLINE_INITIAL: Features = Features(1 << 1);
     /// Keep the deadline relative across a non-sleep dequeue/enqueue (≥ 6.12).
     pub const PLACE_REL_DEADLINE: Features = Features(1 << 2);
-    /// Slice protection (§4.3).
+    /// Slice protection (v6.6: the `vlag == deadline` marker; ≥ 6.18:
+    /// `set_protect_slice()`/`protect_slice()`).
     pub const RUN_TO_PARITY: Features = Features(1 << 3);
     /// A wakee with a shorter slice may bypass protection (≥ 6.12).
     pub const PREEMPT_SHORT: Features = Features(1 << 4);
@@ -37,11 +39,12 @@ impl Features {
     pub const PICK_BUDDY: Features = Features(1 << 6);
     /// The load balancer treats buddies as cache-hot.
     pub const CACHE_HOT_BUDDY: Features = Features(1 << 7);
-    /// Keep ineligible sleepers queued until their lag is burnt off (§4.7).
+    /// Keep ineligible sleepers queued until their lag is burnt off (≥ 6.12,
+    /// 152e11f6df29).
     pub const DELAY_DEQUEUE: Features = Features(1 << 8);
     /// Clip a delayed entity's lag to ≤ 0.
     pub const DELAY_ZERO: Features = Features(1 << 9);
-    /// Overflow-checked S/W with `sum_shift` (§2.5; 7.1, default off).
+    /// Overflow-checked S/W with `sum_shift` (7.1, 4823725d9d1d; default off).
     ///
     /// Not modelled: the library keeps `sum_shift` at 0 whatever this bit says.
     /// The kernel only shifts after an S or W overflow, so results agree with
@@ -54,7 +57,7 @@ impl Features {
     pub const HRTICK: Features = Features(1 << 12);
     /// Slice-end hrtimer for deadline tasks.
     pub const HRTICK_DL: Features = Features(1 << 13);
-    /// Feed irq and steal time into CPU capacity (§8.4).
+    /// Feed irq and steal time into CPU capacity (`update_rq_clock_task()`).
     pub const NONTASK_CAPACITY: Features = Features(1 << 14);
     /// Queue remote wakeups.
     pub const TTWU_QUEUE: Features = Features(1 << 15);
@@ -64,13 +67,13 @@ impl Features {
     pub const SIS_PROP: Features = Features(1 << 17);
     /// Age the load of a migrating task at attach.
     pub const ATTACH_AGE_LOAD: Features = Features(1 << 18);
-    /// `wake_affine_idle` (§8.2).
+    /// `wake_affine_idle`.
     pub const WA_IDLE: Features = Features(1 << 19);
-    /// `wake_affine_weight` (§8.3).
+    /// `wake_affine_weight`.
     pub const WA_WEIGHT: Features = Features(1 << 20);
     /// The `imbalance_pct` bias in `wake_affine_weight`.
     pub const WA_BIAS: Features = Features(1 << 21);
-    /// util_est EWMA (§7.7).
+    /// util_est EWMA (`util_est_update`).
     pub const UTIL_EST: Features = Features(1 << 22);
     /// util_est fast ramp-up (6.6 only).
     pub const UTIL_EST_FASTUP: Features = Features(1 << 23);
@@ -448,7 +451,8 @@ mod tests {
     #[test]
     fn defaults_match_spec_table_5() {
         use Features as F;
-        // Rows of spec §5 that differ between releases.
+        // kernel/sched/features.h defaults (v6.6.0, v6.18.2, v6.19.0/v7.0.0, v7.1.5)
+        // that differ between releases.
         let d66 = F::defaults(Release::Linux6_6);
         let d618 = F::defaults(Release::Linux6_18);
         let d70 = F::defaults(Release::Linux7_0);

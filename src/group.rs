@@ -1,9 +1,11 @@
 //! cgroup (task-group) shares: the per-CPU weight of a group entity, the cgroup
-//! file conversions, and the `tg.load_avg` contribution rule (spec §6).
+//! file conversions, and the `tg.load_avg` contribution rule (`calc_group_shares()`,
+//! `update_cfs_group()`, `update_tg_load_avg()` in `kernel/sched/fair.c` and the
+//! cgroup file handlers of `kernel/sched/core.c`, v6.6–v7.1).
 //!
 //! A task group with `tg.shares` is represented on each CPU by a group entity
 //! whose weight is the group's share in proportion to this CPU's part of the
-//! group's load (`calc_group_shares`, spec §6.2):
+//! group's load (`calc_group_shares()`, identical v6.6.0 … v7.1.5):
 //!
 //! ```text
 //! load      = max(scale_load_down(grq.load.weight), grq.avg.load_avg)
@@ -17,7 +19,8 @@
 //!
 //! ```
 //! use eevdf::{group::calc_group_shares, Profile};
-//! // known-bugs §4 test idea 1: CPU0 has two freshly woken nice-0 tasks.
+//! // v6.6.0 … v7.1.5 calc_group_shares() (docs/derivations.md §10): CPU0 has two
+//! // freshly woken nice-0 tasks: load 2048, tg_weight 3072, ⌊2^20·2048/3072⌋.
 //! let s = calc_group_shares(&Profile::LINUX_7_1, 1 << 20, 2048, 1024, 2 << 20, 1024);
 //! assert_eq!(s, Ok(699_050));
 //! ```
@@ -51,7 +54,7 @@ pub const CGROUP_WEIGHT_MAX: u64 = 10_000;
 pub const CGROUP_WEIGHT_DFL: u64 = 100;
 
 /// The kernel's `clamp(x, lo, hi)`: `hi` if `x ≥ hi`, else `lo` if `x ≤ lo`, else
-/// `x` (spec §0.2). It differs from `min(max(x, lo), hi)` when `lo > hi`.
+/// `x` (`include/linux/minmax.h`). It differs from `min(max(x, lo), hi)` when `lo > hi`.
 #[inline]
 const fn kclamp(x: i64, lo: i64, hi: i64) -> i64 {
     if x >= hi {
@@ -63,7 +66,7 @@ const fn kclamp(x: i64, lo: i64, hi: i64) -> i64 {
     }
 }
 
-/// `calc_group_shares(grq)` (fair.c, v6.6 … v7.1; spec §6.2, contract function 8)
+/// `calc_group_shares(grq)` (fair.c, v6.6 … v7.1; `eevdf_calc_group_shares` in C)
 /// with an overflow flag.
 ///
 /// Inputs are the kernel's fields: `tg_shares` = `tg.shares` (scaled),
@@ -92,7 +95,8 @@ const fn kclamp(x: i64, lo: i64, hi: i64) -> i64 {
 ///
 /// ```
 /// use eevdf::{group::overflowing_calc_group_shares as s, Profile};
-/// // shares of 15·1024 over 8 busy CPUs: each gets 1920, not 2048 (spec §6.2).
+/// // shares of 15·1024 over 8 busy CPUs: each gets 15·1024·1024/8/1024 = 1920, not
+/// // 2048 (the unscaled MIN_SHARES floor; calc_group_shares() comment, v6.6 … v7.1).
 /// assert_eq!(s(&Profile::LINUX_6_6, 15 << 10, 8 * 1024, 1024, 1 << 20, 1024), Ok((1920, false)));
 /// // tg.shares ≥ 2^63 is negative as a long: the kernel returns it (flagged).
 /// assert_eq!(s(&Profile::LINUX_7_1, 1 << 63, 0, 0, 1 << 20, 0), Ok((1 << 63, true)));
@@ -119,9 +123,12 @@ pub fn overflowing_calc_group_shares(
 }
 
 /// The local load `calc_group_shares` weighs a group run queue by: the line that
-/// changed in Linux 4.15 (the `cgroup-share-imbalance` seed; known-bugs §4).
+/// changed in Linux 4.15 (Josef Bacik, "CPU Scheduler imbalance with cgroups",
+/// 2017-07-24, and Peter Zijlstra's cgroup/PELT series merged for v4.15;
+/// `docs/derivations.md` §1.3).
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SharesLoad {
     /// `load = max(scale_load_down(grq.load.weight), grq.avg.load_avg)`: every
     /// release this crate models (4.15 onwards). A group run queue that has just
@@ -326,7 +333,7 @@ pub fn checked_calc_group_shares(
     }
 }
 
-/// The clamp of `__sched_group_set_shares` (fair.c, v6.6 … v7.1; spec §6.1):
+/// The clamp of `__sched_group_set_shares` (fair.c, v6.6 … v7.1):
 /// `tg.shares = clamp(shares, scale_load(MIN_SHARES), scale_load(MAX_SHARES))`
 /// = `[2048, 268,435,456]`. (The root group cannot be changed; that check is the
 /// caller's.)
@@ -348,7 +355,7 @@ pub const fn set_shares_clamp(shares: u64) -> u64 {
 }
 
 /// The `tg.shares` that a cgroup v1 write `cpu.shares = x` results in
-/// (`cpu_shares_write_u64` then `__sched_group_set_shares`, v6.6 … v7.1; spec §6.1):
+/// (`cpu_shares_write_u64` then `__sched_group_set_shares`, v6.6 … v7.1):
 /// `x > scale_load_down(ULONG_MAX)` is first replaced by `MAX_SHARES`, then
 /// `set_shares_clamp(scale_load(x))`.
 ///
@@ -365,8 +372,9 @@ pub const fn cpu_shares_write(x: u64) -> u64 {
 }
 
 /// The `tg.shares` that a cgroup v2 write `cpu.weight = c` results in (v6.6 …
-/// v7.1; spec §6.1): `scale_load(⌊(c·1024 + 50) / 100⌋)` (DIV_ROUND_CLOSEST_ULL),
-/// through the set-shares clamp (never active for `c` in range).
+/// v7.1; the cgroup v2 `cpu.weight` handler of `kernel/sched/core.c`): `scale_load(⌊(c·1024 +
+/// 50) / 100⌋)` (DIV_ROUND_CLOSEST_ULL), through the set-shares clamp (never active for `c` in
+/// range).
 /// `c` outside `[1, 10000]` is [`Error::InvalidArgument`] (the kernel's `-ERANGE`).
 ///
 /// ```
@@ -381,7 +389,7 @@ pub const fn cpu_weight_write(c: u64) -> Result<u64, Error> {
     Ok(set_shares_clamp(scale_load((c * 1024 + 50) / 100)))
 }
 
-/// Reading `cpu.weight` back (v6.6 … v7.1; spec §6.1): with
+/// Reading `cpu.weight` back (`kernel/sched/core.c`, v6.6 … v7.1): with
 /// `weight = scale_load_down(tg.shares)`, `r = ⌊(weight·100 + 512) / 1024⌋`
 /// (DIV_ROUND_CLOSEST_ULL); v6.18 and later return `clamp(r, 1, 10000)`, v6.6
 /// returns `r` unclamped (the profile's [`CpuWeightRead`]; a
@@ -405,10 +413,10 @@ pub fn cpu_weight_read(profile: impl Into<Profile>, tg_shares: u64) -> u64 {
 }
 
 /// The `tg.shares` that a cgroup v2 write `cpu.weight.nice = n` results in
-/// (v6.6 … v7.1; spec §6.1): `scale_load(sched_prio_to_weight[n + 20])`.
+/// (v6.6 … v7.1, `kernel/sched/core.c`): `scale_load(sched_prio_to_weight[n + 20])`.
 /// `n` outside `[−20, 19]` is [`Error::NiceOutOfRange`].
 ///
-/// Reading `cpu.weight.nice` back is not provided: the spec does not define it.
+/// Reading `cpu.weight.nice` back is not provided (its rounding is not reproduced here).
 ///
 /// ```
 /// assert_eq!(eevdf::group::cpu_weight_nice_write(0), Ok(1 << 20));
@@ -443,6 +451,7 @@ pub struct TgLoadAvgInput {
 /// add), and store the new contribution and timestamp in the group run queue.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct TgLoadAvgUpdate {
     /// The signed change to add to `tg.load_avg`.
     pub delta: i64,
@@ -456,7 +465,7 @@ pub struct TgLoadAvgUpdate {
 /// `NSEC_PER_MSEC`: the ≥ v6.18 rate limit of `update_tg_load_avg`.
 pub const TG_LOAD_AVG_RATE_LIMIT_NS: u64 = 1_000_000;
 
-/// `update_tg_load_avg(grq)` as a decision (fair.c; spec §6.4): `None` when
+/// `update_tg_load_avg(grq)` as a decision (fair.c, v6.6–v7.1; rate limit ≥ v6.18): `None` when
 /// nothing is published, else the update. Steps 2 and 3 are the profile's
 /// [`TgLoadAvg::RateLimited`]; a [`Release`](crate::Release) stands for its
 /// preset.
@@ -509,7 +518,7 @@ pub fn update_tg_load_avg(
     }
 }
 
-/// `clear_tg_load_avg(grq)` (fair.c; spec §6.4), when the CPU goes offline:
+/// `clear_tg_load_avg(grq)` (fair.c, v6.6–v7.1), when the CPU goes offline:
 /// subtract the whole contribution and zero it. Returns the update
 /// (`delta = −contrib`, wrapping as a `long`; the timestamp is unchanged).
 pub const fn clear_tg_load_avg(
@@ -569,8 +578,8 @@ mod tests {
 
     #[test]
     fn kernel_clamp_with_lo_above_hi() {
-        // tg_shares < 2 makes hi < lo (spec §0.2): the kernel's clamp gives 2 where
-        // min(max(x, 2), hi) would give hi.
+        // tg_shares < 2 makes hi < lo (include/linux/minmax.h clamp()): the kernel's clamp
+        // gives 2 where min(max(x, 2), hi) would give hi.
         for p in Profile::PRESETS {
             // x = ⌊1·1024 / 1034⌋ = 0: not ≥ hi = 1, ≤ lo = 2 → 2 (min/max would say 1).
             assert_eq!(calc_group_shares(&p, 1, 10, 0, 1 << 20, 0), Ok(2));

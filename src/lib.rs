@@ -79,7 +79,8 @@
 //! use eevdf::entity::{place_entity, PlaceFlags, RqCtx, SchedEntity, Tunables};
 //! use eevdf::{Profile, Vlag, Vtime};
 //!
-//! // spec Appendix A: two nice-0 entities queued, a nice-5 one running.
+//! // v7.1.5 avg_vruntime() and place_entity(), worked in docs/derivations.md §4:
+//! // two nice-0 entities queued, a nice-5 one running.
 //! let p = Profile::LINUX_7_1;
 //! let v0 = Vtime::INIT;
 //! let mut acc = AvgVruntime::new(p);

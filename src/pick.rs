@@ -1,4 +1,6 @@
-//! The EEVDF pick rule and slice protection (spec §4.2, §4.3).
+//! The EEVDF pick rule and slice protection (`pick_eevdf()` / `__pick_eevdf()`,
+//! v6.6–v7.1, and `set_protect_slice()` / `protect_slice()`, v6.18–v7.1, in
+//! `kernel/sched/fair.c`).
 //!
 //! EEVDF runs the *eligible* entity (lag ≥ 0, i.e. v ≤ V) with the *earliest
 //! virtual deadline*. The kernel finds it in O(log n) in a red-black tree:
@@ -60,9 +62,9 @@ pub trait SearchTree {
     /// trees, ≥ v6.8) or the minimum deadline (vruntime-ordered v6.6 trees).
     fn subtree_min(&self, id: Self::Id) -> Vtime;
 
-    /// v6.6's search (spec §4.2): `Some(Some(id))` for a node, `Some(None)` for
-    /// curr, `None` when nothing was found. `curr_best` is curr's deadline when
-    /// curr is on the run queue and eligible. The default walks the tree with
+    /// v6.6.0's search (`pick_eevdf()` over the `min_deadline` tree): `Some(Some(id))` for a
+    /// node, `Some(None)` for curr, `None` when nothing was found. `curr_best` is curr's
+    /// deadline when curr is on the run queue and eligible. The default walks the tree with
     /// its min-deadline aggregates as the kernel does; a tree shape for which an
     /// equivalent search is cheaper may override it.
     fn search_6_6(
@@ -89,7 +91,8 @@ pub fn protect_slice(profile: &Profile, se: &SchedEntity) -> bool {
     }
 }
 
-/// `set_protect_slice(cfs_rq, se)` (spec §4.3), run when `se` is picked; in
+/// `set_protect_slice(cfs_rq, se)` (fair.c, v6.18–v7.1; the min-slice limit
+/// since 052c3d87c82e), run when `se` is picked; in
 /// v6.6 ([`Protection::ParityMarker`]) `set_next_entity` writes the marker
 /// `vlag = deadline` instead.
 ///
@@ -187,7 +190,8 @@ fn first_eligible<T: SearchTree>(tree: &T, eligible: &impl Fn(Vtime) -> bool) ->
 }
 
 /// v6.6's walk over a vruntime-ordered tree with min-deadline aggregates
-/// (spec §4.2). `curr_best` is curr's deadline when curr is on the run queue
+/// (`pick_eevdf()`, v6.6.0; the deadline-ordered tree replaced it in v6.8,
+/// 2227a957e1d5). `curr_best` is curr's deadline when curr is on the run queue
 /// and eligible. Returns `Some(Some(id))` for a node, `Some(None)` for curr,
 /// `None` when nothing was found.
 fn walk_6_6<T: SearchTree>(
@@ -289,7 +293,8 @@ pub fn pick_eevdf<R: Rules, T: SearchTree>(
 /// made overflowed the profile's arithmetic
 /// ([`AvgVruntime::overflowing_vruntime_eligible`]), so that the choice may not
 /// be the exact rule's — under ≤ v7.0's s64 product a far-away entity can be
-/// judged ineligible and another picked, or nothing (known-bugs §1). Only the
+/// judged ineligible and another picked, or nothing (the NULL `pick_eevdf()`
+/// crashes fixed by bbce3de72be5 and 79f3f9bedd14; `docs/derivations.md` §8). Only the
 /// tests the walk actually makes are counted. Always false under EXACT.
 pub fn overflowing_pick_eevdf<R: Rules, T: SearchTree>(
     avg: &AvgVruntime<R>,

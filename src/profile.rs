@@ -76,6 +76,7 @@ use crate::Error;
 /// order.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Release {
     /// v6.6.0, the first EEVDF release.
     Linux6_6 = 0,
@@ -118,9 +119,11 @@ impl From<&Profile> for Profile {
 }
 
 /// The weight each entity contributes to the sums S and W, and to the lag
-/// inflation in `place_entity` (spec §2.1).
+/// inflation in `place_entity` (`scale_load_down(w)` ≤ v7.0; the full weight in
+/// v7.1, 4823725d9d1d).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AvgWeight {
     /// `scale_load_down(load.weight)`: 1024 for nice 0 (v6.6 … v7.0).
     ScaledDown = 0,
@@ -128,9 +131,11 @@ pub enum AvgWeight {
     Full = 1,
 }
 
-/// The flavour of `__calc_delta` (spec §1.4).
+/// The flavour of `__calc_delta` (multiply-shift ≤ v7.0; quotient in v7.1 on
+/// 64-bit, db4551e2ba34).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CalcDelta {
     /// Multiply by the cached 32-bit inverse weight and shift (≤ v7.0).
     MulShift = 0,
@@ -141,6 +146,7 @@ pub enum CalcDelta {
 /// The signed division used for V and for the placement lag.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Division {
     /// `div_s64`: the divisor is converted to s32 first (≤ v7.0).
     S32Divisor = 0,
@@ -148,9 +154,11 @@ pub enum Division {
     Long = 1,
 }
 
-/// How eligibility compares `avg ≥ key × load` (spec §2.7).
+/// How `vruntime_eligible()` compares `avg ≥ key × load` (s64 product ≤ v7.0;
+/// 128-bit in v7.1, b6eee96843e8).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Eligibility {
     /// `key × load` as a wrapping s64 product (≤ v7.0).
     Wrapping = 0,
@@ -159,9 +167,11 @@ pub enum Eligibility {
     Wide = 1,
 }
 
-/// The lag clamp of `update_entity_lag` / `entity_lag` (spec §3.3).
+/// The lag clamp of `update_entity_lag` / `entity_lag` (`max(2·slice, TICK_NSEC)`
+/// ≤ v6.19; `cfs_rq_max_slice + TICK_NSEC` from v7.0, 6e3c0a4e1ad1).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LagLimit {
     /// `calc_delta_fair(max(2·se.slice, TICK_NSEC), se)` (≤ v6.19).
     TwiceSlice = 0,
@@ -169,9 +179,12 @@ pub enum LagLimit {
     MaxSlicePlusTick = 1,
 }
 
-/// The reference point v0 of the sums and the rule that moves it (spec §2.4).
+/// The reference point v0 of the sums and the rule that moves it
+/// (`update_min_vruntime()` ≤ v6.18; `update_zero_vruntime()` from v6.19,
+/// 79f3f9bedd14, moved lazily by `avg_vruntime()` from v7.0, b3d99f43c72b).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Reference {
     /// `min_vruntime`, moved forward only by `update_min_vruntime` (≤ v6.18).
     MinVruntime = 0,
@@ -182,10 +195,11 @@ pub enum Reference {
     ZeroVruntimeHeavy = 2,
 }
 
-/// The four generations of `reweight_entity` for a queued entity (spec §3.6),
-/// in time order.
+/// The four generations of `reweight_entity` for a queued entity, in time
+/// order (`docs/derivations.md` §6).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Reweight {
     /// (a) v6.6.0: scale the relative deadline; vruntime unchanged.
     ScaleDeadline = 0,
@@ -198,9 +212,11 @@ pub enum Reweight {
     Rescale = 3,
 }
 
-/// Which subtree slice aggregates the run queue's tree reports (known-bugs §8).
+/// Which subtree slice aggregates the run queue's tree reports (v6.12–v7.1;
+/// `docs/derivations.md` §12).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SliceAggregates {
     /// As the kernel keeps them: rotations and erase copy only the declared
     /// `min_vruntime` field, and 7.x does not initialise a new leaf's
@@ -214,6 +230,7 @@ pub enum SliceAggregates {
 /// Whether the formulas wrap like the kernel or are evaluated exactly.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Arithmetic {
     /// The kernel's C types: results wrap, and a flag reports it.
     Kernel = 0,
@@ -233,6 +250,7 @@ pub enum Arithmetic {
 /// tested by `protect_slice` and enforced by `update_curr`.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Protection {
     /// v6.6: `set_next_entity` writes the marker `vlag = deadline`
     /// (63304558ba5d "sched/eevdf: Curb wakeup-preemption"); the entity is
@@ -256,6 +274,7 @@ pub enum Protection {
 /// A buddy is taken only if it is eligible.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PickRule {
     /// v6.6: `pick_next_entity` takes the NEXT_BUDDY `cfs_rq.next` before
     /// `pick_eevdf`, which has no single-entity shortcut and keeps a
@@ -279,6 +298,7 @@ pub enum PickRule {
 /// `entity_before`, the `min_vruntime_cb` callbacks), and so the pick's search.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Timeline {
     /// v6.6: ordered by vruntime, augmented with `min_deadline`; the pick
     /// walks the tree for the eligible minimum deadline and falls back to
@@ -299,6 +319,7 @@ pub enum Timeline {
 /// survives `update_deadline` and `place_entity`.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CustomSlice {
     /// v6.6: no custom slices; both reload the base slice every time.
     Ignored = 0,
@@ -310,6 +331,7 @@ pub enum CustomSlice {
 /// `place_entity`'s lag test and its relative deadline (PLACE_REL_DEADLINE).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PlaceRule {
     /// v6.6: PLACE_LAG inflates the lag whenever the queue is not empty, a
     /// zero lag included (the division runs); no relative deadlines.
@@ -327,6 +349,7 @@ pub enum PlaceRule {
 /// Delayed dequeue (DELAY_DEQUEUE, DELAY_ZERO) and what comes with it.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DelayDequeue {
     /// v6.6: none. A sleeping entity always leaves; `wake_affine_idle`'s
     /// sync test reads `nr_running`; `update_cfs_group` has no skips (see
@@ -352,6 +375,7 @@ pub enum DelayDequeue {
 /// waking entity preempt curr?
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WakeupPreempt {
     /// v6.6: NEXT_BUDDY marks every non-fork wakee as the next buddy up
     /// front; preempt iff `pick_eevdf` (no buddy) picks the wakee.
@@ -377,6 +401,7 @@ pub enum WakeupPreempt {
 /// `yield_task_fair` for an eligible curr.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum YieldRule {
     /// v6.6: `deadline += calc_delta_fair(base slice)`; vruntime stays.
     ExtendDeadline = 0,
@@ -394,6 +419,7 @@ pub enum YieldRule {
 /// ([`EnqueueFlags::new_task`](crate::runqueue::EnqueueFlags::new_task)).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ForkEnqueue {
     /// v6.6: none. `task_fork_fair` placed the child with ENQUEUE_INITIAL,
     /// but the enqueue places it again without the flag: the first deadline
@@ -409,6 +435,7 @@ pub enum ForkEnqueue {
 /// factor; the discriminant is the value in ns.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum BaseSlice {
     /// v6.6: 0.75 ms.
     Us750 = 750_000,
@@ -427,6 +454,7 @@ impl BaseSlice {
 /// the removed-load step change a run queue's PELT sums.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum LoadAvgUpdate {
     /// ≤ v6.19 (6.6, 6.18): plain additions; removals `sub_positive` with
     /// the 32-bit floor `max_t(u32, sum, avg · PELT_MIN_DIVIDER)`.
@@ -438,6 +466,7 @@ pub enum LoadAvgUpdate {
 /// The util_est algorithm (`util_est_update`, `_task_util_est`).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UtilEstForm {
     /// v6.6: `{enqueued, ewma}` with UTIL_EST_FASTUP and the capacity test.
     Pair = 0,
@@ -449,6 +478,7 @@ pub enum UtilEstForm {
 /// `update_tg_load_avg`'s publishing rule.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TgLoadAvg {
     /// v6.6: publish whenever `|delta| > contrib / 64`.
     EveryChange = 0,
@@ -461,6 +491,7 @@ pub enum TgLoadAvg {
 /// `update_cfs_group`'s early returns.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CfsGroupUpdate {
     /// v6.6: always reweight the group entity to the computed shares.
     Always = 0,
@@ -474,6 +505,7 @@ pub enum CfsGroupUpdate {
 /// Reading `cpu.weight` back (`cpu_weight_read_u64`).
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum CpuWeightRead {
     /// v6.6: the rounded value, unclamped (MIN_SHARES reads as 0).
     Unclamped = 0,
@@ -630,7 +662,8 @@ impl Profile {
         },
     };
 
-    /// Linux v6.6.57 (stable): v6.6.0 with `reweight_eevdf` (spec §3.6 b).
+    /// Linux v6.6.57 (stable): v6.6.0 with `reweight_eevdf` (eab03c23c2a1 and
+    /// 1560d1f6eb6b as backported).
     /// Not part of the C ABI's profile ids.
     pub const LINUX_6_6_57: Profile = Profile {
         reweight: Reweight::Eevdf,
@@ -898,7 +931,8 @@ release_types! {
     Exact => EXACT, WideSums;
 }
 
-/// `TICK_NSEC` for a given `HZ`: `(10^9 + HZ/2) / HZ` (spec §0.2). `HZ = 0` gives 0.
+/// `TICK_NSEC` for a given `HZ`: `(10^9 + HZ/2) / HZ` (the kernel's definition,
+/// rounded to nearest). `HZ = 0` gives 0.
 ///
 /// ```
 /// assert_eq!(eevdf::profile::tick_nsec(1000), 1_000_000);
@@ -915,6 +949,7 @@ pub const fn tick_nsec(hz: u32) -> u64 {
 /// Which CPUs the idle search takes as idle.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IdleTest {
     /// `available_idle_cpu(cpu) || sched_idle_cpu(cpu)`, whatever the wakee's
     /// policy (v6.6 … v7.0).
@@ -928,6 +963,7 @@ pub enum IdleTest {
 /// matters for a negative `nr_idle_scan`.
 #[repr(u8)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ScanStop {
     /// Decrement, stop when the result is exactly 0 (v6.6).
     AtZero = 0,
@@ -984,7 +1020,8 @@ mod tests {
 
     #[test]
     fn base_slice_follows_the_log_factor() {
-        // spec §3.1: 0.70 ms for 1 CPU, 1.40 ms for 2–3, 2.10 ms for 4–7, 2.80 ms for ≥ 8.
+        // sysctl_sched_base_slice (v6.18.2 … v7.1.5): 700,000 ns × (1 + ⌊log2(min(cpus, 8))⌋):
+        // 0.70 ms for 1 CPU, 1.40 ms for 2–3, 2.10 ms for 4–7, 2.80 ms for ≥ 8.
         let p = Profile::LINUX_6_18;
         let got: [u64; 9] = core::array::from_fn(|i| p.base_slice(i as u32 + 1));
         assert_eq!(
@@ -1000,7 +1037,7 @@ mod tests {
 
     #[test]
     fn tick_nsec_rounds_to_nearest() {
-        // spec §0.2.
+        // TICK_NSEC = (NSEC_PER_SEC + HZ/2) / HZ.
         assert_eq!(tick_nsec(1000), 1_000_000);
         assert_eq!(tick_nsec(250), 4_000_000);
         assert_eq!(tick_nsec(300), 3_333_333);

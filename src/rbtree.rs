@@ -14,7 +14,8 @@
 //! node's place, only the declared field is carried over, and the other
 //! aggregates keep whatever they held for the node's former, smaller subtree
 //! until some later recomputation happens to reach them. Those stale values are
-//! observable (known-bugs §8 of the project spec), so this tree reproduces them
+//! observable through `cfs_rq_min_slice()`/`cfs_rq_max_slice()` in v6.12–v7.1
+//! (`docs/derivations.md` §12), so this tree reproduces them
 //! on purpose: it performs the same insertion walk, the same rebalancing and
 //! erase cases, and calls the callbacks of [`RbNodes`] at the same moments with
 //! the same arguments. The tree itself never touches a payload; the callbacks

@@ -78,7 +78,8 @@ impl GroupLoad {
         }
     }
 
-    /// The root task group: contributors never publish to it (spec §6.4 step 1).
+    /// The root task group: contributors never publish to it (`update_tg_load_avg()`
+    /// returns early for the root group, v6.6–v7.1).
     #[cfg(not(loom))]
     pub const fn root() -> GroupLoad {
         GroupLoad {
@@ -87,7 +88,8 @@ impl GroupLoad {
         }
     }
 
-    /// The root task group: contributors never publish to it (spec §6.4 step 1).
+    /// The root task group: contributors never publish to it (`update_tg_load_avg()`
+    /// returns early for the root group, v6.6–v7.1).
     #[cfg(loom)]
     pub fn root() -> GroupLoad {
         GroupLoad {

@@ -3,7 +3,8 @@
 //! vruntime, deadlines, `vprot` and the reference point v0 are u64 nanoseconds of
 //! virtual time that are *allowed to wrap* (the kernel starts v0 at −2²⁰ so that
 //! wrap bugs show early). They are compared only through the signed wrapping
-//! difference (spec §0.2):
+//! difference, as the kernel does (open-coded `(s64)(a - b)` before v7.0,
+//! `vruntime_cmp()` from v7.0; `docs/derivations.md`, "Conventions"):
 //!
 //! ```text
 //! wsub(a, b) = (a − b) mod 2⁶⁴ read as s64,    a < b ⟺ wsub(a, b) < 0
@@ -136,7 +137,8 @@ mod tests {
 
     #[test]
     fn init_is_minus_2_pow_20() {
-        // spec §2.1 and §9 #16.
+        // init_cfs_rq(), every release v6.6.0 … v7.1.5: v0 = (u64)(−2^20), so
+        // the value wraps past 0 after 2^20 ns of nice-0 virtual time.
         assert_eq!(Vtime::INIT.0, 0xFFFF_FFFF_FFF0_0000);
         assert_eq!((Vtime::INIT + (1 << 20)).0, 0);
     }

@@ -1,4 +1,6 @@
-//! Wake-affine decisions and idle-CPU predicates (spec §8): would Linux pull a
+//! Wake-affine decisions and idle-CPU predicates (`select_task_rq_fair()`,
+//! `wake_affine()` and its helpers in `kernel/sched/fair.c`, `available_idle_cpu()`
+//! in `kernel/sched/sched.h`, v6.6–v7.1): would Linux pull a
 //! waking task onto the waker's CPU?
 //!
 //! At a wakeup the kernel first asks [`wake_wide`] whether waker and wakee form
@@ -23,8 +25,9 @@
 //! Everything is a pure function of small `#[repr(C)]` input structs, so a
 //! hypervisor or simulator can replay the decision. Idleness of a vCPU takes
 //! `vcpu_is_preempted` into account ([`available_idle_cpu`]): an idle vCPU whose
-//! thread the host has preempted is not idle to the guest (the
-//! `vcpu-hlt-preempted-idle` seed).
+//! thread the host has preempted is not idle to the guest (Masanori Misono,
+//! LKML, 2021-05-26, "[PATCH RFC 0/1] Make vCPUs that are HLT state candidates
+//! for load balancing").
 //!
 //! ```
 //! use eevdf::{wake::*, Features, Profile};
@@ -110,14 +113,14 @@ pub struct WakeAffineInput {
     pub sync: bool,
 }
 
-/// `idle_rq(rq)` (v6.18 … v7.1; `idle_cpu` in v6.6 with the same tests; spec §8.4):
+/// `idle_rq(rq)` (`kernel/sched/sched.h`, v6.18 … v7.1; `idle_cpu` in v6.6 with the same tests):
 /// the idle task runs, nothing is queued, no remote wakeup is pending.
 #[inline]
 pub const fn idle_rq(cpu: &CpuState) -> bool {
     cpu.idle_task_running && cpu.nr_running == 0 && !cpu.ttwu_pending
 }
 
-/// `available_idle_cpu(cpu)` (v6.6 … v7.1; spec §8.4): [`idle_rq`] and **not**
+/// `available_idle_cpu(cpu)` (v6.6 … v7.1): [`idle_rq`] and **not**
 /// `vcpu_is_preempted`. An idle vCPU whose thread the host preempted (for
 /// instance after a HLT exit) is not available.
 ///
@@ -132,14 +135,14 @@ pub const fn available_idle_cpu(cpu: &CpuState) -> bool {
     idle_rq(cpu) && !cpu.vcpu_preempted
 }
 
-/// `choose_idle_cpu(cpu, p)` (v7.1; spec §8.4): [`available_idle_cpu`], or the
+/// `choose_idle_cpu(cpu, p)` (fair.c, v7.1): [`available_idle_cpu`], or the
 /// CPU runs only SCHED_IDLE tasks and the wakee is not SCHED_IDLE.
 #[inline]
 pub const fn choose_idle_cpu(cpu: &CpuState, p_is_sched_idle: bool) -> bool {
     available_idle_cpu(cpu) || (cpu.sched_idle_only && !p_is_sched_idle)
 }
 
-/// `wake_wide(p)` (fair.c, v6.6 … v7.1; spec §8.1) with an overflow flag:
+/// `wake_wide(p)` (fair.c, v6.6 … v7.1) with an overflow flag:
 /// "wide" (do not wake affine) iff `slave ≥ llc_size` and
 /// `master ≥ slave · llc_size`, where master/slave are the larger/smaller of the
 /// waker's and the wakee's `wakee_flips`.
@@ -191,7 +194,7 @@ pub struct WakeeFlips {
     pub wakee_flips: u32,
 }
 
-/// `record_wakee(p)` (fair.c, v6.6 … v7.1; spec §8.1) on the waker's state:
+/// `record_wakee(p)` (fair.c, v6.6 … v7.1) on the waker's state:
 ///
 /// 1. at most once per `hz` jiffies — when `jiffies` is after
 ///    `wakee_flip_decay_ts + hz` (`time_after`, wrapping) — halve `wakee_flips`
@@ -220,7 +223,8 @@ pub fn record_wakee(current: &mut WakeeFlips, wakee: u64, jiffies: u64, hz: u64)
     }
 }
 
-/// `wake_affine_idle(this_cpu, prev_cpu, sync)` (fair.c; spec §8.2):
+/// `wake_affine_idle(this_cpu, prev_cpu, sync)` (fair.c, v6.6 … v7.1; the delayed-task
+/// correction of the sync test from v6.12):
 ///
 /// 1. `this` available-idle and sharing the LLC with `prev`: `prev` if it is
 ///    available-idle too, else `this`;
@@ -295,7 +299,8 @@ impl Wide {
 }
 
 /// `wake_affine_weight(sd, p, this_cpu, prev_cpu, sync)` (fair.c, v6.6 … v7.1;
-/// spec §8.3) with an overflow flag. With `tl = task_h_load(p)`:
+/// `imbalance_pct` from `sd_init()` in topology.c) with an overflow flag. With `tl =
+/// task_h_load(p)`:
 ///
 /// ```text
 /// this = cpu_load(this)                   sync: if current_h_load > this → This
@@ -425,7 +430,7 @@ pub fn checked_wake_affine_weight(
     }
 }
 
-/// `wake_affine(sd, p, this_cpu, prev_cpu, sync)` (fair.c, v6.6 … v7.1; spec §8.1)
+/// `wake_affine(sd, p, this_cpu, prev_cpu, sync)` (fair.c, v6.6 … v7.1)
 /// with an overflow flag: [`wake_affine_idle`] under `WA_IDLE` (with the
 /// profile's release), then, if it decided nothing, [`wake_affine_weight`] under
 /// `WA_WEIGHT`; [`WakeTarget::This`] if that chose the waker's CPU, else
@@ -478,7 +483,7 @@ fn overflowing_mul_div_plus_one(
     Ok((prod / div, w1 || w2))
 }
 
-/// `task_h_load(p)` (fair.c, v6.6 … v7.1; spec §8.3) with an overflow flag: the
+/// `task_h_load(p)` (fair.c, v6.6 … v7.1) with an overflow flag: the
 /// task's load as seen at the root,
 /// `⌊se_load_avg · grq_h_load / (grq_load_avg + 1)⌋` (`div64_ul`), with
 /// `grq` the task's cfs_rq. Without group scheduling it is just `se_load_avg`.
@@ -513,7 +518,7 @@ pub fn task_h_load(
         .and_then(|p| profile.settle(p))
 }
 
-/// One step of `update_cfs_rq_h_load` (fair.c, v6.6 … v7.1; spec §8.3), walking
+/// One step of `update_cfs_rq_h_load` (fair.c, v6.6 … v7.1), walking
 /// down the hierarchy: a child group queue's h_load is
 /// `⌊parent_h_load · ge_load_avg / (parent_load_avg + 1)⌋`, where `ge` is the
 /// group entity in the parent queue. The root queue's h_load is its load_avg.
@@ -603,6 +608,7 @@ pub struct IdleSiblingInput {
 /// How [`select_idle_sibling`] chose.
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum IdleSibling {
     /// The target was idle.
     Target = 0,
@@ -626,6 +632,7 @@ pub enum IdleSibling {
 
 /// What [`select_idle_sibling`] returns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct IdleChoice {
     /// The chosen CPU. Like the kernel's, it can be outside the task's allowed
     /// CPUs (an idle target or `prev`); the caller then falls back.
@@ -876,6 +883,7 @@ pub struct SelectTaskRq {
 
 /// Where [`select_task_rq_fair`] sends a wakee, and why.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Placement {
     /// The CPU the wakee goes to: core's `select_task_rq` result, always an
     /// allowed CPU.
@@ -1342,7 +1350,8 @@ mod tests {
 
     #[test]
     fn seed_vcpu_hlt_preempted_idle() {
-        // vcpu-hlt-preempted-idle.txt: vCPU1 halted (idle) but its steal-time
+        // Masanori Misono, LKML 2021-05-26, "[PATCH RFC 0/1] Make vCPUs that are HLT
+        // state candidates for load balancing": vCPU1 halted (idle) but its steal-time
         // `preempted` byte is 1; thread C wakes on vCPU2, whose previous CPU was vCPU1.
         let p = Profile::LINUX_7_1;
         let f = Features::defaults(p.release);
@@ -1355,18 +1364,19 @@ mod tests {
         // Not available, so the idle step does not return prev…
         assert_eq!(wake_affine_idle(p.release, &i), WakeTarget::None);
         // …and the weight step pulls C onto vCPU2: (1024 + 300)·100 < (0 − 300)·108? no:
-        // prev = −32,400·1024 < this: stays "none" → prev. The seed's stacking comes from
+        // prev = −32,400·1024 < this: stays "none" → prev. The report's stacking comes from
         // select_idle_sibling skipping vCPU1, not from wake_affine.
         assert_eq!(wake_affine(&p, f, &i), WakeTarget::Prev);
         assert!(!choose_idle_cpu(&vcpu1_halted, false));
-        // Without the preempted flag (the patch in the seed) vCPU1 is a candidate.
+        // Without the preempted flag (the RFC patch of the report) vCPU1 is a candidate.
         let patched = input(vcpu2, idle(), 300, 1024, false);
         assert_eq!(wake_affine_idle(p.release, &patched), WakeTarget::Prev);
     }
 
     #[test]
     fn seed_kvm_vcpu_wake_affine_stacking() {
-        // kvm-vcpu-wake-affine.txt: 2 pCPUs saturated by vCPU threads; a vCPU thread
+        // "VM performance issue in KVM guests." (Zhang Xiantao, kvm/LKML, 2010-04-10;
+        // docs/derivations.md §1.3): 2 pCPUs saturated by vCPU threads; a vCPU thread
         // wakes a sibling vCPU thread with a sync wakeup. The waker is the only
         // runnable task on its pCPU, so wake_affine_idle stacks the wakee there.
         let p = Profile::LINUX_6_6;
@@ -1375,7 +1385,7 @@ mod tests {
         let prev = busy(1024, 1);
         let i = input(this, prev, 1024, 1024, true);
         assert_eq!(wake_affine(&p, f, &i), WakeTarget::This);
-        // Switching off affine wakeups as in the seed's experiment (WA_IDLE and WA_WEIGHT):
+        // Switching off affine wakeups as in the report's experiment (WA_IDLE and WA_WEIGHT):
         let off = f - Features::WA_IDLE - Features::WA_WEIGHT;
         assert_eq!(wake_affine(&p, off, &i), WakeTarget::Prev);
         // Non-sync: weight test (1024 + 1024)·100 < (1024 − 1024)·108 fails → prev.
@@ -1385,7 +1395,8 @@ mod tests {
 
     #[test]
     fn seed_aio_completion_migration() {
-        // aio-completion-migration.txt: a submitter saturating CPU A is woken by the
+        // LKML "single aio thread is migrated crazily by scheduler" (Ming Lei, Nov
+        // 2019; Dave Chinner, 2019-11-21): a submitter saturating CPU A is woken by the
         // completion kworker on CPU B (non-sync). B runs the kworker (load 100), A holds
         // the submitter's own load when it slept (~1000 decaying). The weight test pulls
         // the submitter to B: (100 + 1000)·100 = 110,000 < (1000 − 1000 + 1024)·108 = 110,592.

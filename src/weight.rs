@@ -10,16 +10,18 @@
 //! __calc_delta(δ, w, lw) ≈ δ · w / lw.weight
 //! ```
 //!
-//! Two forms of `__calc_delta` exist (spec §1.4): up to v7.0 a multiply by a
+//! Two forms of `__calc_delta()` (`kernel/sched/fair.c`) exist: up to v7.0 a multiply by a
 //! cached 32-bit inverse weight and a shift ([`CalcDelta::MulShift`]), which
 //! is off by ±1 from the quotient for some weights; from v7.1 (64-bit) the plain
-//! quotient `(δ·w mod 2⁶⁴) / lw.weight` ([`CalcDelta::Quotient`]).
+//! quotient `(δ·w mod 2⁶⁴) / lw.weight` ([`CalcDelta::Quotient`], db4551e2ba34
+//! "sched/fair: Use full weight to __calc_delta()"). Both are worked in
+//! `docs/derivations.md` §7.
 //!
 //! ```
 //! use eevdf::{weight::{overflowing_calc_delta_fair, LoadWeight}, Profile};
 //! let nice9 = LoadWeight::from_nice(9).unwrap();
-//! // spec §1.5: 4 ms at nice 9 is 29,897,809 ns of virtual time in 6.6 … 7.0
-//! // and 29,897,810 ns in 7.1.
+//! // calc_delta_fair() in v6.6.0/v7.0.0 and v7.1.5: 4 ms at nice 9 is 29,897,809 ns
+//! // of virtual time in 6.6 … 7.0 and ⌊4,000,000·1024/137⌋ = 29,897,810 ns in 7.1.
 //! assert_eq!(overflowing_calc_delta_fair(&Profile::LINUX_6_6, 4_000_000, &nice9), (29_897_809, false));
 //! assert_eq!(overflowing_calc_delta_fair(&Profile::LINUX_7_1, 4_000_000, &nice9), (29_897_810, false));
 //! ```
@@ -50,7 +52,7 @@ pub const MIN_NICE: i32 = -20;
 pub const MAX_NICE: i32 = 19;
 
 /// `sched_prio_to_weight[nice + 20]`: unscaled weights, identical in every
-/// release read (spec §1.2).
+/// release read, v6.6.0 … v7.1.5 (`kernel/sched/core.c`).
 pub const SCHED_PRIO_TO_WEIGHT: [u32; 40] = [
     /* -20 */ 88761, 71755, 56483, 46273, 36291, //
     /* -15 */ 29154, 23254, 18705, 14949, 11916, //
@@ -64,7 +66,9 @@ pub const SCHED_PRIO_TO_WEIGHT: [u32; 40] = [
 
 /// `sched_prio_to_wmult[nice + 20]`: the inverse weights, verbatim. They are
 /// *not* a formula of the weights: most are round(2³²/w), four are ⌊2³²/w⌋, and
-/// fourteen differ by one from the lazily computed ⌊(2³²−1)/w⌋ (spec §1.2).
+/// fourteen differ by one from the lazily computed ⌊(2³²−1)/w⌋
+/// (`sched_prio_to_wmult[]`, `kernel/sched/core.c`, identical v6.6.0 … v7.1.5;
+/// `docs/derivations.md` §7).
 pub const SCHED_PRIO_TO_WMULT: [u32; 40] = [
     /* -20 */ 48388, 59856, 76040, 92818, 118348, //
     /* -15 */ 147320, 184698, 229616, 287308, 360437, //
@@ -86,12 +90,14 @@ pub const fn scale_load(w: u64) -> u64 {
     w << SCHED_FIXEDPOINT_SHIFT
 }
 
-/// `scale_load_down(w)`: 0 for 0, otherwise `max(2, w >> 10)` (64-bit, spec §1.1).
+/// `scale_load_down(w)`: 0 for 0, otherwise `max(2, w >> 10)` (64-bit,
+/// `kernel/sched/sched.h`, since 26cf52229efc).
 /// The floor of 2 keeps tiny group weights from reading as 0.
 ///
 /// ```
 /// use eevdf::weight::scale_load_down as sld;
-/// // known-bugs §4, test idea 2.
+/// // scale_load_down(), v6.6.0 … v7.1.5 (26cf52229efc "sched: Avoid scale real
+/// // weight down to zero").
 /// assert_eq!([sld(0), sld(1), sld(1000), sld(2047), sld(1_048_576)], [0, 2, 2, 2, 1024]);
 /// ```
 #[inline]
@@ -109,7 +115,8 @@ pub const fn scale_load_down(w: u64) -> u64 {
 }
 
 /// `__update_inv_weight` without the cache: the inverse the kernel computes for
-/// a weight whose cached inverse is stale (spec §1.3): 1 when
+/// a weight whose cached inverse is stale (`__update_inv_weight()`, fair.c,
+/// ≤ v7.0, and v7.1 on 32-bit): 1 when
 /// `sld(w) ≥ 2³² − 1`, otherwise ⌊(2³² − 1) / sld(w)⌋.
 #[inline]
 pub const fn computed_inv_weight(weight: NonZeroU64) -> u32 {
@@ -353,13 +360,14 @@ impl LoadWeight {
     }
 }
 
-/// The legacy `__calc_delta` normalisation (spec §1.4 steps 1–5): the 32-bit
+/// The legacy `__calc_delta()` normalisation (fair.c, ≤ v7.0; `docs/derivations.md` §7): the 32-bit
 /// factor and shift with `δ · w / lw ≈ δ · fact >> shift`. Returns `None` when
 /// the shift would go negative (undefined in the kernel).
 ///
 /// ```
 /// use eevdf::weight::{mul_shift_factor, LoadWeight, NICE_0_LOAD};
-/// // spec §1.5, row nice 5: (3282124288, 30).
+/// // v6.6.0/v7.0.0 __calc_delta(NICE_0_LOAD, nice 5): fact 1024 · 12,820,798 =
+/// // 13,128,497,152 ≥ 2^32, shifted by fls(3) = 2: (3282124288, 30).
 /// let lw = LoadWeight::from_nice(5).unwrap();
 /// assert_eq!(mul_shift_factor(NICE_0_LOAD, &lw), Some((3_282_124_288, 30)));
 /// ```
@@ -433,7 +441,7 @@ pub fn overflowing_calc_delta(
 ///
 /// Domain: multiply-shift wraps when the quotient exceeds 2⁶⁴ (δ ≥ 2⁶⁴·w/2²⁰,
 /// only for weights below nice 0); 7.1 when δ·2²⁰ ≥ 2⁶⁴, i.e. δ ≥ 2⁴⁴ ns ≈ 4.9 h
-/// for every weight but nice 0 (known-bugs §6, test idea 2); EXACT only for
+/// for every weight but nice 0 (db4551e2ba34; `docs/derivations.md` §7); EXACT only for
 /// weights below nice 0. The exact boundary per profile and weight is
 /// [`bounds::calc_delta_fair_domain`](crate::bounds::calc_delta_fair_domain).
 #[inline]
@@ -489,7 +497,8 @@ mod tests {
 
     #[test]
     fn tables_are_verbatim() {
-        // spec §1.2, spot checks across the table plus the four ⌊2^32/w⌋ entries.
+        // sched_prio_to_weight[]/sched_prio_to_wmult[] (core.c, v6.6.0 … v7.1.5),
+        // spot checks across the table plus the four ⌊2^32/w⌋ entries.
         assert_eq!(SCHED_PRIO_TO_WEIGHT[0], 88761);
         assert_eq!(SCHED_PRIO_TO_WEIGHT[20], 1024);
         assert_eq!(SCHED_PRIO_TO_WEIGHT[39], 15);
@@ -524,7 +533,8 @@ mod tests {
 
     #[test]
     fn wmult_differs_from_computed_inverse_exactly_where_spec_says() {
-        // spec §1.2 warning: +1 at nice −18, −17, −8, −7, −4, −2, −1, 0, 1, 2, 4, 5, 6, 12.
+        // The table inverse exceeds ⌊(2^32−1)/w⌋ (__update_inv_weight()) by one at nice −18,
+        // −17, −8, −7, −4, −2, −1, 0, 1, 2, 4, 5, 6, 12.
         let plus_one = [-18, -17, -8, -7, -4, -2, -1, 0, 1, 2, 4, 5, 6, 12];
         for nice in -20..=19 {
             let lw = LoadWeight::from_nice(nice).unwrap();
@@ -550,7 +560,8 @@ mod tests {
 
     #[test]
     fn update_inv_weight_rules() {
-        // spec §1.3.
+        // __update_inv_weight() (fair.c, ≤ v7.0): cached if non-zero, else
+        // ⌊(2^32−1)/sld(w)⌋, 1 when sld(w) ≥ 2^32−1, 2^32−1 when sld(w) = 0.
         let mut g = LoadWeight::new(2048 * 1024).unwrap();
         assert_eq!(g.inv_weight(), 0);
         g.update_inv_weight();
@@ -570,10 +581,12 @@ mod tests {
         assert_eq!(cached.effective_inv_weight(), 77);
     }
 
-    /// One row of spec §1.5: nice, legacy (fact, shift), and (δ, legacy, v7.1) triples.
+    /// One row: nice, legacy (fact, shift), and (δ, legacy, v7.1) triples.
     type Row = (i32, (u32, u32), [(u64, u64, u64); 3]);
 
-    /// spec §1.5 test vectors.
+    /// calc_delta_fair() golden values: legacy from v6.6.0 and v7.0.0 (64-bit
+    /// multiply-shift), v7.1 from v7.1.5 (⌊δ·2^20 / w⌋); nice 0 is informational
+    /// (the kernel returns δ unchanged).
     const SPEC_1_5: [Row; 12] = [
         (
             -20,
@@ -714,8 +727,9 @@ mod tests {
 
     #[test]
     fn reciprocal_error_table_known_bugs_6() {
-        // known-bugs §6 test idea 1 (32-bit units there; ×1024 here gives the same
-        // inverses): δ = 1 s at weight 1024 over lazily inverted group weights.
+        // The reciprocal error of the ≤ v7.0 __calc_delta() (v6.6.0/v7.0.0) against
+        // the exact v7.1.5 quotient, docs/derivations.md §7 (weights ×1024 give the
+        // same inverses): δ = 1 s at weight 1024 over lazily inverted group weights.
         let rows = [
             (2u64, 511_999_999_761u64, 512_000_000_000u64),
             (3, 341_333_333_253, 341_333_333_333),
@@ -745,7 +759,8 @@ mod tests {
 
     #[test]
     fn quotient_overflow_boundary_known_bugs_6() {
-        // known-bugs §6 test idea 2: w = 2^19, δ = 2^44.
+        // v7.1.5 __calc_delta() (db4551e2ba34): w = 2^19, δ = 2^44: δ·2^20 = 2^64
+        // wraps to 0 before the division; the exact value is 2^45.
         let lw = LoadWeight::new(1 << 19).unwrap();
         let p = Profile::LINUX_7_1;
         assert_eq!(
@@ -767,8 +782,8 @@ mod tests {
 
     #[test]
     fn small_group_weights_change_meaning_in_7_1() {
-        // spec §1.5: shares = 2 advance vruntime ~512× wall time in the legacy form
-        // (sld floor 2048) and 524,288× in 7.1.
+        // calc_delta_fair() v7.0.0 vs v7.1.5: shares = 2 advance vruntime ~512× wall time in
+        // the legacy form (sld floor 2048) and 524,288× in 7.1.
         let lw = LoadWeight::new(2).unwrap();
         let (legacy, _) = overflowing_calc_delta_fair(&Profile::LINUX_7_0, 1_000_000, &lw);
         assert_eq!(legacy / 1_000_000, 511); // 511.99…× from the truncated inverse
@@ -810,7 +825,7 @@ mod tests {
 
     #[test]
     fn fair_factor_shift_is_at_least_22_for_any_inverse() {
-        // spec §1.4 / §9 #8: with weight = NICE_0_LOAD the normalised shift stays
+        // The __calc_delta() comment (≤ v7.0): with weight = NICE_0_LOAD the normalised shift stays
         // ≥ 22 whatever 32-bit inverse is cached, so calc_delta_fair is total.
         for inv in [1u32, 2, 1024, 4_194_304, 0x7FFF_FFFF, u32::MAX] {
             let lw = LoadWeight::with_inv_weight(3, inv).unwrap();

@@ -2,7 +2,7 @@
 //! edge is exact (no wrap reported; the value is the profile's formula without
 //! overflow, which for LINUX_7_1 is EXACT's) and the first input beyond it wraps
 //! (the Linux profile reports it and returns the kernel's wrapped value, computed
-//! here independently from the C semantics of spec §0.2; EXACT returns the exact
+//! here independently from the C semantics of `docs/derivations.md` §2; EXACT returns the exact
 //! value, or `Error::Overflow` / the overflow flag when it cannot be represented).
 //! Every profile is checked on both sides of every boundary.
 
@@ -115,7 +115,7 @@ fn calc_delta_fair_both_sides_of_the_boundary() {
 
 #[test]
 fn calc_delta_fair_7_1_wraps_at_2_44_for_every_weight_but_nice_0_known_bugs_6() {
-    // known-bugs §6 test idea 2 / db4551e2ba34: δ·2^20 ≥ 2^64 ⟺ δ ≥ 2^44.
+    // v7.1.5 __calc_delta() (db4551e2ba34): δ·2^20 ≥ 2^64 ⟺ δ ≥ 2^44.
     for (name, lw) in weights() {
         let d = calc_delta_fair_domain(&Profile::LINUX_7_1, &lw);
         if lw.weight() == NICE_0_LOAD {
@@ -161,6 +161,7 @@ fn calc_delta_general_form_both_sides() {
                 (false, CalcDelta::MulShift) => {
                     assert_eq!(v, c::calc_delta_legacy(first, weight, &lw))
                 }
+                _ => panic!("no reference model for this variant"),
             }
         }
     }
@@ -279,6 +280,7 @@ fn avg_divisor_both_sides_of_the_boundary() {
         let lw_for = |aw: u64| match p.avg_weight {
             AvgWeight::ScaledDown => aw << 10,
             AvgWeight::Full => aw,
+            _ => panic!("no reference model for this variant"),
         };
         let es = [(Vtime(5), lw_for(max_w))];
         let (v, w) = overflowing_avg_vruntime_batch(&p, v0, es).unwrap();
@@ -357,7 +359,7 @@ fn eligibility_product_both_sides_of_the_boundary() {
             }
         }
     }
-    // known-bugs §1 idea 2: the wrapped product flips the answer for P.
+    // b6eee96843e8 (docs/derivations.md §8.2): the wrapped product flips the answer for P.
     let m = eligibility_domain(&wrapping_7_1, 104_857_602)
         .max()
         .unwrap();
@@ -379,7 +381,7 @@ fn placement_product_both_sides_of_the_boundary() {
         vec![
             (a(37), a(nice_m20)),                 // 556146ce5e94's queue
             (113 * a(nice_m20), a(nice_m20)),     // Hui Su's 114 entities
-            (2 * a(NICE_0_LOAD), a(NICE_0_LOAD)), // §2's round trip
+            (2 * a(NICE_0_LOAD), a(NICE_0_LOAD)), // the 300 → 450 round trip
             (0, a(NICE_0_LOAD)),                  // empty load: divided by 1
             ((1 << 31) - 1, a(NICE_0_LOAD)),      // the largest s32 divisor
         ]
@@ -447,6 +449,7 @@ fn c_lag_limit(p: &Profile, lw: &LoadWeight, slice: u64, max_slice: u64, tick: u
     let span = match p.lag_limit {
         LagLimit::TwiceSlice => slice.wrapping_mul(2).max(tick),
         LagLimit::MaxSlicePlusTick => max_slice.wrapping_add(tick),
+        _ => panic!("no reference model for this variant"),
     };
     c::calc_delta_fair(p, span, lw)
 }
@@ -456,6 +459,7 @@ fn exact_limit(p: &Profile, lw: &LoadWeight, slice: u64, tick: u64) -> u128 {
     let span = match p.lag_limit {
         LagLimit::TwiceSlice => (2 * slice as u128).max(tick as u128),
         LagLimit::MaxSlicePlusTick => slice as u128 + tick as u128,
+        _ => panic!("no reference model for this variant"),
     };
     if lw.weight() == NICE_0_LOAD {
         span
@@ -538,7 +542,7 @@ fn lag_limit_both_sides_of_the_boundary() {
 
 #[test]
 fn lag_limit_u64_max_slice_bbce3de72be5() {
-    // known-bugs §1 / §2 idea 2: slice = U64_MAX is outside every Linux domain.
+    // bbce3de72be5: slice = U64_MAX (2·slice wraps) is outside every Linux domain.
     for p in LINUX {
         for (_, lw) in weights() {
             assert!(!lag_limit_domain(&p, &lw, 1_000_000).contains(u64::MAX));
@@ -549,7 +553,7 @@ fn lag_limit_u64_max_slice_bbce3de72be5() {
 #[test]
 fn reweight_rescale_both_sides_of_the_boundary() {
     // An entity off the run queue carrying vlag: reweight rescales it unclamped,
-    // vlag ⊗ old / new (spec §3.6).
+    // vlag ⊗ old / new (reweight_entity(), every release v6.6–v7.1).
     let tun = |p: &Profile| Tunables {
         base_slice: 3_000_000,
         tick_nsec: 1_000_000,
@@ -612,8 +616,8 @@ fn reweight_rescale_both_sides_of_the_boundary() {
 
 #[test]
 fn stale_v0_curr_term_both_sides_of_the_boundary() {
-    // known-bugs §1 table: one running task, v0 never moved: key = cdf(t),
-    // the curr term key·w must fit an s64.
+    // Before b3d99f43c72b (docs/derivations.md §8.4): one running task, v0 never moved: key =
+    // cdf(t), the curr term key·w must fit an s64.
     let v0 = Vtime(0);
     for p in Profile::PRESETS {
         for (name, lw) in weights() {
@@ -651,6 +655,7 @@ fn stale_v0_curr_term_both_sides_of_the_boundary() {
             let c_e = match p.eligibility {
                 Eligibility::Wrapping => avg >= (key as i64).wrapping_mul(w as i64),
                 Eligibility::Wide => avg as i128 >= key as i64 as i128 * w as i128,
+                _ => panic!("no reference model for this variant"),
             };
             assert_eq!(e, c_e, "{p:?} {name}");
             // EXACT on the same vruntime: exact, eligible (it is the only entity).

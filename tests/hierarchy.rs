@@ -32,7 +32,7 @@ fn qc(tests: u64) -> QuickCheck {
 }
 
 // ---------------------------------------------------------------------------
-// calc_group_shares rules (known-bugs §4).
+// calc_group_shares rules (fair.c, v4.14, v4.15 … v7.1; docs/derivations.md §10).
 // ---------------------------------------------------------------------------
 
 #[test]
@@ -82,8 +82,9 @@ fn load_avg_rule_never_gives_more_than_todays_rule() {
 
 #[test]
 fn load_avg_rule_credits_a_just_woken_group_with_its_history_only() {
-    // Seed cgroup-share-imbalance: a group run queue that just woke four nice-0
-    // tasks but had decayed to load_avg 100, the group holding 4000 elsewhere.
+    // Josef Bacik's "CPU Scheduler imbalance with cgroups" (2017-07-24): a group run queue that
+    // just woke four nice-0 tasks but had decayed to load_avg 100, the group holding 4000
+    // elsewhere.
     let p = Profile::LINUX_6_6;
     let s = |rule| calc_group_shares_with(&p, rule, 1 << 20, 4100, 100, 4 << 20, 100).unwrap();
     assert_eq!(s(SharesLoad::LoadAvg), (1 << 20) * 100 / 4100); // 25,575
@@ -189,8 +190,8 @@ fn idle_search_finds_an_available_idle_cpu_whenever_one_is_allowed() {
 
 #[test]
 fn a_preempted_idle_vcpu_is_not_idle_to_the_wakeup_path_seed_hlt() {
-    // vcpu-hlt-preempted-idle: vCPU1 is halted and marked preempted; thread C
-    // wakes with target vCPU2 (busy running B): it stays on vCPU2.
+    // Masanori Misono's HLT report (LKML, 2021-05-26): vCPU1 is halted and marked preempted;
+    // thread C wakes with target vCPU2 (busy running B): it stays on vCPU2.
     let busy = CpuState {
         load_avg: 1024,
         capacity: 1024,

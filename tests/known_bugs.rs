@@ -1,7 +1,8 @@
-//! The regression corpus: every "Test idea" of `spec/known-bugs.md`, one test
-//! each, named after the commit that fixed (or introduced) the behaviour, or
-//! after the section when there is none. Each test asserts the bug's own
-//! numbers: the profile of the affected release reproduces the wrapped or wrong
+//! The regression corpus: the public history of arithmetic bugs in the fair
+//! class (upstream commits, LKML reports and crash dumps; the list of sources is
+//! in `docs/derivations.md` §1), one test each, named after the commit that fixed
+//! (or introduced) the behaviour, or after the topic when there is none. Each test asserts the
+//! bug's own numbers: the profile of the affected release reproduces the wrapped or wrong
 //! value (or, when the fix predates every preset, the test computes the affected
 //! arithmetic from the C semantics and shows the presets do not have it), and
 //! EXACT and the fixed release do not.
@@ -60,10 +61,10 @@ fn queued(weight: u64, v: Vtime, d: Vtime) -> SchedEntity {
 }
 
 // ---------------------------------------------------------------------------
-// §1 Overflow in avg_vruntime / entity_key / vruntime_eligible
+// Overflow in avg_vruntime / entity_key / vruntime_eligible
 // ---------------------------------------------------------------------------
 
-/// known-bugs §1 test idea 1 (650cad561cce, fixed before v6.6.0, so no preset is
+/// 650cad561cce "sched/eevdf: Fix avg_vruntime()" (fixed before v6.6.0, so no preset is
 /// affected): keys −3 and 0 at equal weight floor to V = v0 − 2; the truncating
 /// division it replaced gives v0 − 1, where the entity is *not* eligible.
 #[test]
@@ -87,7 +88,8 @@ fn bug_650cad561cce_floor_division() {
         );
         assert_eq!(e(-2), (true, false), "{p:?}");
     }
-    // The spec's numbers in 10-bit units: −3072 ≥ −1·2048 is false, −3072 ≥ −2·2048 true.
+    // In 10-bit units (v6.6.0 vruntime_eligible()): S = −3·1024 = −3072, W = 2048;
+    // key −1: −3072 ≥ −1·2048 is false, key −2: −3072 ≥ −2·2048 true.
     let p = Profile::LINUX_6_6;
     let mut acc = AvgVruntime::with_zero_vruntime(p, v0);
     for (v, w) in es {
@@ -102,7 +104,8 @@ const LINUX_7_1_BEFORE_B6EEE96843E8: Profile = Profile {
     ..Profile::LINUX_7_1
 };
 
-/// known-bugs §1 test idea 2 (b6eee96843e8): H (100·NICE_0_LOAD) at key 0 and a
+/// b6eee96843e8 "sched/fair: Fix overflow in vruntime_eligible()" (v7.1.5;
+/// `docs/derivations.md` §8.2): H (100·NICE_0_LOAD) at key 0 and a
 /// puny P (weight 2) at key 90e9. Exactly, P is not eligible; the s64 product
 /// wraps to −9,009,559,893,709,551,616 and says it is.
 #[test]
@@ -189,7 +192,8 @@ const LINUX_7_1_BEFORE_556146CE5E94: Profile = Profile {
     ..Profile::LINUX_7_1
 };
 
-/// known-bugs §1 test idea 3 (556146ce5e94): a nice −20 entity (90,891,264)
+/// 556146ce5e94 "sched/fair: Avoid overflow in enqueue_entity()" (v7.1.5;
+/// `docs/derivations.md` §8.1): a nice −20 entity (90,891,264)
 /// with vlag 57,498 joins a queue holding only curr (weight 37) at key 0. Its
 /// lag inflates by (37 + w)/37 to 141,245,081,754; without re-centring its key
 /// times its weight wraps S to the captured 5,608,800,059,305,154,560.
@@ -252,7 +256,8 @@ fn bug_556146ce5e94_heavy_entity_placement() {
     }
 }
 
-/// known-bugs §1 (bbce3de72be5), the arithmetic chain behind the Meta crashes,
+/// bbce3de72be5 "sched/eevdf: Fix se->slice being set to U64_MAX and resulting
+/// crash" (`docs/derivations.md` §8.3), the arithmetic chain behind the Meta crashes,
 /// under the 6.18 lag rule: an empty cfs_rq's `cfs_rq_min_slice` (U64_MAX)
 /// becomes a group entity's slice; 2·slice wraps, the lag limit exceeds
 /// `i64::MAX`, the clamp returns a huge negative vlag, and placing the entity
@@ -317,7 +322,7 @@ fn bug_bbce3de72be5_u64max_slice() {
         (limit, wrapped),
         (c::calc_delta_fair(&p7, 999_999, &g), true)
     );
-    // No Linux profile's lag-limit domain contains U64_MAX (known-bugs §2: reject it).
+    // No Linux profile's lag-limit domain contains U64_MAX (2·slice wraps: reject it).
     for q in [
         Profile::LINUX_6_6,
         Profile::LINUX_6_18,
@@ -328,9 +333,10 @@ fn bug_bbce3de72be5_u64max_slice() {
     }
 }
 
-/// known-bugs §1 test idea 4: Omar Sandoval's core dump (Meta, 2025-04-21) —
+/// Omar Sandoval's core dump (Meta, 2025-04-21, in the LKML thread on Pat Cody's
+/// RFC "sched/fair: Add null pointer check to pick_next_entity()") —
 /// three entities, scaled-down weights 2, 2, 4886, spread 4,605,926,626,239,570.
-/// v0 is not in the dump; the spec takes the lowest vruntime (curr's). Kernels
+/// v0 is not in the dump; this test takes the lowest vruntime (curr's). Kernels
 /// averaging 10-bit weights see S wrap and judge all three ineligible (6.18 and
 /// 7.0 then pick NULL; 6.6 falls back to the leftmost); exactly, curr is the only
 /// eligible entity.
@@ -405,7 +411,8 @@ fn bug_bbce3de72be5_meta_dump_all_ineligible() {
     }
 }
 
-/// known-bugs §1: Zicheng Qu's dump (Huawei, 2025-11-03, a 6.6-based kernel;
+/// Zicheng Qu's dump (Huawei, LKML 2025-11-03, "[PATCH] sched/eevdf: Fix NULL
+/// deref when avg_vruntime nears overflow", a 6.6-based kernel;
 /// fixed by 79f3f9bedd14, `zero_vruntime`). The dump gives v0 (min_vruntime), S,
 /// W and curr; the tree is reconstructed as the two entities that reproduce S and
 /// W exactly (q = ⌊S/W⌋ = −102,743,879,643,384: 76,444 at key q, 12,489 at q + 1).
@@ -545,11 +552,11 @@ fn wrapping_eq_9_20(k: i64) -> i64 {
     k.wrapping_mul(89_951)
 }
 
-/// known-bugs §1 bug 3 (b3d99f43c72b) and the table "stale v0 with one running
-/// task": if v0 stays put while one task runs, curr's key·w grows as t·2²⁰ (7.1)
-/// or t·2¹⁰ (≤ 7.0) and overflows after 2⁴³ ns ≈ 2.44 h or 2⁵³ ns ≈ 104 days.
-/// The commit's own trace (zero_vruntime 31,316.4 ms vs vruntime 50,787.3 ms) was
-/// still 8 bits away. With the fix, v0 follows the lone task.
+/// b3d99f43c72b "sched/fair: Fix zero_vruntime tracking" (`docs/derivations.md`
+/// §8.4), a stale v0 with one running task: if v0 stays put while one task
+/// runs, curr's key·w grows as t·2²⁰ (7.1) or t·2¹⁰ (≤ 7.0) and overflows after 2⁴³ ns ≈ 2.44 h
+/// or 2⁵³ ns ≈ 104 days. The commit's own trace (zero_vruntime 31,316.4 ms vs vruntime 50,787.3
+/// ms) was still 8 bits away. With the fix, v0 follows the lone task.
 #[test]
 fn bug_b3d99f43c72b_stale_zero_vruntime() {
     let n0 = LoadWeight::NICE_0;
@@ -572,6 +579,7 @@ fn bug_b3d99f43c72b_stale_zero_vruntime() {
         let c_e = match p.eligibility {
             Eligibility::Wrapping => t >= (edge as i64).wrapping_mul(w),
             Eligibility::Wide => t as i128 >= edge as i128 * w as i128,
+            other => panic!("no reference for {other:?}"),
         };
         assert_eq!(e, c_e);
     }
@@ -610,8 +618,8 @@ fn bug_b3d99f43c72b_stale_zero_vruntime() {
     }
 }
 
-/// known-bugs §1 bug 3, March 2026 v2 thread: sum_w_vruntime = 194,325,882,
-/// sum_weight = 5,120 (five nice-0 tasks in 7.0's 10-bit units), zero_vruntime =
+/// The March 2026 v2 thread on zero_vruntime tracking (after b3d99f43c72b): sum_w_vruntime =
+/// 194,325,882, sum_weight = 5,120 (five nice-0 tasks in 7.0's 10-bit units), zero_vruntime =
 /// 105,210,161,141,318 give avg = 105,210,161,179,272.
 #[test]
 fn zero_vruntime_v2_thread_trace_known_bugs_1() {
@@ -629,10 +637,11 @@ fn zero_vruntime_v2_thread_trace_known_bugs_1() {
 }
 
 // ---------------------------------------------------------------------------
-// §2 Lag placement
+// Lag placement
 // ---------------------------------------------------------------------------
 
-/// known-bugs §2 test idea 1 (86bfbb7ce4f6, lag-based placement): W = 2048 (two
+/// 86bfbb7ce4f6 "sched/fair: Add lag based placement" (`place_entity()`, v6.6.0 …
+/// v7.1.5; `docs/derivations.md` §5.1): W = 2048 (two
 /// nice-0 entities, 10-bit units), w = 1024, vlag = 300 inflates to 450; V moves
 /// by −150 and the entity's lag comes back as exactly 300. W = 0 or vlag = 0 apply
 /// no lag and divide by nothing.
@@ -655,7 +664,7 @@ fn bug_86bfbb7ce4f6_placement_round_trip() {
         let v2 = acc.avg_vruntime(None).unwrap();
         assert_eq!(v2.wsub(v), -150);
         assert_eq!(v2.wsub(se.vruntime), 300);
-        // 10-bit-unit arithmetic of the spec: 300·(2048 + 1024)/2048.
+        // The same in 10-bit units (v6.6.0 … v7.0.0): 300·(2048 + 1024)/2048.
         assert_eq!(300 * (2048 + 1024) / 2048, 450);
         // Corner cases: no queue, or no lag.
         assert_eq!(
@@ -669,7 +678,8 @@ fn bug_86bfbb7ce4f6_placement_round_trip() {
     }
 }
 
-/// known-bugs §2 test idea 2 (6e3c0a4e1ad1, "Fix lag clamp"): a nice-0 entity
+/// 6e3c0a4e1ad1 "sched/fair: Fix lag clamp" (old rule v6.6.0 … v6.18.2, new rule
+/// v7.0.0, v7.1.5; `docs/derivations.md` §5.2): a nice-0 entity
 /// with V − v = 2.5 ms, its own slice 0.1 ms, the queue's max slice 3 ms, tick
 /// 1 ms. The old rule max(2·slice, tick) clamps to 1 ms; the new max_slice + tick
 /// keeps 2.5 ms (limit 4 ms). Weight 2: 891,289,600,000 in 7.1, 870,399,999 in
@@ -719,6 +729,7 @@ fn bug_6e3c0a4e1ad1_lag_clamp() {
             let span = match p.lag_limit {
                 eevdf::profile::LagLimit::TwiceSlice => u64::MAX.wrapping_mul(2),
                 eevdf::profile::LagLimit::MaxSlicePlusTick => u64::MAX.wrapping_add(1_000_000),
+                other => panic!("no reference for {other:?}"),
             };
             assert_eq!(got, (c::calc_delta_fair(&p, span, &g.load), true), "{p:?}");
         }
@@ -727,7 +738,7 @@ fn bug_6e3c0a4e1ad1_lag_clamp() {
     assert_eq!((vlag.0, w), (1234, false));
 }
 
-/// known-bugs §2 test idea 3 (059258b0d424, "Prevent negative lag increase
+/// 059258b0d424 ("sched/fair: Prevent negative lag increase
 /// during delayed dequeue", v7.1): while delayed, vlag = max(new, old) and with
 /// DELAY_ZERO min(vlag, 0). v7.0 stores the new value.
 #[test]
@@ -753,10 +764,11 @@ fn bug_059258b0d424_delay_zero() {
 }
 
 // ---------------------------------------------------------------------------
-// §3 Reweight
+// Reweight
 // ---------------------------------------------------------------------------
 
-/// known-bugs §3 test idea 1 (eab03c23c2a1 and successors): two weight-1024
+/// eab03c23c2a1 "sched/eevdf: Fix vruntime adjustment on reweight" and successors
+/// (`docs/derivations.md` §6): two weight-1024
 /// entities at 700,000 and 1,300,000 (V = 1,000,000); the first, with deadline
 /// 1,300,000, is reweighted to 2048. V must stay put: v' = 850,000,
 /// d' = 1,150,000. Per generation: 6.6.57 (reweight_eevdf) and 7.1 hold it
@@ -806,7 +818,7 @@ fn bug_eab03c23c2a1_reweight_keeps_v() {
     }
 }
 
-/// known-bugs §3 test idea 2 (1560d1f6eb6b, "Prevent vlag from going out of
+/// 1560d1f6eb6b ("sched/eevdf: Prevent vlag from going out of
 /// bounds in reweight_eevdf()"): raw V − v = 2^44 with old weight nice −20. The
 /// unclamped product 2^44·90,891,264 ≈ 1.6·10^21 wraps; every generation that
 /// takes the lag on reweight clamps first — to 46,146 (max_slice + tick, 7.x) or
@@ -914,10 +926,11 @@ fn bug_1560d1f6eb6b_reweight_unclamped_lag() {
 }
 
 // ---------------------------------------------------------------------------
-// §4 calc_group_shares
+// calc_group_shares
 // ---------------------------------------------------------------------------
 
-/// known-bugs §4 test idea 1: tg.shares = 1,048,576 on two CPUs, tg.load_avg =
+/// calc_group_shares() (v6.6.0 … v7.1.5; `docs/derivations.md` §10): tg.shares =
+/// 1,048,576 on two CPUs, tg.load_avg =
 /// 2048, each CPU's last contribution 1024. CPU0 (two freshly woken nice-0 tasks)
 /// gets ⌊1,048,576·2048/3072⌋ = 699,050, CPU1 524,288: together 1,223,338 >
 /// tg.shares, the documented overestimate, reproduced rather than corrected.
@@ -935,8 +948,8 @@ fn shares_overestimate_worked_example_known_bugs_4() {
     }
 }
 
-/// known-bugs §4 test ideas 2 and 3 (26cf52229efc, "Avoid scale real weight
-/// down to zero"; Michael Wang's case): scale_load_down floors non-zero weights
+/// 26cf52229efc ("sched: Avoid scale real weight down to zero"; Michael Wang's
+/// RFC of 2020-03-03): scale_load_down floors non-zero weights
 /// at 2, so a group queue of load.weight 1000 and load_avg 0 contributes load 2,
 /// not 0. Before the fix (load 0) the shares came out as MIN_SHARES = 2.
 #[test]
@@ -968,10 +981,10 @@ fn bug_26cf52229efc_scale_load_down_floor() {
 }
 
 // ---------------------------------------------------------------------------
-// §5 PELT
+// PELT
 // ---------------------------------------------------------------------------
 
-/// known-bugs §5 test idea 1 (98b0d890220d and the other 2022 "relax the sync"
+/// 98b0d890220d ("Relax the sync of util_sum with util_avg") and the other 2022 "relax the sync"
 /// fixes, in every preset): a cfs_rq with util_avg 301, util_sum 301·46,718 loses
 /// an entity with util_avg 300, util_sum 14,100,000. The sum is floored at
 /// avg·PELT_MIN_DIVIDER: (1, 46,718), never (1, 0) as plain sub_positive gave.
@@ -1001,7 +1014,7 @@ fn bug_98b0d890220d_sum_floor_after_detach() {
     assert_eq!(14_062_118u32.checked_sub(14_100_000), None);
 }
 
-/// known-bugs §5 test idea 2 (6ab7973f2540, "Fix sched_avg fold", after
+/// 6ab7973f2540 ("sched/fair: Fix sched_avg fold", after
 /// 089d84203ad4 dropped se_weight in the 6.19 merge): a nice-0 entity with
 /// load_sum 46,718 enqueued into an empty cfs_rq adds 1024·46,718 = 47,839,232
 /// (the queue's sum is weighted); the regression added 46,718.
@@ -1026,7 +1039,7 @@ fn bug_6ab7973f2540_weighted_fold() {
     }
 }
 
-/// known-bugs §5 test idea 3 (625ed2bf049d's position-dependent divider): decay
+/// 625ed2bf049d's position-dependent divider (`docs/derivations.md` §9): decay
 /// halves 1024 in 32 periods to 511 (table truncation), gives 0 beyond 2016
 /// periods, and an always-running entity updated on period boundaries settles at
 /// load_sum 46,715 (never LOAD_AVG_MAX 47,742) after 346 periods, with load_avg
@@ -1053,13 +1066,13 @@ fn bug_625ed2bf049d_pelt_decay_and_saturation() {
 }
 
 // ---------------------------------------------------------------------------
-// §6 __calc_delta
+// __calc_delta
 // ---------------------------------------------------------------------------
 
-/// known-bugs §6 test idea 1 (the reciprocal path db4551e2ba34 replaced on
-/// 64-bit): δ = 10^9 ns at weight 1024 against lazily inverted group weights.
-/// The multiply-shift result is low by up to a few hundred ns per second (never
-/// high); v7.1 and EXACT give the exact quotient.
+/// The reciprocal path of `__calc_delta()` that db4551e2ba34 replaced on 64-bit
+/// (v6.6.0, v7.0.0; `docs/derivations.md` §7): δ = 10^9 ns at weight 1024 against lazily
+/// inverted group weights. The multiply-shift result is low by up to a few hundred ns per
+/// second (never high); v7.1 and EXACT give the exact quotient.
 #[test]
 fn bug_db4551e2ba34_reciprocal_vs_exact() {
     let rows = [
@@ -1107,9 +1120,9 @@ fn bug_db4551e2ba34_reciprocal_vs_exact() {
     );
 }
 
-/// known-bugs §6 test idea 2 (db4551e2ba34, "Use full weight to __calc_delta()",
-/// v7.1): w = 2^19 and δ = 2^44: the u64 product δ·2^20 wraps to 0 and v7.1
-/// returns 0; exactly it is 2^45. δ = 2^44 − 1 is exact: 2^45 − 2.
+/// db4551e2ba34 ("sched/fair: Use full weight to __calc_delta()", v7.1.5): w = 2^19 and δ =
+/// 2^44: the u64 product δ·2^20 wraps to 0 and v7.1 returns 0; exactly it is 2^45. δ = 2^44 − 1
+/// is exact: 2^45 − 2.
 #[test]
 fn bug_db4551e2ba34_delta_2_44_boundary() {
     let lw = LoadWeight::new(1 << 19).unwrap();
@@ -1134,10 +1147,11 @@ fn bug_db4551e2ba34_delta_2_44_boundary() {
 }
 
 // ---------------------------------------------------------------------------
-// §7 Harnesses and lag bounds
+// Harnesses and lag bounds
 // ---------------------------------------------------------------------------
 
-/// known-bugs §7 test idea 1, in the style of Hui Su's 2026 method: seeded random
+/// In the style of Hui Su's 2026 method (UBSAN plus an `__int128` oracle over
+/// random inputs, in his place_entity() overflow patch): seeded random
 /// sequences of enqueue(w, vlag), dequeue, run(Δ ≤ 10 ms) and reweight(w') with
 /// weights {2, 15·1024, 2^20, 88761·1024, 100·2^20}, run by LINUX_7_1 and EXACT
 /// side by side and checked against an i128 recomputation after every step:
@@ -1304,7 +1318,8 @@ fn exact_sums_about(rq: &RunQueue<Profile, 12>, v: Vtime) -> (i128, i128) {
     (s, w)
 }
 
-/// known-bugs §7 test idea 1, the reweight bound's worst case: one nice −20 and
+/// The reweight rounding bound's worst case (v6.6.57, v7.1.5; `docs/derivations.md`
+/// §6): one nice −20 and
 /// one nice 19 entity; reweighting the nice −20 one to nice 19 moves V by
 /// ⌊(W + w' − 2)/W'⌋ = 2,959 ns (v7.1). Positions found by search: nice −20 at
 /// v0 + 1, nice 19 at v0 + 11,837 (V = v0 + 2, vlag 1, rescaled to 5,917).
@@ -1334,7 +1349,8 @@ fn reweight_v_drift_reaches_2959_known_bugs_7() {
     }
 }
 
-/// known-bugs §7 test idea 2: three nice-0 entities, slice 3 ms, tick 1 ms, 10^5
+/// The steady-state EEVDF lag bound (`docs/derivations.md` §11): three nice-0
+/// entities, slice 3 ms, tick 1 ms, 10^5
 /// ticks of EEVDF picks: every vlag stays within ±(slice + tick) = ±4,000,000 ns,
 /// the 7.x lag-clamp limit calc_delta_fair(max_slice + TICK) for nice 0.
 #[test]
@@ -1372,7 +1388,8 @@ fn steady_state_lag_bound_known_bugs_7() {
     );
 }
 
-/// known-bugs §7, the LWN example: three equal tasks, A runs 30 ms: lags
+/// The three-task example of LWN's EEVDF coverage (v7.1.5 `entity_lag()`): three
+/// equal tasks, A runs 30 ms, V advances 10 ms: lags
 /// −20 ms, +10 ms, +10 ms, summing to 0.
 #[test]
 fn lwn_example_three_equal_tasks_known_bugs_7() {
@@ -1387,10 +1404,11 @@ fn lwn_example_three_equal_tasks_known_bugs_7() {
 }
 
 // ---------------------------------------------------------------------------
-// §8 Stale slice aggregates
+// Stale slice aggregates
 // ---------------------------------------------------------------------------
 
-/// known-bugs §8: custom slices 20 ms, 0.1 ms and 3 ms enqueued at V make the
+/// The v6.12–v7.1 augmented-tree callbacks (`docs/derivations.md` §12): custom
+/// slices 20 ms, 0.1 ms and 3 ms enqueued at V make the
 /// third an inner grandchild, which two rotations lift to the root. Rotations copy
 /// only min_vruntime, and 7.x does not initialise a new leaf's max_slice, so the
 /// root reports min_slice 3 ms and max_slice 0 while the queue holds 0.1 ms and

@@ -120,7 +120,7 @@ fn aio_submitter_stays_under_6_6_and_7_1_and_ping_pongs_without_the_kthread_rule
         let n = m(&o, v, "submitter_migrations_per_s");
         assert!(n < 1.0, "{v}: {n}");
     }
-    // Without the rule (the seed's pre-5.6 kernel) every completion moves it.
+    // Without the rule (the aio report's pre-5.6 kernel) every completion moves it.
     let old = m(
         &o,
         "linux-6.6-no-kthread-rule",

@@ -34,7 +34,7 @@ fn qc(tests: u64) -> QuickCheck {
 }
 
 // ---------------------------------------------------------------------------
-// PELT (spec §7).
+// PELT (kernel/sched/pelt.c and the PELT parts of fair.c, v6.6–v7.1).
 // ---------------------------------------------------------------------------
 
 #[test]
@@ -49,7 +49,7 @@ fn decay_is_monotone_and_never_exceeds_input() {
     qc(20_000).quickcheck(prop as fn(u64, u64, u16) -> bool);
 }
 
-/// spec §7.2 / §11.7: decay_load(x, 32k) is not x >> k. Exactly, with
+/// decay_load() (pelt.c, v6.6–v7.1): decay_load(x, 32k) is not x >> k. Exactly, with
 /// m = x >> k, it is m − ⌈m / 2³²⌉ (the −1 of yN_inv[0] = 2³² − 1, applied to
 /// m); so it is within one of the shift iff m ≤ 2³², and off by up to 2³²
 /// (for m near 2⁶⁴, k = 0) otherwise.
@@ -64,7 +64,8 @@ fn decay_by_32k_is_shift_by_k_minus_ceil_of_shifted_over_2_32() {
     assert_eq!(decay_load(u64::MAX, 0), u64::MAX - (1 << 32));
 }
 
-/// The spec's tolerance ("±1 from the table truncation", known-bugs §5) holds
+/// The usual tolerance ("±1 from the table truncation"; 1024 decays to 511 in
+/// 32 periods, `docs/derivations.md` §9) holds
 /// exactly on the domain x >> k ≤ 2³², which covers every PELT sum of an
 /// entity and of any run queue below 2³² (and the result is never above x >> k).
 #[test]
@@ -206,7 +207,7 @@ fn splits_inside_the_last_period_are_bit_identical() {
 }
 
 // ---------------------------------------------------------------------------
-// Group shares (spec §6.2, contract function 8).
+// Group shares (calc_group_shares(), fair.c, v6.6–v7.1; eevdf_calc_group_shares in C).
 // ---------------------------------------------------------------------------
 
 /// Domain: tg_shares in [2, 2^28] (MIN_SHARES to scale_load(MAX_SHARES)),
@@ -296,7 +297,7 @@ fn unflagged_linux_wake_affine_weight_equals_exact() {
 }
 
 // ---------------------------------------------------------------------------
-// The group load aggregate (spec §6.4, src/sync.rs).
+// The group load aggregate (update_tg_load_avg(), fair.c; src/sync.rs).
 // ---------------------------------------------------------------------------
 
 /// One step on CPU `cpu`: an update with a load and a clock advance, or going
@@ -324,7 +325,8 @@ impl quickcheck::Arbitrary for Op {
 
 /// GroupLoad's sum equals a sequential model written independently of
 /// group.rs: per CPU the last published value and time, the publish rule of
-/// spec §6.4 restated, and a plain integer for tg.load_avg.
+/// update_tg_load_avg() (publish when |delta| > contrib / 64) restated, and a plain
+/// integer for tg.load_avg.
 #[test]
 fn group_load_sum_equals_sequential_model() {
     fn prop(ops: Vec<Op>, r: u8) -> bool {
@@ -398,7 +400,7 @@ fn group_load_threads_never_lose_an_update() {
 }
 
 /// The decision function alone (no state): a sanity link between group.rs and
-/// sync.rs for the spec §6.4 threshold.
+/// sync.rs for update_tg_load_avg()'s threshold.
 #[test]
 fn publish_threshold_is_strictly_greater_than_contrib_over_64() {
     fn prop(contrib: u32, up: bool) -> bool {

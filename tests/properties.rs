@@ -1,6 +1,7 @@
 //! Property tests of the EEVDF arithmetic (quickcheck). Each property is named
 //! after the invariant it checks; inputs are drawn from the magnitudes of
-//! known-bugs §7 (weights 2, nice 19, nice 0, nice −20, 100·NICE_0_LOAD; lags up
+//! Hui Su's 2026 random harness (weights 2, nice 19, nice 0, nice −20,
+//! 100·NICE_0_LOAD; lags up
 //! to tens of ms) plus extremes.
 
 use eevdf::outcome::Wrapped;
@@ -17,7 +18,8 @@ use eevdf::weight::{overflowing_calc_delta_fair, LoadWeight, NICE_0_LOAD};
 use eevdf::{Features, Profile, Vlag, Vtime};
 use quickcheck::{quickcheck, Arbitrary, Gen, TestResult};
 
-/// Weights of known-bugs §7's harness plus a few group weights.
+/// Weights of Hui Su's random harness (his 2026 place_entity() overflow patch)
+/// plus a few group weights.
 const WEIGHTS: [u64; 8] = [
     2,
     15 << 10,
@@ -186,6 +188,7 @@ fn reference_wrap_flags(p: &Profile, q: &WildQueue) -> Option<(bool, bool)> {
     let divisor = match p.division {
         Division::S32Divisor => w as i32 as i64,
         Division::Long => w,
+        _ => panic!("no reference model for this variant"),
     };
     avg |= divisor != w;
     let d = num.checked_div(divisor)?;
@@ -312,7 +315,7 @@ quickcheck! {
     }
 
     fn reweight_in_7_1_leaves_v_unchanged_and_preserves_real_lag(q: Queue, who: usize, wi: usize) -> TestResult {
-        // known-bugs §3: V moves by −1 … ⌊(W + w' − 2)/W'⌋ (rounding only), and
+        // docs/derivations.md §6: V moves by −1 … ⌊(W + w' − 2)/W'⌋ (rounding only), and
         // w'·vl' = w·vl up to the truncating rescale (|error| < w'), unless the
         // lag clamp fired.
         if q.entities.len() < 2 {
@@ -433,7 +436,8 @@ quickcheck! {
 
 #[test]
 fn lwn_example_three_equal_tasks() {
-    // known-bugs §7: three equal tasks, A runs 30 ms: lags −20 ms, +10 ms, +10 ms.
+    // The LWN three-task example (v7.1.5 entity_lag()): three equal tasks, A runs 30 ms: lags
+    // −20 ms, +10 ms, +10 ms.
     for p in Profile::PRESETS {
         let v0 = Vtime(0);
         let es = [

@@ -1,5 +1,6 @@
-//! Golden values from the field report `shared/seeds/eevdf-vhost-lag-regression.txt`
-//! (Tobias Huschle, 2023-11-16): a 6.6-rc7 kernel with a 3 ms base slice
+//! Golden values from the trace in Tobias Huschle's report "EEVDF/vhost regression
+//! (bisected to 86bfbb7ce4f6 sched/fair: Add lag based placement)" (LKML,
+//! 2023-11-16; its TRACE EXCERPT section): a 6.6-rc7 kernel with a 3 ms base slice
 //! (s390, 12 dedicated IFLs with SMT-2: 24 CPUs, factor 4 × 0.75 ms).
 //!
 //! Every `sched_place` trace line prints the placed entity's vruntime (sev),

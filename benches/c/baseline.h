@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
  * The C baseline of the benchmarks: the Linux fair-class formulas in plain C,
- * kernel style, written from shared/spec/linux-fair-arithmetic.md (our own
- * code, not the kernel's). This is what a kernel or hypervisor would otherwise
- * copy, so it is what the library has to match in speed.
+ * kernel style, written from the formulas documented in this repository's
+ * src/ and docs/derivations.md (our own code, not the kernel's). This is what a kernel or
+ * hypervisor would otherwise copy, so it is what the library has to match in speed.
  *
  * Two generations are written out, one function each:
  *
@@ -81,7 +81,7 @@ static inline u64 mul_u64_u32_shr(u64 a, u32 mul, unsigned int shift)
 	return (u64)(((unsigned __int128)a * mul) >> shift);
 }
 
-/* ---- §1 load weights and calc_delta_fair ------------------------------- */
+/* ---- load weights and calc_delta_fair (kernel/sched/fair.c) ------------ */
 
 struct load_weight {
 	unsigned long weight;
@@ -115,7 +115,7 @@ static inline u32 inv_weight_of(const struct load_weight *lw)
 	return WMULT_CONST / w;
 }
 
-/* §1.4, the multiply-shift form (<= 7.0). */
+/* __calc_delta, the multiply-shift form (<= 7.0; 7.1 on 32-bit). */
 static inline u64 __calc_delta_66(u64 delta_exec, unsigned long weight,
 				  const struct load_weight *lw)
 {
@@ -139,14 +139,14 @@ static inline u64 __calc_delta_66(u64 delta_exec, unsigned long weight,
 	return mul_u64_u32_shr(delta_exec, (u32)fact, shift);
 }
 
-/* §1.4, 7.1 on 64-bit. */
+/* __calc_delta, 7.1 on 64-bit (db4551e2ba34). */
 static inline u64 __calc_delta_71(u64 delta_exec, unsigned long weight,
 				  const struct load_weight *lw)
 {
 	return (delta_exec * weight) / lw->weight;
 }
 
-/* §1.5 */
+/* calc_delta_fair (v6.6 ... v7.1) */
 static inline u64 calc_delta_fair_66(u64 delta, const struct load_weight *lw)
 {
 	if (unlikely(lw->weight != NICE_0_LOAD))
@@ -176,7 +176,7 @@ static inline u64 calc_delta_fair_exact(u64 delta, const struct load_weight *lw,
 	return (u64)q;
 }
 
-/* ---- §2 the V accumulator ---------------------------------------------- */
+/* ---- the V accumulator (avg_vruntime / sum_w_vruntime sums) ---------- */
 
 /* The part of struct cfs_rq the averages use. */
 struct cfs_rq_avg {
@@ -196,7 +196,7 @@ static inline s64 entity_key(const struct cfs_rq_avg *cfs_rq, u64 vruntime)
 	return (s64)(vruntime - cfs_rq->zero_vruntime);
 }
 
-/* §2.1: the averaging weight. */
+/* The averaging weight: scale_load_down(w) <= 7.0, full weight in 7.1. */
 static inline unsigned long avg_weight_66(unsigned long weight)
 {
 	return scale_load_down(weight);
@@ -207,7 +207,7 @@ static inline unsigned long avg_weight_71(unsigned long weight)
 	return weight;
 }
 
-/* §2.3 */
+/* avg_vruntime_add / sum_w_vruntime_add */
 static inline void avg_vruntime_add_66(struct cfs_rq_avg *cfs_rq, u64 vruntime,
 				       unsigned long weight)
 {
@@ -244,14 +244,14 @@ static inline void sum_w_vruntime_sub_71(struct cfs_rq_avg *cfs_rq, u64 vruntime
 	cfs_rq->sum_weight -= w;
 }
 
-/* §2.4, 7.x */
+/* update_zero_vruntime, 7.x */
 static inline void update_zero_vruntime(struct cfs_rq_avg *cfs_rq, s64 delta)
 {
 	cfs_rq->sum_w_vruntime -= (s64)cfs_rq->sum_weight * delta;
 	cfs_rq->zero_vruntime += delta;
 }
 
-/* §2.6, 6.6 … 6.19: a pure function, floor division with div_s64. */
+/* avg_vruntime, 6.6 ... 6.19: a pure function, floor division with div_s64. */
 static inline u64 avg_vruntime_66(const struct cfs_rq_avg *cfs_rq,
 				  const struct curr_se *curr)
 {
@@ -273,7 +273,7 @@ static inline u64 avg_vruntime_66(const struct cfs_rq_avg *cfs_rq,
 	return cfs_rq->zero_vruntime + avg;
 }
 
-/* §2.6, 7.1: div64_long, and zero_vruntime moves to the result. */
+/* avg_vruntime, 7.1: div64_long, and zero_vruntime moves to the result. */
 static inline u64 avg_vruntime_71(struct cfs_rq_avg *cfs_rq,
 				  const struct curr_se *curr)
 {
@@ -300,7 +300,7 @@ static inline u64 avg_vruntime_71(struct cfs_rq_avg *cfs_rq,
 	return cfs_rq->zero_vruntime;
 }
 
-/* §2.7, <= 7.0: the product is a wrapping s64. */
+/* vruntime_eligible, <= 7.0: the product is a wrapping s64. */
 static inline bool vruntime_eligible_66(const struct cfs_rq_avg *cfs_rq,
 					u64 vruntime, const struct curr_se *curr)
 {
@@ -316,7 +316,7 @@ static inline bool vruntime_eligible_66(const struct cfs_rq_avg *cfs_rq,
 	return avg >= entity_key(cfs_rq, vruntime) * load;
 }
 
-/* §2.7, 7.1 with int128: the product is compared exactly. */
+/* vruntime_eligible, 7.1 with int128 (b6eee96843e8): the product is compared exactly. */
 static inline bool vruntime_eligible_71(const struct cfs_rq_avg *cfs_rq,
 					u64 vruntime, const struct curr_se *curr)
 {
@@ -332,7 +332,7 @@ static inline bool vruntime_eligible_71(const struct cfs_rq_avg *cfs_rq,
 	return (__int128)avg >= (__int128)entity_key(cfs_rq, vruntime) * load;
 }
 
-/* ---- §3 entities ------------------------------------------------------- */
+/* ---- entities (lag, placement, reweight) ------------------------------ */
 
 struct sched_entity {
 	struct load_weight load;
@@ -351,7 +351,7 @@ struct tunables {
 	unsigned long features;
 };
 
-/* §3.3: the lag clamp, max(2 * slice, TICK_NSEC) (<= 6.19). */
+/* update_entity_lag: the lag clamp, max(2 * slice, TICK_NSEC) (<= 6.19). */
 static inline s64 entity_lag_66(u64 avruntime, const struct sched_entity *se,
 				u64 tick_nsec)
 {
@@ -361,7 +361,7 @@ static inline s64 entity_lag_66(u64 avruntime, const struct sched_entity *se,
 	return kclamp(vlag, -limit, limit);
 }
 
-/* §3.3: the lag clamp, cfs_rq_max_slice + TICK_NSEC (7.x). */
+/* entity_lag: the lag clamp, cfs_rq_max_slice + TICK_NSEC (7.x, 6e3c0a4e1ad1). */
 static inline s64 entity_lag_71(u64 avruntime, const struct sched_entity *se,
 				u64 max_slice, u64 tick_nsec)
 {
@@ -397,7 +397,7 @@ static inline bool update_entity_lag_71(struct cfs_rq_avg *cfs_rq,
 	return avruntime - (u64)vlag != se->vruntime;
 }
 
-/* §3.4, 6.6 */
+/* place_entity, 6.6 */
 static inline void place_entity_66(struct cfs_rq_avg *cfs_rq,
 				   const struct curr_se *curr,
 				   unsigned int nr_running, struct sched_entity *se,
@@ -428,7 +428,7 @@ static inline void place_entity_66(struct cfs_rq_avg *cfs_rq,
 	se->deadline = se->vruntime + vslice;
 }
 
-/* §3.4, 7.1 */
+/* place_entity, 7.1 */
 static inline void place_entity_71(struct cfs_rq_avg *cfs_rq,
 				   const struct curr_se *curr,
 				   unsigned int nr_queued, struct sched_entity *se,
@@ -470,7 +470,7 @@ static inline void place_entity_71(struct cfs_rq_avg *cfs_rq,
 }
 
 /*
- * §3.6 (a), 6.6.0: an on_rq entity that is not curr: out of the sums, the
+ * reweight_entity, 6.6.0: an on_rq entity that is not curr: out of the sums, the
  * relative deadline scaled by old/new, back in; vruntime unchanged.
  */
 static inline void reweight_entity_66(struct cfs_rq_avg *cfs_rq,
@@ -488,7 +488,7 @@ static inline void reweight_entity_66(struct cfs_rq_avg *cfs_rq,
 	avg_vruntime_add_66(cfs_rq, se->vruntime, se->load.weight);
 }
 
-/* §3.6 (d), 7.1: an on_rq entity that is not curr, rescaled around V. */
+/* reweight_entity + rescale_entity, 7.1: an on_rq entity that is not curr, rescaled around V. */
 static inline void reweight_entity_71(struct cfs_rq_avg *cfs_rq,
 				      const struct curr_se *curr,
 				      struct sched_entity *se,
@@ -512,7 +512,7 @@ static inline void reweight_entity_71(struct cfs_rq_avg *cfs_rq,
 	sum_w_vruntime_add_71(cfs_rq, se->vruntime, se->load.weight);
 }
 
-/* ---- §7 PELT ----------------------------------------------------------- */
+/* ---- PELT (kernel/sched/pelt.c) --------------------------------------- */
 
 #define LOAD_AVG_PERIOD 32
 #define LOAD_AVG_MAX 47742
@@ -547,7 +547,7 @@ struct sched_avg {
 	struct util_est util_est;
 };
 
-/* §7.2 */
+/* decay_load */
 static inline u64 decay_load(u64 val, u64 n)
 {
 	unsigned int local_n;
@@ -562,7 +562,7 @@ static inline u64 decay_load(u64 val, u64 n)
 	return mul_u64_u32_shr(val, runnable_avg_yN_inv[local_n], 32);
 }
 
-/* §7.3 */
+/* __accumulate_pelt_segments */
 static inline u32 __accumulate_pelt_segments(u64 periods, u32 d1, u32 d3)
 {
 	u32 c1, c2, c3 = d3;
@@ -572,7 +572,7 @@ static inline u32 __accumulate_pelt_segments(u64 periods, u32 d1, u32 d3)
 	return c1 + c2 + c3;
 }
 
-/* §7.4 */
+/* accumulate_sum */
 static inline u32 accumulate_sum(u64 delta, struct sched_avg *sa,
 				 unsigned long load, unsigned long runnable,
 				 int running)
@@ -601,7 +601,7 @@ static inline u32 accumulate_sum(u64 delta, struct sched_avg *sa,
 	return (u32)periods;
 }
 
-/* §7.5 */
+/* ___update_load_sum, ___update_load_avg */
 static inline int ___update_load_sum(u64 now, struct sched_avg *sa,
 				     unsigned long load, unsigned long runnable,
 				     int running)
@@ -652,7 +652,7 @@ static inline int update_load_avg_se(u64 now, struct sched_avg *sa,
 	return 0;
 }
 
-/* ---- §6.2 group shares ------------------------------------------------- */
+/* ---- calc_group_shares ------------------------------------------------ */
 
 #define MIN_SHARES 2L
 
@@ -671,7 +671,7 @@ static inline long calc_group_shares(long tg_shares, long tg_load_avg,
 	return kclamp(shares, MIN_SHARES, tg_shares);
 }
 
-/* ---- §8.3 wake_affine_weight ------------------------------------------- */
+/* ---- wake_affine_weight ----------------------------------------------- */
 
 struct wake_in {
 	u64 this_load, prev_load;

@@ -88,7 +88,8 @@ __asm__(".text\n"
 static alignas(EEVDF_RQ_ALIGN) unsigned char rq_buf[EEVDF_RQ_BUFFER_SIZE(4)];
 
 int cmain(void) {
-    /* spec §1.5: nice 5, 1 ms; nice 9, 4 ms differs by one between 6.6 and 7.1. */
+    /* calc_delta_fair (v6.6.0 vs v7.1.5): nice 5, 1 ms; nice 9, 4 ms differs by one
+     * between 6.6 (29,897,809) and 7.1 (4,000,000 * 1024 / 137 = 29,897,810). */
     EevdfLoadWeight lw;
     uint64_t out = 0;
     EXPECT(1, eevdf_load_weight_from_nice(5, &lw) == EEVDF_OK);
@@ -101,7 +102,8 @@ int cmain(void) {
     EXPECT(8, out == 29897810);
     EXPECT(9, eevdf_calc_delta_fair(EEVDF_PROFILE_EXACT, 1, NULL, &out) == EEVDF_EINVAL);
 
-    /* spec Appendix A: V = v0 + 1,142,971 (128-bit division inside). */
+    /* docs/derivations.md section 4 (v7.1.5 avg_vruntime): V = v0 + 1,142,971
+     * = floor(2,723,700,000 / 2383) (128-bit division inside). */
     const uint64_t v0 = EEVDF_VRUNTIME_INIT;
     const uint64_t vr[3] = {v0 + 1000000, v0 + 1300000, v0 + 1100000};
     const uint64_t w[3] = {EEVDF_NICE_0_LOAD, EEVDF_NICE_0_LOAD, 335u << 10};

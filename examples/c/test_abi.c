@@ -1,6 +1,7 @@
 /*
  * test_abi.c: the C ABI of eevdf, exercised from C against the checked-in
- * header. Every contract function with the spec's golden values and every
+ * header. Every contract function with its golden values (each comment names
+ * the kernel release and function, or docs/derivations.md) and every
  * status it can return, the layout of every struct, and the extensions
  * (accumulator, entity operations, pick, run queue).
  *
@@ -246,7 +247,8 @@ static const uint64_t NICE0 = EEVDF_NICE_0_LOAD;
 
 static void test_load_weight(void) {
     EevdfLoadWeight lw = {0, 0};
-    /* spec §1.2: index = nice + 20; weight = table << 10. */
+    /* sched_prio_to_weight (kernel/sched/core.c, v6.6 ... v7.1): index = nice + 20;
+     * weight = table << 10. */
     CHECK_STATUS(eevdf_load_weight_from_nice(0, &lw), EEVDF_OK);
     CHECK_U64(lw.weight, 1048576);
     CHECK_U64(lw.inv_weight, 4194304);
@@ -282,7 +284,7 @@ static void test_load_weight(void) {
     EevdfLoadWeight zero = {0, 0};
     CHECK_STATUS(eevdf_update_inv_weight(&zero), EEVDF_EINVAL);
 
-    /* known-bugs §4 test idea 2. */
+    /* scale_load_down: max(2, w >> 10) for w != 0 (26cf52229efc). */
     CHECK_U64(eevdf_scale_load_down(0), 0);
     CHECK_U64(eevdf_scale_load_down(1), 2);
     CHECK_U64(eevdf_scale_load_down(1000), 2);
@@ -291,7 +293,7 @@ static void test_load_weight(void) {
     CHECK_U64(eevdf_scale_load_down(UINT64_MAX), UINT64_MAX >> 10);
 }
 
-/* ---- 3: calc_delta_fair, spec §1.5 ---------------------------------------- */
+/* ---- 3: calc_delta_fair (v6.6.0 / v7.0.0 multiply-shift, v7.1.5 quotient) - */
 
 struct cdf_row {
     int nice;
@@ -346,7 +348,7 @@ static void test_calc_delta_fair(void) {
     CHECK_STATUS(eevdf_calc_delta_fair(EEVDF_PROFILE_LINUX_7_1, 1000, &nice5, NULL), EEVDF_EINVAL);
     CHECK_U64(out, 42);
 
-    /* 7.1 wraps once delta * 2^20 >= 2^64 (known-bugs §6): delta = 2^44, nice 5. */
+    /* 7.1 wraps once delta * 2^20 >= 2^64 (db4551e2ba34): delta = 2^44, nice 5. */
     CHECK_STATUS(eevdf_calc_delta_fair(EEVDF_PROFILE_LINUX_7_1, 1ull << 44, &nice5, &out),
                  EEVDF_WRAPPED);
     CHECK_U64(out, 0); /* (2^64 mod 2^64) / 343040 */
@@ -374,7 +376,8 @@ static void test_calc_delta_fair(void) {
 /* ---- 4, 5: V and eligibility ------------------------------------------------ */
 
 static void test_avg_vruntime(void) {
-    /* spec Appendix A: A, B nice 0, C nice 5 (here summed as tree entities). */
+    /* docs/derivations.md section 4: A, B nice 0, C nice 5 (here summed as tree
+     * entities): V = floor(2,723,700,000 / 2383) = 1,142,971. */
     const uint64_t vr[3] = {V0 + 1000000, V0 + 1300000, V0 + 1100000};
     const uint64_t w[3] = {NICE0, NICE0, 335ull << 10};
     for (int p = 0; p < NPROFILES; p++) {
@@ -389,7 +392,7 @@ static void test_avg_vruntime(void) {
         CHECK_STATUS(eevdf_vruntime_eligible(PROFILES[p], V0, vr, w, 3, vr[1], &e), EEVDF_OK);
         CHECK(!e); /* B */
 
-        /* known-bugs §1 test idea 1: keys -3 and 0 give V = v0 - 2 (floor). */
+        /* 650cad561cce (every profile): keys -3 and 0 give V = v0 + floor(-1.5) = v0 - 2. */
         const uint64_t fv[2] = {4997, 5000};
         const uint64_t fw[2] = {NICE0, NICE0};
         CHECK_STATUS(eevdf_avg_vruntime(PROFILES[p], 5000, fv, fw, 2, &v), EEVDF_OK);
@@ -435,7 +438,7 @@ static void test_avg_vruntime(void) {
         CHECK_U64(v, 18446744060170243745ull);
     }
 
-    /* known-bugs §1 test idea 2: H (100 * NICE_0_LOAD) at key 0, P (weight 2) at key 9e10. */
+    /* b6eee96843e8 (v7.1.5): H (100 * NICE_0_LOAD) at key 0, P (weight 2) at key 9e10. */
     const uint64_t hv[2] = {0, 90000000000ull};
     const uint64_t hw[2] = {100 * NICE0, 2};
     bool e = true;
@@ -521,7 +524,7 @@ static void test_avg_vruntime(void) {
 static void test_lag(void) {
     EevdfLoadWeight nice0 = {NICE0, 4194304};
     int64_t lag = 0;
-    /* known-bugs §2 test idea 2: V - v = 2.5 ms, slice 0.1 ms, max slice 3 ms, tick 1 ms. */
+    /* 6e3c0a4e1ad1 (lag clamp): V - v = 2.5 ms, slice 0.1 ms, max slice 3 ms, tick 1 ms. */
     for (int p = 0; p < NPROFILES; p++) {
         CHECK_STATUS(eevdf_entity_lag(PROFILES[p], 12500000, 10000000, &nice0, 100000, 3000000,
                                       1000000, &lag),
@@ -563,9 +566,11 @@ static void test_lag(void) {
                  EEVDF_EINVAL);
     CHECK_STATUS(eevdf_entity_lag(17, 1, 0, &nice0, 0, 0, 0, &lag), EEVDF_EINVAL);
 
-    /* Appendix A: vlag -200,000 into A, B, C: -285,942 in every profile. */
+    /* docs/derivations.md section 4: vlag -200,000 into A, B, C:
+     * tdiv(-200,000 * 3407, 2383) = -285,942 in every profile. */
     const uint64_t q[3] = {NICE0, NICE0, 335ull << 10};
-    /* known-bugs §2 test idea 1: two nice-0 entities, new nice 0, vlag 300 -> 450. */
+    /* 86bfbb7ce4f6 (place_entity): two nice-0 entities, new nice 0,
+     * vlag 300 -> 300 * 3072 / 2048 = 450. */
     const uint64_t q2[2] = {NICE0, NICE0};
     for (int p = 0; p < NPROFILES; p++) {
         CHECK_STATUS(eevdf_place_lag(PROFILES[p], -200000, q, 3, NICE0, &lag), EEVDF_OK);
@@ -612,7 +617,7 @@ static void test_lag(void) {
 static void test_group_shares(void) {
     uint64_t out = 0;
     for (int p = 0; p < NPROFILES; p++) {
-        /* known-bugs §4 test idea 1: tg.shares 1048576 over two CPUs, tg.load_avg 2048,
+        /* calc_group_shares (v6.6.0 ... v7.1.5): tg.shares 1048576 over two CPUs, tg.load_avg 2048,
          * each CPU's contribution 1024. CPU0: two fresh nice-0 tasks; CPU1: one steady. */
         CHECK_STATUS(eevdf_calc_group_shares(PROFILES[p], 1048576, 2048, 1024, 2097152, 1024, &out),
                      EEVDF_OK);
@@ -620,11 +625,11 @@ static void test_group_shares(void) {
         CHECK_STATUS(eevdf_calc_group_shares(PROFILES[p], 1048576, 2048, 1024, 1048576, 1024, &out),
                      EEVDF_OK);
         CHECK_U64(out, 524288);
-        /* spec §6.2: 15 * 1024 shares over 8 busy CPUs give 1920 each, not 2048. */
+        /* calc_group_shares: 15 * 1024 shares over 8 busy CPUs give 1920 each, not 2048. */
         CHECK_STATUS(eevdf_calc_group_shares(PROFILES[p], 15 << 10, 8 * 1024, 1024, NICE0, 1024, &out),
                      EEVDF_OK);
         CHECK_U64(out, 1920);
-        /* known-bugs §4 test idea 3: load.weight 1000 reads as load 2, not 0 ... */
+        /* 26cf52229efc (Michael Wang's case): load.weight 1000 reads as load 2, not 0 ... */
         CHECK_STATUS(eevdf_calc_group_shares(PROFILES[p], NICE0, 0, 0, 1000, 0, &out), EEVDF_OK);
         CHECK_U64(out, NICE0);
         /* ... and tg_weight 0 skips the division: shares 0 is clamped up to 2. */
@@ -651,7 +656,7 @@ static void test_group_shares(void) {
     CHECK_STATUS(eevdf_calc_group_shares(EEVDF_PROFILE_LINUX_6_6, 1ull << 62, 0, 3, 2048, 0, NULL),
                  EEVDF_EINVAL);
 
-    /* cgroup files, spec §6.1. */
+    /* cgroup files (kernel/sched/core.c handlers, __sched_group_set_shares). */
     CHECK_U64(eevdf_cpu_shares_write(1024), NICE0);
     CHECK_U64(eevdf_cpu_shares_write(1), 2048);
     CHECK_U64(eevdf_cpu_shares_write(1ull << 60), 1ull << 28);
@@ -676,7 +681,7 @@ static void test_group_shares(void) {
 /* ---- 9, 10: PELT ----------------------------------------------------------- */
 
 static void test_pelt(void) {
-    /* spec §7.2 */
+    /* decay_load (kernel/sched/pelt.c) */
     CHECK_U64(eevdf_pelt_decay_load(47742, 32), 23870);
     CHECK_U64(eevdf_pelt_decay_load(1024, 32), 511);
     CHECK_U64(eevdf_pelt_decay_load(47742, 1), 46718);
@@ -686,7 +691,7 @@ static void test_pelt(void) {
     CHECK_U64(eevdf_pelt_decay_load(UINT64_MAX, 2016), 0);
     CHECK_U64(eevdf_pelt_decay_load(UINT64_MAX, 2017), 0);
     CHECK_U64(eevdf_pelt_decay_load(UINT64_MAX, UINT64_MAX), 0);
-    /* spec §7.3 */
+    /* __accumulate_pelt_segments (kernel/sched/pelt.c) */
     CHECK_U64(eevdf_pelt_accumulate_segments(1, 1024, 0), 1002);
     CHECK_U64(eevdf_pelt_accumulate_segments(1, 500, 300), 789);
     CHECK_U64(eevdf_pelt_accumulate_segments(2, 1024, 0), 1981);
@@ -707,11 +712,11 @@ static void test_profiles_and_features(void) {
 
     uint64_t slice = 0;
     CHECK_STATUS(eevdf_base_slice(EEVDF_PROFILE_LINUX_7_1, 4, &slice), EEVDF_OK);
-    CHECK_U64(slice, 2100000); /* spec §3.1 */
+    CHECK_U64(slice, 2100000); /* 700,000 * (1 + ilog2(4)) */
     CHECK_STATUS(eevdf_base_slice(EEVDF_PROFILE_LINUX_6_6, 1, &slice), EEVDF_OK);
     CHECK_U64(slice, 750000);
     CHECK_STATUS(eevdf_base_slice(5, 1, &slice), EEVDF_EINVAL);
-    CHECK_U64(eevdf_tick_nsec(1000), 1000000); /* spec §0.2 */
+    CHECK_U64(eevdf_tick_nsec(1000), 1000000); /* (10^9 + HZ/2) / HZ */
     CHECK_U64(eevdf_tick_nsec(300), 3333333);
     CHECK_U64(eevdf_tick_nsec(0), 0);
 
@@ -762,7 +767,7 @@ static void test_accumulator(void) {
         CHECK_STATUS(eevdf_avg_vruntime_sub(&acc, V0 + 1300000, NICE0), EEVDF_OK);
         CHECK_STATUS(eevdf_avg_vruntime_add(&acc, V0 + 1300000, NICE0), EEVDF_OK);
         CHECK(memcmp(&saved, &acc, sizeof acc) == 0);
-        /* Appendix A: the curr term is added on the fly. */
+        /* docs/derivations.md section 4: the curr term is added on the fly. */
         bool e = true;
         CHECK_STATUS(eevdf_avg_vruntime_eligible(&acc, V0 + 1300000, &c, &e), EEVDF_OK);
         CHECK(!e);
@@ -862,7 +867,8 @@ static void test_accumulator(void) {
 static void test_entity_ops(void) {
     for (int p = 0; p < NPROFILES; p++) {
         uint32_t prof = PROFILES[p];
-        /* Appendix A placement: D (nice 0, vlag -200,000) into A, B + curr C. */
+        /* docs/derivations.md section 4 placement: D (nice 0, vlag -200,000) into
+         * A, B + curr C: V - lag = 1,142,971 + 285,942 = 1,428,913. */
         EevdfAvgVruntime acc;
         eevdf_avg_vruntime_init(prof, V0, &acc);
         eevdf_avg_vruntime_add(&acc, V0 + 1000000, NICE0);
@@ -1064,7 +1070,7 @@ static void test_runqueue(void) {
     }
     char msg[128] = "";
     CHECK_STATUS(eevdf_rq_validate(rq, msg, sizeof msg), EEVDF_OK);
-    /* Shares follow the weights: 1024 : 1024 : 1024 : 335 (spec §1.2). */
+    /* Shares follow the weights: 1024 : 1024 : 1024 : 335 (sched_prio_to_weight). */
     uint64_t run0 = 0, run3 = 0;
     CHECK_STATUS(eevdf_rq_sum_exec_runtime(rq, ids[0], &run0), EEVDF_OK);
     CHECK_STATUS(eevdf_rq_sum_exec_runtime(rq, ids[3], &run3), EEVDF_OK);
@@ -1175,7 +1181,7 @@ static void test_runqueue(void) {
     CHECK_STATUS(eevdf_rq_pick_next((EevdfRq *)(void *)(buf + 8), 0, &next), EEVDF_EINVAL);
 }
 
-/* ---- PELT state (spec §7.5, known-bugs §5) -------------------------------- */
+/* ---- PELT state (kernel/sched/pelt.c, v6.6 ... v7.1) --------------------- */
 
 static void test_sched_avg(void) {
     EevdfLoadWeight nice0;
@@ -1184,7 +1190,8 @@ static void test_sched_avg(void) {
     memset(&sa, 0xAB, sizeof sa);
     CHECK_STATUS(eevdf_sched_avg_init(&sa), EEVDF_OK);
     CHECK_U64(sa.load_sum + sa.util_sum + sa.last_update_time + sa.util_est.ewma, 0);
-    /* spec §7.5 worked sequence: always running at nice 0, every 1 ms. */
+    /* docs/derivations.md section 9 (v6.6.0 / v7.1.5 values): always running at
+     * nice 0, every 1 ms. */
     bool decayed = false;
     for (uint64_t ms = 1; ms <= 400; ms++) {
         CHECK_STATUS(eevdf_update_load_avg_se(ms * 1000000, &sa, &nice0, true, 1, true, &decayed),
@@ -1214,7 +1221,7 @@ static void test_sched_avg(void) {
     CHECK(decayed);
     CHECK(rq.load_avg > 0 && rq.runnable_avg > rq.util_avg);
 
-    /* known-bugs §5, 1: detach never leaves (avg 1, sum 0). */
+    /* 98b0d890220d: detach never leaves (avg 1, sum 0). */
     EevdfSchedAvg cfs, se;
     memset(&cfs, 0, sizeof cfs);
     memset(&se, 0, sizeof se);
@@ -1228,7 +1235,7 @@ static void test_sched_avg(void) {
     CHECK_U64(cfs.util_avg, 1);
     CHECK_U64(cfs.util_sum, 46718);
     CHECK_I64(prop, 0);
-    /* known-bugs §5, 2: the fold is weighted. */
+    /* 6ab7973f2540: the fold is weighted (1024 * 46,718 = 47,839,232). */
     memset(&cfs, 0, sizeof cfs);
     memset(&se, 0, sizeof se);
     se.load_sum = 46718;
@@ -1295,11 +1302,11 @@ static void test_sched_avg(void) {
     CHECK_U64(sa.last_update_time + sa.load_sum, 0);
 }
 
-/* ---- group load bookkeeping (spec §6.4, known-bugs §4) --------------------- */
+/* ---- group load bookkeeping (update_tg_load_avg, calc_group_shares) ------- */
 
 static void test_group_load(void) {
     uint64_t out = 0;
-    /* known-bugs §4 worked example and Michael Wang's case. */
+    /* docs/derivations.md section 10 worked example and Michael Wang's case. */
     CHECK_STATUS(eevdf_calc_group_shares_with(EEVDF_PROFILE_LINUX_6_18,
                                               EEVDF_SHARES_LOAD_MAX_WEIGHT_LOAD_AVG, NICE0, 2048,
                                               1024, 2 * NICE0, 1024, &out),
@@ -1354,7 +1361,7 @@ static void test_group_load(void) {
     CHECK_STATUS(eevdf_clear_tg_load_avg(1, 1, NULL), EEVDF_EINVAL);
 }
 
-/* ---- wake-affine (spec §8) ------------------------------------------------- */
+/* ---- wake-affine (wake_affine_idle / wake_affine_weight, fair.c) ---------- */
 
 static EevdfCpuState busy_cpu(uint64_t load_avg) {
     EevdfCpuState c;
@@ -1569,7 +1576,7 @@ static void test_bounds(void) {
     eevdf_load_weight_from_nice(19, &nice19);
     eevdf_load_weight_from_nice(0, &nice0);
     EevdfDomain d = {7, 7, 7};
-    /* known-bugs §6: 7.1 leaves 44 bits for delta_exec, whatever the weight. */
+    /* db4551e2ba34: 7.1 leaves 44 bits for delta_exec, whatever the weight. */
     CHECK_STATUS(eevdf_calc_delta_fair_domain(EEVDF_PROFILE_LINUX_7_1, &nice19, &d), EEVDF_OK);
     CHECK(d.kind == EEVDF_DOMAIN_UP_TO);
     CHECK_U64(d.max, (1ull << 44) - 1);

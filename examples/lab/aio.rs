@@ -1,5 +1,6 @@
 //! `aio`: a submitter saturating its CPU while IO completions go to a kworker
-//! pinned to that CPU (seed `aio-completion-migration.txt`).
+//! pinned to that CPU (LKML thread "single aio thread is migrated crazily by
+//! scheduler", Ming Lei, November 2019; Dave Chinner's reply of 2019-11-21).
 //!
 //! Model. 4 CPUs, HZ = 1000, root cgroup. One submitter task (unpinned, starts
 //! on CPU 0) keeps 16 direct IOs in flight: each submission costs 6 µs of CPU;
@@ -13,7 +14,7 @@
 //! `select_idle_sibling` stacks the submitter on the kworker's CPU when that
 //! is where it last ran. Variants: the Linux 6.6 and 7.1 rules, and 6.6
 //! without that per-CPU-kthread rule (the step as kernels before v5.6 took
-//! it, the seed's kernel). Metric: the submitter's migrations per second
+//! it, the report's kernel). Metric: the submitter's migrations per second
 //! (wakeup placement and the lab's newidle pull together; the table splits
 //! them).
 

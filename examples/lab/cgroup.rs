@@ -1,6 +1,6 @@
 //! `cgroup`: two task groups of equal weight on four CPUs, one always busy,
-//! one whose tasks sleep and wake each other (seed
-//! `cgroup-share-imbalance.txt`, known-bugs §4).
+//! one whose tasks sleep and wake each other (Josef Bacik, "CPU Scheduler
+//! imbalance with cgroups", blog post, 2017-07-24; `calc_group_shares()`).
 //!
 //! Model. Linux 7.1 arithmetic and rules, 4 CPUs, HZ = 1000. Groups `busy` and
 //! `sleepy`, both `cpu.weight` 100 (shares 1024). `busy` runs `stress -n 4`:

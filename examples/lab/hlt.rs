@@ -1,6 +1,7 @@
 //! `hlt`: a guest whose halted vCPUs are reported preempted, so that the
-//! wakeup path does not see them as idle (seed `vcpu-hlt-preempted-idle.txt`,
-//! spec §8.4).
+//! wakeup path does not see them as idle (Masanori Misono, LKML, 2021-05-26,
+//! "[PATCH RFC 0/1] Make vCPUs that are HLT state candidates for load
+//! balancing"; `available_idle_cpu()` / `vcpu_is_preempted()`).
 //!
 //! Model. The simulated machine is the *guest*: 8 vCPUs, Linux 7.1 rules,
 //! HZ = 1000. An idle vCPU halts; in `hlt-preempted` the host then reports it

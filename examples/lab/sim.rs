@@ -604,7 +604,7 @@ impl Sim {
         let e = *lab_err(self.cpus[prev].rq.entity(tref), "entity");
         let target = if e.on_rq && e.sched_delayed {
             // Still queued as a delayed-dequeue sleeper: requeued in place
-            // (spec §4.7), no placement decision.
+            // (requeue_delayed_entity(), v6.12–v7.1), no placement decision.
             if counted {
                 self.tasks[t].wakeups_in_place += 1;
             }

@@ -1,5 +1,6 @@
 //! `vcpu`: two guests with two vCPU threads each on two host CPUs, vCPUs of a
-//! guest waking each other (seed `kvm-vcpu-wake-affine.txt`).
+//! guest waking each other (LKML/kvm thread "VM performance issue in KVM
+//! guests.", Zhang Xiantao, 2010-04-10).
 //!
 //! Model. Host: Linux 7.1 rules, 2 CPUs, HZ = 1000, the four vCPU threads in
 //! the root cgroup, vCPU i of each guest starting on CPU i. Each guest serves
@@ -12,7 +13,7 @@
 //! is woken by an IPI. Every IPI is a wakeup of the partner's thread *by this
 //! vCPU's thread, from this CPU*, where wake-affine can pull it over. Between
 //! requests both vCPUs halt. The two guests together want more than the two
-//! CPUs (the seed's "physical CPUs saturated").
+//! CPUs (the report's "physical CPUs saturated").
 //! Variants: `wake-affine` (defaults), `no-wake-affine` (`NO_WA_IDLE`,
 //! `NO_WA_WEIGHT`: `wake_affine` keeps prev), `pinned` (vCPU i of each guest on
 //! CPU i). Metrics: `coscheduled_fraction`, the fraction of time both vCPUs of

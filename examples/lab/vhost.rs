@@ -1,5 +1,6 @@
 //! `vhost`: the EEVDF lag-placement regression of the vhost/kworker hand-off
-//! (seed `eevdf-vhost-lag-regression.txt`, known-bugs §2).
+//! (Tobias Huschle, LKML, 2023-11-16, "EEVDF/vhost regression (bisected to
+//! 86bfbb7ce4f6 sched/fair: Add lag based placement)").
 //!
 //! Model. Eight CPUs at HZ = 100, base slice 3 ms (the trace's), all nice 0.
 //! A guest's cgroup `vm` holds the vhost thread (pinned to CPU 0) and seven

@@ -551,6 +551,7 @@ pub fn entity_lag_place(data: &[u8]) {
         let read = match p.lag_limit {
             LagLimit::TwiceSlice => slice,
             LagLimit::MaxSlicePlusTick => max_slice,
+            other => panic!("no model of {other:?}"),
         };
         assert_eq!(
             dom.contains(read),

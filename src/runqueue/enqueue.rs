@@ -5,11 +5,12 @@ use super::*;
 impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     // ----- enqueue / dequeue -----------------------------------------------
 
-    /// `enqueue_entity` (spec §3.5), or `requeue_delayed_entity` for a delayed
+    /// `enqueue_entity` (fair.c, v6.6–v7.1: curr placed before `update_curr`, any
+    /// other entity after it), or `requeue_delayed_entity` for a delayed
     /// entity being woken. The entity must not be queued (or must be delayed).
     pub fn enqueue(&mut self, id: EntityId, now: u64, flags: EnqueueFlags) -> Result<(), Error> {
         let i = self.slot(id)?;
-        let se = *self.se(i);
+        let se = self.se(i);
         if se.sched_delayed {
             return self.requeue_delayed(i);
         }
@@ -23,7 +24,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         };
         if is_curr {
             let ctx = self.ctx_for(i);
-            let mut se = se;
+            let mut se = *self.se(i);
             let w = place_entity(&mut self.avg, &ctx, &mut se, place, &tun)?;
             self.note(w);
             *self.se_mut(i) = se;
@@ -40,7 +41,8 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         if !is_curr {
             self.enqueue_tree(i)?;
         }
-        self.load = self.load.wrapping_add(se.load.weight());
+        let weight = self.se(i).load.weight();
+        self.load = self.load.wrapping_add(weight);
         self.nr_queued += 1;
         self.se_mut(i).on_rq = true;
         Ok(())
@@ -82,7 +84,8 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         )
     }
 
-    /// `requeue_delayed_entity`: wake a delayed entity in place (spec §4.7).
+    /// `requeue_delayed_entity`: wake a delayed entity in place (fair.c,
+    /// v6.12–v7.1).
     pub(super) fn requeue_delayed(&mut self, i: u32) -> Result<(), Error> {
         let p = self.profile();
         let tun = self.tun;
@@ -138,7 +141,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         Ok(())
     }
 
-    /// `dequeue_entity` (spec §3.5, §4.7). A sleep of an ineligible entity under
+    /// `dequeue_entity` (fair.c, v6.6–v7.1). A sleep of an ineligible entity under
     /// DELAY_DEQUEUE (≥ v6.12) is delayed: it stays queued until picked.
     pub fn dequeue(
         &mut self,
@@ -147,7 +150,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         flags: DequeueFlags,
     ) -> Result<Dequeued, Error> {
         let i = self.slot(id)?;
-        let se = *self.se(i);
+        let se = self.se(i);
         if !se.on_rq || se.sched_delayed {
             return Err(Error::InvalidState);
         }

@@ -1,12 +1,14 @@
 //! A fixed-capacity run queue that owns its entities and sequences the entity
-//! operations as the kernel's `cfs_rq` does (spec §3.5, §4).
+//! operations as the kernel's `cfs_rq` does (`enqueue_entity()`, `dequeue_entity()`,
+//! `pick_eevdf()`, `update_curr()`, `wakeup_preempt_fair()` and `yield_task_fair()`
+//! in `kernel/sched/fair.c`, v6.6–v7.1).
 //!
 //! [`RunQueue<Profile, N>`] (or [`CfsRq`] over a caller's buffer) holds up to N entities,
 //! queued or not, in a red-black tree built exactly like the kernel's: ordered
 //! by deadline (≥ v6.8; by vruntime in v6.6), equal keys to the right, with the
 //! same rebalancing and the same subtree aggregates — including the staleness of
 //! `min_slice`/`max_slice` that the kernel's augmentation callbacks cause
-//! (known-bugs §8; [`SliceAggregates::Exact`] switches it off). Picking is
+//! (v6.12–v7.1, `docs/derivations.md` §12; [`SliceAggregates::Exact`] switches it off). Picking is
 //! O(log n).
 //!
 //! Operations take the current clock (`rq_clock_task`, ns) where the kernel

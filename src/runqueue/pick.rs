@@ -176,8 +176,8 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     }
 
     /// Completes the dequeue of a delayed entity (`dequeue_entity` with
-    /// DEQUEUE_SLEEP | DEQUEUE_DELAYED, spec §4.7): its lag is taken (v7.1:
-    /// `max(old, new)`, ≤ 0 under DELAY_ZERO) and it leaves the queue.
+    /// DEQUEUE_SLEEP | DEQUEUE_DELAYED, v6.12–v7.1): its lag is taken (v7.1,
+    /// 059258b0d424: `max(old, new)`, ≤ 0 under DELAY_ZERO) and it leaves the queue.
     /// [`Error::InvalidState`] unless the entity is delayed.
     pub fn dequeue_delayed(&mut self, id: EntityId, now: u64) -> Result<(), Error> {
         let i = self.slot(id)?;

@@ -3,8 +3,8 @@
 use super::*;
 
 impl<R: Rules, S: NodeStore> CfsRq<R, S> {
-    /// `reweight_entity` (spec §3.6) in the profile's generation: changes the
-    /// entity's weight (a nice change passes the table weight, a group share a
+    /// `reweight_entity` (fair.c; `docs/derivations.md` §6) in the profile's generation:
+    /// changes the entity's weight (a nice change passes the table weight, a group share a
     /// [`LoadWeight::new`]), keeping the sums, tree and `cfs_rq.load` consistent.
     pub fn reweight(&mut self, id: EntityId, new_load: LoadWeight, now: u64) -> Result<(), Error> {
         let i = self.slot(id)?;
@@ -53,10 +53,10 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
             self.insert_only(i);
         } else if in_tree {
             // v6.6.0: the deadline changed in place; refresh min_deadline upward.
-            let aug = self.aug();
+            let rel = self.avg.rules();
             let mut tree = Tree {
                 nodes: self.store.nodes_mut(),
-                aug,
+                rel,
             };
             rbtree::propagate(&mut tree, i, NIL);
         }

@@ -670,10 +670,10 @@ quickcheck::quickcheck! {
 
 #[test]
 fn stale_slice_aggregates_known_bugs_8() {
-    // known-bugs §8: nice-0 tasks with custom slices 20 ms, 0.1 ms and 3 ms enqueued
-    // in that order at V. Their deadlines V+20 ms, V+0.1 ms, V+3 ms make the third
-    // an inner grandchild: a left rotation then a right rotation lift it to the
-    // root. Rotations copy only min_vruntime and the new root is never recomputed,
+    // v7.1.5 augmented-tree callbacks (docs/derivations.md §12): nice-0 tasks with custom
+    // slices 20 ms, 0.1 ms and 3 ms enqueued in that order at V. Their deadlines V+20 ms, V+0.1
+    // ms, V+3 ms make the third an inner grandchild: a left rotation then a right rotation lift
+    // it to the root. Rotations copy only min_vruntime and the new root is never recomputed,
     // so it keeps the leaf values set at insert: min_slice = its own 3 ms and, in
     // 7.x (which does not initialise a leaf's max_slice), max_slice = 0 for a new
     // task. The true bounds are 0.1 ms and 20 ms.
@@ -763,8 +763,8 @@ fn cpu_shares_follow_weights() {
 
 #[test]
 fn steady_state_lag_stays_within_slice_plus_tick_known_bugs_7() {
-    // known-bugs §7 test idea 2: three nice-0 entities, slice 3 ms, tick 1 ms,
-    // 10^5 ticks: every V − v stays within ±(slice + tick) = ±4 ms.
+    // Steady-state EEVDF lag bound (docs/derivations.md §11): three nice-0 entities, slice 3
+    // ms, tick 1 ms, 10^5 ticks: every V − v stays within ±(slice + tick) = ±4 ms.
     for p in [
         Profile::LINUX_6_18,
         Profile::LINUX_7_0,

@@ -17,18 +17,39 @@ pub(super) enum Aug {
 }
 
 /// The tree callbacks over a node slice.
-pub(super) struct Tree<'a> {
+pub(super) struct Tree<'a, R: Rules> {
     pub(super) nodes: &'a mut [Node],
-    pub(super) aug: Aug,
+    /// The release: for a zero-sized one the augmentation below is a
+    /// constant inside the tree's insert and erase.
+    pub(super) rel: R,
 }
 
-impl Tree<'_> {
-    fn node(&self, i: u32) -> &Node {
-        &self.nodes[i as usize]
+/// The augmentation a profile's tree keeps ([`Timeline`]). v6.6's tree keeps
+/// no slice aggregates (only `min_deadline`), so [`SliceAggregates`] changes
+/// nothing there.
+#[inline(always)]
+pub(super) fn aug_of(p: &Profile) -> Aug {
+    match p.timeline {
+        Timeline::VruntimeMinDeadline => Aug::MinDeadline,
+        _ if p.slice_aggregates == SliceAggregates::Exact => Aug::Exact,
+        Timeline::DeadlineMinSlice => Aug::MinSlice,
+        Timeline::DeadlineMaxSlice => Aug::MaxSlice,
     }
 }
 
-impl RbNodes for Tree<'_> {
+impl<R: Rules> Tree<'_, R> {
+    #[inline(always)]
+    fn node(&self, i: u32) -> &Node {
+        &self.nodes[i as usize]
+    }
+
+    #[inline(always)]
+    fn aug(&self) -> Aug {
+        aug_of(&self.rel.profile())
+    }
+}
+
+impl<R: Rules> RbNodes for Tree<'_, R> {
     fn link(&self, i: u32) -> &RbLink {
         &self.nodes[i as usize].link
     }
@@ -37,14 +58,15 @@ impl RbNodes for Tree<'_> {
     }
     fn less(&self, a: u32, b: u32) -> bool {
         let (a, b) = (&self.node(a).se, &self.node(b).se);
-        match self.aug {
+        match self.aug() {
             Aug::MinDeadline => a.vruntime.before(b.vruntime),
             _ => a.deadline.before(b.deadline),
         }
     }
     fn compute(&mut self, i: u32) -> bool {
-        let n = *self.node(i);
-        let (mut m, mut lo, mut hi) = match self.aug {
+        let aug = self.aug();
+        let n = self.node(i);
+        let (mut m, mut lo, mut hi) = match aug {
             Aug::MinDeadline => (n.se.deadline, 0, 0),
             _ => (n.se.vruntime, n.se.slice, n.se.slice),
         };
@@ -57,7 +79,7 @@ impl RbNodes for Tree<'_> {
             }
         }
         let node = &mut self.nodes[i as usize];
-        let unchanged = match self.aug {
+        let unchanged = match aug {
             Aug::MinDeadline => node.aug_min == m,
             Aug::MinSlice => node.aug_min == m && node.min_slice == lo,
             Aug::MaxSlice | Aug::Exact => {
@@ -65,21 +87,23 @@ impl RbNodes for Tree<'_> {
             }
         };
         node.aug_min = m;
-        if self.aug != Aug::MinDeadline {
+        if aug != Aug::MinDeadline {
             node.min_slice = lo;
-            if self.aug != Aug::MinSlice {
+            if aug != Aug::MinSlice {
                 node.max_slice = hi;
             }
         }
         unchanged
     }
     fn copy(&mut self, old: u32, new: u32) {
-        let o = *self.node(old);
+        let exact = self.aug() == Aug::Exact;
+        let o = self.node(old);
+        let (m, lo, hi) = (o.aug_min, o.min_slice, o.max_slice);
         let n = &mut self.nodes[new as usize];
-        n.aug_min = o.aug_min;
-        if self.aug == Aug::Exact {
-            n.min_slice = o.min_slice;
-            n.max_slice = o.max_slice;
+        n.aug_min = m;
+        if exact {
+            n.min_slice = lo;
+            n.max_slice = hi;
         }
     }
     fn rotate(&mut self, old: u32, new: u32) {
@@ -89,63 +113,37 @@ impl RbNodes for Tree<'_> {
 }
 
 impl<R: Rules, S: NodeStore> CfsRq<R, S> {
-    /// The tree's augmentation ([`Timeline`]). v6.6's tree keeps no slice
-    /// aggregates (only `min_deadline`), so [`SliceAggregates`] changes
-    /// nothing there.
+    /// The tree's augmentation (see [`aug_of`]).
+    #[inline(always)]
     pub(super) fn aug(&self) -> Aug {
-        let p = self.profile();
-        match p.timeline {
-            Timeline::VruntimeMinDeadline => Aug::MinDeadline,
-            _ if p.slice_aggregates == SliceAggregates::Exact => Aug::Exact,
-            Timeline::DeadlineMinSlice => Aug::MinSlice,
-            Timeline::DeadlineMaxSlice => Aug::MaxSlice,
-        }
+        aug_of(&self.profile())
     }
 
     /// `__enqueue_entity`: sums + tree insert (with the release's leaf init).
     pub(super) fn enqueue_tree(&mut self, i: u32) -> Result<(), Error> {
-        let se = *self.se(i);
-        self.avg.add(se.vruntime, se.load.weight())?;
-        let aug = self.aug();
-        let n = &mut self.store.nodes_mut()[i as usize];
-        n.link = RbLink::UNLINKED;
-        match aug {
-            Aug::MinDeadline => n.aug_min = se.deadline,
-            Aug::MinSlice | Aug::MaxSlice => {
-                n.aug_min = se.vruntime;
-                n.min_slice = se.slice;
-                // v7.x leaves max_slice as it was when the node last left the tree.
-            }
-            Aug::Exact => {
-                n.aug_min = se.vruntime;
-                n.min_slice = se.slice;
-                n.max_slice = se.slice;
-            }
-        }
-        n.in_tree = true;
-        let mut tree = Tree {
-            nodes: self.store.nodes_mut(),
-            aug,
-        };
-        self.root.insert(&mut tree, i);
+        let se = self.se(i);
+        let (v, w) = (se.vruntime, se.load.weight());
+        self.avg.add(v, w)?;
+        self.insert_only(i);
         Ok(())
     }
 
     /// `__dequeue_entity`: tree erase + sums.
     pub(super) fn dequeue_tree(&mut self, i: u32) -> Result<(), Error> {
         // The sums first: if they refuse (EXACT out of its domain), nothing changed.
-        let se = *self.se(i);
-        self.avg.remove(se.vruntime, se.load.weight())?;
+        let se = self.se(i);
+        let (v, w) = (se.vruntime, se.load.weight());
+        self.avg.remove(v, w)?;
         self.erase_only(i);
         Ok(())
     }
 
     /// Tree erase without touching the sums.
     pub(super) fn erase_only(&mut self, i: u32) {
-        let aug = self.aug();
+        let rel = self.avg.rules();
         let mut tree = Tree {
             nodes: self.store.nodes_mut(),
-            aug,
+            rel,
         };
         self.root.erase(&mut tree, i);
         self.store.nodes_mut()[i as usize].in_tree = false;
@@ -154,25 +152,27 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     /// Tree insert without touching the sums (after a reweight repositions `i`).
     pub(super) fn insert_only(&mut self, i: u32) {
         let aug = self.aug();
-        let se = *self.se(i);
         let n = &mut self.store.nodes_mut()[i as usize];
         n.link = RbLink::UNLINKED;
+        let (v, d, slice) = (n.se.vruntime, n.se.deadline, n.se.slice);
         match aug {
-            Aug::MinDeadline => n.aug_min = se.deadline,
+            Aug::MinDeadline => n.aug_min = d,
             Aug::MinSlice | Aug::MaxSlice => {
-                n.aug_min = se.vruntime;
-                n.min_slice = se.slice;
+                n.aug_min = v;
+                n.min_slice = slice;
+                // v7.x leaves max_slice as it was when the node last left the tree.
             }
             Aug::Exact => {
-                n.aug_min = se.vruntime;
-                n.min_slice = se.slice;
-                n.max_slice = se.slice;
+                n.aug_min = v;
+                n.min_slice = slice;
+                n.max_slice = slice;
             }
         }
         n.in_tree = true;
+        let rel = self.avg.rules();
         let mut tree = Tree {
             nodes: self.store.nodes_mut(),
-            aug,
+            rel,
         };
         self.root.insert(&mut tree, i);
     }

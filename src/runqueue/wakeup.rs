@@ -5,7 +5,8 @@ use super::*;
 impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     // ----- wakeup preemption, yield, reweight --------------------------------
 
-    /// `wakeup_preempt_fair` for a just-enqueued wakee at this level (spec §4.5),
+    /// `wakeup_preempt_fair` for a just-enqueued wakee at this level (v7.0/v7.1;
+    /// `check_preempt_wakeup_fair` in v6.18/v6.19),
     /// behind core's `wakeup_preempt`: should the wakee preempt curr? Covers
     /// WAKEUP_PREEMPTION, PREEMPT_SHORT, the WF_FORK/delayed exclusions,
     /// NEXT_BUDDY (with 7.x's `preempt_sync`), the release's pick and

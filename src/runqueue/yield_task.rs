@@ -3,7 +3,7 @@
 use super::*;
 
 impl<R: Rules, S: NodeStore> CfsRq<R, S> {
-    /// `yield_task_fair` for curr (spec §4.6): with more than one runnable entity,
+    /// `yield_task_fair` for curr (fair.c, v6.6–v7.1): with more than one runnable entity,
     /// clear the buddy, update curr and, if it is eligible, give up the rest of
     /// its request. Returns whether curr yielded.
     pub fn yield_curr(&mut self, now: u64) -> Result<Yielded, Error> {

@@ -1,4 +1,5 @@
-//! The C semantics of the kernel's operations (spec §0.2, §1), written without
+//! The C semantics of the kernel's operations (docs/derivations.md §2 and §7:
+//! the kernel is built with -fno-strict-overflow), written without
 //! the crate: wrapping u64/s64 arithmetic, truncating division, `div_s64`'s s32
 //! divisor, and the pre-2021 one-bit-at-a-time `__calc_delta` normalisation
 //! with the 32-bit `mul_u64_u32_shr` fallback.
@@ -67,6 +68,7 @@ pub fn calc_delta_fair(p: &Profile, delta: u64, lw: &LoadWeight) -> u64 {
     match p.calc_delta {
         CalcDelta::MulShift => calc_delta_legacy(delta, NICE_0_LOAD, lw),
         CalcDelta::Quotient => delta.wrapping_mul(NICE_0_LOAD) / lw.weight(),
+        other => panic!("the reference has no {other:?}"),
     }
 }
 
@@ -75,6 +77,7 @@ pub fn div(p: &Profile, a: i64, b: i64) -> i64 {
     match p.division {
         Division::S32Divisor => a / (b as i32 as i64),
         Division::Long => a / b,
+        other => panic!("the reference has no {other:?}"),
     }
 }
 
