@@ -3,16 +3,18 @@
 //! and runs the C programs of `examples/c/` and `docs/c-api.md` with `cc`:
 //!
 //! * `test_abi.c` statically linked, plain and under ASan + UBSan, and
-//!   dynamically linked against `libeevdf.so` (with `-pthread`: its load-side
-//!   test runs threads);
+//!   dynamically linked against the installed `libeevdf.so` (with `-pthread`:
+//!   its load-side test runs threads), recording the SONAME;
 //! * `scheduler.c`, whose CPU shares must match the weights within 1%;
 //! * `freestanding.c`, with no C library at all (x86_64 Linux);
-//! * the examples of `docs/c-api.md` (hello.c, load.c), hello.c also
-//!   through an installed copy found with pkg-config (`scripts/install-c.sh`,
-//!   `eevdf.pc.in`);
+//! * the examples of `docs/c-api.md` (hello.c, load.c, and runqueue.c linked
+//!   with `--gc-sections`), hello.c also through a copy installed the
+//!   distribution way (`scripts/install-c.sh` with DESTDIR, PREFIX and
+//!   LIBDIR) and found with pkg-config;
 //!
 //! and inspects the libraries: every function the header declares is defined
-//! in both, and the static library needs nothing from outside but `mem*`.
+//! in both, the static library needs nothing from outside but `mem*`, the
+//! shared one has its SONAME, records libc and exports only `eevdf_*`.
 //!
 //! Without a C compiler (`$CC` or `cc`) the tests print a note and pass.
 
@@ -77,6 +79,42 @@ fn libs() -> &'static Libs {
         assert!(libs.shared_lib.exists(), "no {}", libs.shared_lib.display());
         libs
     })
+}
+
+/// The libraries as `scripts/install-c.sh` installs them for a distribution
+/// package: `DESTDIR=<ctest>/stage PREFIX=/usr LIBDIR=/usr/lib64`, once per
+/// test process. Returns the staging root.
+fn installed() -> &'static Path {
+    static STAGE: OnceLock<PathBuf> = OnceLock::new();
+    STAGE.get_or_init(|| {
+        let libs = libs();
+        let stage = ctest_dir().join("stage");
+        let _ = std::fs::remove_dir_all(&stage);
+        let o = Command::new("sh")
+            .arg(root().join("scripts/install-c.sh"))
+            .env("DESTDIR", &stage)
+            .env("PREFIX", "/usr")
+            .env("LIBDIR", "/usr/lib64")
+            .env("EEVDF_BUILD_DIR", &libs.dir)
+            .output()
+            .expect("run sh");
+        assert!(o.status.success(), "install-c.sh failed:\n{}", show(&o));
+        stage
+    })
+}
+
+/// `major.minor` before 1.0 (a minor release may break the ABI), else `major`:
+/// the version in the shared library's SONAME.
+fn soversion() -> String {
+    let (major, minor) = (
+        env!("CARGO_PKG_VERSION_MAJOR"),
+        env!("CARGO_PKG_VERSION_MINOR"),
+    );
+    if major == "0" {
+        format!("0.{minor}")
+    } else {
+        major.to_owned()
+    }
 }
 
 /// The C compiler, or `None` (with a note) when there is none.
@@ -212,15 +250,17 @@ fn c_test_program_passes_under_address_and_undefined_sanitizers() {
 #[test]
 fn c_test_program_passes_dynamically_linked() {
     let Some(cc) = cc() else { return };
-    let libs = libs();
-    let rpath = format!("-Wl,-rpath,{}", path(&libs.dir));
+    let lib = installed().join("usr/lib64");
+    let rpath = format!("-Wl,-rpath,{}", path(&lib));
+    let libdir = format!("-L{}", path(&lib));
     let exe = compile(
         &cc,
         "test_abi_dyn",
         &[
             "-O2",
             &example("test_abi.c"),
-            path(&libs.shared_lib),
+            &libdir,
+            "-leevdf",
             &rpath,
             "-pthread",
         ],
@@ -233,9 +273,11 @@ fn c_test_program_passes_dynamically_linked() {
             .output()
             .unwrap();
         let dynamic = String::from_utf8_lossy(&o.stdout);
+        // The SONAME, not the path or the unversioned name it was linked with.
+        let needed = format!("Shared library: [libeevdf.so.{}]", soversion());
         assert!(
-            dynamic.contains("libeevdf"),
-            "the program does not load libeevdf dynamically:\n{dynamic}"
+            dynamic.contains(&needed),
+            "the program does not record {needed}:\n{dynamic}"
         );
     }
     let o = run(&exe);
@@ -243,6 +285,33 @@ fn c_test_program_passes_dynamically_linked() {
         o.status.success(),
         "test_abi (dynamic) failed:\n{}",
         show(&o)
+    );
+}
+
+#[test]
+fn shared_library_has_a_soname_records_libc_and_exports_only_eevdf_functions() {
+    if !have("readelf") {
+        eprintln!("note: no readelf; skipped");
+        return;
+    }
+    let so = &libs().shared_lib;
+    let o = Command::new("readelf").arg("-d").arg(so).output().unwrap();
+    let dynamic = String::from_utf8_lossy(&o.stdout);
+    let soname = format!("Library soname: [libeevdf.so.{}]", soversion());
+    assert!(dynamic.contains(&soname), "no {soname}:\n{dynamic}");
+    // It calls memcpy/memset/bcmp: it must say where they come from.
+    assert!(
+        dynamic.contains("Shared library: [libc.so"),
+        "no NEEDED libc:\n{dynamic}"
+    );
+    let (defined, _) = symbols(so, true).expect("readelf");
+    let others: Vec<&String> = defined
+        .iter()
+        .filter(|s| !s.starts_with("eevdf_"))
+        .collect();
+    assert!(
+        others.is_empty(),
+        "libeevdf.so exports more than eevdf_*: {others:?}"
     );
 }
 
@@ -496,26 +565,53 @@ fn the_load_side_example_in_docs_c_api_md_compiles_and_runs() {
 }
 
 #[test]
-fn install_script_and_pkg_config_file_work() {
-    let libs = libs();
-    let prefix = ctest_dir().join("prefix");
-    let _ = std::fs::remove_dir_all(&prefix);
-    let o = Command::new("sh")
-        .arg(root().join("scripts/install-c.sh"))
-        .arg(&prefix)
-        .env("EEVDF_BUILD_DIR", &libs.dir)
-        .output()
-        .expect("run sh");
-    assert!(o.status.success(), "install-c.sh failed:\n{}", show(&o));
-    let pc = std::fs::read_to_string(prefix.join("lib/pkgconfig/eevdf.pc")).unwrap();
-    assert!(!pc.contains('@'), "unsubstituted template variable:\n{pc}");
-    assert!(pc.contains(&format!("prefix={}", path(&prefix))), "{pc}");
+fn install_script_makes_the_distribution_layout_and_pkg_config_finds_it() {
+    let stage = installed();
+    let lib = stage.join("usr/lib64");
+    let (version, so) = (env!("CARGO_PKG_VERSION"), soversion());
+    for f in [
+        "usr/include/eevdf.h",
+        "usr/lib64/libeevdf.a",
+        "usr/lib64/pkgconfig/eevdf.pc",
+    ] {
+        assert!(stage.join(f).is_file(), "{f} not installed");
+    }
+    let real = lib.join(format!("libeevdf.so.{version}"));
     assert!(
-        pc.contains(&format!("Version: {}", env!("CARGO_PKG_VERSION"))),
-        "{pc}"
+        real.is_file() && !real.is_symlink(),
+        "libeevdf.so.{version} is not a file"
     );
-    for f in ["include/eevdf.h", "lib/libeevdf.a", "lib/libeevdf.so"] {
-        assert!(prefix.join(f).exists(), "{f} not installed");
+    for (link, to) in [
+        (
+            format!("libeevdf.so.{so}"),
+            format!("libeevdf.so.{version}"),
+        ),
+        ("libeevdf.so".to_owned(), format!("libeevdf.so.{so}")),
+    ] {
+        if link == to {
+            continue;
+        }
+        let target = std::fs::read_link(lib.join(&link))
+            .unwrap_or_else(|e| panic!("{link} is not a symlink: {e}"));
+        assert_eq!(target, Path::new(&to), "{link}");
+    }
+    // The .pc file names the final paths, not the staging root.
+    let pc = std::fs::read_to_string(lib.join("pkgconfig/eevdf.pc")).unwrap();
+    assert!(!pc.contains('@'), "unsubstituted template variable:\n{pc}");
+    assert!(
+        !pc.contains(path(stage)),
+        "the staging root leaked into eevdf.pc:\n{pc}"
+    );
+    for line in [
+        "prefix=/usr".to_owned(),
+        "libdir=/usr/lib64".to_owned(),
+        "includedir=/usr/include".to_owned(),
+        format!("Version: {version}"),
+    ] {
+        assert!(
+            pc.lines().any(|l| l == line),
+            "eevdf.pc lacks `{line}`:\n{pc}"
+        );
     }
     let Some(cc) = cc() else { return };
     if !have("pkg-config") {
@@ -524,13 +620,14 @@ fn install_script_and_pkg_config_file_work() {
     }
     let o = Command::new("pkg-config")
         .args(["--cflags", "--libs", "eevdf"])
-        .env("PKG_CONFIG_PATH", prefix.join("lib/pkgconfig"))
+        .env("PKG_CONFIG_PATH", lib.join("pkgconfig"))
+        .env("PKG_CONFIG_SYSROOT_DIR", stage)
         .output()
         .unwrap();
     assert!(o.status.success(), "pkg-config failed:\n{}", show(&o));
     let flags = String::from_utf8(o.stdout).unwrap();
     let src = docs_example();
-    let rpath = format!("-Wl,-rpath,{}", path(&prefix.join("lib")));
+    let rpath = format!("-Wl,-rpath,{}", path(&lib));
     let mut args: Vec<&str> = vec![path(&src)];
     args.extend(flags.split_whitespace());
     args.push(&rpath);
@@ -542,4 +639,36 @@ fn install_script_and_pkg_config_file_work() {
         "hello (pkg-config) failed:\n{}",
         show(&o)
     );
+}
+
+#[test]
+fn the_run_queue_loop_in_docs_c_api_md_links_statically_with_gc_sections_and_runs() {
+    let Some(cc) = cc() else { return };
+    let src = doc_block("docs/c-api.md", "/* runqueue.c", "runqueue.c");
+    let exe = compile(
+        &cc,
+        "runqueue",
+        &[
+            "-O2",
+            path(&src),
+            path(&libs().static_lib),
+            "-Wl,--gc-sections",
+        ],
+    )
+    .unwrap_or_else(|e| panic!("the runqueue.c example does not compile:\n{e}"));
+    let o = run(&exe);
+    assert!(
+        o.status.success(),
+        "the runqueue.c example failed:\n{}",
+        show(&o)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let doc = std::fs::read_to_string(repo().join("docs/c-api.md")).unwrap();
+    // The output the docs print, line by line.
+    for line in out.lines() {
+        assert!(
+            doc.contains(line),
+            "docs/c-api.md does not show `{line}`:\n{out}"
+        );
+    }
 }

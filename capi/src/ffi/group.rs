@@ -21,8 +21,8 @@ use super::{check_out, flag_in, profile_of, read_in, run, status_of, write_out, 
 /// `tg_shares` is `tg->shares` (scaled), `tg_load_avg` `tg->load_avg`,
 /// `tg_load_avg_contrib` this CPU's last published contribution,
 /// `grq_load_weight` the group run queue's `load.weight` and `grq_load_avg` its
-/// `avg.load_avg`. Example (known-bugs §4): 1048576, 2048, 1024, 2097152, 1024
-/// gives 699,050.
+/// `avg.load_avg`. Example (v6.6.0 … v7.1.5, docs/derivations.md §10): 1048576, 2048,
+/// 1024, 2097152, 1024 gives 699,050 = floor(2^20 * 2048 / 3072).
 ///
 /// Returns `EEVDF_OK`; `EEVDF_WRAPPED` when one of the kernel's `long` locals
 /// overflowed (an input of 2^63 or more, or the sum, difference or product
@@ -310,17 +310,8 @@ impl From<TgLoadAvgUpdate> for EevdfTgLoadAvgUpdate {
     }
 }
 
-impl From<EevdfTgLoadAvgUpdate> for TgLoadAvgUpdate {
-    fn from(u: EevdfTgLoadAvgUpdate) -> Self {
-        TgLoadAvgUpdate {
-            delta: u.delta,
-            tg_load_avg_contrib: u.tg_load_avg_contrib,
-            last_update_tg_load_avg: u.last_update_tg_load_avg,
-        }
-    }
-}
-
-/// `update_tg_load_avg(grq)` as a decision (spec §6.4):
+/// `update_tg_load_avg(grq)` as a decision (fair.c, v6.6.0 … v7.1.5;
+/// the rate limit from v6.18):
 ///
 /// 1. the root group never publishes;
 /// 2. Linux >= 6.18: an inactive CPU does not publish, nor one that published
@@ -358,7 +349,7 @@ pub unsafe extern "C" fn eevdf_update_tg_load_avg(
         check_out(published)?;
         let (p, i) = (p?, i?.to_rust()?);
         let up = update_tg_load_avg(p, &i);
-        let unchanged = TgLoadAvgUpdate {
+        let unchanged = EevdfTgLoadAvgUpdate {
             delta: 0,
             tg_load_avg_contrib: i.tg_load_avg_contrib,
             last_update_tg_load_avg: i.last_update_tg_load_avg,
@@ -366,7 +357,7 @@ pub unsafe extern "C" fn eevdf_update_tg_load_avg(
         // SAFETY: both pointers were checked; writable by the caller's contract.
         unsafe {
             write_out(published, up.is_some());
-            write_out(out, up.unwrap_or(unchanged).into());
+            write_out(out, up.map_or(unchanged, Into::into));
         }
         Ok(EEVDF_OK)
     })
