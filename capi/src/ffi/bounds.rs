@@ -274,8 +274,8 @@ pub unsafe extern "C" fn eevdf_rescale_domain(
 
 /// The longest wall-clock run (ns) of a running entity of weight `*lw` whose
 /// reference point v0 is not moved while it runs, before its term key * w in
-/// `avg_vruntime`/`vruntime_eligible` leaves int64_t (known-bugs §1, stale v0
-/// with one running task): about 2^43 ns (2.4 h) with 7.1's full weights,
+/// `avg_vruntime`/`vruntime_eligible` leaves int64_t (the stale v0 with
+/// one running task that b3d99f43c72b fixed): about 2^43 ns (2.4 h) with 7.1's full weights,
 /// 2^53 ns with <= 7.0's 10-bit ones. ALL under EXACT.
 ///
 /// Returns `EEVDF_OK`, or `EEVDF_EINVAL` for an unknown profile, a NULL
@@ -489,8 +489,8 @@ mod tests {
         }
     }
 
-    /// The bounds module's own examples, through C: known-bugs §6 (7.1 leaves
-    /// 44 bits for delta_exec), the 6.6 multiply-shift bound of nice 19
+    /// The bounds module's own examples, through C: db4551e2ba34 (7.1
+    /// leaves 44 bits for delta_exec), the 6.6 multiply-shift bound of nice 19
     /// ((fact, shift) = (2290649224, 25)), nice 0's bypass, tg.shares at
     /// scale_load(MAX_SHARES) = 2^28 (load <= 2^35 - 1) and PELT's load_sum.
     #[test]
@@ -579,7 +579,7 @@ mod tests {
         }
     }
 
-    /// known-bugs §1, the Huawei dump in v6.6 units: S is 2^56.3 above
+    /// Zicheng Qu's dump (Huawei, LKML 2025-11-03) in v6.6 units: S is 2^56.3 above
     /// S64_MIN: not wrapped, but no bit of headroom; curr's weight is checked.
     #[test]
     fn headroom_of_the_huawei_dump_through_c() {

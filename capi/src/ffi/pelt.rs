@@ -34,7 +34,7 @@ pub extern "C" fn eevdf_pelt_accumulate_segments(periods: u64, d1: u32, d3: u32)
 }
 
 // ---------------------------------------------------------------------------
-// PELT state (spec §7): struct sched_avg and the functions that move it.
+// PELT state (pelt.c and fair.c, v6.6.0 … v7.1.5): struct sched_avg and the functions that move it.
 // ---------------------------------------------------------------------------
 
 /// `LOAD_AVG_MAX`: the largest PELT sum of a signal that is always 1
@@ -295,7 +295,7 @@ pub unsafe extern "C" fn eevdf_pelt_divider(sa: *const EevdfSchedAvg, out: *mut 
 ///   the group queue's `h_nr_runnable` for a group entity;
 /// * `running`: the entity is its queue's `curr`.
 ///
-/// Example (spec §7.5): a zeroed nice-0 task, always running, updated every
+/// Example (`___update_load_avg()`, every release): a zeroed nice-0 task, always running, updated every
 /// 1,000,000 ns: after 2 ms load_sum 1930, period_contrib 929 and
 /// load/runnable/util_avg 41/41/41; after 400 ms 1023/1024/1024.
 ///
@@ -439,7 +439,8 @@ unsafe fn move_load(
 /// EXACT) clamp at 0 and then keep `load_sum >= load_avg * 46718`
 /// (`__update_sa`).
 ///
-/// Example (known-bugs §5): se {load_sum 46718, load_avg 1024} at nice 0 into
+/// Example (v6.6.0 … v7.1.5; the weighted fold 6ab7973f2540 restored
+/// after 089d84203ad4): se {load_sum 46718, load_avg 1024} at nice 0 into
 /// an empty queue under 7.1 gives load_sum 47,839,232.
 ///
 /// Returns `EEVDF_OK`, or `EEVDF_EINVAL` (nothing written) for an unknown
@@ -537,7 +538,7 @@ pub unsafe extern "C" fn eevdf_attach_entity_load_avg(
 /// bits, or (7.0 and later) by `__update_sa`. `*propagate` is
 /// `-se->load_sum`.
 ///
-/// Example (known-bugs §5): cfs {util_avg 301, util_sum 301 * 46718} minus se
+/// Example (v6.6.0 … v7.1.5, the sum floor of 98b0d890220d): cfs {util_avg 301, util_sum 301 * 46718} minus se
 /// {util_avg 300, util_sum 14,100,000} under 6.6 leaves (1, 46718), never
 /// (1, 0).
 ///

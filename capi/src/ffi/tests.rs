@@ -395,7 +395,7 @@ fn run_queue_capacity_follows_the_buffer_layout() {
 #[test]
 fn run_queue_reports_a_wrap_until_it_is_cleared() {
     // 7.1's calc_delta_fair wraps once delta * 2^20 >= 2^64 (delta >= 2^44 ns)
-    // for a weight other than NICE_0_LOAD (known-bugs §6).
+    // for a weight other than NICE_0_LOAD (db4551e2ba34).
     let p = Profile::LINUX_7_1;
     let tun: EevdfTunables = eevdf::entity::Tunables::defaults(&p, 1, 1000).into();
     let mut buf = vec![Chunk([0; 16]); eevdf_rq_size(2) / 16 + 1];
@@ -879,7 +879,7 @@ fn nice0() -> EevdfLoadWeight {
 
 #[test]
 fn c_pelt_follows_the_spec_worked_sequence() {
-    // Spec §7.5: always running at nice 0, updated every 1 ms.
+    // ___update_load_avg(), every release: always running at nice 0, updated every 1 ms.
     let mut sa = EevdfSchedAvg {
         load_avg: 7,
         ..EevdfSchedAvg::default()
@@ -1261,7 +1261,7 @@ fn c_group_shares_golden_values() {
     let mut out = 0;
     // SAFETY: valid or NULL pointers to locals.
     unsafe {
-        // known-bugs §4 worked example: CPU0 699,050 and CPU1 524,288.
+        // calc_group_shares(), v6.6.0 … v7.1.5 (docs/derivations.md §10): CPU0 699,050 and CPU1 524,288.
         let st = eevdf_calc_group_shares_with(
             1,
             EEVDF_SHARES_LOAD_MAX_WEIGHT_LOAD_AVG,

@@ -1,4 +1,4 @@
-//! Wake-affine decisions, `task_h_load` and the idle-CPU predicates (spec §8).
+//! Wake-affine decisions, `task_h_load` and the idle-CPU predicates (fair.c, v6.6.0 … v7.1.5).
 
 use eevdf::features::Features;
 use eevdf::wake::{
@@ -423,7 +423,7 @@ pub unsafe extern "C" fn eevdf_wake_affine_idle(
     })
 }
 
-/// `wake_affine_weight(sd, p, this_cpu, prev_cpu, sync)` (spec §8.3), in
+/// `wake_affine_weight(sd, p, this_cpu, prev_cpu, sync)` (fair.c, v6.6.0 … v7.1.5), in
 /// int64_t:
 ///
 /// * sync and current_h_load > this_cpu.load_avg: `THIS` at once;
