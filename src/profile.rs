@@ -987,7 +987,7 @@ mod tests {
 
     #[test]
     fn preset_ids_round_trip_and_match_the_contract() {
-        // c-abi-contract.md, "Profiles".
+        // The C ABI's fixed profile ids (EEVDF_PROFILE_* in include/eevdf.h).
         let want = [
             (0, Profile::LINUX_6_6),
             (1, Profile::LINUX_6_18),

@@ -422,7 +422,7 @@ fn publish_threshold_is_strictly_greater_than_contrib_over_64() {
     qc(5_000).quickcheck(prop as fn(u32, bool) -> bool);
 }
 
-/// Promise 3 (DESIGN.md): no input panics. Tests build with overflow checks,
+/// No input panics (README, "Overflow behaviour"). Tests build with overflow checks,
 /// so any unchecked arithmetic, shift or index on these paths would fail here.
 #[test]
 fn no_public_load_side_function_panics_on_any_input() {

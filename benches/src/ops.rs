@@ -8,7 +8,7 @@
 //! take a constant profile, and the accumulator and entity loops run on state
 //! typed by a zero-sized release (`AvgVruntime<Linux7_1>`), so every knob is
 //! a constant. The `_rt_7_1` loops run the same 7.1 operations on state over
-//! a run-time [`Profile`](eevdf::Profile) (`AvgVruntime<Profile>`): the cost
+//! a run-time [`Profile`] (`AvgVruntime<Profile>`): the cost
 //! of choosing the release at run time.
 //!
 //! A `_noflag` loop calls the same library function and drops its wrap flag:

@@ -25,7 +25,7 @@
 
 #include "eevdf.h"
 
-/* ---- layout: must match the static assertions in src/ffi/ ---------------- */
+/* ---- layout: must match the static assertions in capi/src/ffi/ ---------------- */
 
 _Static_assert(sizeof(EevdfLoadWeight) == 16, "EevdfLoadWeight size");
 _Static_assert(alignof(EevdfLoadWeight) == 8, "EevdfLoadWeight align");
@@ -1569,7 +1569,7 @@ static void test_sync_threads(void) {
     CHECK_STATUS(eevdf_rq_snapshot_init(NULL), EEVDF_EINVAL);
 }
 
-/* ---- input domains and headroom (src/ffi/bounds.rs) ------------------------ */
+/* ---- input domains and headroom (capi/src/ffi/bounds.rs) ------------------------ */
 
 static void test_bounds(void) {
     EevdfLoadWeight nice19, nice0, zero = {0, 0};
