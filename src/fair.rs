@@ -36,16 +36,25 @@
 //! is used up, or protection ended) is collected and returned by
 //! [`take_resched`](FairRq::take_resched).
 //!
+//! ## Load propagation
+//!
+//! As in the kernel (the same in v6.6 … v7.1): an attach, a detach
+//! (`detach_task` of a queued task: DO_DETACH inside its dequeue) and removed
+//! load mark their level with `add_tg_cfs_propagate`; every
+//! `update_load_avg` of a group entity then runs `propagate_entity_load_avg`
+//! (`update_tg_cfs_util`, `update_tg_cfs_runnable`, `update_tg_cfs_load` from
+//! [`crate::pelt`]) before the DO_ATTACH / DO_DETACH / UPDATE_TG step, so a
+//! change climbs one level per ancestor update, within the same enqueue,
+//! dequeue or tick. The release changes only the floor applied to the parent
+//! (v6.x 32-bit `max_t`, v7.x `__update_sa`). Group entities are attached to
+//! their parent when the hierarchy is built (`online_fair_sched_group`, at
+//! PELT time 0), with weight `NICE_0_LOAD`.
+//!
 //! ## What is not modelled
 //!
 //! These are not reproduced bit for bit, and this module does not pretend
 //! to:
 //!
-//! * the group-entity PELT propagation of `update_tg_cfs_util/runnable/load`:
-//!   a group entity's own signal is updated like a task's (load = on_rq,
-//!   runnable = its run queue's `h_nr_runnable`, running = curr), so its
-//!   `load_avg` (and the root's, which `cpu_load` and `h_load` read) is an
-//!   approximation;
 //! * a group entity's slice follows the base slice: the ≥ v6.12 propagation of
 //!   `cfs_rq_min_slice` to group entities only differs when tasks set custom
 //!   slices;
@@ -96,7 +105,8 @@ use crate::outcome::Resched;
 use crate::pelt::{
     attach_entity_load_avg, dequeue_load_avg, detach_entity_load_avg, enqueue_load_avg,
     remove_load_avg, reweight_load_avg, update_load_avg_blocked_se, update_load_avg_cfs_rq,
-    update_load_avg_se, RemovedLoad, SchedAvg,
+    update_load_avg_se, update_tg_cfs_load, update_tg_cfs_runnable, update_tg_cfs_util,
+    RemovedLoad, SchedAvg,
 };
 use crate::profile::{CfsGroupUpdate, Profile, Rules};
 use crate::runqueue::{DequeueFlags, Dequeued, EnqueueFlags, EntityId, RunQueue, WakeFlags};
@@ -135,6 +145,8 @@ struct Upd {
     tg: bool,
     /// DO_ATTACH: attach an entity whose `last_update_time` is 0.
     attach: bool,
+    /// DO_DETACH: detach the entity (a queued task migrating away).
+    detach: bool,
     /// `se_update_runnable`: refresh a group entity's runnable weight after.
     runnable: bool,
 }
@@ -170,6 +182,11 @@ struct Level<R: Rules, const N: usize> {
     parent: u32,
     /// This group's entity in the parent's run queue.
     ge: Option<EntityId>,
+    /// `cfs_rq.propagate`: a change below waits to reach the group entity.
+    propagate: bool,
+    /// `cfs_rq.prop_runnable_sum`: the runnable sum gained (> 0) or lost (< 0)
+    /// below since the group entity last followed.
+    prop_runnable_sum: i64,
     tg_load_avg_contrib: u64,
     last_update_tg_load_avg: u64,
     /// Tasks queued below (delayed ones included).
@@ -189,6 +206,9 @@ pub struct FairRq<R: Rules, const G: usize, const N: usize> {
     shares: SharesLoad,
     levels: ArrayVec<Level<R, N>, G>,
     curr: Option<TaskRef>,
+    /// The queued task [`detach_task`](FairRq::detach_task) is moving away
+    /// (`task_on_rq_migrating`): its dequeue detaches its load (DO_DETACH).
+    migrating: Option<TaskRef>,
     resched: bool,
     /// A wakeup on the idle CPU asked for a reschedule (the levels keep theirs).
     need_resched: bool,
@@ -226,6 +246,8 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
                 queued: [false; N],
                 parent: if g == 0 { NONE } else { parent },
                 ge: None,
+                propagate: false,
+                prop_runnable_sum: 0,
                 tg_load_avg_contrib: 0,
                 last_update_tg_load_avg: 0,
                 h_nr_queued: 0,
@@ -247,14 +269,31 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         if levels.is_empty() {
             return Err(Error::InvalidArgument);
         }
-        Ok(FairRq {
+        let mut rq = FairRq {
             rel,
             shares,
             levels,
             curr: None,
+            migrating: None,
             resched: false,
             need_resched: false,
-        })
+        };
+        // Groups come online at PELT time 0 (online_fair_sched_group ->
+        // attach_entity_cfs_rq): each group entity is attached to its parent
+        // with its weight and the change walks up (propagate_entity_cfs_rq).
+        // Nothing is published into tg.load_avg at time 0, so a scratch copy
+        // of the groups is enough.
+        let mut scratch: ArrayVec<TaskGroup, G> = groups.iter().copied().collect();
+        for g in 1..rq.levels.len() as u32 {
+            let Some((p, ge)) = rq.ge_of(g) else {
+                return Err(Error::InvalidState);
+            };
+            rq.update_load_avg(p, ge, 0, Upd::default(), &mut scratch)?;
+            rq.attach_entity_load_avg(p, ge)?;
+            rq.update_tg_load_avg(p, 0, &mut scratch);
+            rq.propagate_entity_cfs_rq(p, 0, &mut scratch)?;
+        }
+        Ok(rq)
     }
 
     // ----- accessors -------------------------------------------------------
@@ -304,6 +343,16 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         match l.ge {
             None => Ok(None),
             Some(id) => Ok(Some(self.level(l.parent)?.rq.entity(id)?)),
+        }
+    }
+
+    /// The PELT signal of `group`'s entity in its parent's run queue (`None`
+    /// for the root).
+    pub fn group_entity_avg(&self, group: u32) -> Result<Option<&SchedAvg>, Error> {
+        let l = self.level(group)?;
+        match l.ge {
+            None => Ok(None),
+            Some(id) => Ok(Some(&self.level(l.parent)?.se_avg[id.index() as usize])),
         }
     }
 
@@ -477,8 +526,10 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         let l = &mut self.levels[g as usize];
         let mut decayed = false;
         if l.removed != RemovedLoad::default() {
-            remove_load_avg(profile, &mut l.avg, &l.removed);
+            let prop = remove_load_avg(profile, &mut l.avg, &l.removed);
             l.removed = RemovedLoad::default();
+            l.propagate = true;
+            l.prop_runnable_sum = l.prop_runnable_sum.wrapping_add(prop);
             decayed = true;
         }
         decayed |= update_load_avg_cfs_rq(
@@ -491,7 +542,97 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         decayed
     }
 
-    /// `update_load_avg(cfs_rq, se, flags)` for entity `id` of level `g`.
+    /// `add_tg_cfs_propagate(cfs_rq, runnable_sum)`: level `g` has a change
+    /// for its group entity to follow.
+    fn add_tg_cfs_propagate(&mut self, g: u32, runnable_sum: i64) {
+        let l = &mut self.levels[g as usize];
+        l.propagate = true;
+        l.prop_runnable_sum = l.prop_runnable_sum.wrapping_add(runnable_sum);
+    }
+
+    /// `propagate_entity_load_avg(se)` for entity `id` of level `g`: if it is a
+    /// group entity whose queue has a pending change, the entity follows its
+    /// queue's util, runnable and load, the parent level by the differences,
+    /// and the pending runnable sum moves up to the parent. Returns whether it
+    /// propagated.
+    fn propagate_entity_load_avg(&mut self, g: u32, id: EntityId) -> Result<bool, Error> {
+        let child = self.child_of(g, id);
+        if child == NONE || !self.levels[child as usize].propagate {
+            return Ok(false);
+        }
+        let profile = self.profile();
+        let slot = id.index() as usize;
+        let (gavg, gweight, mut prop) = {
+            let c = &mut self.levels[child as usize];
+            c.propagate = false;
+            (c.avg, c.rq.load_weight(), c.prop_runnable_sum)
+        };
+        self.add_tg_cfs_propagate(g, prop);
+        let l = &mut self.levels[g as usize];
+        let weight = l.rq.entity(id)?.load;
+        let mut sa = l.se_avg[slot];
+        update_tg_cfs_util(profile, &mut l.avg, &mut sa, &gavg);
+        update_tg_cfs_runnable(profile, &mut l.avg, &mut sa, &gavg);
+        update_tg_cfs_load(
+            profile, &mut l.avg, &mut sa, &weight, &gavg, gweight, &mut prop,
+        );
+        l.se_avg[slot] = sa;
+        self.levels[child as usize].prop_runnable_sum = prop;
+        Ok(true)
+    }
+
+    /// `attach_entity_load_avg(cfs_rq, se)` with its `add_tg_cfs_propagate`.
+    fn attach_entity_load_avg(&mut self, g: u32, id: EntityId) -> Result<(), Error> {
+        let profile = self.profile();
+        let slot = id.index() as usize;
+        let l = &mut self.levels[g as usize];
+        let load = l.rq.entity(id)?.load;
+        let mut sa = l.se_avg[slot];
+        let prop = attach_entity_load_avg(profile, &mut l.avg, &mut sa, &load);
+        l.se_avg[slot] = sa;
+        self.add_tg_cfs_propagate(g, prop);
+        Ok(())
+    }
+
+    /// `detach_entity_load_avg(cfs_rq, se)` with its `add_tg_cfs_propagate`.
+    fn detach_entity_load_avg(&mut self, g: u32, id: EntityId) -> Result<(), Error> {
+        let profile = self.profile();
+        let slot = id.index() as usize;
+        let l = &mut self.levels[g as usize];
+        let load = l.rq.entity(id)?.load;
+        let sa = l.se_avg[slot];
+        let prop = detach_entity_load_avg(profile, &mut l.avg, &sa, &load);
+        self.add_tg_cfs_propagate(g, prop);
+        Ok(())
+    }
+
+    /// `propagate_entity_cfs_rq(se)` for the entity of a group whose level `g`
+    /// just changed outside an enqueue or dequeue (a group attached, a shares
+    /// write): `update_load_avg(UPDATE_TG)` of every ancestor group entity.
+    fn propagate_entity_cfs_rq(
+        &mut self,
+        g: u32,
+        now: u64,
+        tgs: &mut [TaskGroup],
+    ) -> Result<(), Error> {
+        let f = Upd {
+            tg: true,
+            ..Upd::default()
+        };
+        let mut cur = self.ge_of(g);
+        while let Some((p, ge)) = cur {
+            self.update_load_avg(p, ge, now, f, tgs)?;
+            cur = self.ge_of(p);
+        }
+        Ok(())
+    }
+
+    /// `update_load_avg(cfs_rq, se, flags)` for entity `id` of level `g`: the
+    /// entity's own signal (if attached), the queue's (removed load first),
+    /// group propagation, then DO_ATTACH / DO_DETACH or, when something decayed
+    /// and UPDATE_TG is set, `update_tg_load_avg`. A group entity is attached
+    /// from its group's creation, so only a task can be unattached (its
+    /// `last_update_time` is 0).
     fn update_load_avg(
         &mut self,
         g: u32,
@@ -500,7 +641,6 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         f: Upd,
         tgs: &mut [TaskGroup],
     ) -> Result<(), Error> {
-        let profile = self.profile();
         let slot = id.index() as usize;
         let child = self.child_of(g, id);
         let child_runnable = if child == NONE {
@@ -511,7 +651,8 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         let l = &mut self.levels[g as usize];
         let e = l.rq.entity(id)?;
         let (load, on_rq, delayed) = (e.load, e.on_rq, e.sched_delayed);
-        if l.se_avg[slot].last_update_time != 0 {
+        let attached = child != NONE || l.se_avg[slot].last_update_time != 0;
+        if attached {
             let running = l.rq.curr() == Some(id);
             let runnable = if delayed {
                 0
@@ -522,15 +663,16 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             };
             update_load_avg_se(now, &mut l.se_avg[slot], &load, on_rq, runnable, running);
         }
-        let decayed = self.update_cfs_rq_load_avg(g, now);
-        let l = &mut self.levels[g as usize];
+        let mut decayed = self.update_cfs_rq_load_avg(g, now);
+        decayed |= self.propagate_entity_load_avg(g, id)?;
         if f.runnable && child != NONE {
-            l.runnable_weight[slot] = child_runnable;
+            self.levels[g as usize].runnable_weight[slot] = child_runnable;
         }
-        if l.se_avg[slot].last_update_time == 0 && f.attach {
-            let mut sa = l.se_avg[slot];
-            attach_entity_load_avg(profile, &mut l.avg, &mut sa, &load);
-            l.se_avg[slot] = sa;
+        if !attached && f.attach {
+            self.attach_entity_load_avg(g, id)?;
+            self.update_tg_load_avg(g, now, tgs);
+        } else if f.detach {
+            self.detach_entity_load_avg(g, id)?;
             self.update_tg_load_avg(g, now, tgs);
         } else if decayed && f.tg {
             self.update_tg_load_avg(g, now, tgs);
@@ -604,6 +746,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         let f = Upd {
             tg: true,
             attach: true,
+            detach: false,
             runnable: true,
         };
         self.update_load_avg(g, id, now, f, tgs)?;
@@ -631,6 +774,11 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         let f = Upd {
             tg: true,
             attach: false,
+            detach: self.migrating
+                == Some(TaskRef {
+                    group: g,
+                    entity: id,
+                }),
             runnable: true,
         };
         self.update_load_avg(g, id, now, f, tgs)?;
@@ -690,6 +838,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
                 let f = Upd {
                     tg: true,
                     attach: false,
+                    detach: false,
                     runnable: true,
                 };
                 self.update_load_avg(g, id, now, f, tgs)?;
@@ -749,6 +898,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         let f = Upd {
             tg: true,
             attach: false,
+            detach: false,
             runnable: true,
         };
         while let Some((l, e)) = cur {
@@ -806,6 +956,43 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         )
     }
 
+    /// Takes in a task just forked into `group` (not queued), with the
+    /// kernel's fork-time load: `init_entity_runnable_average` (load_avg =
+    /// `scale_load_down(weight)`, everything else 0) and
+    /// `post_init_entity_util_avg` (v6.6 … v7.1) against the group's run
+    /// queue on this CPU as it stands (not brought up to date first):
+    ///
+    /// ```text
+    /// cap = (1024 − grq.util_avg) / 2          (signed; capacity 1024)
+    /// cap > 0, grq.util_avg ≠ 0 → util_avg = min(⌊grq.util_avg · se_weight / (grq.load_avg + 1)⌋, cap)
+    /// cap > 0, grq.util_avg = 0 → util_avg = cap
+    /// cap ≤ 0                   → util_avg = 0
+    /// runnable_avg = util_avg
+    /// ```
+    ///
+    /// Its signal is attached at its first enqueue (DO_ATTACH), which
+    /// propagates it up the hierarchy.
+    pub fn fork_task(&mut self, group: u32, se: SchedEntity) -> Result<TaskRef, Error> {
+        let grq = *self.cfs_rq_avg(group)?;
+        let w = se.load.scaled_down();
+        let cap = (1024i64).wrapping_sub(grq.util_avg as i64) / 2;
+        let util = if cap <= 0 {
+            0
+        } else if grq.util_avg != 0 {
+            let u = grq.util_avg.wrapping_mul(w) / grq.load_avg.wrapping_add(1).max(1);
+            u.min(cap as u64)
+        } else {
+            cap as u64
+        };
+        let avg = SchedAvg {
+            load_avg: w,
+            util_avg: util,
+            runnable_avg: util,
+            ..SchedAvg::ZERO
+        };
+        self.attach_task(group, Migrant { se, avg })
+    }
+
     /// Takes in a task coming from another CPU (see
     /// [`detach_task`](Self::detach_task)), not queued. Its PELT signal is
     /// attached to the group's run queue at its next enqueue (the kernel's
@@ -839,7 +1026,6 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
     ) -> Result<Migrant, Error> {
         self.check_tgs(tgs)?;
         self.valid_task(t)?;
-        let profile = self.profile();
         let se = *self.entity(t)?;
         let g = t.group;
         let slot = t.entity.index() as usize;
@@ -850,11 +1036,12 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             if se.sched_delayed {
                 return Err(Error::InvalidState);
             }
-            self.dequeue_task(t, now, DequeueFlags::MIGRATE, tgs)?;
-            let l = &mut self.levels[g as usize];
-            let sa = l.se_avg[slot];
-            detach_entity_load_avg(profile, &mut l.avg, &sa, &se.load);
-            self.update_tg_load_avg(g, now, tgs);
+            // The dequeue detaches the task's load (DO_DETACH) before the walk
+            // up, so the groups above follow at once.
+            self.migrating = Some(t);
+            let r = self.dequeue_task(t, now, DequeueFlags::MIGRATE, tgs);
+            self.migrating = None;
+            r?;
         } else {
             let l = &mut self.levels[g as usize];
             let mut sa = l.se_avg[slot];
@@ -933,6 +1120,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         let f = Upd {
             tg: true,
             attach: false,
+            detach: false,
             runnable: true,
         };
         while let Some((l, e)) = cur {
