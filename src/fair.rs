@@ -497,6 +497,31 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         Ok(())
     }
 
+    /// Runs a per-level operation; if it cleared the level's next buddy, the
+    /// clearing continues up the hierarchy as the kernel's `clear_buddies`
+    /// (`__clear_buddies_next`) does: each ancestor level whose next buddy is
+    /// the group entity on the way up loses it, up to the first that does not.
+    fn at_level<T>(
+        &mut self,
+        g: u32,
+        op: impl FnOnce(&mut RunQueue<R, N>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let before = self.levels[g as usize].rq.next_buddy();
+        let r = op(&mut self.levels[g as usize].rq);
+        if before.is_some() && self.levels[g as usize].rq.next_buddy().is_none() {
+            let mut cur = self.ge_of(g);
+            while let Some((p, ge)) = cur {
+                let rq = &mut self.levels[p as usize].rq;
+                if rq.next_buddy() != Some(ge) {
+                    break;
+                }
+                rq.clear_next_buddy();
+                cur = self.ge_of(p);
+            }
+        }
+        r
+    }
+
     /// `update_tg_load_avg(grq)` with this CPU active.
     fn update_tg_load_avg(&mut self, g: u32, now: u64, tgs: &mut [TaskGroup]) {
         if g == 0 {
@@ -719,9 +744,9 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
     ) -> Result<(), Error> {
         let profile = self.profile();
         let slot = id.index() as usize;
+        let old = self.levels[g as usize].rq.entity(id)?.load;
+        self.at_level(g, |rq| rq.reweight(id, new, now))?;
         let l = &mut self.levels[g as usize];
-        let old = l.rq.entity(id)?.load;
-        l.rq.reweight(id, new, now)?;
         let mut sa = l.se_avg[slot];
         dequeue_load_avg(profile, &mut l.avg, &sa, &old);
         reweight_load_avg(&mut sa, &new);
@@ -739,9 +764,8 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         flags: EnqueueFlags,
         tgs: &mut [TaskGroup],
     ) -> Result<(), Error> {
-        let l = &mut self.levels[g as usize];
-        if l.rq.curr() != Some(id) {
-            let _ = l.rq.update_curr(now)?; // kept in need_resched
+        if self.levels[g as usize].rq.curr() != Some(id) {
+            let _ = self.at_level(g, |rq| rq.update_curr(now))?; // kept in need_resched
         }
         let f = Upd {
             tg: true,
@@ -770,7 +794,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         flags: DequeueFlags,
         tgs: &mut [TaskGroup],
     ) -> Result<Dequeued, Error> {
-        let _ = self.levels[g as usize].rq.update_curr(now)?; // kept in need_resched
+        let _ = self.at_level(g, |rq| rq.update_curr(now))?; // kept in need_resched
         let f = Upd {
             tg: true,
             attach: false,
@@ -782,10 +806,9 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             runnable: true,
         };
         self.update_load_avg(g, id, now, f, tgs)?;
-        let l = &mut self.levels[g as usize];
-        let r = l.rq.dequeue(id, now, flags)?;
+        let r = self.at_level(g, |rq| rq.dequeue(id, now, flags))?;
         if r == Dequeued::Removed {
-            l.queued[id.index() as usize] = false;
+            self.levels[g as usize].queued[id.index() as usize] = false;
             let child = self.child_of(g, id);
             if child != NONE {
                 self.update_cfs_group(child, now, tgs)?;
@@ -842,9 +865,8 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
                     runnable: true,
                 };
                 self.update_load_avg(g, id, now, f, tgs)?;
-                let l = &mut self.levels[g as usize];
-                l.rq.dequeue_delayed(id, now)?;
-                l.queued[id.index() as usize] = false;
+                self.at_level(g, |rq| rq.dequeue_delayed(id, now))?;
+                self.levels[g as usize].queued[id.index() as usize] = false;
                 let child = self.child_of(g, id);
                 if child != NONE {
                     self.update_cfs_group(child, now, tgs)?;
@@ -1252,7 +1274,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
                     }
                 }
                 self.update_load_avg(g, e, now, f, tgs)?;
-                self.levels[g as usize].rq.set_next_entity(e, now)?;
+                self.at_level(g, |rq| rq.set_next_entity(e, now))?;
             }
         }
         let &(g, e) = chain.last().ok_or(Error::InvalidState)?;
@@ -1283,7 +1305,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         };
         for (g, e) in self.chain_up(c) {
             // The request is collected by take_resched below.
-            let _ = self.levels[g as usize].rq.tick(now)?;
+            let _ = self.at_level(g, |rq| rq.tick(now))?;
             self.update_load_avg(g, e, now, f, tgs)?;
             let child = self.child_of(g, e);
             if child != NONE {
@@ -1354,7 +1376,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             self.levels[g as usize].rq.resched_curr();
         }
         let before = self.levels[g as usize].rq.delayed_completions();
-        let preempt = self.levels[g as usize].rq.wakeup_preempt(pse, now, flags)?;
+        let preempt = self.at_level(g, |rq| rq.wakeup_preempt(pse, now, flags))?;
         if self.levels[g as usize].rq.delayed_completions() != before {
             self.reconcile_delayed(g, now, tgs)?;
         }

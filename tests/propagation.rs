@@ -191,3 +191,51 @@ fn detach_and_removed_load_climb_the_hierarchy() {
         rq.validate().unwrap();
     }
 }
+
+/// `clear_buddies` walks the hierarchy: a reschedule asked for at a child
+/// level clears that level's next buddy and every ancestor's that points at
+/// the same chain, so the root does not keep a stale buddy (7.1.5 answers a
+/// wakeup with a reschedule that a stale buddy would deny).
+///
+/// root ← G ← H; y (in H) runs; x (in H) sleeps, making H's and G's group
+/// entities the next buddies of G and the root (`set_next_buddy` of the
+/// sleeper's parent). The tick a few slices later finds G's curr (H's entity)
+/// past its deadline with a sibling (w) queued: G's update_curr reschedules
+/// and clears G's buddy, and the root's with it. The root holds only G's
+/// entity, so its own update_curr asks for nothing and would not clear it.
+#[test]
+fn a_child_level_reschedule_clears_the_buddies_above() {
+    for p in PROFILES {
+        let tun = Tunables::defaults(&p, 1, 1000);
+        let mut tgs = [
+            TaskGroup::ROOT,
+            TaskGroup::new(0, DEFAULT_SHARES),
+            TaskGroup::new(1, DEFAULT_SHARES),
+        ];
+        let mut rq = Rq::new(p, tun, SharesLoad::default(), &tgs).unwrap();
+        let se = || SchedEntity::from_nice(0, tun.base_slice).unwrap();
+        let y = rq.fork_task(2, se()).unwrap();
+        let x = rq.fork_task(2, se()).unwrap();
+        let w = rq.fork_task(1, se()).unwrap();
+        let now = 1_000_000;
+        rq.enqueue_task(y, now, EnqueueFlags::WAKEUP, &mut tgs)
+            .unwrap();
+        assert_eq!(rq.pick_next_task(now, &mut tgs).unwrap(), Some(y));
+        for t in [x, w] {
+            rq.enqueue_task(t, now, EnqueueFlags::WAKEUP, &mut tgs)
+                .unwrap();
+        }
+        let sleep = DequeueFlags {
+            special: true,
+            ..DequeueFlags::SLEEP
+        };
+        rq.dequeue_task(x, now + 100_000, sleep, &mut tgs).unwrap();
+        let geg = rq.cfs_rq(0).unwrap().next_buddy();
+        assert!(geg.is_some(), "{}", p.name());
+        assert!(rq.cfs_rq(1).unwrap().next_buddy().is_some());
+        rq.task_tick(now + 20_000_000, &mut tgs).unwrap();
+        assert_eq!(rq.cfs_rq(1).unwrap().next_buddy(), None, "{}", p.name());
+        assert_eq!(rq.cfs_rq(0).unwrap().next_buddy(), None, "{}", p.name());
+        rq.validate().unwrap();
+    }
+}
