@@ -98,8 +98,10 @@
 use arrayvec::ArrayVec;
 
 use crate::entity::{SchedEntity, Tunables};
+use crate::features::Features;
 use crate::group::{
-    calc_group_shares_with, update_tg_load_avg, SharesLoad, TaskGroup, TgLoadAvgInput,
+    calc_group_shares_with, set_shares_clamp, update_tg_load_avg, SharesLoad, TaskGroup,
+    TgLoadAvgInput,
 };
 use crate::outcome::Resched;
 use crate::pelt::{
@@ -108,7 +110,7 @@ use crate::pelt::{
     update_load_avg_se, update_tg_cfs_load, update_tg_cfs_runnable, update_tg_cfs_util,
     RemovedLoad, SchedAvg,
 };
-use crate::profile::{CfsGroupUpdate, Profile, Rules};
+use crate::profile::{CfsGroupUpdate, DelayDequeue, Profile, Rules};
 use crate::runqueue::{DequeueFlags, Dequeued, EnqueueFlags, EntityId, RunQueue, WakeFlags};
 use crate::wake::{overflowing_h_load_step, overflowing_task_h_load};
 use crate::weight::{LoadWeight, NICE_0_LOAD};
@@ -168,8 +170,11 @@ struct Level<R: Rules, const N: usize> {
     rq: RunQueue<R, N>,
     /// `cfs_rq.avg`.
     avg: SchedAvg,
-    /// `cfs_rq.removed`.
+    /// `cfs_rq.removed` (the averages).
     removed: RemovedLoad,
+    /// `cfs_rq.removed.nr`: entities removed since the last update (their
+    /// averages may have decayed to 0; the update still counts as a decay).
+    removed_nr: u32,
     /// The PELT signal of each entity, by slot.
     se_avg: [SchedAvg; N],
     /// The group an entity stands for, by slot (`NONE` for a task).
@@ -240,6 +245,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
                 rq: RunQueue::new(rel, tunables),
                 avg: SchedAvg::ZERO,
                 removed: RemovedLoad::default(),
+                removed_nr: 0,
                 se_avg: [SchedAvg::ZERO; N],
                 child: [NONE; N],
                 runnable_weight: [0; N],
@@ -550,9 +556,10 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         let profile = self.profile();
         let l = &mut self.levels[g as usize];
         let mut decayed = false;
-        if l.removed != RemovedLoad::default() {
+        if l.removed_nr != 0 {
             let prop = remove_load_avg(profile, &mut l.avg, &l.removed);
             l.removed = RemovedLoad::default();
+            l.removed_nr = 0;
             l.propagate = true;
             l.prop_runnable_sum = l.prop_runnable_sum.wrapping_add(prop);
             decayed = true;
@@ -795,15 +802,21 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         tgs: &mut [TaskGroup],
     ) -> Result<Dequeued, Error> {
         let _ = self.at_level(g, |rq| rq.update_curr(now))?; // kept in need_resched
-        let f = Upd {
-            tg: true,
-            attach: false,
-            detach: self.migrating
-                == Some(TaskRef {
-                    group: g,
-                    entity: id,
-                }),
-            runnable: true,
+                                                             // ≥ v6.12: a sleeper that is not eligible is delayed, and that path
+                                                             // updates its PELT with no flags (no UPDATE_TG, no runnable refresh).
+        let f = if self.will_delay(g, id, flags)? {
+            Upd::default()
+        } else {
+            Upd {
+                tg: true,
+                attach: false,
+                detach: self.migrating
+                    == Some(TaskRef {
+                        group: g,
+                        entity: id,
+                    }),
+                runnable: true,
+            }
         };
         self.update_load_avg(g, id, now, f, tgs)?;
         let r = self.at_level(g, |rq| rq.dequeue(id, now, flags))?;
@@ -815,6 +828,18 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             }
         }
         Ok(r)
+    }
+
+    /// Whether `dequeue_entity(flags)` of `id` at level `g` takes the
+    /// DELAY_DEQUEUE path (≥ v6.12): a sleep, not special, with the feature
+    /// on, of an entity that is not eligible (after `update_curr`).
+    fn will_delay(&self, g: u32, id: EntityId, flags: DequeueFlags) -> Result<bool, Error> {
+        let rq = &self.levels[g as usize].rq;
+        Ok(self.profile().delay_dequeue != DelayDequeue::Absent
+            && flags.sleep
+            && !flags.special
+            && rq.tunables().features.contains(Features::DELAY_DEQUEUE)
+            && !rq.is_eligible(id)?)
     }
 
     /// `set_next_buddy(se)`: `se` becomes the next buddy at its level and its
@@ -1072,6 +1097,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
                 l.removed.load_avg = l.removed.load_avg.wrapping_add(sa.load_avg);
                 l.removed.util_avg = l.removed.util_avg.wrapping_add(sa.util_avg);
                 l.removed.runnable_avg = l.removed.runnable_avg.wrapping_add(sa.runnable_avg);
+                l.removed_nr = l.removed_nr.wrapping_add(1);
             }
             l.se_avg[slot] = sa;
         }
@@ -1176,6 +1202,164 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             return Err(Error::InvalidState);
         }
         self.dequeue_entities(t.group, t.entity, now, flags, Completion::Dequeue, tgs)
+    }
+
+    /// `set_user_nice(p, nice)` for a task of this CPU (v6.6 … v7.1): the
+    /// task's weight becomes the table weight of `nice` (with the table's
+    /// `inv_weight`). See [`set_task_weight`](Self::set_task_weight).
+    /// [`Error::NiceOutOfRange`] for a nice outside −20 … 19.
+    pub fn set_user_nice(
+        &mut self,
+        t: TaskRef,
+        nice: i32,
+        now: u64,
+        tgs: &mut [TaskGroup],
+    ) -> Result<Resched, Error> {
+        let load = LoadWeight::from_nice(nice)?;
+        self.set_task_weight(t, load, now, tgs)
+    }
+
+    /// A task's weight changes (`set_user_nice`, or a policy change through
+    /// `__sched_setscheduler`) as the kernel does it in every release: the
+    /// task is taken off the queue around the change and put back
+    /// (`DEQUEUE_SAVE` … `ENQUEUE_RESTORE`), so the weight changes while the
+    /// task is off its run queue (`reweight_task_fair` → `reweight_entity`
+    /// with `on_rq = 0`):
+    ///
+    /// 1. queued: [`dequeue_task`](Self::dequeue_task) with DEQUEUE_SAVE — the
+    ///    walk up, PELT at every level, lag saved, the deadline kept relative
+    ///    under PLACE_REL_DEADLINE; running: `put_prev_task` at every level;
+    /// 2. `reweight_entity`: the task's `load_avg` leaves its queue at the old
+    ///    weight (`dequeue_load_avg`), `vlag` (and a relative deadline) scale by
+    ///    `old/new`, `load_avg = ⌊sld(new) · load_sum / d⌋`, and the load comes
+    ///    back (`enqueue_load_avg`);
+    /// 3. queued: [`enqueue_task`](Self::enqueue_task) with ENQUEUE_RESTORE
+    ///    (placement with the scaled lag; the groups above follow); running:
+    ///    `set_next_task` at every level (v7.0 and later do not renew slice
+    ///    protection there: it is not a pick);
+    /// 4. `prio_changed_fair`: nothing unless the task is queued and the root
+    ///    holds more than one entity; then a running task that got lighter
+    ///    asks for a reschedule, and a queued one is checked as a wakeup
+    ///    ([`wakeup_preempt`](Self::wakeup_preempt) without flags).
+    ///
+    /// The same weight does nothing (`set_user_nice` returns early for an
+    /// unchanged nice). A task that was never attached (forked or migrated
+    /// here, not yet enqueued) only takes the new weight: its load has not
+    /// joined the queue yet (≥ v6.10 skips the load update of a new task).
+    /// A delayed task (≥ v6.12, dequeued by DEQUEUE_SAVE while it keeps its
+    /// delayed mark) is not modelled: [`Error::InvalidState`].
+    pub fn set_task_weight(
+        &mut self,
+        t: TaskRef,
+        load: LoadWeight,
+        now: u64,
+        tgs: &mut [TaskGroup],
+    ) -> Result<Resched, Error> {
+        self.check_tgs(tgs)?;
+        self.valid_task(t)?;
+        let se = *self.entity(t)?;
+        if se.sched_delayed {
+            return Err(Error::InvalidState);
+        }
+        let old = se.load;
+        if old.weight() == load.weight() && old.inv_weight() == load.inv_weight() {
+            return Ok(Resched::NONE);
+        }
+        let queued = se.on_rq;
+        let running = queued && self.curr == Some(t);
+        let pending = self.need_resched();
+        if queued {
+            let save = DequeueFlags {
+                save_only: true,
+                ..DequeueFlags::MIGRATE
+            };
+            self.dequeue_entities(t.group, t.entity, now, save, Completion::Dequeue, tgs)?;
+        }
+        if running {
+            // put_prev_task: every level of the task stops running.
+            self.curr = None;
+            for (g, e) in self.chain_up(t) {
+                if self.levels[g as usize].rq.curr() == Some(e) {
+                    self.put_prev_entity(g, e, now, tgs)?;
+                }
+            }
+        }
+        let slot = t.entity.index() as usize;
+        if self.levels[t.group as usize].se_avg[slot].last_update_time == 0 {
+            self.at_level(t.group, |rq| rq.reweight(t.entity, load, now))?;
+        } else {
+            self.reweight_entity(t.group, t.entity, load, now)?;
+        }
+        if queued {
+            self.enqueue_task(t, now, EnqueueFlags::RESTORE, tgs)?;
+        }
+        if running {
+            // set_next_task: set_next_entity at every level, bottom up.
+            let f = Upd {
+                tg: true,
+                ..Upd::default()
+            };
+            for (g, e) in self.chain_up(t) {
+                if self.levels[g as usize].rq.entity(e)?.on_rq {
+                    self.update_load_avg(g, e, now, f, tgs)?;
+                }
+                self.at_level(g, |rq| rq.set_next_entity_again(e, now))?;
+            }
+            self.curr = Some(t);
+        }
+        // put_prev_task does not clear TIF_NEED_RESCHED.
+        self.need_resched |= pending;
+        if !queued || self.levels[0].rq.nr_queued() == 1 {
+            return Ok(Resched::NONE);
+        }
+        if running {
+            if load.weight() < old.weight() {
+                let fresh = !self.need_resched();
+                self.need_resched = true;
+                return Ok(Resched::from(fresh));
+            }
+            return Ok(Resched::NONE);
+        }
+        self.wakeup_preempt(t, now, WakeFlags::default(), tgs)
+    }
+
+    /// A group's shares change at run time (`sched_group_set_shares` →
+    /// `__sched_group_set_shares`, v6.6 … v7.1): `shares` (scaled, as
+    /// `tg.shares`) is clamped to 2048 … 268,435,456, the scaled `MIN_SHARES`
+    /// and `MAX_SHARES` ([`set_shares_clamp`]); an unchanged value does nothing; otherwise
+    /// `tgs[group].shares` takes it and this CPU walks up from the group's
+    /// entity: at every level `update_load_avg(UPDATE_TG)` of the entity and
+    /// `update_cfs_group` of it, so each ancestor's weight follows at once.
+    /// [`Error::InvalidArgument`] for the root group (its shares are fixed)
+    /// or an unknown group.
+    pub fn set_shares(
+        &mut self,
+        group: u32,
+        shares: u64,
+        now: u64,
+        tgs: &mut [TaskGroup],
+    ) -> Result<(), Error> {
+        self.check_tgs(tgs)?;
+        self.level(group)?;
+        if group == 0 {
+            return Err(Error::InvalidArgument);
+        }
+        let shares = set_shares_clamp(shares);
+        if tgs[group as usize].shares == shares {
+            return Ok(());
+        }
+        tgs[group as usize].shares = shares;
+        let f = Upd {
+            tg: true,
+            ..Upd::default()
+        };
+        let mut g = group;
+        while let Some((p, ge)) = self.ge_of(g) {
+            self.update_load_avg(p, ge, now, f, tgs)?;
+            self.update_cfs_group(g, now, tgs)?;
+            g = p;
+        }
+        Ok(())
     }
 
     /// `put_prev_entity`: the level's curr stops running; its signal is brought
@@ -1291,12 +1475,15 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
     /// bottom up — `update_curr`, the PELT update (publishing `tg.load_avg`)
     /// and `update_cfs_group` of a group entity. Returns whether a reschedule
     /// was asked for (by this or any earlier `update_curr`; it also clears
-    /// [`take_resched`](Self::take_resched)). With nothing running, the
-    /// blocked averages are decayed instead.
+    /// [`take_resched`](Self::take_resched)). With nothing running the tick
+    /// belongs to the idle class and changes nothing here: blocked load decays
+    /// only through [`update_blocked_averages`](Self::update_blocked_averages),
+    /// which the kernel runs from the load balancer (`run_rebalance_domains`
+    /// when a balance is due, the newidle and nohz idle balances), never from
+    /// the tick itself.
     pub fn task_tick(&mut self, now: u64, tgs: &mut [TaskGroup]) -> Result<Resched, Error> {
         self.check_tgs(tgs)?;
         let Some(c) = self.curr else {
-            self.update_blocked_averages(now, tgs)?;
             return Ok(self.take_resched());
         };
         let f = Upd {
@@ -1384,8 +1571,9 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
     }
 
     /// `__update_blocked_fair`: bring every level's signal (and each group
-    /// entity's) up to `now`, children before parents, republishing
-    /// `tg.load_avg` where it decayed. The kernel runs this from the load
+    /// entity's, unless `skip_blocked_update` finds it at zero load and util
+    /// with nothing to propagate) up to `now`, children before parents,
+    /// republishing `tg.load_avg` where it decayed. The kernel runs this from the load
     /// balancer; call it for an idle CPU so that its blocked load decays.
     pub fn update_blocked_averages(
         &mut self,
@@ -1402,7 +1590,14 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
                 self.update_tg_load_avg(g, now, tgs);
             }
             if let Some((p, ge)) = self.ge_of(g) {
-                self.update_load_avg(p, ge, now, f, tgs)?;
+                // skip_blocked_update: a group entity with no load, no util
+                // and nothing pending below is not brought up to date.
+                let sa = &self.levels[p as usize].se_avg[ge.index() as usize];
+                let skip =
+                    sa.load_avg == 0 && sa.util_avg == 0 && !self.levels[g as usize].propagate;
+                if !skip {
+                    self.update_load_avg(p, ge, now, f, tgs)?;
+                }
             }
         }
         Ok(())
