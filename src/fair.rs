@@ -50,6 +50,16 @@
 //! their parent when the hierarchy is built (`online_fair_sched_group`, at
 //! PELT time 0), with weight `NICE_0_LOAD`.
 //!
+//! Weights change at run time as the kernel walks them:
+//! [`set_user_nice`](FairRq::set_user_nice) / [`set_task_weight`](FairRq::set_task_weight)
+//! (`set_user_nice`: DEQUEUE_SAVE, `reweight_task_fair` off the queue,
+//! ENQUEUE_RESTORE, `prio_changed_fair`; v6.6 … v7.1) and
+//! [`set_shares`](FairRq::set_shares) (`__sched_group_set_shares`: per level
+//! `update_load_avg(UPDATE_TG)` + `update_cfs_group`). A tick with nothing
+//! running changes nothing: blocked load decays only through
+//! [`update_blocked_averages`](FairRq::update_blocked_averages), the load
+//! balancer's call in the kernel.
+//!
 //! ## What is not modelled
 //!
 //! These are not reproduced bit for bit, and this module does not pretend
@@ -58,6 +68,10 @@
 //! * a group entity's slice follows the base slice: the ≥ v6.12 propagation of
 //!   `cfs_rq_min_slice` to group entities only differs when tasks set custom
 //!   slices;
+//! * the renice of a delayed task (≥ v6.12 keeps its delayed mark across
+//!   DEQUEUE_SAVE/ENQUEUE_RESTORE): [`Error::InvalidState`];
+//! * the leaf list of `__update_blocked_fair`: every level is visited, also
+//!   one whose sums have decayed to 0 (no value differs);
 //! * bandwidth control (throttling), SCHED_IDLE groups, util_est, the PELT clock
 //!   scaling (`clock_pelt` is the task clock: capacity 1024, no frequency
 //!   scaling, no lost idle time).

@@ -492,3 +492,88 @@ fn renice_two_levels_down_moves_only_its_own_queue_until_time_passes() {
         rq.validate().unwrap();
     }
 }
+
+// ---------------------------------------------------------------------------
+// Properties (quickcheck): random task-level operations on root ← 1 ← 2 and
+// root ← 3, every release.
+// ---------------------------------------------------------------------------
+
+use eevdf::runqueue::WakeFlags;
+use quickcheck::QuickCheck;
+
+fn qc(tests: u64) -> QuickCheck {
+    QuickCheck::new().tests(tests).max_tests(tests * 20)
+}
+
+/// root ← 1 ← 2, root ← 3, with tasks `tasks` spread over the four groups.
+fn forest(p: Profile, tasks: usize) -> (Rq, [TaskGroup; 4], Vec<TaskRef>) {
+    let tun = Tunables::defaults(&p, 1, 1000);
+    let tgs = [
+        TaskGroup::ROOT,
+        TaskGroup::new(0, DEFAULT_SHARES),
+        TaskGroup::new(1, 3 * DEFAULT_SHARES),
+        TaskGroup::new(0, DEFAULT_SHARES / 4),
+    ];
+    let mut rq = Rq::new(p, tun, SharesLoad::default(), &tgs).unwrap();
+    let ts = (0..tasks)
+        .map(|i| {
+            let se = SchedEntity::from_nice((i as i32 % 7) - 3, tun.base_slice).unwrap();
+            rq.fork_task(i as u32 % 4, se).unwrap()
+        })
+        .collect();
+    (rq, tgs, ts)
+}
+
+/// One random task-level operation; errors a caller could provoke
+/// (InvalidState for an operation in the wrong state) are skipped.
+fn step(rq: &mut Rq, tgs: &mut [TaskGroup], ts: &[TaskRef], op: (u8, u8, u16), now: u64) {
+    let t = ts[op.1 as usize % ts.len()];
+    let se = *rq.entity(t).unwrap();
+    match op.0 % 6 {
+        0 | 1 if !se.on_rq || se.sched_delayed => {
+            rq.enqueue_task(t, now, EnqueueFlags::WAKEUP, tgs).unwrap();
+            rq.wakeup_preempt(t, now, WakeFlags::default(), tgs)
+                .unwrap();
+        }
+        2 if se.on_rq && !se.sched_delayed => {
+            rq.dequeue_task(t, now, DequeueFlags::SLEEP, tgs).unwrap();
+        }
+        3 => drop(rq.task_tick(now, tgs).unwrap()),
+        4 => drop(rq.pick_next_task(now, tgs).unwrap()),
+        5 if !se.sched_delayed => {
+            let nice = (op.2 % 40) as i32 - 20;
+            rq.set_user_nice(t, nice, now, tgs).unwrap();
+        }
+        _ => rq.update_blocked_averages(now, tgs).unwrap(),
+    }
+}
+
+/// An attach at the bottom of the hierarchy reaches every group entity on its
+/// way up within the same enqueue (`propagate_entity_load_avg` copies the
+/// group queue's util and runnable averages), whatever happened before.
+#[test]
+fn group_entity_util_avg_equals_its_queue_after_an_attach_climbs() {
+    fn prop(ops: Vec<(u8, u8, u16)>, pi: u8) -> bool {
+        let p = PROFILES[pi as usize % PROFILES.len()];
+        let (mut rq, mut tgs, ts) = forest(p, 6);
+        let mut now = 1_000_000u64;
+        for op in ops {
+            now += 1 + op.2 as u64 * 97;
+            step(&mut rq, &mut tgs, &ts, op, now);
+        }
+        now += 1_000_000;
+        let base = Tunables::defaults(&p, 1, 1000).base_slice;
+        let t = rq.fork_task(2, SchedEntity::from_nice(0, base).unwrap());
+        let Ok(t) = t else {
+            return true; // level full
+        };
+        rq.enqueue_task(t, now, EnqueueFlags::new_task(p), &mut tgs)
+            .unwrap();
+        [2u32, 1].iter().all(|&g| {
+            let ge = *rq.group_entity_avg(g).unwrap().unwrap();
+            let q = *rq.cfs_rq_avg(g).unwrap();
+            (ge.util_avg, ge.runnable_avg) == (q.util_avg, q.runnable_avg)
+        })
+    }
+    qc(300).quickcheck(prop as fn(Vec<(u8, u8, u16)>, u8) -> bool);
+}
