@@ -36,19 +36,42 @@
 //! is used up, or protection ended) is collected and returned by
 //! [`take_resched`](FairRq::take_resched).
 //!
+//! ## Load propagation
+//!
+//! As in the kernel (the same in v6.6 … v7.1): an attach, a detach
+//! (`detach_task` of a queued task: DO_DETACH inside its dequeue) and removed
+//! load mark their level with `add_tg_cfs_propagate`; every
+//! `update_load_avg` of a group entity then runs `propagate_entity_load_avg`
+//! (`update_tg_cfs_util`, `update_tg_cfs_runnable`, `update_tg_cfs_load` from
+//! [`crate::pelt`]) before the DO_ATTACH / DO_DETACH / UPDATE_TG step, so a
+//! change climbs one level per ancestor update, within the same enqueue,
+//! dequeue or tick. The release changes only the floor applied to the parent
+//! (v6.x 32-bit `max_t`, v7.x `__update_sa`). Group entities are attached to
+//! their parent when the hierarchy is built (`online_fair_sched_group`, at
+//! PELT time 0), with weight `NICE_0_LOAD`.
+//!
+//! Weights change at run time as the kernel walks them:
+//! [`set_user_nice`](FairRq::set_user_nice) / [`set_task_weight`](FairRq::set_task_weight)
+//! (`set_user_nice`: DEQUEUE_SAVE, `reweight_task_fair` off the queue,
+//! ENQUEUE_RESTORE, `prio_changed_fair`; v6.6 … v7.1) and
+//! [`set_shares`](FairRq::set_shares) (`__sched_group_set_shares`: per level
+//! `update_load_avg(UPDATE_TG)` + `update_cfs_group`). A tick with nothing
+//! running changes nothing: blocked load decays only through
+//! [`update_blocked_averages`](FairRq::update_blocked_averages), the load
+//! balancer's call in the kernel.
+//!
 //! ## What is not modelled
 //!
 //! These are not reproduced bit for bit, and this module does not pretend
 //! to:
 //!
-//! * the group-entity PELT propagation of `update_tg_cfs_util/runnable/load`:
-//!   a group entity's own signal is updated like a task's (load = on_rq,
-//!   runnable = its run queue's `h_nr_runnable`, running = curr), so its
-//!   `load_avg` (and the root's, which `cpu_load` and `h_load` read) is an
-//!   approximation;
 //! * a group entity's slice follows the base slice: the ≥ v6.12 propagation of
 //!   `cfs_rq_min_slice` to group entities only differs when tasks set custom
 //!   slices;
+//! * the renice of a delayed task (≥ v6.12 keeps its delayed mark across
+//!   DEQUEUE_SAVE/ENQUEUE_RESTORE): [`Error::InvalidState`];
+//! * the leaf list of `__update_blocked_fair`: every level is visited, also
+//!   one whose sums have decayed to 0 (no value differs);
 //! * bandwidth control (throttling), SCHED_IDLE groups, util_est, the PELT clock
 //!   scaling (`clock_pelt` is the task clock: capacity 1024, no frequency
 //!   scaling, no lost idle time).
@@ -89,16 +112,19 @@
 use arrayvec::ArrayVec;
 
 use crate::entity::{SchedEntity, Tunables};
+use crate::features::Features;
 use crate::group::{
-    calc_group_shares_with, update_tg_load_avg, SharesLoad, TaskGroup, TgLoadAvgInput,
+    calc_group_shares_with, set_shares_clamp, update_tg_load_avg, SharesLoad, TaskGroup,
+    TgLoadAvgInput,
 };
 use crate::outcome::Resched;
 use crate::pelt::{
     attach_entity_load_avg, dequeue_load_avg, detach_entity_load_avg, enqueue_load_avg,
     remove_load_avg, reweight_load_avg, update_load_avg_blocked_se, update_load_avg_cfs_rq,
-    update_load_avg_se, RemovedLoad, SchedAvg,
+    update_load_avg_se, update_tg_cfs_load, update_tg_cfs_runnable, update_tg_cfs_util,
+    RemovedLoad, SchedAvg,
 };
-use crate::profile::{CfsGroupUpdate, Profile, Rules};
+use crate::profile::{CfsGroupUpdate, DelayDequeue, Profile, Rules};
 use crate::runqueue::{DequeueFlags, Dequeued, EnqueueFlags, EntityId, RunQueue, WakeFlags};
 use crate::wake::{overflowing_h_load_step, overflowing_task_h_load};
 use crate::weight::{LoadWeight, NICE_0_LOAD};
@@ -135,6 +161,8 @@ struct Upd {
     tg: bool,
     /// DO_ATTACH: attach an entity whose `last_update_time` is 0.
     attach: bool,
+    /// DO_DETACH: detach the entity (a queued task migrating away).
+    detach: bool,
     /// `se_update_runnable`: refresh a group entity's runnable weight after.
     runnable: bool,
 }
@@ -156,8 +184,11 @@ struct Level<R: Rules, const N: usize> {
     rq: RunQueue<R, N>,
     /// `cfs_rq.avg`.
     avg: SchedAvg,
-    /// `cfs_rq.removed`.
+    /// `cfs_rq.removed` (the averages).
     removed: RemovedLoad,
+    /// `cfs_rq.removed.nr`: entities removed since the last update (their
+    /// averages may have decayed to 0; the update still counts as a decay).
+    removed_nr: u32,
     /// The PELT signal of each entity, by slot.
     se_avg: [SchedAvg; N],
     /// The group an entity stands for, by slot (`NONE` for a task).
@@ -170,6 +201,11 @@ struct Level<R: Rules, const N: usize> {
     parent: u32,
     /// This group's entity in the parent's run queue.
     ge: Option<EntityId>,
+    /// `cfs_rq.propagate`: a change below waits to reach the group entity.
+    propagate: bool,
+    /// `cfs_rq.prop_runnable_sum`: the runnable sum gained (> 0) or lost (< 0)
+    /// below since the group entity last followed.
+    prop_runnable_sum: i64,
     tg_load_avg_contrib: u64,
     last_update_tg_load_avg: u64,
     /// Tasks queued below (delayed ones included).
@@ -189,6 +225,9 @@ pub struct FairRq<R: Rules, const G: usize, const N: usize> {
     shares: SharesLoad,
     levels: ArrayVec<Level<R, N>, G>,
     curr: Option<TaskRef>,
+    /// The queued task [`detach_task`](FairRq::detach_task) is moving away
+    /// (`task_on_rq_migrating`): its dequeue detaches its load (DO_DETACH).
+    migrating: Option<TaskRef>,
     resched: bool,
     /// A wakeup on the idle CPU asked for a reschedule (the levels keep theirs).
     need_resched: bool,
@@ -220,12 +259,15 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
                 rq: RunQueue::new(rel, tunables),
                 avg: SchedAvg::ZERO,
                 removed: RemovedLoad::default(),
+                removed_nr: 0,
                 se_avg: [SchedAvg::ZERO; N],
                 child: [NONE; N],
                 runnable_weight: [0; N],
                 queued: [false; N],
                 parent: if g == 0 { NONE } else { parent },
                 ge: None,
+                propagate: false,
+                prop_runnable_sum: 0,
                 tg_load_avg_contrib: 0,
                 last_update_tg_load_avg: 0,
                 h_nr_queued: 0,
@@ -247,14 +289,31 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         if levels.is_empty() {
             return Err(Error::InvalidArgument);
         }
-        Ok(FairRq {
+        let mut rq = FairRq {
             rel,
             shares,
             levels,
             curr: None,
+            migrating: None,
             resched: false,
             need_resched: false,
-        })
+        };
+        // Groups come online at PELT time 0 (online_fair_sched_group ->
+        // attach_entity_cfs_rq): each group entity is attached to its parent
+        // with its weight and the change walks up (propagate_entity_cfs_rq).
+        // Nothing is published into tg.load_avg at time 0, so a scratch copy
+        // of the groups is enough.
+        let mut scratch: ArrayVec<TaskGroup, G> = groups.iter().copied().collect();
+        for g in 1..rq.levels.len() as u32 {
+            let Some((p, ge)) = rq.ge_of(g) else {
+                return Err(Error::InvalidState);
+            };
+            rq.update_load_avg(p, ge, 0, Upd::default(), &mut scratch)?;
+            rq.attach_entity_load_avg(p, ge)?;
+            rq.update_tg_load_avg(p, 0, &mut scratch);
+            rq.propagate_entity_cfs_rq(p, 0, &mut scratch)?;
+        }
+        Ok(rq)
     }
 
     // ----- accessors -------------------------------------------------------
@@ -304,6 +363,16 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         match l.ge {
             None => Ok(None),
             Some(id) => Ok(Some(self.level(l.parent)?.rq.entity(id)?)),
+        }
+    }
+
+    /// The PELT signal of `group`'s entity in its parent's run queue (`None`
+    /// for the root).
+    pub fn group_entity_avg(&self, group: u32) -> Result<Option<&SchedAvg>, Error> {
+        let l = self.level(group)?;
+        match l.ge {
+            None => Ok(None),
+            Some(id) => Ok(Some(&self.level(l.parent)?.se_avg[id.index() as usize])),
         }
     }
 
@@ -448,6 +517,31 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         Ok(())
     }
 
+    /// Runs a per-level operation; if it cleared the level's next buddy, the
+    /// clearing continues up the hierarchy as the kernel's `clear_buddies`
+    /// (`__clear_buddies_next`) does: each ancestor level whose next buddy is
+    /// the group entity on the way up loses it, up to the first that does not.
+    fn at_level<T>(
+        &mut self,
+        g: u32,
+        op: impl FnOnce(&mut RunQueue<R, N>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let before = self.levels[g as usize].rq.next_buddy();
+        let r = op(&mut self.levels[g as usize].rq);
+        if before.is_some() && self.levels[g as usize].rq.next_buddy().is_none() {
+            let mut cur = self.ge_of(g);
+            while let Some((p, ge)) = cur {
+                let rq = &mut self.levels[p as usize].rq;
+                if rq.next_buddy() != Some(ge) {
+                    break;
+                }
+                rq.clear_next_buddy();
+                cur = self.ge_of(p);
+            }
+        }
+        r
+    }
+
     /// `update_tg_load_avg(grq)` with this CPU active.
     fn update_tg_load_avg(&mut self, g: u32, now: u64, tgs: &mut [TaskGroup]) {
         if g == 0 {
@@ -476,9 +570,12 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         let profile = self.profile();
         let l = &mut self.levels[g as usize];
         let mut decayed = false;
-        if l.removed != RemovedLoad::default() {
-            remove_load_avg(profile, &mut l.avg, &l.removed);
+        if l.removed_nr != 0 {
+            let prop = remove_load_avg(profile, &mut l.avg, &l.removed);
             l.removed = RemovedLoad::default();
+            l.removed_nr = 0;
+            l.propagate = true;
+            l.prop_runnable_sum = l.prop_runnable_sum.wrapping_add(prop);
             decayed = true;
         }
         decayed |= update_load_avg_cfs_rq(
@@ -491,7 +588,97 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         decayed
     }
 
-    /// `update_load_avg(cfs_rq, se, flags)` for entity `id` of level `g`.
+    /// `add_tg_cfs_propagate(cfs_rq, runnable_sum)`: level `g` has a change
+    /// for its group entity to follow.
+    fn add_tg_cfs_propagate(&mut self, g: u32, runnable_sum: i64) {
+        let l = &mut self.levels[g as usize];
+        l.propagate = true;
+        l.prop_runnable_sum = l.prop_runnable_sum.wrapping_add(runnable_sum);
+    }
+
+    /// `propagate_entity_load_avg(se)` for entity `id` of level `g`: if it is a
+    /// group entity whose queue has a pending change, the entity follows its
+    /// queue's util, runnable and load, the parent level by the differences,
+    /// and the pending runnable sum moves up to the parent. Returns whether it
+    /// propagated.
+    fn propagate_entity_load_avg(&mut self, g: u32, id: EntityId) -> Result<bool, Error> {
+        let child = self.child_of(g, id);
+        if child == NONE || !self.levels[child as usize].propagate {
+            return Ok(false);
+        }
+        let profile = self.profile();
+        let slot = id.index() as usize;
+        let (gavg, gweight, mut prop) = {
+            let c = &mut self.levels[child as usize];
+            c.propagate = false;
+            (c.avg, c.rq.load_weight(), c.prop_runnable_sum)
+        };
+        self.add_tg_cfs_propagate(g, prop);
+        let l = &mut self.levels[g as usize];
+        let weight = l.rq.entity(id)?.load;
+        let mut sa = l.se_avg[slot];
+        update_tg_cfs_util(profile, &mut l.avg, &mut sa, &gavg);
+        update_tg_cfs_runnable(profile, &mut l.avg, &mut sa, &gavg);
+        update_tg_cfs_load(
+            profile, &mut l.avg, &mut sa, &weight, &gavg, gweight, &mut prop,
+        );
+        l.se_avg[slot] = sa;
+        self.levels[child as usize].prop_runnable_sum = prop;
+        Ok(true)
+    }
+
+    /// `attach_entity_load_avg(cfs_rq, se)` with its `add_tg_cfs_propagate`.
+    fn attach_entity_load_avg(&mut self, g: u32, id: EntityId) -> Result<(), Error> {
+        let profile = self.profile();
+        let slot = id.index() as usize;
+        let l = &mut self.levels[g as usize];
+        let load = l.rq.entity(id)?.load;
+        let mut sa = l.se_avg[slot];
+        let prop = attach_entity_load_avg(profile, &mut l.avg, &mut sa, &load);
+        l.se_avg[slot] = sa;
+        self.add_tg_cfs_propagate(g, prop);
+        Ok(())
+    }
+
+    /// `detach_entity_load_avg(cfs_rq, se)` with its `add_tg_cfs_propagate`.
+    fn detach_entity_load_avg(&mut self, g: u32, id: EntityId) -> Result<(), Error> {
+        let profile = self.profile();
+        let slot = id.index() as usize;
+        let l = &mut self.levels[g as usize];
+        let load = l.rq.entity(id)?.load;
+        let sa = l.se_avg[slot];
+        let prop = detach_entity_load_avg(profile, &mut l.avg, &sa, &load);
+        self.add_tg_cfs_propagate(g, prop);
+        Ok(())
+    }
+
+    /// `propagate_entity_cfs_rq(se)` for the entity of a group whose level `g`
+    /// just changed outside an enqueue or dequeue (a group attached, a shares
+    /// write): `update_load_avg(UPDATE_TG)` of every ancestor group entity.
+    fn propagate_entity_cfs_rq(
+        &mut self,
+        g: u32,
+        now: u64,
+        tgs: &mut [TaskGroup],
+    ) -> Result<(), Error> {
+        let f = Upd {
+            tg: true,
+            ..Upd::default()
+        };
+        let mut cur = self.ge_of(g);
+        while let Some((p, ge)) = cur {
+            self.update_load_avg(p, ge, now, f, tgs)?;
+            cur = self.ge_of(p);
+        }
+        Ok(())
+    }
+
+    /// `update_load_avg(cfs_rq, se, flags)` for entity `id` of level `g`: the
+    /// entity's own signal (if attached), the queue's (removed load first),
+    /// group propagation, then DO_ATTACH / DO_DETACH or, when something decayed
+    /// and UPDATE_TG is set, `update_tg_load_avg`. A group entity is attached
+    /// from its group's creation, so only a task can be unattached (its
+    /// `last_update_time` is 0).
     fn update_load_avg(
         &mut self,
         g: u32,
@@ -500,7 +687,6 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         f: Upd,
         tgs: &mut [TaskGroup],
     ) -> Result<(), Error> {
-        let profile = self.profile();
         let slot = id.index() as usize;
         let child = self.child_of(g, id);
         let child_runnable = if child == NONE {
@@ -511,7 +697,8 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         let l = &mut self.levels[g as usize];
         let e = l.rq.entity(id)?;
         let (load, on_rq, delayed) = (e.load, e.on_rq, e.sched_delayed);
-        if l.se_avg[slot].last_update_time != 0 {
+        let attached = child != NONE || l.se_avg[slot].last_update_time != 0;
+        if attached {
             let running = l.rq.curr() == Some(id);
             let runnable = if delayed {
                 0
@@ -522,15 +709,16 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             };
             update_load_avg_se(now, &mut l.se_avg[slot], &load, on_rq, runnable, running);
         }
-        let decayed = self.update_cfs_rq_load_avg(g, now);
-        let l = &mut self.levels[g as usize];
+        let mut decayed = self.update_cfs_rq_load_avg(g, now);
+        decayed |= self.propagate_entity_load_avg(g, id)?;
         if f.runnable && child != NONE {
-            l.runnable_weight[slot] = child_runnable;
+            self.levels[g as usize].runnable_weight[slot] = child_runnable;
         }
-        if l.se_avg[slot].last_update_time == 0 && f.attach {
-            let mut sa = l.se_avg[slot];
-            attach_entity_load_avg(profile, &mut l.avg, &mut sa, &load);
-            l.se_avg[slot] = sa;
+        if !attached && f.attach {
+            self.attach_entity_load_avg(g, id)?;
+            self.update_tg_load_avg(g, now, tgs);
+        } else if f.detach {
+            self.detach_entity_load_avg(g, id)?;
             self.update_tg_load_avg(g, now, tgs);
         } else if decayed && f.tg {
             self.update_tg_load_avg(g, now, tgs);
@@ -577,9 +765,9 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
     ) -> Result<(), Error> {
         let profile = self.profile();
         let slot = id.index() as usize;
+        let old = self.levels[g as usize].rq.entity(id)?.load;
+        self.at_level(g, |rq| rq.reweight(id, new, now))?;
         let l = &mut self.levels[g as usize];
-        let old = l.rq.entity(id)?.load;
-        l.rq.reweight(id, new, now)?;
         let mut sa = l.se_avg[slot];
         dequeue_load_avg(profile, &mut l.avg, &sa, &old);
         reweight_load_avg(&mut sa, &new);
@@ -597,13 +785,13 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         flags: EnqueueFlags,
         tgs: &mut [TaskGroup],
     ) -> Result<(), Error> {
-        let l = &mut self.levels[g as usize];
-        if l.rq.curr() != Some(id) {
-            let _ = l.rq.update_curr(now)?; // kept in need_resched
+        if self.levels[g as usize].rq.curr() != Some(id) {
+            let _ = self.at_level(g, |rq| rq.update_curr(now))?; // kept in need_resched
         }
         let f = Upd {
             tg: true,
             attach: true,
+            detach: false,
             runnable: true,
         };
         self.update_load_avg(g, id, now, f, tgs)?;
@@ -627,23 +815,45 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         flags: DequeueFlags,
         tgs: &mut [TaskGroup],
     ) -> Result<Dequeued, Error> {
-        let _ = self.levels[g as usize].rq.update_curr(now)?; // kept in need_resched
-        let f = Upd {
-            tg: true,
-            attach: false,
-            runnable: true,
+        let _ = self.at_level(g, |rq| rq.update_curr(now))?; // kept in need_resched
+                                                             // ≥ v6.12: a sleeper that is not eligible is delayed, and that path
+                                                             // updates its PELT with no flags (no UPDATE_TG, no runnable refresh).
+        let f = if self.will_delay(g, id, flags)? {
+            Upd::default()
+        } else {
+            Upd {
+                tg: true,
+                attach: false,
+                detach: self.migrating
+                    == Some(TaskRef {
+                        group: g,
+                        entity: id,
+                    }),
+                runnable: true,
+            }
         };
         self.update_load_avg(g, id, now, f, tgs)?;
-        let l = &mut self.levels[g as usize];
-        let r = l.rq.dequeue(id, now, flags)?;
+        let r = self.at_level(g, |rq| rq.dequeue(id, now, flags))?;
         if r == Dequeued::Removed {
-            l.queued[id.index() as usize] = false;
+            self.levels[g as usize].queued[id.index() as usize] = false;
             let child = self.child_of(g, id);
             if child != NONE {
                 self.update_cfs_group(child, now, tgs)?;
             }
         }
         Ok(r)
+    }
+
+    /// Whether `dequeue_entity(flags)` of `id` at level `g` takes the
+    /// DELAY_DEQUEUE path (≥ v6.12): a sleep, not special, with the feature
+    /// on, of an entity that is not eligible (after `update_curr`).
+    fn will_delay(&self, g: u32, id: EntityId, flags: DequeueFlags) -> Result<bool, Error> {
+        let rq = &self.levels[g as usize].rq;
+        Ok(self.profile().delay_dequeue != DelayDequeue::Absent
+            && flags.sleep
+            && !flags.special
+            && rq.tunables().features.contains(Features::DELAY_DEQUEUE)
+            && !rq.is_eligible(id)?)
     }
 
     /// `set_next_buddy(se)`: `se` becomes the next buddy at its level and its
@@ -690,12 +900,12 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
                 let f = Upd {
                     tg: true,
                     attach: false,
+                    detach: false,
                     runnable: true,
                 };
                 self.update_load_avg(g, id, now, f, tgs)?;
-                let l = &mut self.levels[g as usize];
-                l.rq.dequeue_delayed(id, now)?;
-                l.queued[id.index() as usize] = false;
+                self.at_level(g, |rq| rq.dequeue_delayed(id, now))?;
+                self.levels[g as usize].queued[id.index() as usize] = false;
                 let child = self.child_of(g, id);
                 if child != NONE {
                     self.update_cfs_group(child, now, tgs)?;
@@ -749,6 +959,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         let f = Upd {
             tg: true,
             attach: false,
+            detach: false,
             runnable: true,
         };
         while let Some((l, e)) = cur {
@@ -806,6 +1017,43 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         )
     }
 
+    /// Takes in a task just forked into `group` (not queued), with the
+    /// kernel's fork-time load: `init_entity_runnable_average` (load_avg =
+    /// `scale_load_down(weight)`, everything else 0) and
+    /// `post_init_entity_util_avg` (v6.6 … v7.1) against the group's run
+    /// queue on this CPU as it stands (not brought up to date first):
+    ///
+    /// ```text
+    /// cap = (1024 − grq.util_avg) / 2          (signed; capacity 1024)
+    /// cap > 0, grq.util_avg ≠ 0 → util_avg = min(⌊grq.util_avg · se_weight / (grq.load_avg + 1)⌋, cap)
+    /// cap > 0, grq.util_avg = 0 → util_avg = cap
+    /// cap ≤ 0                   → util_avg = 0
+    /// runnable_avg = util_avg
+    /// ```
+    ///
+    /// Its signal is attached at its first enqueue (DO_ATTACH), which
+    /// propagates it up the hierarchy.
+    pub fn fork_task(&mut self, group: u32, se: SchedEntity) -> Result<TaskRef, Error> {
+        let grq = *self.cfs_rq_avg(group)?;
+        let w = se.load.scaled_down();
+        let cap = (1024i64).wrapping_sub(grq.util_avg as i64) / 2;
+        let util = if cap <= 0 {
+            0
+        } else if grq.util_avg != 0 {
+            let u = grq.util_avg.wrapping_mul(w) / grq.load_avg.wrapping_add(1).max(1);
+            u.min(cap as u64)
+        } else {
+            cap as u64
+        };
+        let avg = SchedAvg {
+            load_avg: w,
+            util_avg: util,
+            runnable_avg: util,
+            ..SchedAvg::ZERO
+        };
+        self.attach_task(group, Migrant { se, avg })
+    }
+
     /// Takes in a task coming from another CPU (see
     /// [`detach_task`](Self::detach_task)), not queued. Its PELT signal is
     /// attached to the group's run queue at its next enqueue (the kernel's
@@ -839,7 +1087,6 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
     ) -> Result<Migrant, Error> {
         self.check_tgs(tgs)?;
         self.valid_task(t)?;
-        let profile = self.profile();
         let se = *self.entity(t)?;
         let g = t.group;
         let slot = t.entity.index() as usize;
@@ -850,11 +1097,12 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             if se.sched_delayed {
                 return Err(Error::InvalidState);
             }
-            self.dequeue_task(t, now, DequeueFlags::MIGRATE, tgs)?;
-            let l = &mut self.levels[g as usize];
-            let sa = l.se_avg[slot];
-            detach_entity_load_avg(profile, &mut l.avg, &sa, &se.load);
-            self.update_tg_load_avg(g, now, tgs);
+            // The dequeue detaches the task's load (DO_DETACH) before the walk
+            // up, so the groups above follow at once.
+            self.migrating = Some(t);
+            let r = self.dequeue_task(t, now, DequeueFlags::MIGRATE, tgs);
+            self.migrating = None;
+            r?;
         } else {
             let l = &mut self.levels[g as usize];
             let mut sa = l.se_avg[slot];
@@ -863,6 +1111,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
                 l.removed.load_avg = l.removed.load_avg.wrapping_add(sa.load_avg);
                 l.removed.util_avg = l.removed.util_avg.wrapping_add(sa.util_avg);
                 l.removed.runnable_avg = l.removed.runnable_avg.wrapping_add(sa.runnable_avg);
+                l.removed_nr = l.removed_nr.wrapping_add(1);
             }
             l.se_avg[slot] = sa;
         }
@@ -933,6 +1182,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         let f = Upd {
             tg: true,
             attach: false,
+            detach: false,
             runnable: true,
         };
         while let Some((l, e)) = cur {
@@ -966,6 +1216,164 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             return Err(Error::InvalidState);
         }
         self.dequeue_entities(t.group, t.entity, now, flags, Completion::Dequeue, tgs)
+    }
+
+    /// `set_user_nice(p, nice)` for a task of this CPU (v6.6 … v7.1): the
+    /// task's weight becomes the table weight of `nice` (with the table's
+    /// `inv_weight`). See [`set_task_weight`](Self::set_task_weight).
+    /// [`Error::NiceOutOfRange`] for a nice outside −20 … 19.
+    pub fn set_user_nice(
+        &mut self,
+        t: TaskRef,
+        nice: i32,
+        now: u64,
+        tgs: &mut [TaskGroup],
+    ) -> Result<Resched, Error> {
+        let load = LoadWeight::from_nice(nice)?;
+        self.set_task_weight(t, load, now, tgs)
+    }
+
+    /// A task's weight changes (`set_user_nice`, or a policy change through
+    /// `__sched_setscheduler`) as the kernel does it in every release: the
+    /// task is taken off the queue around the change and put back
+    /// (`DEQUEUE_SAVE` … `ENQUEUE_RESTORE`), so the weight changes while the
+    /// task is off its run queue (`reweight_task_fair` → `reweight_entity`
+    /// with `on_rq = 0`):
+    ///
+    /// 1. queued: [`dequeue_task`](Self::dequeue_task) with DEQUEUE_SAVE — the
+    ///    walk up, PELT at every level, lag saved, the deadline kept relative
+    ///    under PLACE_REL_DEADLINE; running: `put_prev_task` at every level;
+    /// 2. `reweight_entity`: the task's `load_avg` leaves its queue at the old
+    ///    weight (`dequeue_load_avg`), `vlag` (and a relative deadline) scale by
+    ///    `old/new`, `load_avg = ⌊sld(new) · load_sum / d⌋`, and the load comes
+    ///    back (`enqueue_load_avg`);
+    /// 3. queued: [`enqueue_task`](Self::enqueue_task) with ENQUEUE_RESTORE
+    ///    (placement with the scaled lag; the groups above follow); running:
+    ///    `set_next_task` at every level (v7.0 and later do not renew slice
+    ///    protection there: it is not a pick);
+    /// 4. `prio_changed_fair`: nothing unless the task is queued and the root
+    ///    holds more than one entity; then a running task that got lighter
+    ///    asks for a reschedule, and a queued one is checked as a wakeup
+    ///    ([`wakeup_preempt`](Self::wakeup_preempt) without flags).
+    ///
+    /// The same weight does nothing (`set_user_nice` returns early for an
+    /// unchanged nice). A task that was never attached (forked or migrated
+    /// here, not yet enqueued) only takes the new weight: its load has not
+    /// joined the queue yet (≥ v6.10 skips the load update of a new task).
+    /// A delayed task (≥ v6.12, dequeued by DEQUEUE_SAVE while it keeps its
+    /// delayed mark) is not modelled: [`Error::InvalidState`].
+    pub fn set_task_weight(
+        &mut self,
+        t: TaskRef,
+        load: LoadWeight,
+        now: u64,
+        tgs: &mut [TaskGroup],
+    ) -> Result<Resched, Error> {
+        self.check_tgs(tgs)?;
+        self.valid_task(t)?;
+        let se = *self.entity(t)?;
+        if se.sched_delayed {
+            return Err(Error::InvalidState);
+        }
+        let old = se.load;
+        if old.weight() == load.weight() && old.inv_weight() == load.inv_weight() {
+            return Ok(Resched::NONE);
+        }
+        let queued = se.on_rq;
+        let running = queued && self.curr == Some(t);
+        let pending = self.need_resched();
+        if queued {
+            let save = DequeueFlags {
+                save_only: true,
+                ..DequeueFlags::MIGRATE
+            };
+            self.dequeue_entities(t.group, t.entity, now, save, Completion::Dequeue, tgs)?;
+        }
+        if running {
+            // put_prev_task: every level of the task stops running.
+            self.curr = None;
+            for (g, e) in self.chain_up(t) {
+                if self.levels[g as usize].rq.curr() == Some(e) {
+                    self.put_prev_entity(g, e, now, tgs)?;
+                }
+            }
+        }
+        let slot = t.entity.index() as usize;
+        if self.levels[t.group as usize].se_avg[slot].last_update_time == 0 {
+            self.at_level(t.group, |rq| rq.reweight(t.entity, load, now))?;
+        } else {
+            self.reweight_entity(t.group, t.entity, load, now)?;
+        }
+        if queued {
+            self.enqueue_task(t, now, EnqueueFlags::RESTORE, tgs)?;
+        }
+        if running {
+            // set_next_task: set_next_entity at every level, bottom up.
+            let f = Upd {
+                tg: true,
+                ..Upd::default()
+            };
+            for (g, e) in self.chain_up(t) {
+                if self.levels[g as usize].rq.entity(e)?.on_rq {
+                    self.update_load_avg(g, e, now, f, tgs)?;
+                }
+                self.at_level(g, |rq| rq.set_next_entity_again(e, now))?;
+            }
+            self.curr = Some(t);
+        }
+        // put_prev_task does not clear TIF_NEED_RESCHED.
+        self.need_resched |= pending;
+        if !queued || self.levels[0].rq.nr_queued() == 1 {
+            return Ok(Resched::NONE);
+        }
+        if running {
+            if load.weight() < old.weight() {
+                let fresh = !self.need_resched();
+                self.need_resched = true;
+                return Ok(Resched::from(fresh));
+            }
+            return Ok(Resched::NONE);
+        }
+        self.wakeup_preempt(t, now, WakeFlags::default(), tgs)
+    }
+
+    /// A group's shares change at run time (`sched_group_set_shares` →
+    /// `__sched_group_set_shares`, v6.6 … v7.1): `shares` (scaled, as
+    /// `tg.shares`) is clamped to 2048 … 268,435,456, the scaled `MIN_SHARES`
+    /// and `MAX_SHARES` ([`set_shares_clamp`]); an unchanged value does nothing; otherwise
+    /// `tgs[group].shares` takes it and this CPU walks up from the group's
+    /// entity: at every level `update_load_avg(UPDATE_TG)` of the entity and
+    /// `update_cfs_group` of it, so each ancestor's weight follows at once.
+    /// [`Error::InvalidArgument`] for the root group (its shares are fixed)
+    /// or an unknown group.
+    pub fn set_shares(
+        &mut self,
+        group: u32,
+        shares: u64,
+        now: u64,
+        tgs: &mut [TaskGroup],
+    ) -> Result<(), Error> {
+        self.check_tgs(tgs)?;
+        self.level(group)?;
+        if group == 0 {
+            return Err(Error::InvalidArgument);
+        }
+        let shares = set_shares_clamp(shares);
+        if tgs[group as usize].shares == shares {
+            return Ok(());
+        }
+        tgs[group as usize].shares = shares;
+        let f = Upd {
+            tg: true,
+            ..Upd::default()
+        };
+        let mut g = group;
+        while let Some((p, ge)) = self.ge_of(g) {
+            self.update_load_avg(p, ge, now, f, tgs)?;
+            self.update_cfs_group(g, now, tgs)?;
+            g = p;
+        }
+        Ok(())
     }
 
     /// `put_prev_entity`: the level's curr stops running; its signal is brought
@@ -1064,7 +1472,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
                     }
                 }
                 self.update_load_avg(g, e, now, f, tgs)?;
-                self.levels[g as usize].rq.set_next_entity(e, now)?;
+                self.at_level(g, |rq| rq.set_next_entity(e, now))?;
             }
         }
         let &(g, e) = chain.last().ok_or(Error::InvalidState)?;
@@ -1081,12 +1489,15 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
     /// bottom up — `update_curr`, the PELT update (publishing `tg.load_avg`)
     /// and `update_cfs_group` of a group entity. Returns whether a reschedule
     /// was asked for (by this or any earlier `update_curr`; it also clears
-    /// [`take_resched`](Self::take_resched)). With nothing running, the
-    /// blocked averages are decayed instead.
+    /// [`take_resched`](Self::take_resched)). With nothing running the tick
+    /// belongs to the idle class and changes nothing here: blocked load decays
+    /// only through [`update_blocked_averages`](Self::update_blocked_averages),
+    /// which the kernel runs from the load balancer (`run_rebalance_domains`
+    /// when a balance is due, the newidle and nohz idle balances), never from
+    /// the tick itself.
     pub fn task_tick(&mut self, now: u64, tgs: &mut [TaskGroup]) -> Result<Resched, Error> {
         self.check_tgs(tgs)?;
         let Some(c) = self.curr else {
-            self.update_blocked_averages(now, tgs)?;
             return Ok(self.take_resched());
         };
         let f = Upd {
@@ -1095,7 +1506,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         };
         for (g, e) in self.chain_up(c) {
             // The request is collected by take_resched below.
-            let _ = self.levels[g as usize].rq.tick(now)?;
+            let _ = self.at_level(g, |rq| rq.tick(now))?;
             self.update_load_avg(g, e, now, f, tgs)?;
             let child = self.child_of(g, e);
             if child != NONE {
@@ -1166,7 +1577,7 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             self.levels[g as usize].rq.resched_curr();
         }
         let before = self.levels[g as usize].rq.delayed_completions();
-        let preempt = self.levels[g as usize].rq.wakeup_preempt(pse, now, flags)?;
+        let preempt = self.at_level(g, |rq| rq.wakeup_preempt(pse, now, flags))?;
         if self.levels[g as usize].rq.delayed_completions() != before {
             self.reconcile_delayed(g, now, tgs)?;
         }
@@ -1174,8 +1585,9 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
     }
 
     /// `__update_blocked_fair`: bring every level's signal (and each group
-    /// entity's) up to `now`, children before parents, republishing
-    /// `tg.load_avg` where it decayed. The kernel runs this from the load
+    /// entity's, unless `skip_blocked_update` finds it at zero load and util
+    /// with nothing to propagate) up to `now`, children before parents,
+    /// republishing `tg.load_avg` where it decayed. The kernel runs this from the load
     /// balancer; call it for an idle CPU so that its blocked load decays.
     pub fn update_blocked_averages(
         &mut self,
@@ -1192,7 +1604,14 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
                 self.update_tg_load_avg(g, now, tgs);
             }
             if let Some((p, ge)) = self.ge_of(g) {
-                self.update_load_avg(p, ge, now, f, tgs)?;
+                // skip_blocked_update: a group entity with no load, no util
+                // and nothing pending below is not brought up to date.
+                let sa = &self.levels[p as usize].se_avg[ge.index() as usize];
+                let skip =
+                    sa.load_avg == 0 && sa.util_avg == 0 && !self.levels[g as usize].propagate;
+                if !skip {
+                    self.update_load_avg(p, ge, now, f, tgs)?;
+                }
             }
         }
         Ok(())

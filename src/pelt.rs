@@ -34,10 +34,10 @@
 //! assert_eq!((sa.load_avg, sa.runnable_avg, sa.util_avg), (155, 156, 156));
 //! ```
 //!
-//! Not provided: the group-entity propagation of `update_tg_cfs_util/runnable/load`
-//! (`update_tg_cfs_util/runnable/load()` in fair.c; not reproduced bit for
-//! bit here; see [`attach_entity_load_avg`] for the value the kernel would propagate),
-//! the PELT clock (`clock_pelt`, lost idle time; the caller passes `now`), and the
+//! Group propagation (`update_tg_cfs_util`, `update_tg_cfs_runnable`,
+//! `update_tg_cfs_load`) is here as [`update_tg_cfs_util`],
+//! [`update_tg_cfs_runnable`] and [`update_tg_cfs_load`]; `fair::FairRq`
+//! sequences it. Not provided: the PELT clock (`clock_pelt`, lost idle time; the caller passes `now`), and the
 //! rt/dl/irq signals.
 
 #[cfg(test)]
@@ -777,6 +777,173 @@ pub fn remove_load_avg(
         cfs.runnable_sum = floor_u32(sub_positive(cfs.runnable_sum, rr), cfs.runnable_avg);
     }
     (rr as i64).wrapping_neg() >> SCHED_CAPACITY_SHIFT
+}
+
+// ---------------------------------------------------------------------------
+// Group propagation: a group entity follows its group run queue.
+// ---------------------------------------------------------------------------
+
+/// Adds `delta` to `avg`/`sum` of a run queue and applies the release's floor:
+/// v6.6 … v6.19 `add_positive` on both, then the 32-bit
+/// `max_t(u32, sum, avg · 46718)`; v7.0 and later `__update_sa` (full width).
+#[inline]
+fn propagate_into(profile: Profile, avg: &mut u64, sum: &mut u64, delta_avg: i64, delta_sum: i64) {
+    if has_update_sa(profile) {
+        update_sa(avg, sum, delta_avg, delta_sum);
+    } else {
+        *avg = add_positive(*avg, delta_avg);
+        *sum = floor_u32(add_positive(*sum, delta_sum), *avg);
+    }
+}
+
+/// `update_tg_cfs_util(cfs_rq, se, gcfs_rq)` (fair.c, v6.6 … v7.1): a group
+/// entity takes its group run queue's `util_avg`; its `util_sum` is rebuilt as
+/// `util_avg · d` with `d` the divider of the *parent* queue `cfs` (u32), and the
+/// parent moves by both differences (clamped at 0, then floored as
+/// [`dequeue_load_avg`] does for the release). Nothing happens when the averages
+/// are already equal.
+///
+/// ```
+/// use eevdf::{pelt::{update_tg_cfs_util, SchedAvg}, Release};
+/// // A group whose queue has util 512 under a root at the start of a period.
+/// let g = SchedAvg { util_avg: 512, ..SchedAvg::ZERO };
+/// let (mut root, mut ge) = (SchedAvg::ZERO, SchedAvg::ZERO);
+/// update_tg_cfs_util(Release::Linux6_6, &mut root, &mut ge, &g);
+/// assert_eq!((ge.util_avg, ge.util_sum), (512, 512 * 46_718));
+/// assert_eq!((root.util_avg, root.util_sum), (512, 512 * 46_718));
+/// ```
+pub fn update_tg_cfs_util(
+    profile: impl Into<Profile>,
+    cfs: &mut SchedAvg,
+    se: &mut SchedAvg,
+    gcfs: &SchedAvg,
+) {
+    let delta_avg = gcfs.util_avg.wrapping_sub(se.util_avg) as i64;
+    if delta_avg == 0 {
+        return;
+    }
+    let divider = get_pelt_divider(cfs) as u32;
+    se.util_avg = gcfs.util_avg;
+    let new_sum = (se.util_avg as u32).wrapping_mul(divider);
+    let delta_sum = new_sum as i64 - se.util_sum as i64;
+    se.util_sum = new_sum;
+    if has_update_sa(profile) {
+        update_sa_u32(&mut cfs.util_avg, &mut cfs.util_sum, delta_avg, delta_sum);
+    } else {
+        cfs.util_avg = add_positive(cfs.util_avg, delta_avg);
+        let s = add_positive_u32(cfs.util_sum, delta_sum);
+        cfs.util_sum = floor_u32(s as u64, cfs.util_avg) as u32;
+    }
+}
+
+/// `update_tg_cfs_runnable(cfs_rq, se, gcfs_rq)` (fair.c, v6.6 … v7.1): as
+/// [`update_tg_cfs_util`] for `runnable_avg`/`runnable_sum`. The rebuilt sum
+/// `runnable_avg · d` is the kernel's `u32` local, so it wraps beyond 2³²
+/// (a group runnable average above ~89,000, i.e. about 87 runnable tasks).
+pub fn update_tg_cfs_runnable(
+    profile: impl Into<Profile>,
+    cfs: &mut SchedAvg,
+    se: &mut SchedAvg,
+    gcfs: &SchedAvg,
+) {
+    let delta_avg = gcfs.runnable_avg.wrapping_sub(se.runnable_avg) as i64;
+    if delta_avg == 0 {
+        return;
+    }
+    let divider = get_pelt_divider(cfs) as u32;
+    se.runnable_avg = gcfs.runnable_avg;
+    let new_sum = (se.runnable_avg as u32).wrapping_mul(divider);
+    let delta_sum = new_sum as i64 - se.runnable_sum as i64;
+    se.runnable_sum = new_sum as u64;
+    propagate_into(
+        profile.into(),
+        &mut cfs.runnable_avg,
+        &mut cfs.runnable_sum,
+        delta_avg,
+        delta_sum,
+    );
+}
+
+/// `update_tg_cfs_load(cfs_rq, se, gcfs_rq)` (fair.c, v6.6 … v7.1): the load
+/// side of group propagation, driven by the runnable sum `prop` that attaches,
+/// detaches and removed load below left in the group queue
+/// (`gcfs_rq.prop_runnable_sum`, consumed here: set to 0 unless it already is).
+/// `gcfs_weight` is the group queue's `load.weight` (scaled), `se_weight` the
+/// group entity's weight, `d` the parent queue's divider:
+///
+/// ```text
+/// prop = 0  → nothing
+/// prop > 0  → r = min(prop + se.load_sum, d)            (the group gained load)
+/// prop < 0  → r = min(se.load_sum, ⌊gcfs.load_sum / sld(gcfs_weight)⌋)
+///             (0 when sld(gcfs_weight) = 0: an empty group estimates no load)
+/// r = max(r, se.util_sum >> 10)                          (running implies runnable)
+/// load_avg = ⌊sld(se_weight) · r / d⌋;  unchanged load_avg → nothing more
+/// parent.load_avg += load_avg − se.load_avg
+/// parent.load_sum += sld(se_weight)·r − sld(se_weight)·se.load_sum
+/// se.load_sum = r;  se.load_avg = load_avg
+/// ```
+///
+/// The parent's change is floored like [`dequeue_load_avg`] for the release
+/// (v6.x 32-bit `max_t`, v7.x `__update_sa`). The `⌊gcfs.load_sum / ·⌋` is the
+/// kernel's `div_u64`, whose divisor is 32 bits.
+///
+/// ```
+/// use eevdf::{pelt::{update_tg_cfs_load, SchedAvg}, weight::LoadWeight, Release};
+/// // A task (load_sum 46718) was just attached to an empty group: prop = 46718.
+/// let g = SchedAvg { load_avg: 1024, load_sum: 1024 * 46_718, ..SchedAvg::ZERO };
+/// let (mut root, mut ge) = (SchedAvg::ZERO, SchedAvg::ZERO);
+/// let mut prop = 46_718;
+/// update_tg_cfs_load(Release::Linux7_1, &mut root, &mut ge, &LoadWeight::NICE_0, &g,
+///                    1 << 20, &mut prop);
+/// assert_eq!((ge.load_sum, ge.load_avg), (46_718, 1024)); // 1024·46718/46718
+/// assert_eq!((root.load_avg, root.load_sum, prop), (1024, 1024 * 46_718, 0));
+/// ```
+pub fn update_tg_cfs_load(
+    profile: impl Into<Profile>,
+    cfs: &mut SchedAvg,
+    se: &mut SchedAvg,
+    se_weight: &LoadWeight,
+    gcfs: &SchedAvg,
+    gcfs_weight: u64,
+    prop: &mut i64,
+) {
+    let mut runnable_sum = *prop;
+    if runnable_sum == 0 {
+        return;
+    }
+    *prop = 0;
+    let divider = get_pelt_divider(cfs);
+    if runnable_sum >= 0 {
+        runnable_sum = runnable_sum.wrapping_add(se.load_sum as i64);
+        runnable_sum = runnable_sum.min(divider as i64);
+    } else {
+        let w = scale_load_down(gcfs_weight) as u32;
+        let load_sum = if scale_load_down(gcfs_weight) != 0 && w != 0 {
+            gcfs.load_sum / w as u64
+        } else {
+            0
+        };
+        runnable_sum = se.load_sum.min(load_sum) as i64;
+    }
+    let running_sum = (se.util_sum >> SCHED_CAPACITY_SHIFT) as i64;
+    runnable_sum = runnable_sum.max(running_sum);
+    let w = se_weight.scaled_down();
+    let load_sum = w.wrapping_mul(runnable_sum as u64);
+    let load_avg = load_sum / divider;
+    let delta_avg = load_avg.wrapping_sub(se.load_avg) as i64;
+    if delta_avg == 0 {
+        return;
+    }
+    let delta_sum = load_sum.wrapping_sub(w.wrapping_mul(se.load_sum)) as i64;
+    se.load_sum = runnable_sum as u64;
+    se.load_avg = load_avg;
+    propagate_into(
+        profile.into(),
+        &mut cfs.load_avg,
+        &mut cfs.load_sum,
+        delta_avg,
+        delta_sum,
+    );
 }
 
 // ---------------------------------------------------------------------------

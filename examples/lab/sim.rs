@@ -21,7 +21,9 @@
 //! * a reschedule request takes effect at once (a non-lazy kernel whose tasks
 //!   reach a preemption point immediately, e.g. `cond_resched()` in a loop);
 //! * every CPU ticks periodically, also when idle (CONFIG_HZ_PERIODIC); an idle
-//!   CPU's tick only decays its blocked load (`update_blocked_averages`);
+//!   CPU's tick only decays its blocked load: the lab calls
+//!   `update_blocked_averages` there, standing for the load balancer that runs
+//!   it in Linux (the tick of the idle class does not);
 //! * one last-level cache spanning all CPUs, no SMT; capacity 1024
 //!   everywhere; no interrupt or softirq time; context switches cost nothing;
 //! * no periodic load balancer, which is where Linux sets the LLC's
@@ -955,6 +957,14 @@ impl Sim {
                     self.tick_at += self.tick_nsec;
                 }
                 self.counts.tick += 1;
+                if self.cpus[cpu].rq.curr().is_none() {
+                    // The lab's stand-in for the balancer's update_blocked_averages
+                    // (the idle class's tick itself does nothing to the fair class).
+                    lab_err(
+                        self.cpus[cpu].rq.update_blocked_averages(at, &mut self.tgs),
+                        "update_blocked_averages",
+                    );
+                }
                 let r = lab_err(self.cpus[cpu].rq.task_tick(at, &mut self.tgs), "task_tick");
                 if r.is_requested() && self.cpus[cpu].running.is_some() {
                     self.set_resched(cpu);

@@ -412,6 +412,13 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         Ok(())
     }
 
+    /// Clears the next buddy (`cfs_rq.next = NULL`), as the kernel's
+    /// `__clear_buddies_next` does at each level of a hierarchy whose
+    /// next-buddy chain passes through this queue.
+    pub fn clear_next_buddy(&mut self) {
+        self.next = NIL;
+    }
+
     // ----- internals -------------------------------------------------------
 
     fn slot(&self, id: EntityId) -> Result<u32, Error> {

@@ -96,7 +96,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         if chosen != self.curr {
             self.put_prev()?;
             if chosen != NIL {
-                self.set_next(chosen, now)?;
+                self.set_next(chosen, now, true)?;
             }
         }
         // __schedule clears the flag once it has picked: a request made by the
@@ -120,10 +120,13 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     }
 
     /// `set_next_entity`: `i` becomes curr.
-    pub(super) fn set_next(&mut self, i: u32, now: u64) -> Result<(), Error> {
+    /// `first`: a real pick (always, but for [`set_next_entity_again`](Self::set_next_entity_again)).
+    pub(super) fn set_next(&mut self, i: u32, now: u64, first: bool) -> Result<(), Error> {
         let p = self.profile();
         if self.se(i).on_rq {
             self.dequeue_tree(i)?;
+        }
+        if self.se(i).on_rq && first {
             let min_slice = self.min_slice();
             let features = self.tun.features;
             let se = self.se_mut(i);
@@ -204,7 +207,29 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
                 self.update_curr_in_op(now)?;
             }
             self.put_prev()?;
-            self.set_next(i, now)?;
+            self.set_next(i, now, true)?;
+        }
+        Ok(())
+    }
+
+    /// `set_next_entity` from `set_next_task` rather than a pick (the running
+    /// task is put back and set again around a renice, `set_user_nice`): as
+    /// [`set_next_entity`](Self::set_next_entity), except that v7.0 and later
+    /// ([`Protection::Vprot`], whose `set_next_entity` takes `first`) set slice
+    /// protection on real picks only, so the entity keeps the protection it had.
+    pub(crate) fn set_next_entity_again(&mut self, id: EntityId, now: u64) -> Result<(), Error> {
+        let i = self.slot(id)?;
+        let se = self.se(i);
+        if !se.on_rq || se.sched_delayed {
+            return Err(Error::InvalidState);
+        }
+        if i != self.curr {
+            if self.curr_on_rq().is_some() {
+                self.update_curr_in_op(now)?;
+            }
+            self.put_prev()?;
+            let first = self.profile().protection != Protection::Vprot;
+            self.set_next(i, now, first)?;
         }
         Ok(())
     }
