@@ -659,7 +659,7 @@ mod tests {
     }
 
     #[test]
-    fn cgroup_conversions_spec_6_1() {
+    fn cgroup_conversions_worked_values() {
         assert_eq!(set_shares_clamp(2047), 2048);
         assert_eq!(set_shares_clamp(2049), 2049);
         assert_eq!(set_shares_clamp(1 << 28), 1 << 28);
@@ -717,7 +717,7 @@ mod tests {
     }
 
     #[test]
-    fn update_tg_load_avg_spec_6_4() {
+    fn update_tg_load_avg_worked_values() {
         const ALL: [Release; 4] = [
             Release::Linux6_6,
             Release::Linux6_18,

@@ -1180,7 +1180,7 @@ mod tests {
     }
 
     #[test]
-    fn decay_load_spec_7_2() {
+    fn decay_load_matches_the_runnable_avg_yn_inv_table() {
         assert_eq!(decay_load(47742, 32), 23870);
         assert_eq!(decay_load(1024, 32), 511);
         assert_eq!(decay_load(47742, 1), 46718);
@@ -1207,7 +1207,7 @@ mod tests {
     }
 
     #[test]
-    fn accumulate_pelt_segments_spec_7_3() {
+    fn accumulate_pelt_segments_worked_values() {
         let rows = [
             ((1, 1024, 0), 1002),
             ((1, 500, 300), 789),
@@ -1244,7 +1244,7 @@ mod tests {
     }
 
     #[test]
-    fn worked_sequence_spec_7_5() {
+    fn worked_sequence_of_update_load_avg() {
         // (ms, load_sum, period_contrib, load_avg, runnable_avg, util_avg)
         let rows = [
             (1u64, 976u64, 976u32, 0u64, 0u64, 0u64),
@@ -1542,7 +1542,7 @@ mod tests {
     }
 
     #[test]
-    fn util_est_ewma_spec_7_7() {
+    fn util_est_ewma_worked_values() {
         const F: u32 = UTIL_AVG_UNCHANGED;
         assert_eq!(update_ewma(100, 300, 0), 300 | F); // ramps up at once
         assert_eq!(update_ewma(300, 300, 0), 300 | F); // equal: ewma = util
@@ -1556,7 +1556,7 @@ mod tests {
     }
 
     #[test]
-    fn util_est_pair_v6_6_spec_7_7() {
+    fn util_est_pair_v6_6_worked_values() {
         const F: u32 = UTIL_AVG_UNCHANGED;
         let ue = |enqueued, ewma| UtilEst { enqueued, ewma };
         // FASTUP on: ramp up at once.

@@ -1066,7 +1066,7 @@ mod tests {
     }
 
     #[test]
-    fn idle_predicates_spec_8_4() {
+    fn idle_predicates_worked_values() {
         let i = idle();
         assert!(idle_rq(&i) && available_idle_cpu(&i));
         assert!(!idle_rq(&CpuState { nr_running: 1, ..i }));
@@ -1095,7 +1095,7 @@ mod tests {
     }
 
     #[test]
-    fn wake_wide_spec_8_1() {
+    fn wake_wide_worked_values() {
         // llc 8: wide iff slave ≥ 8 and master ≥ 8·slave; order of arguments does not matter.
         assert!(wake_wide(64, 8, 8) && wake_wide(8, 64, 8));
         assert!(!wake_wide(63, 8, 8));
@@ -1140,7 +1140,7 @@ mod tests {
     }
 
     #[test]
-    fn wake_affine_idle_spec_8_2() {
+    fn wake_affine_idle_worked_values() {
         for r in RELEASES {
             // 1. this idle, shared LLC: prev if idle too, else this.
             assert_eq!(
@@ -1200,7 +1200,7 @@ mod tests {
     }
 
     #[test]
-    fn wake_affine_weight_spec_8_3_hand_derived() {
+    fn wake_affine_weight_hand_derived() {
         let f = Features::defaults(Release::Linux7_1);
         for p in Profile::PRESETS {
             // this = (1024 + 512)·100·1024 = 157,286,400 < prev = (2048 − 512)·108·1024 = 169,869,312.

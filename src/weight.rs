@@ -699,7 +699,7 @@ mod tests {
     ];
 
     #[test]
-    fn calc_delta_fair_matches_spec_1_5_for_both_forms() {
+    fn calc_delta_fair_matches_the_worked_values_for_both_forms() {
         for (nice, fs, rows) in SPEC_1_5 {
             let lw = LoadWeight::from_nice(nice).unwrap();
             assert_eq!(mul_shift_factor(NICE_0_LOAD, &lw), Some(fs), "nice {nice}");

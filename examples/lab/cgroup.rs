@@ -22,7 +22,7 @@ use crate::svg::{render, Plot};
 pub const NAME: &str = "cgroup";
 pub const VARIANTS: [&str; 2] = ["load-avg-only", "max-weight-load-avg"];
 pub const METRICS: [&str; 2] = ["busy_group_share", "sleepy_group_share"];
-pub const NOTES: &str = "4 CPUs, HZ=1000, Linux 7.1 rules; groups busy (stress -n 4) and sleepy (8 tasks: run 0.5-2 ms, wake a peer, sleep 0.5-2 ms), equal cpu.weight.\nvariants change only calc_group_shares' local load. Migration: wakeup placement (spec 8) + the lab's newidle pull (a model, not Linux).";
+pub const NOTES: &str = "4 CPUs, HZ=1000, Linux 7.1 rules; groups busy (stress -n 4) and sleepy (8 tasks: run 0.5-2 ms, wake a peer, sleep 0.5-2 ms), equal cpu.weight.\nvariants change only calc_group_shares' local load. Migration: wakeup placement (select_task_rq_fair) + the lab's newidle pull (a model, not Linux).";
 pub const DEFAULT_SECS: f64 = 20.0;
 
 const BUSY: u32 = 1;

@@ -25,7 +25,7 @@ use crate::svg::{render, Plot};
 pub const NAME: &str = "hlt";
 pub const VARIANTS: [&str; 2] = ["hlt-preempted", "hlt-not-preempted"];
 pub const METRICS: [&str; 2] = ["makespan_ms", "idle_vcpu_used_fraction"];
-pub const NOTES: &str = "guest: 8 vCPUs, HZ=1000, Linux 7.1 rules; a ring of 8 threads passing items through pipes (WF_SYNC), 150-250 us per hop, 300 hops per item.\nan idle vCPU halts; resuming takes 10 us. Migration: wakeup placement (spec 8) + the lab's newidle pull (a model, not Linux).";
+pub const NOTES: &str = "guest: 8 vCPUs, HZ=1000, Linux 7.1 rules; a ring of 8 threads passing items through pipes (WF_SYNC), 150-250 us per hop, 300 hops per item.\nan idle vCPU halts; resuming takes 10 us. Migration: wakeup placement (select_task_rq_fair) + the lab's newidle pull (a model, not Linux).";
 pub const DEFAULT_SECS: f64 = 2.0;
 
 const THREADS: usize = 8;

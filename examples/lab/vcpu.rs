@@ -30,7 +30,7 @@ use crate::svg::{render, Plot};
 pub const NAME: &str = "vcpu";
 pub const VARIANTS: [&str; 3] = ["wake-affine", "no-wake-affine", "pinned"];
 pub const METRICS: [&str; 2] = ["coscheduled_fraction", "guest_progress"];
-pub const NOTES: &str = "host: 2 CPUs, HZ=1000, Linux 7.1 rules; 2 guests x 2 vCPU threads; per request 20 lock-step rounds (compute 80-120 us, meet; spin 100 us, then halt; IPI wakes).\nMigration: wakeup placement (spec 8) + the lab's newidle pull (a model, not Linux).";
+pub const NOTES: &str = "host: 2 CPUs, HZ=1000, Linux 7.1 rules; 2 guests x 2 vCPU threads; per request 20 lock-step rounds (compute 80-120 us, meet; spin 100 us, then halt; IPI wakes).\nMigration: wakeup placement (select_task_rq_fair) + the lab's newidle pull (a model, not Linux).";
 pub const DEFAULT_SECS: f64 = 10.0;
 
 const SPIN: u64 = 100_000;
