@@ -71,6 +71,8 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
             && self.se(pi).slice < self.se(c).slice;
 
         let preempt = match p.wakeup_preempt {
+            // CFS: not yet sequenced by the run queue.
+            WakeupPreempt::Granularity => false,
             WakeupPreempt::PickEevdf => self.pick(true) == Pick::Queued(pi),
             WakeupPreempt::PreemptShort => {
                 let got = self.pick_search_only(!short) == Pick::Queued(pi);
