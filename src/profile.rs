@@ -43,6 +43,12 @@
 //! | [`CpuWeightRead`] | `Unclamped` | `Clamped` | `Clamped` | `Clamped` |
 //! | [`SisRules`] | available/sched-idle, stop at 0 | available/sched-idle, stop at ≤ 0 | as 6.18 | `choose_idle_cpu`, stop at ≤ 0 |
 //!
+//! [`Profile::LINUX_6_5`], the last CFS release, has 6.6's arithmetic and the
+//! CFS values of the policy knobs: `Vruntime`, `Cfs`, `SleeperCredit`,
+//! `Granularity`, `SkipBuddy`, `StartDebit`, `KeepVruntime`, `Protection::None`,
+//! [`TickPreempt::CheckPreemptTick`] and [`VruntimeNorm::MinVruntimeRelative`]
+//! (see [`crate::cfs`]).
+//!
 //! The rules that do not involve a run queue (PELT, group, wake-up CPU
 //! selection) take `impl Into<Profile>`: a profile, or a [`Release`] standing
 //! for its preset ([`Release::preset`]).
@@ -524,7 +530,8 @@ pub enum VruntimeNorm {
     Absolute = 0,
     /// CFS (v6.5): `dequeue_entity` without DEQUEUE_SLEEP subtracts
     /// `min_vruntime`, and `enqueue_entity` without ENQUEUE_WAKEUP adds the
-    /// new queue's back ([`cfs::normalize_vruntime`](crate::cfs::normalize_vruntime)).
+    /// new queue's back ([`cfs::relative_vruntime`](crate::cfs::relative_vruntime),
+    /// [`cfs::absolute_vruntime`](crate::cfs::absolute_vruntime)).
     MinVruntimeRelative = 1,
 }
 
