@@ -23,13 +23,17 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         // CFS: a vruntime made relative by a non-sleep dequeue (or a fork)
         // becomes absolute again, curr's before update_curr.
         let renorm = p.vruntime_norm == VruntimeNorm::MinVruntimeRelative && !flags.wakeup;
+        let saved = *self.se(i);
         if renorm && is_curr {
             let min = self.avg.zero_vruntime();
             let se = self.se_mut(i);
             se.vruntime = crate::cfs::absolute_vruntime(se.vruntime, min);
         }
         if p.placement == PlaceRule::SleeperCredit {
-            self.update_curr_in_op(now)?;
+            if let Err(e) = self.update_curr_in_op(now) {
+                *self.se_mut(i) = saved;
+                return Err(e);
+            }
             if renorm && !is_curr {
                 let min = self.avg.zero_vruntime();
                 let se = self.se_mut(i);
@@ -52,8 +56,11 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
                 }
             });
             if let Err(e) = inserted {
+                // Only a queued entity's insert can fail here (EXACT sums): nothing
+                // counted, the entity as it came; update_curr charged curr, not it.
                 self.load = self.load.wrapping_sub(weight);
                 self.nr_queued -= 1;
+                *self.se_mut(i) = saved;
                 return Err(e);
             }
             self.se_mut(i).on_rq = true;
