@@ -536,7 +536,7 @@ pub fn place_entity<R: Rules>(
         wrapped |= avg.overflowing_move_reference(lag.wrapping_neg())?;
     }
     let rel = match profile.placement {
-        PlaceRule::AnyLag => false,
+        PlaceRule::AnyLag | PlaceRule::SleeperCredit => false,
         PlaceRule::RelDeadlineGated => {
             tun.features.contains(Features::PLACE_REL_DEADLINE) && out.rel_deadline
         }
@@ -626,11 +626,23 @@ fn reweight_inner<R: Rules>(
     let in_sums = se.on_rq && !se_is_curr;
     let mut wrapped = false;
 
+    if profile.reweight == Reweight::KeepVruntime {
+        // CFS: the weight alone changes (the sums follow a queued entity).
+        if in_sums {
+            wrapped |= avg.overflowing_remove(se.vruntime, old)?;
+        }
+        se.load = new_load;
+        if in_sums {
+            wrapped |= avg.overflowing_add(se.vruntime, new)?;
+        }
+        return Ok(wrapped);
+    }
+
     if !se.on_rq {
         let (vlag, w) = rescale(profile, se.vlag.0, old, new)?;
         se.set_vlag(profile, Vlag(vlag));
         wrapped |= w;
-        if se.rel_deadline && profile.reweight >= Reweight::LagPlace {
+        if se.rel_deadline && matches!(profile.reweight, Reweight::LagPlace | Reweight::Rescale) {
             let (d, w) = rescale(profile, se.deadline.0 as i64, old, new)?;
             se.deadline = Vtime(d as u64);
             wrapped |= w;
@@ -640,6 +652,8 @@ fn reweight_inner<R: Rules>(
     }
 
     match profile.reweight {
+        // Handled above.
+        Reweight::KeepVruntime => {}
         Reweight::ScaleDeadline => {
             if in_sums {
                 wrapped |= avg.overflowing_remove(se.vruntime, old)?;
@@ -773,6 +787,8 @@ pub fn overflowing_yield_entity(profile: &Profile, se: &mut SchedEntity, base_sl
             se.vruntime = se.deadline;
             overflowing_update_deadline(profile, se, base_slice).1
         }
+        // CFS: yield marks the skip buddy; the entity itself is unchanged.
+        YieldRule::SkipBuddy => false,
     }
 }
 

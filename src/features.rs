@@ -95,10 +95,24 @@ impl Features {
     pub const RT_RUNTIME_SHARE: Features = Features(1 << 31);
     /// Load-balancer minimum.
     pub const LB_MIN: Features = Features(1 << 32);
+    /// CFS (≤ v6.5): halve the sleeper credit of `place_entity` (half of
+    /// `sysctl_sched_latency`).
+    pub const GENTLE_FAIR_SLEEPERS: Features = Features(1 << 33);
+    /// CFS (≤ v6.5): place a forked task one vslice after `min_vruntime`.
+    pub const START_DEBIT: Features = Features(1 << 34);
+    /// CFS (≤ v6.5): a preempted curr becomes the last buddy, so that the
+    /// pick returns to it when the wakee sleeps again soon.
+    pub const LAST_BUDDY: Features = Features(1 << 35);
+    /// CFS (v5.13 … v6.5, 0c2de3f054a5): `sched_slice`'s period counts every
+    /// fair task of the CPU (`rq.cfs.h_nr_running`).
+    pub const ALT_PERIOD: Features = Features(1 << 36);
+    /// CFS (v5.13 … v6.5, 0c2de3f054a5): a slice is at least
+    /// `sysctl_sched_min_granularity`.
+    pub const BASE_SLICE: Features = Features(1 << 37);
 
     /// Every feature name with its flag, in bit order (the debugfs spelling).
-    pub const NAMES: [(&'static str, Features); 33] = {
-        let mut names = [("", Features(0)); 33];
+    pub const NAMES: [(&'static str, Features); 38] = {
+        let mut names = [("", Features(0)); 38];
         let mut i = 0;
         while i < TABLE.len() {
             names[i] = (TABLE[i].name, TABLE[i].flag);
@@ -256,16 +270,11 @@ impl Features {
 }
 
 /// The number of modelled releases: the columns of a [`Feat`] row.
-const RELEASES: usize = 4;
+const RELEASES: usize = 5;
 
 /// The column of `release` in a [`Feat`] row: releases in time order.
 const fn column(release: Release) -> usize {
-    match release {
-        Release::Linux6_6 => 0,
-        Release::Linux6_18 => 1,
-        Release::Linux7_0 => 2,
-        Release::Linux7_1 => 3,
-    }
+    release.chronological() as usize
 }
 
 /// One `SCHED_FEAT(name, default)` line of `kernel/sched/features.h` across
@@ -311,42 +320,50 @@ macro_rules! feat {
 /// The features of every modelled release, in bit order. Defaults are those
 /// of a kernel without PREEMPT_RT and without CONFIG_HRTIMER_REARM_DEFERRED.
 #[rustfmt::skip]
-const TABLE: [Feat; 33] = [
-    //    name                     exists in              6.6 6.18 7.0 7.1
-    feat!(PLACE_LAG,               Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
-    feat!(PLACE_DEADLINE_INITIAL,  Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
-    feat!(PLACE_REL_DEADLINE,      Linux6_18..= Linux7_1, [N, Y, Y, Y]),
-    feat!(RUN_TO_PARITY,           Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
-    feat!(PREEMPT_SHORT,           Linux6_18..= Linux7_1, [N, Y, Y, Y]),
-    feat!(NEXT_BUDDY,              Linux6_6 ..= Linux7_1, [N, N, N, N]),
-    feat!(PICK_BUDDY,              Linux6_18..= Linux7_1, [N, Y, Y, Y]),
-    feat!(CACHE_HOT_BUDDY,         Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
-    feat!(DELAY_DEQUEUE,           Linux6_18..= Linux7_1, [N, Y, Y, Y]),
-    feat!(DELAY_ZERO,              Linux6_18..= Linux7_1, [N, Y, Y, Y]),
-    feat!(PARANOID_AVG,            Linux7_1 ..= Linux7_1, [N, N, N, N]),
-    feat!(WAKEUP_PREEMPTION,       Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
-    feat!(HRTICK,                  Linux6_6 ..= Linux7_1, [N, N, N, N]),
-    feat!(HRTICK_DL,               Linux6_6 ..= Linux7_1, [N, N, N, N]),
-    feat!(NONTASK_CAPACITY,        Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
-    feat!(TTWU_QUEUE,              Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
-    feat!(SIS_UTIL,                Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
-    feat!(SIS_PROP,                Linux6_6 ..= Linux6_6, [N, N, N, N]),
-    feat!(ATTACH_AGE_LOAD,         Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
-    feat!(WA_IDLE,                 Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
-    feat!(WA_WEIGHT,               Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
-    feat!(WA_BIAS,                 Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
-    feat!(UTIL_EST,                Linux6_6 ..= Linux7_1, [Y, Y, Y, Y]),
-    feat!(UTIL_EST_FASTUP,         Linux6_6 ..= Linux6_6, [Y, N, N, N]),
-    feat!(LATENCY_WARN,            Linux6_6 ..= Linux7_1, [N, N, N, N]),
-    feat!(HZ_BW,                   Linux6_6 ..= Linux6_6, [Y, N, N, N]),
-    feat!(NI_RANDOM,               Linux7_0 ..= Linux7_1, [N, N, Y, Y]),
-    feat!(NI_RATE,                 Linux7_1 ..= Linux7_1, [N, N, N, Y]),
-    feat!(DOUBLE_TICK,             Linux6_6 ..= Linux6_6, [N, N, N, N]),
-    feat!(WARN_DOUBLE_CLOCK,       Linux6_6 ..= Linux7_1, [N, N, N, N]),
+const TABLE: [Feat; 38] = [
+    //    name                     exists in              6.5 6.6 6.18 7.0 7.1
+    feat!(PLACE_LAG,               Linux6_6 ..= Linux7_1, [N, Y, Y, Y, Y]),
+    feat!(PLACE_DEADLINE_INITIAL,  Linux6_6 ..= Linux7_1, [N, Y, Y, Y, Y]),
+    feat!(PLACE_REL_DEADLINE,      Linux6_18..= Linux7_1, [N, N, Y, Y, Y]),
+    feat!(RUN_TO_PARITY,           Linux6_6 ..= Linux7_1, [N, Y, Y, Y, Y]),
+    feat!(PREEMPT_SHORT,           Linux6_18..= Linux7_1, [N, N, Y, Y, Y]),
+    feat!(NEXT_BUDDY,              Linux6_5 ..= Linux7_1, [N, N, N, N, N]),
+    feat!(PICK_BUDDY,              Linux6_18..= Linux7_1, [N, N, Y, Y, Y]),
+    feat!(CACHE_HOT_BUDDY,         Linux6_5 ..= Linux7_1, [Y, Y, Y, Y, Y]),
+    feat!(DELAY_DEQUEUE,           Linux6_18..= Linux7_1, [N, N, Y, Y, Y]),
+    feat!(DELAY_ZERO,              Linux6_18..= Linux7_1, [N, N, Y, Y, Y]),
+    feat!(PARANOID_AVG,            Linux7_1 ..= Linux7_1, [N, N, N, N, N]),
+    feat!(WAKEUP_PREEMPTION,       Linux6_5 ..= Linux7_1, [Y, Y, Y, Y, Y]),
+    feat!(HRTICK,                  Linux6_5 ..= Linux7_1, [N, N, N, N, N]),
+    feat!(HRTICK_DL,               Linux6_5 ..= Linux7_1, [N, N, N, N, N]),
+    feat!(NONTASK_CAPACITY,        Linux6_5 ..= Linux7_1, [Y, Y, Y, Y, Y]),
+    feat!(TTWU_QUEUE,              Linux6_5 ..= Linux7_1, [Y, Y, Y, Y, Y]),
+    feat!(SIS_UTIL,                Linux6_5 ..= Linux7_1, [Y, Y, Y, Y, Y]),
+    feat!(SIS_PROP,                Linux6_5 ..= Linux6_6, [N, N, N, N, N]),
+    feat!(ATTACH_AGE_LOAD,         Linux6_5 ..= Linux7_1, [Y, Y, Y, Y, Y]),
+    feat!(WA_IDLE,                 Linux6_5 ..= Linux7_1, [Y, Y, Y, Y, Y]),
+    feat!(WA_WEIGHT,               Linux6_5 ..= Linux7_1, [Y, Y, Y, Y, Y]),
+    feat!(WA_BIAS,                 Linux6_5 ..= Linux7_1, [Y, Y, Y, Y, Y]),
+    feat!(UTIL_EST,                Linux6_5 ..= Linux7_1, [Y, Y, Y, Y, Y]),
+    feat!(UTIL_EST_FASTUP,         Linux6_5 ..= Linux6_6, [Y, Y, N, N, N]),
+    feat!(LATENCY_WARN,            Linux6_5 ..= Linux7_1, [N, N, N, N, N]),
+    // 88c56cfeaec4 (v6.6 merge window).
+    feat!(HZ_BW,                   Linux6_6 ..= Linux6_6, [N, Y, N, N, N]),
+    feat!(NI_RANDOM,               Linux7_0 ..= Linux7_1, [N, N, N, Y, Y]),
+    feat!(NI_RATE,                 Linux7_1 ..= Linux7_1, [N, N, N, N, Y]),
+    feat!(DOUBLE_TICK,             Linux6_5 ..= Linux6_6, [N, N, N, N, N]),
+    feat!(WARN_DOUBLE_CLOCK,       Linux6_5 ..= Linux7_1, [N, N, N, N, N]),
     // 7.1 defaults it on only with PREEMPT_RT.
-    feat!(RT_PUSH_IPI,             Linux6_6 ..= Linux7_1, [Y, Y, Y, N]),
-    feat!(RT_RUNTIME_SHARE,        Linux6_6 ..= Linux7_1, [N, N, N, N]),
-    feat!(LB_MIN,                  Linux6_6 ..= Linux7_1, [N, N, N, N]),
+    feat!(RT_PUSH_IPI,             Linux6_5 ..= Linux7_1, [Y, Y, Y, Y, N]),
+    feat!(RT_RUNTIME_SHARE,        Linux6_5 ..= Linux7_1, [N, N, N, N, N]),
+    feat!(LB_MIN,                  Linux6_5 ..= Linux7_1, [N, N, N, N, N]),
+    // The CFS lines, gone with e0c2ff903c32/76cae9dbe185 (START_DEBIT,
+    // GENTLE_FAIR_SLEEPERS) and 5e963f2bd465 (the rest) in the v6.6 EEVDF series.
+    feat!(GENTLE_FAIR_SLEEPERS,    Linux6_5 ..= Linux6_5, [Y, N, N, N, N]),
+    feat!(START_DEBIT,             Linux6_5 ..= Linux6_5, [Y, N, N, N, N]),
+    feat!(LAST_BUDDY,              Linux6_5 ..= Linux6_5, [Y, N, N, N, N]),
+    feat!(ALT_PERIOD,              Linux6_5 ..= Linux6_5, [Y, N, N, N, N]),
+    feat!(BASE_SLICE,              Linux6_5 ..= Linux6_5, [Y, N, N, N, N]),
 ];
 
 // The table's shape, checked at compile time: row i is bit i (so `NAMES` is in
@@ -483,6 +500,31 @@ mod tests {
         assert!(d70.contains(F::RT_PUSH_IPI) && !d71.contains(F::RT_PUSH_IPI));
     }
 
+    #[test]
+    fn cfs_6_5_defaults_are_its_features_h() {
+        use Features as F;
+        // kernel/sched/features.h of v6.5.0: the CFS lines on, no EEVDF line.
+        let d65 = F::defaults(Release::Linux6_5);
+        let cfs = F::GENTLE_FAIR_SLEEPERS | F::START_DEBIT | F::LAST_BUDDY | F::ALT_PERIOD;
+        assert!(d65.contains(cfs | F::BASE_SLICE | F::WAKEUP_PREEMPTION | F::CACHE_HOT_BUDDY));
+        assert!(d65.contains(F::UTIL_EST_FASTUP | F::SIS_UTIL | F::WA_IDLE));
+        assert!(!d65.intersects(F::NEXT_BUDDY | F::SIS_PROP | F::HZ_BW));
+        assert!(!F::available(Release::Linux6_5).intersects(
+            F::PLACE_LAG | F::RUN_TO_PARITY | F::PLACE_DEADLINE_INITIAL | F::DELAY_DEQUEUE
+        ));
+        for r in [
+            Release::Linux6_6,
+            Release::Linux6_18,
+            Release::Linux7_0,
+            Release::Linux7_1,
+        ] {
+            assert!(!F::available(r).intersects(cfs | F::BASE_SLICE), "{r:?}");
+        }
+        assert_eq!(d65.bits(), 0x3e_40fd_c880);
+        assert_eq!(F::available(Release::Linux6_5).bits(), 0x3f_f1ff_f8a0);
+        assert!(F::from_name("GENTLE_FAIR_SLEEPERS") == Some(F::GENTLE_FAIR_SLEEPERS));
+    }
+
     /// The bit sets `defaults` and `available` returned before they were
     /// derived from one table (the two parallel lists of commit d019b04),
     /// pinned so that the table cannot change them: `kernel/sched/features.h`
@@ -500,12 +542,14 @@ mod tests {
             assert_eq!(Features::defaults(r).bits(), defaults, "{r:?}");
             assert_eq!(Features::available(r).bits(), available, "{r:?}");
         }
-        assert_eq!(Features::all().bits(), 0x1_ffff_ffff);
+        // The five CFS lines of v6.5 took bits 33–37 without moving any other.
+        assert_eq!(Features::all().bits(), 0x3f_ffff_ffff);
     }
 
     #[test]
     fn table_rows_match_their_release_ranges() {
         for r in [
+            Release::Linux6_5,
             Release::Linux6_6,
             Release::Linux6_18,
             Release::Linux7_0,
@@ -531,7 +575,7 @@ mod tests {
 
     #[test]
     fn names_and_debugfs_words() {
-        assert_eq!(Features::NAMES.len(), 33);
+        assert_eq!(Features::NAMES.len(), 38);
         for (i, (name, f)) in Features::NAMES.iter().enumerate() {
             assert_eq!(f.bits(), 1 << i, "{name}");
             assert_eq!(Features::from_name(name), Some(*f));
@@ -548,6 +592,7 @@ mod tests {
     #[test]
     fn defaults_are_available() {
         for r in [
+            Release::Linux6_5,
             Release::Linux6_6,
             Release::Linux6_18,
             Release::Linux7_0,

@@ -43,7 +43,8 @@
 //! details: each is a knob of [`Profile`].
 //!
 //! A release is also a type ([`Rules`]): [`Linux6_6`], [`Linux6_18`],
-//! [`Linux7_0`], [`Linux7_1`], [`Exact`] and [`Linux6_6_57`] are zero-sized,
+//! [`Linux7_0`], [`Linux7_1`], [`Exact`], [`Linux6_6_57`] and the CFS
+//! release [`Linux6_5`] ([`cfs`]) are zero-sized,
 //! and the stateful types carry one (`AvgVruntime<R>`, `RunQueue<R, N>`,
 //! `FairRq<R, G, N>`): their knobs are then compile-time constants, and two
 //! releases cannot be mixed. A [`Profile`] value in the same place chooses at
@@ -62,6 +63,7 @@
 //! | [`sums`] | how S and W are held: the kernel's widths, or 128 bits |
 //! | [`entity`] | `update_deadline`, `entity_lag`, `place_entity`, `reweight_entity` |
 //! | [`pick`] | `pick_eevdf`, slice protection |
+//! | [`cfs`] | CFS as v6.5 runs it: `sched_slice`, `update_min_vruntime`, `place_entity` with sleeper credit and START_DEBIT, `wakeup_preempt_entity`, `check_preempt_tick`, `pick_next_entity` with buddies |
 //! | [`runqueue`] | a fixed-capacity `cfs_rq` over a kernel-shaped red-black tree |
 //! | [`features`] | `sched_feat` flags with per-release defaults |
 //! | [`pelt`] | PELT: `decay_load`, `struct sched_avg` updates, entity/queue moves, util_est |
@@ -107,6 +109,7 @@ extern crate std;
 
 pub mod avg;
 pub mod bounds;
+pub mod cfs;
 pub mod div;
 pub mod entity;
 pub mod error;
@@ -141,7 +144,7 @@ pub struct OverflowDocDoctests;
 pub use features::Features;
 pub use pelt::SchedAvg;
 pub use profile::{
-    Exact, Linux6_18, Linux6_6, Linux6_6_57, Linux7_0, Linux7_1, Profile, Release, Rules,
+    Exact, Linux6_18, Linux6_5, Linux6_6, Linux6_6_57, Linux7_0, Linux7_1, Profile, Release, Rules,
 };
 #[cfg(any(loom, target_has_atomic = "64"))]
 pub use sync::{GroupLoad, GroupLoadContrib, RqSnapshot};

@@ -88,6 +88,7 @@ pub fn protect_slice(profile: &Profile, se: &SchedEntity) -> bool {
     match profile.protection {
         Protection::ParityMarker => se.vlag.0 as u64 == se.deadline.0,
         Protection::SharedVprot | Protection::Vprot => se.vruntime.before(se.vprot),
+        Protection::None => false,
     }
 }
 
@@ -112,9 +113,13 @@ pub fn overflowing_set_protect_slice(
     min_slice: u64,
     features: Features,
 ) -> bool {
-    if profile.protection == Protection::ParityMarker {
-        se.vlag = Vlag(se.deadline.0 as i64);
-        return false;
+    match profile.protection {
+        Protection::ParityMarker => {
+            se.vlag = Vlag(se.deadline.0 as i64);
+            return false;
+        }
+        Protection::None => return false,
+        Protection::SharedVprot | Protection::Vprot => {}
     }
     let base = if features.contains(Features::RUN_TO_PARITY) {
         min_slice
@@ -158,6 +163,7 @@ pub fn cancel_protect_slice(profile: &Profile, se: &mut SchedEntity) {
         match profile.protection {
             Protection::ParityMarker => se.vlag = Vlag(se.deadline.0.wrapping_sub(1) as i64),
             Protection::SharedVprot | Protection::Vprot => se.set_vprot(profile, se.vruntime),
+            Protection::None => {}
         }
     }
 }
@@ -344,7 +350,7 @@ fn pick_with<T: SearchTree>(
     let first = match profile.pick {
         PickRule::NextBuddy => features.contains(Features::NEXT_BUDDY),
         PickRule::BuddyBeforeShortcut => pick_buddy,
-        PickRule::BuddyAfterShortcut | PickRule::BuddyWhenProtected => false,
+        PickRule::BuddyAfterShortcut | PickRule::BuddyWhenProtected | PickRule::Cfs => false,
     };
     if let Some(n) = buddy(first) {
         return Pick::Queued(n);
@@ -360,7 +366,7 @@ fn pick_with<T: SearchTree>(
     let inside = match profile.pick {
         PickRule::BuddyWhenProtected => pick_buddy && protect,
         PickRule::BuddyAfterShortcut => pick_buddy,
-        PickRule::NextBuddy | PickRule::BuddyBeforeShortcut => false,
+        PickRule::NextBuddy | PickRule::BuddyBeforeShortcut | PickRule::Cfs => false,
     };
     if let Some(n) = buddy(inside) {
         return Pick::Queued(n);

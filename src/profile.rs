@@ -43,6 +43,12 @@
 //! | [`CpuWeightRead`] | `Unclamped` | `Clamped` | `Clamped` | `Clamped` |
 //! | [`SisRules`] | available/sched-idle, stop at 0 | available/sched-idle, stop at ≤ 0 | as 6.18 | `choose_idle_cpu`, stop at ≤ 0 |
 //!
+//! [`Profile::LINUX_6_5`], the last CFS release, has 6.6's arithmetic and the
+//! CFS values of the policy knobs: `Vruntime`, `Cfs`, `SleeperCredit`,
+//! `Granularity`, `SkipBuddy`, `StartDebit`, `KeepVruntime`, `Protection::None`,
+//! [`TickPreempt::CheckPreemptTick`] and [`VruntimeNorm::MinVruntimeRelative`]
+//! (see [`crate::cfs`]).
+//!
 //! The rules that do not involve a run queue (PELT, group, wake-up CPU
 //! selection) take `impl Into<Profile>`: a profile, or a [`Release`] standing
 //! for its preset ([`Release::preset`]).
@@ -73,9 +79,10 @@ use crate::Error;
 /// The knobs of [`Profile`] carry every difference between releases, the
 /// arithmetic ones (numbers inside one formula) and the policy ones (which
 /// rule runs); no rule tests the release itself. Releases compare in time
-/// order.
+/// order ([`Release::Linux6_5`] first), whatever their discriminants, which
+/// are kept stable.
 #[repr(u8)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Release {
     /// v6.6.0, the first EEVDF release.
@@ -86,20 +93,49 @@ pub enum Release {
     Linux7_0 = 2,
     /// v7.1.5.
     Linux7_1 = 3,
+    /// v6.5.0, the last CFS release ([`crate::cfs`]).
+    Linux6_5 = 4,
 }
 
 impl Release {
-    /// The release's preset: [`Profile::LINUX_6_6`], [`Profile::LINUX_6_18`],
-    /// [`Profile::LINUX_7_0`] or [`Profile::LINUX_7_1`]. A function that takes
-    /// `impl Into<Profile>` reads its knobs from this preset when given a
-    /// release.
+    /// The release's preset: [`Profile::LINUX_6_5`], [`Profile::LINUX_6_6`],
+    /// [`Profile::LINUX_6_18`], [`Profile::LINUX_7_0`] or
+    /// [`Profile::LINUX_7_1`]. A function that takes `impl Into<Profile>`
+    /// reads its knobs from this preset when given a release.
     pub const fn preset(self) -> Profile {
         match self {
+            Release::Linux6_5 => Profile::LINUX_6_5,
             Release::Linux6_6 => Profile::LINUX_6_6,
             Release::Linux6_18 => Profile::LINUX_6_18,
             Release::Linux7_0 => Profile::LINUX_7_0,
             Release::Linux7_1 => Profile::LINUX_7_1,
         }
+    }
+
+    /// The position of the release in time (6.5 = 0, 6.6 = 1, …).
+    pub const fn chronological(self) -> u8 {
+        match self {
+            Release::Linux6_5 => 0,
+            Release::Linux6_6 => 1,
+            Release::Linux6_18 => 2,
+            Release::Linux7_0 => 3,
+            Release::Linux7_1 => 4,
+        }
+    }
+}
+
+impl PartialOrd for Release {
+    #[inline]
+    fn partial_cmp(&self, other: &Release) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Release {
+    /// Time order ([`Release::chronological`]).
+    #[inline]
+    fn cmp(&self, other: &Release) -> core::cmp::Ordering {
+        self.chronological().cmp(&other.chronological())
     }
 }
 
@@ -210,6 +246,10 @@ pub enum Reweight {
     LagPlace = 2,
     /// (d) v7.1: V-relative rescale (`rescale_entity`), no inflation.
     Rescale = 3,
+    /// CFS (v6.5): only the load changes; vruntime stays, queued or not (no
+    /// lag to keep, no tree repositioning). Ordered after the EEVDF
+    /// generations by its discriminant only.
+    KeepVruntime = 4,
 }
 
 /// Which subtree slice aggregates the run queue's tree reports (v6.12–v7.1;
@@ -268,6 +308,9 @@ pub enum Protection {
     /// own, which `reweight_entity` rescales with the rest for a protected
     /// curr ("sched/eevdf: Update se->vprot in reweight_entity()").
     Vprot = 2,
+    /// CFS (v6.5): no slice protection; `set_next_entity` writes nothing
+    /// besides `prev_sum_exec_runtime`, and `protect_slice` is always false.
+    None = 3,
 }
 
 /// The pick's buddy rule and shortcut (`pick_next_entity`, `__pick_eevdf`).
@@ -292,6 +335,13 @@ pub enum PickRule {
     /// v7.1: as [`PickRule::BuddyAfterShortcut`], the buddy taken only when
     /// the caller passes `protect` (not by a PREEMPT_SHORT wakeup's search).
     BuddyWhenProtected = 3,
+    /// CFS (v6.5 `pick_next_entity`): the leftmost of curr and the tree; then
+    /// the skip buddy's successor, the next buddy and the last buddy, each
+    /// taken when `wakeup_preempt_entity(buddy, left) < 1`
+    /// ([`cfs::pick_next_entity`](crate::cfs::pick_next_entity)). No
+    /// eligibility; [`pick_eevdf`](crate::pick::pick_eevdf) treats it as
+    /// [`PickRule::BuddyAfterShortcut`] without a buddy.
+    Cfs = 4,
 }
 
 /// The order and augmentation of the run queue's tree (`tasks_timeline`,
@@ -312,6 +362,10 @@ pub enum Timeline {
     /// v7.0, v7.1: as [`Timeline::DeadlineMinSlice`], plus `max_slice` for
     /// the lag clamp (6e3c0a4e1ad1), which a new leaf does not initialise.
     DeadlineMaxSlice = 2,
+    /// CFS (v6.5): ordered by vruntime (`entity_before`, equal keys to the
+    /// right); the tree keeps v6.6's `min_deadline` aggregate, which no CFS
+    /// rule reads.
+    Vruntime = 3,
 }
 
 /// Whether a custom slice (`sched_setattr` with `sched_runtime`,
@@ -344,6 +398,12 @@ pub enum PlaceRule {
     /// v7.1: as [`PlaceRule::RelDeadline`], `place_entity` re-anchoring the
     /// relative deadline only under PLACE_REL_DEADLINE.
     RelDeadlineGated = 2,
+    /// CFS (v6.5 `place_entity`): from `min_vruntime`, START_DEBIT for a
+    /// fork, the GENTLE_FAIR_SLEEPERS sleeper credit for a wakeup, and never
+    /// backwards unless a long sleeper
+    /// ([`cfs::place_entity`](crate::cfs::place_entity)). No lag is saved at
+    /// dequeue.
+    SleeperCredit = 3,
 }
 
 /// Delayed dequeue (DELAY_DEQUEUE, DELAY_ZERO) and what comes with it.
@@ -396,6 +456,11 @@ pub enum WakeupPreempt {
     /// picks is dequeued and the search retried, and a PREEMPT_SHORT win
     /// clears curr as the next buddy.
     PreemptBuddyRetry = 3,
+    /// CFS (v6.5 `check_preempt_wakeup`): preempt iff
+    /// `wakeup_preempt_entity(curr, wakee) == 1` (the wakee is more than the
+    /// wakeup granularity behind); NEXT_BUDDY and LAST_BUDDY mark buddies when
+    /// `nr_running ≥ sched_nr_latency`.
+    Granularity = 4,
 }
 
 /// `yield_task_fair` for an eligible curr.
@@ -413,6 +478,10 @@ pub enum YieldRule {
     /// (`update_deadline`), then the reference point moves by the
     /// [`Reference`] rule (`avg_vruntime`).
     NewRequest = 2,
+    /// CFS (v6.5): vruntime stays; curr becomes the skip buddy
+    /// (`set_skip_buddy`), which the pick passes over when the next entity
+    /// is within the wakeup granularity.
+    SkipBuddy = 3,
 }
 
 /// The flags `wake_up_new_task` enqueues a forked task with
@@ -429,6 +498,41 @@ pub enum ForkEnqueue {
     /// placement is gone, and PLACE_DEADLINE_INITIAL puts the first
     /// deadline half a slice away.
     Initial = 1,
+    /// CFS (v6.5): `task_fork_fair` starts the child at the parent's
+    /// vruntime and places it with START_DEBIT (`place_entity(…, 1)`), keeps
+    /// it relative to `min_vruntime`, and `wake_up_new_task` enqueues it
+    /// with no flag: no wakeup placement.
+    StartDebit = 2,
+}
+
+/// What ends the running entity's turn at a tick (`entity_tick`).
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TickPreempt {
+    /// EEVDF (v6.6 and later): `update_curr` itself reschedules when the
+    /// request is used up (`update_deadline`) or, ≥ v6.18, protection ended.
+    UpdateCurr = 0,
+    /// CFS (v6.5): `update_curr` never reschedules; `entity_tick` runs
+    /// `check_preempt_tick` when more than one entity is queued
+    /// ([`cfs::check_preempt_tick`](crate::cfs::check_preempt_tick)).
+    CheckPreemptTick = 1,
+}
+
+/// What a queued entity's vruntime means while it is off every run queue for
+/// a reason other than sleep (a migration, a save/restore, a new task).
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum VruntimeNorm {
+    /// EEVDF (v6.6 and later): vruntime stays absolute; the saved lag
+    /// carries the entity's position into the next `place_entity`.
+    Absolute = 0,
+    /// CFS (v6.5): `dequeue_entity` without DEQUEUE_SLEEP subtracts
+    /// `min_vruntime`, and `enqueue_entity` without ENQUEUE_WAKEUP adds the
+    /// new queue's back ([`cfs::relative_vruntime`](crate::cfs::relative_vruntime),
+    /// [`cfs::absolute_vruntime`](crate::cfs::absolute_vruntime)).
+    MinVruntimeRelative = 1,
 }
 
 /// `normalized_sysctl_sched_base_slice`, the base slice before the CPU-count
@@ -617,6 +721,10 @@ pub struct Profile {
     pub cpu_weight_read: CpuWeightRead,
     /// Policy: `select_idle_sibling`'s idle test and scan budget.
     pub sis: SisRules,
+    /// Policy: what ends the running entity's turn at a tick.
+    pub tick_preempt: TickPreempt,
+    /// Policy: relative or absolute vruntime across a non-sleep move.
+    pub vruntime_norm: VruntimeNorm,
 }
 
 impl Profile {
@@ -660,6 +768,32 @@ impl Profile {
             idle_test: IdleTest::AvailableOrSchedIdle,
             scan_stop: ScanStop::AtZero,
         },
+        tick_preempt: TickPreempt::UpdateCurr,
+        vruntime_norm: VruntimeNorm::Absolute,
+    };
+
+    /// Linux v6.5.0, the last CFS release: 6.6's arithmetic (`__calc_delta`,
+    /// the weight tables and `calc_delta_fair` did not change) under the CFS
+    /// policy of [`crate::cfs`]: vruntime order, `pick_next_entity` with
+    /// buddies, `check_preempt_tick`, `check_preempt_wakeup`, the
+    /// `place_entity` sleeper credit and START_DEBIT, relative vruntime across
+    /// migration, and a reweight that keeps vruntime. The EEVDF-only knobs
+    /// (averaging weight, division, eligibility, lag limit, slice aggregates)
+    /// keep 6.6's values and change no CFS result. Not part of the C ABI's
+    /// profile ids.
+    pub const LINUX_6_5: Profile = Profile {
+        release: Release::Linux6_5,
+        reweight: Reweight::KeepVruntime,
+        protection: Protection::None,
+        pick: PickRule::Cfs,
+        timeline: Timeline::Vruntime,
+        placement: PlaceRule::SleeperCredit,
+        wakeup_preempt: WakeupPreempt::Granularity,
+        yield_rule: YieldRule::SkipBuddy,
+        fork_enqueue: ForkEnqueue::StartDebit,
+        tick_preempt: TickPreempt::CheckPreemptTick,
+        vruntime_norm: VruntimeNorm::MinVruntimeRelative,
+        ..Profile::LINUX_6_6
     };
 
     /// Linux v6.6.57 (stable): v6.6.0 with `reweight_eevdf` (eab03c23c2a1 and
@@ -774,7 +908,8 @@ impl Profile {
             .map(|i| i as u32)
     }
 
-    /// A short name: `"linux-6.6"`, …, `"exact"`, or `"custom"`.
+    /// A short name: `"linux-6.6"`, …, `"exact"`, `"linux-6.6.57"`,
+    /// `"linux-6.5"`, or `"custom"`.
     pub fn name(&self) -> &'static str {
         match self.id() {
             Some(0) => "linux-6.6",
@@ -783,6 +918,7 @@ impl Profile {
             Some(3) => "linux-7.1",
             Some(4) => "exact",
             _ if *self == Profile::LINUX_6_6_57 => "linux-6.6.57",
+            _ if *self == Profile::LINUX_6_5 => "linux-6.5",
             _ => "custom",
         }
     }
@@ -917,6 +1053,8 @@ macro_rules! release_types {
 }
 
 release_types! {
+    /// Linux v6.5.0, the last CFS release, as a type ([`Profile::LINUX_6_5`]).
+    Linux6_5 => LINUX_6_5, KernelSums;
     /// Linux v6.6.0 as a type ([`Profile::LINUX_6_6`]).
     Linux6_6 => LINUX_6_6, KernelSums;
     /// Linux v6.6.57 (stable, `reweight_eevdf`) as a type ([`Profile::LINUX_6_6_57`]).

@@ -282,15 +282,16 @@ fn features(inp: &mut Input, profile: u32) -> u64 {
     // SAFETY: valid out-pointer.
     unsafe { eevdf_features_default(profile % EEVDF_PROFILE_COUNT, &mut f) };
     match inp.byte() % 16 {
-        0 => f | (1 << (33 + inp.below(31))),
+        0 => f | (1 << (38 + inp.below(26))),
         1 => inp.raw_u64(),
-        2..=5 => f ^ (1 << inp.below(33)),
+        2..=5 => f ^ (1 << inp.below(38)),
         _ => f,
     }
 }
 
+/// Bits 0–37 name features (33–37 the CFS lines of v6.5).
 fn has_unknown_features(f: u64) -> bool {
-    f >> 33 != 0
+    f >> 38 != 0
 }
 
 fn tunables(inp: &mut Input, profile: u32) -> EevdfTunables {

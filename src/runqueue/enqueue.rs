@@ -19,6 +19,53 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         }
         let tun = self.tun;
         let is_curr = self.curr == i;
+        let p = self.profile();
+        // CFS: a vruntime made relative by a non-sleep dequeue (or a fork)
+        // becomes absolute again, curr's before update_curr.
+        let renorm = p.vruntime_norm == VruntimeNorm::MinVruntimeRelative && !flags.wakeup;
+        let saved = *self.se(i);
+        if renorm && is_curr {
+            let min = self.avg.zero_vruntime();
+            let se = self.se_mut(i);
+            se.vruntime = crate::cfs::absolute_vruntime(se.vruntime, min);
+        }
+        if p.placement == PlaceRule::SleeperCredit {
+            if let Err(e) = self.update_curr_in_op(now) {
+                *self.se_mut(i) = saved;
+                return Err(e);
+            }
+            if renorm && !is_curr {
+                let min = self.avg.zero_vruntime();
+                let se = self.se_mut(i);
+                se.vruntime = crate::cfs::absolute_vruntime(se.vruntime, min);
+            }
+            // account_entity_enqueue comes before place_entity.
+            let weight = self.se(i).load.weight();
+            self.load = self.load.wrapping_add(weight);
+            self.nr_queued += 1;
+            let placed = if flags.wakeup {
+                self.place_cfs(i, now, false)
+            } else {
+                Ok(())
+            };
+            let inserted = placed.and_then(|()| {
+                if is_curr {
+                    Ok(())
+                } else {
+                    self.enqueue_tree(i)
+                }
+            });
+            if let Err(e) = inserted {
+                // Only a queued entity's insert can fail here (EXACT sums): nothing
+                // counted, the entity as it came; update_curr charged curr, not it.
+                self.load = self.load.wrapping_sub(weight);
+                self.nr_queued -= 1;
+                *self.se_mut(i) = saved;
+                return Err(e);
+            }
+            self.se_mut(i).on_rq = true;
+            return Ok(());
+        }
         let place = PlaceFlags {
             initial: flags.initial,
         };
@@ -73,6 +120,18 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     /// }
     /// ```
     pub fn wake_up_new(&mut self, id: EntityId, now: u64) -> Result<Resched, Error> {
+        let i = self.slot(id)?;
+        if self.profile().fork_enqueue == ForkEnqueue::StartDebit {
+            let se = self.se(i);
+            if se.on_rq || se.sched_delayed {
+                return Err(Error::InvalidState);
+            }
+            let saved = *se;
+            if let Err(e) = self.task_fork_cfs(i, now) {
+                *self.se_mut(i) = saved;
+                return Err(e);
+            }
+        }
         self.enqueue(id, now, EnqueueFlags::new_task(self.profile()))?;
         self.wakeup_preempt(
             id,
@@ -167,10 +226,28 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let p = self.profile();
         let tun = self.tun;
         self.update_curr_in_op(now)?;
-        if self.next == i {
-            self.next = NIL;
-        }
+        self.clear_buddies(i);
         let is_curr = self.curr == i;
+        if p.placement == PlaceRule::SleeperCredit {
+            // v6.5 dequeue_entity: no lag; relative vruntime unless a sleep.
+            if !is_curr {
+                self.dequeue_tree(i)?;
+            }
+            let min = self.avg.zero_vruntime();
+            let relative = p.vruntime_norm == VruntimeNorm::MinVruntimeRelative && !flags.sleep;
+            let se = self.se_mut(i);
+            se.on_rq = false;
+            if relative {
+                se.vruntime = crate::cfs::relative_vruntime(se.vruntime, min);
+            }
+            let weight = se.load.weight();
+            self.load = self.load.wrapping_sub(weight);
+            self.nr_queued -= 1;
+            if !flags.save_only {
+                self.update_min_vruntime()?;
+            }
+            return Ok(Dequeued::Removed);
+        }
         if !completing
             && p.delay_dequeue != DelayDequeue::Absent
             && flags.sleep
@@ -193,8 +270,10 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let mut se = *self.se(i);
         let (_, w) = overflowing_update_entity_lag(&mut self.avg, &ctx, &mut se, &tun)?;
         self.note(w);
-        if p.placement != PlaceRule::AnyLag
-            && tun.features.contains(Features::PLACE_REL_DEADLINE)
+        if matches!(
+            p.placement,
+            PlaceRule::RelDeadline | PlaceRule::RelDeadlineGated
+        ) && tun.features.contains(Features::PLACE_REL_DEADLINE)
             && !flags.sleep
         {
             se.deadline = Vtime(se.deadline.wsub(se.vruntime) as u64);

@@ -38,12 +38,14 @@ impl EnqueueFlags {
     /// * v6.6: none. `task_fork_fair` placed the child with ENQUEUE_INITIAL
     ///   on the parent's queue, but the enqueue places it again without the
     ///   flag, so the child's first deadline is a full slice away.
+    /// * v6.5 (CFS): none either; `task_fork_fair` placed the child with
+    ///   START_DEBIT and left its vruntime relative to `min_vruntime`.
     /// * v6.12 and later (6.18, 7.x): ENQUEUE_INITIAL. The fork-time placement
     ///   was dropped and the flag moved to `wake_up_new_task`, so the first
     ///   deadline is half a slice away (PLACE_DEADLINE_INITIAL).
     pub fn new_task(profile: impl Into<Profile>) -> EnqueueFlags {
         match profile.into().fork_enqueue {
-            ForkEnqueue::Plain => EnqueueFlags::RESTORE,
+            ForkEnqueue::Plain | ForkEnqueue::StartDebit => EnqueueFlags::RESTORE,
             ForkEnqueue::Initial => EnqueueFlags::INITIAL,
         }
     }

@@ -29,6 +29,35 @@
 //! Nothing here panics: a full queue, a stale handle or an operation that does
 //! not apply to the entity's state is an [`Error`].
 //!
+//! ## CFS (v6.5)
+//!
+//! Under [`Linux6_5`](crate::Linux6_5) (or any profile with its knobs) the same
+//! methods run 6.5's fair class, with the formulas of [`crate::cfs`] and the
+//! latency tunables of [`cfs_tunables`](CfsRq::cfs_tunables) (derived from
+//! [`Tunables::base_slice`], which is 6.5's minimum granularity):
+//!
+//! | method | v6.5 |
+//! |---|---|
+//! | [`enqueue`](CfsRq::enqueue) | `enqueue_entity`: + `min_vruntime` unless a wakeup, `place_entity(…, 0)` for a wakeup |
+//! | [`wake_up_new`](CfsRq::wake_up_new) | `task_fork_fair` (parent's vruntime, START_DEBIT) + `wake_up_new_task` |
+//! | [`dequeue`](CfsRq::dequeue) | `dequeue_entity`: buddies cleared, − `min_vruntime` unless a sleep |
+//! | [`update_curr`](CfsRq::update_curr) | `update_curr`: vruntime and `min_vruntime` only; never reschedules |
+//! | [`tick`](CfsRq::tick) | `entity_tick`: `check_preempt_tick` when more than one is queued |
+//! | [`pick_next`](CfsRq::pick_next) | `pick_next_entity` (leftmost, skip/next/last buddies) + `set_next_entity` |
+//! | [`wakeup_preempt`](CfsRq::wakeup_preempt) | `check_preempt_wakeup` (next and last buddies) |
+//! | [`yield_curr`](CfsRq::yield_curr) | `yield_task_fair`: curr becomes the skip buddy |
+//! | [`reweight`](CfsRq::reweight) | `reweight_entity`: the weight alone |
+//!
+//! The tree is keyed by vruntime and the reference point v0 of
+//! [`avg`](CfsRq::avg) is `cfs_rq.min_vruntime`. The EEVDF-only fields keep
+//! whatever they held and no CFS rule reads them: `deadline`, `vlag`, `vprot`,
+//! `slice`, and the sums S and W (kept up to date, so [`avg_vruntime`](CfsRq::avg_vruntime)
+//! is still the weighted average, and their wrap flag still counts in
+//! [`wrapped`](CfsRq::wrapped)). Entities are SCHED_NORMAL tasks of the root
+//! group; a wakeup that migrates (ENQUEUE_MIGRATED) is the caller's
+//! [`cfs::relative_vruntime`](crate::cfs::relative_vruntime) followed by a
+//! [`EnqueueFlags::RESTORE`] enqueue and no wakeup placement.
+//!
 //! ```
 //! use eevdf::runqueue::{DequeueFlags, EnqueueFlags, RunQueue};
 //! use eevdf::entity::{SchedEntity, Tunables};
@@ -46,6 +75,9 @@
 //! rq.dequeue(first, 1_000_000, DequeueFlags::SLEEP).unwrap();
 //! ```
 
+mod cfs;
+#[cfg(test)]
+mod cfs_tests;
 mod enqueue;
 mod flags;
 mod pick;
@@ -71,6 +103,7 @@ use tree::{Aug, Tree, TreeRef, TreeRefAug};
 use arrayvec::ArrayVec;
 
 use crate::avg::{AvgVruntime, Curr};
+use crate::cfs::CfsTunables;
 use crate::entity::{
     overflowing_update_deadline, overflowing_update_entity_lag, overflowing_yield_entity,
     place_entity, reweight_entity, PlaceFlags, RqCtx, SchedEntity, Tunables,
@@ -83,8 +116,8 @@ use crate::pick::{
 #[cfg(test)]
 use crate::profile::Release;
 use crate::profile::{
-    DelayDequeue, PlaceRule, Profile, Protection, Reference, Reweight, Rules, SliceAggregates,
-    Timeline, WakeupPreempt, YieldRule,
+    DelayDequeue, ForkEnqueue, PickRule, PlaceRule, Profile, Protection, Reference, Reweight,
+    Rules, SliceAggregates, TickPreempt, Timeline, VruntimeNorm, WakeupPreempt, YieldRule,
 };
 use crate::rbtree::{self, RbLink, RbNodes, RbRoot, NIL};
 use crate::vtime::{Vlag, Vtime};
@@ -124,6 +157,14 @@ pub struct CfsRq<R: Rules, S: NodeStore> {
     need_resched: bool,
     /// Delayed dequeues completed so far (by a pick or a wakeup-preemption pick).
     delayed_completions: u64,
+    /// CFS: the latency tunables.
+    cfs: CfsTunables,
+    /// CFS: `cfs_rq.last` (LAST_BUDDY).
+    last: u32,
+    /// CFS: `cfs_rq.skip` (yield).
+    skip: u32,
+    /// CFS: curr's `prev_sum_exec_runtime`, its run time when it was picked.
+    prev_sum_exec_runtime: u64,
 }
 
 impl<R: Rules, const N: usize> CfsRq<R, ArrayVec<Node, N>> {
@@ -161,6 +202,10 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
             resched: false,
             need_resched: false,
             delayed_completions: 0,
+            cfs: CfsTunables::from_min_granularity(tunables.base_slice),
+            last: NIL,
+            skip: NIL,
+            prev_sum_exec_runtime: 0,
         }
     }
 
@@ -177,9 +222,28 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         &self.tun
     }
 
-    /// Changes the tunables (a sysctl or debugfs feature write).
+    /// Changes the tunables (a sysctl or debugfs feature write). The CFS
+    /// latency tunables follow the base slice
+    /// ([`CfsTunables::from_min_granularity`]) when it changes.
     pub fn set_tunables(&mut self, tunables: Tunables) {
+        if tunables.base_slice != self.tun.base_slice {
+            self.cfs = CfsTunables::from_min_granularity(tunables.base_slice);
+        }
         self.tun = tunables;
+    }
+
+    /// The CFS latency tunables (v6.5's `sysctl_sched_latency`, …) that the
+    /// CFS rules read; by default those of the CPU count whose minimum
+    /// granularity is [`Tunables::base_slice`].
+    pub fn cfs_tunables(&self) -> &CfsTunables {
+        &self.cfs
+    }
+
+    /// Sets the CFS latency tunables (a sysctl write, or another CPU-count
+    /// scaling); [`Tunables::base_slice`] becomes their minimum granularity.
+    pub fn set_cfs_tunables(&mut self, cfs: CfsTunables) {
+        self.cfs = cfs;
+        self.tun.base_slice = cfs.min_granularity as u64;
     }
 
     /// The V accumulator (S, W, v0).
@@ -221,6 +285,21 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     /// `cfs_rq.next`: the next buddy, if set.
     pub fn next_buddy(&self) -> Option<EntityId> {
         self.id_of(self.next)
+    }
+
+    /// `cfs_rq.last` (CFS, LAST_BUDDY): the curr a wakee preempted, if set.
+    pub fn last_buddy(&self) -> Option<EntityId> {
+        self.id_of(self.last)
+    }
+
+    /// `cfs_rq.skip` (CFS): the entity that yielded, if set.
+    pub fn skip_buddy(&self) -> Option<EntityId> {
+        self.id_of(self.skip)
+    }
+
+    /// `cfs_rq.min_vruntime` (≤ v6.18): the reference point v0.
+    pub fn min_vruntime(&self) -> Vtime {
+        self.avg.zero_vruntime()
     }
 
     /// True once any operation under a kernel profile overflowed its C type —
@@ -381,9 +460,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         slot.next_free = free;
         self.free = i;
         self.nr_live -= 1;
-        if self.next == i {
-            self.next = NIL;
-        }
+        self.clear_buddies(i);
         Ok(se)
     }
 

@@ -42,6 +42,9 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     }
 
     pub(super) fn pick_flagged(&self, protect: bool) -> (Pick<u32>, bool) {
+        if self.profile().pick == PickRule::Cfs {
+            return self.pick_cfs();
+        }
         let curr = if self.curr == NIL {
             None
         } else {
@@ -133,11 +136,11 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
             let w = overflowing_set_protect_slice(&p, se, min_slice, features);
             self.note(w);
         }
-        if self.next == i {
-            self.next = NIL;
-        }
+        self.clear_buddies(i);
         self.curr = i;
-        self.store.nodes_mut()[i as usize].exec_start = now;
+        let n = &mut self.store.nodes_mut()[i as usize];
+        n.exec_start = now;
+        self.prev_sum_exec_runtime = n.sum_exec_runtime;
         Ok(())
     }
 

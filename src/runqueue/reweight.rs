@@ -13,14 +13,17 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let tun = self.tun;
         let is_curr = self.curr == i;
         let on_rq = self.se(i).on_rq;
-        if on_rq && (is_curr || p.reweight != Reweight::ScaleDeadline) {
+        if on_rq
+            && (is_curr || !matches!(p.reweight, Reweight::ScaleDeadline | Reweight::KeepVruntime))
+        {
             self.update_curr_in_op(now)?;
         }
         let old_w = self.se(i).load.weight();
         let in_tree = on_rq && !is_curr;
         // v6.6.0 keeps the entity in the tree (its vruntime key does not change);
         // every later generation takes it out and puts it back.
-        let move_in_tree = in_tree && p.reweight != Reweight::ScaleDeadline;
+        let move_in_tree =
+            in_tree && !matches!(p.reweight, Reweight::ScaleDeadline | Reweight::KeepVruntime);
         // The kernel takes the lag while the entity is still in the tree, so
         // the 7.x limit's cfs_rq_max_slice includes the entity's own slice.
         let ctx = RqCtx {

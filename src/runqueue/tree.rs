@@ -30,7 +30,7 @@ pub(super) struct Tree<'a, R: Rules> {
 #[inline(always)]
 pub(super) fn aug_of(p: &Profile) -> Aug {
     match p.timeline {
-        Timeline::VruntimeMinDeadline => Aug::MinDeadline,
+        Timeline::VruntimeMinDeadline | Timeline::Vruntime => Aug::MinDeadline,
         _ if p.slice_aggregates == SliceAggregates::Exact => Aug::Exact,
         Timeline::DeadlineMinSlice => Aug::MinSlice,
         Timeline::DeadlineMaxSlice => Aug::MaxSlice,

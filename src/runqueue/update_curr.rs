@@ -48,7 +48,11 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let (vruntime, deadline, slice) = (n.se.vruntime, n.se.deadline, n.se.slice);
         let (dv, w1) = overflowing_calc_delta_fair(&p, delta as u64, &n.se.load);
         n.se.vruntime += dv;
-        let (resched, w2) = overflowing_update_deadline(&p, &mut n.se, base);
+        // CFS issues no requests: only the tick's check_preempt_tick ends a turn.
+        let (resched, w2) = match p.tick_preempt {
+            TickPreempt::UpdateCurr => overflowing_update_deadline(&p, &mut n.se, base),
+            TickPreempt::CheckPreemptTick => (crate::outcome::Consumed::RUNNING, false),
+        };
         if let Err(e) = p.settle(((), w1 | w2)) {
             (n.se.vruntime, n.se.deadline, n.se.slice) = (vruntime, deadline, slice);
             return Err(e);
@@ -63,7 +67,9 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         }
         self.update_min_vruntime()?;
 
-        let asks = if p.protection == Protection::ParityMarker {
+        let asks = if p.tick_preempt == TickPreempt::CheckPreemptTick {
+            false
+        } else if p.protection == Protection::ParityMarker {
             // v6.6: only update_deadline reschedules, when the request is used
             // up, with more than one queued.
             resched && self.nr_queued > 1
@@ -86,8 +92,14 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         self.update_curr(now).map(|_| ())
     }
 
-    /// `entity_tick`: [`update_curr`](Self::update_curr) at a timer tick.
+    /// `entity_tick`: [`update_curr`](Self::update_curr) at a timer tick;
+    /// under CFS ([`TickPreempt::CheckPreemptTick`], v6.5) then
+    /// `check_preempt_tick` when more than one entity is queued.
     pub fn tick(&mut self, now: u64) -> Result<Resched, Error> {
-        self.update_curr(now)
+        let r = self.update_curr(now)?;
+        if self.profile().tick_preempt == TickPreempt::CheckPreemptTick {
+            return Ok(Resched::from(self.check_preempt_tick_cfs(now)?));
+        }
+        Ok(r)
     }
 }

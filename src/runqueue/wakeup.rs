@@ -53,6 +53,9 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         flags: WakeFlags,
     ) -> Result<bool, Error> {
         let p = self.profile();
+        if p.wakeup_preempt == WakeupPreempt::Granularity {
+            return self.check_preempt_wakeup_cfs(c, pi, now, flags);
+        }
         let f = self.tun.features;
         let pse_delayed = self.se(pi).sched_delayed;
         let up_front = matches!(
@@ -71,6 +74,8 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
             && self.se(pi).slice < self.se(c).slice;
 
         let preempt = match p.wakeup_preempt {
+            // Handled above (check_preempt_wakeup_cfs).
+            WakeupPreempt::Granularity => false,
             WakeupPreempt::PickEevdf => self.pick(true) == Pick::Queued(pi),
             WakeupPreempt::PreemptShort => {
                 let got = self.pick_search_only(!short) == Pick::Queued(pi);

@@ -6,7 +6,13 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     /// `yield_task_fair` for curr (fair.c, v6.6–v7.1): with more than one runnable entity,
     /// clear the buddy, update curr and, if it is eligible, give up the rest of
     /// its request. Returns whether curr yielded.
+    ///
+    /// Under CFS ([`YieldRule::SkipBuddy`], v6.5) curr becomes the skip buddy
+    /// instead, whatever its position, and its vruntime stays.
     pub fn yield_curr(&mut self, now: u64) -> Result<Yielded, Error> {
+        if self.profile().yield_rule == YieldRule::SkipBuddy {
+            return self.yield_cfs(now);
+        }
         let c = self.curr;
         if c == NIL || self.nr_runnable() <= 1 {
             return Ok(Yielded::KEPT);
