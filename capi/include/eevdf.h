@@ -33,21 +33,21 @@
  *
  *  1. Status codes, profiles, features and tunables      9  line 76
  *       what every call returns and takes
- *  2. The ten contract functions and load weights       13  line 453
+ *  2. The ten contract functions and load weights       13  line 478
  *       nice -> weight, calc_delta_fair, V, eligibility, lag, placement, shares, PELT sums
- *  3. The V accumulator                                  9  line 780
+ *  3. The V accumulator                                  9  line 805
  *       EevdfAvgVruntime: S, W and v0 kept across updates
- *  4. Entities and the pick rule                        13  line 1038
+ *  4. Entities and the pick rule                        13  line 1063
  *       EevdfSchedEntity: deadline, lag, placement, reweight, protection, pick
- *  5. The run queue                                     30  line 1475
+ *  5. The run queue                                     30  line 1500
  *       EevdfRq in a caller's buffer: enqueue, tick, wakeup, pick, need_resched
- *  6. PELT load tracking                                13  line 2092
+ *  6. PELT load tracking                                13  line 2117
  *       EevdfSchedAvg: load, runnable and util averages, util_est
- *  7. Group shares                                      14  line 2496
+ *  7. Group shares                                      14  line 2521
  *       calc_group_shares, cpu.weight/cpu.shares, tg->load_avg (also atomic)
- *  8. Wake-up decisions                                 13  line 2829
+ *  8. Wake-up decisions                                 13  line 2854
  *       wake_wide, wake_affine, idle CPUs, h_load, run-queue snapshots
- *  9. Overflow domains                                  13  line 3231
+ *  9. Overflow domains                                  13  line 3256
  *       the inputs each formula takes without overflow, headroom
  */
 
@@ -335,6 +335,31 @@ extern "C" {
  * Feature `LB_MIN`.
  */
 #define EEVDF_FEATURE_LB_MIN 4294967296
+
+/**
+ * Feature `GENTLE_FAIR_SLEEPERS` (CFS, v6.5: half the sleeper credit).
+ */
+#define EEVDF_FEATURE_GENTLE_FAIR_SLEEPERS 8589934592
+
+/**
+ * Feature `START_DEBIT` (CFS, v6.5: a new task starts one vslice late).
+ */
+#define EEVDF_FEATURE_START_DEBIT 17179869184
+
+/**
+ * Feature `LAST_BUDDY` (CFS, v6.5).
+ */
+#define EEVDF_FEATURE_LAST_BUDDY 34359738368
+
+/**
+ * Feature `ALT_PERIOD` (CFS, v5.13 … v6.5: the period counts every fair task of the CPU).
+ */
+#define EEVDF_FEATURE_ALT_PERIOD 68719476736
+
+/**
+ * Feature `BASE_SLICE` (CFS, v6.5: a slice is at least the minimum granularity).
+ */
+#define EEVDF_FEATURE_BASE_SLICE 137438953472
 
 /**
  * The scheduler tunables the entity operations and the run queue read.

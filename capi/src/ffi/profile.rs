@@ -241,10 +241,20 @@ pub const EEVDF_FEATURE_RT_PUSH_IPI: u64 = 0x40000000;
 pub const EEVDF_FEATURE_RT_RUNTIME_SHARE: u64 = 0x80000000;
 /// Feature `LB_MIN`.
 pub const EEVDF_FEATURE_LB_MIN: u64 = 0x100000000;
+/// Feature `GENTLE_FAIR_SLEEPERS` (CFS, v6.5: half the sleeper credit).
+pub const EEVDF_FEATURE_GENTLE_FAIR_SLEEPERS: u64 = 0x200000000;
+/// Feature `START_DEBIT` (CFS, v6.5: a new task starts one vslice late).
+pub const EEVDF_FEATURE_START_DEBIT: u64 = 0x400000000;
+/// Feature `LAST_BUDDY` (CFS, v6.5).
+pub const EEVDF_FEATURE_LAST_BUDDY: u64 = 0x800000000;
+/// Feature `ALT_PERIOD` (CFS, v5.13 … v6.5: the period counts every fair task of the CPU).
+pub const EEVDF_FEATURE_ALT_PERIOD: u64 = 0x1000000000;
+/// Feature `BASE_SLICE` (CFS, v6.5: a slice is at least the minimum granularity).
+pub const EEVDF_FEATURE_BASE_SLICE: u64 = 0x2000000000;
 
 /// Every (C constant, Rust flag) pair; checked at compile time below and
 /// against [`Features::NAMES`] by a unit test.
-const FEATURE_BITS: [(u64, Features); 33] = [
+const FEATURE_BITS: [(u64, Features); 38] = [
     (EEVDF_FEATURE_PLACE_LAG, Features::PLACE_LAG),
     (
         EEVDF_FEATURE_PLACE_DEADLINE_INITIAL,
@@ -284,6 +294,14 @@ const FEATURE_BITS: [(u64, Features); 33] = [
     (EEVDF_FEATURE_RT_PUSH_IPI, Features::RT_PUSH_IPI),
     (EEVDF_FEATURE_RT_RUNTIME_SHARE, Features::RT_RUNTIME_SHARE),
     (EEVDF_FEATURE_LB_MIN, Features::LB_MIN),
+    (
+        EEVDF_FEATURE_GENTLE_FAIR_SLEEPERS,
+        Features::GENTLE_FAIR_SLEEPERS,
+    ),
+    (EEVDF_FEATURE_START_DEBIT, Features::START_DEBIT),
+    (EEVDF_FEATURE_LAST_BUDDY, Features::LAST_BUDDY),
+    (EEVDF_FEATURE_ALT_PERIOD, Features::ALT_PERIOD),
+    (EEVDF_FEATURE_BASE_SLICE, Features::BASE_SLICE),
 ];
 
 const fn feature_bits_match() -> bool {
@@ -413,11 +431,7 @@ mod tests {
 
     #[test]
     fn feature_constants_cover_every_named_feature() {
-        // The CFS (v6.5) features after LB_MIN have no C constant yet.
-        assert_eq!(
-            Features::NAMES[FEATURE_BITS.len()].0,
-            "GENTLE_FAIR_SLEEPERS"
-        );
+        assert_eq!(FEATURE_BITS.len(), Features::NAMES.len());
         for ((bits, f), (_, named)) in FEATURE_BITS.iter().zip(Features::NAMES.iter()) {
             assert_eq!(*f, *named);
             assert_eq!(*bits, named.bits());
