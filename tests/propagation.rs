@@ -686,3 +686,48 @@ fn root_load_sum_moves_with_its_entities_inside_a_pelt_period() {
     }
     qc(500).quickcheck(prop as fn(Vec<(u8, u8, u32)>, u8) -> bool);
 }
+
+/// `update_tg_load_avg` inside the hierarchy: v6.18 and later publish a
+/// group's load into `tg.load_avg` at most once per 1,000,000 ns of the CPU's
+/// clock (the rate limit of `update_tg_load_avg`, with the timestamp moved
+/// only by a publication); v6.6 publishes every change above `contrib/64`.
+///
+/// A forked nice-0 task enters group g at 1 ms: g's load 1024 is published
+/// (the limit's timestamp starts at 0), so `tg.load_avg = contrib = 1024`.
+/// A second one enters at 1.5 ms: g's load is now about 2 × 1024, far above
+/// `1024/64 = 16` from the contribution, and the attach asks to publish.
+/// 6.6 does; 6.18, 7.0, 7.1 (and EXACT) are 500,000 ns inside the limit and
+/// keep `tg.load_avg = 1024`. A tick of the running task at 2.1 ms
+/// (UPDATE_TG, g's signal crossed a period) is 1.1 ms after the last
+/// publication: every release now publishes g's current load.
+#[test]
+fn tg_load_avg_rate_limit_suppresses_a_publication_inside_one_ms_from_6_18() {
+    for p in PROFILES {
+        let limited = p != Profile::LINUX_6_6;
+        let (mut rq, mut tgs, tun) = one_group(p);
+        let se = SchedEntity::from_nice(0, tun.base_slice).unwrap();
+        let a = rq.fork_task(1, se).unwrap();
+        rq.enqueue_task(a, 1_000_000, EnqueueFlags::new_task(p), &mut tgs)
+            .unwrap();
+        assert_eq!(
+            (tgs[1].load_avg, rq.tg_load_avg_contrib(1)),
+            (1024, Ok(1024))
+        );
+        rq.pick_next_task(1_000_000, &mut tgs).unwrap();
+
+        let b = rq.fork_task(1, se).unwrap();
+        rq.enqueue_task(b, 1_500_000, EnqueueFlags::new_task(p), &mut tgs)
+            .unwrap();
+        let g = rq.cfs_rq_avg(1).unwrap().load_avg;
+        assert!(g > 2000, "{}: {g}", p.name());
+        let published = if limited { 1024 } else { g };
+        assert_eq!(tgs[1].load_avg, published, "{}", p.name());
+        assert_eq!(rq.tg_load_avg_contrib(1), Ok(published), "{}", p.name());
+
+        rq.task_tick(2_100_000, &mut tgs).unwrap();
+        let g = rq.cfs_rq_avg(1).unwrap().load_avg;
+        assert_eq!(tgs[1].load_avg, g, "{}", p.name());
+        assert_eq!(rq.tg_load_avg_contrib(1), Ok(g), "{}", p.name());
+        rq.validate().unwrap();
+    }
+}
