@@ -731,3 +731,49 @@ fn tg_load_avg_rate_limit_suppresses_a_publication_inside_one_ms_from_6_18() {
         rq.validate().unwrap();
     }
 }
+
+/// Renicing a task in delayed dequeue is refused, exactly and without side
+/// effects (≥ v6.12; see `fair`'s "What is not modelled": the kernel's
+/// `set_user_nice` save-dequeues it for real while it keeps `sched_delayed`
+/// and restores it as a delayed entity). a runs 3 ms ahead of b at the
+/// root, so at its sleep it is not eligible and DELAY_DEQUEUE keeps it
+/// queued; 6.6 has no delayed dequeue and reweights it as usual.
+#[test]
+fn renice_of_a_delayed_task_is_refused_and_changes_nothing() {
+    for p in PROFILES {
+        let tun = Tunables::defaults(&p, 1, 1000);
+        let mut tgs = [TaskGroup::ROOT];
+        let mut rq = Rq::new(p, tun, SharesLoad::default(), &tgs).unwrap();
+        let se = SchedEntity::from_nice(0, tun.base_slice).unwrap();
+        let a = rq.add_task(0, se).unwrap();
+        let b = rq.add_task(0, se).unwrap();
+        rq.enqueue_task(a, 1_000_000, EnqueueFlags::WAKEUP, &mut tgs)
+            .unwrap();
+        assert_eq!(rq.pick_next_task(1_000_000, &mut tgs), Ok(Some(a)));
+        rq.enqueue_task(b, 1_000_000, EnqueueFlags::WAKEUP, &mut tgs)
+            .unwrap();
+        let r = rq.dequeue_task(a, 4_000_000, DequeueFlags::SLEEP, &mut tgs);
+        if p == Profile::LINUX_6_6 {
+            assert_eq!(r, Ok(eevdf::runqueue::Dequeued::Removed));
+            assert!(rq.set_user_nice(a, 5, 4_000_000, &mut tgs).is_ok());
+            continue;
+        }
+        assert_eq!(r, Ok(eevdf::runqueue::Dequeued::Delayed), "{}", p.name());
+        let (se0, avg0, root0) = (
+            *rq.entity(a).unwrap(),
+            *rq.entity_avg(a).unwrap(),
+            *rq.cfs_rq_avg(0).unwrap(),
+        );
+        assert_eq!(
+            rq.set_user_nice(a, 5, 4_500_000, &mut tgs),
+            Err(Error::InvalidState),
+            "{}",
+            p.name()
+        );
+        assert_eq!(*rq.entity(a).unwrap(), se0);
+        assert_eq!(*rq.entity_avg(a).unwrap(), avg0);
+        assert_eq!(*rq.cfs_rq_avg(0).unwrap(), root0);
+        assert_eq!(rq.h_nr_runnable(0), Ok(1));
+        rq.validate().unwrap();
+    }
+}
