@@ -68,8 +68,18 @@
 //! * a group entity's slice follows the base slice: the ≥ v6.12 propagation of
 //!   `cfs_rq_min_slice` to group entities only differs when tasks set custom
 //!   slices;
-//! * the renice of a delayed task (≥ v6.12 keeps its delayed mark across
-//!   DEQUEUE_SAVE/ENQUEUE_RESTORE): [`Error::InvalidState`];
+//! * the renice of a delayed task (≥ v6.12): [`Error::InvalidState`], nothing
+//!   changed. The kernel's `set_user_nice` dequeues it with DEQUEUE_SAVE,
+//!   which `dequeue_entity` completes as a real dequeue (lag taken, relative
+//!   deadline kept, off the tree and the load) while `sched_delayed` stays
+//!   set (only a DEQUEUE_DELAYED completion clears it; `dequeue_entities`
+//!   counts it in no `h_nr_runnable`); `reweight_entity` then scales the lag
+//!   off the queue, and ENQUEUE_RESTORE puts it back through `enqueue_entity`
+//!   (placement with that lag) still delayed, so the next pick completes its
+//!   dequeue. Modelling it needs two run-queue operations the flat run queue
+//!   does not offer (a save-dequeue of a delayed entity that keeps the mark,
+//!   and an enqueue that places an entity as delayed), and the delayed group
+//!   entities above it follow the same rule level by level;
 //! * the leaf list of `__update_blocked_fair`: every level is visited, also
 //!   one whose sums have decayed to 0 (no value differs);
 //! * bandwidth control (throttling), SCHED_IDLE groups, util_est, the PELT clock
@@ -1260,8 +1270,11 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
     /// unchanged nice). A task that was never attached (forked or migrated
     /// here, not yet enqueued) only takes the new weight: its load has not
     /// joined the queue yet (≥ v6.10 skips the load update of a new task).
-    /// A delayed task (≥ v6.12, dequeued by DEQUEUE_SAVE while it keeps its
-    /// delayed mark) is not modelled: [`Error::InvalidState`].
+    /// A delayed task (≥ v6.12) is refused with [`Error::InvalidState`] and
+    /// nothing changes: the kernel save-dequeues it for real while it keeps
+    /// its delayed mark and restores it as a delayed entity placed with the
+    /// scaled lag, which the per-level run queue cannot express (see the
+    /// module docs, "What is not modelled").
     pub fn set_task_weight(
         &mut self,
         t: TaskRef,

@@ -540,3 +540,161 @@ fn no_task_level_operation_panics_on_any_handle_or_clock() {
     }
     qc(2_000).quickcheck(prop as fn(Vec<(u8, u8, u64, u64)>) -> bool);
 }
+
+/// Everything a caller can observe of one run queue: every entity (all
+/// fields), its run time, the tree order, curr, the next buddy, V, the load
+/// and the counts. (A hierarchy keeps the CPU's reschedule flag above its
+/// levels: it is compared separately.)
+fn flat_state<R: eevdf::profile::Rules, const N: usize>(
+    rq: &eevdf::runqueue::RunQueue<R, N>,
+) -> String {
+    let mut s = String::new();
+    for id in rq.ids() {
+        s += &format!(
+            "{id:?} {:?} exec {:?}\n",
+            rq.entity(id),
+            rq.sum_exec_runtime(id)
+        );
+    }
+    s += &format!(
+        "tree {:?} curr {:?} next {:?} V {:?} load {} queued {} runnable {} wrapped {}",
+        rq.tree_ids().collect::<Vec<_>>(),
+        rq.curr(),
+        rq.next_buddy(),
+        rq.overflowing_avg_vruntime(),
+        rq.load_weight(),
+        rq.nr_queued(),
+        rq.nr_runnable(),
+        rq.wrapped(),
+    );
+    s
+}
+
+/// A hierarchy of one level (every task in the root group) is the flat run
+/// queue: after any sequence of wakeups (with the preemption check), sleeps,
+/// ticks and picks, under every release preset, `FairRq` and `RunQueue`
+/// return the same results and hold the same state — every entity field, run
+/// time, tree order, curr, next buddy, V, load and reschedule flag. This pins
+/// the kernel's `put_prev_entity` rule (fair.c, every release): a previous
+/// task already dequeued (`on_rq == 0`) is not charged again when the CPU
+/// goes idle; its `update_curr` ran at its dequeue.
+#[test]
+fn a_flat_hierarchy_gives_exactly_the_flat_run_queues_results() {
+    fn prop(ops: Vec<(u8, u8, u32)>, pi: u8, nices: Vec<i8>) -> bool {
+        let p = Profile::PRESETS[pi as usize % Profile::PRESETS.len()];
+        let mut tun = Tunables::defaults(&p, 1, 1000);
+        if pi & 0x80 != 0 {
+            tun.features |= Features::NEXT_BUDDY;
+        }
+        let mut tgs = [TaskGroup::ROOT];
+        let mut h = FairRq::<Profile, 1, 8>::new(p, tun, SharesLoad::default(), &tgs).unwrap();
+        let mut f = eevdf::runqueue::RunQueue::<Profile, 8>::new(p, tun);
+        let mut ts = Vec::new();
+        for k in 0..4 + nices.len() % 4 {
+            let nice = nices.get(k).map_or(0, |&n| (n as i32).rem_euclid(40) - 20);
+            let se = SchedEntity::from_nice(nice, tun.base_slice).unwrap();
+            let t = h.add_task(0, se).unwrap();
+            assert_eq!(f.add(se), Ok(t.entity));
+            ts.push(t);
+        }
+        let mut now = 1_000_000u64;
+        for (op, k, dt) in ops {
+            now += dt as u64 % 4_000_000;
+            let t = ts[k as usize % ts.len()];
+            let id = t.entity;
+            let se = *f.entity(id).unwrap();
+            let (a, b) = match op % 6 {
+                0 | 1 if !se.on_rq || se.sched_delayed => {
+                    let flags = WakeFlags {
+                        sync: op & 0x40 != 0,
+                        ..WakeFlags::default()
+                    };
+                    (
+                        format!(
+                            "{:?} {:?}",
+                            h.enqueue_task(t, now, EnqueueFlags::WAKEUP, &mut tgs),
+                            h.wakeup_preempt(t, now, flags, &mut tgs)
+                        ),
+                        format!(
+                            "{:?} {:?}",
+                            f.enqueue(id, now, EnqueueFlags::WAKEUP),
+                            f.wakeup_preempt(id, now, flags)
+                        ),
+                    )
+                }
+                2 | 3 if se.on_rq && !se.sched_delayed => {
+                    let flags = if op % 6 == 2 {
+                        DequeueFlags::SLEEP
+                    } else {
+                        DequeueFlags::MIGRATE
+                    };
+                    (
+                        format!("{:?}", h.dequeue_task(t, now, flags, &mut tgs)),
+                        format!("{:?}", f.dequeue(id, now, flags)),
+                    )
+                }
+                // FairRq's tick returns every request since the last one.
+                4 => (
+                    format!("{:?}", h.task_tick(now, &mut tgs)),
+                    format!("{:?}", f.tick(now).map(|r| r | f.take_resched())),
+                ),
+                _ => (
+                    format!(
+                        "{:?}",
+                        h.pick_next_task(now, &mut tgs).map(|o| o.map(|t| t.entity))
+                    ),
+                    format!("{:?}", f.pick_next(now)),
+                ),
+            };
+            let hq = h.cfs_rq(0).unwrap();
+            if a != b
+                || flat_state(hq) != flat_state(&f)
+                || h.need_resched() != f.need_resched()
+                || h.curr().map(|t| t.entity) != f.curr()
+            {
+                return false;
+            }
+        }
+        true
+    }
+    qc(1_000).quickcheck(prop as fn(Vec<(u8, u8, u32)>, u8, Vec<i8>) -> bool);
+}
+
+/// `put_prev_entity` (fair.c, every release) runs `update_curr` only for a
+/// previous entity still on the run queue: a task that went to sleep was
+/// charged at its dequeue, and the CPU going idle later charges it nothing
+/// more. A nice-0 task runs from 1 ms, sleeps at 3 ms (2,000,000 ns charged,
+/// vruntime +2,000,000) and the CPU picks nothing at 5 ms: its vruntime, run
+/// time and deadline stay those of the dequeue, in the hierarchy
+/// (`pick_next_task`) and in the flat run queue (`put_prev_curr`).
+#[test]
+fn a_task_that_slept_is_not_charged_when_the_cpu_goes_idle() {
+    for p in Profile::PRESETS {
+        let tun = Tunables::defaults(&p, 1, 1000);
+        let se = SchedEntity::from_nice(0, tun.base_slice).unwrap();
+        let mut tgs = [TaskGroup::ROOT];
+        let mut h = FairRq::<Profile, 1, 2>::new(p, tun, SharesLoad::default(), &tgs).unwrap();
+        let t = h.add_task(0, se).unwrap();
+        h.enqueue_task(t, 1_000_000, EnqueueFlags::WAKEUP, &mut tgs)
+            .unwrap();
+        assert_eq!(h.pick_next_task(1_000_000, &mut tgs), Ok(Some(t)));
+        let v0 = h.entity(t).unwrap().vruntime;
+        h.dequeue_task(t, 3_000_000, DequeueFlags::SLEEP, &mut tgs)
+            .unwrap();
+        let slept = *h.entity(t).unwrap();
+        assert_eq!(slept.vruntime.wsub(v0), 2_000_000, "{}", p.name());
+        assert_eq!(h.pick_next_task(5_000_000, &mut tgs), Ok(None));
+        assert_eq!(*h.entity(t).unwrap(), slept, "{}", p.name());
+        assert_eq!(h.sum_exec_runtime(t), Ok(2_000_000), "{}", p.name());
+
+        let mut f = eevdf::runqueue::RunQueue::<Profile, 2>::new(p, tun);
+        let id = f.add(se).unwrap();
+        f.enqueue(id, 1_000_000, EnqueueFlags::WAKEUP).unwrap();
+        assert_eq!(f.pick_next(1_000_000), Ok(Some(id)));
+        f.dequeue(id, 3_000_000, DequeueFlags::SLEEP).unwrap();
+        f.put_prev_curr(5_000_000).unwrap();
+        assert_eq!(*f.entity(id).unwrap(), slept, "{}", p.name());
+        assert_eq!(f.sum_exec_runtime(id), Ok(2_000_000), "{}", p.name());
+        assert_eq!(f.curr(), None);
+    }
+}

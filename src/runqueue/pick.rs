@@ -145,9 +145,13 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
     }
 
     /// Stop running curr without picking (the CPU goes to another class or
-    /// idle): `put_prev_entity` after an `update_curr`.
+    /// idle): `put_prev_entity`, whose `update_curr` runs only if curr is
+    /// still queued (fair.c, every release): a curr already dequeued was
+    /// charged at its dequeue and is not charged again.
     pub fn put_prev_curr(&mut self, now: u64) -> Result<(), Error> {
-        self.update_curr_in_op(now)?;
+        if self.curr_on_rq().is_some() {
+            self.update_curr_in_op(now)?;
+        }
         self.need_resched = false;
         self.put_prev()
     }
