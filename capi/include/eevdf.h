@@ -41,13 +41,13 @@
  *       EevdfSchedEntity: deadline, lag, placement, reweight, protection, pick
  *  5. The run queue                                     30  line 1500
  *       EevdfRq in a caller's buffer: enqueue, tick, wakeup, pick, need_resched
- *  6. PELT load tracking                                13  line 2117
+ *  6. PELT load tracking                                13  line 2119
  *       EevdfSchedAvg: load, runnable and util averages, util_est
- *  7. Group shares                                      14  line 2521
+ *  7. Group shares                                      14  line 2523
  *       calc_group_shares, cpu.weight/cpu.shares, tg->load_avg (also atomic)
- *  8. Wake-up decisions                                 13  line 2854
+ *  8. Wake-up decisions                                 13  line 2856
  *       wake_wide, wake_affine, idle CPUs, h_load, run-queue snapshots
- *  9. Overflow domains                                  13  line 3256
+ *  9. Overflow domains                                  13  line 3258
  *       the inputs each formula takes without overflow, headroom
  */
 
@@ -1871,7 +1871,9 @@ int32_t eevdf_rq_peek(const struct EevdfRq *rq, uint64_t *id);
 
 /**
  * Stops running curr without picking (the CPU goes idle or to another
- * class): `update_curr` at `now`, then `put_prev_entity`.
+ * class): `put_prev_entity` at `now`, which charges curr (`update_curr`)
+ * only while it is still queued: a curr that was dequeued to sleep was
+ * charged at its dequeue.
  *
  * Returns as `eevdf_rq_enqueue`.
  *

@@ -819,7 +819,9 @@ pub unsafe extern "C" fn eevdf_rq_peek(rq: *const EevdfRq, id: *mut u64) -> i32 
 }
 
 /// Stops running curr without picking (the CPU goes idle or to another
-/// class): `update_curr` at `now`, then `put_prev_entity`.
+/// class): `put_prev_entity` at `now`, which charges curr (`update_curr`)
+/// only while it is still queued: a curr that was dequeued to sleep was
+/// charged at its dequeue.
 ///
 /// Returns as `eevdf_rq_enqueue`.
 ///
