@@ -1311,12 +1311,11 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
                 }
             }
         }
-        let slot = t.entity.index() as usize;
-        if self.levels[t.group as usize].se_avg[slot].last_update_time == 0 {
-            self.at_level(t.group, |rq| rq.reweight(t.entity, load, now))?;
-        } else {
-            self.reweight_entity(t.group, t.entity, load, now)?;
-        }
+        // reweight_entity's PELT steps run whether or not the task was ever
+        // attached: a task reniced between fork and its first wakeup has its
+        // fork-time load_avg taken out of its cfs_rq (sub_positive) and
+        // recomputed from its load_sum, 0, so it arrives with no load.
+        self.reweight_entity(t.group, t.entity, load, now)?;
         if queued {
             self.enqueue_task(t, now, EnqueueFlags::RESTORE, tgs)?;
         }

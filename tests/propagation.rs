@@ -777,3 +777,40 @@ fn renice_of_a_delayed_task_is_refused_and_changes_nothing() {
         rq.validate().unwrap();
     }
 }
+
+/// A task reniced between fork and its first wakeup (`set_user_nice` →
+/// `reweight_task_fair` → `reweight_entity`, fair.c v6.6 … v7.1): the PELT
+/// steps of `reweight_entity` do not depend on the entity having been
+/// attached, so
+///
+/// * `dequeue_load_avg` takes its fork-time load_avg (1024, from
+///   `init_entity_runnable_average`) out of its cfs_rq with `sub_positive`,
+///   although the cfs_rq never held it: a's 1024 becomes 0;
+/// * its load_avg is recomputed from its load_sum, which fork left at 0:
+///   ⌊335·0/47694⌋ = 0, and `enqueue_load_avg` puts back 0;
+///
+/// and at its first enqueue `attach_entity_load_avg` finds load_avg·d = 0, not
+/// above its weight, so it sets load_sum to 1: it arrives with no load.
+#[test]
+fn a_task_reniced_before_its_first_wakeup_arrives_with_no_load() {
+    for p in PROFILES {
+        let name = p.name();
+        let (mut rq, mut tgs, tun) = one_group(p);
+        let se = || SchedEntity::from_nice(0, tun.base_slice).unwrap();
+        let a = rq.fork_task(0, se()).unwrap();
+        rq.enqueue_task(a, 1_000_000, EnqueueFlags::new_task(p), &mut tgs)
+            .unwrap();
+        assert_eq!(rq.cfs_rq_avg(0).unwrap().load_avg, 1024, "{name}");
+        let b = rq.fork_task(0, se()).unwrap();
+        assert_eq!(rq.entity_avg(b).unwrap().load_avg, 1024, "{name}");
+        rq.set_user_nice(b, 5, 1_000_000, &mut tgs).unwrap();
+        assert_eq!(rq.entity_avg(b).unwrap().load_avg, 0, "{name}");
+        assert_eq!(rq.cfs_rq_avg(0).unwrap().load_avg, 0, "{name}");
+        rq.enqueue_task(b, 1_000_000, EnqueueFlags::new_task(p), &mut tgs)
+            .unwrap();
+        let sb = *rq.entity_avg(b).unwrap();
+        assert_eq!((sb.load_avg, sb.load_sum), (0, 1), "{name}");
+        assert_eq!(rq.cfs_rq_avg(0).unwrap().load_avg, 0, "{name}");
+        rq.validate().unwrap();
+    }
+}
