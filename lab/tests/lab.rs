@@ -1,35 +1,10 @@
-//! The scenario lab (`examples/lab`), run in the normal test suite with short
-//! durations: each scenario's qualitative result, determinism, and the exact
-//! JSON shape. The example's modules are included directly (no nested cargo);
-//! under `cfg(test)` the engine also validates every CPU's run-queue hierarchy
-//! every 61 scheduling events.
+//! The scenario lab, run in the normal test suite with short durations: each
+//! scenario's qualitative result, determinism, and the exact JSON shape. The
+//! tests build the lab in the debug profile, where the engine also validates
+//! every CPU's run-queue hierarchy every 61 scheduling events.
 
-#![allow(dead_code)]
-
-#[path = "../examples/lab/aio.rs"]
-mod aio;
-#[path = "../examples/lab/balance.rs"]
-mod balance;
-#[path = "../examples/lab/cgroup.rs"]
-mod cgroup;
-#[path = "../examples/lab/cli.rs"]
-mod cli;
-#[path = "../examples/lab/hlt.rs"]
-mod hlt;
-#[path = "../examples/lab/report.rs"]
-mod report;
-#[path = "../examples/lab/rng.rs"]
-mod rng;
-#[path = "../examples/lab/sim.rs"]
-mod sim;
-#[path = "../examples/lab/svg.rs"]
-mod svg;
-#[path = "../examples/lab/vcpu.rs"]
-mod vcpu;
-#[path = "../examples/lab/vhost.rs"]
-mod vhost;
-
-use report::Outcome;
+use eevdf_lab::report::Outcome;
+use eevdf_lab::{aio, cgroup, cli, hlt, sim, vcpu, vhost};
 
 fn run_all(name: &str, secs: f64, seed: u64) -> Vec<Outcome> {
     let s = cli::SCENARIOS.iter().find(|s| s.name == name).unwrap();

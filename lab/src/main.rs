@@ -1,0 +1,10 @@
+//! `eevdf-lab`: the scenario lab's command line. See `docs/lab.md`.
+//!
+//! ```text
+//! cargo run --release -p eevdf-lab -- <scenario|all> [--json] [--svg DIR] [--seed N] [--secs S]
+//! ```
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    std::process::exit(eevdf_lab::cli::main(&args));
+}
