@@ -1,7 +1,8 @@
 //! `eevdf-lab`: the scenario lab's command line. See `docs/lab.md`.
 //!
 //! ```text
-//! cargo run --release -p eevdf-lab -- <scenario|all> [--json] [--svg DIR] [--seed N] [--secs S]
+//! cargo run --release -p eevdf-lab -- SCENARIO... [--variant NAME] [--json] [--svg DIR] [--seed N] [--secs S] [--features W1,W2]
+//! cargo run --release -p eevdf-lab -- --list | --help
 //! ```
 
 fn main() {

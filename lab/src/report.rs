@@ -1,9 +1,13 @@
 //! What a scenario run returns, and how the lab prints it: a readable table,
-//! or one JSON object per line and variant.
+//! or one JSON object per line and variant (written by `serde_json`).
 
 use std::fmt::Write;
 
-use crate::sim::Counters;
+use eevdf::{Features, Release};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::Value;
+
+use crate::sim::{Counters, Params};
 
 /// A series for a plot: a label and (x, y) points.
 #[derive(Clone, Debug, Default)]
@@ -12,14 +16,70 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
+/// A table column beyond the metrics: its text in the table and its value in
+/// the JSON line.
+#[derive(Clone, Debug)]
+pub struct Cell {
+    pub text: String,
+    /// `null` where the number is not finite.
+    pub json: Value,
+}
+
+impl Cell {
+    /// A number shown with `decimals` decimals; the JSON line has it in full.
+    pub fn num(v: f64, decimals: usize) -> Cell {
+        Cell {
+            text: format!("{v:.decimals$}"),
+            json: finite(v),
+        }
+    }
+
+    /// A count.
+    pub fn int(v: u64) -> Cell {
+        Cell {
+            text: v.to_string(),
+            json: Value::from(v),
+        }
+    }
+
+    /// Counts shown as `a/b/…`, a JSON array.
+    pub fn list(v: &[u64]) -> Cell {
+        let text: Vec<String> = v.iter().map(|n| n.to_string()).collect();
+        Cell {
+            text: text.join("/"),
+            json: Value::from(v.to_vec()),
+        }
+    }
+
+    /// Yes or no, a JSON boolean.
+    pub fn flag(b: bool) -> Cell {
+        Cell {
+            text: (if b { "yes" } else { "no" }).into(),
+            json: Value::Bool(b),
+        }
+    }
+}
+
+/// A number as JSON, `null` when it is NaN or infinite (JSON has neither).
+pub fn finite(v: f64) -> Value {
+    serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number)
+}
+
 /// One variant's result.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Outcome {
     pub variant: &'static str,
+    /// The release whose rules the variant ran.
+    pub release: Release,
+    /// The scheduler features the variant ran with (after `--features`).
+    pub features: Features,
     /// The scenario's metrics, in its declared order (exactly its `METRICS`).
     pub metrics: Vec<(&'static str, f64)>,
-    /// Further columns for the table only (name, formatted value).
-    pub extra: Vec<(&'static str, String)>,
+    /// Further table columns.
+    pub extra: Vec<(&'static str, Cell)>,
+    /// Remarks on a column's value in this run (column, remark), for the
+    /// JSON line's `notes`.
+    pub notes: Vec<(&'static str, String)>,
     /// Data for the scenario's plot.
     pub series: Vec<Series>,
     pub counts: Counters,
@@ -35,38 +95,97 @@ impl Outcome {
     }
 }
 
-/// A finite number as JSON (the lab never produces NaN; 0 stands in if it did).
-pub fn json_number(v: f64) -> String {
-    if v.is_finite() {
-        let s = format!("{v:.6}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        if s.is_empty() || s == "-" {
-            "0".to_string()
-        } else {
-            s.to_string()
-        }
-    } else {
-        "0".to_string()
+/// The JSON spelling of a release: `"6.6"`, `"7.1"`, ….
+pub fn release_name(r: Release) -> &'static str {
+    match r {
+        Release::Linux6_5 => "6.5",
+        Release::Linux6_6 => "6.6",
+        Release::Linux6_18 => "6.18",
+        Release::Linux7_0 => "7.0",
+        Release::Linux7_1 => "7.1",
+        _ => "unknown",
     }
 }
 
-/// One line: `{"scenario":…,"variant":…,"metrics":{…}}`, the metrics being
-/// exactly `metrics`, in that order.
-pub fn json_line(scenario: &str, metrics: &[&str], o: &Outcome) -> String {
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "{{\"scenario\":\"{scenario}\",\"variant\":\"{}\",\"metrics\":{{",
-        o.variant
-    );
-    for (i, k) in metrics.iter().enumerate() {
-        if i > 0 {
-            s.push(',');
+/// (name, value) pairs written as a JSON object in their order.
+struct Fields(Vec<(&'static str, Value)>);
+
+impl Serialize for Fields {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
         }
-        let _ = write!(s, "\"{k}\":{}", json_number(o.metric(k)));
+        m.end()
     }
-    s.push_str("}}");
-    s
+}
+
+#[derive(serde::Serialize)]
+struct RunParams<'a> {
+    seed: u64,
+    secs: f64,
+    /// Every scheduler feature the variant ran with, debugfs spelling.
+    features: Vec<&'static str>,
+    /// The `--features` words applied on top of the variant's own.
+    feature_writes: &'a [String],
+}
+
+#[derive(serde::Serialize)]
+struct Line<'a> {
+    scenario: &'a str,
+    variant: &'a str,
+    release: &'static str,
+    params: RunParams<'a>,
+    metrics: Fields,
+    notes: Fields,
+}
+
+/// One line: `{"scenario":…,"variant":…,"release":…,"params":{…},
+/// "metrics":{…},"notes":{…}}`. `metrics` holds every table column (the
+/// scenario's metrics, then its other columns), then each name of `absent`
+/// as `null`; `notes` says why a value is `null` (`absent`'s reason, or a
+/// number that was not finite) and carries the outcome's own remarks.
+pub fn json_line(
+    scenario: &str,
+    absent: &[(&'static str, &'static str)],
+    params: &Params,
+    o: &Outcome,
+) -> Result<String, String> {
+    let mut metrics = Vec::new();
+    let mut notes = Vec::new();
+    for &(k, v) in &o.metrics {
+        if !v.is_finite() {
+            notes.push((k, Value::from(format!("not a finite number ({v})"))));
+        }
+        metrics.push((k, finite(v)));
+    }
+    for (k, c) in &o.extra {
+        if c.json.is_null() {
+            notes.push((*k, Value::from(format!("not a finite number ({})", c.text))));
+        }
+        metrics.push((*k, c.json.clone()));
+    }
+    for &(k, why) in absent {
+        metrics.push((k, Value::Null));
+        notes.push((k, Value::from(why)));
+    }
+    for (k, remark) in &o.notes {
+        notes.push((*k, Value::from(remark.as_str())));
+    }
+    let line = Line {
+        scenario,
+        variant: o.variant,
+        release: release_name(o.release),
+        params: RunParams {
+            seed: params.seed,
+            secs: params.secs,
+            features: o.features.iter_names().collect(),
+            feature_writes: &params.features,
+        },
+        metrics: Fields(metrics),
+        notes: Fields(notes),
+    };
+    serde_json::to_string(&line).map_err(|e| format!("cannot write JSON: {e}"))
 }
 
 /// Formats a metric for the table.
@@ -90,7 +209,7 @@ pub fn table(outcomes: &[Outcome]) -> String {
     for o in outcomes {
         let mut r = vec![o.variant.to_string()];
         r.extend(o.metrics.iter().map(|(k, v)| fmt_metric(k, *v)));
-        r.extend(o.extra.iter().map(|e| e.1.clone()));
+        r.extend(o.extra.iter().map(|e| e.1.text.clone()));
         rows.push(r);
     }
     let widths: Vec<usize> = (0..cols.len())
