@@ -218,8 +218,12 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             }
             "--variant" => {
                 let list = value(&mut it, "--variant", "a variant name (see --list)")?;
+                let before = o.variants.len();
                 let words = list.split(',').filter(|w| !w.is_empty());
                 o.variants.extend(words.map(str::to_string));
+                if o.variants.len() == before {
+                    return Err(format!("--variant needs a variant name, not '{list}'"));
+                }
             }
             "--features" => {
                 let list = value(

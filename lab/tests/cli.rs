@@ -48,6 +48,7 @@ fn every_command_line_error_is_a_message_and_exit_status_2() {
         (&["all", "--secs", "inf"], "--secs needs seconds with 0 < S <= 3600, not 'inf'"),
         (&["all", "--svg"], "--svg needs a directory"),
         (&["all", "--variant"], "--variant needs a variant name (see --list)"),
+        (&["all", "--variant", ","], "--variant needs a variant name, not ','"),
         (&["all", "--features"], "--features needs a list like NO_PLACE_LAG,RUN_TO_PARITY"),
         (
             &["all", "--features", "NO_PLACE_LAG,NO_SUCH_THING"],
