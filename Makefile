@@ -19,13 +19,14 @@ test-loom:
 demo:
 	$(CARGO) run --release --example demo
 
-# The scenario lab (docs/lab.md): every scenario, every variant, as a table.
+# The scenario lab (docs/lab.md; the eevdf-lab package in lab/): every
+# scenario, every variant, as a table.
 lab:
-	$(CARGO) run --release --example lab -- all
+	$(CARGO) run --release -p eevdf-lab -- all
 
 # Regenerate the plots checked in under docs/.
 lab-plots:
-	$(CARGO) run --release --example lab -- all --svg docs
+	$(CARGO) run --release -p eevdf-lab -- all --svg docs
 
 # ---- benchmarks (docs/performance.md); not part of `make test` -------------
 # The bench crate (benches/) is a workspace member outside default-members:

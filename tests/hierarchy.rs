@@ -2,7 +2,7 @@
 //! (`fair::FairRq`), the shares rule variant, wakeup placement
 //! (`wake::select_task_rq_fair`, `select_idle_sibling`). Each test is named
 //! after its invariant. (The lab's newidle model is tested in
-//! `examples/lab/balance.rs`.)
+//! `lab/src/balance.rs`.)
 #![cfg(not(loom))]
 
 use eevdf::entity::{SchedEntity, Tunables};

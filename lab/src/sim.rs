@@ -927,8 +927,9 @@ impl Sim {
         }
         loop {
             self.process_resched(w);
-            // Under `cargo test`, the crate's own consistency checks run often.
-            if cfg!(test) && self.counts.events() % 61 == 0 {
+            // In debug builds (the tests), the crate's own consistency checks
+            // run often.
+            if cfg!(debug_assertions) && self.counts.events() % 61 == 0 {
                 if let Err(e) = self.validate() {
                     panic!("at {} ns: {e}", self.now);
                 }

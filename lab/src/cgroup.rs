@@ -14,7 +14,7 @@
 use eevdf::group::{SharesLoad, TaskGroup, DEFAULT_SHARES};
 use eevdf::Profile;
 
-use crate::report::{Outcome, Series};
+use crate::report::{Cell, Outcome, Series};
 use crate::rng::Rng;
 use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload};
 use crate::svg::{render, Plot};
@@ -131,6 +131,8 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
     let n = w.weight_n.max(1) as f64;
     Outcome {
         variant,
+        release: sim.cfg.profile.release,
+        features: sim.cfg.features,
         metrics: vec![
             ("busy_group_share", b as f64 / total),
             ("sleepy_group_share", s as f64 / total),
@@ -138,26 +140,24 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
         extra: vec![
             (
                 "cpu_busy",
-                format!(
-                    "{:.3}",
+                Cell::num(
                     sim.cpus.iter().map(|c| c.busy).sum::<u64>() as f64
-                        / (4.0 * sim.measured() as f64)
+                        / (4.0 * sim.measured() as f64),
+                    3,
                 ),
             ),
-            ("busy_weight", format!("{:.0}", w.weight_sum[1] as f64 / n)),
-            (
-                "sleepy_weight",
-                format!("{:.0}", w.weight_sum[2] as f64 / n),
-            ),
-            ("sleepy_migrations", format!("{}", wake_mig + pull_mig)),
+            ("busy_weight", Cell::num(w.weight_sum[1] as f64 / n, 0)),
+            ("sleepy_weight", Cell::num(w.weight_sum[2] as f64 / n, 0)),
+            ("sleepy_migrations", Cell::int(wake_mig + pull_mig)),
             ("sleepy_per_cpu_at_end", {
                 let mut per = [0; 4];
                 for &t in &w.sleepy {
                     per[sim.tasks[t].cpu] += 1;
                 }
-                format!("{}/{}/{}/{}", per[0], per[1], per[2], per[3])
+                Cell::list(&per)
             }),
         ],
+        notes: Vec::new(),
         series: vec![Series {
             label: variant.to_string(),
             points: w.windows,

@@ -20,14 +20,14 @@
 
 use eevdf::Profile;
 
-use crate::report::{Outcome, Series};
+use crate::report::{Cell, Outcome, Series};
 use crate::rng::Rng;
 use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload};
 use crate::svg::{render, Plot};
 
 pub const NAME: &str = "aio";
 pub const VARIANTS: [&str; 3] = ["linux-6.6", "linux-7.1", "linux-6.6-no-kthread-rule"];
-pub const METRICS: [&str; 1] = ["submitter_migrations_per_s"];
+pub const METRICS: [&str; 2] = ["submitter_migrations_per_s", "migrations_per_completion"];
 pub const NOTES: &str = "4 CPUs, HZ=1000; a submitter keeps 16 IOs in flight (6 us CPU each, 50-60 us device latency); completions run on the submitting CPU's pinned kworker (4 us, a per-CPU kthread), which wakes the submitter.\nno-kthread-rule: 6.6 without the per-CPU-kthread stacking of v5.6 (commit 52262ee567ad). Migration: wakeup placement + the lab's newidle pull (a model, not Linux; column newidle_pull_per_s).";
 pub const DEFAULT_SECS: f64 = 10.0;
 
@@ -148,33 +148,44 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
     let m = sim.measured() as f64 / 1e9;
     Outcome {
         variant,
-        metrics: vec![(
-            "submitter_migrations_per_s",
-            (s.migrations_wake + s.migrations_pull) as f64 / m,
-        )],
+        release: sim.cfg.profile.release,
+        features: sim.cfg.features,
+        metrics: vec![
+            (
+                "submitter_migrations_per_s",
+                (s.migrations_wake + s.migrations_pull) as f64 / m,
+            ),
+            // Both counted after the warm-up; no completion gives NaN (JSON
+            // null with a note), not 0.
+            (
+                "migrations_per_completion",
+                (s.migrations_wake + s.migrations_pull) as f64 / w.completed as f64,
+            ),
+        ],
         extra: vec![
             (
                 "at_wakeup_per_s",
-                format!("{:.1}", s.migrations_wake as f64 / m),
+                Cell::num(s.migrations_wake as f64 / m, 1),
             ),
             (
                 "newidle_pull_per_s",
-                format!("{:.1}", s.migrations_pull as f64 / m),
+                Cell::num(s.migrations_pull as f64 / m, 1),
             ),
             (
                 "submitter_wakeups_per_s",
-                format!("{:.0}", s.wakeups as f64 / m),
+                Cell::num(s.wakeups as f64 / m, 0),
             ),
             (
                 "woken_in_place",
-                format!("{:.3}", s.wakeups_in_place as f64 / s.wakeups.max(1) as f64),
+                Cell::num(s.wakeups_in_place as f64 / s.wakeups.max(1) as f64, 3),
             ),
             (
                 "submitter_cpu",
-                format!("{:.3}", s.runtime as f64 / sim.measured() as f64),
+                Cell::num(s.runtime as f64 / sim.measured() as f64, 3),
             ),
-            ("kiops", format!("{:.1}", w.completed as f64 / m / 1000.0)),
+            ("kiops", Cell::num(w.completed as f64 / m / 1000.0, 1)),
         ],
+        notes: Vec::new(),
         series: vec![Series {
             label: variant.to_string(),
             points: w.where_,

@@ -21,8 +21,10 @@ pub struct Plot<'a> {
     pub xlog: bool,
     /// Fixed x range, else from the data.
     pub x: Option<(f64, f64)>,
+    /// The least y range: widened to round values when a point lies outside
+    /// it, so that no point is drawn at a value it does not have.
     pub y: (f64, f64),
-    /// Fixed y tick step, else a round one.
+    /// The y tick step while the range is `y`, else a round one.
     pub ystep: Option<f64>,
     /// Draw as steps (value holds until the next point).
     pub steps: bool,
@@ -65,11 +67,37 @@ fn fmt_tick(v: f64) -> String {
     }
 }
 
+/// The drawn y range: `p.y`, widened to a multiple of a round step where a
+/// (finite) point lies outside it.
+pub fn y_range(p: &Plot) -> (f64, f64) {
+    let (mut lo, mut hi) = p.y;
+    let ys = p.series.iter().flat_map(|s| s.points.iter().map(|q| q.1));
+    for y in ys.filter(|y| y.is_finite()) {
+        lo = lo.min(y);
+        hi = hi.max(y);
+    }
+    if (lo, hi) == p.y {
+        return p.y;
+    }
+    let step = nice_step(hi - lo, 5.0);
+    let lo = if lo < p.y.0 {
+        (lo / step).floor() * step
+    } else {
+        lo
+    };
+    let hi = if hi > p.y.1 {
+        (hi / step).ceil() * step
+    } else {
+        hi
+    };
+    (lo, hi)
+}
+
 pub fn render(p: &Plot) -> String {
     let (x0, x1) = p.x.unwrap_or_else(|| {
         let xs = p.series.iter().flat_map(|s| s.points.iter().map(|q| q.0));
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for x in xs {
+        for x in xs.filter(|x| x.is_finite()) {
             lo = lo.min(x);
             hi = hi.max(x);
         }
@@ -81,7 +109,7 @@ pub fn render(p: &Plot) -> String {
             (lo, hi)
         }
     });
-    let (y0, y1) = p.y;
+    let (y0, y1) = y_range(p);
     let fx = |x: f64| -> f64 {
         let t = if p.xlog {
             (x.max(x0).log10() - x0.log10()) / (x1.log10() - x0.log10())
@@ -111,7 +139,10 @@ pub fn render(p: &Plot) -> String {
         W - R
     );
     // Y ticks.
-    let ys = p.ystep.unwrap_or_else(|| nice_step(y1 - y0, 5.0));
+    let ys = match p.ystep {
+        Some(step) if (y0, y1) == p.y => step,
+        _ => nice_step(y1 - y0, 5.0),
+    };
     let mut y = (y0 / ys).ceil() * ys;
     while y <= y1 + ys * 1e-9 {
         let py = fy(y);
@@ -193,9 +224,16 @@ pub fn render(p: &Plot) -> String {
     for (i, ser) in p.series.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
         let mut d = String::new();
-        for (k, &(x, y)) in ser.points.iter().enumerate() {
+        let mut first = true;
+        for &(x, y) in &ser.points {
+            // A point that is not a number is a gap in the line.
+            if !(x.is_finite() && y.is_finite()) {
+                first = true;
+                continue;
+            }
             let (px, py) = (fx(x), fy(y));
-            if k == 0 {
+            if first {
+                first = false;
                 let _ = write!(d, "M{px:.1} {py:.1}");
             } else if p.steps {
                 let _ = write!(d, " H{px:.1} V{py:.1}");

@@ -17,7 +17,7 @@
 
 use eevdf::Profile;
 
-use crate::report::{Outcome, Series};
+use crate::report::{Cell, Outcome, Series};
 use crate::rng::Rng;
 use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload, START};
 use crate::svg::{render, Plot};
@@ -105,6 +105,8 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
     let work: u64 = sim.tasks.iter().map(|t| t.runtime).sum();
     Outcome {
         variant,
+        release: sim.cfg.profile.release,
+        features: sim.cfg.features,
         metrics: vec![
             ("makespan_ms", (end - START) as f64 / 1e6),
             (
@@ -113,18 +115,22 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
             ),
         ],
         extra: vec![
-            (
-                "finished",
-                (if w.finished_at.is_some() { "yes" } else { "no" }).into(),
-            ),
+            ("finished", Cell::flag(w.finished_at.is_some())),
             (
                 "mean_busy_vcpus",
-                format!("{:.2}", work as f64 / (end - START) as f64),
+                Cell::num(work as f64 / (end - START) as f64, 2),
             ),
-            ("wakeups_with_idle_vcpu", format!("{}", p.with_idle_cpu)),
-            ("wake_migrations", format!("{wake_mig}")),
-            ("pull_migrations", format!("{pull_mig}")),
+            ("wakeups_with_idle_vcpu", Cell::int(p.with_idle_cpu)),
+            ("wake_migrations", Cell::int(wake_mig)),
+            ("pull_migrations", Cell::int(pull_mig)),
         ],
+        notes: match w.finished_at {
+            Some(_) => Vec::new(),
+            None => vec![(
+                "makespan_ms",
+                "the job did not finish: this is the run's length, a lower bound".into(),
+            )],
+        },
         series: vec![Series {
             label: variant.to_string(),
             points: w.stacked,

@@ -22,7 +22,7 @@
 
 use eevdf::{Features, Profile};
 
-use crate::report::{Outcome, Series};
+use crate::report::{Cell, Outcome, Series};
 use crate::rng::Rng;
 use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload};
 use crate::svg::{render, Plot};
@@ -249,6 +249,8 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
     let busy: u64 = sim.cpus.iter().map(|c| c.busy).sum();
     Outcome {
         variant,
+        release: sim.cfg.profile.release,
+        features: sim.cfg.features,
         metrics: vec![
             (
                 "coscheduled_fraction",
@@ -260,18 +262,19 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
             ),
         ],
         extra: vec![
-            ("cpu_busy", format!("{:.3}", busy as f64 / (2.0 * m))),
-            ("halts_per_s", format!("{:.0}", w.halts as f64 / secs_m)),
+            ("cpu_busy", Cell::num(busy as f64 / (2.0 * m), 3)),
+            ("halts_per_s", Cell::num(w.halts as f64 / secs_m, 0)),
             (
                 "wake_affine_this/runs",
-                format!(
-                    "{}/{}",
-                    sim.placement.wake_affine_this, sim.placement.wake_affine_runs
-                ),
+                Cell::list(&[
+                    sim.placement.wake_affine_this,
+                    sim.placement.wake_affine_runs,
+                ]),
             ),
-            ("wake_migr_per_s", format!("{:.0}", mig as f64 / secs_m)),
-            ("pull_migr_per_s", format!("{:.0}", pull as f64 / secs_m)),
+            ("wake_migr_per_s", Cell::num(mig as f64 / secs_m, 0)),
+            ("pull_migr_per_s", Cell::num(pull as f64 / secs_m, 0)),
         ],
+        notes: Vec::new(),
         series: vec![Series {
             label: variant.to_string(),
             points: w.window_cos,

@@ -1,0 +1,447 @@
+//! Command line: which scenarios, output format, seed, duration.
+
+use std::io::Write;
+use std::time::Instant;
+
+use crate::report::{json_line, table, Outcome};
+use crate::sim::{Counters, Params};
+use crate::{aio, cgroup, hlt, vcpu, vhost};
+
+pub struct Scenario {
+    pub name: &'static str,
+    pub variants: &'static [&'static str],
+    pub metrics: &'static [&'static str],
+    pub default_secs: f64,
+    /// The model in two lines, printed above the table.
+    pub notes: &'static str,
+    /// Metrics every JSON line of this scenario names but the model does not
+    /// compute: `null`, with the reason as a note.
+    pub absent: &'static [(&'static str, &'static str)],
+    pub run: fn(&'static str, &Params) -> Outcome,
+    pub plot: fn(&[Outcome]) -> String,
+}
+
+pub static SCENARIOS: [Scenario; 5] = [
+    Scenario {
+        name: vhost::NAME,
+        variants: &vhost::VARIANTS,
+        metrics: &vhost::METRICS,
+        default_secs: vhost::DEFAULT_SECS,
+        notes: vhost::NOTES,
+        absent: &vhost::ABSENT,
+        run: vhost::run,
+        plot: vhost::plot,
+    },
+    Scenario {
+        name: cgroup::NAME,
+        variants: &cgroup::VARIANTS,
+        metrics: &cgroup::METRICS,
+        default_secs: cgroup::DEFAULT_SECS,
+        notes: cgroup::NOTES,
+        absent: &[],
+        run: cgroup::run,
+        plot: cgroup::plot,
+    },
+    Scenario {
+        name: vcpu::NAME,
+        variants: &vcpu::VARIANTS,
+        metrics: &vcpu::METRICS,
+        default_secs: vcpu::DEFAULT_SECS,
+        notes: vcpu::NOTES,
+        absent: &[],
+        run: vcpu::run,
+        plot: vcpu::plot,
+    },
+    Scenario {
+        name: hlt::NAME,
+        variants: &hlt::VARIANTS,
+        metrics: &hlt::METRICS,
+        default_secs: hlt::DEFAULT_SECS,
+        notes: hlt::NOTES,
+        absent: &[],
+        run: hlt::run,
+        plot: hlt::plot,
+    },
+    Scenario {
+        name: aio::NAME,
+        variants: &aio::VARIANTS,
+        metrics: &aio::METRICS,
+        default_secs: aio::DEFAULT_SECS,
+        notes: aio::NOTES,
+        absent: &[],
+        run: aio::run,
+        plot: aio::plot,
+    },
+];
+
+/// What the command line asks for.
+pub enum Command {
+    Run(Options),
+    Help,
+    List,
+}
+
+/// A run: which scenarios and variants, output, seed, duration.
+pub struct Options {
+    /// The scenarios, in the order given, each once.
+    pub scenarios: Vec<&'static Scenario>,
+    /// Only these variants (each of at least one selected scenario); empty:
+    /// every variant.
+    pub variants: Vec<String>,
+    pub json: bool,
+    pub svg: Option<String>,
+    pub seed: u64,
+    pub secs: Option<f64>,
+    /// debugfs feature words applied to every variant.
+    pub features: Vec<String>,
+}
+
+impl Options {
+    /// Every variant of every scenario named `which` (`all`: every scenario).
+    pub fn new(which: &str) -> Options {
+        Options {
+            scenarios: SCENARIOS
+                .iter()
+                .filter(|s| which == "all" || which == s.name)
+                .collect(),
+            variants: Vec::new(),
+            json: false,
+            svg: None,
+            seed: 1,
+            secs: None,
+            features: Vec::new(),
+        }
+    }
+
+    /// The variants of `s` this run runs, in the scenario's order.
+    pub fn variants_of(&self, s: &Scenario) -> Vec<&'static str> {
+        s.variants
+            .iter()
+            .copied()
+            .filter(|v| self.variants.is_empty() || self.variants.iter().any(|w| w == v))
+            .collect()
+    }
+}
+
+/// The one-line usage printed under an error.
+pub const USAGE: &str = "usage: eevdf-lab SCENARIO... [OPTIONS] (eevdf-lab --help for more)";
+
+/// `--help`.
+pub fn help() -> String {
+    let names: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
+    format!(
+        "eevdf-lab: a deterministic scheduler simulator that replays public field reports
+through the eevdf crate (docs/lab.md).
+
+usage: eevdf-lab SCENARIO... [OPTIONS]
+       eevdf-lab --list
+       eevdf-lab --help
+
+SCENARIO is one or more of {}, or all; they run in the order given.
+
+options:
+  --variant NAME[,NAME...]  run only these variants (may be repeated); each must be
+                            a variant of a selected scenario (see --list)
+  --json                    one JSON object per line and variant instead of tables
+  --svg DIR                 also write DIR/<scenario>.svg
+  --seed N                  the seed of every random draw (default 1)
+  --secs S                  simulated seconds per variant, 0 < S <= 3600
+                            (default: the scenario's own)
+  --features W1,W2          debugfs sched_features writes applied to every variant
+                            (NO_PLACE_LAG, NO_RUN_TO_PARITY, ...)
+  --list                    the scenarios with their variants and metrics
+  -h, --help                this text
+",
+        names.join(", ")
+    )
+}
+
+/// `--list`: every scenario, its default duration, variants and metrics.
+pub fn list() -> String {
+    let mut out = String::new();
+    for s in &SCENARIOS {
+        out.push_str(&format!(
+            "{} (default {} s simulated)\n",
+            s.name, s.default_secs
+        ));
+        out.push_str(&format!("  variants: {}\n", s.variants.join(" ")));
+        out.push_str(&format!("  metrics:  {}\n", s.metrics.join(" ")));
+        if !s.absent.is_empty() {
+            let names: Vec<&str> = s.absent.iter().map(|a| a.0).collect();
+            out.push_str(&format!(
+                "  null in JSON (not modelled): {}\n",
+                names.join(" ")
+            ));
+        }
+    }
+    out
+}
+
+/// The value after an option, or an error naming what it needs.
+fn value<'a>(
+    it: &mut std::slice::Iter<'a, String>,
+    option: &str,
+    what: &str,
+) -> Result<&'a str, String> {
+    it.next()
+        .map(|s| s.as_str())
+        .ok_or_else(|| format!("{option} needs {what}"))
+}
+
+pub fn parse(args: &[String]) -> Result<Command, String> {
+    let mut o = Options::new("");
+    let (mut help, mut list) = (false, false);
+    let mut names: Vec<&str> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "-h" | "--help" => help = true,
+            "--list" => list = true,
+            "--json" => o.json = true,
+            "--svg" => o.svg = Some(value(&mut it, "--svg", "a directory")?.to_string()),
+            "--seed" => {
+                let v = value(&mut it, "--seed", "an integer")?;
+                o.seed = v
+                    .parse()
+                    .map_err(|_| format!("--seed needs a non-negative integer, not '{v}'"))?;
+            }
+            "--secs" => {
+                let v = value(&mut it, "--secs", "a number of seconds")?;
+                o.secs = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|s: &f64| *s > 0.0 && *s <= 3600.0)
+                        .ok_or_else(|| {
+                            format!("--secs needs seconds with 0 < S <= 3600, not '{v}'")
+                        })?,
+                );
+            }
+            "--variant" => {
+                let list = value(&mut it, "--variant", "a variant name (see --list)")?;
+                let before = o.variants.len();
+                let words = list.split(',').filter(|w| !w.is_empty());
+                o.variants.extend(words.map(str::to_string));
+                if o.variants.len() == before {
+                    return Err(format!("--variant needs a variant name, not '{list}'"));
+                }
+            }
+            "--features" => {
+                let list = value(
+                    &mut it,
+                    "--features",
+                    "a list like NO_PLACE_LAG,RUN_TO_PARITY",
+                )?;
+                for w in list.split(',').filter(|w| !w.is_empty()) {
+                    let mut probe = eevdf::Features::empty();
+                    if !probe.apply_debugfs(w) {
+                        return Err(format!(
+                            "unknown feature '{w}' (a debugfs sched_features word such as NO_PLACE_LAG)"
+                        ));
+                    }
+                    o.features.push(w.to_string());
+                }
+            }
+            s if s.starts_with('-') => return Err(format!("unknown option '{s}'")),
+            s => names.push(s),
+        }
+    }
+    if help {
+        return Ok(Command::Help);
+    }
+    if list {
+        return Ok(Command::List);
+    }
+    let known: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
+    if names.is_empty() {
+        return Err(format!(
+            "no scenario given (one or more of {}, or all)",
+            known.join(", ")
+        ));
+    }
+    // Scenarios named one by one must run a variant; `all` keeps those that have one.
+    let mut named: Vec<&'static Scenario> = Vec::new();
+    for n in names {
+        let add: Vec<&'static Scenario> = match SCENARIOS.iter().find(|s| s.name == n) {
+            Some(s) => {
+                named.push(s);
+                vec![s]
+            }
+            None if n == "all" => SCENARIOS.iter().collect(),
+            None => {
+                return Err(format!(
+                    "unknown scenario '{n}' (one of {}, or all)",
+                    known.join(", ")
+                ))
+            }
+        };
+        for s in add {
+            if !o.scenarios.iter().any(|t| t.name == s.name) {
+                o.scenarios.push(s);
+            }
+        }
+    }
+    for v in &o.variants {
+        if !o.scenarios.iter().any(|s| s.variants.contains(&v.as_str())) {
+            let selected: Vec<&str> = o.scenarios.iter().map(|s| s.name).collect();
+            return Err(format!(
+                "unknown variant '{v}' for {} (see eevdf-lab --list)",
+                selected.join(", ")
+            ));
+        }
+    }
+    if let Some(s) = named.iter().find(|s| o.variants_of(s).is_empty()) {
+        return Err(format!(
+            "scenario {} has none of the variants {} (its variants: {})",
+            s.name,
+            o.variants.join(", "),
+            s.variants.join(", ")
+        ));
+    }
+    let keep: Vec<&'static Scenario> = o
+        .scenarios
+        .iter()
+        .copied()
+        .filter(|s| !o.variants_of(s).is_empty())
+        .collect();
+    o.scenarios = keep;
+    Ok(Command::Run(o))
+}
+
+/// What a run produced: the stdout text (deterministic), the engine's
+/// counters, and each scenario's outcomes (for the plots).
+pub struct Run {
+    pub out: String,
+    pub counts: Counters,
+    pub outcomes: Vec<(&'static Scenario, Vec<Outcome>)>,
+}
+
+/// Runs the selected scenarios and variants.
+pub fn run(o: &Options) -> Result<Run, String> {
+    let mut out = String::new();
+    let mut counts = Counters::default();
+    let mut all = Vec::new();
+    for &s in &o.scenarios {
+        let p = Params {
+            seed: o.seed,
+            secs: o.secs.unwrap_or(s.default_secs),
+            features: o.features.clone(),
+        };
+        let outcomes: Vec<Outcome> = o
+            .variants_of(s)
+            .into_iter()
+            .map(|v| (s.run)(v, &p))
+            .collect();
+        for oc in &outcomes {
+            counts.add(&oc.counts);
+        }
+        if o.json {
+            for oc in &outcomes {
+                out.push_str(&json_line(s.name, s.absent, &p, oc)?);
+                out.push('\n');
+            }
+        } else {
+            out.push_str(&format!(
+                "== {} (seed {}, {} s simulated) ==\n",
+                s.name, o.seed, p.secs
+            ));
+            for line in s.notes.lines() {
+                out.push_str(&format!("# {line}\n"));
+            }
+            if !o.features.is_empty() {
+                out.push_str(&format!(
+                    "# every variant with the debugfs writes: {}\n",
+                    o.features.join(" ")
+                ));
+            }
+            out.push_str(&table(&outcomes));
+            out.push('\n');
+        }
+        all.push((s, outcomes));
+    }
+    Ok(Run {
+        out,
+        counts,
+        outcomes: all,
+    })
+}
+
+/// This process's CPU time (user + system) in seconds, from `/proc/self/stat`
+/// (Linux; `USER_HZ` = 100), if available.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = f.get(11)?.parse().ok()?;
+    let stime: f64 = f.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+pub fn main(args: &[String]) -> i32 {
+    let o = match parse(args) {
+        Ok(Command::Run(o)) => o,
+        Ok(Command::Help) => {
+            print!("{}", help());
+            return 0;
+        }
+        Ok(Command::List) => {
+            print!("{}", list());
+            return 0;
+        }
+        Err(e) => {
+            eprintln!("eevdf-lab: {e}");
+            eprintln!("{USAGE}");
+            return 2;
+        }
+    };
+    let t0 = Instant::now();
+    let c0 = cpu_seconds();
+    let r = match run(&o) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("eevdf-lab: {e}");
+            return 1;
+        }
+    };
+    let wall = t0.elapsed().as_secs_f64();
+    let cpu = c0.and_then(|a| cpu_seconds().map(|b| b - a));
+    if let Err(e) = std::io::stdout().write_all(r.out.as_bytes()) {
+        eprintln!("eevdf-lab: cannot write the output: {e}");
+        return 1;
+    }
+    if let Some(dir) = &o.svg {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("eevdf-lab: cannot create {dir}: {e}");
+            return 1;
+        }
+        for (s, outcomes) in &r.outcomes {
+            let path = format!("{dir}/{}.svg", s.name);
+            if let Err(e) = std::fs::write(&path, (s.plot)(outcomes)) {
+                eprintln!("eevdf-lab: cannot write {path}: {e}");
+                return 1;
+            }
+            eprintln!("eevdf-lab: wrote {path}");
+        }
+    }
+    let counts = r.counts;
+    let e = counts.events() as f64;
+    eprintln!(
+        "eevdf-lab: {} scheduling events ({} enqueue, {} dequeue, {} pick, {} tick, {} wakeup, {} migrate)",
+        counts.events(),
+        counts.enqueue,
+        counts.dequeue,
+        counts.pick,
+        counts.tick,
+        counts.wakeup,
+        counts.migrate
+    );
+    match cpu {
+        Some(c) if c > 0.0 => eprintln!(
+            "eevdf-lab: {wall:.2} s wall, {c:.2} s CPU (one thread): {:.2} M events per wall second, {:.2} M per CPU second",
+            e / wall / 1e6,
+            e / c / 1e6
+        ),
+        _ => eprintln!("eevdf-lab: {wall:.2} s wall: {:.2} M events per second", e / wall / 1e6),
+    }
+    0
+}

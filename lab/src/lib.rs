@@ -1,0 +1,18 @@
+//! The scenario lab: a deterministic scheduler simulator built on the `eevdf`
+//! crate, run by the `eevdf-lab` binary. See `docs/lab.md` at the repository's
+//! root.
+//!
+//! The library holds everything; `src/main.rs` only hands the command line to
+//! [`cli::main`]. The tests (`tests/lab.rs`) call the modules directly.
+
+pub mod aio;
+pub mod balance;
+pub mod cgroup;
+pub mod cli;
+pub mod hlt;
+pub mod report;
+pub mod rng;
+pub mod sim;
+pub mod svg;
+pub mod vcpu;
+pub mod vhost;
