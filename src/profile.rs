@@ -49,6 +49,13 @@
 //! [`TickPreempt::CheckPreemptTick`] and [`VruntimeNorm::MinVruntimeRelative`]
 //! (see [`crate::cfs`]).
 //!
+//! [`Profile::LINUX_6_5_PLACE_LAG`] is a "what if" preset, not a release:
+//! 6.5 with 86bfbb7ce4f6's lag-based placement (the v6.6 series' tree before
+//! the EEVDF pick). It is [`Profile::LINUX_6_5`] with four knobs changed —
+//! [`AvgRounding::Truncate`], [`LagLimit::Unclamped`], [`PlaceRule::CfsLag`],
+//! [`Reweight::ScaleVlag`] — and its features come from
+//! [`Profile::default_features`].
+//!
 //! The rules that do not involve a run queue (PELT, group, wake-up CPU
 //! selection) take `impl Into<Profile>`: a profile, or a [`Release`] standing
 //! for its preset ([`Release::preset`]).
@@ -544,7 +551,8 @@ pub enum ForkEnqueue {
     /// deadline half a slice away.
     Initial = 1,
     /// CFS (v6.5): `task_fork_fair` starts the child at the parent's
-    /// vruntime and places it with START_DEBIT (`place_entity(…, 1)`), keeps
+    /// vruntime and places it with `place_entity(…, 1)` (START_DEBIT in
+    /// v6.5; at V under [`PlaceRule::CfsLag`]), keeps
     /// it relative to `min_vruntime`, and `wake_up_new_task` enqueues it
     /// with no flag: no wakeup placement.
     StartDebit = 2,
