@@ -25,6 +25,8 @@
 //!
 //! V is *floored*, not truncated (commit 650cad561cce): with keys −3 and 0 of
 //! equal weight V is v0 − 2, so that an entity placed at V is always eligible.
+//! The tree before it (af4cf40470c2 … 86bfbb7ce4f6, [`AvgRounding::Truncate`])
+//! truncated toward zero: v0 − 1.
 //!
 //! [`AvgVruntime`] maintains S, W and v0 incrementally; the `*_batch` functions
 //! compute the same from a list of (vruntime, weight) pairs.
@@ -60,7 +62,7 @@
 //! assert!(!acc.overflowing_vruntime_eligible(v0 + 1_300_000, curr).0);
 //! ```
 
-use crate::profile::{AvgWeight, Division, Eligibility, Profile, Reference, Rules};
+use crate::profile::{AvgRounding, AvgWeight, Division, Eligibility, Profile, Reference, Rules};
 pub use crate::sums::{KernelSums, SumsRepr, WideSums};
 use crate::vtime::Vtime;
 use crate::weight::scale_load_down;
@@ -614,8 +616,9 @@ impl<R: Rules> AvgVruntime<R> {
     ///   v0. Then v0 is *moved to the result* (S ← S − W⊗d), as `avg_vruntime()`
     ///   does since v7.0.
     ///
-    /// Rounding: floor (`S − (W − 1)` before a truncating division when
-    /// negative). Division: `div_s64` (divisor truncated to s32) or
+    /// Rounding per [`AvgRounding`]: floor (`S − (W − 1)` before a truncating
+    /// division when negative), or toward zero (af4cf40470c2, before
+    /// 650cad561cce). Division: `div_s64` (divisor truncated to s32) or
     /// `div64_long` per [`Division`]. Errors: [`Error::Undefined`] when the
     /// kernel would divide by zero or trap on `i64::MIN / −1` (possible only
     /// with wrapped sums); [`Error::ZeroWeight`] for a zero curr weight;
@@ -639,7 +642,10 @@ impl<R: Rules> AvgVruntime<R> {
                     None => 0,
                 }
             } else if load != 0 {
-                (sx + cs).div_euclid(load)
+                match self.profile().avg_rounding {
+                    AvgRounding::Floor => (sx + cs).div_euclid(load),
+                    AvgRounding::Truncate => (sx + cs) / load,
+                }
             } else {
                 0
             };
@@ -669,7 +675,8 @@ impl<R: Rules> AvgVruntime<R> {
 
         let d = if load != 0 {
             let (lm1, o4) = load.overflowing_sub(1);
-            let (num, o5) = if avg < 0 {
+            let floor = self.profile().avg_rounding == AvgRounding::Floor;
+            let (num, o5) = if avg < 0 && floor {
                 avg.overflowing_sub(lm1)
             } else {
                 (avg, false)

@@ -35,7 +35,7 @@
 use crate::entity::SchedEntity;
 use crate::features::Features;
 use crate::outcome::Wrapped;
-use crate::profile::Profile;
+use crate::profile::{PlaceRule, Profile};
 use crate::vtime::Vtime;
 use crate::weight::{overflowing_calc_delta, overflowing_calc_delta_fair, LoadWeight};
 use crate::Error;
@@ -259,6 +259,15 @@ pub struct CfsRqCtx {
     pub load: u64,
     /// `rq_clock_task` now (read by the long-sleeper test).
     pub clock_task: u64,
+    /// `avg_vruntime(cfs_rq)`: V, with curr's term if curr is queued (read
+    /// only by the lag placement of [`PlaceRule::CfsLag`]).
+    pub avg_vruntime: Vtime,
+    /// `cfs_rq.avg_load`: Σ `scale_load_down(load.weight)` over the tree
+    /// (curr excluded; [`PlaceRule::CfsLag`] only).
+    pub avg_load: u64,
+    /// curr's full `load.weight` if curr is queued, else 0
+    /// ([`PlaceRule::CfsLag`] only).
+    pub curr_load: u64,
 }
 
 impl CfsRqCtx {
@@ -436,6 +445,45 @@ pub const fn entity_is_long_sleeper(exec_start: u64, clock_task: u64) -> bool {
 /// assert_eq!(se.vruntime, Vtime(997_000_000));
 /// # Ok::<(), eevdf::Error>(())
 /// ```
+///
+/// # Under [`PlaceRule::CfsLag`] (86bfbb7ce4f6 "sched/fair: Add lag based placement")
+///
+/// ```text
+/// v  = V                                              (avg_vruntime)
+/// v −= vlag ⊗ (W + c + w) / (W + c)                   PLACE_LAG and nr_running > 1
+///                                                     (W + c = 0 divides by 1)
+/// v −= thresh;  v = max_vruntime(vruntime, v)         FAIR_SLEEPERS (off): the credit
+///                                                     only on wakeup, the max unless
+///                                                     a long sleeper
+/// ```
+///
+/// with W = [`CfsRqCtx::avg_load`] (`scale_load_down` units), c =
+/// [`CfsRqCtx::curr_load`] and w = `se.load.weight` (full units): see
+/// [`overflowing_place_lag`]. No START_DEBIT (e0c2ff903c32 removed it), so a
+/// fork lands at V less its (normally zero) lag. Returns wrapped: the
+/// lag's inflation wrapped (under EXACT an [`Error::Overflow`]); errors as
+/// [`overflowing_place_lag`].
+///
+/// ```
+/// use eevdf::cfs::{place_entity, CfsRqCtx, CfsTunables};
+/// use eevdf::entity::SchedEntity;
+/// use eevdf::{Profile, Vlag, Vtime};
+/// // 86bfbb7ce4f6: a nice-0 wakee with vlag 3 ms next to a queued nice-0 curr
+/// // and one nice-0 task in the tree goes back 5,997,073 ns, not 3 ms.
+/// let p = Profile::LINUX_6_5_PLACE_LAG;
+/// let q = CfsRqCtx {
+///     nr_running: 3,
+///     avg_vruntime: Vtime(100_000_000),
+///     avg_load: 1024,
+///     curr_load: 1 << 20,
+///     ..CfsRqCtx::default()
+/// };
+/// let mut se = SchedEntity::from_nice(0, 0)?;
+/// se.vlag = Vlag(3_000_000);
+/// let _ = place_entity(&p, &CfsTunables::NORMALIZED, p.default_features(), &q, &mut se, 1, false, false)?;
+/// assert_eq!(se.vruntime, Vtime(100_000_000 - 5_997_073));
+/// # Ok::<(), eevdf::Error>(())
+/// ```
 #[allow(clippy::too_many_arguments)]
 pub fn place_entity(
     profile: &Profile,
@@ -447,6 +495,9 @@ pub fn place_entity(
     se_idle: bool,
     initial: bool,
 ) -> Result<Wrapped, Error> {
+    if profile.placement == PlaceRule::CfsLag {
+        return place_entity_lag(profile, tun, features, rq, se, exec_start, se_idle, initial);
+    }
     let mut v = rq.min_vruntime;
     let mut wrapped = false;
     if initial && features.contains(Features::START_DEBIT) {
@@ -455,15 +506,7 @@ pub fn place_entity(
         wrapped = w;
     }
     if !initial {
-        let mut thresh = if se_idle {
-            tun.min_granularity
-        } else {
-            tun.latency
-        } as u64;
-        if features.contains(Features::GENTLE_FAIR_SLEEPERS) {
-            thresh >>= 1;
-        }
-        v = Vtime(v.0.wrapping_sub(thresh));
+        v = Vtime(v.0.wrapping_sub(sleeper_thresh(tun, features, se_idle)));
     }
     se.vruntime = if entity_is_long_sleeper(exec_start, rq.clock_task) {
         v
@@ -471,6 +514,105 @@ pub fn place_entity(
         se.vruntime.max(v)
     };
     Ok(Wrapped::from(wrapped))
+}
+
+/// The sleeper credit of `place_entity` (v6.5; FAIR_SLEEPERS at
+/// 86bfbb7ce4f6): the latency (the minimum granularity for a SCHED_IDLE
+/// entity), halved under GENTLE_FAIR_SLEEPERS.
+#[inline]
+fn sleeper_thresh(tun: &CfsTunables, features: Features, se_idle: bool) -> u64 {
+    let thresh = if se_idle {
+        tun.min_granularity
+    } else {
+        tun.latency
+    } as u64;
+    if features.contains(Features::GENTLE_FAIR_SLEEPERS) {
+        thresh >> 1
+    } else {
+        thresh
+    }
+}
+
+/// [`place_entity`] under [`PlaceRule::CfsLag`] (86bfbb7ce4f6).
+#[allow(clippy::too_many_arguments)]
+fn place_entity_lag(
+    profile: &Profile,
+    tun: &CfsTunables,
+    features: Features,
+    rq: &CfsRqCtx,
+    se: &mut SchedEntity,
+    exec_start: u64,
+    se_idle: bool,
+    initial: bool,
+) -> Result<Wrapped, Error> {
+    let mut v = rq.avg_vruntime;
+    let mut wrapped = false;
+    if features.contains(Features::PLACE_LAG) && rq.nr_running > 1 {
+        let (lag, w) = overflowing_place_lag(
+            profile,
+            se.vlag.0,
+            rq.avg_load,
+            rq.curr_load,
+            se.load.weight(),
+        )?;
+        profile.settle(((), w))?;
+        v = v.wrapping_sub_signed(lag);
+        wrapped = w;
+    }
+    if features.contains(Features::FAIR_SLEEPERS) {
+        if !initial {
+            v = Vtime(v.0.wrapping_sub(sleeper_thresh(tun, features, se_idle)));
+        }
+        if !entity_is_long_sleeper(exec_start, rq.clock_task) {
+            v = se.vruntime.max(v);
+        }
+    }
+    se.vruntime = v;
+    Ok(Wrapped::from(wrapped))
+}
+
+/// The lag inflation of 86bfbb7ce4f6's `place_entity` ([`PlaceRule::CfsLag`]):
+///
+/// ```text
+/// load = avg_load + curr_load          (unsigned long, wrapping)
+/// lag  = vlag ⊗ (load + w)             (s64, wrapping)
+/// lag  = div_s64(lag, load ≠ 0 ? load : 1)
+/// ```
+///
+/// `avg_load` is the tree's Σ `scale_load_down(load.weight)` but
+/// `curr_load` (curr's, 0 if curr is not queued) and `w` (the entity's) are
+/// full `load.weight`s: with a queued curr the divisor is dominated by
+/// curr's 2²⁰-scale weight, and the factor (load + w)/load comes out near 2
+/// for a nice-0 wakee instead of v6.6.0's (W + w)/W in one unit; with no
+/// queued curr it is 1 + w/W, 1025 for a nice-0 wakee over one nice-0 task. The division is the
+/// profile's ([`Division`](crate::profile::Division): `div_s64` truncates
+/// the divisor to s32). Returns (lag, wrapped) as
+/// [`entity::overflowing_place_lag`](crate::entity::overflowing_place_lag)
+/// for that load and weight, the wrap of `avg_load + curr_load` included.
+/// Errors: [`Error::Undefined`] for a divisor that `div_s64` truncates to 0
+/// (a kernel division by zero) or `i64::MIN / −1`.
+///
+/// ```
+/// use eevdf::cfs::overflowing_place_lag;
+/// use eevdf::Profile;
+/// // One nice-0 task in the tree (1024), nice-0 curr queued (2²⁰), nice-0
+/// // wakee: tdiv(3,000,000 · 2,098,176, 1,049,600).
+/// let p = Profile::LINUX_6_5_PLACE_LAG;
+/// assert_eq!(overflowing_place_lag(&p, 3_000_000, 1024, 1 << 20, 1 << 20), Ok((5_997_073, false)));
+/// ```
+pub fn overflowing_place_lag(
+    profile: &Profile,
+    vlag: i64,
+    avg_load: u64,
+    curr_load: u64,
+    weight: u64,
+) -> Result<(i64, bool), Error> {
+    let (load, o) = avg_load.overflowing_add(curr_load);
+    if profile.is_exact() && o {
+        return Err(Error::Overflow);
+    }
+    let (lag, w) = crate::entity::overflowing_place_lag(profile, vlag, load, weight)?;
+    Ok((lag, w | o))
 }
 
 /// `migrate_task_rq_fair` and `dequeue_entity` without DEQUEUE_SLEEP (v6.5):

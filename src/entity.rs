@@ -143,12 +143,13 @@ pub struct Tunables {
 }
 
 impl Tunables {
-    /// The release defaults of `profile` for `online_cpus` CPUs at `hz`.
+    /// The release defaults of `profile` for `online_cpus` CPUs at `hz`
+    /// (features: [`Profile::default_features`]).
     pub const fn defaults(profile: &Profile, online_cpus: u32, hz: u32) -> Tunables {
         Tunables {
             base_slice: profile.base_slice(online_cpus),
             tick_nsec: crate::profile::tick_nsec(hz),
-            features: Features::defaults(profile.release),
+            features: profile.default_features(),
         }
     }
 }
@@ -231,6 +232,8 @@ pub fn update_deadline(
 ///
 /// * [`LagLimit::TwiceSlice`]: `calc_delta_fair(max(2·se.slice, tick), se)`.
 /// * [`LagLimit::MaxSlicePlusTick`]: `calc_delta_fair(max_slice + tick, se)`.
+/// * [`LagLimit::Unclamped`]: no limit, reported as 2⁶³ (no s64 lag is
+///   larger; [`overflowing_entity_lag`] does not clamp at all), never wrapped.
 ///
 /// Under EXACT the value is [`exact_lag_limit`] modulo 2⁶⁴ and the flag says it
 /// exceeds `u64` (EXACT's clamp, [`overflowing_entity_lag`], uses the 128-bit
@@ -250,6 +253,7 @@ pub fn overflowing_lag_limit(
         return (limit as u64, limit > u64::MAX as u128);
     }
     let (span, o1) = match profile.lag_limit {
+        LagLimit::Unclamped => return (1 << 63, false),
         LagLimit::TwiceSlice => {
             let (two, o) = se.slice.overflowing_mul(2);
             (two.max(tick_nsec), o)
@@ -261,7 +265,7 @@ pub fn overflowing_lag_limit(
 }
 
 /// The exact lag limit (no wrapping anywhere): ⌊span·2²⁰ / w⌋ with span = max(2·slice,
-/// tick) or max_slice + tick computed in 128 bits.
+/// tick) or max_slice + tick computed in 128 bits; 2⁶³ for [`LagLimit::Unclamped`].
 #[inline]
 pub fn exact_lag_limit(
     profile: &Profile,
@@ -270,6 +274,7 @@ pub fn exact_lag_limit(
     tick_nsec: u64,
 ) -> u128 {
     let span: u128 = match profile.lag_limit {
+        LagLimit::Unclamped => return 1 << 63,
         LagLimit::TwiceSlice => (2 * se.slice as u128).max(tick_nsec as u128),
         LagLimit::MaxSlicePlusTick => max_slice as u128 + tick_nsec as u128,
     };
@@ -295,7 +300,8 @@ pub const fn kernel_clamp(x: i64, lo: i64, hi: i64) -> i64 {
 }
 
 /// `entity_lag(avg_vruntime, se)`: vlag = clamp(wsub(V, v), −limit, limit) with the
-/// profile's limit (C ABI function 6). Returns (vlag, wrapped).
+/// profile's limit (C ABI function 6); wsub(V, v) itself under
+/// [`LagLimit::Unclamped`] (86bfbb7ce4f6's `update_entity_lag`). Returns (vlag, wrapped).
 ///
 /// `max_slice` is read only by the `max_slice + tick` rule, `se.slice` only by
 /// `max(2·slice, tick)`. A wrapped limit is used as the kernel uses it: as an
@@ -326,6 +332,9 @@ pub fn overflowing_entity_lag(
     tick_nsec: u64,
 ) -> (Vlag, bool) {
     let x = avg_vruntime.wsub(se.vruntime);
+    if profile.lag_limit == LagLimit::Unclamped {
+        return (Vlag(x), false);
+    }
     if profile.is_exact() {
         let limit = exact_lag_limit(profile, se, max_slice, tick_nsec) as i128;
         // |x| ≤ 2^63 and limit ≥ 0: the clamped value fits i64.
@@ -445,7 +454,8 @@ where
         load += check_weight(profile, qw)? as u128;
         n += 1;
     }
-    if n == 0 || (vlag == 0 && profile.placement != PlaceRule::AnyLag) {
+    if n == 0 || (vlag == 0 && !matches!(profile.placement, PlaceRule::AnyLag | PlaceRule::CfsLag))
+    {
         return Ok((0, false));
     }
     let (q, wrapped) = overflowing_place_lag(profile, vlag, load as u64, w)?;
@@ -536,7 +546,7 @@ pub fn place_entity<R: Rules>(
         wrapped |= avg.overflowing_move_reference(lag.wrapping_neg())?;
     }
     let rel = match profile.placement {
-        PlaceRule::AnyLag | PlaceRule::SleeperCredit => false,
+        PlaceRule::AnyLag | PlaceRule::SleeperCredit | PlaceRule::CfsLag => false,
         PlaceRule::RelDeadlineGated => {
             tun.features.contains(Features::PLACE_REL_DEADLINE) && out.rel_deadline
         }
@@ -626,8 +636,17 @@ fn reweight_inner<R: Rules>(
     let in_sums = se.on_rq && !se_is_curr;
     let mut wrapped = false;
 
-    if profile.reweight == Reweight::KeepVruntime {
-        // CFS: the weight alone changes (the sums follow a queued entity).
+    if matches!(
+        profile.reweight,
+        Reweight::KeepVruntime | Reweight::ScaleVlag
+    ) {
+        // CFS: the weight alone changes (the sums follow a queued entity);
+        // 86bfbb7ce4f6 scales a sleeping entity's vlag, in full weights.
+        if !se.on_rq && profile.reweight == Reweight::ScaleVlag {
+            let (vlag, w) = rescale(profile, se.vlag.0, old, new)?;
+            se.set_vlag(profile, Vlag(vlag));
+            wrapped |= w;
+        }
         if in_sums {
             wrapped |= avg.overflowing_remove(se.vruntime, old)?;
         }
@@ -653,7 +672,7 @@ fn reweight_inner<R: Rules>(
 
     match profile.reweight {
         // Handled above.
-        Reweight::KeepVruntime => {}
+        Reweight::KeepVruntime | Reweight::ScaleVlag => {}
         Reweight::ScaleDeadline => {
             if in_sums {
                 wrapped |= avg.overflowing_remove(se.vruntime, old)?;

@@ -109,10 +109,16 @@ impl Features {
     /// CFS (v5.13 … v6.5, 0c2de3f054a5): a slice is at least
     /// `sysctl_sched_min_granularity`.
     pub const BASE_SLICE: Features = Features(1 << 37);
+    /// 86bfbb7ce4f6 "sched/fair: Add lag based placement" (default off; in
+    /// no release: 76cae9dbe185 removed it within the v6.6 series): keep
+    /// v6.5's sleeper credit on top of the lag placement — a wakee moves
+    /// back by the (GENTLE_FAIR_SLEEPERS-halved) latency and never before its
+    /// own vruntime. Read only by that commit's placement rule.
+    pub const FAIR_SLEEPERS: Features = Features(1 << 38);
 
     /// Every feature name with its flag, in bit order (the debugfs spelling).
-    pub const NAMES: [(&'static str, Features); 38] = {
-        let mut names = [("", Features(0)); 38];
+    pub const NAMES: [(&'static str, Features); 39] = {
+        let mut names = [("", Features(0)); 39];
         let mut i = 0;
         while i < TABLE.len() {
             names[i] = (TABLE[i].name, TABLE[i].flag);
@@ -285,10 +291,9 @@ struct Feat {
     name: &'static str,
     /// Its bit (row i is bit i).
     flag: Features,
-    /// The first modelled release that has the line.
-    first: Release,
-    /// The last modelled release that has the line.
-    last: Release,
+    /// The first and the last modelled release that have the line; `None`
+    /// for a line of an intermediate tree only (no modelled release has it).
+    range: Option<(Release, Release)>,
     /// The default in each release, by [`column`]; false where the line is
     /// absent.
     on: [bool; RELEASES],
@@ -297,7 +302,10 @@ struct Feat {
 impl Feat {
     /// The line is in the release of column `c`.
     const fn exists(&self, c: usize) -> bool {
-        column(self.first) <= c && c <= column(self.last)
+        match self.range {
+            Some((first, last)) => column(first) <= c && c <= column(last),
+            None => false,
+        }
     }
 }
 
@@ -310,8 +318,15 @@ macro_rules! feat {
         Feat {
             name: stringify!($name),
             flag: Features::$name,
-            first: Release::$first,
-            last: Release::$last,
+            range: Some((Release::$first, Release::$last)),
+            on: $on,
+        }
+    };
+    ($name:ident, none, $on:expr) => {
+        Feat {
+            name: stringify!($name),
+            flag: Features::$name,
+            range: None,
             on: $on,
         }
     };
@@ -320,7 +335,7 @@ macro_rules! feat {
 /// The features of every modelled release, in bit order. Defaults are those
 /// of a kernel without PREEMPT_RT and without CONFIG_HRTIMER_REARM_DEFERRED.
 #[rustfmt::skip]
-const TABLE: [Feat; 38] = [
+const TABLE: [Feat; 39] = [
     //    name                     exists in              6.5 6.6 6.18 7.0 7.1
     feat!(PLACE_LAG,               Linux6_6 ..= Linux7_1, [N, Y, Y, Y, Y]),
     feat!(PLACE_DEADLINE_INITIAL,  Linux6_6 ..= Linux7_1, [N, Y, Y, Y, Y]),
@@ -364,6 +379,9 @@ const TABLE: [Feat; 38] = [
     feat!(LAST_BUDDY,              Linux6_5 ..= Linux6_5, [Y, N, N, N, N]),
     feat!(ALT_PERIOD,              Linux6_5 ..= Linux6_5, [Y, N, N, N, N]),
     feat!(BASE_SLICE,              Linux6_5 ..= Linux6_5, [Y, N, N, N, N]),
+    // Only in the v6.6 series between 86bfbb7ce4f6 and 76cae9dbe185 (default
+    // off there): the tree Profile::LINUX_6_5_PLACE_LAG models.
+    feat!(FAIR_SLEEPERS,           none,                  [N, N, N, N, N]),
 ];
 
 // The table's shape, checked at compile time: row i is bit i (so `NAMES` is in
@@ -374,10 +392,12 @@ const _: () = {
     while i < TABLE.len() {
         let f = &TABLE[i];
         assert!(f.flag.0 == 1 << i, "feature table: row i must be bit i");
-        assert!(
-            column(f.first) <= column(f.last),
-            "feature table: first release after last"
-        );
+        if let Some((first, last)) = f.range {
+            assert!(
+                column(first) <= column(last),
+                "feature table: first release after last"
+            );
+        }
         let mut c = 0;
         while c < RELEASES {
             assert!(
@@ -542,8 +562,9 @@ mod tests {
             assert_eq!(Features::defaults(r).bits(), defaults, "{r:?}");
             assert_eq!(Features::available(r).bits(), available, "{r:?}");
         }
-        // The five CFS lines of v6.5 took bits 33–37 without moving any other.
-        assert_eq!(Features::all().bits(), 0x3f_ffff_ffff);
+        // The five CFS lines of v6.5 took bits 33–37 and 86bfbb7ce4f6's
+        // FAIR_SLEEPERS bit 38, without moving any other.
+        assert_eq!(Features::all().bits(), 0x7f_ffff_ffff);
     }
 
     #[test]
@@ -556,7 +577,7 @@ mod tests {
             Release::Linux7_1,
         ] {
             for f in &TABLE {
-                let exists = f.first <= r && r <= f.last;
+                let exists = f.range.is_some_and(|(first, last)| first <= r && r <= last);
                 assert_eq!(
                     Features::available(r).contains(f.flag),
                     exists,
@@ -575,7 +596,7 @@ mod tests {
 
     #[test]
     fn names_and_debugfs_words() {
-        assert_eq!(Features::NAMES.len(), 38);
+        assert_eq!(Features::NAMES.len(), 39);
         for (i, (name, f)) in Features::NAMES.iter().enumerate() {
             assert_eq!(f.bits(), 1 << i, "{name}");
             assert_eq!(Features::from_name(name), Some(*f));
@@ -587,6 +608,28 @@ mod tests {
         assert_eq!(f, Features::PLACE_LAG | Features::RUN_TO_PARITY);
         assert_eq!(std::format!("{f:?}"), "Features(PLACE_LAG | RUN_TO_PARITY)");
         assert_eq!(!Features::all(), Features::empty());
+    }
+
+    #[test]
+    fn fair_sleepers_is_in_no_release_and_off() {
+        // features.h at 86bfbb7ce4f6 adds FAIR_SLEEPERS (false); 76cae9dbe185
+        // removes it before v6.6, so no modelled release has the line.
+        let f = Features::FAIR_SLEEPERS;
+        assert_eq!(f.bits(), 1 << 38);
+        assert_eq!(Features::from_name("FAIR_SLEEPERS"), Some(f));
+        for r in [
+            Release::Linux6_5,
+            Release::Linux6_6,
+            Release::Linux6_18,
+            Release::Linux7_0,
+            Release::Linux7_1,
+        ] {
+            assert!(!Features::available(r).contains(f), "{r:?}");
+            assert!(!Features::defaults(r).contains(f), "{r:?}");
+        }
+        let mut g = Features::empty();
+        assert!(g.apply_debugfs("FAIR_SLEEPERS"));
+        assert_eq!(g, f);
     }
 
     #[test]

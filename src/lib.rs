@@ -43,8 +43,9 @@
 //! details: each is a knob of [`Profile`].
 //!
 //! A release is also a type ([`Rules`]): [`Linux6_6`], [`Linux6_18`],
-//! [`Linux7_0`], [`Linux7_1`], [`Exact`], [`Linux6_6_57`] and the CFS
-//! release [`Linux6_5`] ([`cfs`]) are zero-sized,
+//! [`Linux7_0`], [`Linux7_1`], [`Exact`], [`Linux6_6_57`], the CFS
+//! release [`Linux6_5`] ([`cfs`]) and its "what if" with 86bfbb7ce4f6's lag
+//! placement [`Linux6_5PlaceLag`] are zero-sized,
 //! and the stateful types carry one (`AvgVruntime<R>`, `RunQueue<R, N>`,
 //! `FairRq<R, G, N>`): their knobs are then compile-time constants, and two
 //! releases cannot be mixed. A [`Profile`] value in the same place chooses at
@@ -144,7 +145,8 @@ pub struct OverflowDocDoctests;
 pub use features::Features;
 pub use pelt::SchedAvg;
 pub use profile::{
-    Exact, Linux6_18, Linux6_5, Linux6_6, Linux6_6_57, Linux7_0, Linux7_1, Profile, Release, Rules,
+    Exact, Linux6_18, Linux6_5, Linux6_5PlaceLag, Linux6_6, Linux6_6_57, Linux7_0, Linux7_1,
+    Profile, Release, Rules,
 };
 #[cfg(any(loom, target_has_atomic = "64"))]
 pub use sync::{GroupLoad, GroupLoadContrib, RqSnapshot};

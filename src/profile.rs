@@ -49,6 +49,13 @@
 //! [`TickPreempt::CheckPreemptTick`] and [`VruntimeNorm::MinVruntimeRelative`]
 //! (see [`crate::cfs`]).
 //!
+//! [`Profile::LINUX_6_5_PLACE_LAG`] is a "what if" preset, not a release:
+//! 6.5 with 86bfbb7ce4f6's lag-based placement (the v6.6 series' tree before
+//! the EEVDF pick). It is [`Profile::LINUX_6_5`] with four knobs changed —
+//! [`AvgRounding::Truncate`], [`LagLimit::Unclamped`], [`PlaceRule::CfsLag`],
+//! [`Reweight::ScaleVlag`] — and its features come from
+//! [`Profile::default_features`].
+//!
 //! The rules that do not involve a run queue (PELT, group, wake-up CPU
 //! selection) take `impl Into<Profile>`: a profile, or a [`Release`] standing
 //! for its preset ([`Release::preset`]).
@@ -190,6 +197,21 @@ pub enum Division {
     Long = 1,
 }
 
+/// How `avg_vruntime()` rounds the quotient S'/W' (the signed division of V).
+#[repr(u8)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AvgRounding {
+    /// Toward −∞: a negative S' is lowered by W' − 1 before the truncating
+    /// division (650cad561cce "sched/eevdf: Fix avg_vruntime()"; v6.6.0 … v7.1),
+    /// so that an entity placed at V is eligible.
+    Floor = 0,
+    /// Toward zero: `div_s64(S', W')` as af4cf40470c2 "sched/fair: Add
+    /// cfs_rq::avg_vruntime" wrote it, the V of the trees up to 650cad561cce
+    /// (86bfbb7ce4f6's lag placement reads it).
+    Truncate = 1,
+}
+
 /// How `vruntime_eligible()` compares `avg ≥ key × load` (s64 product ≤ v7.0;
 /// 128-bit in v7.1, b6eee96843e8).
 #[repr(u8)]
@@ -213,6 +235,10 @@ pub enum LagLimit {
     TwiceSlice = 0,
     /// `calc_delta_fair(cfs_rq_max_slice + TICK_NSEC, se)` (≥ v7.0).
     MaxSlicePlusTick = 1,
+    /// No clamp: `vlag = V − vruntime` as an s64, whatever its size
+    /// (86bfbb7ce4f6 "sched/fair: Add lag based placement", before the EEVDF
+    /// pick of 147f3efaa241 brought the clamp).
+    Unclamped = 2,
 }
 
 /// The reference point v0 of the sums and the rule that moves it
@@ -250,6 +276,10 @@ pub enum Reweight {
     /// lag to keep, no tree repositioning). Ordered after the EEVDF
     /// generations by its discriminant only.
     KeepVruntime = 4,
+    /// 86bfbb7ce4f6 (CFS with lag placement): as [`Reweight::KeepVruntime`]
+    /// for a queued entity; a sleeping one keeps its lag in real time, its
+    /// `vlag` scaled to `div_s64(vlag ⊗ old, new)` (full `load.weight`s).
+    ScaleVlag = 5,
 }
 
 /// Which subtree slice aggregates the run queue's tree reports (v6.12–v7.1;
@@ -404,6 +434,28 @@ pub enum PlaceRule {
     /// ([`cfs::place_entity`](crate::cfs::place_entity)). No lag is saved at
     /// dequeue.
     SleeperCredit = 3,
+    /// 86bfbb7ce4f6 "sched/fair: Add lag based placement" on CFS
+    /// ([`cfs::place_entity`](crate::cfs::place_entity)): `dequeue_entity`
+    /// with DEQUEUE_SLEEP saves `vlag = V − vruntime` (clamped by the
+    /// [`LagLimit`] rule: [`LagLimit::Unclamped`] there); `place_entity`
+    /// starts from V and, under PLACE_LAG with `nr_running > 1`, moves the
+    /// entity back by `vlag ⊗ (W + c + w) / (W + c)` — W the tree's
+    /// `scale_load_down` sum, c curr's and w the entity's *full*
+    /// `load.weight` (the unit mismatch inflates the lag about 2× with a
+    /// queued curr and a short tree, 1 + w/W without a queued curr);
+    /// FAIR_SLEEPERS (off) adds v6.5's
+    /// sleeper credit and the `max_vruntime` with the old vruntime. No
+    /// START_DEBIT (e0c2ff903c32 removed it): a fork is placed at V.
+    CfsLag = 4,
+}
+
+impl PlaceRule {
+    /// The CFS placements ([`PlaceRule::SleeperCredit`], [`PlaceRule::CfsLag`]):
+    /// the run queue enqueues and dequeues with CFS's relative vruntime and
+    /// places with [`cfs::place_entity`](crate::cfs::place_entity).
+    pub const fn is_cfs(self) -> bool {
+        matches!(self, PlaceRule::SleeperCredit | PlaceRule::CfsLag)
+    }
 }
 
 /// Delayed dequeue (DELAY_DEQUEUE, DELAY_ZERO) and what comes with it.
@@ -499,7 +551,8 @@ pub enum ForkEnqueue {
     /// deadline half a slice away.
     Initial = 1,
     /// CFS (v6.5): `task_fork_fair` starts the child at the parent's
-    /// vruntime and places it with START_DEBIT (`place_entity(…, 1)`), keeps
+    /// vruntime and places it with `place_entity(…, 1)` (START_DEBIT in
+    /// v6.5; at V under [`PlaceRule::CfsLag`]), keeps
     /// it relative to `min_vruntime`, and `wake_up_new_task` enqueues it
     /// with no flag: no wakeup placement.
     StartDebit = 2,
@@ -677,6 +730,8 @@ pub struct Profile {
     pub calc_delta: CalcDelta,
     /// Division for V and the placement lag.
     pub division: Division,
+    /// Rounding of V's division.
+    pub avg_rounding: AvgRounding,
     /// Eligibility product.
     pub eligibility: Eligibility,
     /// Lag clamp rule.
@@ -743,6 +798,7 @@ impl Profile {
         avg_weight: AvgWeight::ScaledDown,
         calc_delta: CalcDelta::MulShift,
         division: Division::S32Divisor,
+        avg_rounding: AvgRounding::Floor,
         eligibility: Eligibility::Wrapping,
         lag_limit: LagLimit::TwiceSlice,
         reference: Reference::MinVruntime,
@@ -794,6 +850,28 @@ impl Profile {
         tick_preempt: TickPreempt::CheckPreemptTick,
         vruntime_norm: VruntimeNorm::MinVruntimeRelative,
         ..Profile::LINUX_6_6
+    };
+
+    /// "What if" v6.5 had lag-based placement: the tree of 86bfbb7ce4f6
+    /// "sched/fair: Add lag based placement" (merged for v6.6), the "bad" end
+    /// of the bisect in the vhost report, whose "good" end is
+    /// [`Profile::LINUX_6_5`]. It is v6.5 plus af4cf40470c2 (`avg_vruntime`,
+    /// V truncated toward zero: [`AvgRounding::Truncate`]), minus START_DEBIT
+    /// (e0c2ff903c32), plus 86bfbb7ce4f6's lag: saved unclamped at a sleep
+    /// ([`LagLimit::Unclamped`]), placed from V with the unit-mismatched
+    /// inflation ([`PlaceRule::CfsLag`]) and scaled on a sleeping entity's
+    /// reweight ([`Reweight::ScaleVlag`]). Pick, tick and wakeup preemption,
+    /// buddies, `sched_slice` and the `min_vruntime` normalisation stay
+    /// v6.5's. Its features ([`Profile::default_features`]) are that tree's:
+    /// PLACE_LAG on, FAIR_SLEEPERS off, no START_DEBIT; `release` is
+    /// [`Release::Linux6_5`], which names no rule. Not a release and not
+    /// part of the C ABI's profile ids.
+    pub const LINUX_6_5_PLACE_LAG: Profile = Profile {
+        avg_rounding: AvgRounding::Truncate,
+        lag_limit: LagLimit::Unclamped,
+        placement: PlaceRule::CfsLag,
+        reweight: Reweight::ScaleVlag,
+        ..Profile::LINUX_6_5
     };
 
     /// Linux v6.6.57 (stable): v6.6.0 with `reweight_eevdf` (eab03c23c2a1 and
@@ -909,7 +987,7 @@ impl Profile {
     }
 
     /// A short name: `"linux-6.6"`, …, `"exact"`, `"linux-6.6.57"`,
-    /// `"linux-6.5"`, or `"custom"`.
+    /// `"linux-6.5"`, `"linux-6.5+place-lag"`, or `"custom"`.
     pub fn name(&self) -> &'static str {
         match self.id() {
             Some(0) => "linux-6.6",
@@ -919,7 +997,33 @@ impl Profile {
             Some(4) => "exact",
             _ if *self == Profile::LINUX_6_6_57 => "linux-6.6.57",
             _ if *self == Profile::LINUX_6_5 => "linux-6.5",
+            _ if *self == Profile::LINUX_6_5_PLACE_LAG => "linux-6.5+place-lag",
             _ => "custom",
+        }
+    }
+
+    /// The default features of the tree the profile describes: its release's
+    /// `kernel/sched/features.h` ([`Features::defaults`](crate::Features::defaults)),
+    /// except that [`PlaceRule::CfsLag`] is 86bfbb7ce4f6's `place_entity`,
+    /// whose `features.h` has PLACE_LAG (on) and FAIR_SLEEPERS (off) and no
+    /// longer START_DEBIT (e0c2ff903c32). [`Tunables::defaults`](crate::entity::Tunables::defaults)
+    /// starts from these.
+    ///
+    /// ```
+    /// use eevdf::{Features, Profile, Release};
+    /// let f = Profile::LINUX_6_5_PLACE_LAG.default_features();
+    /// assert!(f.contains(Features::PLACE_LAG | Features::GENTLE_FAIR_SLEEPERS));
+    /// assert!(!f.intersects(Features::START_DEBIT | Features::FAIR_SLEEPERS));
+    /// assert_eq!(Profile::LINUX_6_5.default_features(), Features::defaults(Release::Linux6_5));
+    /// ```
+    pub const fn default_features(&self) -> crate::Features {
+        use crate::Features;
+        let d = Features::defaults(self.release);
+        match self.placement {
+            PlaceRule::CfsLag => d
+                .difference(Features::START_DEBIT)
+                .union(Features::PLACE_LAG),
+            _ => d,
         }
     }
 
@@ -1055,6 +1159,9 @@ macro_rules! release_types {
 release_types! {
     /// Linux v6.5.0, the last CFS release, as a type ([`Profile::LINUX_6_5`]).
     Linux6_5 => LINUX_6_5, KernelSums;
+    /// v6.5 with 86bfbb7ce4f6's lag placement ("what if"), as a type
+    /// ([`Profile::LINUX_6_5_PLACE_LAG`]).
+    Linux6_5PlaceLag => LINUX_6_5_PLACE_LAG, KernelSums;
     /// Linux v6.6.0 as a type ([`Profile::LINUX_6_6`]).
     Linux6_6 => LINUX_6_6, KernelSums;
     /// Linux v6.6.57 (stable, `reweight_eevdf`) as a type ([`Profile::LINUX_6_6_57`]).

@@ -11,8 +11,8 @@ use eevdf::group::{cpu_weight_read, update_tg_load_avg, TgLoadAvgInput};
 use eevdf::pelt::{dequeue_load_avg, util_est, UtilEst};
 use eevdf::pick::{overflowing_set_protect_slice, pick_eevdf_linear, protect_slice, Pick, PickCtx};
 use eevdf::profile::{
-    BaseSlice, CpuWeightRead, CustomSlice, DelayDequeue, ForkEnqueue, LoadAvgUpdate, PickRule,
-    PlaceRule, Protection, TgLoadAvg, Timeline, UtilEstForm, WakeupPreempt, YieldRule,
+    BaseSlice, CpuWeightRead, CustomSlice, DelayDequeue, ForkEnqueue, LagLimit, LoadAvgUpdate,
+    PickRule, PlaceRule, Protection, TgLoadAvg, Timeline, UtilEstForm, WakeupPreempt, YieldRule,
 };
 use eevdf::runqueue::{DequeueFlags, Dequeued, EnqueueFlags, RunQueue, WakeFlags};
 use eevdf::wake::{select_idle_sibling, IdleSibling, IdleSiblingInput, SisRules, WakeAffineInput};
@@ -488,4 +488,137 @@ fn empty_group_reweighted_6_6_style_under_7_1_arithmetic() {
     assert_eq!(before, after);
     let (before, after) = weight_after(w);
     assert_ne!(before, after);
+}
+
+/// What one run of [`cfs_lag_sequence`] showed, vruntimes relative to the
+/// initial `min_vruntime` m0.
+#[derive(Debug, PartialEq)]
+struct CfsLagTrace {
+    /// b, c and min_vruntime just before `a` wakes (9 ms).
+    before_wake: (i64, i64, i64),
+    /// a's saved vlag and its vruntime once placed.
+    a_vlag: i64,
+    a_placed: i64,
+    /// b's vlag after its own sleep (9 ms).
+    b_vlag: i64,
+    /// The pick at 9 ms, min_vruntime and the pick at 17 ms.
+    pick_9: char,
+    min_17: i64,
+    pick_17: char,
+}
+
+/// Three nice-0 tasks on one CPU (latency 6 ms), all starting at m0 (enqueued
+/// without ENQUEUE_WAKEUP, so no placement in either profile):
+///
+/// 1. a runs 0–6 ms and sleeps: a = m0 + 6 ms; min_vruntime stays m0 (b, c).
+///    86bfbb7ce4f6's `update_entity_lag`: V = m0 + 1024·6 ms / 3072 = m0 + 2 ms,
+///    vlag = −4,000,000 (v6.5 saves nothing).
+/// 2. b runs 6–9 ms: b = m0 + 3 ms; min_vruntime m0 (c). b sleeps at 9 ms, after
+///    a has woken.
+/// 3. a wakes at 9 ms. v6.5 `place_entity`: max(m0 + 6 ms, m0 − 3 ms) = m0 + 6 ms.
+///    86bfbb7ce4f6: V = m0 + 1024·3 ms / 2048 = m0 + 1.5 ms (c in the tree, b
+///    queued curr); nr_running 3; load = 1024 + 1,048,576;
+///    lag = tdiv(−4,000,000 · 2,098,176, 1,049,600) = −7,996,097 (−7,996,097.56):
+///    a = m0 + 9,496,097 (v6.6.0's units would give −6,000,000).
+/// 4. b sleeps at 9 ms: 86bfbb7ce4f6's V over c (0), a (9,496,097) and b
+///    (3,000,000), all weight 1024: ⌊12,496,097 / 3⌋ toward zero = 4,165,365,
+///    vlag = 1,165,365. The pick is c (m0) in both.
+/// 5. c runs 9–17 ms: c = m0 + 8 ms. min_vruntime = min(curr, leftmost a):
+///    m0 + 6 ms (v6.5) or m0 + 8 ms; the pick: a (v6.5) or c stays
+///    (86bfbb7ce4f6, a is 1.5 ms to its right).
+fn cfs_lag_sequence(p: Profile) -> CfsLagTrace {
+    const MS: u64 = 1_000_000;
+    let tun = Tunables::defaults(&p, 1, 1000);
+    let mut rq = RunQueue::<_, 4>::new(p, tun);
+    let m0 = rq.min_vruntime();
+    let [a, b, c] = [0; 3].map(|_| rq.add(SchedEntity::from_nice(0, 0).unwrap()).unwrap());
+    let name = |id| {
+        [(a, 'a'), (b, 'b'), (c, 'c')]
+            .iter()
+            .find(|e| e.0 == id)
+            .unwrap()
+            .1
+    };
+    let rel = |rq: &RunQueue<Profile, 4>, id| rq.entity(id).unwrap().vruntime.wsub(m0);
+    for id in [a, b, c] {
+        rq.enqueue(id, 0, EnqueueFlags::RESTORE).unwrap();
+    }
+    assert_eq!(rq.pick_next(0).unwrap(), Some(a));
+    rq.dequeue(a, 6 * MS, DequeueFlags::SLEEP).unwrap();
+    assert_eq!(rq.pick_next(6 * MS).unwrap(), Some(b));
+    rq.update_curr(9 * MS).unwrap();
+    let before_wake = (rel(&rq, b), rel(&rq, c), rq.min_vruntime().wsub(m0));
+    let a_vlag = rq.entity(a).unwrap().vlag.0;
+    rq.enqueue(a, 9 * MS, EnqueueFlags::WAKEUP).unwrap();
+    let a_placed = rel(&rq, a);
+    rq.dequeue(b, 9 * MS, DequeueFlags::SLEEP).unwrap();
+    let b_vlag = rq.entity(b).unwrap().vlag.0;
+    let pick_9 = name(rq.pick_next(9 * MS).unwrap().unwrap());
+    rq.update_curr(17 * MS).unwrap();
+    let min_17 = rq.min_vruntime().wsub(m0);
+    let pick_17 = name(rq.pick_next(17 * MS).unwrap().unwrap());
+    rq.validate().unwrap();
+    CfsLagTrace {
+        before_wake,
+        a_vlag,
+        a_placed,
+        b_vlag,
+        pick_9,
+        min_17,
+        pick_17,
+    }
+}
+
+#[test]
+fn lag_placement_on_cfs_differs_from_6_5_only_where_it_places() {
+    const MS: i64 = 1_000_000;
+    let same = (3 * MS, 0, 0);
+    assert_eq!(
+        cfs_lag_sequence(Profile::LINUX_6_5),
+        CfsLagTrace {
+            before_wake: same,
+            a_vlag: 0,
+            a_placed: 6 * MS,
+            b_vlag: 0,
+            pick_9: 'c',
+            min_17: 6 * MS,
+            pick_17: 'a',
+        }
+    );
+    assert_eq!(
+        cfs_lag_sequence(Profile::LINUX_6_5_PLACE_LAG),
+        CfsLagTrace {
+            before_wake: same,
+            a_vlag: -4 * MS,
+            a_placed: 9_496_097,
+            b_vlag: 1_165_365,
+            pick_9: 'c',
+            min_17: 8 * MS,
+            pick_17: 'c',
+        }
+    );
+    // The placement and the (absent) clamp make the difference; V's rounding
+    // and the reweight rule change nothing here (every S is exact or positive).
+    let two_knobs = Profile {
+        placement: PlaceRule::CfsLag,
+        lag_limit: LagLimit::Unclamped,
+        ..Profile::LINUX_6_5
+    };
+    assert_eq!(two_knobs.name(), "custom");
+    assert_eq!(
+        cfs_lag_sequence(two_knobs),
+        cfs_lag_sequence(Profile::LINUX_6_5_PLACE_LAG)
+    );
+    // With v6.6.0's clamp, max(2·slice, TICK_NSEC) = 1 ms for these slice-0
+    // entities, a saves −1,000,000 and wakes at m0 + 1.5 ms + 1,999,024
+    // (tdiv(1,000,000 · 2,098,176, 1,049,600) = 1,999,024): to the left of
+    // c's 8 ms at 17 ms, so the pick is a again.
+    let clamped = cfs_lag_sequence(Profile {
+        lag_limit: LagLimit::TwiceSlice,
+        ..Profile::LINUX_6_5_PLACE_LAG
+    });
+    assert_eq!(
+        (clamped.a_vlag, clamped.a_placed, clamped.pick_17),
+        (-MS, 3_499_024, 'a')
+    );
 }

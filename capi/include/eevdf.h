@@ -33,21 +33,21 @@
  *
  *  1. Status codes, profiles, features and tunables      9  line 76
  *       what every call returns and takes
- *  2. The ten contract functions and load weights       13  line 478
+ *  2. The ten contract functions and load weights       13  line 484
  *       nice -> weight, calc_delta_fair, V, eligibility, lag, placement, shares, PELT sums
- *  3. The V accumulator                                  9  line 805
+ *  3. The V accumulator                                  9  line 811
  *       EevdfAvgVruntime: S, W and v0 kept across updates
- *  4. Entities and the pick rule                        13  line 1063
+ *  4. Entities and the pick rule                        13  line 1069
  *       EevdfSchedEntity: deadline, lag, placement, reweight, protection, pick
- *  5. The run queue                                     30  line 1500
+ *  5. The run queue                                     30  line 1506
  *       EevdfRq in a caller's buffer: enqueue, tick, wakeup, pick, need_resched
- *  6. PELT load tracking                                13  line 2119
+ *  6. PELT load tracking                                13  line 2125
  *       EevdfSchedAvg: load, runnable and util averages, util_est
- *  7. Group shares                                      14  line 2523
+ *  7. Group shares                                      14  line 2529
  *       calc_group_shares, cpu.weight/cpu.shares, tg->load_avg (also atomic)
- *  8. Wake-up decisions                                 13  line 2856
+ *  8. Wake-up decisions                                 13  line 2862
  *       wake_wide, wake_affine, idle CPUs, h_load, run-queue snapshots
- *  9. Overflow domains                                  13  line 3258
+ *  9. Overflow domains                                  13  line 3264
  *       the inputs each formula takes without overflow, headroom
  */
 
@@ -360,6 +360,12 @@ extern "C" {
  * Feature `BASE_SLICE` (CFS, v6.5: a slice is at least the minimum granularity).
  */
 #define EEVDF_FEATURE_BASE_SLICE 137438953472
+
+/**
+ * Feature `FAIR_SLEEPERS` (86bfbb7ce4f6, default off: the v6.5 sleeper credit on
+ * top of lag placement; in no release).
+ */
+#define EEVDF_FEATURE_FAIR_SLEEPERS 274877906944
 
 /**
  * The scheduler tunables the entity operations and the run queue read.

@@ -276,22 +276,26 @@ fn off(inp: &mut Input) -> u64 {
     }
 }
 
+/// The feature bits the C ABI names: 0–38 (33–37 the CFS lines of v6.5, 38
+/// 86bfbb7ce4f6's FAIR_SLEEPERS).
+const FEATURE_BITS: u32 = 39;
+
 /// Features: the release defaults, toggled, or with unknown bits.
 fn features(inp: &mut Input, profile: u32) -> u64 {
     let mut f = 0u64;
     // SAFETY: valid out-pointer.
     unsafe { eevdf_features_default(profile % EEVDF_PROFILE_COUNT, &mut f) };
     match inp.byte() % 16 {
-        0 => f | (1 << (38 + inp.below(26))),
+        0 => f | (1 << (FEATURE_BITS as usize + inp.below(64 - FEATURE_BITS as usize))),
         1 => inp.raw_u64(),
-        2..=5 => f ^ (1 << inp.below(38)),
+        2..=5 => f ^ (1 << inp.below(FEATURE_BITS as usize)),
         _ => f,
     }
 }
 
-/// Bits 0–37 name features (33–37 the CFS lines of v6.5).
+/// A bit above [`FEATURE_BITS`] names no feature.
 fn has_unknown_features(f: u64) -> bool {
-    f >> 38 != 0
+    f >> FEATURE_BITS != 0
 }
 
 fn tunables(inp: &mut Input, profile: u32) -> EevdfTunables {

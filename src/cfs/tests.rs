@@ -2,7 +2,8 @@
 //! (`docs/derivations.md` §13), and the rules' invariants.
 
 use super::*;
-use crate::profile::Release;
+use crate::profile::{AvgRounding, Release};
+use crate::vtime::Vlag;
 
 const P: Profile = Profile::LINUX_6_5;
 const NICE0: u64 = 1 << 20;
@@ -519,4 +520,244 @@ quickcheck::quickcheck! {
         let rel = relative_vruntime(Vtime(v), Vtime(a));
         absolute_vruntime(rel, Vtime(b)).wsub(Vtime(b)) == Vtime(v).wsub(Vtime(a))
     }
+}
+
+// ----- 86bfbb7ce4f6 "sched/fair: Add lag based placement" on v6.5 ----------
+
+const LAG: Profile = Profile::LINUX_6_5_PLACE_LAG;
+
+/// A queue of `nr` entities as 86bfbb7ce4f6's `place_entity` reads it: V, the
+/// tree's scaled-down weight and curr's full weight (0: no queued curr).
+fn lag_rq(nr: u32, v: u64, avg_load: u64, curr_load: u64) -> CfsRqCtx {
+    CfsRqCtx {
+        avg_vruntime: Vtime(v),
+        avg_load,
+        curr_load,
+        ..rq(nr, 0)
+    }
+}
+
+fn sleeper(vruntime: u64, vlag: i64) -> SchedEntity {
+    SchedEntity {
+        vlag: Vlag(vlag),
+        ..task(0, vruntime, false)
+    }
+}
+
+/// `place_entity()` at 86bfbb7ce4f6 inflates the lag with a sum of mixed units:
+/// one nice-0 task in the tree gives `avg_load` = scale_load_down(2²⁰) = 1024,
+/// the queued nice-0 curr adds its full 1,048,576, the nice-0 wakee multiplies
+/// with its full 1,048,576:
+///
+/// ```text
+/// load = 1024 + 1,048,576 = 1,049,600
+/// lag  = tdiv(3,000,000 · (1,049,600 + 1,048,576), 1,049,600)
+///      = tdiv(6,294,528,000,000, 1,049,600) = 5,997,073   (5,997,073.17)
+/// ```
+///
+/// ≈ 2·vlag; v6.6.0's one-unit sum gives 3,000,000 · 3072 / 2048 = 4,500,000
+/// (1.5·vlag). Truncation is symmetric: −3,000,000 → −5,997,073. The wakee
+/// lands at V − lag, below min_vruntime − 3 ms where v6.5 would have put it.
+#[test]
+fn lag_placement_inflates_about_twice_with_a_queued_curr() {
+    let t = CfsTunables::NORMALIZED;
+    let f = LAG.default_features();
+    assert_eq!(
+        overflowing_place_lag(&LAG, 3_000_000, 1024, NICE0, NICE0),
+        Ok((5_997_073, false))
+    );
+    assert_eq!(
+        overflowing_place_lag(&LAG, -3_000_000, 1024, NICE0, NICE0),
+        Ok((-5_997_073, false))
+    );
+    // The same queue in v6.6.0's units (every weight scaled down).
+    assert_eq!(
+        crate::entity::overflowing_place_lag(&Profile::LINUX_6_6, 3_000_000, 2048, 1024),
+        Ok((4_500_000, false))
+    );
+    // Through place_entity: V = 1 s, min_vruntime 1 s − 1 ms.
+    let q = CfsRqCtx {
+        min_vruntime: Vtime(999_000_000),
+        ..lag_rq(3, 1_000_000_000, 1024, NICE0)
+    };
+    let mut se = sleeper(990_000_000, 3_000_000);
+    let w = place_entity(&LAG, &t, f, &q, &mut se, 1, false, false).unwrap();
+    assert!(!w.is_wrapped());
+    assert_eq!(se.vruntime, Vtime(1_000_000_000 - 5_997_073));
+    // v6.5 on the same queue: max(990 ms, min_vruntime − 3 ms).
+    let mut old = sleeper(990_000_000, 3_000_000);
+    let _ = place_entity(&P, &t, f65(), &q, &mut old, 1, false, false).unwrap();
+    assert_eq!(old.vruntime, Vtime(996_000_000));
+    // Without a queued curr the mismatch is worst: the wakee's full weight
+    // over the tree's scaled-down one, (1024 + 2²⁰)/1024 = 1025×.
+    assert_eq!(
+        overflowing_place_lag(&LAG, 3_000, 1024, 0, NICE0),
+        Ok((3_075_000, false))
+    );
+}
+
+/// The rest of 86bfbb7ce4f6's `place_entity()`: PLACE_LAG only with
+/// `nr_running > 1` (the wakee is counted), a zero load divides by 1 after
+/// the multiply (lag = vlag·w), NO_PLACE_LAG places at V, FAIR_SLEEPERS brings
+/// back v6.5's credit and max() (without START_DEBIT), and a fork is placed at V.
+#[test]
+fn lag_placement_conditions_and_fair_sleepers() {
+    let t = CfsTunables::NORMALIZED;
+    let f = LAG.default_features();
+    let place = |q: &CfsRqCtx, f: Features, se: &mut SchedEntity, initial: bool| {
+        let _ = place_entity(&LAG, &t, f, q, se, 1, false, initial).unwrap();
+        se.vruntime.0
+    };
+    // Alone: nr_running 1, no lag.
+    assert_eq!(
+        place(&lag_rq(1, 50_000_000, 0, 0), f, &mut sleeper(0, 7), false),
+        50_000_000
+    );
+    // load 0 (nothing in the tree, curr not queued): tdiv(5 · 2²⁰, 1).
+    assert_eq!(
+        overflowing_place_lag(&LAG, 5, 0, 0, NICE0),
+        Ok((5 << 20, false))
+    );
+    // div_s64 truncates the divisor to s32: 2³² + 0 → 0, a division by zero.
+    assert_eq!(
+        overflowing_place_lag(&LAG, 1, 1 << 32, 0, NICE0),
+        Err(Error::Undefined)
+    );
+    // avg_load + curr_load wraps the unsigned long: reported.
+    assert!(
+        overflowing_place_lag(&LAG, 0, u64::MAX, 2, NICE0)
+            .unwrap()
+            .1
+    );
+    let q = lag_rq(3, 50_000_000, 1024, NICE0);
+    // NO_PLACE_LAG: at V.
+    assert_eq!(
+        place(
+            &q,
+            f - Features::PLACE_LAG,
+            &mut sleeper(0, 3_000_000),
+            false
+        ),
+        50_000_000
+    );
+    // FAIR_SLEEPERS: V − lag − 3 ms, then max with the old vruntime.
+    let fs = f | Features::FAIR_SLEEPERS;
+    assert_eq!(
+        place(&q, fs, &mut sleeper(0, 3_000_000), false),
+        50_000_000 - 5_997_073 - 3_000_000
+    );
+    assert_eq!(
+        place(&q, fs, &mut sleeper(45_000_000, 3_000_000), false),
+        45_000_000
+    );
+    // A fork (initial) under FAIR_SLEEPERS: no credit, no START_DEBIT.
+    assert_eq!(
+        place(&q, fs | Features::START_DEBIT, &mut sleeper(0, 0), true),
+        50_000_000
+    );
+    // Without FAIR_SLEEPERS nothing stops a move backwards.
+    assert_eq!(place(&q, f, &mut sleeper(49_000_000, 0), false), 50_000_000);
+    assert_eq!(place(&q, f, &mut sleeper(60_000_000, 0), false), 50_000_000);
+}
+
+/// af4cf40470c2's `avg_vruntime()` is `min_vruntime + div_s64(S', W')`,
+/// truncating toward zero; 650cad561cce (v6.6.0) floors. Keys −3 and 0 of
+/// nice-0 weight (1024 scaled down): S' = −3072, W' = 2048, S'/W' = −1.5 →
+/// v0 − 1 truncated, v0 − 2 floored. A positive S' rounds alike (keys 3, 0:
+/// +1).
+#[test]
+fn avg_vruntime_truncates_toward_zero_at_86bfbb7ce4f6() {
+    use crate::avg::AvgVruntime;
+    let v0 = Vtime(5_000);
+    let v = |p: Profile, keys: [u64; 2]| {
+        let mut acc = AvgVruntime::with_zero_vruntime(p, v0);
+        for k in keys {
+            acc.add(Vtime(k), NICE0).unwrap();
+        }
+        acc.avg_vruntime(None).unwrap()
+    };
+    assert_eq!(v(LAG, [4_997, 5_000]), Vtime(4_999));
+    assert_eq!(v(Profile::LINUX_6_6, [4_997, 5_000]), Vtime(4_998));
+    assert_eq!(v(LAG, [5_003, 5_000]), Vtime(5_001));
+    assert_eq!(v(Profile::LINUX_6_6, [5_003, 5_000]), Vtime(5_001));
+    // The knob alone, under exact arithmetic.
+    let exact_trunc = Profile {
+        avg_rounding: AvgRounding::Truncate,
+        ..Profile::EXACT
+    };
+    assert_eq!(v(exact_trunc, [4_997, 5_000]), Vtime(4_999));
+    assert_eq!(v(Profile::EXACT, [4_997, 5_000]), Vtime(4_998));
+}
+
+/// 86bfbb7ce4f6's `update_entity_lag()` stores V − vruntime with no clamp.
+/// A nice-0 entity 50 ms behind V keeps vlag 50,000,000; v6.6.0's clamp
+/// (`max(2·slice, TICK_NSEC)` in its virtual time, slice 0.75 ms) would hold
+/// it at 1,500,000.
+#[test]
+fn vlag_is_unclamped_at_86bfbb7ce4f6() {
+    let mut se = SchedEntity::from_nice(0, 750_000).unwrap();
+    se.vruntime = Vtime(1_000_000_000);
+    let v = Vtime(1_050_000_000);
+    let lag = |p: &Profile, se: &SchedEntity| {
+        crate::entity::overflowing_entity_lag(p, v, se, 0, 1_000_000)
+    };
+    assert_eq!(lag(&LAG, &se), (Vlag(50_000_000), false));
+    assert_eq!(lag(&Profile::LINUX_6_6, &se), (Vlag(1_500_000), false));
+    // The extremes of the s64 difference pass through unchanged.
+    se.vruntime = Vtime(v.0.wrapping_add(1 << 63));
+    assert_eq!(lag(&LAG, &se), (Vlag(i64::MIN), false));
+}
+
+/// 86bfbb7ce4f6's `reweight_entity()` scales a sleeping entity's vlag by
+/// old/new in full weights: nice 0 → nice 5,
+/// tdiv(3,000,000 · 1,048,576, 343,040) = 9,170,149 (9,170,149.25); the
+/// vruntime does not move, and v6.5 leaves vlag alone.
+#[test]
+fn reweight_scales_a_sleeping_entitys_vlag() {
+    use crate::avg::AvgVruntime;
+    use crate::entity::{reweight_entity, RqCtx, Tunables};
+    let nice5 = LoadWeight::from_nice(5).unwrap();
+    let run = |p: Profile| {
+        let mut acc = AvgVruntime::new(p);
+        let mut se = sleeper(77, 3_000_000);
+        let tun = Tunables::defaults(&p, 1, 1000);
+        let _ = reweight_entity(&mut acc, &RqCtx::new(None, 0, 0), &mut se, nice5, &tun).unwrap();
+        assert_eq!((se.vruntime, se.load), (Vtime(77), nice5));
+        se.vlag.0
+    };
+    assert_eq!(run(LAG), 9_170_149);
+    assert_eq!(run(P), 3_000_000);
+    // Negative lags truncate toward zero too.
+    let mut acc = AvgVruntime::new(LAG);
+    let mut se = sleeper(77, -3_000_000);
+    let tun = Tunables::defaults(&LAG, 1, 1000);
+    let _ = reweight_entity(&mut acc, &RqCtx::new(None, 0, 0), &mut se, nice5, &tun).unwrap();
+    assert_eq!(se.vlag, Vlag(-9_170_149));
+}
+
+#[test]
+fn lag_preset_is_6_5_with_the_four_knobs_and_its_features() {
+    use crate::profile::{LagLimit, PlaceRule, Reweight};
+    assert_eq!(
+        Profile {
+            avg_rounding: AvgRounding::Floor,
+            lag_limit: LagLimit::TwiceSlice,
+            placement: PlaceRule::SleeperCredit,
+            reweight: Reweight::KeepVruntime,
+            ..LAG
+        },
+        P
+    );
+    assert_eq!(LAG.name(), "linux-6.5+place-lag");
+    assert_eq!(LAG.id(), None);
+    assert_eq!(crate::Linux6_5PlaceLag::PROFILE, LAG);
+    let f = LAG.default_features();
+    assert_eq!(
+        f,
+        (f65() - Features::START_DEBIT) | Features::PLACE_LAG,
+        "PLACE_LAG on, START_DEBIT gone, FAIR_SLEEPERS off"
+    );
+    assert_eq!(crate::entity::Tunables::defaults(&LAG, 1, 1000).features, f);
+    assert!(PlaceRule::CfsLag.is_cfs() && PlaceRule::SleeperCredit.is_cfs());
+    assert!(!PlaceRule::AnyLag.is_cfs());
 }

@@ -22,6 +22,8 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
 
     /// The queue as `sched_slice` and `place_entity` read it at `now`
     /// (flat: `h_nr_running` is `nr_running`; every entity SCHED_NORMAL).
+    /// `avg_vruntime` is left at v0: [`place_cfs`](Self::place_cfs) computes V
+    /// when the placement reads it.
     pub(super) fn cfs_ctx(&self, now: u64) -> CfsRqCtx {
         CfsRqCtx {
             min_vruntime: self.avg.zero_vruntime(),
@@ -30,14 +32,23 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
             idle_nr_running: 0,
             load: self.load,
             clock_task: now,
+            avg_vruntime: self.avg.zero_vruntime(),
+            avg_load: self.avg.sum_weight(),
+            curr_load: self.curr_term().map_or(0, |(_, w)| w),
         }
     }
 
-    /// `place_entity(cfs_rq, se, initial)` (v6.5) for entity `i`, with the
-    /// queue as it is now.
+    /// `place_entity(cfs_rq, se, initial)` (v6.5, or 86bfbb7ce4f6's under
+    /// [`PlaceRule::CfsLag`], which reads V) for entity `i`, with the queue
+    /// as it is now.
     pub(super) fn place_cfs(&mut self, i: u32, now: u64, initial: bool) -> Result<(), Error> {
         let p = self.profile();
-        let ctx = self.cfs_ctx(now);
+        let mut ctx = self.cfs_ctx(now);
+        if p.placement == PlaceRule::CfsLag {
+            let (v, w) = self.avg.overflowing_avg_vruntime(self.curr_term())?;
+            self.note(w);
+            ctx.avg_vruntime = v;
+        }
         let exec_start = self.store.nodes()[i as usize].exec_start;
         let mut se = *self.se(i);
         let w = rules::place_entity(
@@ -69,6 +80,19 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let se = self.se_mut(i);
         se.vruntime = rules::relative_vruntime(se.vruntime, min);
         Ok(())
+    }
+
+    /// `update_entity_lag(cfs_rq, se)` of 86bfbb7ce4f6 for `i`, still queued
+    /// (in the sums, or curr): the vlag it would save, `V − vruntime` by the
+    /// [`LagLimit`](crate::profile::LagLimit) rule. Computed, not stored, so
+    /// that the caller commits it only once the dequeue cannot fail.
+    pub(super) fn sleep_vlag_cfs(&mut self, i: u32) -> Result<Vlag, Error> {
+        let ctx = self.ctx_for(i);
+        let tun = self.tun;
+        let mut se = *self.se(i);
+        let (_, w) = overflowing_update_entity_lag(&mut self.avg, &ctx, &mut se, &tun)?;
+        self.note(w);
+        Ok(se.vlag)
     }
 
     /// `check_preempt_tick(cfs_rq, curr)` (v6.5) after `update_curr`, when

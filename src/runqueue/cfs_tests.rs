@@ -271,3 +271,91 @@ fn cfs_dequeue_clears_every_buddy_of_the_entity() {
     rq.dequeue(a, 0, DequeueFlags::SLEEP).unwrap();
     assert_eq!(rq.skip_buddy(), None);
 }
+
+// ----- 86bfbb7ce4f6's lag placement on v6.5 (Profile::LINUX_6_5_PLACE_LAG) --
+
+type LagRq = RunQueue<crate::Linux6_5PlaceLag, 16>;
+
+fn new_lag_rq() -> LagRq {
+    let p = crate::Linux6_5PlaceLag::PROFILE;
+    RunQueue::new(crate::Linux6_5PlaceLag, Tunables::defaults(&p, 1, 1000))
+}
+
+fn add_lag(rq: &mut LagRq) -> EntityId {
+    rq.add(SchedEntity::from_nice(0, 0).unwrap()).unwrap()
+}
+
+/// Vruntime of `id` relative to the queue's first `min_vruntime`.
+fn rel(rq: &LagRq, id: EntityId, m0: Vtime) -> i64 {
+    rq.entity(id).unwrap().vruntime.wsub(m0)
+}
+
+/// `update_entity_lag()` at 86bfbb7ce4f6 keeps V − vruntime whole. Two
+/// nice-0 tasks at m0 (enqueued without placement); a runs 100 ms and
+/// sleeps: V = m0 + 1024·100 ms / 2048 = m0 + 50 ms, vlag = −50,000,000 (a
+/// clamp of max(2·slice, TICK_NSEC) would keep −1,000,000 for these slice-0
+/// entities). Its wakeup with b running and the tree empty: V = m0 (b alone),
+/// load = b's 1,048,576, lag = tdiv(−50,000,000 · 2,097,152, 1,048,576) =
+/// −100,000,000: a is back at m0 + 100 ms. A reweight while asleep (nice 0 →
+/// 5) scales the vlag first: tdiv(−50,000,000 · 1,048,576, 343,040) =
+/// −152,835,820 (−152,835,820.9), and the wakeup then uses the new weight:
+/// tdiv(−152,835,820 · (1,048,576 + 343,040), 1,048,576) = −202,835,819
+/// (−202,835,819.71).
+#[test]
+fn cfs_lag_vlag_is_unclamped_and_rescaled_while_asleep() {
+    for renice in [false, true] {
+        let mut rq = new_lag_rq();
+        let m0 = rq.min_vruntime();
+        let a = add_lag(&mut rq);
+        let b = add_lag(&mut rq);
+        rq.enqueue(a, 0, EnqueueFlags::RESTORE).unwrap();
+        rq.enqueue(b, 0, EnqueueFlags::RESTORE).unwrap();
+        assert_eq!(rq.pick_next(0).unwrap(), Some(a));
+        rq.dequeue(a, 100 * MS, DequeueFlags::SLEEP).unwrap();
+        assert_eq!(rq.entity(a).unwrap().vlag, Vlag(-50_000_000));
+        assert_eq!(rq.pick_next(100 * MS).unwrap(), Some(b));
+        let mut want = 100 * MS as i64;
+        if renice {
+            rq.reweight(a, LoadWeight::from_nice(5).unwrap(), 100 * MS)
+                .unwrap();
+            assert_eq!(rq.entity(a).unwrap().vlag, Vlag(-152_835_820));
+            assert_eq!(rel(&rq, a, m0), 100 * MS as i64); // vruntime stays
+            want = 202_835_819;
+        }
+        rq.enqueue(a, 100 * MS, EnqueueFlags::WAKEUP).unwrap();
+        assert_eq!(rel(&rq, a, m0), want);
+        rq.validate().unwrap();
+    }
+}
+
+/// `task_fork_fair()` at 86bfbb7ce4f6: START_DEBIT is gone (e0c2ff903c32) and
+/// FAIR_SLEEPERS is off, so the child is placed at V with its zero lag, behind
+/// its parent. Parent a has run 4 ms (m0 + 4 ms), b waits at m0: V = m0 +
+/// 1024·4 ms / 2048 = m0 + 2 ms — 2 ms behind the parent, more than the 1 ms
+/// wakeup granularity, so the child preempts it (`check_preempt_wakeup`
+/// with WF_FORK). v6.5 puts the child at max(parent, m0 + vslice over 3
+/// tasks) = m0 + 4 ms, no preemption.
+#[test]
+fn cfs_lag_fork_is_placed_at_v() {
+    let mut rq = new_lag_rq();
+    let m0 = rq.min_vruntime();
+    let a = add_lag(&mut rq);
+    let b = add_lag(&mut rq);
+    rq.enqueue(a, 0, EnqueueFlags::RESTORE).unwrap();
+    rq.enqueue(b, 0, EnqueueFlags::RESTORE).unwrap();
+    assert_eq!(rq.pick_next(0).unwrap(), Some(a));
+    let child = add_lag(&mut rq);
+    assert!(rq.wake_up_new(child, 4 * MS).unwrap().is_requested());
+    assert_eq!(rel(&rq, a, m0), 4 * MS as i64);
+    assert_eq!(rel(&rq, child, m0), 2 * MS as i64);
+    let mut old = new_rq();
+    let m0 = old.min_vruntime();
+    let a = add(&mut old, 0, 0);
+    let b = add(&mut old, 0, 0);
+    old.enqueue(a, 0, EnqueueFlags::RESTORE).unwrap();
+    old.enqueue(b, 0, EnqueueFlags::RESTORE).unwrap();
+    old.pick_next(0).unwrap();
+    let child = add(&mut old, 0, 0);
+    assert!(!old.wake_up_new(child, 4 * MS).unwrap().is_requested());
+    assert_eq!(old.entity(child).unwrap().vruntime.wsub(m0), 4 * MS as i64);
+}

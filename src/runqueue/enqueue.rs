@@ -29,7 +29,7 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
             let se = self.se_mut(i);
             se.vruntime = crate::cfs::absolute_vruntime(se.vruntime, min);
         }
-        if p.placement == PlaceRule::SleeperCredit {
+        if p.placement.is_cfs() {
             if let Err(e) = self.update_curr_in_op(now) {
                 *self.se_mut(i) = saved;
                 return Err(e);
@@ -228,14 +228,24 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         self.update_curr_in_op(now)?;
         self.clear_buddies(i);
         let is_curr = self.curr == i;
-        if p.placement == PlaceRule::SleeperCredit {
+        if p.placement.is_cfs() {
             // v6.5 dequeue_entity: no lag; relative vruntime unless a sleep.
+            // 86bfbb7ce4f6 saves the lag at a sleep, before the entity leaves
+            // the sums (update_entity_lag).
+            let vlag = if p.placement == PlaceRule::CfsLag && flags.sleep {
+                Some(self.sleep_vlag_cfs(i)?)
+            } else {
+                None
+            };
             if !is_curr {
                 self.dequeue_tree(i)?;
             }
             let min = self.avg.zero_vruntime();
             let relative = p.vruntime_norm == VruntimeNorm::MinVruntimeRelative && !flags.sleep;
             let se = self.se_mut(i);
+            if let Some(vlag) = vlag {
+                se.set_vlag(&p, vlag);
+            }
             se.on_rq = false;
             if relative {
                 se.vruntime = crate::cfs::relative_vruntime(se.vruntime, min);

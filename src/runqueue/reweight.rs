@@ -14,7 +14,11 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let is_curr = self.curr == i;
         let on_rq = self.se(i).on_rq;
         if on_rq
-            && (is_curr || !matches!(p.reweight, Reweight::ScaleDeadline | Reweight::KeepVruntime))
+            && (is_curr
+                || !matches!(
+                    p.reweight,
+                    Reweight::ScaleDeadline | Reweight::KeepVruntime | Reweight::ScaleVlag
+                ))
         {
             self.update_curr_in_op(now)?;
         }
@@ -22,8 +26,11 @@ impl<R: Rules, S: NodeStore> CfsRq<R, S> {
         let in_tree = on_rq && !is_curr;
         // v6.6.0 keeps the entity in the tree (its vruntime key does not change);
         // every later generation takes it out and puts it back.
-        let move_in_tree =
-            in_tree && !matches!(p.reweight, Reweight::ScaleDeadline | Reweight::KeepVruntime);
+        let move_in_tree = in_tree
+            && !matches!(
+                p.reweight,
+                Reweight::ScaleDeadline | Reweight::KeepVruntime | Reweight::ScaleVlag
+            );
         // The kernel takes the lag while the entity is still in the tree, so
         // the 7.x limit's cfs_rq_max_slice includes the entity's own slice.
         let ctx = RqCtx {

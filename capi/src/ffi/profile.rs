@@ -251,10 +251,13 @@ pub const EEVDF_FEATURE_LAST_BUDDY: u64 = 0x800000000;
 pub const EEVDF_FEATURE_ALT_PERIOD: u64 = 0x1000000000;
 /// Feature `BASE_SLICE` (CFS, v6.5: a slice is at least the minimum granularity).
 pub const EEVDF_FEATURE_BASE_SLICE: u64 = 0x2000000000;
+/// Feature `FAIR_SLEEPERS` (86bfbb7ce4f6, default off: the v6.5 sleeper credit on
+/// top of lag placement; in no release).
+pub const EEVDF_FEATURE_FAIR_SLEEPERS: u64 = 0x4000000000;
 
 /// Every (C constant, Rust flag) pair; checked at compile time below and
 /// against [`Features::NAMES`] by a unit test.
-const FEATURE_BITS: [(u64, Features); 38] = [
+const FEATURE_BITS: [(u64, Features); 39] = [
     (EEVDF_FEATURE_PLACE_LAG, Features::PLACE_LAG),
     (
         EEVDF_FEATURE_PLACE_DEADLINE_INITIAL,
@@ -302,6 +305,7 @@ const FEATURE_BITS: [(u64, Features); 38] = [
     (EEVDF_FEATURE_LAST_BUDDY, Features::LAST_BUDDY),
     (EEVDF_FEATURE_ALT_PERIOD, Features::ALT_PERIOD),
     (EEVDF_FEATURE_BASE_SLICE, Features::BASE_SLICE),
+    (EEVDF_FEATURE_FAIR_SLEEPERS, Features::FAIR_SLEEPERS),
 ];
 
 const fn feature_bits_match() -> bool {
