@@ -1516,16 +1516,18 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
             tg: true,
             ..Upd::default()
         };
+        let mut asked = Resched::NONE;
         for (g, e) in self.chain_up(c) {
-            // The request is collected by take_resched below.
-            let _ = self.at_level(g, |rq| rq.tick(now))?;
+            // An update_curr request is also collected by take_resched below;
+            // CFS's check_preempt_tick (v6.5) only answers here.
+            asked |= self.at_level(g, |rq| rq.tick(now))?;
             self.update_load_avg(g, e, now, f, tgs)?;
             let child = self.child_of(g, e);
             if child != NONE {
                 self.update_cfs_group(child, now, tgs)?;
             }
         }
-        Ok(self.take_resched())
+        Ok(asked | self.take_resched())
     }
 
     /// `wakeup_preempt_fair` for a task just enqueued on this CPU: with no task
@@ -1750,7 +1752,8 @@ mod tests {
         }
     }
 
-    const PROFILES: [Profile; 5] = [
+    const PROFILES: [Profile; 6] = [
+        Profile::LINUX_6_5,
         Profile::LINUX_6_6,
         Profile::LINUX_6_18,
         Profile::LINUX_7_0,
@@ -1824,7 +1827,11 @@ mod tests {
     fn random_task_operations_keep_the_hierarchy_consistent() {
         for p in PROFILES {
             for seed in 0..6 {
-                for rule in [SharesLoad::MaxWeightLoadAvg, SharesLoad::LoadAvg] {
+                for rule in [
+                    SharesLoad::MaxWeightLoadAvg,
+                    SharesLoad::LoadAvg,
+                    SharesLoad::Weight,
+                ] {
                     let (ran, _) = drive(p, rule, seed, 1500);
                     assert!(ran > 0, "{}", p.name());
                 }
@@ -1833,6 +1840,43 @@ mod tests {
         // Delayed dequeue happens (≥ v6.18) and is handled.
         let (_, delayed) = drive(Profile::LINUX_7_1, SharesLoad::default(), 3, 3000);
         assert!(delayed > 0);
+    }
+
+    #[test]
+    fn cfs_tick_preemption_reaches_the_caller_at_every_level() {
+        // v6.5: entity_tick runs check_preempt_tick at every level with more
+        // than one entity; its request must come back from task_tick. Two
+        // groups with one busy task each share one CPU in turns.
+        let p = Profile::LINUX_6_5;
+        let tun = Tunables::defaults(&p, 1, 1000);
+        let mut tgs = [
+            TaskGroup::ROOT,
+            TaskGroup::new(0, DEFAULT_SHARES),
+            TaskGroup::new(0, DEFAULT_SHARES),
+        ];
+        let mut rq = FairRq::<_, 3, 4>::new(p, tun, SharesLoad::default(), &tgs).unwrap();
+        let se = SchedEntity::from_nice(0, tun.base_slice).unwrap();
+        let a = rq.add_task(1, se).unwrap();
+        let b = rq.add_task(2, se).unwrap();
+        let mut now = 1_000_000;
+        for t in [a, b] {
+            rq.enqueue_task(t, now, EnqueueFlags::new_task(p), &mut tgs)
+                .unwrap();
+        }
+        let mut cur = rq.pick_next_task(now, &mut tgs).unwrap().unwrap();
+        let (mut ran_b, mut switches) = (0, 0);
+        for _ in 0..1000 {
+            now += 1_000_000;
+            ran_b += u32::from(cur == b);
+            if rq.task_tick(now, &mut tgs).unwrap().is_requested() {
+                let next = rq.pick_next_task(now, &mut tgs).unwrap().unwrap();
+                switches += u32::from(next != cur);
+                cur = next;
+            }
+        }
+        assert!((490..=510).contains(&ran_b), "{ran_b}");
+        assert!(switches > 100, "{switches}");
+        rq.validate().unwrap();
     }
 
     #[test]

@@ -142,6 +142,18 @@ pub enum SharesLoad {
     /// A group whose tasks sleep and wake is weighed by its decayed history:
     /// right after a wakeup its entity is light.
     LoadAvg = 1,
+    /// `load = scale_load_down(grq.load.weight)`: `calc_cfs_shares()` of
+    /// v4.7 … v4.14 (ea1dc6fc6242 "sched/fair: Fix overly small weight for
+    /// interactive group entities" until the 4.15 change): the queue's
+    /// instantaneous weight, 0 when it is empty. The clamp is v4.14's too:
+    /// `if (shares < MIN_SHARES) shares = MIN_SHARES; if (shares > tg->shares)
+    /// shares = tg->shares;` with `MIN_SHARES` = `1UL << 1` and `tg->shares`
+    /// unsigned, so both comparisons are unsigned: a negative quotient (a
+    /// `tg_weight` below 0, possible only with inconsistent inputs) ends as
+    /// `tg.shares`, not 2. The rest (`tg_weight`, the `long` product and
+    /// division) is the formula of [`calc_group_shares`]. The call sites stay
+    /// the profile's (`update_cfs_group`), not v4.14's `update_cfs_shares`.
+    Weight = 2,
 }
 
 /// [`overflowing_calc_group_shares`] with the local load chosen by `rule`
@@ -156,6 +168,11 @@ pub enum SharesLoad {
 ///            Ok((699_050, false)));              // 2^20 · 2048 / 3072
 /// assert_eq!(s(&p, SharesLoad::LoadAvg, 1 << 20, 1024 + 256, 256, 2 << 20, 256),
 ///            Ok((209_715, false)));              // 2^20 · 256 / 1280
+/// // v4.14 weighs it by its instantaneous weight alone: here as today's rule…
+/// assert_eq!(s(&p, SharesLoad::Weight, 1 << 20, 1024 + 256, 256, 2 << 20, 256),
+///            Ok((699_050, false)));
+/// // …but a queue whose one task sleeps weighs 0 at once (MIN_SHARES), not its history.
+/// assert_eq!(s(&p, SharesLoad::Weight, 1 << 20, 1024 + 256, 256, 0, 256), Ok((2, false)));
 /// ```
 #[inline]
 pub fn overflowing_calc_group_shares_with(
@@ -177,10 +194,18 @@ pub fn overflowing_calc_group_shares_with(
             }
         }
         SharesLoad::LoadAvg => grq_load_avg,
+        SharesLoad::Weight => scale_load_down(grq_load_weight),
     };
+    let v4_14_clamp = rule == SharesLoad::Weight;
     if profile.is_exact() {
         return Ok((
-            exact_group_shares(tg_shares, tg_load_avg, tg_load_avg_contrib, load),
+            exact_group_shares(
+                tg_shares,
+                tg_load_avg,
+                tg_load_avg_contrib,
+                load,
+                v4_14_clamp,
+            ),
             false,
         ));
     }
@@ -199,6 +224,17 @@ pub fn overflowing_calc_group_shares_with(
     wrapped |= mul_wrapped;
     if tg_weight != 0 {
         shares = shares.checked_div(tg_weight).ok_or(Error::Undefined)?;
+    }
+    if v4_14_clamp {
+        // v4.14: two unsigned comparisons, in this order.
+        let mut s = shares as u64;
+        if s < MIN_SHARES {
+            s = MIN_SHARES;
+        }
+        if s > tg_shares {
+            s = tg_shares;
+        }
+        return Ok((s, wrapped));
     }
     Ok((kclamp(shares, MIN_SHARES as i64, t) as u64, wrapped))
 }
@@ -269,8 +305,16 @@ impl TaskGroup {
 }
 
 /// The EXACT evaluation of [`overflowing_calc_group_shares`]: the quotient as a
-/// sign and a u128 magnitude, then the kernel's clamp against the exact bounds.
-fn exact_group_shares(tg_shares: u64, tg_load_avg: u64, contrib: u64, load: u64) -> u64 {
+/// sign and a u128 magnitude, then the kernel's clamp against the exact bounds
+/// (`v4_14`: v4.14's "raise to 2, then cap at tg.shares" over the exact value,
+/// where a negative quotient is below 2).
+fn exact_group_shares(
+    tg_shares: u64,
+    tg_load_avg: u64,
+    contrib: u64,
+    load: u64,
+    v4_14: bool,
+) -> u64 {
     let shares = tg_shares as u128 * load as u128; // < 2^128
     let tg_weight = tg_load_avg as i128 - contrib as i128 + load as i128; // |·| < 2^66
     let (neg, mag) = if tg_weight == 0 {
@@ -280,6 +324,14 @@ fn exact_group_shares(tg_shares: u64, tg_load_avg: u64, contrib: u64, load: u64)
     };
     let neg = neg && mag != 0;
     let hi = tg_shares as u128;
+    if v4_14 {
+        let s = if neg || mag < MIN_SHARES as u128 {
+            MIN_SHARES as u128
+        } else {
+            mag
+        };
+        return if s > hi { tg_shares } else { s as u64 };
+    }
     if !neg && mag >= hi {
         tg_shares
     } else if neg || mag <= MIN_SHARES as u128 {
@@ -542,6 +594,55 @@ mod tests {
         Profile::LINUX_7_0,
         Profile::LINUX_7_1,
     ];
+
+    #[test]
+    fn v4_14_weight_rule_golden() {
+        // calc_cfs_shares() of v4.14: load = scale_load_down(grq.load.weight).
+        let s = |p: &Profile, tg_la, contrib, w, la| {
+            overflowing_calc_group_shares_with(
+                p,
+                SharesLoad::Weight,
+                1 << 20,
+                tg_la,
+                contrib,
+                w,
+                la,
+            )
+        };
+        for p in LINUX
+            .iter()
+            .chain([Profile::LINUX_6_5, Profile::EXACT].iter())
+        {
+            // A queue whose average (3000) exceeds its weight (one nice-0 task):
+            // 2^30 / (4000 − 3000 + 1024) = 530,504 (today's rule: 2^20·3000/4000).
+            assert_eq!(s(p, 4000, 3000, 1 << 20, 3000), Ok((530_504, false)));
+            assert_eq!(
+                calc_group_shares(p, 1 << 20, 4000, 3000, 1 << 20, 3000),
+                Ok(786_432)
+            );
+            // Empty queue: load 0, shares 0, raised to MIN_SHARES.
+            assert_eq!(s(p, 4000, 3000, 0, 3000), Ok((2, false)));
+            // The only queue of the group: its full shares.
+            assert_eq!(s(p, 1024, 1024, 3 << 20, 1024), Ok((1 << 20, false)));
+            // Two fresh tasks here, 1024 published elsewhere: 2^20·2048/3072.
+            assert_eq!(s(p, 2048, 1024, 2 << 20, 1024), Ok((699_050, false)));
+        }
+        // A negative tg_weight (inconsistent inputs): the quotient
+        // 2^30 / (0 − 5000 + 1024) = −270,061 compares unsigned in v4.14
+        // (MIN_SHARES is 1UL << 1, tg->shares unsigned long) and ends as
+        // tg.shares; today's signed clamp gives 2; EXACT's "below 2" gives 2.
+        for p in LINUX {
+            assert_eq!(s(&p, 0, 5000, 1 << 20, 0), Ok((1 << 20, false)));
+            assert_eq!(calc_group_shares(&p, 1 << 20, 0, 5000, 1 << 20, 0), Ok(2));
+        }
+        assert_eq!(s(&Profile::EXACT, 0, 5000, 1 << 20, 0), Ok((2, false)));
+        // tg.shares below MIN_SHARES (not reachable through the cgroup files):
+        // raised to 2, then capped at tg.shares = 1; today's clamp gives 2.
+        let tiny =
+            |rule| overflowing_calc_group_shares_with(&Profile::LINUX_7_1, rule, 1, 0, 0, 0, 0);
+        assert_eq!(tiny(SharesLoad::Weight), Ok((1, false)));
+        assert_eq!(tiny(SharesLoad::MaxWeightLoadAvg), Ok((2, false)));
+    }
 
     #[test]
     fn worked_example_known_bugs_4_idea_1() {

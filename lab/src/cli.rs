@@ -28,7 +28,7 @@ pub static SCENARIOS: [Scenario; 5] = [
         metrics: &vhost::METRICS,
         default_secs: vhost::DEFAULT_SECS,
         notes: vhost::NOTES,
-        absent: &vhost::ABSENT,
+        absent: &[],
         run: vhost::run,
         plot: vhost::plot,
     },

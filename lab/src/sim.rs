@@ -34,9 +34,11 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use eevdf::cfs::{absolute_vruntime, relative_vruntime};
 use eevdf::entity::{SchedEntity, Tunables};
 use eevdf::fair::{FairRq, TaskRef};
 use eevdf::group::{SharesLoad, TaskGroup};
+use eevdf::profile::VruntimeNorm;
 use eevdf::runqueue::{DequeueFlags, Dequeued, EnqueueFlags, WakeFlags};
 use eevdf::wake::{
     record_wakee, select_task_rq_fair, wake_wide, CpuState, SelectTaskRq, WakeeFlips,
@@ -553,10 +555,24 @@ impl Sim {
         let src = self.tasks[t].cpu;
         let tref = self.tasks[t].tref;
         let queued = lab_err(self.cpus[src].rq.entity(tref), "entity").on_rq;
-        let m = lab_err(
+        // CFS (6.5): a waking task leaves with its vruntime relative to the
+        // old queue's min_vruntime (migrate_task_rq_fair) and gets the new
+        // queue's back (enqueue_entity's renormalisation for ENQUEUE_MIGRATED)
+        // before its wakeup placement. The lab reads the new min_vruntime
+        // here, before the enqueue's update_curr. (A queued task's migration
+        // dequeue and RESTORE enqueue do this inside the crate.)
+        let cfs_renorm =
+            !queued && self.cfg.profile.vruntime_norm == VruntimeNorm::MinVruntimeRelative;
+        let level_min = |rq: &Rq| rq.cfs_rq(tref.group).map(|q| q.min_vruntime());
+        let src_min = lab_err(level_min(&self.cpus[src].rq), "cfs_rq");
+        let mut m = lab_err(
             self.cpus[src].rq.detach_task(tref, self.now, &mut self.tgs),
             "detach_task",
         );
+        if cfs_renorm {
+            let dst_min = lab_err(level_min(&self.cpus[dst].rq), "cfs_rq");
+            m.se.vruntime = absolute_vruntime(relative_vruntime(m.se.vruntime, src_min), dst_min);
+        }
         if queued {
             self.counts.dequeue += 1;
         }

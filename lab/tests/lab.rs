@@ -25,40 +25,56 @@ fn m(outcomes: &[Outcome], variant: &str, metric: &str) -> f64 {
         .metric(metric)
 }
 
+/// Tobias Huschle, LKML, 2023-11-16, "EEVDF/vhost regression (bisected to
+/// 86bfbb7ce4f6 sched/fair: Add lag based placement)": about −50 % uperf
+/// throughput against CFS, the kworker's longest wait from 3 ms to tens of
+/// ms. Not reproduced by the closed loop: today's values are pinned so that
+/// a change is noticed.
 #[test]
-fn vhost_lag_placement_bounds_waits_by_one_tick_and_no_place_lag_waits_every_time() {
+fn vhost_huschle_2023_closed_loop_keeps_cfs_throughput_and_bounds_waits_by_the_window() {
     let o = run_all("vhost", 2.0, 1);
-    let tick_us = 10_000.0;
+    let cfs = m(&o, "linux-6.5", "throughput_per_s");
+    assert!((cfs - 29_354.0).abs() < 300.0, "{cfs}");
     for v in vhost::VARIANTS {
+        let rel = m(&o, v, "throughput_per_s") / cfs;
+        // Within 6 % of CFS everywhere, far from the report's −50 %.
+        assert!(rel > 0.94 && rel < 1.01, "{v}: {rel}");
+        // The window (8 items of 10–50 µs of vhost work) bounds every wait:
+        // vhost sleeps when the ring is empty.
         let max = m(&o, v, "kworker_max_wait_us");
-        // The report's multi-tick waits (39.7 ms, 366 ms) are not reproduced:
-        // every variant's longest wait stays within about one tick.
-        assert!(max < 1.5 * tick_us, "{v}: {max}");
-        let share = m(&o, v, "vhost_cpu_share");
-        assert!(share > 0.8 && share < 0.95, "{v}: {share}");
+        assert!(max < 8.0 * 50.0, "{v}: {max}");
     }
-    // With lag placement the kworker usually preempts at once (positive saved
-    // lag); without it (6.6 keeps RUN_TO_PARITY) it waits for the tick.
-    let lag = m(&o, "linux-6.6", "kworker_avg_wait_us");
-    let nolag = m(&o, "linux-6.6-no-place-lag", "kworker_avg_wait_us");
-    assert!(nolag > 1000.0 * lag.max(1.0), "{lag} vs {nolag}");
-    assert!(nolag > 0.5 * tick_us);
-    // The rare long waits with lag placement: a negative saved lag makes the
-    // kworker ineligible, so it waits for vhost's slice to end at a tick.
-    assert!(m(&o, "linux-6.6", "kworker_max_wait_us") > 1000.0);
-    for v in ["linux-6.18", "linux-7.1"] {
-        assert!(m(&o, v, "kworker_avg_wait_us") < 10.0, "{v}");
-    }
+    // CFS: the kworker's sleeper credit preempts vhost at once.
+    assert_eq!(m(&o, "linux-6.5", "kworker_max_wait_us"), 0.0);
+    // 6.6 without lag placement: RUN_TO_PARITY keeps vhost on until it
+    // runs out of items; the loop loses about 5 %.
+    let nolag = m(&o, "linux-6.6-no-place-lag", "throughput_per_s") / cfs;
+    assert!(nolag < 0.96, "{nolag}");
+    assert!(m(&o, "linux-6.6-no-place-lag", "kworker_avg_wait_us") > 50.0);
 }
 
+/// Josef Bacik, "CPU Scheduler imbalance with cgroups" (blog post,
+/// 2017-07-24): stress got about 50 % more CPU than the application (busy
+/// group's share 0.58–0.62) on 4.x CFS, an even split (0.50 ± 0.02) with the
+/// 4.15 shares rule.
 #[test]
-fn cgroup_load_avg_only_favours_the_busy_group_and_todays_rule_splits_evenly() {
+fn cgroup_bacik_2017_fix_splits_evenly_and_the_old_rules_miss_the_band() {
     let o = run_all("cgroup", 2.0, 1);
-    let old = m(&o, "load-avg-only", "busy_group_share");
-    let new = m(&o, "max-weight-load-avg", "busy_group_share");
-    assert!(old > 0.6, "{old}");
-    assert!((new - 0.5).abs() < 0.05, "{new}");
-    assert!(old - new > 0.1);
+    // The fix's band is met under CFS (6.5) and under 7.1.
+    for v in ["linux-6.5", "linux-7.1"] {
+        let new = m(&o, v, "busy_group_share");
+        assert!((new - 0.5).abs() <= 0.02, "{v}: {new}");
+    }
+    // Not met: under CFS neither old rule reaches 0.58–0.62 (no load
+    // balancer, no wake-affine effective_load: the report's other causes).
+    // Today's values (seed 1, 2 s), pinned so that a change is noticed.
+    let v4_14 = m(&o, "linux-6.5-v4.14-shares", "busy_group_share");
+    assert!((v4_14 - 0.538).abs() < 0.01, "{v4_14}");
+    let avg_only = m(&o, "linux-6.5-load-avg-only", "busy_group_share");
+    assert!((avg_only - 0.504).abs() < 0.01, "{avg_only}");
+    // Under 7.1 (DELAY_DEQUEUE) the load_avg-only rule overshoots the band.
+    let eevdf_old = m(&o, "linux-7.1-load-avg-only", "busy_group_share");
+    assert!(eevdf_old > 0.62, "{eevdf_old}");
     for oc in &o {
         let sum = oc.metric("busy_group_share") + oc.metric("sleepy_group_share");
         assert!((sum - 1.0).abs() < 1e-9);
