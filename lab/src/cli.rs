@@ -325,6 +325,7 @@ pub fn run(o: &Options) -> Result<Run, String> {
             seed: o.seed,
             secs: o.secs.unwrap_or(s.default_secs),
             features: o.features.clone(),
+            probe: None,
         };
         let outcomes: Vec<Outcome> = o
             .variants_of(s)
@@ -378,6 +379,11 @@ fn cpu_seconds() -> Option<f64> {
 }
 
 pub fn main(args: &[String]) -> i32 {
+    match args.first().map(String::as_str) {
+        Some("trace-out") => return crate::trace::trace_out_main(&args[1..]),
+        Some("replay") => return crate::trace::replay_main(&args[1..]),
+        _ => {}
+    }
     let o = match parse(args) {
         Ok(Command::Run(o)) => o,
         Ok(Command::Help) => {

@@ -14,5 +14,6 @@ pub mod report;
 pub mod rng;
 pub mod sim;
 pub mod svg;
+pub mod trace;
 pub mod vcpu;
 pub mod vhost;

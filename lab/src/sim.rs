@@ -33,6 +33,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::sync::{Arc, Mutex};
 
 use eevdf::cfs::{absolute_vruntime, relative_vruntime};
 use eevdf::entity::{SchedEntity, Tunables};
@@ -66,6 +67,39 @@ pub struct Params {
     /// debugfs feature words (`NO_PLACE_LAG`, `RUN_TO_PARITY`, …) applied after
     /// the variant's own features.
     pub features: Vec<String>,
+    /// Told of every scheduling event (the trace writer); `None`: no one.
+    pub probe: Option<Probe>,
+}
+
+/// What the engine tells a [`Probe`], right after doing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Probed {
+    /// A task was woken from `cpu` (before placement).
+    Waking { t: usize, cpu: usize },
+    /// A woken task is queued on its CPU (`new`: the first enqueue of a run).
+    Wakeup { t: usize, new: bool },
+    /// A task moved between run queues.
+    Migrate { t: usize, from: usize, to: usize },
+    /// `pick_next_task` on `cpu` chose `t` (`None`: idle); also a task picked
+    /// only to decide that it sleeps, and the same task again.
+    Pick { cpu: usize, t: Option<usize> },
+    /// `cpu`'s periodic tick ran.
+    Tick { cpu: usize },
+}
+
+/// An observer of a run: it reads the engine's state and changes nothing.
+pub trait Observer: Send {
+    fn event(&mut self, sim: &Sim, ev: Probed);
+}
+
+/// A shared [`Observer`].
+#[derive(Clone)]
+pub struct Probe(pub Arc<Mutex<dyn Observer>>);
+
+impl std::fmt::Debug for Probe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Probe")
+    }
 }
 
 /// What a run of the engine is configured with.
@@ -92,6 +126,7 @@ pub struct Config {
     pub end: u64,
     /// Feature words applied on top of `features` when the run starts.
     pub extra_features: Vec<String>,
+    pub probe: Option<Probe>,
 }
 
 impl Config {
@@ -111,6 +146,7 @@ impl Config {
             warmup: START + ((end - START) / 10).min(1_000_000_000),
             end,
             extra_features: params.features.clone(),
+            probe: params.probe.clone(),
         }
     }
 
@@ -355,6 +391,7 @@ pub struct Sim {
     states: Vec<CpuState>,
     /// When each CPU's running task ends its current `Run` (`u64::MAX`: none).
     run_done_at: Vec<u64>,
+    probe: Option<Probe>,
 }
 
 fn lab_err<T>(r: Result<T, eevdf::Error>, what: &str) -> T {
@@ -390,6 +427,7 @@ impl Sim {
             })
             .collect();
         Sim {
+            probe: cfg.probe.clone(),
             tgs: cfg.groups.clone(),
             tick_nsec: cfg.tick_nsec(),
             cfg,
@@ -451,6 +489,15 @@ impl Sim {
             wakeups_in_place: 0,
         });
         t
+    }
+
+    /// Tells the probe, if any.
+    fn probe(&self, ev: Probed) {
+        if let Some(p) = &self.probe {
+            p.0.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .event(self, ev);
+        }
     }
 
     fn push(&mut self, at: u64, ev: Ev) {
@@ -599,6 +646,11 @@ impl Sim {
             );
             self.counts.enqueue += 1;
         }
+        self.probe(Probed::Migrate {
+            t,
+            from: src,
+            to: dst,
+        });
     }
 
     /// Wakes task `t` (`try_to_wake_up`), from CPU `src_cpu`, by task `waker`
@@ -614,6 +666,7 @@ impl Sim {
             State::Sleeping => {}
         }
         self.counts.wakeup += 1;
+        self.probe(Probed::Waking { t, cpu: src_cpu });
         let now = self.now;
         let counted = now >= self.cfg.warmup;
         self.tasks[t].sleep_gen += 1;
@@ -749,6 +802,7 @@ impl Sim {
         if preempt.is_requested() || resched.is_requested() {
             self.request_resched(target);
         }
+        self.probe(Probed::Wakeup { t, new: false });
     }
 
     /// The running task `t` of `cpu` goes to sleep (optionally with a timeout).
@@ -849,6 +903,10 @@ impl Sim {
                 "pick_next_task",
             );
             self.counts.pick += 1;
+            if self.probe.is_some() {
+                let t = pick.map(|r| self.owner(cpu, r));
+                self.probe(Probed::Pick { cpu, t });
+            }
             let Some(tref) = pick else {
                 if self.cfg.newidle_pull && !pulled {
                     pulled = true;
@@ -940,6 +998,7 @@ impl Sim {
             task.state = State::Runnable;
             task.runnable_since = START;
             self.set_resched(cpu);
+            self.probe(Probed::Wakeup { t, new: true });
         }
         loop {
             self.process_resched(w);
@@ -983,6 +1042,7 @@ impl Sim {
                     );
                 }
                 let r = lab_err(self.cpus[cpu].rq.task_tick(at, &mut self.tgs), "task_tick");
+                self.probe(Probed::Tick { cpu });
                 if r.is_requested() && self.cpus[cpu].running.is_some() {
                     self.set_resched(cpu);
                 }

@@ -387,6 +387,7 @@ fn a_value_that_is_not_finite_is_null_with_a_note_never_zero() {
         seed: 1,
         secs: 1.0,
         features: Vec::new(),
+        probe: None,
     };
     let l: Value = serde_json::from_str(&json_line(s.name, s.absent, &p, &oc).unwrap()).unwrap();
     let (m0, e0) = (oc.metrics[0].0, oc.extra[0].0);

@@ -13,6 +13,7 @@ fn run_all(name: &str, secs: f64, seed: u64) -> Vec<Outcome> {
         seed,
         secs,
         features: Vec::new(),
+        probe: None,
     };
     s.variants.iter().map(|v| (s.run)(v, &p)).collect()
 }

@@ -1,0 +1,273 @@
+//! Traces: a lab run written as ftrace text ([`write`]), ftrace text read
+//! back ([`parse`]), and a recorded trace replayed in lockstep through the
+//! library's run queues ([`replay`]). See the "Traces" section of
+//! `docs/lab.md`.
+
+pub mod parse;
+pub mod place;
+pub mod replay;
+pub mod write;
+
+use std::sync::{Arc, Mutex};
+
+use crate::cli::{Scenario, SCENARIOS};
+use crate::report::Outcome;
+use crate::sim::{Params, Probe};
+
+/// Simulated seconds of `trace-out` when `--secs` is not given.
+pub const TRACE_SECS: f64 = 0.1;
+
+/// Runs one variant of a scenario with a trace writer attached; returns the
+/// trace and the run's outcome.
+pub fn record(s: &Scenario, variant: &'static str, params: &Params) -> (String, Outcome) {
+    let title = vec![format!(
+        "scenario={} variant={variant} seed={} secs={}",
+        s.name, params.seed, params.secs
+    )];
+    let w = Arc::new(Mutex::new(write::Writer::new(title)));
+    let p = Params {
+        probe: Some(Probe(w.clone())),
+        ..params.clone()
+    };
+    let oc = (s.run)(variant, &p);
+    drop(p);
+    let w = match Arc::try_unwrap(w) {
+        Ok(m) => m.into_inner().unwrap_or_else(|e| e.into_inner()),
+        Err(_) => unreachable!("the scenario kept the trace writer"),
+    };
+    (w.finish(), oc)
+}
+
+pub const TRACE_OUT_USAGE: &str =
+    "usage: eevdf-lab trace-out SCENARIO [--variant NAME] [--seed N] [--secs S] [--features W1,W2] [-o FILE]";
+
+/// `eevdf-lab trace-out ...`: the exit status.
+pub fn trace_out_main(args: &[String]) -> i32 {
+    match trace_out(args) {
+        Ok(msg) => {
+            eprint!("{msg}");
+            0
+        }
+        Err(e) => {
+            eprintln!("eevdf-lab trace-out: {e}");
+            eprintln!("{TRACE_OUT_USAGE}");
+            2
+        }
+    }
+}
+
+fn trace_out(args: &[String]) -> Result<String, String> {
+    let mut it = args.iter();
+    let (mut name, mut variant, mut out) = (None, None, None);
+    let mut params = Params {
+        seed: 1,
+        secs: TRACE_SECS,
+        ..Params::default()
+    };
+    while let Some(a) = it.next() {
+        let mut val = |what: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{a} needs {what}"))
+        };
+        match a.as_str() {
+            "--variant" => variant = Some(val("a variant name")?),
+            "-o" | "--output" => out = Some(val("a file name")?),
+            "--seed" => {
+                let v = val("an integer")?;
+                params.seed = v
+                    .parse()
+                    .map_err(|_| format!("--seed needs a non-negative integer, not '{v}'"))?;
+            }
+            "--secs" => {
+                let v = val("a number of seconds")?;
+                params.secs = v
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| *s > 0.0 && *s <= 60.0)
+                    .ok_or_else(|| format!("--secs needs seconds with 0 < S <= 60, not '{v}'"))?;
+            }
+            "--features" => {
+                for w in val("a list like NO_PLACE_LAG")?
+                    .split(',')
+                    .filter(|w| !w.is_empty())
+                {
+                    if !eevdf::Features::empty().apply_debugfs(w) {
+                        return Err(format!("unknown feature '{w}'"));
+                    }
+                    params.features.push(w.to_string());
+                }
+            }
+            s if s.starts_with('-') => return Err(format!("unknown option '{s}'")),
+            s if name.is_none() => name = Some(s.to_string()),
+            s => return Err(format!("one scenario per trace, not also '{s}'")),
+        }
+    }
+    let known: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
+    let name = name.ok_or_else(|| format!("no scenario given (one of {})", known.join(", ")))?;
+    let s = SCENARIOS
+        .iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| format!("unknown scenario '{name}' (one of {})", known.join(", ")))?;
+    let v: &'static str = match variant {
+        None => s.variants[0],
+        Some(v) => s
+            .variants
+            .iter()
+            .copied()
+            .find(|w| *w == v)
+            .ok_or_else(|| {
+                format!(
+                    "unknown variant '{v}' of {} (one of {})",
+                    s.name,
+                    s.variants.join(", ")
+                )
+            })?,
+    };
+    let (text, _) = record(s, v, &params);
+    let lines = text.lines().filter(|l| !l.starts_with('#')).count();
+    match &out {
+        Some(f) => std::fs::write(f, &text).map_err(|e| format!("cannot write {f}: {e}"))?,
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .write_all(text.as_bytes())
+                .map_err(|e| format!("cannot write the trace: {e}"))?;
+        }
+    }
+    Ok(format!(
+        "eevdf-lab: {} {v}, {} s simulated: {lines} trace lines{}\n",
+        s.name,
+        params.secs,
+        out.map(|f| format!(" in {f}")).unwrap_or_default()
+    ))
+}
+
+pub const REPLAY_USAGE: &str =
+    "usage: eevdf-lab replay TRACE [--release 6.6|6.18|7.0|7.1] [--ncpus N] [--hz HZ] [--slice NS] [--features W1,W2]";
+
+/// `eevdf-lab replay ...`: the exit status.
+pub fn replay_main(args: &[String]) -> i32 {
+    match replay_cli(args) {
+        Ok(text) => {
+            print!("{text}");
+            0
+        }
+        Err((code, e)) => {
+            eprintln!("eevdf-lab replay: {e}");
+            if code == 2 {
+                eprintln!("{REPLAY_USAGE}");
+            }
+            code
+        }
+    }
+}
+
+fn replay_cli(args: &[String]) -> Result<String, (i32, String)> {
+    let usage = |e: String| (2, e);
+    let mut it = args.iter();
+    let mut file = None;
+    let (mut release, mut ncpus, mut hz, mut slice) = (None, None, None, None);
+    let mut features: Vec<String> = Vec::new();
+    while let Some(a) = it.next() {
+        let mut val = |what: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| usage(format!("{a} needs {what}")))
+        };
+        let num = |v: String, what: &str| -> Result<u64, (i32, String)> {
+            v.parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| usage(format!("{a} needs {what}, not '{v}'")))
+        };
+        match a.as_str() {
+            "--release" => {
+                let v = val("a release")?;
+                release = Some(replay::profile_named(&v).ok_or_else(|| {
+                    usage(format!("unknown release '{v}' (6.6, 6.18, 7.0 or 7.1)"))
+                })?);
+            }
+            "--ncpus" => ncpus = Some(num(val("a CPU count")?, "a positive CPU count")?),
+            "--hz" => hz = Some(num(val("HZ")?, "a positive HZ")?),
+            "--slice" => slice = Some(num(val("nanoseconds")?, "positive nanoseconds")?),
+            "--features" => {
+                for w in val("a list like NO_PLACE_LAG")?
+                    .split(',')
+                    .filter(|w| !w.is_empty())
+                {
+                    if !eevdf::Features::empty().apply_debugfs(w) {
+                        return Err(usage(format!("unknown feature '{w}'")));
+                    }
+                    features.push(w.to_string());
+                }
+            }
+            s if s.starts_with('-') => return Err(usage(format!("unknown option '{s}'"))),
+            s if file.is_none() => file = Some(s.to_string()),
+            s => return Err(usage(format!("one trace at a time, not also '{s}'"))),
+        }
+    }
+    let file = file.ok_or_else(|| usage("no trace file given".to_string()))?;
+    let text =
+        std::fs::read_to_string(&file).map_err(|e| (1, format!("cannot read {file}: {e}")))?;
+    let t0 = std::time::Instant::now();
+    let trace = parse::parse(&text).map_err(|e| (1, format!("{file}: {e}")))?;
+    let header =
+        replay::Setup::from_header(&trace.comments).map_err(|e| (1, format!("{file}: {e}")))?;
+    let from_header = header.is_some();
+    let mut setup = match (header, release) {
+        (Some(mut s), Some(p)) => {
+            s.features = eevdf::Features::defaults(p.release);
+            s.profile = p;
+            s
+        }
+        (Some(s), None) => s,
+        (None, p) => {
+            let n = ncpus.unwrap_or_else(|| {
+                trace
+                    .lines
+                    .iter()
+                    .map(|l| l.cpu as u64 + 1)
+                    .max()
+                    .unwrap_or(1)
+            });
+            replay::Setup::new(p.unwrap_or(eevdf::Profile::LINUX_6_6), n as u32)
+        }
+    };
+    if let Some(n) = ncpus {
+        setup.base_slice = setup.profile.base_slice(n as u32);
+    }
+    if let Some(h) = hz {
+        setup.tick_nsec = eevdf::profile::tick_nsec(h as u32);
+    }
+    if let Some(s) = slice {
+        setup.base_slice = s;
+    }
+    for w in &features {
+        setup.features.apply_debugfs(w);
+    }
+    let r = replay::replay(&trace, &setup);
+    let what = format!(
+        "{} (features {:#x}, base slice {} ns{})",
+        setup.profile.name(),
+        setup.features.bits(),
+        setup.base_slice,
+        if from_header {
+            ", setup from the lab header"
+        } else {
+            ""
+        }
+    );
+    let mut out = replay::render(&r, &what);
+    let places = place::check(&trace, &setup);
+    if !places.lines.is_empty() {
+        out.push_str(&place::render(&places));
+    }
+    eprintln!(
+        "eevdf-lab: {} lines parsed ({} skipped) and replayed in {:.3} s",
+        trace.lines.len(),
+        trace.skipped,
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(out)
+}
