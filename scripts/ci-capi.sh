@@ -96,7 +96,7 @@ awk '/^```c$/ { on = 1; next } /^```$/ { if (on && keep) exit; on = 0; next }
 
 # cargo-c, when there is one: the same files.
 if cargo cinstall --help >/dev/null 2>&1; then
-    (cd "$capi" && cargo cinstall --release --quiet --destdir "$work/cstage" \
+    (cd "$capi" && cargo cinstall --release --destdir "$work/cstage" \
         --prefix /usr --libdir /usr/lib64 \
         --config "patch.crates-io.eevdf.path=\"$core\"")
     want=$(cd "$stage" && find . | sort)
