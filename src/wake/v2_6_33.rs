@@ -40,6 +40,16 @@
 //!   MC domain). "Idle" here is `cfs.nr_running == 0`, not today's
 //!   `available_idle_cpu`.
 //!
+//! Sources, and how sure each step is: `wake_affine()` (with the
+//! SYNC_LESS/SYNC_MORE block, removed in v2.6.34 with `avg_overlap`) and
+//! `effective_load()` were read from a v2.6.32/v2.6.33-era tree of
+//! `kernel/sched_fair.c`; `select_idle_sibling(p, sd, target)` from a
+//! v2.6.34-era tree, without that tree's later `cpu_idle` shortcut; the MC
+//! domain's `imbalance_pct` 125, `wake_idx` 0 and missing SD_BALANCE_WAKE
+//! from `SD_MC_INIT` in `include/linux/topology.h`. The default values of
+//! SYNC_LESS (on) and SYNC_MORE (off) are stated from the feature list of
+//! that era, not checked against the v2.6.33 tag: they are inputs here.
+//!
 //! Only what a root-group task on one multi-core domain needs is modelled
 //! (the report's host: two CPUs sharing a cache, the vCPU threads in the root
 //! group); `effective_load` of a task group below the root is not.
@@ -85,9 +95,9 @@ pub struct WakeAffineInput {
     pub imbalance_pct: u32,
     /// WF_SYNC.
     pub sync: bool,
-    /// Feature SYNC_LESS (on in v2.6.33's `sched_features.h`).
+    /// Feature SYNC_LESS (on by default in that era's `sched_features.h`).
     pub sync_less: bool,
-    /// Feature SYNC_MORE (off in v2.6.33's `sched_features.h`).
+    /// Feature SYNC_MORE (off by default in that era's `sched_features.h`).
     pub sync_more: bool,
 }
 
