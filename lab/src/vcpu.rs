@@ -287,6 +287,12 @@ impl Workload for Vcpu {
 }
 
 pub fn run(variant: &'static str, params: &Params) -> Outcome {
+    run_with(variant, params, true)
+}
+
+/// [`run`] with the lab's newidle pull on or off (a sensitivity check of the
+/// lab's own migration model; not a variant, not on the command line).
+pub fn run_with(variant: &'static str, params: &Params, newidle_pull: bool) -> Outcome {
     // The 2010 variants: v2.6.33's placement on the library's CFS.
     let old = !variant.starts_with("linux-");
     let profile = match variant {
@@ -301,6 +307,7 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
             affine_wakeups: variant != "no-wake-affine",
         };
     }
+    cfg.newidle_pull = newidle_pull;
     let rng = Rng::new(params.seed).fork(0xC9);
     let mut sim = Sim::new(cfg);
     let mut vcpu = [[0; 2]; 2];
