@@ -22,6 +22,10 @@
 //! CPU. Not modelled: asymmetric CPU capacity, clusters, energy-aware
 //! placement, core scheduling, `SIS_PROP`, several LLCs or NUMA nodes.
 //!
+//! [`v2_6_33`] holds the rule of Linux v2.6.33 (instantaneous loads, the
+//! sync adjustment, `avg_overlap` hints, the cfs-empty idle sibling), a
+//! historical variant for reports of that era; it is Rust only.
+//!
 //! Everything is a pure function of small `#[repr(C)]` input structs, so a
 //! hypervisor or simulator can replay the decision. Idleness of a vCPU takes
 //! `vcpu_is_preempted` into account ([`available_idle_cpu`]): an idle vCPU whose
@@ -42,6 +46,9 @@
 //! ```
 
 use crate::features::Features;
+
+pub mod v2_6_33;
+
 #[cfg(test)]
 use crate::profile::Release;
 use crate::profile::{DelayDequeue, Profile};

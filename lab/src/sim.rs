@@ -127,6 +127,22 @@ pub struct Config {
     /// Feature words applied on top of `features` when the run starts.
     pub extra_features: Vec<String>,
     pub probe: Option<Probe>,
+    /// The wakeup placement rule (today's, or a historical one).
+    pub wake_rule: WakeRule,
+}
+
+/// Which release's wakeup placement the engine asks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum WakeRule {
+    /// The profile's `wake::select_task_rq_fair` (with `wake_wide`).
+    #[default]
+    Profile,
+    /// v2.6.33's (`wake::v2_6_33::select_task_rq_fair`) on one MC domain
+    /// spanning every CPU, with or without feature AFFINE_WAKEUPS; loads are
+    /// the root run queues' instantaneous weights, scaled down to 2.6.33's
+    /// units (nice 0 = 1024). No `avg_overlap` is kept: the lab's wakeups
+    /// under this rule are plain (not sync) and SYNC_MORE is off.
+    V2_6_33 { affine_wakeups: bool },
 }
 
 impl Config {
@@ -147,6 +163,7 @@ impl Config {
             end,
             extra_features: params.features.clone(),
             probe: params.probe.clone(),
+            wake_rule: WakeRule::Profile,
         }
     }
 
@@ -687,6 +704,15 @@ impl Sim {
                 self.migrate(t, only);
             }
             only
+        } else if let WakeRule::V2_6_33 { affine_wakeups } = self.cfg.wake_rule {
+            let dst = self.place_v2_6_33(t, src_cpu, waker, sync, affine_wakeups);
+            if dst != prev {
+                self.migrate(t, dst);
+                if counted {
+                    self.tasks[t].migrations_wake += 1;
+                }
+            }
+            dst
         } else {
             let jiffies = self.jiffies();
             let hz = self.cfg.hz as u64;
@@ -803,6 +829,62 @@ impl Sim {
             self.request_resched(target);
         }
         self.probe(Probed::Wakeup { t, new: false });
+    }
+
+    /// v2.6.33's wakeup placement of task `t` woken from `src_cpu`
+    /// ([`WakeRule::V2_6_33`]).
+    fn place_v2_6_33(
+        &mut self,
+        t: usize,
+        src_cpu: usize,
+        waker: Option<usize>,
+        sync: bool,
+        affine_wakeups: bool,
+    ) -> usize {
+        use eevdf::wake::v2_6_33 as old;
+        use eevdf::weight::scale_load_down;
+        let prev = self.tasks[t].cpu;
+        let root_load = |c: &Cpu| {
+            c.rq.cfs_rq(0)
+                .map_or(0, |q| scale_load_down(q.load_weight()))
+        };
+        let weight_of = |sim: &Sim, task: usize| {
+            let tk = &sim.tasks[task];
+            sim.cpus[tk.cpu]
+                .rq
+                .entity(tk.tref)
+                .map_or(1024, |e| scale_load_down(e.load.weight()))
+        };
+        // `current` on the waker's CPU: the waking task, else whatever runs
+        // there (its weight only matters for a sync wakeup).
+        let current = waker.or(self.cpus[src_cpu].running);
+        let input = old::WakeAffineInput {
+            this_load: root_load(&self.cpus[src_cpu]),
+            this_nr_running: self.cpus[src_cpu].rq.nr_running(),
+            prev_load: root_load(&self.cpus[prev]),
+            current_weight: current.map_or(0, |c| weight_of(self, c)),
+            p_weight: weight_of(self, t),
+            sync,
+            ..old::WakeAffineInput::default()
+        };
+        let cfs: Vec<u32> = self.cpus.iter().map(|c| c.rq.nr_running()).collect();
+        let pl = old::select_task_rq_fair(
+            src_cpu,
+            prev,
+            affine_wakeups,
+            &input,
+            &cfs,
+            &self.tasks[t].allowed,
+        );
+        if self.now >= self.cfg.warmup {
+            if let Some(d) = pl.decision {
+                self.placement.wake_affine_runs += 1;
+                if d.affine && pl.cpu != prev {
+                    self.placement.wake_affine_this += 1;
+                }
+            }
+        }
+        pl.cpu
     }
 
     /// The running task `t` of `cpu` goes to sleep (optionally with a timeout).

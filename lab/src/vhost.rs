@@ -18,7 +18,7 @@
 //! to running (max, mean), vhost's share of CPU 0.
 
 use eevdf::group::{TaskGroup, DEFAULT_SHARES};
-use eevdf::{Features, Profile};
+use eevdf::Profile;
 
 use crate::report::{Cell, Outcome, Series};
 use crate::rng::Rng;
@@ -26,8 +26,9 @@ use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload};
 use crate::svg::{render, Plot};
 
 pub const NAME: &str = "vhost";
-pub const VARIANTS: [&str; 5] = [
+pub const VARIANTS: [&str; 6] = [
     "linux-6.5",
+    "linux-6.5-86bfbb7ce4f6",
     "linux-6.6",
     "linux-6.6-no-place-lag",
     "linux-6.18",
@@ -39,7 +40,7 @@ pub const METRICS: [&str; 4] = [
     "kworker_avg_wait_us",
     "vhost_cpu_share",
 ];
-pub const NOTES: &str = "8 CPUs, HZ=100, base slice 3 ms; closed loop of 8 items: guest ring -> vhost (cgroup vm, CPU 0, 10-50 us/item, no sleep while the ring has items) -> kworker/0 (root, CPU 0, 2-6 us) -> I/O vCPU (vm, CPU 1, 10-50 us) -> ring; 6 busy vCPU threads of vm on CPUs 2-7.\nlinux-6.5: CFS. waits: kworker wakeup -> first run. Migration: none (all pinned).";
+pub const NOTES: &str = "8 CPUs, HZ=100, base slice 3 ms; closed loop of 8 items: guest ring -> vhost (cgroup vm, CPU 0, 10-50 us/item, no sleep while the ring has items) -> kworker/0 (root, CPU 0, 2-6 us) -> I/O vCPU (vm, CPU 1, 10-50 us) -> ring; 6 busy vCPU threads of vm on CPUs 2-7.\nlinux-6.5: CFS; linux-6.5-86bfbb7ce4f6: 6.5 CFS with 86bfbb7ce4f6's lag placement (the bisect's bad side). waits: kworker wakeup -> first run. Migration: none (all pinned).";
 pub const DEFAULT_SECS: f64 = 10.0;
 /// Items in flight in the closed loop (the guest's ring and everything
 /// downstream of it).
@@ -138,13 +139,19 @@ impl Workload for Vhost {
 pub fn run(variant: &'static str, params: &Params) -> Outcome {
     let profile = match variant {
         "linux-6.5" => Profile::LINUX_6_5,
+        // The bad side of the report's bisect: 6.5's CFS (pick, tick and
+        // wakeup preemption, buddies, min_vruntime) with 86bfbb7ce4f6's
+        // lag-based placement. Its features are that tree's
+        // (`Profile::default_features`: PLACE_LAG on, no START_DEBIT, no
+        // FAIR_SLEEPERS sleeper credit).
+        "linux-6.5-86bfbb7ce4f6" => Profile::LINUX_6_5_PLACE_LAG,
         "linux-6.6" | "linux-6.6-no-place-lag" => Profile::LINUX_6_6,
         "linux-6.18" => Profile::LINUX_6_18,
         _ => Profile::LINUX_7_1,
     };
     let mut cfg = Config::new(profile, 8, 100, params);
     cfg.base_slice = 3_000_000;
-    let mut features = Features::defaults(profile.release);
+    let mut features = profile.default_features();
     if variant.ends_with("no-place-lag") {
         features.apply_debugfs("NO_PLACE_LAG");
     }

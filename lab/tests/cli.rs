@@ -271,6 +271,8 @@ fn json_lines_round_trip_every_column_and_the_run_parameters() {
     };
     assert_eq!(release("vhost", "linux-6.6-no-place-lag"), "6.6");
     assert_eq!(release("vhost", "linux-6.18"), "6.18");
+    // The what-if tree of 86bfbb7ce4f6 runs 6.5's rules.
+    assert_eq!(release("vhost", "linux-6.5-86bfbb7ce4f6"), "6.5");
     assert_eq!(release("aio", "linux-7.1"), "7.1");
     assert_eq!(release("aio", "linux-6.6-no-kthread-rule"), "6.6");
     assert_eq!(release("cgroup", "linux-7.1-load-avg-only"), "7.1");
@@ -320,6 +322,7 @@ fn json_names_the_metrics_the_reports_are_judged_by() {
         vhost::VARIANTS,
         [
             "linux-6.5",
+            "linux-6.5-86bfbb7ce4f6",
             "linux-6.6",
             "linux-6.6-no-place-lag",
             "linux-6.18",
@@ -346,7 +349,16 @@ fn json_names_the_metrics_the_reports_are_judged_by() {
         ]
     );
     assert_eq!(cgroup::METRICS, ["busy_group_share", "sleepy_group_share"]);
-    assert_eq!(vcpu::VARIANTS, ["wake-affine", "no-wake-affine", "pinned"]);
+    assert_eq!(
+        vcpu::VARIANTS,
+        [
+            "pinned",
+            "no-wake-affine",
+            "wake-affine",
+            "linux-6.6",
+            "linux-7.1"
+        ]
+    );
     assert_eq!(vcpu::METRICS, ["coscheduled_fraction", "guest_progress"]);
     assert_eq!(hlt::VARIANTS, ["hlt-preempted", "hlt-not-preempted"]);
     assert_eq!(hlt::METRICS, ["makespan_ms", "idle_vcpu_used_fraction"]);

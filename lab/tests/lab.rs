@@ -52,6 +52,14 @@ fn vhost_huschle_2023_closed_loop_keeps_cfs_throughput_and_bounds_waits_by_the_w
     let nolag = m(&o, "linux-6.6-no-place-lag", "throughput_per_s") / cfs;
     assert!(nolag < 0.96, "{nolag}");
     assert!(m(&o, "linux-6.6-no-place-lag", "kworker_avg_wait_us") > 50.0);
+    // The bisect's bad side (86bfbb7ce4f6: 6.5's CFS with lag placement and
+    // no sleeper credit): the woken kworker is placed near V, within the
+    // wakeup granularity of vhost, so it does not preempt and waits until
+    // vhost empties the ring: about −5 %, not −50 % (seed 1, 2 s: −4.7 %).
+    let bad = m(&o, "linux-6.5-86bfbb7ce4f6", "throughput_per_s") / cfs;
+    assert!(bad > 0.94 && bad < 0.97, "{bad}");
+    let bad_avg = m(&o, "linux-6.5-86bfbb7ce4f6", "kworker_avg_wait_us");
+    assert!(bad_avg > 40.0, "{bad_avg}");
 }
 
 /// Josef Bacik, "CPU Scheduler imbalance with cgroups" (blog post,
@@ -82,16 +90,87 @@ fn cgroup_bacik_2017_fix_splits_evenly_and_the_old_rules_miss_the_band() {
     }
 }
 
+fn extra(outcomes: &[Outcome], variant: &str, column: &str) -> f64 {
+    let o = outcomes.iter().find(|o| o.variant == variant).unwrap();
+    let (_, c) = o.extra.iter().find(|(n, _)| *n == column).unwrap();
+    c.json.as_f64().unwrap()
+}
+
+/// Zhang Xiantao, kvm list and LKML, 2010-04-10, "VM performance issue in
+/// KVM guests." (2 host CPUs, 2 guests × 2 vCPUs, saturated; webbench 5–10×
+/// faster pinned), and Avi Kivity's reply of 2010-04-16: a guest's vCPUs are
+/// co-scheduled 0 % of the time with affine wakeups (band 0 ± 0.05).
+/// Seed 1, 4 s.
 #[test]
-fn vcpu_wake_affine_does_not_stack_vcpus_under_todays_rules() {
-    let o = run_all("vcpu", 1.5, 1);
-    let base = m(&o, "pinned", "coscheduled_fraction");
-    for v in vcpu::VARIANTS {
-        let c = m(&o, v, "coscheduled_fraction");
-        assert!(c <= 0.5 + 1e-9 && c > 0.3, "{v}: {c}");
-        assert!((c - base).abs() < 0.05, "{v}: {c} vs pinned {base}");
-        assert!(m(&o, v, "guest_progress") > 1000.0);
+fn vcpu_zhang_kivity_2010_affine_wakeups_stack_each_guest_on_one_cpu() {
+    let o = run_all("vcpu", 4.0, 1);
+    // The band is met under v2.6.33's placement with affine wakeups: each
+    // guest's two vCPUs share one CPU all the time.
+    let c = m(&o, "wake-affine", "coscheduled_fraction");
+    assert!(c <= 0.05, "{c}");
+    assert!(extra(&o, "wake-affine", "stacked_fraction") > 0.95);
+    // Stacking is not free: a stacked vCPU spins on the lock its
+    // descheduled sibling holds, and every unpinned variant progresses
+    // less than the pinned one (seed 1: 10,946 rounds/s pinned, 161 with
+    // affine wakeups).
+    let pinned = m(&o, "pinned", "guest_progress");
+    for v in ["no-wake-affine", "wake-affine", "linux-6.6", "linux-7.1"] {
+        assert!(m(&o, v, "guest_progress") < pinned / 5.0, "{v}");
+        assert!(extra(&o, v, "spin_share") > 0.5, "{v}");
     }
+    assert!(extra(&o, "pinned", "spin_share") < 0.4);
+}
+
+/// The same report's other two bands are not met (documented in
+/// docs/lab.md); today's values are pinned so that a change is noticed.
+/// Pinned: 0.50 ± 0.05 assumes both CPUs switch guests in step; here each
+/// CPU switches on its own (about 0.25 if independent). Unpinned without
+/// affine wakeups: 0.33 ± 0.05 assumes the vCPUs keep being re-paired;
+/// here one newidle pull stacks a guest early and nothing (no periodic
+/// balancer) separates it again. Under 6.6 and 7.1 the stacking persists.
+#[test]
+fn vcpu_zhang_kivity_2010_pinned_and_no_affine_bands_missed_and_stacking_persists_today() {
+    let o = run_all("vcpu", 4.0, 1);
+    let pinned = m(&o, "pinned", "coscheduled_fraction");
+    assert!(pinned > 0.2 && pinned < 0.3, "{pinned}");
+    assert_eq!(extra(&o, "pinned", "stacked_fraction"), 0.0);
+    let no_affine = m(&o, "no-wake-affine", "coscheduled_fraction");
+    assert!(no_affine < 0.1, "{no_affine}");
+    assert!(extra(&o, "no-wake-affine", "stacked_fraction") > 0.8);
+    for v in ["linux-6.6", "linux-7.1"] {
+        let c = m(&o, v, "coscheduled_fraction");
+        assert!(c < 0.05, "{v}: {c}");
+        assert!(extra(&o, v, "stacked_fraction") > 0.7, "{v}");
+    }
+    for v in vcpu::VARIANTS {
+        // Two guests on two CPUs: at most half the time each.
+        assert!(m(&o, v, "coscheduled_fraction") <= 0.5 + 1e-9, "{v}");
+    }
+}
+
+/// The same report: is the 2010 rule's stacking its own doing? With the
+/// lab's newidle pull switched off, v2.6.33's wake-affine still stacks each
+/// guest (seed 1: stacked all the time), while without affine wakeups the
+/// vCPUs keep their first CPUs and behave like pinned ones (0.28 co-scheduled
+/// for seed 1, 10 s: inside the 0.33 ± 0.05 band, but by keeping one
+/// pairing, not by Avi's random re-pairing).
+#[test]
+fn vcpu_zhang_kivity_2010_the_2010_rule_stacks_without_the_labs_pull() {
+    let p = sim::Params {
+        seed: 1,
+        secs: 10.0,
+        features: Vec::new(),
+        probe: None,
+    };
+    let o: Vec<Outcome> = ["no-wake-affine", "wake-affine"]
+        .into_iter()
+        .map(|v| vcpu::run_with(v, &p, false))
+        .collect();
+    assert!(m(&o, "wake-affine", "coscheduled_fraction") <= 0.05);
+    assert!(extra(&o, "wake-affine", "stacked_fraction") > 0.95);
+    let c = m(&o, "no-wake-affine", "coscheduled_fraction");
+    assert!(c > 0.2 && c < 0.4, "{c}");
+    assert_eq!(extra(&o, "no-wake-affine", "stacked_fraction"), 0.0);
 }
 
 #[test]

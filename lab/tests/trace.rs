@@ -78,7 +78,7 @@ fn tracing_changes_nothing_in_the_run() {
 
 #[test]
 fn the_written_trace_follows_the_ftrace_text_rules() {
-    let (text, _) = record(scenario("vcpu"), "wake-affine", &params(0.1));
+    let (text, _) = record(scenario("vcpu"), "linux-7.1", &params(0.1));
     assert!(text.starts_with("# tracer: nop\n"));
     let t = parse(&text).unwrap();
     assert_eq!(t.skipped, 0);
