@@ -1533,11 +1533,9 @@ impl Sim {
             Balanced,
             AllPinned,
             OnePinned(bool),
-            Tried {
-                moved: u32,
-                active: bool,
-                mt: MigrationType,
-            },
+            /// Tasks moved by `detach_tasks` (0 when it failed, whether or
+            /// not the stopper was kicked).
+            Tried(u32),
         }
         let mut skip: Vec<usize> = Vec::new();
         let out = 'redo: loop {
@@ -1614,54 +1612,45 @@ impl Sim {
                 }
             }
             if moved > 0 {
-                break Out::Tried {
-                    moved,
-                    active: false,
-                    mt: imb.migration_type,
-                };
+                break Out::Tried(moved);
             }
             let st = &mut self.lb.as_mut().expect("balancer").st[cpu][level];
             if idle != IdleType::NewlyIdle {
                 st.nr_balance_failed += 1;
             }
-            let failed = st.nr_balance_failed;
-            let mut active = false;
-            if need_active_balance(imb.migration_type, failed) {
+            if need_active_balance(imb.migration_type, st.nr_balance_failed) {
                 let curr_ok = self.cpus[src]
                     .running
                     .is_some_and(|t| self.tasks[t].allowed[cpu]);
                 if !curr_ok {
                     break Out::OnePinned(all_pinned);
                 }
-                active = self.active_balance(src, cpu);
+                // The stopper's work (asynchronous in the kernel, at once
+                // here); load_balance itself has moved nothing.
+                self.active_balance(src, cpu);
             }
-            break Out::Tried {
-                moved: 0,
-                active,
-                mt: imb.migration_type,
-            };
+            break Out::Tried(0);
         };
         let max_interval = 2 * dom.weight;
         let min_interval = dom.weight;
         let st = &mut self.lb.as_mut().expect("balancer").st[cpu][level];
         match out {
-            Out::Tried { moved, active, mt } => {
+            Out::Tried(moved) => {
                 if moved > 0 {
                     st.nr_balance_failed = 0;
                 }
-                if !active || need_active_balance(mt, st.nr_balance_failed) {
-                    st.balance_interval = min_interval;
-                } else if st.balance_interval < max_interval {
-                    st.balance_interval *= 2;
-                }
-                moved + u32::from(active)
+                // Unbalanced: the interval resets (`!active_balance ||
+                // need_active_balance()` holds whenever the stopper was
+                // kicked, since it is kicked only when needed).
+                st.balance_interval = min_interval;
+                moved
             }
             Out::Balanced | Out::AllPinned | Out::OnePinned(_) => {
                 let pinned = match out {
                     Out::Balanced => false,
                     Out::AllPinned => true,
                     Out::OnePinned(p) => p,
-                    Out::Tried { .. } => false,
+                    Out::Tried(_) => false,
                 };
                 if !matches!(out, Out::OnePinned(_)) {
                     st.nr_balance_failed = 0;
@@ -1729,6 +1718,9 @@ impl Sim {
     fn nohz_balancer_kick(&mut self, cpu: usize) {
         let jiffies = self.jiffies();
         let nr_running = self.cpus[cpu].rq.nr_running();
+        // nohz_balance_exit_idle: the first busy tick.
+        self.lb.as_mut().expect("balancer").nohz_idle[cpu] = false;
+        // sd_llc_shared->nr_busy_cpus (no sd_llc for a CPU alone in its LLC).
         let llc_busy = if self.llc_size(cpu) > 1 {
             let lb = self.lb.as_ref().expect("balancer");
             (0..self.cfg.ncpus)
@@ -1739,8 +1731,6 @@ impl Sim {
             0
         };
         let lb = self.lb.as_mut().expect("balancer");
-        // nohz_balance_exit_idle: the first busy tick.
-        lb.nohz_idle[cpu] = false;
         if !lb.nohz_idle.iter().any(|&i| i) {
             return;
         }
@@ -1821,7 +1811,7 @@ impl Sim {
         let lb = self.lb.as_mut().expect("balancer");
         lb.in_nohz = false;
         lb.next_blocked = jiffies + msecs_to_jiffies(LOAD_AVG_PERIOD_MS, hz);
-        if update && flags & NOHZ_BALANCE != 0 {
+        if update {
             lb.nohz_next_balance = next;
         }
     }
