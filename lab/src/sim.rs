@@ -1189,6 +1189,13 @@ impl Sim {
             self.set_resched(cpu);
             self.probe(Probed::Wakeup { t, new: true });
         }
+        // CPUs with nothing to run are idle from the start (tick stopped
+        // under nohz).
+        for cpu in 0..self.cfg.ncpus {
+            if self.cpus[cpu].rq.nr_running() == 0 {
+                self.nohz_enter_idle(cpu);
+            }
+        }
         loop {
             self.process_resched(w);
             // In debug builds (the tests), the crate's own consistency checks
@@ -1814,5 +1821,176 @@ impl Sim {
         if update {
             lb.nohz_next_balance = next;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tasks that compute forever (in 1 ms pieces).
+    struct Spin;
+    impl Workload for Spin {
+        fn next(&mut self, _sim: &mut Sim, _t: usize) -> Action {
+            Action::Run(1_000_000)
+        }
+    }
+
+    fn machine(ncpus: usize, nohz: Option<bool>, ms: f64) -> Sim {
+        let params = Params {
+            seed: 1,
+            secs: ms / 1000.0,
+            ..Params::default()
+        };
+        let mut cfg = Config::new(Profile::LINUX_6_6, ncpus, 1000, &params);
+        cfg.warmup = START;
+        cfg.linux_balance = nohz.map(|nohz| LinuxBalance { nohz });
+        Sim::new(cfg)
+    }
+
+    fn placement(sim: &Sim) -> Vec<usize> {
+        let mut per = vec![0; sim.cfg.ncpus];
+        for t in &sim.tasks {
+            per[t.cpu] += 1;
+        }
+        per
+    }
+
+    #[test]
+    fn linux_balancer_spreads_busy_tasks_and_the_lab_pull_does_not() {
+        // Three tasks that never sleep, all started on CPU 0 of 3: only a
+        // periodic (or nohz) balance can spread them, one per CPU.
+        for nohz in [false, true] {
+            let mut sim = machine(3, Some(nohz), 100.0);
+            for i in 0..3 {
+                sim.add_task(TaskSpec::new(&format!("spin{i}"), 0, 0));
+            }
+            sim.run(&mut Spin);
+            assert_eq!(placement(&sim), vec![1, 1, 1], "nohz {nohz}");
+            assert!(sim.balance.moved >= 2, "nohz {nohz}: {:?}", sim.balance);
+            if nohz {
+                assert!(sim.balance.kicks > 0 && sim.balance.nohz > 0);
+            } else {
+                assert_eq!(sim.balance.kicks, 0);
+                assert_eq!(sim.counts.tick, 3 * 100);
+            }
+            sim.validate().unwrap();
+        }
+        // The lab's newidle pull: CPUs 1 and 2 go idle at the start, before
+        // anything waits, and never look again.
+        let mut sim = machine(3, None, 100.0);
+        for i in 0..3 {
+            sim.add_task(TaskSpec::new(&format!("spin{i}"), 0, 0));
+        }
+        sim.run(&mut Spin);
+        assert_eq!(placement(&sim), vec![3, 0, 0]);
+    }
+
+    #[test]
+    fn nohz_idle_cpus_stop_their_ticks() {
+        // One task on CPU 0 of 4: the three idle CPUs stop ticking.
+        let mut sim = machine(4, Some(true), 50.0);
+        sim.add_task(TaskSpec::new("spin", 0, 0));
+        sim.run(&mut Spin);
+        assert!(sim.counts.tick <= 50 + 3, "{}", sim.counts.tick);
+        let mut sim = machine(4, Some(false), 50.0);
+        sim.add_task(TaskSpec::new("spin", 0, 0));
+        sim.run(&mut Spin);
+        assert_eq!(sim.counts.tick, 4 * 50);
+    }
+
+    #[test]
+    fn active_balance_pushes_the_running_task_away_from_a_pinned_one() {
+        // CPU 0 runs an unpinned task and a task pinned to it; CPU 1 idle.
+        // Whichever runs, the other is pinned or running, so the balance
+        // fails; once more than cache_nice_tries (1) failed, a waiting hot
+        // task may be pulled, and after more than cache_nice_tries + 2 the
+        // running one is pushed by active balance. Either way the free task
+        // ends on CPU 1, once, and stays.
+        for nohz in [false, true] {
+            let mut sim = machine(2, Some(nohz), 200.0);
+            let free = sim.add_task(TaskSpec::new("free", 0, 0));
+            let pinned = sim.add_task(TaskSpec::new("pinned", 0, 0).pinned());
+            sim.run(&mut Spin);
+            assert_eq!(sim.tasks[free].cpu, 1);
+            assert_eq!(sim.tasks[pinned].cpu, 0);
+            let moved = sim.tasks[free].migrations_lb + sim.tasks[free].migrations_active;
+            assert_eq!(moved, 1, "{:?}", sim.balance);
+            assert_eq!(sim.tasks[pinned].migrations_lb, 0);
+            // Not before the second failure (2 ms apart: the domain's weight).
+            assert!(sim.balance.periodic + sim.balance.nohz >= 2);
+            sim.validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn active_balance_moves_the_running_task_after_four_failures() {
+        // The pinned task is nice 19 (weight 15 against 1024), so at almost
+        // every balance the free task is the one running and the pinned one
+        // waits: nothing can be detached, the balance fails, and the fourth
+        // failure (nr_balance_failed > cache_nice_tries + 2) kicks the
+        // stopper, which moves the running task.
+        struct Moves(Vec<(u64, usize, usize)>, usize);
+        impl Observer for Moves {
+            fn event(&mut self, sim: &Sim, ev: Probed) {
+                if let Probed::Migrate { from, to, .. } = ev {
+                    self.0.push((sim.now - START, from, to));
+                }
+            }
+            fn stopper(&mut self, _sim: &Sim, _cpu: usize) {
+                self.1 += 1;
+            }
+        }
+        let moves = Arc::new(Mutex::new(Moves(Vec::new(), 0)));
+        let mut cfg = machine(2, Some(false), 100.0).cfg;
+        cfg.probe = Some(Probe(moves.clone()));
+        let mut sim = Sim::new(cfg);
+        let free = sim.add_task(TaskSpec::new("free", 0, 0));
+        let mut spec = TaskSpec::new("pinned", 0, 0).pinned();
+        spec.nice = 19;
+        let pinned = sim.add_task(spec);
+        sim.run(&mut Spin);
+        // CPU 1 (idle, interval 2 jiffies: the domain's weight in ms, from
+        // last_balance = the start's jiffy) balances at 2, 4, 6 and 8 ms;
+        // the fourth failure pushes.
+        let m = moves.lock().unwrap();
+        assert_eq!(m.0, vec![(8_000_000, 0, 1)]);
+        assert_eq!(m.1, 1);
+        assert_eq!(sim.tasks[free].cpu, 1);
+        assert_eq!(sim.tasks[pinned].cpu, 0);
+        assert_eq!(sim.tasks[free].migrations_active, 1, "{:?}", sim.balance);
+        assert_eq!(sim.tasks[free].migrations_lb, 0);
+        assert_eq!(sim.balance.active, 1);
+        // Four failed balances of CPU 1, then the push; afterwards each CPU
+        // runs one task and balances find nothing.
+        assert!(sim.balance.periodic >= 4, "{:?}", sim.balance);
+        sim.validate().unwrap();
+    }
+
+    #[test]
+    fn a_pinned_running_task_is_never_pushed() {
+        // CPU 0: two pinned tasks. Nothing may move: all pinned.
+        let mut sim = machine(2, Some(false), 100.0);
+        sim.add_task(TaskSpec::new("a", 0, 0).pinned());
+        sim.add_task(TaskSpec::new("b", 0, 0).pinned());
+        sim.run(&mut Spin);
+        assert_eq!(placement(&sim), vec![2, 0]);
+        assert_eq!(sim.balance.moved + sim.balance.active, 0);
+        assert!(sim.balance.periodic > 0);
+    }
+
+    #[test]
+    fn several_llcs_are_passed_to_the_wakeup_path() {
+        let mut cfg = machine(4, None, 1.0).cfg;
+        cfg.topology = Some(Topology {
+            llc: vec![0, 0, 1, 1],
+        });
+        let sim = Sim::new(cfg);
+        assert_eq!(sim.llc, vec![0, 0, 1, 1]);
+        assert_eq!(sim.llc_size(3), 2);
+        assert_eq!(sim.llc_max, 2);
+        let one = machine(4, None, 1.0);
+        assert!(one.llc.is_empty());
+        assert_eq!(one.llc_size(3), 4);
     }
 }
