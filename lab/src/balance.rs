@@ -81,10 +81,10 @@
 //! 4. `detach_tasks`: from the tail of the source's `cfs_tasks` list (least
 //!    recently enqueued or picked first), at most `min(32, nr_running)` tasks,
 //!    never the last task for an idle `dst`, one task for a newly idle one
-//!    (a preemptible kernel), each passing [`can_migrate_task`] (not a per-CPU
-//!    kthread, allowed on `dst` — else `LBF_SOME_PINNED`, and a task allowed
-//!    clears `LBF_ALL_PINNED` — not running, not delayed (6.12+, unless
-//!    `migrate_load`), and not cache hot: ran less than
+//!    (a preemptible kernel), each passing [`can_migrate_task`] (not delayed
+//!    (6.12+, unless `migrate_load`), not a per-CPU kthread, allowed on
+//!    `dst` — else `LBF_SOME_PINNED`, and a task allowed clears
+//!    `LBF_ALL_PINNED` — not running, and not cache hot: ran less than
 //!    `sysctl_sched_migration_cost` = 500 µs ago, unless `nr_balance_failed >
 //!    cache_nice_tries`), and the migration type's test (`migrate_load`: the
 //!    task's `task_h_load`, halved `nr_balance_failed` times, not above the
@@ -580,16 +580,20 @@ pub enum CanMigrate {
     CacheHot,
 }
 
-/// `can_migrate_task` (v6.6, with 6.12's delayed test): in order, a per-CPU
-/// kthread, affinity, running, delayed (unless `migrate_load`), then — unless
-/// active balance — cache hotness, overridden once `nr_balance_failed >
-/// cache_nice_tries`.
+/// `can_migrate_task` (v6.6, with the delayed-dequeue test that came with
+/// DELAY_DEQUEUE): in order, delayed (unless `migrate_load`), a per-CPU
+/// kthread (9bcb959d05ee), affinity, running, then — unless active balance —
+/// cache hotness, overridden once `nr_balance_failed > cache_nice_tries`.
+/// Only a task that passes the affinity test clears `LBF_ALL_PINNED`.
 pub fn can_migrate_task(
     c: &MigrateCandidate,
     mt: MigrationType,
     active: bool,
     nr_balance_failed: u32,
 ) -> CanMigrate {
+    if c.delayed && mt != MigrationType::Load {
+        return CanMigrate::Delayed;
+    }
     if c.per_cpu_kthread {
         return CanMigrate::PerCpuKthread;
     }
@@ -598,9 +602,6 @@ pub fn can_migrate_task(
     }
     if c.running {
         return CanMigrate::Running;
-    }
-    if c.delayed && mt != MigrationType::Load {
-        return CanMigrate::Delayed;
     }
     if active {
         return CanMigrate::Yes;
@@ -922,6 +923,18 @@ mod tests {
             ..ok
         };
         assert_eq!(can_migrate_task(&running, t, true, 9), CanMigrate::Running);
+        // Delayed is tested first, before the kthread and affinity tests.
+        let odd = MigrateCandidate {
+            delayed: true,
+            per_cpu_kthread: true,
+            allowed: false,
+            ..ok
+        };
+        assert_eq!(can_migrate_task(&odd, t, false, 0), CanMigrate::Delayed);
+        assert_eq!(
+            can_migrate_task(&odd, MigrationType::Load, false, 0),
+            CanMigrate::PerCpuKthread
+        );
         let delayed = MigrateCandidate {
             delayed: true,
             ..ok

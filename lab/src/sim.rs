@@ -1573,7 +1573,10 @@ impl Sim {
                     }
                     let c = self.candidate(t, cpu);
                     let verdict = can_migrate_task(&c, imb.migration_type, false, failed);
-                    if !matches!(verdict, CanMigrate::PerCpuKthread | CanMigrate::Pinned) {
+                    if !matches!(
+                        verdict,
+                        CanMigrate::Delayed | CanMigrate::PerCpuKthread | CanMigrate::Pinned
+                    ) {
                         all_pinned = false;
                     }
                     if verdict != CanMigrate::Yes {
