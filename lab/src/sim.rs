@@ -1890,6 +1890,27 @@ mod tests {
     }
 
     #[test]
+    fn two_llcs_balance_across_the_machine_level() {
+        // Two LLCs of two CPUs; four spinning tasks start on CPU 0. The LLC
+        // level alone would leave LLC {2, 3} empty: the machine level
+        // (groups = LLCs, migrate_util from an overloaded LLC) moves tasks
+        // across, and the LLC levels spread them to one per CPU.
+        for nohz in [false, true] {
+            let mut cfg = machine(4, Some(nohz), 200.0).cfg;
+            cfg.topology = Some(Topology {
+                llc: vec![0, 0, 1, 1],
+            });
+            let mut sim = Sim::new(cfg);
+            for i in 0..4 {
+                sim.add_task(TaskSpec::new(&format!("spin{i}"), 0, 0));
+            }
+            sim.run(&mut Spin);
+            assert_eq!(placement(&sim), vec![1, 1, 1, 1], "nohz {nohz}");
+            sim.validate().unwrap();
+        }
+    }
+
+    #[test]
     fn nohz_idle_cpus_stop_their_ticks() {
         // One task on CPU 0 of 4: the three idle CPUs stop ticking.
         let mut sim = machine(4, Some(true), 50.0);
