@@ -1403,6 +1403,18 @@ impl<R: Rules, const G: usize, const N: usize> FairRq<R, G, N> {
         self.levels[g as usize].rq.put_prev_curr(now)
     }
 
+    /// `put_prev_task_fair`: the running task stops running because a higher
+    /// class takes the CPU — the stopper that runs `active_load_balance_cpu_stop`
+    /// (active balance) — and stays queued (`put_prev_entity` at every level
+    /// of its chain). Afterwards [`curr`](Self::curr) is `None`, so the task
+    /// can be [detached](Self::detach_task); the next
+    /// [`pick_next_task`](Self::pick_next_task) chooses afresh. Nothing
+    /// happens when no task runs. A reschedule request is kept.
+    pub fn put_prev_task(&mut self, now: u64, tgs: &mut [TaskGroup]) -> Result<(), Error> {
+        self.check_tgs(tgs)?;
+        self.put_prev_all(now, tgs)
+    }
+
     /// Stops running the current task at every level (`put_prev_entity` up
     /// its chain), e.g. when the CPU goes idle.
     fn put_prev_all(&mut self, now: u64, tgs: &mut [TaskGroup]) -> Result<(), Error> {
@@ -1877,6 +1889,43 @@ mod tests {
         assert!((490..=510).contains(&ran_b), "{ran_b}");
         assert!(switches > 100, "{switches}");
         rq.validate().unwrap();
+    }
+
+    #[test]
+    fn put_prev_task_lets_the_running_task_be_detached_and_stay_counted() {
+        // Active balance: the stopper takes the CPU, the running task (in a
+        // group) stays queued, is no longer curr, and can then be detached.
+        for p in PROFILES {
+            let tun = Tunables::defaults(&p, 2, 1000);
+            let mut tgs = groups();
+            let mut rq = FairRq::<_, 4, 16>::new(p, tun, SharesLoad::default(), &tgs).unwrap();
+            let se = SchedEntity::from_nice(0, tun.base_slice).unwrap();
+            let a = rq.add_task(2, se).unwrap();
+            let b = rq.add_task(0, se).unwrap();
+            let now = 1_000_000;
+            for t in [a, b] {
+                rq.enqueue_task(t, now, EnqueueFlags::new_task(p), &mut tgs)
+                    .unwrap();
+            }
+            let run = rq.pick_next_task(now, &mut tgs).unwrap().unwrap();
+            assert_eq!(
+                rq.detach_task(run, now + 10, &mut tgs),
+                Err(Error::InvalidState)
+            );
+            rq.put_prev_task(now + 10, &mut tgs).unwrap();
+            assert_eq!(rq.curr(), None);
+            assert_eq!(rq.nr_running(), 2, "{}", p.name());
+            rq.validate().unwrap();
+            let m = rq.detach_task(run, now + 10, &mut tgs).unwrap();
+            assert!(!m.se.on_rq);
+            assert_eq!(rq.nr_running(), 1);
+            rq.validate().unwrap();
+            // Nothing running: a no-op.
+            rq.put_prev_task(now + 20, &mut tgs).unwrap();
+            let other = rq.pick_next_task(now + 20, &mut tgs).unwrap().unwrap();
+            assert_ne!(other, run);
+            rq.validate().unwrap();
+        }
     }
 
     #[test]

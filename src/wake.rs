@@ -20,7 +20,8 @@
 //! the rules of each release ([`SisRules`]); [`select_task_rq_fair`] puts the
 //! steps together with core's `select_task_rq` and its fallback to an allowed
 //! CPU. Not modelled: asymmetric CPU capacity, clusters, energy-aware
-//! placement, core scheduling, `SIS_PROP`, several LLCs or NUMA nodes.
+//! placement, core scheduling, `SIS_PROP`, NUMA nodes. Several LLCs under one
+//! wake-affine domain: [`select_task_rq_fair_in_llcs`].
 //!
 //! [`v2_6_33`] holds the rule of Linux v2.6.33 (instantaneous loads, the
 //! sync adjustment, `avg_overlap` hints, the cfs-empty idle sibling), a
@@ -740,7 +741,60 @@ pub fn select_idle_sibling(
     allowed: &[bool],
     smt_core: &[u32],
 ) -> Result<IdleChoice, Error> {
+    select_idle_sibling_in_llcs(profile, features, input, cpus, allowed, smt_core, &[])
+}
+
+/// [`select_idle_sibling`] on a machine whose CPUs are spread over several
+/// last-level caches: `llc[i]` names CPU i's LLC (CPUs with equal values share
+/// one; an empty slice: one LLC spans every CPU, which is
+/// [`select_idle_sibling`]). `cpus_share_cache(a, b)` is `a == b` or
+/// `llc[a] == llc[b]`, and the rules of v6.6 … v7.1 read it so:
+///
+/// * step 2 takes `prev` only if it shares the target's LLC;
+/// * step 4 takes `recent_used_cpu` only if it shares the target's LLC;
+/// * step 5 (SMT sibling of `prev`) runs only if `prev` shares the target's
+///   LLC;
+/// * the scan (step 6) visits only the CPUs of the target's LLC;
+/// * a target whose LLC is that CPU alone has no LLC domain (`sd_llc` is
+///   NULL: a one-CPU domain is degenerate and removed): the search returns the
+///   target after step 4, busy or not.
+///
+/// Steps 1 and 3 do not read the LLC (step 3 needs `prev == this_cpu`).
+/// [`Error::InvalidArgument`] also if `llc` is neither empty nor as long as
+/// `cpus`.
+///
+/// ```
+/// use eevdf::wake::*;
+/// use eevdf::{Features, Release};
+/// let busy = CpuState { nr_running: 1, ..CpuState::default() };
+/// let idle = CpuState { idle_task_running: true, ..CpuState::default() };
+/// let f = Features::defaults(Release::Linux6_6);
+/// let i = IdleSiblingInput { prev: 1, target: 0, nr_idle_scan: 4, recent_used_cpu: 0,
+///                            ..IdleSiblingInput::default() };
+/// let cpus = [busy, idle, busy, idle];
+/// // Two LLCs {0, 2} and {1, 3}: idle prev 1 is in another LLC than target 0,
+/// // and the scan of {0, 2} finds nothing idle.
+/// let c = select_idle_sibling_in_llcs(Release::Linux6_6, f, &i, &cpus, &[true; 4], &[],
+///                                     &[0, 1, 0, 1]).unwrap();
+/// assert_eq!((c.cpu, c.how), (0, IdleSibling::Busy));
+/// // One LLC: prev is taken.
+/// let c = select_idle_sibling(Release::Linux6_6, f, &i, &cpus, &[true; 4], &[]).unwrap();
+/// assert_eq!((c.cpu, c.how), (1, IdleSibling::Prev));
+/// ```
+pub fn select_idle_sibling_in_llcs(
+    profile: impl Into<Profile>,
+    features: Features,
+    input: &IdleSiblingInput,
+    cpus: &[CpuState],
+    allowed: &[bool],
+    smt_core: &[u32],
+    llc: &[u32],
+) -> Result<IdleChoice, Error> {
     let n = cpus.len();
+    if !llc.is_empty() && llc.len() != n {
+        return Err(Error::InvalidArgument);
+    }
+    let share = |a: usize, b: usize| llc.is_empty() || a == b || llc[a] == llc[b];
     let (prev, target) = (input.prev as usize, input.target as usize);
     let (this, recent) = (input.this_cpu as usize, input.recent_used_cpu as usize);
     if prev >= n || target >= n || this >= n || recent >= n {
@@ -771,19 +825,28 @@ pub fn select_idle_sibling(
     if idle(target) {
         return done(target, IdleSibling::Target, old_recent, hint);
     }
-    if prev != target && idle(prev) {
+    if prev != target && share(prev, target) && idle(prev) {
         return done(prev, IdleSibling::Prev, old_recent, hint);
     }
     if input.waker_per_cpu_kthread && prev == this && cpus[this].nr_running <= 1 {
         return done(prev, IdleSibling::PerCpuKthread, old_recent, hint);
     }
     let new_recent = input.prev;
-    if recent != prev && recent != target && idle(recent) && allowed_on(allowed, recent) {
+    if recent != prev
+        && recent != target
+        && share(recent, target)
+        && idle(recent)
+        && allowed_on(allowed, recent)
+    {
         return done(recent, IdleSibling::RecentUsed, new_recent, hint);
+    }
+    // No LLC domain for a CPU alone in its LLC.
+    if !llc.is_empty() && (0..n).all(|c| c == target || !share(c, target)) {
+        return done(target, IdleSibling::Busy, new_recent, hint);
     }
 
     let has_idle_core = smt_active(smt_core) && hint;
-    if smt_active(smt_core) && !has_idle_core {
+    if smt_active(smt_core) && !has_idle_core && share(prev, target) {
         for s in siblings(smt_core, prev) {
             if s != prev && allowed_on(allowed, s) && idle(s) {
                 return done(s, IdleSibling::SmtSibling, new_recent, hint);
@@ -804,7 +867,7 @@ pub fn select_idle_sibling(
     let mut idle_cpu: Option<usize> = None;
     for k in 0..n {
         let cpu = (target + 1 + k) % n;
-        if !allowed_on(allowed, cpu) {
+        if !allowed_on(allowed, cpu) || !share(cpu, target) {
             continue;
         }
         if has_idle_core {
@@ -957,6 +1020,57 @@ pub fn select_task_rq_fair(
     allowed: &[bool],
     smt_core: &[u32],
 ) -> Result<Placement, Error> {
+    select_task_rq_fair_in_llcs(profile, features, input, cpus, allowed, smt_core, &[])
+}
+
+/// [`select_task_rq_fair`] on a machine with several last-level caches
+/// (`llc` as in [`select_idle_sibling_in_llcs`]; empty: one LLC), all under
+/// one wake-affine domain that spans every CPU (the LLC domain, or above it
+/// a package/machine domain with `SD_WAKE_AFFINE`, as `sd_init` sets it for
+/// every non-NUMA level). What changes with several LLCs:
+///
+/// * [`wake_affine`] runs with `share_llc = cpus_share_cache(this, prev)`, so
+///   an idle waker's CPU in another LLC than `prev` is not taken by
+///   `wake_affine_idle`'s first test;
+/// * the idle search is [`select_idle_sibling_in_llcs`]: it looks only in the
+///   target's LLC, and not at all when the target is alone in its LLC.
+///
+/// `imbalance_pct` is the wake-affine domain's (117 for LLC and package
+/// domains, [`SD_IMBALANCE_PCT_LLC`]). NUMA domains (and the slow path of a
+/// domain with `SD_BALANCE_WAKE`) are not modelled.
+///
+/// ```
+/// use eevdf::wake::*;
+/// use eevdf::{Features, Profile};
+/// let p = Profile::LINUX_6_6;
+/// let f = Features::defaults(p.release);
+/// let waker = CpuState { load_avg: 1024, capacity: 1024, nr_running: 1, h_nr_queued: 1,
+///                        h_nr_runnable: 1, ..CpuState::default() };
+/// let halted = CpuState { idle_task_running: true, capacity: 1024, ..CpuState::default() };
+/// let input = SelectTaskRq { this_cpu: 0, prev_cpu: 1, want_affine: true, sync: true,
+///                            imbalance_pct: SD_IMBALANCE_PCT_LLC, nr_idle_scan: 1,
+///                            recent_used_cpu: 1, ..SelectTaskRq::default() };
+/// // One socket per CPU: a sync wakeup goes to the waker's CPU (wake_affine_idle),
+/// // and there is no LLC to search for the idle prev.
+/// let pl = select_task_rq_fair_in_llcs(&p, f, &input, &[waker, halted], &[true; 2], &[],
+///                                      &[0, 1]).unwrap();
+/// assert_eq!((pl.cpu, pl.idle), (0, Some(IdleSibling::Busy)));
+/// // One LLC: the idle prev is found.
+/// let pl = select_task_rq_fair(&p, f, &input, &[waker, halted], &[true; 2], &[]).unwrap();
+/// assert_eq!((pl.cpu, pl.idle), (1, Some(IdleSibling::Prev)));
+/// ```
+pub fn select_task_rq_fair_in_llcs(
+    profile: &Profile,
+    features: Features,
+    input: &SelectTaskRq,
+    cpus: &[CpuState],
+    allowed: &[bool],
+    smt_core: &[u32],
+    llc: &[u32],
+) -> Result<Placement, Error> {
+    if !llc.is_empty() && llc.len() != cpus.len() {
+        return Err(Error::InvalidArgument);
+    }
     let (this, prev) = (input.this_cpu, input.prev_cpu);
     let (Some(this_state), Some(prev_state)) = (cpus.get(this as usize), cpus.get(prev as usize))
     else {
@@ -994,7 +1108,7 @@ pub fn select_task_rq_fair(
             task_h_load: input.task_h_load,
             current_h_load: input.current_h_load,
             imbalance_pct: input.imbalance_pct,
-            share_llc: true,
+            share_llc: llc.is_empty() || llc[this as usize] == llc[prev as usize],
             sync: input.sync,
         };
         let t = wake_affine(profile, features, &wa);
@@ -1013,7 +1127,8 @@ pub fn select_task_rq_fair(
         nr_idle_scan: input.nr_idle_scan,
         has_idle_cores: input.has_idle_cores,
     };
-    let choice = select_idle_sibling(profile, features, &sis, cpus, allowed, smt_core)?;
+    let choice =
+        select_idle_sibling_in_llcs(profile, features, &sis, cpus, allowed, smt_core, llc)?;
     let cpu = if allowed_on(allowed, choice.cpu as usize) {
         choice.cpu
     } else {
@@ -1861,5 +1976,175 @@ mod tests {
             select_idle_sibling(r, f, &ok, &[], &[], &[]),
             Err(Error::InvalidArgument)
         );
+    }
+
+    #[test]
+    fn several_llcs_restrict_prev_recent_and_the_scan_to_the_targets_llc() {
+        let f = Features::defaults(Release::Linux6_6);
+        let r = Release::Linux6_6;
+        let all = [true; 6];
+        let b = busy(1024, 1);
+        let i = idle();
+        // LLC A = {0, 1, 2}, LLC B = {3, 4, 5}.
+        let llc = [0, 0, 0, 1, 1, 1];
+        let inp = IdleSiblingInput {
+            prev: 4,
+            target: 0,
+            this_cpu: 0,
+            recent_used_cpu: 5,
+            nr_idle_scan: 6,
+            ..IdleSiblingInput::default()
+        };
+        // prev (4) and recent (5) idle but in B; the scan of A finds 2.
+        let cpus = [b, b, i, b, i, i];
+        let c = select_idle_sibling_in_llcs(r, f, &inp, &cpus, &all, &[], &llc).unwrap();
+        assert_eq!((c.cpu, c.how, c.recent_used_cpu), (2, IdleSibling::Scan, 4));
+        // With one LLC, prev is taken first.
+        let c = select_idle_sibling(r, f, &inp, &cpus, &all, &[]).unwrap();
+        assert_eq!((c.cpu, c.how), (4, IdleSibling::Prev));
+        // Nothing idle in A: the target, although B has idle CPUs.
+        let cpus = [b, b, b, i, i, i];
+        let c = select_idle_sibling_in_llcs(r, f, &inp, &cpus, &all, &[], &llc).unwrap();
+        assert_eq!((c.cpu, c.how), (0, IdleSibling::Busy));
+        // recent in the target's LLC is taken.
+        let c = select_idle_sibling_in_llcs(
+            r,
+            f,
+            &IdleSiblingInput {
+                recent_used_cpu: 1,
+                ..inp
+            },
+            &[b, i, b, i, i, i],
+            &all,
+            &[],
+            &llc,
+        )
+        .unwrap();
+        assert_eq!((c.cpu, c.how), (1, IdleSibling::RecentUsed));
+        // One CPU per LLC: no scan at all, the busy target even though all
+        // others are idle; an idle target is still taken.
+        let solo = [0, 1, 2, 3, 4, 5];
+        let cpus = [b, i, i, i, i, i];
+        let c = select_idle_sibling_in_llcs(r, f, &inp, &cpus, &all, &[], &solo).unwrap();
+        assert_eq!((c.cpu, c.how, c.recent_used_cpu), (0, IdleSibling::Busy, 4));
+        let c = select_idle_sibling_in_llcs(
+            r,
+            f,
+            &IdleSiblingInput { target: 1, ..inp },
+            &cpus,
+            &all,
+            &[],
+            &solo,
+        )
+        .unwrap();
+        assert_eq!((c.cpu, c.how), (1, IdleSibling::Target));
+        // The per-CPU kthread rule does not read the LLC.
+        let c = select_idle_sibling_in_llcs(
+            r,
+            f,
+            &IdleSiblingInput {
+                prev: 0,
+                waker_per_cpu_kthread: true,
+                ..inp
+            },
+            &cpus,
+            &all,
+            &[],
+            &solo,
+        )
+        .unwrap();
+        assert_eq!((c.cpu, c.how), (0, IdleSibling::PerCpuKthread));
+        // A wrong-length llc is refused.
+        assert_eq!(
+            select_idle_sibling_in_llcs(r, f, &inp, &cpus, &all, &[], &[0, 1]),
+            Err(Error::InvalidArgument)
+        );
+    }
+
+    #[test]
+    fn several_llcs_wake_affine_idle_needs_a_shared_cache() {
+        let p = Profile::LINUX_6_6;
+        let f = Features::defaults(p.release);
+        let i = idle();
+        let b = busy(1024, 1);
+        // The waker's CPU 0 is idle (an interrupt), prev 1 busy.
+        let inp = SelectTaskRq {
+            this_cpu: 0,
+            prev_cpu: 1,
+            want_affine: true,
+            imbalance_pct: SD_IMBALANCE_PCT_LLC,
+            nr_idle_scan: 2,
+            recent_used_cpu: 1,
+            ..SelectTaskRq::default()
+        };
+        let one = select_task_rq_fair(&p, f, &inp, &[i, b], &[true; 2], &[]).unwrap();
+        assert_eq!((one.cpu, one.affine), (0, Some(WakeTarget::This)));
+        // Different LLCs: wake_affine_idle's first test is skipped; prev is
+        // busy, so WA_WEIGHT decides: this (load 0 + 0) < prev (1024 − 0).
+        let two =
+            select_task_rq_fair_in_llcs(&p, f, &inp, &[i, b], &[true; 2], &[], &[0, 1]).unwrap();
+        assert_eq!(two.affine, Some(WakeTarget::This));
+        assert_eq!(two.cpu, 0);
+        // A sync wakeup from a busy waker in another LLC with an idle prev:
+        // wake_affine_idle gives this (sync, one task), and there is no idle
+        // search across LLCs: the wakee stacks on the waker's CPU.
+        let sync = SelectTaskRq { sync: true, ..inp };
+        let pl =
+            select_task_rq_fair_in_llcs(&p, f, &sync, &[b, i], &[true; 2], &[], &[0, 1]).unwrap();
+        assert_eq!((pl.cpu, pl.affine), (0, Some(WakeTarget::This)));
+        let pl = select_task_rq_fair(&p, f, &sync, &[b, i], &[true; 2], &[]).unwrap();
+        assert_eq!(pl.cpu, 1);
+        assert_eq!(
+            select_task_rq_fair_in_llcs(&p, f, &sync, &[b, i], &[true; 2], &[], &[0]),
+            Err(Error::InvalidArgument)
+        );
+    }
+
+    #[test]
+    fn one_llc_named_or_implicit_gives_the_same_placement() {
+        use std::vec;
+        use std::vec::Vec;
+        fn prop(states: Vec<(bool, u8, bool)>, seed: (u8, u8, u8, bool, bool, i8)) -> bool {
+            let n = states.len().clamp(1, 12);
+            let cpus: Vec<CpuState> = (0..n)
+                .map(|k| {
+                    let (idle, nr, pre) = states.get(k).copied().unwrap_or((true, 0, false));
+                    let nr = if idle { 0 } else { 1 + nr as u32 % 3 };
+                    CpuState {
+                        idle_task_running: idle,
+                        vcpu_preempted: pre,
+                        nr_running: nr,
+                        h_nr_queued: nr,
+                        h_nr_runnable: nr,
+                        load_avg: nr as u64 * 700,
+                        capacity: 1024,
+                        ..CpuState::default()
+                    }
+                })
+                .collect();
+            let (this, prev, recent, sync, kt, scan) = seed;
+            let inp = SelectTaskRq {
+                this_cpu: this as u32 % n as u32,
+                prev_cpu: prev as u32 % n as u32,
+                recent_used_cpu: recent as u32 % n as u32,
+                want_affine: true,
+                sync,
+                waker_per_cpu_kthread: kt,
+                task_h_load: 300,
+                current_h_load: 600,
+                imbalance_pct: SD_IMBALANCE_PCT_LLC,
+                nr_idle_scan: scan as i32 % (n as i32 + 1),
+                ..SelectTaskRq::default()
+            };
+            let allowed = vec![true; n];
+            let p = Profile::LINUX_6_6;
+            let f = Features::defaults(p.release);
+            let a = select_task_rq_fair(&p, f, &inp, &cpus, &allowed, &[]);
+            let b = select_task_rq_fair_in_llcs(&p, f, &inp, &cpus, &allowed, &[], &vec![7; n]);
+            a == b
+        }
+        quickcheck::QuickCheck::new()
+            .tests(2_000)
+            .quickcheck(prop as fn(Vec<(bool, u8, bool)>, (u8, u8, u8, bool, bool, i8)) -> bool);
     }
 }

@@ -3,29 +3,41 @@
 //! "[PATCH RFC 0/1] Make vCPUs that are HLT state candidates for load
 //! balancing"; `available_idle_cpu()` / `vcpu_is_preempted()`).
 //!
-//! Model. The simulated machine is the *guest*: 8 vCPUs, Linux 7.1 rules,
-//! HZ = 1000. An idle vCPU halts; in `hlt-preempted` the host then reports it
-//! preempted (`vcpu_is_preempted`, as KVM does on a HLT exit), in
-//! `hlt-not-preempted` it does not (the RFC's patch). A halted vCPU given a
-//! task resumes after 10 µs in both. The job: 8 threads in a ring, thread i
-//! starting on vCPU i, each with one item in its input pipe. A thread reads an
-//! item (blocking if its pipe is empty), computes 150–250 µs, and writes the
-//! item into the next thread's pipe — a `WF_SYNC` wakeup if that thread was
-//! blocked, as pipe writes are. Every item makes 300 hops. Metrics: the job's
-//! makespan, and the fraction of wakeups made while some vCPU was idle that
-//! were placed on an idle vCPU.
+//! Model. The simulated machine is the *guest*: 8 vCPUs (the RFC's example
+//! domain: `sockets=1, cores=8`, `l3-cache=on`), Linux 7.1 rules, HZ = 1000,
+//! with Linux's load balancer (the lab's model of v6.6: periodic, newly idle
+//! and nohz idle balancing, idle vCPUs' ticks stopped; `balance`). An idle
+//! vCPU halts; in `hlt-preempted` the host then reports it preempted
+//! (`vcpu_is_preempted`, as KVM does on a HLT exit), in `hlt-not-preempted`
+//! it does not (the RFC's patch). A halted vCPU given a task, or kicked to
+//! balance for idle CPUs, resumes after 10 µs in both. The
+//! `socket-per-vcpu-*` variants are the RFC's control (`sockets=48,
+//! cores=1`, here 8 sockets): one LLC per vCPU, so no `sd_llc` and no idle
+//! search. The job: 8 threads in a ring, thread i starting on vCPU i, each
+//! with one item in its input pipe. A thread reads an item (blocking if its
+//! pipe is empty), computes 150–250 µs, and writes the item into the next
+//! thread's pipe — a `WF_SYNC` wakeup if that thread was blocked, as pipe
+//! writes are. Every item makes 300 hops. Metrics: the job's makespan, and
+//! the fraction of wakeups made while some vCPU was idle that were placed on
+//! an idle vCPU.
 
 use eevdf::Profile;
 
+use crate::balance::Topology;
 use crate::report::{Cell, Outcome, Series};
 use crate::rng::Rng;
-use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload, START};
+use crate::sim::{Action, Config, LinuxBalance, Params, Sim, TaskSpec, Workload, START};
 use crate::svg::{render, Plot};
 
 pub const NAME: &str = "hlt";
-pub const VARIANTS: [&str; 2] = ["hlt-preempted", "hlt-not-preempted"];
+pub const VARIANTS: [&str; 4] = [
+    "hlt-preempted",
+    "hlt-not-preempted",
+    "socket-per-vcpu-hlt-preempted",
+    "socket-per-vcpu-hlt-not-preempted",
+];
 pub const METRICS: [&str; 2] = ["makespan_ms", "idle_vcpu_used_fraction"];
-pub const NOTES: &str = "guest: 8 vCPUs, HZ=1000, Linux 7.1 rules; a ring of 8 threads passing items through pipes (WF_SYNC), 150-250 us per hop, 300 hops per item.\nan idle vCPU halts; resuming takes 10 us. Migration: wakeup placement (select_task_rq_fair) + the lab's newidle pull (a model, not Linux).";
+pub const NOTES: &str = "guest: 8 vCPUs in one LLC (socket-per-vcpu: 8 one-vCPU sockets), HZ=1000, Linux 7.1 rules; a ring of 8 threads passing items through pipes (WF_SYNC), 150-250 us per hop, 300 hops per item.\nan idle vCPU halts; resuming takes 10 us. Migration: wakeup placement (select_task_rq_fair) + Linux's load balancer as the lab models it (v6.6: periodic, newly idle, nohz idle; column pull_migrations).";
 pub const DEFAULT_SECS: f64 = 2.0;
 
 const THREADS: usize = 8;
@@ -80,8 +92,14 @@ impl Workload for Hlt {
 pub fn run(variant: &'static str, params: &Params) -> Outcome {
     let profile = Profile::LINUX_7_1;
     let mut cfg = Config::new(profile, THREADS, 1000, params);
-    cfg.idle_is_preempted = variant == "hlt-preempted";
+    cfg.idle_is_preempted = variant.ends_with("hlt-preempted");
+    if variant.starts_with("socket-per-vcpu") {
+        // The RFC's control (`sockets=48, cores=1`), here sockets=8: no
+        // shared LLC, so no sd_llc and no idle search.
+        cfg.topology = Some(Topology::llc_per_cpu(THREADS));
+    }
     cfg.resume_latency = 10_000;
+    cfg.linux_balance = Some(LinuxBalance { nohz: true });
     cfg.warmup = START;
     let rng = Rng::new(params.seed).fork(0x417);
     let mut sim = Sim::new(cfg);
@@ -101,7 +119,11 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
     let end = w.finished_at.unwrap_or(sim.cfg.end);
     let p = sim.placement;
     let wake_mig: u64 = sim.tasks.iter().map(|t| t.migrations_wake).sum();
-    let pull_mig: u64 = sim.tasks.iter().map(|t| t.migrations_pull).sum();
+    let pull_mig: u64 = sim
+        .tasks
+        .iter()
+        .map(|t| t.migrations_pull + t.migrations_lb + t.migrations_active)
+        .sum();
     let work: u64 = sim.tasks.iter().map(|t| t.runtime).sum();
     Outcome {
         variant,

@@ -11,23 +11,38 @@
 //! scheduling decision is a call into the `eevdf` crate**: enqueue, dequeue,
 //! tick, pick, wakeup preemption (`FairRq`), wakeup placement
 //! (`wake::select_task_rq_fair`, with `wake_wide`/`record_wakee`), group
-//! weights and PELT (inside `FairRq`) — except the newidle pull
-//! (`balance::find_busiest`/`choose_pull`), the lab's own, explicitly
-//! non-Linux model. The engine only moves time, runs the workload's tasks for
-//! the lengths they ask for, and reschedules a CPU when the crate says so.
+//! weights and PELT (inside `FairRq`) — except load balancing, which the crate
+//! does not have: either the lab's own newidle pull
+//! (`balance::find_busiest`/`choose_pull`, explicitly non-Linux, the default)
+//! or, with [`Config::linux_balance`], the lab's model of Linux's v6.6 load
+//! balancer (`balance`'s module docs: periodic, newly idle, nohz idle and
+//! active balancing), whose decisions are pure functions in `balance` and
+//! whose task moves are the crate's `detach_task`/`attach_task` (and
+//! `put_prev_task` for active balance). The engine only moves time, runs the
+//! workload's tasks for the lengths they ask for, and reschedules a CPU when
+//! the crate says so.
 //!
 //! Modelling choices of the engine itself (not Linux facts):
 //!
 //! * a reschedule request takes effect at once (a non-lazy kernel whose tasks
 //!   reach a preemption point immediately, e.g. `cond_resched()` in a loop);
-//! * every CPU ticks periodically, also when idle (CONFIG_HZ_PERIODIC); an idle
-//!   CPU's tick only decays its blocked load: the lab calls
-//!   `update_blocked_averages` there, standing for the load balancer that runs
-//!   it in Linux (the tick of the idle class does not);
-//! * one last-level cache spanning all CPUs, no SMT; capacity 1024
-//!   everywhere; no interrupt or softirq time; context switches cost nothing;
-//! * no periodic load balancer, which is where Linux sets the LLC's
-//!   `nr_idle_scan` (SIS_UTIL): the wakeup scan may look at every CPU;
+//! * without Linux's balancer, every CPU ticks periodically, also when idle
+//!   (CONFIG_HZ_PERIODIC); an idle CPU's tick only decays its blocked load:
+//!   the lab calls `update_blocked_averages` there, standing for the load
+//!   balancer that runs it in Linux (the tick of the idle class does not).
+//!   With it, blocked load is updated where the balancer does it (a due
+//!   periodic balance, newly idle balance, the nohz stats kick), and with
+//!   `LinuxBalance::nohz` an idle CPU's tick stops until it runs a task;
+//! * by default one last-level cache spanning all CPUs ([`Config::topology`]
+//!   gives several: the wakeup path then uses
+//!   `wake::select_task_rq_fair_in_llcs`, and the balancer an LLC level and a
+//!   machine level); no SMT, no NUMA; capacity 1024 everywhere; no interrupt
+//!   or softirq time; context switches and balancing cost nothing;
+//! * SIS_UTIL's `nr_idle_scan`, which Linux's periodic balancer sets, is not
+//!   modelled: the wakeup scan may look at every CPU of the target's LLC;
+//! * balancing runs at the instant of its tick or kick; the nohz kick's IPI
+//!   and the stopper of active balance take no time, except that a halted
+//!   vCPU answers the kick after `Config::resume_latency`;
 //! * a halted vCPU (guest scenarios) that receives a task resumes after
 //!   `Config::resume_latency`.
 
@@ -42,12 +57,16 @@ use eevdf::group::{SharesLoad, TaskGroup};
 use eevdf::profile::VruntimeNorm;
 use eevdf::runqueue::{DequeueFlags, Dequeued, EnqueueFlags, WakeFlags};
 use eevdf::wake::{
-    record_wakee, select_task_rq_fair, wake_wide, CpuState, SelectTaskRq, WakeeFlips,
+    record_wakee, select_task_rq_fair_in_llcs, wake_wide, CpuState, SelectTaskRq, WakeeFlips,
     SD_IMBALANCE_PCT_LLC,
 };
 use eevdf::{Features, Profile};
 
-use crate::balance::{choose_pull, find_busiest, PullCandidate};
+use crate::balance::{
+    balance_interval_jiffies, can_migrate_task, choose_pull, find_busiest, find_busiest_group,
+    find_busiest_queue, msecs_to_jiffies, need_active_balance, CanMigrate, Domain, IdleType, LbCpu,
+    MigrateCandidate, MigrationType, PullCandidate, Topology, MAX_PINNED_INTERVAL, NR_MIGRATE,
+};
 
 /// Levels (task groups) per CPU.
 pub const G: usize = 3;
@@ -90,6 +109,12 @@ pub enum Probed {
 /// An observer of a run: it reads the engine's state and changes nothing.
 pub trait Observer: Send {
     fn event(&mut self, sim: &Sim, ev: Probed);
+    /// The stopper (the stop-class `migration/N` thread) took `cpu` for
+    /// active balance: its running fair task, if any, stopped running and
+    /// stays queued (a kernel trace shows a switch to `migration/N`); the
+    /// migration and the next pick on `cpu` follow as events. The default
+    /// does nothing.
+    fn stopper(&mut self, _sim: &Sim, _cpu: usize) {}
 }
 
 /// A shared [`Observer`].
@@ -113,8 +138,15 @@ pub struct Config {
     pub ncpus: usize,
     /// Task groups; `groups[0]` is the root.
     pub groups: Vec<TaskGroup>,
-    /// The lab's newidle pull (`balance`), not Linux.
+    /// The lab's newidle pull (`balance`), not Linux. Ignored when
+    /// `linux_balance` is set.
     pub newidle_pull: bool,
+    /// Linux's load balancer (`balance`'s model of v6.6: periodic, newly idle,
+    /// active and — with `nohz` — nohz idle balancing) instead of the lab's
+    /// newidle pull. `None` (the default): the lab's pull only.
+    pub linux_balance: Option<LinuxBalance>,
+    /// Which CPUs share a last-level cache (`None`: one LLC spans every CPU).
+    pub topology: Option<Topology>,
     /// An idle CPU reports `vcpu_is_preempted` (a guest whose halted vCPUs the
     /// host marks preempted).
     pub idle_is_preempted: bool,
@@ -157,6 +189,8 @@ impl Config {
             ncpus,
             groups: vec![TaskGroup::ROOT],
             newidle_pull: true,
+            linux_balance: None,
+            topology: None,
             idle_is_preempted: false,
             resume_latency: 0,
             warmup: START + ((end - START) / 10).min(1_000_000_000),
@@ -170,6 +204,15 @@ impl Config {
     pub fn tick_nsec(&self) -> u64 {
         eevdf::profile::tick_nsec(self.hz)
     }
+}
+
+/// How Linux's load balancer runs ([`Config::linux_balance`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinuxBalance {
+    /// NO_HZ_IDLE: an idle CPU stops its tick, and busy CPUs kick the nohz
+    /// idle balancer; `false`: every CPU ticks (CONFIG_HZ_PERIODIC) and an
+    /// idle CPU balances at its own tick.
+    pub nohz: bool,
 }
 
 /// The clock starts here, not at 0: a PELT `last_update_time` of 0 means "not
@@ -316,6 +359,16 @@ pub struct Task {
     pub migrations_wake: u64,
     /// Migrations by the lab's newidle pull.
     pub migrations_pull: u64,
+    /// Migrations by Linux's balancer moving a queued task (periodic, nohz
+    /// idle or newly idle `load_balance`).
+    pub migrations_lb: u64,
+    /// Migrations by active balance (the task was running).
+    pub migrations_active: u64,
+    /// Position in its CPU's `cfs_tasks` list: larger is nearer the head
+    /// (enqueued or picked more recently).
+    lru: u64,
+    /// When it last ran (`exec_start`); `None` after a migration.
+    last_ran: Option<u64>,
     /// Wakeups that found it still queued as a delayed-dequeue sleeper.
     pub wakeups_in_place: u64,
 }
@@ -385,6 +438,58 @@ enum Ev {
     SleepEnd(u32, u64),
     Timer(u64),
     Resume(u32),
+    /// The nohz idle-balance IPI reaches this CPU.
+    NohzKick(u32),
+}
+
+/// `NOHZ_STATS_KICK`: update idle CPUs' blocked load.
+const NOHZ_STATS: u8 = 1;
+/// `NOHZ_BALANCE_KICK`: balance on behalf of idle CPUs.
+const NOHZ_BALANCE: u8 = 2;
+/// `LOAD_AVG_PERIOD` (ms): how often idle CPUs' blocked load is updated.
+const LOAD_AVG_PERIOD_MS: u64 = 32;
+
+/// One domain's balancing state on one CPU (`struct sched_domain`'s).
+#[derive(Clone, Copy, Debug)]
+struct DomState {
+    last_balance: u64,
+    /// ms.
+    balance_interval: u64,
+    nr_balance_failed: u32,
+}
+
+/// Counts of Linux's balancer (after the warm-up).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BalanceStats {
+    /// `load_balance` calls by kind: periodic (a CPU's own tick), nohz (on
+    /// behalf of an idle CPU) and newly idle.
+    pub periodic: u64,
+    pub nohz: u64,
+    pub newidle: u64,
+    /// Queued tasks moved by `load_balance`.
+    pub moved: u64,
+    /// Running tasks moved by active balance.
+    pub active: u64,
+    /// nohz idle-balance kicks sent.
+    pub kicks: u64,
+}
+
+/// Linux's balancer state.
+struct Lb {
+    nohz: bool,
+    doms: Vec<Vec<Domain>>,
+    st: Vec<Vec<DomState>>,
+    /// `rq->next_balance` (jiffies).
+    next_balance: Vec<u64>,
+    /// In `nohz.idle_cpus_mask` (tick stopped; left at the first busy tick).
+    nohz_idle: Vec<bool>,
+    nohz_next_balance: u64,
+    has_blocked: bool,
+    next_blocked: u64,
+    /// Kick flags pending per CPU (the IPI is on its way).
+    kick: Vec<u8>,
+    /// Balancing on behalf of an idle CPU (counts as nohz).
+    in_nohz: bool,
 }
 
 pub struct Sim {
@@ -395,6 +500,17 @@ pub struct Sim {
     pub tgs: Vec<TaskGroup>,
     pub counts: Counters,
     pub placement: PlacementStats,
+    /// Linux's balancer counts (zero without it).
+    pub balance: BalanceStats,
+    lb: Option<Lb>,
+    /// LLC id per CPU (empty: one LLC).
+    llc: Vec<u32>,
+    /// Largest LLC.
+    llc_max: usize,
+    lru_seq: u64,
+    /// The CPU whose `schedule()` is running (a pull onto it needs no
+    /// reschedule).
+    scheduling: Option<usize>,
     heap: BinaryHeap<Reverse<(u64, u64, Ev)>>,
     seq: u64,
     tick_nsec: u64,
@@ -443,7 +559,52 @@ impl Sim {
                 busy: 0,
             })
             .collect();
+        let topo = cfg
+            .topology
+            .clone()
+            .unwrap_or_else(|| Topology::one_llc(ncpus));
+        assert_eq!(topo.ncpus(), ncpus, "topology and CPU count differ");
+        let llc = if cfg.topology.is_some() {
+            topo.llc.clone()
+        } else {
+            Vec::new()
+        };
+        let llc_max = (0..ncpus).map(|c| topo.llc_size(c)).max().unwrap_or(1);
+        let j0 = START / cfg.tick_nsec();
+        let lb = cfg.linux_balance.map(|lb| {
+            let doms: Vec<Vec<Domain>> = (0..ncpus).map(|c| topo.domains(c)).collect();
+            let st = doms
+                .iter()
+                .map(|ds| {
+                    ds.iter()
+                        .map(|d| DomState {
+                            last_balance: j0,
+                            balance_interval: d.weight,
+                            nr_balance_failed: 0,
+                        })
+                        .collect()
+                })
+                .collect();
+            Lb {
+                nohz: lb.nohz,
+                doms,
+                st,
+                next_balance: vec![j0; ncpus],
+                nohz_idle: vec![false; ncpus],
+                nohz_next_balance: j0,
+                has_blocked: false,
+                next_blocked: j0,
+                kick: vec![0; ncpus],
+                in_nohz: false,
+            }
+        });
         Sim {
+            balance: BalanceStats::default(),
+            lb,
+            llc,
+            llc_max,
+            lru_seq: 0,
+            scheduling: None,
             probe: cfg.probe.clone(),
             tgs: cfg.groups.clone(),
             tick_nsec: cfg.tick_nsec(),
@@ -503,6 +664,10 @@ impl Sim {
             wakeups: 0,
             migrations_wake: 0,
             migrations_pull: 0,
+            migrations_lb: 0,
+            migrations_active: 0,
+            lru: 0,
+            last_ran: None,
             wakeups_in_place: 0,
         });
         t
@@ -551,6 +716,7 @@ impl Sim {
             let task = &mut self.tasks[t];
             task.remaining = task.remaining.saturating_sub(b - a);
             task.runtime += counted;
+            task.last_ran = Some(b);
             let c = &mut self.cpus[cpu];
             c.busy += counted;
             c.run_start = b;
@@ -647,9 +813,13 @@ impl Sim {
         let group = self.tasks[t].group;
         let nref = lab_err(self.cpus[dst].rq.attach_task(group, m), "attach_task");
         self.cpus[dst].owner[nref.group as usize][nref.entity.index() as usize] = t;
+        self.lru_seq += 1;
         let task = &mut self.tasks[t];
         task.cpu = dst;
         task.tref = nref;
+        // migrate_task_rq_fair: no longer cache hot (exec_start = 0).
+        task.last_ran = None;
+        task.lru = self.lru_seq;
         self.counts.migrate += 1;
         if queued {
             lab_err(
@@ -726,7 +896,7 @@ impl Sim {
             let want_affine = !wake_wide(
                 waker_flips,
                 self.tasks[t].flips.wakee_flips,
-                self.cfg.ncpus as u32,
+                self.llc_size(src_cpu) as u32,
             );
             let task_h_load = lab_err(self.cpus[prev].rq.task_h_load(tref, jiffies), "task_h_load");
             let current_h_load = match waker {
@@ -754,19 +924,21 @@ impl Sim {
                 p_is_sched_idle: false,
                 recent_used_cpu: self.tasks[t].recent_used_cpu,
                 waker_per_cpu_kthread,
-                // No periodic balancer updates it here: scan the whole LLC.
-                nr_idle_scan: self.cfg.ncpus as i32,
+                // SIS_UTIL's nr_idle_scan is not modelled: the scan may
+                // cover the whole LLC.
+                nr_idle_scan: self.llc_max as i32,
                 // No SMT.
                 has_idle_cores: false,
             };
             let pl = lab_err(
-                select_task_rq_fair(
+                select_task_rq_fair_in_llcs(
                     &self.cfg.profile,
                     self.cfg.features,
                     &input,
                     &states,
                     &self.tasks[t].allowed,
                     &[],
+                    &self.llc,
                 ),
                 "select_task_rq_fair",
             );
@@ -805,7 +977,9 @@ impl Sim {
             "enqueue_task",
         );
         self.counts.enqueue += 1;
+        self.lru_seq += 1;
         let task = &mut self.tasks[t];
+        task.lru = self.lru_seq;
         task.state = State::Runnable;
         task.runnable_since = now;
         task.woken_at = Some(now);
@@ -990,7 +1164,15 @@ impl Sim {
                 self.probe(Probed::Pick { cpu, t });
             }
             let Some(tref) = pick else {
-                if self.cfg.newidle_pull && !pulled {
+                if !pulled && self.lb.is_some() {
+                    pulled = true;
+                    self.scheduling = Some(cpu);
+                    let got = self.newidle_balance(cpu);
+                    self.scheduling = None;
+                    if got {
+                        continue;
+                    }
+                } else if self.cfg.newidle_pull && !pulled {
                     pulled = true;
                     if self.newidle_pull(cpu) {
                         continue;
@@ -999,6 +1181,8 @@ impl Sim {
                 break None;
             };
             let t = self.owner(cpu, tref);
+            self.lru_seq += 1;
+            self.tasks[t].lru = self.lru_seq;
             if self.tasks[t].needs_action {
                 self.tasks[t].needs_action = false;
                 // The task is on the CPU while it decides.
@@ -1036,6 +1220,9 @@ impl Sim {
         c.running = next;
         c.run_start = self.now;
         self.run_done_at[cpu] = next.map_or(u64::MAX, |n| self.now + self.tasks[n].remaining);
+        if next.is_none() {
+            self.nohz_enter_idle(cpu);
+        }
     }
 
     fn run_done<W: Workload>(&mut self, cpu: usize, w: &mut W) {
@@ -1076,11 +1263,20 @@ impl Sim {
                 "enqueue_task",
             );
             self.counts.enqueue += 1;
+            self.lru_seq += 1;
             let task = &mut self.tasks[t];
+            task.lru = self.lru_seq;
             task.state = State::Runnable;
             task.runnable_since = START;
             self.set_resched(cpu);
             self.probe(Probed::Wakeup { t, new: true });
+        }
+        // CPUs with nothing to run are idle from the start (tick stopped
+        // under nohz).
+        for cpu in 0..self.cfg.ncpus {
+            if self.cpus[cpu].rq.nr_running() == 0 {
+                self.nohz_enter_idle(cpu);
+            }
         }
         loop {
             self.process_resched(w);
@@ -1114,8 +1310,11 @@ impl Sim {
                     self.tick_cpu = 0;
                     self.tick_at += self.tick_nsec;
                 }
+                if self.tick_stopped(cpu) {
+                    continue;
+                }
                 self.counts.tick += 1;
-                if self.cpus[cpu].rq.curr().is_none() {
+                if self.lb.is_none() && self.cpus[cpu].rq.curr().is_none() {
                     // The lab's stand-in for the balancer's update_blocked_averages
                     // (the idle class's tick itself does nothing to the fair class).
                     lab_err(
@@ -1127,6 +1326,9 @@ impl Sim {
                 self.probe(Probed::Tick { cpu });
                 if r.is_requested() && self.cpus[cpu].running.is_some() {
                     self.set_resched(cpu);
+                }
+                if self.lb.is_some() {
+                    self.balance_tick(cpu);
                 }
             } else {
                 let Some(Reverse((_, _, ev))) = self.heap.pop() else {
@@ -1146,6 +1348,7 @@ impl Sim {
                         self.cpus[cpu as usize].resume_pending = false;
                         self.set_resched(cpu as usize);
                     }
+                    Ev::NohzKick(cpu) => self.nohz_kicked(cpu as usize),
                 }
             }
         }
@@ -1166,5 +1369,734 @@ impl Sim {
             c.rq.validate().map_err(|e| format!("cpu {i}: {e}"))?;
         }
         Ok(())
+    }
+}
+
+/// Linux's load balancer at its call sites (see `balance`'s module docs).
+impl Sim {
+    /// CPUs sharing `cpu`'s LLC.
+    fn llc_size(&self, cpu: usize) -> usize {
+        if self.llc.is_empty() {
+            self.cfg.ncpus
+        } else {
+            self.llc.iter().filter(|&&l| l == self.llc[cpu]).count()
+        }
+    }
+
+    /// An idle CPU whose tick is stopped (NO_HZ_IDLE).
+    fn tick_stopped(&self, cpu: usize) -> bool {
+        self.lb
+            .as_ref()
+            .is_some_and(|lb| lb.nohz && lb.nohz_idle[cpu] && self.cpus[cpu].running.is_none())
+    }
+
+    /// `nohz_balance_enter_idle`: `cpu` goes idle and stops its tick.
+    fn nohz_enter_idle(&mut self, cpu: usize) {
+        if let Some(lb) = self.lb.as_mut() {
+            if lb.nohz {
+                lb.nohz_idle[cpu] = true;
+                lb.has_blocked = true;
+            }
+        }
+    }
+
+    fn lb_cpus(&self) -> Vec<LbCpu> {
+        (0..self.cfg.ncpus)
+            .map(|c| {
+                let rq = &self.cpus[c].rq;
+                let avg = lab_err(rq.cfs_rq_avg(0), "cfs_rq_avg");
+                LbCpu {
+                    nr_running: rq.nr_running(),
+                    h_nr_running: rq.h_nr_runnable(0).unwrap_or(0),
+                    load: rq.cpu_load(),
+                    util: avg.util_avg,
+                    runnable: avg.runnable_avg,
+                    capacity: 1024,
+                    idle: self.is_idle(c),
+                }
+            })
+            .collect()
+    }
+
+    fn hz(&self) -> u64 {
+        self.cfg.hz as u64
+    }
+
+    /// `get_sd_balance_interval` of `cpu`'s domain `level`.
+    fn interval(&self, cpu: usize, level: usize, busy: bool) -> u64 {
+        let lb = self.lb.as_ref().expect("balancer");
+        balance_interval_jiffies(
+            lb.st[cpu][level].balance_interval,
+            busy,
+            self.hz(),
+            self.cfg.ncpus as u64,
+        )
+    }
+
+    /// The periodic tick's part (`sched_balance_trigger`): kick the nohz
+    /// balancer, then `run_rebalance_domains` if `rq.next_balance` is due.
+    fn balance_tick(&mut self, cpu: usize) {
+        let idle = self.is_idle(cpu);
+        let jiffies = self.jiffies();
+        if self.lb.as_ref().is_some_and(|lb| lb.nohz) && !idle {
+            self.nohz_balancer_kick(cpu);
+        }
+        if jiffies >= self.lb.as_ref().expect("balancer").next_balance[cpu] {
+            lab_err(
+                self.cpus[cpu]
+                    .rq
+                    .update_blocked_averages(self.now, &mut self.tgs),
+                "update_blocked_averages",
+            );
+            let kind = if idle {
+                IdleType::Idle
+            } else {
+                IdleType::NotIdle
+            };
+            self.rebalance_domains(cpu, kind);
+        }
+    }
+
+    /// `rebalance_domains`: every domain of `cpu` whose interval has passed,
+    /// bottom up.
+    fn rebalance_domains(&mut self, cpu: usize, mut idle: IdleType) {
+        let jiffies = self.jiffies();
+        let mut busy = idle != IdleType::Idle;
+        let mut cont = true;
+        let mut next = jiffies + 60 * self.hz();
+        let mut update = false;
+        let levels = self.lb.as_ref().expect("balancer").doms[cpu].len();
+        for level in 0..levels {
+            if !cont {
+                break;
+            }
+            let mut interval = self.interval(cpu, level, busy);
+            let last = self.lb.as_ref().expect("balancer").st[cpu][level].last_balance;
+            if jiffies >= last + interval {
+                if self.load_balance(cpu, level, idle, &mut cont) > 0 {
+                    idle = if self.is_idle(cpu) {
+                        IdleType::Idle
+                    } else {
+                        IdleType::NotIdle
+                    };
+                    busy = idle != IdleType::Idle;
+                }
+                self.lb.as_mut().expect("balancer").st[cpu][level].last_balance = jiffies;
+                interval = self.interval(cpu, level, busy);
+            }
+            let last = self.lb.as_ref().expect("balancer").st[cpu][level].last_balance;
+            if next > last + interval {
+                next = last + interval;
+                update = true;
+            }
+        }
+        if update {
+            let lb = self.lb.as_mut().expect("balancer");
+            lb.next_balance[cpu] = next;
+            if lb.nohz && idle == IdleType::Idle && lb.nohz_next_balance > next {
+                lb.nohz_next_balance = next;
+            }
+        }
+    }
+
+    /// `newidle_balance`: `cpu` found nothing to run. True if it now has a
+    /// task.
+    fn newidle_balance(&mut self, cpu: usize) -> bool {
+        // rd->overload, read at this instant.
+        if !(0..self.cfg.ncpus).any(|c| self.cpus[c].rq.nr_running() >= 2) {
+            return false;
+        }
+        lab_err(
+            self.cpus[cpu]
+                .rq
+                .update_blocked_averages(self.now, &mut self.tgs),
+            "update_blocked_averages",
+        );
+        let levels = self.lb.as_ref().expect("balancer").doms[cpu].len();
+        let jiffies = self.jiffies();
+        for level in 0..levels {
+            // update_next_balance (cpu_busy = 0).
+            let next = self.lb.as_ref().expect("balancer").st[cpu][level].last_balance
+                + self.interval(cpu, level, false);
+            let lb = self.lb.as_mut().expect("balancer");
+            lb.next_balance[cpu] = lb.next_balance[cpu].min(next.max(jiffies));
+            let mut cont = true;
+            let moved = self.load_balance(cpu, level, IdleType::NewlyIdle, &mut cont);
+            if moved > 0 || self.cpus[cpu].rq.nr_running() > 0 {
+                break;
+            }
+        }
+        self.cpus[cpu].rq.nr_running() > 0
+    }
+
+    /// `should_we_balance` for a periodic balance: the first idle CPU of the
+    /// local group, else its first CPU, balances this domain and above.
+    fn should_we_balance(&self, cpu: usize, dom: &Domain) -> bool {
+        let mut local = dom.groups[0].clone();
+        local.sort_unstable();
+        let first = local
+            .iter()
+            .copied()
+            .find(|&c| self.is_idle(c))
+            .unwrap_or(local[0]);
+        first == cpu
+    }
+
+    /// The queued tasks of `src`, tail of `cfs_tasks` first.
+    fn lb_candidates(&self, src: usize) -> Vec<usize> {
+        let mut v: Vec<usize> = self.cpus[src]
+            .rq
+            .tasks()
+            .filter(|&r| self.cpus[src].rq.entity(r).is_ok_and(|e| e.on_rq))
+            .map(|r| self.owner(src, r))
+            .collect();
+        v.sort_by_key(|&t| self.tasks[t].lru);
+        v
+    }
+
+    fn candidate(&self, t: usize, dst: usize) -> MigrateCandidate {
+        let task = &self.tasks[t];
+        let src = task.cpu;
+        let delayed = self.cpus[src]
+            .rq
+            .entity(task.tref)
+            .is_ok_and(|e| e.sched_delayed);
+        MigrateCandidate {
+            per_cpu_kthread: task.kthread && task.single_cpu.is_some(),
+            allowed: task.allowed[dst],
+            running: self.cpus[src].running == Some(t),
+            delayed,
+            since_ran: task
+                .last_ran
+                .map_or(u64::MAX, |at| self.now.saturating_sub(at)),
+        }
+    }
+
+    /// A queued task moves to `dst` (`detach_task` + `attach_task`, which
+    /// checks wakeup preemption there).
+    fn lb_move(&mut self, t: usize, dst: usize, active: bool) {
+        self.migrate(t, dst);
+        let counted = self.now >= self.cfg.warmup;
+        if counted {
+            if active {
+                self.tasks[t].migrations_active += 1;
+                self.balance.active += 1;
+            } else {
+                self.tasks[t].migrations_lb += 1;
+                self.balance.moved += 1;
+            }
+        }
+        if self.scheduling == Some(dst) {
+            return;
+        }
+        let tref = self.tasks[t].tref;
+        let preempt = lab_err(
+            self.cpus[dst]
+                .rq
+                .wakeup_preempt(tref, self.now, WakeFlags::default(), &mut self.tgs),
+            "wakeup_preempt",
+        );
+        let resched = self.cpus[dst].rq.take_resched();
+        if preempt.is_requested() || resched.is_requested() || self.cpus[dst].running.is_none() {
+            self.request_resched(dst);
+        }
+    }
+
+    /// `load_balance` of `cpu`'s domain `level`; returns the tasks moved.
+    fn load_balance(&mut self, cpu: usize, level: usize, idle: IdleType, cont: &mut bool) -> u32 {
+        let dom = self.lb.as_ref().expect("balancer").doms[cpu][level].clone();
+        if self.now >= self.cfg.warmup {
+            match idle {
+                IdleType::NewlyIdle => self.balance.newidle += 1,
+                _ if self.lb.as_ref().expect("balancer").in_nohz => self.balance.nohz += 1,
+                _ => self.balance.periodic += 1,
+            }
+        }
+        let should = match idle {
+            IdleType::NewlyIdle => self.cpus[cpu].rq.nr_running() == 0,
+            _ => self.should_we_balance(cpu, &dom),
+        };
+        // Where the balance ends: "balanced", "all pinned", "one pinned",
+        // or it tried (moved or failed).
+        enum Out {
+            Balanced,
+            AllPinned,
+            OnePinned(bool),
+            /// Tasks moved by `detach_tasks` (0 when it failed, whether or
+            /// not the stopper was kicked).
+            Tried(u32),
+        }
+        let mut skip: Vec<usize> = Vec::new();
+        let out = 'redo: loop {
+            if !should {
+                *cont = false;
+                break Out::Balanced;
+            }
+            let cpus = self.lb_cpus();
+            let Some(imb) = find_busiest_group(&dom, &cpus, idle) else {
+                break Out::Balanced;
+            };
+            let Some(src) = find_busiest_queue(&dom.groups[imb.group], &cpus, &imb, &skip) else {
+                break Out::Balanced;
+            };
+            let failed = self.lb.as_ref().expect("balancer").st[cpu][level].nr_balance_failed;
+            let mut moved = 0u32;
+            let mut all_pinned = false;
+            if self.cpus[src].rq.nr_running() > 1 {
+                all_pinned = true;
+                let mut left = imb.imbalance as i64;
+                let loop_max = NR_MIGRATE.min(self.cpus[src].rq.nr_running()) as usize;
+                let jiffies = self.jiffies();
+                for (k, t) in self.lb_candidates(src).into_iter().enumerate() {
+                    if k >= loop_max
+                        || (idle != IdleType::NotIdle && self.cpus[src].rq.nr_running() <= 1)
+                    {
+                        break;
+                    }
+                    let c = self.candidate(t, cpu);
+                    let verdict = can_migrate_task(&c, imb.migration_type, false, failed);
+                    if !matches!(
+                        verdict,
+                        CanMigrate::Delayed | CanMigrate::PerCpuKthread | CanMigrate::Pinned
+                    ) {
+                        all_pinned = false;
+                    }
+                    if verdict != CanMigrate::Yes {
+                        continue;
+                    }
+                    let tref = self.tasks[t].tref;
+                    match imb.migration_type {
+                        MigrationType::Load => {
+                            let load =
+                                lab_err(self.cpus[src].rq.task_h_load(tref, jiffies), "h").max(1);
+                            if (load >> failed.min(63)) as i64 > left {
+                                continue;
+                            }
+                            left -= load as i64;
+                        }
+                        MigrationType::Util => {
+                            let util = lab_err(self.cpus[src].rq.entity_avg(tref), "avg").util_avg;
+                            if util as i64 > left {
+                                continue;
+                            }
+                            left -= util as i64;
+                        }
+                        MigrationType::Task => left -= 1,
+                    }
+                    self.lb_move(t, cpu, false);
+                    moved += 1;
+                    if idle == IdleType::NewlyIdle || left <= 0 {
+                        break;
+                    }
+                }
+                if all_pinned {
+                    skip.push(src);
+                    let local = &dom.groups[0];
+                    let others = dom
+                        .groups
+                        .iter()
+                        .flatten()
+                        .any(|c| !local.contains(c) && !skip.contains(c));
+                    if others {
+                        continue 'redo;
+                    }
+                    break Out::AllPinned;
+                }
+            }
+            if moved > 0 {
+                break Out::Tried(moved);
+            }
+            let st = &mut self.lb.as_mut().expect("balancer").st[cpu][level];
+            if idle != IdleType::NewlyIdle {
+                st.nr_balance_failed += 1;
+            }
+            if need_active_balance(imb.migration_type, st.nr_balance_failed) {
+                let curr_ok = self.cpus[src]
+                    .running
+                    .is_some_and(|t| self.tasks[t].allowed[cpu]);
+                if !curr_ok {
+                    break Out::OnePinned(all_pinned);
+                }
+                // The stopper's work (asynchronous in the kernel, at once
+                // here); load_balance itself has moved nothing.
+                self.active_balance(src, cpu);
+            }
+            break Out::Tried(0);
+        };
+        let max_interval = 2 * dom.weight;
+        let min_interval = dom.weight;
+        let st = &mut self.lb.as_mut().expect("balancer").st[cpu][level];
+        match out {
+            Out::Tried(moved) => {
+                if moved > 0 {
+                    st.nr_balance_failed = 0;
+                }
+                // Unbalanced: the interval resets (`!active_balance ||
+                // need_active_balance()` holds whenever the stopper was
+                // kicked, since it is kicked only when needed).
+                st.balance_interval = min_interval;
+                moved
+            }
+            Out::Balanced | Out::AllPinned | Out::OnePinned(_) => {
+                let pinned = match out {
+                    Out::Balanced => false,
+                    Out::AllPinned => true,
+                    Out::OnePinned(p) => p,
+                    Out::Tried(_) => false,
+                };
+                if !matches!(out, Out::OnePinned(_)) {
+                    st.nr_balance_failed = 0;
+                }
+                if idle != IdleType::NewlyIdle
+                    && ((pinned && st.balance_interval < MAX_PINNED_INTERVAL)
+                        || st.balance_interval < max_interval)
+                {
+                    st.balance_interval *= 2;
+                }
+                0
+            }
+        }
+    }
+
+    /// Active balance (`active_load_balance_cpu_stop` on `src`, pushing to
+    /// `dst`): the stopper takes `src`, its running task stops running, and
+    /// the first task from the tail that may move goes to `dst` without the
+    /// hotness test. Returns whether a task moved.
+    fn active_balance(&mut self, src: usize, dst: usize) -> bool {
+        if self.cpus[src].rq.nr_running() <= 1 {
+            return false;
+        }
+        if let Some(t) = self.cpus[src].running {
+            self.account_running(src);
+            lab_err(
+                self.cpus[src].rq.put_prev_task(self.now, &mut self.tgs),
+                "put_prev_task",
+            );
+            let task = &mut self.tasks[t];
+            task.state = State::Runnable;
+            task.runnable_since = self.now;
+            self.cpus[src].running = None;
+            self.run_done_at[src] = u64::MAX;
+        }
+        if let Some(p) = &self.probe {
+            p.0.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .stopper(self, src);
+        }
+        self.set_resched(src);
+        let mut moved = false;
+        for t in self.lb_candidates(src) {
+            let c = self.candidate(t, dst);
+            if can_migrate_task(&c, MigrationType::Task, true, 0) == CanMigrate::Yes {
+                self.lb_move(t, dst, true);
+                moved = true;
+                break;
+            }
+        }
+        if moved {
+            // The target's domain spanning both: its failure counter resets.
+            let lb = self.lb.as_mut().expect("balancer");
+            if let Some(level) = lb.doms[dst]
+                .iter()
+                .position(|d| d.groups.iter().flatten().any(|&c| c == src))
+            {
+                lb.st[dst][level].nr_balance_failed = 0;
+            }
+        }
+        moved
+    }
+
+    /// `nohz_balancer_kick` at a busy CPU's tick.
+    fn nohz_balancer_kick(&mut self, cpu: usize) {
+        let jiffies = self.jiffies();
+        let nr_running = self.cpus[cpu].rq.nr_running();
+        // nohz_balance_exit_idle: the first busy tick.
+        self.lb.as_mut().expect("balancer").nohz_idle[cpu] = false;
+        // sd_llc_shared->nr_busy_cpus (no sd_llc for a CPU alone in its LLC).
+        let llc_busy = if self.llc_size(cpu) > 1 {
+            let lb = self.lb.as_ref().expect("balancer");
+            (0..self.cfg.ncpus)
+                .filter(|&c| self.llc.is_empty() || self.llc[c] == self.llc[cpu])
+                .filter(|&c| !lb.nohz_idle[c])
+                .count()
+        } else {
+            0
+        };
+        let lb = self.lb.as_mut().expect("balancer");
+        if !lb.nohz_idle.iter().any(|&i| i) {
+            return;
+        }
+        let mut flags = 0u8;
+        if lb.has_blocked && jiffies > lb.next_blocked {
+            flags = NOHZ_STATS;
+        }
+        if jiffies >= lb.nohz_next_balance && (nr_running >= 2 || llc_busy > 1) {
+            flags = NOHZ_STATS | NOHZ_BALANCE;
+        }
+        if flags == 0 {
+            return;
+        }
+        // kick_ilb.
+        if flags & NOHZ_BALANCE != 0 {
+            lb.nohz_next_balance = jiffies + 1;
+        }
+        let Some(ilb) = (0..self.cfg.ncpus).find(|&c| {
+            c != cpu && self.lb.as_ref().expect("balancer").nohz_idle[c] && self.is_idle(c)
+        }) else {
+            return;
+        };
+        let lb = self.lb.as_mut().expect("balancer");
+        let pending = lb.kick[ilb];
+        lb.kick[ilb] |= flags;
+        if pending != 0 {
+            return;
+        }
+        if self.now >= self.cfg.warmup {
+            self.balance.kicks += 1;
+        }
+        // The IPI: a halted vCPU answers after its resume latency.
+        let at = self.now + self.cfg.resume_latency;
+        self.push(at, Ev::NohzKick(ilb as u32));
+    }
+
+    /// The kick's IPI reached `cpu`: `nohz_idle_balance` if it is still idle.
+    fn nohz_kicked(&mut self, cpu: usize) {
+        let flags = std::mem::take(&mut self.lb.as_mut().expect("balancer").kick[cpu]);
+        if flags == 0 || !self.is_idle(cpu) {
+            return;
+        }
+        let jiffies = self.jiffies();
+        let n = self.cfg.ncpus;
+        let mut next = jiffies + 60 * self.hz();
+        let mut update = false;
+        self.lb.as_mut().expect("balancer").has_blocked = false;
+        self.lb.as_mut().expect("balancer").in_nohz = true;
+        for k in 1..=n {
+            let b = (cpu + k) % n;
+            if !self.lb.as_ref().expect("balancer").nohz_idle[b] || !self.is_idle(b) {
+                continue;
+            }
+            if flags & NOHZ_STATS != 0 {
+                lab_err(
+                    self.cpus[b]
+                        .rq
+                        .update_blocked_averages(self.now, &mut self.tgs),
+                    "update_blocked_averages",
+                );
+                let avg = lab_err(self.cpus[b].rq.cfs_rq_avg(0), "avg");
+                if avg.load_avg != 0 || avg.util_avg != 0 {
+                    self.lb.as_mut().expect("balancer").has_blocked = true;
+                }
+            }
+            if flags & NOHZ_BALANCE != 0
+                && jiffies >= self.lb.as_ref().expect("balancer").next_balance[b]
+            {
+                self.rebalance_domains(b, IdleType::Idle);
+            }
+            let nb = self.lb.as_ref().expect("balancer").next_balance[b];
+            if next > nb {
+                next = nb;
+                update = true;
+            }
+        }
+        let hz = self.hz();
+        let lb = self.lb.as_mut().expect("balancer");
+        lb.in_nohz = false;
+        lb.next_blocked = jiffies + msecs_to_jiffies(LOAD_AVG_PERIOD_MS, hz);
+        if update {
+            lb.nohz_next_balance = next;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tasks that compute forever (in 1 ms pieces).
+    struct Spin;
+    impl Workload for Spin {
+        fn next(&mut self, _sim: &mut Sim, _t: usize) -> Action {
+            Action::Run(1_000_000)
+        }
+    }
+
+    fn machine(ncpus: usize, nohz: Option<bool>, ms: f64) -> Sim {
+        let params = Params {
+            seed: 1,
+            secs: ms / 1000.0,
+            ..Params::default()
+        };
+        let mut cfg = Config::new(Profile::LINUX_6_6, ncpus, 1000, &params);
+        cfg.warmup = START;
+        cfg.linux_balance = nohz.map(|nohz| LinuxBalance { nohz });
+        Sim::new(cfg)
+    }
+
+    fn placement(sim: &Sim) -> Vec<usize> {
+        let mut per = vec![0; sim.cfg.ncpus];
+        for t in &sim.tasks {
+            per[t.cpu] += 1;
+        }
+        per
+    }
+
+    #[test]
+    fn linux_balancer_spreads_busy_tasks_and_the_lab_pull_does_not() {
+        // Three tasks that never sleep, all started on CPU 0 of 3: only a
+        // periodic (or nohz) balance can spread them, one per CPU.
+        for nohz in [false, true] {
+            let mut sim = machine(3, Some(nohz), 100.0);
+            for i in 0..3 {
+                sim.add_task(TaskSpec::new(&format!("spin{i}"), 0, 0));
+            }
+            sim.run(&mut Spin);
+            assert_eq!(placement(&sim), vec![1, 1, 1], "nohz {nohz}");
+            assert!(sim.balance.moved >= 2, "nohz {nohz}: {:?}", sim.balance);
+            if nohz {
+                assert!(sim.balance.kicks > 0 && sim.balance.nohz > 0);
+            } else {
+                assert_eq!(sim.balance.kicks, 0);
+                assert_eq!(sim.counts.tick, 3 * 100);
+            }
+            sim.validate().unwrap();
+        }
+        // The lab's newidle pull: CPUs 1 and 2 go idle at the start, before
+        // anything waits, and never look again.
+        let mut sim = machine(3, None, 100.0);
+        for i in 0..3 {
+            sim.add_task(TaskSpec::new(&format!("spin{i}"), 0, 0));
+        }
+        sim.run(&mut Spin);
+        assert_eq!(placement(&sim), vec![3, 0, 0]);
+    }
+
+    #[test]
+    fn two_llcs_balance_across_the_machine_level() {
+        // Two LLCs of two CPUs; four spinning tasks start on CPU 0. The LLC
+        // level alone would leave LLC {2, 3} empty: the machine level
+        // (groups = LLCs, migrate_util from an overloaded LLC) moves tasks
+        // across, and the LLC levels spread them to one per CPU.
+        for nohz in [false, true] {
+            let mut cfg = machine(4, Some(nohz), 200.0).cfg;
+            cfg.topology = Some(Topology {
+                llc: vec![0, 0, 1, 1],
+            });
+            let mut sim = Sim::new(cfg);
+            for i in 0..4 {
+                sim.add_task(TaskSpec::new(&format!("spin{i}"), 0, 0));
+            }
+            sim.run(&mut Spin);
+            assert_eq!(placement(&sim), vec![1, 1, 1, 1], "nohz {nohz}");
+            sim.validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn nohz_idle_cpus_stop_their_ticks() {
+        // One task on CPU 0 of 4: the three idle CPUs stop ticking.
+        let mut sim = machine(4, Some(true), 50.0);
+        sim.add_task(TaskSpec::new("spin", 0, 0));
+        sim.run(&mut Spin);
+        assert!(sim.counts.tick <= 50 + 3, "{}", sim.counts.tick);
+        let mut sim = machine(4, Some(false), 50.0);
+        sim.add_task(TaskSpec::new("spin", 0, 0));
+        sim.run(&mut Spin);
+        assert_eq!(sim.counts.tick, 4 * 50);
+    }
+
+    #[test]
+    fn active_balance_pushes_the_running_task_away_from_a_pinned_one() {
+        // CPU 0 runs an unpinned task and a task pinned to it; CPU 1 idle.
+        // Whichever runs, the other is pinned or running, so the balance
+        // fails; once more than cache_nice_tries (1) failed, a waiting hot
+        // task may be pulled, and after more than cache_nice_tries + 2 the
+        // running one is pushed by active balance. Either way the free task
+        // ends on CPU 1, once, and stays.
+        for nohz in [false, true] {
+            let mut sim = machine(2, Some(nohz), 200.0);
+            let free = sim.add_task(TaskSpec::new("free", 0, 0));
+            let pinned = sim.add_task(TaskSpec::new("pinned", 0, 0).pinned());
+            sim.run(&mut Spin);
+            assert_eq!(sim.tasks[free].cpu, 1);
+            assert_eq!(sim.tasks[pinned].cpu, 0);
+            let moved = sim.tasks[free].migrations_lb + sim.tasks[free].migrations_active;
+            assert_eq!(moved, 1, "{:?}", sim.balance);
+            assert_eq!(sim.tasks[pinned].migrations_lb, 0);
+            // Not before the second failure (2 ms apart: the domain's weight).
+            assert!(sim.balance.periodic + sim.balance.nohz >= 2);
+            sim.validate().unwrap();
+        }
+    }
+
+    #[test]
+    fn active_balance_moves_the_running_task_after_four_failures() {
+        // The pinned task is nice 19 (weight 15 against 1024), so at almost
+        // every balance the free task is the one running and the pinned one
+        // waits: nothing can be detached, the balance fails, and the fourth
+        // failure (nr_balance_failed > cache_nice_tries + 2) kicks the
+        // stopper, which moves the running task.
+        struct Moves(Vec<(u64, usize, usize)>, usize);
+        impl Observer for Moves {
+            fn event(&mut self, sim: &Sim, ev: Probed) {
+                if let Probed::Migrate { from, to, .. } = ev {
+                    self.0.push((sim.now - START, from, to));
+                }
+            }
+            fn stopper(&mut self, _sim: &Sim, _cpu: usize) {
+                self.1 += 1;
+            }
+        }
+        let moves = Arc::new(Mutex::new(Moves(Vec::new(), 0)));
+        let mut cfg = machine(2, Some(false), 100.0).cfg;
+        cfg.probe = Some(Probe(moves.clone()));
+        let mut sim = Sim::new(cfg);
+        let free = sim.add_task(TaskSpec::new("free", 0, 0));
+        let mut spec = TaskSpec::new("pinned", 0, 0).pinned();
+        spec.nice = 19;
+        let pinned = sim.add_task(spec);
+        sim.run(&mut Spin);
+        // CPU 1 (idle, interval 2 jiffies: the domain's weight in ms, from
+        // last_balance = the start's jiffy) balances at 2, 4, 6 and 8 ms;
+        // the fourth failure pushes.
+        let m = moves.lock().unwrap();
+        assert_eq!(m.0, vec![(8_000_000, 0, 1)]);
+        assert_eq!(m.1, 1);
+        assert_eq!(sim.tasks[free].cpu, 1);
+        assert_eq!(sim.tasks[pinned].cpu, 0);
+        assert_eq!(sim.tasks[free].migrations_active, 1, "{:?}", sim.balance);
+        assert_eq!(sim.tasks[free].migrations_lb, 0);
+        assert_eq!(sim.balance.active, 1);
+        // Four failed balances of CPU 1, then the push; afterwards each CPU
+        // runs one task and balances find nothing.
+        assert!(sim.balance.periodic >= 4, "{:?}", sim.balance);
+        sim.validate().unwrap();
+    }
+
+    #[test]
+    fn a_pinned_running_task_is_never_pushed() {
+        // CPU 0: two pinned tasks. Nothing may move: all pinned.
+        let mut sim = machine(2, Some(false), 100.0);
+        sim.add_task(TaskSpec::new("a", 0, 0).pinned());
+        sim.add_task(TaskSpec::new("b", 0, 0).pinned());
+        sim.run(&mut Spin);
+        assert_eq!(placement(&sim), vec![2, 0]);
+        assert_eq!(sim.balance.moved + sim.balance.active, 0);
+        assert!(sim.balance.periodic > 0);
+    }
+
+    #[test]
+    fn several_llcs_are_passed_to_the_wakeup_path() {
+        let mut cfg = machine(4, None, 1.0).cfg;
+        cfg.topology = Some(Topology {
+            llc: vec![0, 0, 1, 1],
+        });
+        let sim = Sim::new(cfg);
+        assert_eq!(sim.llc, vec![0, 0, 1, 1]);
+        assert_eq!(sim.llc_size(3), 2);
+        assert_eq!(sim.llc_max, 2);
+        let one = machine(4, None, 1.0);
+        assert!(one.llc.is_empty());
+        assert_eq!(one.llc_size(3), 4);
     }
 }

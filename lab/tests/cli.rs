@@ -360,7 +360,15 @@ fn json_names_the_metrics_the_reports_are_judged_by() {
         ]
     );
     assert_eq!(vcpu::METRICS, ["coscheduled_fraction", "guest_progress"]);
-    assert_eq!(hlt::VARIANTS, ["hlt-preempted", "hlt-not-preempted"]);
+    assert_eq!(
+        hlt::VARIANTS,
+        [
+            "hlt-preempted",
+            "hlt-not-preempted",
+            "socket-per-vcpu-hlt-preempted",
+            "socket-per-vcpu-hlt-not-preempted"
+        ]
+    );
     assert_eq!(hlt::METRICS, ["makespan_ms", "idle_vcpu_used_fraction"]);
     assert_eq!(
         aio::VARIANTS,

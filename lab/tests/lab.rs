@@ -5,7 +5,7 @@
 //! scheduling events.
 
 use eevdf_lab::report::Outcome;
-use eevdf_lab::{cli, sim, vcpu, vhost};
+use eevdf_lab::{cli, hlt, sim, vcpu, vhost};
 
 fn run_all(name: &str, secs: f64, seed: u64) -> Vec<Outcome> {
     let s = cli::SCENARIOS.iter().find(|s| s.name == name).unwrap();
@@ -24,6 +24,15 @@ fn m(outcomes: &[Outcome], variant: &str, metric: &str) -> f64 {
         .find(|o| o.variant == variant)
         .unwrap()
         .metric(metric)
+}
+
+/// A column beyond the metrics, as its JSON value (a yes/no as 1/0).
+fn x(outcomes: &[Outcome], variant: &str, column: &str) -> f64 {
+    let o = outcomes.iter().find(|o| o.variant == variant).unwrap();
+    let v = &o.extra.iter().find(|(n, _)| *n == column).unwrap().1.json;
+    v.as_f64()
+        .or(v.as_bool().map(f64::from))
+        .unwrap_or(f64::NAN)
 }
 
 /// Tobias Huschle, LKML, 2023-11-16, "EEVDF/vhost regression (bisected to
@@ -173,30 +182,80 @@ fn vcpu_zhang_kivity_2010_the_2010_rule_stacks_without_the_labs_pull() {
     assert_eq!(extra(&o, "no-wake-affine", "stacked_fraction"), 0.0);
 }
 
+/// Masanori Misono, LKML, 2021-05-26, "[PATCH RFC 0/1] Make vCPUs that are
+/// HLT state candidates for load balancing": NPB-OMP on a 48-vCPU guest, the
+/// shared-LLC guest (sockets=2, cores=24) 1.38–3.48 times slower than with
+/// the patch (lu.C 3.48, mg.C 1.60, bt.C 1.38, cg.C 2.00); with one socket
+/// per vCPU (sockets=48) no slowdown. Band: 1.4–3.5 with a shared LLC,
+/// 1.0 ± 0.1 with one socket per vCPU.
 #[test]
-fn hlt_preempted_idle_vcpus_are_not_used_and_the_job_takes_longer() {
+fn hlt_misono_rfc_2021_shared_llc_ratio_within_1_4_to_3_5_and_socket_per_vcpu_about_1() {
     let o = run_all("hlt", 1.0, 1);
+    for v in hlt::VARIANTS {
+        assert_eq!(x(&o, v, "finished"), 1.0, "{v}");
+    }
     let pre = m(&o, "hlt-preempted", "makespan_ms");
     let not = m(&o, "hlt-not-preempted", "makespan_ms");
-    assert!(pre > 2.0 * not, "{pre} vs {not}");
+    let ratio = pre / not;
+    assert!((1.4..=3.5).contains(&ratio), "{pre} / {not} = {ratio}");
+    // The mechanism: halted vCPUs are invisible to the idle search, the
+    // balancer (periodic, nohz) pulls the stacked threads back.
     assert!(m(&o, "hlt-preempted", "idle_vcpu_used_fraction") < 0.2);
     assert!(m(&o, "hlt-not-preempted", "idle_vcpu_used_fraction") > 0.8);
+    assert!(x(&o, "hlt-preempted", "pull_migrations") > 50.0);
+    // One socket per vCPU: no LLC to search, so the preempted flag changes
+    // no decision — the same run to the nanosecond.
+    let spre = m(&o, "socket-per-vcpu-hlt-preempted", "makespan_ms");
+    let snot = m(&o, "socket-per-vcpu-hlt-not-preempted", "makespan_ms");
+    assert!(((spre / snot) - 1.0).abs() <= 0.1, "{spre} / {snot}");
+    assert_eq!(spre, snot);
+    // Not the RFC's "no slowdown" in absolute terms: sync pipe wakeups stack
+    // on the writer's vCPU without an LLC to search (docs/lab.md).
+    assert!(snot > 1.3 * not, "{snot} vs {not}");
 }
 
+/// LKML thread "single aio thread is migrated crazily by scheduler" (Ming
+/// Lei, 2019-11-14; Dave Chinner, 2019-11-21): completions steered to the
+/// submitting CPU's pinned kworker push the submitter around. Band: ≥ 0.9
+/// submitter migrations per completion without the v5.6 per-CPU-kthread
+/// rule (52262ee567ad), ≤ 0.05 with it.
 #[test]
-fn aio_submitter_stays_under_6_6_and_7_1_and_ping_pongs_without_the_kthread_rule() {
+fn aio_ming_lei_2019_kthread_rule_keeps_migrations_per_completion_below_0_05() {
     let o = run_all("aio", 1.0, 1);
-    // 6.6 stacks the submitter on its kworker's CPU (per-CPU kthread rule,
-    // v5.6), 7.1 requeues it in place (delayed dequeue): no migrations.
     for v in ["linux-6.6", "linux-7.1"] {
-        let n = m(&o, v, "submitter_migrations_per_s");
-        assert!(n < 1.0, "{v}: {n}");
+        let n = m(&o, v, "migrations_per_completion");
+        assert!(n <= 0.05, "{v}: {n}");
+        // None at wakeup: the rule (6.6) or the in-place requeue (7.1).
+        assert_eq!(x(&o, v, "at_wakeup_per_s"), 0.0, "{v}");
     }
-    // Without the rule (the aio report's pre-5.6 kernel) every completion moves it.
-    let old = m(
-        &o,
-        "linux-6.6-no-kthread-rule",
-        "submitter_migrations_per_s",
-    );
-    assert!(old > 1000.0, "{old}");
+}
+
+/// The same report, Peter Zijlstra's and Dave Chinner's mechanism: the
+/// pinned kworker becomes runnable on the submitter's CPU, cannot be moved,
+/// and after repeated failed balances the running submitter is pushed away
+/// by active balance.
+#[test]
+fn aio_ming_lei_2019_active_balance_pushes_the_running_submitter() {
+    let o = run_all("aio", 1.0, 1);
+    for v in ["linux-6.6", "linux-7.1"] {
+        let active = x(&o, v, "active_balance_per_s");
+        let lb = x(&o, v, "load_balance_per_s");
+        assert!(active >= 2.0, "{v}: {active}");
+        assert!(lb >= 5.0, "{v}: {lb}");
+    }
+}
+
+/// Not met: without the rule every wakeup migrates the submitter (10,000
+/// per second), but it sleeps once per 16 completions, so 0.063 per
+/// completion against the band's ≥ 0.9 (docs/lab.md). Pinned so a change is
+/// noticed.
+#[test]
+fn aio_ming_lei_2019_without_the_kthread_rule_pinned_at_0_063_per_completion() {
+    let o = run_all("aio", 1.0, 1);
+    let v = "linux-6.6-no-kthread-rule";
+    let per = m(&o, v, "migrations_per_completion");
+    assert!((0.060..0.066).contains(&per), "{per}");
+    let at_wake = x(&o, v, "at_wakeup_per_s");
+    assert!(at_wake > 9_000.0, "{at_wake}");
+    assert_eq!(x(&o, v, "active_balance_per_s"), 0.0);
 }
