@@ -21,7 +21,9 @@
 //! however long the sibling is descheduled (no PLE: the report's machine had
 //! none). A vCPU with no rounds left halts (its thread blocks). Each finished
 //! request is answered; the client sends the next one 100–300 µs later.
-//! Together the guests want up to four CPUs: the two are saturated.
+//! Together the guests want up to four CPUs: the two are saturated. Tasks
+//! move at wakeups and by the host's load balancer (the lab's model of
+//! Linux's v6.6 balancer, standing for 2.6.33's in the 2010 variants).
 //!
 //! Variants differ only in the host's policy:
 //!
@@ -41,7 +43,7 @@ use eevdf::{Features, Profile};
 
 use crate::report::{Cell, Outcome, Series};
 use crate::rng::Rng;
-use crate::sim::{Action, Config, Params, Sim, TaskSpec, WakeRule, Workload};
+use crate::sim::{Action, Config, LinuxBalance, Params, Sim, TaskSpec, WakeRule, Workload};
 use crate::svg::{render, Plot};
 
 pub const NAME: &str = "vcpu";
@@ -53,7 +55,7 @@ pub const VARIANTS: [&str; 5] = [
     "linux-7.1",
 ];
 pub const METRICS: [&str; 2] = ["coscheduled_fraction", "guest_progress"];
-pub const NOTES: &str = "host: 2 CPUs, HZ=1000, root cgroup; 2 guests x (2 vCPU threads + 1 I/O thread); closed loop of 4 requests per guest: network timer -> I/O thread (10-20 us) -> interrupt wakes vCPU0 -> IPI wakes vCPU1; 4 rounds per vCPU per request (compute 30-60 us, guest spinlock held 10-20 us; a waiter spins while its sibling holds it, no PLE); client think 100-300 us.\npinned, no-wake-affine, wake-affine: the 2010 rules, CFS (v6.5's) + v2.6.33 wakeup placement (instantaneous loads; pinned: vCPU i on CPU i; no-wake-affine: NO_AFFINE_WAKEUPS); linux-6.6, linux-7.1: today's rules. Migration: wakeup placement + the lab's newidle pull (a model, not Linux); no periodic balancer, no tick skew.";
+pub const NOTES: &str = "host: 2 CPUs, HZ=1000, root cgroup; 2 guests x (2 vCPU threads + 1 I/O thread); closed loop of 4 requests per guest: network timer -> I/O thread (10-20 us) -> interrupt wakes vCPU0 -> IPI wakes vCPU1; 4 rounds per vCPU per request (compute 30-60 us, guest spinlock held 10-20 us; a waiter spins while its sibling holds it, no PLE); client think 100-300 us.\npinned, no-wake-affine, wake-affine: the 2010 rules, CFS (v6.5's) + v2.6.33 wakeup placement (instantaneous loads; pinned: vCPU i on CPU i; no-wake-affine: NO_AFFINE_WAKEUPS); linux-6.6, linux-7.1: today's rules. Migration: wakeup placement + Linux's load balancer as the lab models it (v6.6: periodic, newly idle, nohz idle, active; for every variant); no tick skew.";
 pub const DEFAULT_SECS: f64 = 10.0;
 
 /// Requests each guest's clients keep in flight.
@@ -290,9 +292,11 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
     run_with(variant, params, true)
 }
 
-/// [`run`] with the lab's newidle pull on or off (a sensitivity check of the
-/// lab's own migration model; not a variant, not on the command line).
-pub fn run_with(variant: &'static str, params: &Params, newidle_pull: bool) -> Outcome {
+/// [`run`] with the host's load balancing on (the lab's model of Linux's
+/// balancer: periodic, newly idle, nohz idle, active) or off (no migration
+/// except at wakeups: a sensitivity check of how much the balancer decides,
+/// not a variant, not on the command line).
+pub fn run_with(variant: &'static str, params: &Params, balancing: bool) -> Outcome {
     // The 2010 variants: v2.6.33's placement on the library's CFS.
     let old = !variant.starts_with("linux-");
     let profile = match variant {
@@ -307,7 +311,10 @@ pub fn run_with(variant: &'static str, params: &Params, newidle_pull: bool) -> O
             affine_wakeups: variant != "no-wake-affine",
         };
     }
-    cfg.newidle_pull = newidle_pull;
+    // Both the 2010 host and today's balance load periodically; the lab's
+    // v6.6 model stands for 2.6.33's too (it replaces the lab's newidle pull).
+    cfg.linux_balance = balancing.then_some(LinuxBalance { nohz: true });
+    cfg.newidle_pull = false;
     let rng = Rng::new(params.seed).fork(0xC9);
     let mut sim = Sim::new(cfg);
     let mut vcpu = [[0; 2]; 2];
