@@ -343,3 +343,39 @@ fn a_few_thousand_events_replay_quickly() {
     // Unoptimised test build: generous; the release build takes a few ms.
     assert!(dt.as_secs_f64() < 2.0, "{dt:?}");
 }
+
+#[test]
+fn cfs_wakeup_migrations_replay_with_min_vruntime_renormalisation() {
+    // Under 6.5's CFS a sleeping task that migrates takes its vruntime
+    // relative to the old queue's min_vruntime to the new queue. The
+    // replay did not renormalise before (90.46 % agreement on this run).
+    let (text, _) = record(scenario("cgroup"), "linux-6.5-v4.14-shares", &params(3.0));
+    let t = parse(&text).unwrap();
+    let migrations = t
+        .lines
+        .iter()
+        .filter(|l| matches!(l.event, Event::Migrate { .. }))
+        .count();
+    assert!(migrations > 10, "{migrations}");
+    let setup = Setup::from_header(&t.comments).unwrap().unwrap();
+    assert_eq!(setup.shares, eevdf::group::SharesLoad::Weight);
+    let r = replay(&t, &setup);
+    assert_eq!(r.agree(), r.switches(), "{:?}", r.divergences);
+}
+
+#[test]
+fn every_release_the_lab_runs_has_a_replay_name() {
+    for name in [
+        "6.5",
+        "linux-6.5+place-lag",
+        "6.6",
+        "6.6.57",
+        "6.18",
+        "7.0",
+        "7.1",
+        "exact",
+    ] {
+        assert!(profile_named(name).is_some(), "{name}");
+    }
+    assert!(profile_named("5.4").is_none());
+}

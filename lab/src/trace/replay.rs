@@ -28,9 +28,11 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use eevdf::cfs::{absolute_vruntime, relative_vruntime};
 use eevdf::entity::{SchedEntity, Tunables};
 use eevdf::fair::TaskRef;
 use eevdf::group::{SharesLoad, TaskGroup};
+use eevdf::profile::VruntimeNorm;
 use eevdf::runqueue::{DequeueFlags, EnqueueFlags, WakeFlags};
 use eevdf::{Features, Profile};
 
@@ -97,7 +99,9 @@ impl Setup {
                 s.tick_nsec = eevdf::profile::tick_nsec(num("hz")? as u32);
                 s.shares = match kv.get("shares") {
                     Some(&"LoadAvg") => SharesLoad::LoadAvg,
-                    _ => SharesLoad::MaxWeightLoadAvg,
+                    Some(&"Weight") => SharesLoad::Weight,
+                    Some(&"MaxWeightLoadAvg") | None => SharesLoad::MaxWeightLoadAvg,
+                    Some(o) => return Err(format!("header: unknown shares rule '{o}'")),
                 };
                 setup = Some(s);
             } else if words.first() == Some(&"group") {
@@ -118,10 +122,13 @@ impl Setup {
     }
 }
 
-/// A release by name: `6.6`, `linux-6.6`, `6.18`, `7.0`, `7.1`, `exact`.
+/// A release by name: `6.5` (CFS), `6.5+place-lag` (86bfbb7ce4f6),
+/// `6.6`, `6.6.57`, `6.18`, `7.0`, `7.1` (with or without `linux-`), `exact`.
 pub fn profile_named(name: &str) -> Option<Profile> {
     let n = name.strip_prefix("linux-").unwrap_or(name);
     [
+        Profile::LINUX_6_5,
+        Profile::LINUX_6_5_PLACE_LAG,
         Profile::LINUX_6_6,
         Profile::LINUX_6_6_57,
         Profile::LINUX_6_18,
@@ -288,10 +295,23 @@ impl<'a> Replayer<'a> {
                 "pid {pid} is still the library's running task on CPU {src} (the kernel had switched to another class, which the library cannot follow): migration not replayed"
             ));
         }
-        let m = self.cpus[src]
+        // CFS (6.5): a sleeping task leaves with its vruntime relative to
+        // the old queue's min_vruntime (migrate_task_rq_fair) and gets the
+        // new queue's back when it is enqueued (ENQUEUE_MIGRATED), as the
+        // lab's engine does; a queued task's RESTORE enqueue does this
+        // inside the crate.
+        let cfs_renorm =
+            !queued && self.setup.profile.vruntime_norm == VruntimeNorm::MinVruntimeRelative;
+        let level_min = |rq: &Rq| rq.cfs_rq(group).map(|q| q.min_vruntime());
+        let src_min = level_min(&self.cpus[src].rq).map_err(e2s)?;
+        let mut m = self.cpus[src]
             .rq
             .detach_task(tref, now, &mut self.tgs)
             .map_err(e2s)?;
+        if cfs_renorm {
+            let dst_min = level_min(&self.cpus[dst].rq).map_err(e2s)?;
+            m.se.vruntime = absolute_vruntime(relative_vruntime(m.se.vruntime, src_min), dst_min);
+        }
         let _ = self.cpus[src].rq.take_resched();
         self.cpus[src].owner.remove(&tref);
         let nref = self.cpus[dst].rq.attach_task(group, m).map_err(e2s)?;
