@@ -19,9 +19,7 @@
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::scenario::{
-    Dist, FileError, MetricDef, MetricKind, Op, Pick, Scenario, TaskDef, VariantDef,
-};
+use crate::scenario::{Dist, FileError, Op, Pick, Scenario, TaskDef, VariantDef};
 use crate::sim::N;
 use crate::trace::replay::profile_named;
 
@@ -218,7 +216,6 @@ pub fn add_to(sc: &mut Scenario, file: &str, text: &str) -> Result<(), FileError
             }
         }
     }
-    let first_new = sc.tasks.len();
     let mut spec_ids: Vec<(String, Vec<usize>)> = Vec::new();
     let mut resumes: Vec<(usize, usize, String, String)> = Vec::new();
     let spec_base = sc.tasks.iter().map(|t| t.spec + 1).max().unwrap_or(0);
@@ -413,29 +410,6 @@ pub fn add_to(sc: &mut Scenario, file: &str, text: &str) -> Result<(), FileError
             format!("{root_tasks} tasks in the root group: the lab's run queues hold {N} per group and CPU"),
         ));
     }
-    // Default metrics for the imported tasks when the scenario named none.
-    let named: Vec<(String, Vec<usize>)> = spec_ids;
-    if sc.metrics.iter().all(|m| m.kind == MetricKind::CpuBusy) {
-        let busy = sc.metrics.pop();
-        for (n, ids) in &named {
-            for (kind, what) in [
-                (MetricKind::CpuShare, "cpu_share"),
-                (MetricKind::WaitMaxUs, "wait_max_us"),
-            ] {
-                sc.metrics.push(MetricDef {
-                    name: format!("{what}:{n}"),
-                    kind,
-                    of: ids.clone(),
-                });
-            }
-        }
-        sc.metrics.push(busy.unwrap_or(MetricDef {
-            name: "cpu_busy".into(),
-            kind: MetricKind::CpuBusy,
-            of: Vec::new(),
-        }));
-    }
-    let _ = first_new;
     sc.ignored.sort();
     sc.ignored.dedup();
     Ok(())
@@ -508,16 +482,13 @@ pub fn import(file: &str, text: &str) -> Result<Scenario, FileError> {
         groups: vec![("root".to_string(), eevdf::group::TaskGroup::ROOT)],
         tasks: Vec::new(),
         variants,
-        metrics: vec![MetricDef {
-            name: "cpu_busy".into(),
-            kind: MetricKind::CpuBusy,
-            of: Vec::new(),
-        }],
+        metrics: Vec::new(),
         ignored: Vec::new(),
     };
     add_to(&mut sc, file, text)?;
     if sc.tasks.is_empty() {
         return Err(ctx.err("tasks", "no task"));
     }
+    sc.metrics = crate::scenario::default_metrics(&sc);
     Ok(sc)
 }

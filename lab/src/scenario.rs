@@ -980,7 +980,40 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
         ));
     }
 
-    // Metrics.
+    let mut sc = Scenario {
+        name,
+        description: raw.description.clone().unwrap_or_default(),
+        secs,
+        warmup_secs,
+        seed: raw.seed.unwrap_or(1),
+        cpus,
+        hz,
+        newidle_pull: m.newidle_pull.unwrap_or(true),
+        idle_is_preempted: m.idle_is_preempted.unwrap_or(false),
+        resume_latency,
+        groups,
+        tasks,
+        variants,
+        metrics: Vec::new(),
+        ignored: Vec::new(),
+    };
+    if let Some(r) = &raw.rtapp {
+        let dir = std::path::Path::new(file)
+            .parent()
+            .unwrap_or(std::path::Path::new(""));
+        let p = dir.join(r.get_ref());
+        let p = p.to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&p)
+            .map_err(|e| ctx.err(r.span(), "rtapp", format!("cannot read {p}: {e}")))?;
+        crate::rtapp::add_to(&mut sc, &p, &text)?;
+    }
+    if sc.tasks.is_empty() {
+        return Err(ctx.err(0..0, "tasks", "no task (add a [[tasks]] entry)"));
+    }
+    // Metrics, over the file's tasks and an rt-app file's.
+    let spec_names = spec_names_of(&sc);
+    let groups = &sc.groups;
+    let tasks = &sc.tasks;
     let mut metrics = Vec::new();
     let all: Vec<usize> = (0..tasks.len()).collect();
     let entries: Vec<(String, Range<usize>)> = if raw.metrics.is_empty() {
@@ -1047,34 +1080,44 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
         metrics.push(MetricDef { name: m, kind, of });
     }
 
-    let mut sc = Scenario {
-        name,
-        description: raw.description.clone().unwrap_or_default(),
-        secs,
-        warmup_secs,
-        seed: raw.seed.unwrap_or(1),
-        cpus,
-        hz,
-        newidle_pull: m.newidle_pull.unwrap_or(true),
-        idle_is_preempted: m.idle_is_preempted.unwrap_or(false),
-        resume_latency,
-        groups,
-        tasks,
-        variants,
-        metrics,
-        ignored: Vec::new(),
-    };
-    if let Some(r) = &raw.rtapp {
-        let dir = std::path::Path::new(file)
-            .parent()
-            .unwrap_or(std::path::Path::new(""));
-        let p = dir.join(r.get_ref());
-        let p = p.to_string_lossy().into_owned();
-        let text = std::fs::read_to_string(&p)
-            .map_err(|e| ctx.err(r.span(), "rtapp", format!("cannot read {p}: {e}")))?;
-        crate::rtapp::add_to(&mut sc, &p, &text)?;
-    }
+    sc.metrics = metrics;
     Ok(sc)
+}
+
+/// Task names in order of appearance, with their instances.
+fn spec_names_of(sc: &Scenario) -> Vec<(String, Vec<usize>)> {
+    let mut v: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, t) in sc.tasks.iter().enumerate() {
+        match v.iter_mut().find(|(n, _)| *n == t.name) {
+            Some((_, ids)) => ids.push(i),
+            None => v.push((t.name.clone(), vec![i])),
+        }
+    }
+    v
+}
+
+/// The metrics of a file that names none: each task's CPU share and
+/// longest wakeup wait, and the machine's busy fraction.
+pub fn default_metrics(sc: &Scenario) -> Vec<MetricDef> {
+    let mut m = Vec::new();
+    for (n, ids) in spec_names_of(sc) {
+        m.push(MetricDef {
+            name: format!("cpu_share:{n}"),
+            kind: MetricKind::CpuShare,
+            of: ids.clone(),
+        });
+        m.push(MetricDef {
+            name: format!("wait_max_us:{n}"),
+            kind: MetricKind::WaitMaxUs,
+            of: ids,
+        });
+    }
+    m.push(MetricDef {
+        name: "cpu_busy".into(),
+        kind: MetricKind::CpuBusy,
+        of: Vec::new(),
+    });
+    m
 }
 
 // ---------------------------------------------------------------------------

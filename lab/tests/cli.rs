@@ -568,3 +568,16 @@ fn trace_subcommand_errors_are_a_message_and_exit_status_2() {
     let out = lab(&["replay", "/nonexistent/trace.txt"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn every_subcommand_has_help_on_stdout() {
+    for sub in ["run", "trace-out", "replay", "extract"] {
+        let out = lab(&[sub, "--help"]);
+        assert_eq!(out.status.code(), Some(0), "{sub}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.starts_with(&format!("usage: eevdf-lab {sub} ")),
+            "{text}"
+        );
+    }
+}

@@ -312,3 +312,35 @@ fn lab_run_to_trace_to_extract_to_run_keeps_the_tasks_and_the_cpu_time() {
         }
     }
 }
+
+#[test]
+fn a_scenario_file_takes_its_tasks_from_rtapp_and_measures_them() {
+    let d = std::env::temp_dir().join(format!("eevdf-lab-rtapp-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(
+        d.join("w.json"),
+        r#"{"tasks": {"p": {"run": 1000, "timer": {"period": 4000}}, "q": {"cpus": [5], "run": 500, "sleep": 500}}}"#,
+    )
+    .unwrap();
+    let toml = "version = 1\nsecs = 0.5\nrtapp = \"w.json\"\nmetrics = [\"cpus_used:p\", \"cpus_used:q\"]\n[machine]\ncpus = 6\n[[variants]]\nname = \"v\"\nrelease = \"6.18\"\n";
+    let f = d.join("s.toml");
+    std::fs::write(&f, toml).unwrap();
+    let sc = scenario::load(f.to_str().unwrap()).unwrap();
+    let p = Params {
+        seed: 1,
+        secs: 0.5,
+        ..Params::default()
+    };
+    let o = scenario::run_variant(&sc, &sc.variants[0], &p);
+    // p: 1 ms every 4 ms; q: 0.5 ms of every 1 ms, alone on CPU 5.
+    assert!((o.metric("cpus_used:p") - 0.25).abs() < 0.01, "{o:?}");
+    assert!((o.metric("cpus_used:q") - 0.5).abs() < 0.01, "{o:?}");
+    // An affinity beyond the machine names the rt-app file and its path.
+    std::fs::write(&f, toml.replace("cpus = 6", "cpus = 4")).unwrap();
+    let e = scenario::load(f.to_str().unwrap()).unwrap_err().to_string();
+    let _ = std::fs::remove_dir_all(&d);
+    assert!(
+        e.ends_with("w.json: tasks.q.cpus[0]: a CPU of the machine (0 to 3)"),
+        "{e}"
+    );
+}

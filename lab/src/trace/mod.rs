@@ -53,6 +53,10 @@ pub const TRACE_OUT_USAGE: &str =
 
 /// `eevdf-lab trace-out ...`: the exit status.
 pub fn trace_out_main(args: &[String]) -> i32 {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{TRACE_OUT_USAGE}");
+        return 0;
+    }
     match trace_out(args) {
         Ok(msg) => {
             eprint!("{msg}");
@@ -210,6 +214,10 @@ pub const REPLAY_USAGE: &str =
 
 /// `eevdf-lab replay ...`: the exit status.
 pub fn replay_main(args: &[String]) -> i32 {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{REPLAY_USAGE}");
+        return 0;
+    }
     match replay_cli(args) {
         Ok(text) => {
             print!("{text}");
