@@ -357,6 +357,38 @@ impl Ctx<'_> {
     }
 }
 
+/// The key whose value starts at byte `at` (`machine.cpus`, or the inline
+/// key `run` inside a phase), as far as the text shows it.
+fn key_at(text: &str, at: usize) -> Option<String> {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+    let before = &text[start..at];
+    let eq = before.rfind('=')?;
+    let head = &before[..eq];
+    let key = head
+        .rsplit(|c: char| c == '{' || c == ',' || c == '[')
+        .next()?
+        .trim()
+        .trim_matches('"');
+    if key.is_empty() || key.contains(char::is_whitespace) {
+        return None;
+    }
+    if head.contains('{') {
+        return Some(key.to_string());
+    }
+    // A top-level key or one of a [table] / [[table]].
+    let table = text[..start]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| l.starts_with('['))
+        .map(|l| l.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    Some(match table {
+        Some(t) => format!("{t}.{key}"),
+        None => key.to_string(),
+    })
+}
+
 /// `2ms`, `150us`, `1.5s`, `300ns` (a number and a unit) → ns.
 pub fn parse_duration(s: &str) -> Result<u64, String> {
     let s = s.trim();
@@ -424,11 +456,17 @@ pub fn load(path: &str) -> Result<Scenario, FileError> {
 pub fn parse(file: &str, text: &str) -> Result<Scenario, FileError> {
     let raw: File = toml::from_str(text).map_err(|e| {
         let (line, col) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+        let msg = e.message().trim().to_string();
+        // serde's type errors do not say where: name the key written there.
+        let msg = match e.span().and_then(|s| key_at(text, s.start)) {
+            Some(k) if !msg.contains("field") => format!("{k}: {msg}"),
+            _ => msg,
+        };
         FileError {
             file: file.to_string(),
             line,
             col,
-            msg: e.message().trim().to_string(),
+            msg,
         }
     })?;
     compile(file, text, raw)

@@ -41,7 +41,7 @@ fn malformed_files_are_errors_with_file_line_and_field() {
     let cases: &[(&str, &str, &str)] = &[
         ("version = 1\n", "version = 2\n", "f.toml:1:11: version: this lab reads version 1, not 2"),
         ("cpus = 2\n", "cpus = 0\n", "f.toml:4:8: machine.cpus: 1 to 64 CPUs"),
-        ("cpus = 2\n", "cpus = \"two\"\n", "f.toml:4:8: invalid type: string \"two\", expected u32"),
+        ("cpus = 2\n", "cpus = \"two\"\n", "f.toml:4:8: machine.cpus: invalid type: string \"two\", expected u32"),
         (
             "{ run = \"1ms\" }, { wake",
             "{ run = \"1 hour\" }, { wake",
@@ -62,6 +62,11 @@ fn malformed_files_are_errors_with_file_line_and_field() {
         ("name = \"b\"\n", "name = \"b\"\ncolour = 3\n", "f.toml:10:1: unknown field `colour`, expected one of"),
         ("secs = 0.2\n", "secs = 0.2\nmetrics = [\"latency\"]\n", "f.toml:3:12: metrics[0]: unknown metric 'latency' (one of cpu_share,"),
         ("phases = [ { block", "phases = [ { wake = \"a\" } ]\n#", "f.toml:10:10: tasks[1].phases: needs a run, sleep, block or timer phase"),
+        (
+            "{ run = \"0.5ms\" }",
+            "{ run = 500 }",
+            "f.toml:10:38: run: invalid type: integer `500`, expected a string",
+        ),
         ("[machine]", "[machine\n", "f.toml:3:9: unclosed table, expected `]`"),
     ];
     assert!(scenario::parse("f.toml", GOOD).is_ok());
