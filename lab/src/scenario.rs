@@ -366,7 +366,7 @@ fn key_at(text: &str, at: usize) -> Option<String> {
     let eq = before.rfind('=')?;
     let head = &before[..eq];
     let key = head
-        .rsplit(|c: char| c == '{' || c == ',' || c == '[')
+        .rsplit(['{', ',', '['])
         .next()?
         .trim()
         .trim_matches('"');
