@@ -379,3 +379,29 @@ fn every_release_the_lab_runs_has_a_replay_name() {
     }
     assert!(profile_named("5.4").is_none());
 }
+
+#[test]
+fn every_example_scenario_file_replays_in_lockstep_with_full_agreement() {
+    // Custom slices (pingpong's tick, 0.5 ms) and weights travel in the
+    // header: without them 7.1's replay of pingpong agreed on 99.96 %.
+    let dir = format!("{}/scenarios", env!("CARGO_MANIFEST_DIR"));
+    for f in ["pingpong.toml", "cgroup.toml", "rtapp-on-4-cpus.toml"] {
+        let sc = eevdf_lab::scenario::load(&format!("{dir}/{f}")).unwrap();
+        for v in &sc.variants {
+            let (text, _) = eevdf_lab::trace::record_with(&sc.name, &v.name, &params(0.5), |p| {
+                eevdf_lab::scenario::run_variant(&sc, v, p)
+            });
+            let t = parse(&text).unwrap();
+            let setup = Setup::from_header(&t.comments).unwrap().unwrap();
+            let r = replay(&t, &setup);
+            assert!(r.switches() > 100, "{f} {}", v.name);
+            assert_eq!(
+                r.agree(),
+                r.switches(),
+                "{f} {}: {:?}",
+                v.name,
+                r.divergences
+            );
+        }
+    }
+}

@@ -51,6 +51,9 @@ pub struct Setup {
     pub groups: Vec<TaskGroup>,
     /// Task groups of PIDs (others: the root).
     pub task_group: HashMap<i32, u32>,
+    /// Load weights (scaled down) and custom slices of PIDs, from a lab
+    /// header (others: the weight of their prio, the base slice).
+    pub task_weight: HashMap<i32, (u64, Option<u64>)>,
 }
 
 impl Setup {
@@ -64,6 +67,7 @@ impl Setup {
             shares: SharesLoad::MaxWeightLoadAvg,
             groups: vec![TaskGroup::ROOT],
             task_group: HashMap::new(),
+            task_weight: HashMap::new(),
         }
     }
 
@@ -114,8 +118,16 @@ impl Setup {
                 let s = setup
                     .as_mut()
                     .ok_or("header: a task before the profile line")?;
-                s.task_group
-                    .insert(num("pid")? as i32, num("group")? as u32);
+                let pid = num("pid")? as i32;
+                s.task_group.insert(pid, num("group")? as u32);
+                if kv.contains_key("weight") {
+                    let slice = if kv.contains_key("slice") {
+                        Some(num("slice")?)
+                    } else {
+                        None
+                    };
+                    s.task_weight.insert(pid, (num("weight")?, slice));
+                }
             }
         }
         Ok(setup)
@@ -265,8 +277,18 @@ impl<'a> Replayer<'a> {
         }
         let cpu = self.cpu(cpu)?;
         let group = self.setup.task_group.get(&pid).copied().unwrap_or(0);
-        let se = SchedEntity::from_nice((prio - 120).clamp(-20, 19), self.setup.base_slice)
-            .map_err(e2s)?;
+        let se = match self.setup.task_weight.get(&pid) {
+            Some(&(w, slice)) => {
+                let lw = eevdf::weight::LoadWeight::new(w << 10).map_err(e2s)?;
+                let mut se = SchedEntity::new(lw, self.setup.base_slice);
+                if let Some(sl) = slice {
+                    se.set_custom_slice(sl, self.setup.base_slice);
+                }
+                se
+            }
+            None => SchedEntity::from_nice((prio - 120).clamp(-20, 19), self.setup.base_slice)
+                .map_err(e2s)?,
+        };
         let tref = self.cpus[cpu].rq.add_task(group, se).map_err(e2s)?;
         self.cpus[cpu].owner.insert(tref, pid);
         self.tasks.insert(

@@ -21,8 +21,8 @@
 //! `C|PID|repick|N` (PID 0: idle), which a replay turns into the same pick.
 //!
 //! A comment header (`# eevdf-lab: ...`) records what a replay needs and the
-//! kernel cannot print: release, features, slice, HZ, task groups and which
-//! task is in which group.
+//! kernel cannot print: release, features, slice, HZ, task groups, and per
+//! task its group, weight, custom slice, affinity and kthread flag.
 
 use std::fmt::Write as _;
 
@@ -119,11 +119,11 @@ impl Writer {
                 .take(15)
                 .map(|c| if c.is_whitespace() { '_' } else { c })
                 .collect();
-            let w = sim.cpus[task.cpu]
+            let (w, custom) = sim.cpus[task.cpu]
                 .rq
                 .entity(task.tref)
-                .map(|e| e.load.weight())
-                .unwrap_or(0);
+                .map(|e| (e.load.weight(), e.custom_slice.then_some(e.slice)))
+                .unwrap_or((0, None));
             let nice = (-20..20)
                 .find(|&n| LoadWeight::from_nice(n).is_ok_and(|l| l.weight() == w))
                 .unwrap_or(0);
@@ -135,13 +135,14 @@ impl Writer {
                 .collect();
             let _ = writeln!(
                 h,
-                "# eevdf-lab: task pid={} comm={comm} group={} cpu={} nice={nice} weight={} allowed={} kthread={}",
+                "# eevdf-lab: task pid={} comm={comm} group={} cpu={} nice={nice} weight={} allowed={} kthread={}{}",
                 pid_of(t),
                 task.group,
                 task.cpu,
                 w >> 10,
                 allowed.join(","),
-                task.kthread as u8
+                task.kthread as u8,
+                custom.map(|s| format!(" slice={s}")).unwrap_or_default()
             );
         }
         h.push_str(
