@@ -1,4 +1,4 @@
-//! Traces: a lab run written as ftrace text ([`write`]), ftrace text read
+//! Traces: a lab run written as ftrace text ([`write`](mod@write)), ftrace text read
 //! back ([`parse`]), and a recorded trace replayed in lockstep through the
 //! library's run queues ([`replay`]). See the "Traces" section of
 //! `docs/lab.md`.
