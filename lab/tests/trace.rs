@@ -405,3 +405,38 @@ fn every_example_scenario_file_replays_in_lockstep_with_full_agreement() {
         }
     }
 }
+
+#[test]
+fn perf_script_lines_of_the_sched_tracepoints_parse_and_replay() {
+    // `perf script` after `perf record -e sched:*`: COMM PID [CPU] TIME:
+    // SUBSYSTEM:EVENT: and the tracepoint's own fields; PID/TID with -T.
+    let text = "\
+         swapper     0 [001]  5678.123400: sched:sched_wakeup_new: comm=a pid=7 prio=120 target_cpu=001
+         swapper     0 [001]  5678.123410: sched:sched_switch: prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=a next_pid=7 next_prio=120
+               a  7/7 [001]  5678.123456: sched:sched_waking: comm=kworker/1:1 pid=56 prio=120 target_cpu=001
+               a     7 [001]  5678.123457: sched:sched_wakeup: comm=kworker/1:1 pid=56 prio=120 target_cpu=001
+               a     7 [001]  5678.123460: sched:sched_stat_runtime: comm=a pid=7 runtime=50000 [ns]
+               a     7 [001]  5678.123461: sched:sched_switch: prev_comm=a prev_pid=7 prev_prio=120 prev_state=S ==> next_comm=kworker/1:1 next_pid=56 next_prio=120
+     kworker/1:1    56 [001]  5678.124000: timer:hrtimer_expire_entry: hrtimer=0xffff888000000040 now=5678124000000 function=tick_sched_timer/0x0
+";
+    let t = parse(text).unwrap();
+    assert_eq!(t.skipped, 0);
+    assert_eq!(t.lines.len(), 7);
+    assert_eq!(
+        (t.lines[2].comm.as_str(), t.lines[2].pid, t.lines[2].cpu),
+        ("a", 7, 1)
+    );
+    assert_eq!(t.lines[2].ts, 5_678_123_456_000);
+    assert!(matches!(t.lines[3].event, Event::Wakeup(ref w) if w.pid == 56));
+    assert!(matches!(
+        t.lines[4].event,
+        Event::Runtime {
+            runtime: 50000,
+            vruntime: None,
+            ..
+        }
+    ));
+    assert_eq!(t.lines[6].event, Event::Tick);
+    let r = replay(&t, &Setup::new(profile_named("6.18").unwrap(), 2));
+    assert_eq!((r.switches(), r.agree()), (2, 2), "{:?}", r.errors);
+}
