@@ -7,7 +7,8 @@
 //!
 //! * `sched_wakeup` / `sched_wakeup_new`: the task is enqueued on
 //!   `target_cpu` (`EnqueueFlags::WAKEUP`, or the release's new-task flags),
-//!   then `wakeup_preempt` (without WF_SYNC: the trace does not say);
+//!   then `wakeup_preempt`, with WF_SYNC only where the lab's `wake_sync`
+//!   marker says so (the kernel's events do not show it);
 //!   a task already queued and not delayed is left alone;
 //! * `sched_migrate_task`: detach from its CPU, attach on `dest_cpu`,
 //!   re-enqueued (`RESTORE`) if it was queued;
@@ -232,6 +233,8 @@ struct Cpu {
 
 struct Replayer<'a> {
     setup: &'a Setup,
+    /// The pid whose next wakeup the lab's `wake_sync` marker flagged.
+    sync_pid: Option<i32>,
     tgs: Vec<TaskGroup>,
     cpus: Vec<Cpu>,
     tasks: HashMap<i32, Task>,
@@ -379,7 +382,11 @@ impl<'a> Replayer<'a> {
         rq.enqueue_task(tref, l.ts, flags, &mut self.tgs)
             .map_err(e2s)?;
         if !new {
-            rq.wakeup_preempt(tref, l.ts, WakeFlags::default(), &mut self.tgs)
+            let flags = WakeFlags {
+                sync: self.sync_pid.take() == Some(w.pid),
+                ..WakeFlags::default()
+            };
+            rq.wakeup_preempt(tref, l.ts, flags, &mut self.tgs)
                 .map_err(e2s)?;
             let _ = rq.take_resched();
         }
@@ -571,6 +578,10 @@ impl<'a> Replayer<'a> {
                 // The lab's re-pick marker `C|PID|repick|N`.
                 let f: Vec<&str> = m.split('|').collect();
                 match f.as_slice() {
+                    ["C", pid, "wake_sync", _] => {
+                        self.sync_pid = pid.parse().ok();
+                        Ok(())
+                    }
                     ["C", pid, "repick", _] => {
                         let pid: i32 = pid
                             .parse()
@@ -589,6 +600,7 @@ impl<'a> Replayer<'a> {
 pub fn replay(trace: &Trace, setup: &Setup) -> Report {
     let mut rp = Replayer {
         setup,
+        sync_pid: None,
         tgs: setup.groups.clone(),
         cpus: Vec::new(),
         tasks: HashMap::new(),
