@@ -901,19 +901,7 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
     if tasks.is_empty() && raw.rtapp.is_none() {
         return Err(ctx.err(0..0, "tasks", "no task (add a [[tasks]] entry)"));
     }
-    // Every task of a group may end up on one CPU: the run queue's size.
-    for (gi, (gname, _)) in groups.iter().enumerate() {
-        let n = tasks.iter().filter(|t| t.group as usize == gi).count();
-        if n > N {
-            return Err(ctx.err(
-                0..0,
-                "tasks",
-                format!(
-                    "{n} tasks in group '{gname}': the lab's run queues hold {N} entities per group and CPU"
-                ),
-            ));
-        }
-    }
+    check_capacity(&ctx, &groups, &tasks)?;
     for (id, op, names, field, span) in wakes {
         let mut targets = Vec::new();
         for n in &names {
@@ -1048,6 +1036,7 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
     if sc.tasks.is_empty() {
         return Err(ctx.err(0..0, "tasks", "no task (add a [[tasks]] entry)"));
     }
+    check_capacity(&ctx, &sc.groups, &sc.tasks)?;
     // Metrics, over the file's tasks and an rt-app file's.
     let spec_names = spec_names_of(&sc);
     let groups = &sc.groups;
@@ -1120,6 +1109,33 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
 
     sc.metrics = metrics;
     Ok(sc)
+}
+
+/// Every task of a group may end up on one CPU, beside the entities of the
+/// group's child groups: a level of the lab's run queue holds `N`.
+fn check_capacity(
+    ctx: &Ctx,
+    groups: &[(String, TaskGroup)],
+    tasks: &[TaskDef],
+) -> Result<(), FileError> {
+    for (gi, (gname, _)) in groups.iter().enumerate() {
+        let n = tasks.iter().filter(|t| t.group as usize == gi).count();
+        let children = groups
+            .iter()
+            .skip(1)
+            .filter(|(_, g)| g.parent as usize == gi)
+            .count();
+        if n + children > N {
+            return Err(ctx.err(
+                0..0,
+                "tasks",
+                format!(
+                    "{n} tasks and {children} child groups in group '{gname}': the lab's run queues hold {N} entities per group and CPU"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Task names in order of appearance, with their instances.

@@ -21,6 +21,8 @@ fn dir() -> String {
     format!("{}/scenarios", env!("CARGO_MANIFEST_DIR"))
 }
 
+const PINGPONG: &str = include_str!("../scenarios/pingpong.toml");
+
 const GOOD: &str = r#"version = 1
 secs = 0.2
 [machine]
@@ -88,7 +90,19 @@ fn malformed_files_are_errors_with_file_line_and_field() {
     );
     let text = GOOD.replace("name = \"b\"\n", "name = \"b\"\ncount = 16\n");
     let e = scenario::parse("f.toml", &text).unwrap_err().to_string();
-    assert!(e.contains("17 tasks in group 'root'"), "{e}");
+    assert!(
+        e.contains("17 tasks and 0 child groups in group 'root'"),
+        "{e}"
+    );
+    // A level holds the group's tasks and its child groups' entities.
+    let text = GOOD
+        .replace("[machine]", "[[groups]]\nname = \"x\"\n[machine]")
+        .replace("name = \"b\"\n", "name = \"b\"\ncount = 15\n");
+    let e = scenario::parse("f.toml", &text).unwrap_err().to_string();
+    assert!(
+        e.contains("16 tasks and 1 child groups in group 'root'"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -229,10 +243,11 @@ quickcheck! {
         true
     }
 
-    fn mangled_scenario_files_never_panic(cut: usize, junk: String) -> bool {
-        let cut = cut % GOOD.len();
-        if GOOD.is_char_boundary(cut) {
-            let text = format!("{}{}{}", &GOOD[..cut], junk, &GOOD[cut..]);
+    fn mangled_scenario_files_never_panic(cut: usize, junk: String, which: bool) -> bool {
+        let base = if which { GOOD } else { PINGPONG };
+        let cut = cut % base.len();
+        if base.is_char_boundary(cut) {
+            let text = format!("{}{}{}", &base[..cut], junk, &base[cut..]);
             if let Ok(sc) = scenario::parse("q.toml", &text) {
                 let p = Params { seed: 1, secs: 0.01, ..Params::default() };
                 for v in &sc.variants {
