@@ -158,7 +158,6 @@ fn events(
             out.push(Op::Run(Dist::Fixed(ns)));
         } else if k.starts_with("sleep") {
             out.push(Op::Sleep(Dist::Fixed(usecs(ctx, &p, v)?)));
-            advances = true;
         } else if k.starts_with("timer") {
             let period = v
                 .get("period")
@@ -171,10 +170,8 @@ fn events(
                 ignored.push(format!("{p}.ref (each task keeps its own timer)"));
             }
             out.push(Op::Timer(ns));
-            advances = true;
         } else if k.starts_with("suspend") {
             out.push(Op::Block);
-            advances = true;
         } else if k.starts_with("resume") {
             let J::Str(name) = v else {
                 return Err(ctx.err(&p, "resume names a task"));
@@ -329,10 +326,7 @@ pub fn add_to(sc: &mut Scenario, file: &str, text: &str) -> Result<(), FileError
                     sc.ignored.push(format!("{pp}.cpus (affinity per phase)"));
                 }
                 if n.is_none() && !a {
-                    return Err(ctx.err(
-                        &pp,
-                        "a phase that loops forever needs run, sleep, timer or suspend",
-                    ));
+                    return Err(ctx.err(&pp, "a phase that loops forever needs a run event"));
                 }
                 advances |= a;
                 program.push(Op::LoopEnd(ls));
@@ -353,8 +347,11 @@ pub fn add_to(sc: &mut Scenario, file: &str, text: &str) -> Result<(), FileError
                 &mut sc.ignored,
             )?;
         }
-        if !advances {
-            return Err(ctx.err(&path, "no run, sleep, timer or suspend event"));
+        if top.is_none() && !advances {
+            return Err(ctx.err(
+                &path,
+                "a task that loops forever needs a run event (of more than 0 us)",
+            ));
         }
         program.push(Op::LoopEnd(start));
         let allowed_list: Vec<usize> = affinity.clone().unwrap_or_else(|| (0..sc.cpus).collect());

@@ -141,11 +141,9 @@ pub enum Dist {
 }
 
 impl Dist {
-    fn min(&self) -> u64 {
+    fn max(&self) -> u64 {
         match *self {
-            Dist::Fixed(v) => v,
-            Dist::Uniform(lo, _) => lo,
-            Dist::Exp(_) => 0,
+            Dist::Fixed(v) | Dist::Uniform(_, v) | Dist::Exp(v) => v,
         }
     }
 
@@ -476,9 +474,11 @@ fn phase_err(ctx: &Ctx, p: &Spanned<PhaseFile>, path: &str, msg: &str) -> FileEr
     ctx.err(p.span(), path, msg)
 }
 
-/// Compiles a phase list into `out`; returns whether it contains a step
-/// that gives the CPU up or runs (so that a forever loop of it advances
-/// time).
+/// Compiles a phase list into `out`; returns whether it contains a run
+/// of more than 0 ns. Every forever loop must: tasks that wake each other
+/// without running would livelock at one instant (a task's sleep, block or
+/// timer can be cut short by a wake, so only CPU time moves the clock
+/// for sure).
 fn compile_phases(
     ctx: &Ctx,
     phases: &[Spanned<PhaseFile>],
@@ -526,17 +526,15 @@ fn compile_phases(
         };
         if let Some(r) = &f.run {
             let d = dist(r, "run")?;
-            advances |= d.min() > 0;
+            advances |= d.max() > 0;
             out.push(Op::Run(d));
         } else if let Some(s) = &f.sleep {
             out.push(Op::Sleep(dist(s, "sleep")?));
-            advances = true;
         } else if let Some(b) = &f.block {
             if !*b.get_ref() {
                 return Err(ctx.err(b.span(), &format!("{path}.block"), "only block = true"));
             }
             out.push(Op::Block);
-            advances = true;
         } else if let Some(t) = &f.timer {
             let period = parse_duration(t.get_ref())
                 .map_err(|e| ctx.err(t.span(), &format!("{path}.timer"), e))?;
@@ -544,7 +542,6 @@ fn compile_phases(
                 return Err(ctx.err(t.span(), &format!("{path}.timer"), "a period above 0"));
             }
             out.push(Op::Timer(period));
-            advances = true;
         } else if let Some(w) = &f.wake {
             let names = match w.get_ref() {
                 Names::One(n) => vec![n.clone()],
@@ -603,7 +600,7 @@ fn compile_phases(
                     ctx,
                     p,
                     &path,
-                    "a loop that runs forever needs a run, sleep, block or timer in it",
+                    "a loop that runs forever needs a run phase in it",
                 ));
             }
             advances |= inner;
@@ -855,11 +852,11 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
             &mut spec_wakes,
             1,
         )?;
-        if !advances {
+        if top.is_none() && !advances {
             return Err(ctx.err(
                 tf.phases.span(),
                 &format!("{path}.phases"),
-                "needs a run, sleep, block or timer phase",
+                "a task that loops forever needs a run phase (of more than 0 ns)",
             ));
         }
         program.push(Op::LoopEnd(0));
@@ -1212,7 +1209,7 @@ impl<'a> Engine<'a> {
 impl Workload for Engine<'_> {
     fn next(&mut self, sim: &mut Sim, t: usize) -> Action {
         let prog = &self.sc.tasks[t].program;
-        // Bounded: compile() makes every forever loop give the CPU up or run.
+        // Bounded: compile() puts a run in every forever loop.
         for _ in 0..100_000 {
             let i = &mut self.inst[t];
             let Some(op) = prog.get(i.pc) else {
@@ -1221,11 +1218,11 @@ impl Workload for Engine<'_> {
             };
             i.pc += 1;
             match op {
+                Op::Run(Dist::Fixed(0)) => {}
                 Op::Run(d) => {
-                    let ns = d.sample(&mut i.rng);
-                    if ns > 0 {
-                        return Action::Run(ns);
-                    }
+                    // At least 1 ns: a loop of wakes that takes no time at
+                    // all would never let the clock move.
+                    return Action::Run(d.sample(&mut i.rng).max(1));
                 }
                 Op::Sleep(d) => return Action::Sleep(d.sample(&mut i.rng)),
                 Op::Block => return Action::Block,

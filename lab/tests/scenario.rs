@@ -63,7 +63,7 @@ fn malformed_files_are_errors_with_file_line_and_field() {
         ("name = \"b\"\n", "name = \"b\"\nnice = 20\n", "f.toml:10:8: tasks[1].nice: -20 to 19"),
         ("name = \"b\"\n", "name = \"b\"\ncolour = 3\n", "f.toml:10:1: unknown field `colour`, expected one of"),
         ("secs = 0.2\n", "secs = 0.2\nmetrics = [\"latency\"]\n", "f.toml:3:12: metrics[0]: unknown metric 'latency' (one of cpu_share,"),
-        ("phases = [ { block", "phases = [ { wake = \"a\" } ]\n#", "f.toml:10:10: tasks[1].phases: needs a run, sleep, block or timer phase"),
+        ("phases = [ { block", "phases = [ { wake = \"a\" } ]\n#", "f.toml:10:10: tasks[1].phases: a task that loops forever needs a run phase (of more than 0 ns)"),
         (
             "{ run = \"0.5ms\" }",
             "{ run = 500 }",
@@ -103,6 +103,28 @@ fn malformed_files_are_errors_with_file_line_and_field() {
         e.contains("16 tasks and 1 child groups in group 'root'"),
         "{e}"
     );
+}
+
+#[test]
+fn tasks_that_only_wake_each_other_are_refused_not_livelocked() {
+    // Found by a random-file run: five instances that wake each other and
+    // then wait on a timer never let the clock move (each wake cuts the
+    // others' timers at the same instant); the engine hung.
+    let text = "version = 1\nsecs = 0.05\n[machine]\ncpus = 8\n[[tasks]]\nname = \"t0\"\ncount = 5\nphases = [ { wake = \"t0\", sync = true }, { timer = \"2s\" } ]\n[[variants]]\nname = \"v\"\nrelease = \"6.6\"\n";
+    let e = scenario::parse("f.toml", text).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        "f.toml:8:10: tasks[0].phases: a task that loops forever needs a run phase (of more than 0 ns)"
+    );
+    // A finite program needs none.
+    let finite = text.replace("count = 5\n", "count = 5\nloop = 3\n");
+    let sc = scenario::parse("f.toml", &finite).unwrap();
+    let p = Params {
+        seed: 1,
+        secs: 0.05,
+        ..Params::default()
+    };
+    let _ = scenario::run_variant(&sc, &sc.variants[0], &p);
 }
 
 #[test]
