@@ -23,9 +23,10 @@
 //! empty); a task mostly woken by tasks blocks until woken, any other
 //! sleeps for a duration drawn the same way from its recorded sleeps; a
 //! task that never slept runs forever. It wakes the tasks it woke, in turn
-//! (`pick = "next"`), as often per burst as recorded: k wakes after each
-//! burst (k = the rounded ratio), or one after every m-th burst when it woke
-//! less than once per burst. The task's program runs as many bursts as
+//! (`pick = "next"`), as often per burst as recorded: k wakes (k = the
+//! rounded ratio) spread evenly through each burst, which is cut into k + 1
+//! equal pieces, or one after every m-th burst when it woke less than once
+//! per burst. The task's program runs as many bursts as
 //! recorded (`loop`), so a job that ended in the trace ends in the re-run.
 //! Ordering, correlations between tasks and the
 //! shape of each distribution beyond its mean and minimum are not kept.
@@ -451,6 +452,8 @@ pub fn scenario_text(a: &Analysis, source: &str, releases: &[String]) -> Result<
             .filter(|(p, _)| names.contains_key(p))
             .map(|e| *e.1)
             .sum::<u64>();
+        // Recorded bursts per pass of the phases.
+        let mut per_iter = 1;
         if targets.is_empty() || wakes == 0 {
             phases.push(run);
             phases.push(end);
@@ -466,13 +469,20 @@ pub fn scenario_text(a: &Analysis, source: &str, releases: &[String]) -> Result<
             );
             let ratio = wakes as f64 / nb.max(1) as f64;
             if ratio >= 0.5 {
-                phases.push(run);
-                for _ in 0..(ratio.round() as u64).clamp(1, 64) {
+                // k wakes spread evenly through the burst: the burst in
+                // k + 1 equal pieces with a wake between two pieces.
+                let k = (ratio.round() as u64).clamp(1, 64);
+                let piece: Vec<u64> = t.bursts.iter().map(|b| b / (k + 1)).collect();
+                let run_piece = format!("{{ run = \"{}\" }}", dist(&piece));
+                for _ in 0..k {
+                    phases.push(run_piece.clone());
                     phases.push(wake.clone());
                 }
+                phases.push(run_piece);
                 phases.push(end);
             } else {
                 let m = (1.0 / ratio).round().max(2.0) as u64;
+                per_iter = m;
                 phases.push(format!("{{ loop = {}, phases = [ {run}, {end} ] }}", m - 1));
                 phases.push(run);
                 phases.push(wake);
@@ -481,12 +491,6 @@ pub fn scenario_text(a: &Analysis, source: &str, releases: &[String]) -> Result<
         }
         // The recorded amount of work: as many bursts as the trace shows
         // (a finite job ends as it did), then the task sleeps for good.
-        let per_iter = phases.iter().filter(|p| p.contains("run =")).count().max(1) as u64;
-        let per_iter = if phases.first().is_some_and(|p| p.contains("loop =")) {
-            (1.0 / (wakes as f64 / nb.max(1) as f64)).round().max(2.0) as u64
-        } else {
-            per_iter
-        };
         let _ = writeln!(o, "loop = {}", nb.div_ceil(per_iter).max(1));
         let _ = writeln!(o, "phases = [\n  {},\n]\n", phases.join(",\n  "));
     }
