@@ -134,6 +134,10 @@ pub fn help() -> String {
 through the eevdf crate (docs/lab.md).
 
 usage: eevdf-lab SCENARIO... [OPTIONS]
+       eevdf-lab run FILE... [--variant NAME] [--json] [--seed N] [--secs S] [--features W]
+       eevdf-lab trace-out SCENARIO|FILE [--variant NAME] [--seed N] [--secs S] [-o TRACE]
+       eevdf-lab replay TRACE [--release R] [--ncpus N] [--hz HZ] [--slice NS] [--features W]
+       eevdf-lab extract TRACE [-o FILE] [--release R]...
        eevdf-lab --list
        eevdf-lab --help
 
@@ -151,6 +155,13 @@ options:
                             (NO_PLACE_LAG, NO_RUN_TO_PARITY, ...)
   --list                    the scenarios with their variants and metrics
   -h, --help                this text
+
+subcommands (docs/lab.md, \"Scenario files\" and \"Traces\"):
+  run FILE...               run scenario files (TOML, lab/scenarios/; or rt-app JSON)
+  trace-out SCENARIO|FILE   write one variant's run as ftrace text (Perfetto, scripts)
+  replay TRACE              replay ftrace text (tracefs or trace-cmd report) in lockstep
+                            through the library; compare every sched_switch
+  extract TRACE             turn a trace into a scenario file that re-runs its workload
 ",
         names.join(", ")
     )
@@ -382,6 +393,8 @@ pub fn main(args: &[String]) -> i32 {
     match args.first().map(String::as_str) {
         Some("trace-out") => return crate::trace::trace_out_main(&args[1..]),
         Some("replay") => return crate::trace::replay_main(&args[1..]),
+        Some("run") => return crate::runfile::main(&args[1..]),
+        Some("extract") => return crate::extract::main(&args[1..]),
         _ => {}
     }
     let o = match parse(args) {

@@ -93,8 +93,14 @@ pub struct Params {
 /// What the engine tells a [`Probe`], right after doing it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Probed {
-    /// A task was woken from `cpu` (before placement).
-    Waking { t: usize, cpu: usize },
+    /// A task was woken from `cpu` (before placement), by task `by` (`None`:
+    /// a timer or interrupt), with WF_SYNC if `sync`.
+    Waking {
+        t: usize,
+        cpu: usize,
+        by: Option<usize>,
+        sync: bool,
+    },
     /// A woken task is queued on its CPU (`new`: the first enqueue of a run).
     Wakeup { t: usize, new: bool },
     /// A task moved between run queues.
@@ -256,6 +262,11 @@ pub struct TaskSpec {
     /// A kernel thread (with one allowed CPU: a per-CPU kthread such as a
     /// kworker).
     pub kthread: bool,
+    /// A load weight (scaled down, nice 0 = 1024) instead of `nice`'s.
+    pub weight: Option<u64>,
+    /// A custom slice in ns (`sched_attr.sched_runtime`, v6.12+; releases
+    /// without it ignore it).
+    pub slice: Option<u64>,
 }
 
 impl TaskSpec {
@@ -268,6 +279,8 @@ impl TaskSpec {
             cpu,
             keep_waits: false,
             kthread: false,
+            weight: None,
+            slice: None,
         }
     }
 
@@ -630,10 +643,19 @@ impl Sim {
         for &c in spec.allowed.iter().flatten() {
             allowed[c] = true;
         }
-        let se = lab_err(
-            SchedEntity::from_nice(spec.nice, self.cfg.base_slice),
-            "nice",
-        );
+        let mut se = match spec.weight {
+            Some(w) => SchedEntity::new(
+                lab_err(eevdf::weight::LoadWeight::new(w << 10), "weight"),
+                self.cfg.base_slice,
+            ),
+            None => lab_err(
+                SchedEntity::from_nice(spec.nice, self.cfg.base_slice),
+                "nice",
+            ),
+        };
+        if let Some(s) = spec.slice {
+            se.set_custom_slice(s, self.cfg.base_slice);
+        }
         let cpu = spec.cpu;
         let tref = lab_err(self.cpus[cpu].rq.add_task(spec.group, se), "add_task");
         self.cpus[cpu].owner[tref.group as usize][tref.entity.index() as usize] = t;
@@ -853,7 +875,12 @@ impl Sim {
             State::Sleeping => {}
         }
         self.counts.wakeup += 1;
-        self.probe(Probed::Waking { t, cpu: src_cpu });
+        self.probe(Probed::Waking {
+            t,
+            cpu: src_cpu,
+            by: waker,
+            sync,
+        });
         let now = self.now;
         let counted = now >= self.cfg.warmup;
         self.tasks[t].sleep_gen += 1;

@@ -549,3 +549,55 @@ fn the_vhost_plot_draws_a_multi_tick_wait_on_its_axis() {
     let svg = (r.outcomes[0].0.plot)(&outcomes);
     assert!(svg.contains(">40</text>"), "the axis reaches 40 ms");
 }
+
+#[test]
+fn help_lists_the_file_and_trace_subcommands() {
+    let help = cli::help();
+    for word in [
+        "run FILE",
+        "trace-out SCENARIO|FILE",
+        "replay TRACE",
+        "extract TRACE",
+    ] {
+        assert!(help.contains(word), "{word}");
+    }
+}
+
+#[test]
+fn trace_subcommand_errors_are_a_message_and_exit_status_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["trace-out"], "eevdf-lab trace-out: no scenario given (one of vhost, cgroup, vcpu, hlt, aio, or a scenario file)"),
+        (&["trace-out", "nosuch"], "eevdf-lab trace-out: unknown scenario 'nosuch' (one of vhost, cgroup, vcpu, hlt, aio)"),
+        (&["trace-out", "vhost", "--variant", "x"], "eevdf-lab trace-out: unknown variant 'x' of vhost"),
+        (&["trace-out", "vhost", "--secs", "61"], "eevdf-lab trace-out: --secs needs seconds with 0 < S <= 60, not '61'"),
+        (&["trace-out", "vhost", "--bogus"], "eevdf-lab trace-out: unknown option '--bogus'"),
+        (&["trace-out", "vhost", "aio"], "eevdf-lab trace-out: one scenario per trace, not also 'aio'"),
+        (&["replay"], "eevdf-lab replay: no trace file given"),
+        (&["replay", "t", "--release", "5.4"], "eevdf-lab replay: unknown release '5.4'"),
+        (&["replay", "t", "--ncpus", "0"], "eevdf-lab replay: --ncpus needs a positive CPU count, not '0'"),
+        (&["replay", "t", "u"], "eevdf-lab replay: one trace at a time, not also 'u'"),
+    ];
+    for (a, msg) in cases {
+        let out = lab(a);
+        assert_eq!(out.status.code(), Some(2), "{a:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.starts_with(msg), "{a:?}: {err}");
+        assert!(err.contains("usage: eevdf-lab "), "{a:?}: {err}");
+    }
+    // A trace that cannot be read is not a usage error.
+    let out = lab(&["replay", "/nonexistent/trace.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn every_subcommand_has_help_on_stdout() {
+    for sub in ["run", "trace-out", "replay", "extract"] {
+        let out = lab(&[sub, "--help"]);
+        assert_eq!(out.status.code(), Some(0), "{sub}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.starts_with(&format!("usage: eevdf-lab {sub} ")),
+            "{text}"
+        );
+    }
+}

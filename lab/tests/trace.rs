@@ -343,3 +343,100 @@ fn a_few_thousand_events_replay_quickly() {
     // Unoptimised test build: generous; the release build takes a few ms.
     assert!(dt.as_secs_f64() < 2.0, "{dt:?}");
 }
+
+#[test]
+fn cfs_wakeup_migrations_replay_with_min_vruntime_renormalisation() {
+    // Under 6.5's CFS a sleeping task that migrates takes its vruntime
+    // relative to the old queue's min_vruntime to the new queue. The
+    // replay did not renormalise before (90.46 % agreement on this run).
+    let (text, _) = record(scenario("cgroup"), "linux-6.5-v4.14-shares", &params(3.0));
+    let t = parse(&text).unwrap();
+    let migrations = t
+        .lines
+        .iter()
+        .filter(|l| matches!(l.event, Event::Migrate { .. }))
+        .count();
+    assert!(migrations > 10, "{migrations}");
+    let setup = Setup::from_header(&t.comments).unwrap().unwrap();
+    assert_eq!(setup.shares, eevdf::group::SharesLoad::Weight);
+    let r = replay(&t, &setup);
+    assert_eq!(r.agree(), r.switches(), "{:?}", r.divergences);
+}
+
+#[test]
+fn every_release_the_lab_runs_has_a_replay_name() {
+    for name in [
+        "6.5",
+        "linux-6.5+place-lag",
+        "6.6",
+        "6.6.57",
+        "6.18",
+        "7.0",
+        "7.1",
+        "exact",
+    ] {
+        assert!(profile_named(name).is_some(), "{name}");
+    }
+    assert!(profile_named("5.4").is_none());
+}
+
+#[test]
+fn every_example_scenario_file_replays_in_lockstep_with_full_agreement() {
+    // Custom slices (pingpong's tick, 0.5 ms) and weights travel in the
+    // header: without them 7.1's replay of pingpong agreed on 99.96 %.
+    let dir = format!("{}/scenarios", env!("CARGO_MANIFEST_DIR"));
+    for f in ["pingpong.toml", "cgroup.toml", "rtapp-on-4-cpus.toml"] {
+        let sc = eevdf_lab::scenario::load(&format!("{dir}/{f}")).unwrap();
+        for v in &sc.variants {
+            let (text, _) = eevdf_lab::trace::record_with(&sc.name, &v.name, &params(0.5), |p| {
+                eevdf_lab::scenario::run_variant(&sc, v, p)
+            });
+            let t = parse(&text).unwrap();
+            let setup = Setup::from_header(&t.comments).unwrap().unwrap();
+            let r = replay(&t, &setup);
+            assert!(r.switches() > 100, "{f} {}", v.name);
+            assert_eq!(
+                r.agree(),
+                r.switches(),
+                "{f} {}: {:?}",
+                v.name,
+                r.divergences
+            );
+        }
+    }
+}
+
+#[test]
+fn perf_script_lines_of_the_sched_tracepoints_parse_and_replay() {
+    // `perf script` after `perf record -e sched:*`: COMM PID [CPU] TIME:
+    // SUBSYSTEM:EVENT: and the tracepoint's own fields; PID/TID with -T.
+    let text = "\
+         swapper     0 [001]  5678.123400: sched:sched_wakeup_new: comm=a pid=7 prio=120 target_cpu=001
+         swapper     0 [001]  5678.123410: sched:sched_switch: prev_comm=swapper/1 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=a next_pid=7 next_prio=120
+               a  7/7 [001]  5678.123456: sched:sched_waking: comm=kworker/1:1 pid=56 prio=120 target_cpu=001
+               a     7 [001]  5678.123457: sched:sched_wakeup: comm=kworker/1:1 pid=56 prio=120 target_cpu=001
+               a     7 [001]  5678.123460: sched:sched_stat_runtime: comm=a pid=7 runtime=50000 [ns]
+               a     7 [001]  5678.123461: sched:sched_switch: prev_comm=a prev_pid=7 prev_prio=120 prev_state=S ==> next_comm=kworker/1:1 next_pid=56 next_prio=120
+     kworker/1:1    56 [001]  5678.124000: timer:hrtimer_expire_entry: hrtimer=0xffff888000000040 now=5678124000000 function=tick_sched_timer/0x0
+";
+    let t = parse(text).unwrap();
+    assert_eq!(t.skipped, 0);
+    assert_eq!(t.lines.len(), 7);
+    assert_eq!(
+        (t.lines[2].comm.as_str(), t.lines[2].pid, t.lines[2].cpu),
+        ("a", 7, 1)
+    );
+    assert_eq!(t.lines[2].ts, 5_678_123_456_000);
+    assert!(matches!(t.lines[3].event, Event::Wakeup(ref w) if w.pid == 56));
+    assert!(matches!(
+        t.lines[4].event,
+        Event::Runtime {
+            runtime: 50000,
+            vruntime: None,
+            ..
+        }
+    ));
+    assert_eq!(t.lines[6].event, Event::Tick);
+    let r = replay(&t, &Setup::new(profile_named("6.18").unwrap(), 2));
+    assert_eq!((r.switches(), r.agree()), (2, 2), "{:?}", r.errors);
+}

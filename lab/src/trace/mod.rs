@@ -1,4 +1,4 @@
-//! Traces: a lab run written as ftrace text ([`write`]), ftrace text read
+//! Traces: a lab run written as ftrace text ([`write`](mod@write)), ftrace text read
 //! back ([`parse`]), and a recorded trace replayed in lockstep through the
 //! library's run queues ([`replay`]). See the "Traces" section of
 //! `docs/lab.md`.
@@ -20,16 +20,26 @@ pub const TRACE_SECS: f64 = 0.1;
 /// Runs one variant of a scenario with a trace writer attached; returns the
 /// trace and the run's outcome.
 pub fn record(s: &Scenario, variant: &'static str, params: &Params) -> (String, Outcome) {
+    record_with(s.name, variant, params, |p| (s.run)(variant, p))
+}
+
+/// Runs `run` (a scenario's variant) with a trace writer attached.
+pub fn record_with(
+    scenario: &str,
+    variant: &str,
+    params: &Params,
+    run: impl FnOnce(&Params) -> Outcome,
+) -> (String, Outcome) {
     let title = vec![format!(
-        "scenario={} variant={variant} seed={} secs={}",
-        s.name, params.seed, params.secs
+        "scenario={scenario} variant={variant} seed={} secs={}",
+        params.seed, params.secs
     )];
     let w = Arc::new(Mutex::new(write::Writer::new(title)));
     let p = Params {
         probe: Some(Probe(w.clone())),
         ..params.clone()
     };
-    let oc = (s.run)(variant, &p);
+    let oc = run(&p);
     drop(p);
     let w = match Arc::try_unwrap(w) {
         Ok(m) => m.into_inner().unwrap_or_else(|e| e.into_inner()),
@@ -39,26 +49,42 @@ pub fn record(s: &Scenario, variant: &'static str, params: &Params) -> (String, 
 }
 
 pub const TRACE_OUT_USAGE: &str =
-    "usage: eevdf-lab trace-out SCENARIO [--variant NAME] [--seed N] [--secs S] [--features W1,W2] [-o FILE]";
+    "usage: eevdf-lab trace-out SCENARIO|FILE [--variant NAME] [--seed N] [--secs S] [--features W1,W2] [-o FILE]";
 
 /// `eevdf-lab trace-out ...`: the exit status.
 pub fn trace_out_main(args: &[String]) -> i32 {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{TRACE_OUT_USAGE}");
+        return 0;
+    }
     match trace_out(args) {
         Ok(msg) => {
             eprint!("{msg}");
             0
         }
-        Err(e) => {
+        Err(TraceOutError(code, e)) => {
             eprintln!("eevdf-lab trace-out: {e}");
-            eprintln!("{TRACE_OUT_USAGE}");
-            2
+            if code == 2 {
+                eprintln!("{TRACE_OUT_USAGE}");
+            }
+            code
         }
     }
 }
 
-fn trace_out(args: &[String]) -> Result<String, String> {
+/// A `trace-out` error: exit status 2 for the command line, 1 for a file.
+pub struct TraceOutError(pub i32, pub String);
+
+impl From<String> for TraceOutError {
+    fn from(s: String) -> TraceOutError {
+        TraceOutError(2, s)
+    }
+}
+
+fn trace_out(args: &[String]) -> Result<String, TraceOutError> {
     let mut it = args.iter();
     let (mut name, mut variant, mut out) = (None, None, None);
+    let (mut seed_given, mut secs_given) = (false, false);
     let mut params = Params {
         seed: 1,
         secs: TRACE_SECS,
@@ -75,12 +101,14 @@ fn trace_out(args: &[String]) -> Result<String, String> {
             "-o" | "--output" => out = Some(val("a file name")?),
             "--seed" => {
                 let v = val("an integer")?;
+                seed_given = true;
                 params.seed = v
                     .parse()
                     .map_err(|_| format!("--seed needs a non-negative integer, not '{v}'"))?;
             }
             "--secs" => {
                 let v = val("a number of seconds")?;
+                secs_given = true;
                 params.secs = v
                     .parse()
                     .ok()
@@ -93,18 +121,47 @@ fn trace_out(args: &[String]) -> Result<String, String> {
                     .filter(|w| !w.is_empty())
                 {
                     if !eevdf::Features::empty().apply_debugfs(w) {
-                        return Err(format!("unknown feature '{w}'"));
+                        return Err(format!("unknown feature '{w}'").into());
                     }
                     params.features.push(w.to_string());
                 }
             }
-            s if s.starts_with('-') => return Err(format!("unknown option '{s}'")),
+            s if s.starts_with('-') => return Err(format!("unknown option '{s}'").into()),
             s if name.is_none() => name = Some(s.to_string()),
-            s => return Err(format!("one scenario per trace, not also '{s}'")),
+            s => return Err(format!("one scenario per trace, not also '{s}'").into()),
         }
     }
     let known: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
-    let name = name.ok_or_else(|| format!("no scenario given (one of {})", known.join(", ")))?;
+    let name = name.ok_or_else(|| {
+        format!(
+            "no scenario given (one of {}, or a scenario file)",
+            known.join(", ")
+        )
+    })?;
+    if name.ends_with(".toml") || name.ends_with(".json") {
+        let sc = crate::scenario::load(&name).map_err(|e| TraceOutError(1, e.to_string()))?;
+        let v = match &variant {
+            None => &sc.variants[0],
+            Some(v) => sc.variants.iter().find(|w| &w.name == v).ok_or_else(|| {
+                let names: Vec<&str> = sc.variants.iter().map(|w| w.name.as_str()).collect();
+                format!(
+                    "unknown variant '{v}' of {} (one of {})",
+                    sc.name,
+                    names.join(", ")
+                )
+            })?,
+        };
+        if !secs_given {
+            params.secs = sc.secs.min(60.0);
+        }
+        if !seed_given {
+            params.seed = sc.seed;
+        }
+        let (text, _) = record_with(&sc.name, &v.name, &params, |p| {
+            crate::scenario::run_variant(&sc, v, p)
+        });
+        return emit(&text, out, &sc.name, &v.name, params.secs).map_err(|e| TraceOutError(1, e));
+    }
     let s = SCENARIOS
         .iter()
         .find(|s| s.name == name)
@@ -125,9 +182,20 @@ fn trace_out(args: &[String]) -> Result<String, String> {
             })?,
     };
     let (text, _) = record(s, v, &params);
+    emit(&text, out, s.name, v, params.secs).map_err(|e| TraceOutError(1, e))
+}
+
+/// Writes a trace to `out` (stdout if `None`); the message for stderr.
+fn emit(
+    text: &str,
+    out: Option<String>,
+    scenario: &str,
+    v: &str,
+    secs: f64,
+) -> Result<String, String> {
     let lines = text.lines().filter(|l| !l.starts_with('#')).count();
     match &out {
-        Some(f) => std::fs::write(f, &text).map_err(|e| format!("cannot write {f}: {e}"))?,
+        Some(f) => std::fs::write(f, text).map_err(|e| format!("cannot write {f}: {e}"))?,
         None => {
             use std::io::Write;
             std::io::stdout()
@@ -136,18 +204,20 @@ fn trace_out(args: &[String]) -> Result<String, String> {
         }
     }
     Ok(format!(
-        "eevdf-lab: {} {v}, {} s simulated: {lines} trace lines{}\n",
-        s.name,
-        params.secs,
+        "eevdf-lab: {scenario} {v}, {secs} s simulated: {lines} trace lines{}\n",
         out.map(|f| format!(" in {f}")).unwrap_or_default()
     ))
 }
 
 pub const REPLAY_USAGE: &str =
-    "usage: eevdf-lab replay TRACE [--release 6.6|6.18|7.0|7.1] [--ncpus N] [--hz HZ] [--slice NS] [--features W1,W2]";
+    "usage: eevdf-lab replay TRACE [--release 6.5|6.6|6.18|7.0|7.1|...] [--ncpus N] [--hz HZ] [--slice NS] [--features W1,W2]";
 
 /// `eevdf-lab replay ...`: the exit status.
 pub fn replay_main(args: &[String]) -> i32 {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{REPLAY_USAGE}");
+        return 0;
+    }
     match replay_cli(args) {
         Ok(text) => {
             print!("{text}");
@@ -185,7 +255,9 @@ fn replay_cli(args: &[String]) -> Result<String, (i32, String)> {
             "--release" => {
                 let v = val("a release")?;
                 release = Some(replay::profile_named(&v).ok_or_else(|| {
-                    usage(format!("unknown release '{v}' (6.6, 6.18, 7.0 or 7.1)"))
+                    usage(format!(
+                        "unknown release '{v}' (6.5, 6.5+place-lag, 6.6, 6.6.57, 6.18, 7.0, 7.1 or exact)"
+                    ))
                 })?);
             }
             "--ncpus" => ncpus = Some(num(val("a CPU count")?, "a positive CPU count")?),

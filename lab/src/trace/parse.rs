@@ -1,5 +1,6 @@
-//! Reading ftrace text: `/sys/kernel/tracing/trace` (and `trace_pipe`), and
-//! `trace-cmd report` with or without its sched plugin.
+//! Reading ftrace text: `/sys/kernel/tracing/trace` (and `trace_pipe`),
+//! `trace-cmd report` with or without its sched plugin, and `perf script`
+//! of the sched tracepoints (`COMM PID[/TID] [CPU] TIME: sched:EVENT: ...`).
 //!
 //! A line is `TASK-PID [(TGID)] [CPU] [FLAGS] SECONDS.FRACTION: EVENT: FIELDS`.
 //! The flags column is optional and 0 to 5 characters wide (kernels since
@@ -163,12 +164,19 @@ fn task_before(s: &str, open: usize) -> Option<(String, i32)> {
         }
         head = h[..p].trim_end();
     }
-    let dash = head.rfind('-')?;
-    let pid = &head[dash + 1..];
-    if pid.is_empty() || !pid.chars().all(|c| c.is_ascii_digit()) {
+    if let Some(dash) = head.rfind('-') {
+        let pid = &head[dash + 1..];
+        if !pid.is_empty() && pid.chars().all(|c| c.is_ascii_digit()) {
+            return Some((head[..dash].trim().to_string(), pid.parse().ok()?));
+        }
+    }
+    // `perf script`: `COMM PID` or `COMM PID/TID` (the TID is the kernel's pid).
+    let (comm, id) = head.rsplit_once(char::is_whitespace)?;
+    let tid = id.rsplit('/').next()?;
+    if comm.trim().is_empty() || tid.is_empty() || !tid.chars().all(|c| c.is_ascii_digit()) {
         return None;
     }
-    Some((head[..dash].trim().to_string(), pid.parse().ok()?))
+    Some((comm.trim().to_string(), tid.parse().ok()?))
 }
 
 /// Parses one line: `Ok(None)` if it is not an event line at all.
@@ -211,8 +219,19 @@ pub fn parse_line(no: usize, raw: &str) -> Result<Option<Line>, String> {
     let ts = parse_ts(ts_str.trim())?;
     let rest = rest.trim_start();
     let (name, body) = match rest.split_once(':') {
-        Some((n, b)) if !n.is_empty() && !n.contains(char::is_whitespace) => (n, b.trim()),
+        Some((n, b)) if !n.is_empty() && !n.contains(char::is_whitespace) => (n, b),
         _ => return Err("no 'EVENT:' after the timestamp".to_string()),
+    };
+    // `perf script` names events `SUBSYSTEM:EVENT:` (`sched:sched_switch:`).
+    let (name, body) = match body.split_once(':') {
+        Some((e, b))
+            if !e.is_empty()
+                && e.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && b.starts_with(' ') =>
+        {
+            (e, b.trim())
+        }
+        _ => (name, body.trim()),
     };
     let event = parse_event(name, body).map_err(|e| format!("{name}: {e}"))?;
     Ok(Some(Line {
@@ -465,7 +484,8 @@ fn parse_event(name: &str, body: &str) -> Result<Event, String> {
         }
         "hrtimer_expire_entry" => {
             let f = fields(body, &["function"])?;
-            match f[0] {
+            // perf prints `tick_sched_timer/0x0` (symbol and offset).
+            match f[0].map(|f| f.split('/').next().unwrap_or(f)) {
                 Some("tick_sched_timer") | Some("tick_nohz_handler") => Event::Tick,
                 _ => Event::Other(name.to_string()),
             }

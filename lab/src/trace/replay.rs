@@ -7,7 +7,8 @@
 //!
 //! * `sched_wakeup` / `sched_wakeup_new`: the task is enqueued on
 //!   `target_cpu` (`EnqueueFlags::WAKEUP`, or the release's new-task flags),
-//!   then `wakeup_preempt` (without WF_SYNC: the trace does not say);
+//!   then `wakeup_preempt`, with WF_SYNC only where the lab's `wake_sync`
+//!   marker says so (the kernel's events do not show it);
 //!   a task already queued and not delayed is left alone;
 //! * `sched_migrate_task`: detach from its CPU, attach on `dest_cpu`,
 //!   re-enqueued (`RESTORE`) if it was queued;
@@ -28,9 +29,11 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use eevdf::cfs::{absolute_vruntime, relative_vruntime};
 use eevdf::entity::{SchedEntity, Tunables};
 use eevdf::fair::TaskRef;
 use eevdf::group::{SharesLoad, TaskGroup};
+use eevdf::profile::VruntimeNorm;
 use eevdf::runqueue::{DequeueFlags, EnqueueFlags, WakeFlags};
 use eevdf::{Features, Profile};
 
@@ -49,6 +52,9 @@ pub struct Setup {
     pub groups: Vec<TaskGroup>,
     /// Task groups of PIDs (others: the root).
     pub task_group: HashMap<i32, u32>,
+    /// Load weights (scaled down) and custom slices of PIDs, from a lab
+    /// header (others: the weight of their prio, the base slice).
+    pub task_weight: HashMap<i32, (u64, Option<u64>)>,
 }
 
 impl Setup {
@@ -62,6 +68,7 @@ impl Setup {
             shares: SharesLoad::MaxWeightLoadAvg,
             groups: vec![TaskGroup::ROOT],
             task_group: HashMap::new(),
+            task_weight: HashMap::new(),
         }
     }
 
@@ -97,7 +104,9 @@ impl Setup {
                 s.tick_nsec = eevdf::profile::tick_nsec(num("hz")? as u32);
                 s.shares = match kv.get("shares") {
                     Some(&"LoadAvg") => SharesLoad::LoadAvg,
-                    _ => SharesLoad::MaxWeightLoadAvg,
+                    Some(&"Weight") => SharesLoad::Weight,
+                    Some(&"MaxWeightLoadAvg") | None => SharesLoad::MaxWeightLoadAvg,
+                    Some(o) => return Err(format!("header: unknown shares rule '{o}'")),
                 };
                 setup = Some(s);
             } else if words.first() == Some(&"group") {
@@ -110,18 +119,29 @@ impl Setup {
                 let s = setup
                     .as_mut()
                     .ok_or("header: a task before the profile line")?;
-                s.task_group
-                    .insert(num("pid")? as i32, num("group")? as u32);
+                let pid = num("pid")? as i32;
+                s.task_group.insert(pid, num("group")? as u32);
+                if kv.contains_key("weight") {
+                    let slice = if kv.contains_key("slice") {
+                        Some(num("slice")?)
+                    } else {
+                        None
+                    };
+                    s.task_weight.insert(pid, (num("weight")?, slice));
+                }
             }
         }
         Ok(setup)
     }
 }
 
-/// A release by name: `6.6`, `linux-6.6`, `6.18`, `7.0`, `7.1`, `exact`.
+/// A release by name: `6.5` (CFS), `6.5+place-lag` (86bfbb7ce4f6),
+/// `6.6`, `6.6.57`, `6.18`, `7.0`, `7.1` (with or without `linux-`), `exact`.
 pub fn profile_named(name: &str) -> Option<Profile> {
     let n = name.strip_prefix("linux-").unwrap_or(name);
     [
+        Profile::LINUX_6_5,
+        Profile::LINUX_6_5_PLACE_LAG,
         Profile::LINUX_6_6,
         Profile::LINUX_6_6_57,
         Profile::LINUX_6_18,
@@ -213,6 +233,8 @@ struct Cpu {
 
 struct Replayer<'a> {
     setup: &'a Setup,
+    /// The pid whose next wakeup the lab's `wake_sync` marker flagged.
+    sync_pid: Option<i32>,
     tgs: Vec<TaskGroup>,
     cpus: Vec<Cpu>,
     tasks: HashMap<i32, Task>,
@@ -258,8 +280,18 @@ impl<'a> Replayer<'a> {
         }
         let cpu = self.cpu(cpu)?;
         let group = self.setup.task_group.get(&pid).copied().unwrap_or(0);
-        let se = SchedEntity::from_nice((prio - 120).clamp(-20, 19), self.setup.base_slice)
-            .map_err(e2s)?;
+        let se = match self.setup.task_weight.get(&pid) {
+            Some(&(w, slice)) => {
+                let lw = eevdf::weight::LoadWeight::new(w << 10).map_err(e2s)?;
+                let mut se = SchedEntity::new(lw, self.setup.base_slice);
+                if let Some(sl) = slice {
+                    se.set_custom_slice(sl, self.setup.base_slice);
+                }
+                se
+            }
+            None => SchedEntity::from_nice((prio - 120).clamp(-20, 19), self.setup.base_slice)
+                .map_err(e2s)?,
+        };
         let tref = self.cpus[cpu].rq.add_task(group, se).map_err(e2s)?;
         self.cpus[cpu].owner.insert(tref, pid);
         self.tasks.insert(
@@ -288,10 +320,23 @@ impl<'a> Replayer<'a> {
                 "pid {pid} is still the library's running task on CPU {src} (the kernel had switched to another class, which the library cannot follow): migration not replayed"
             ));
         }
-        let m = self.cpus[src]
+        // CFS (6.5): a sleeping task leaves with its vruntime relative to
+        // the old queue's min_vruntime (migrate_task_rq_fair) and gets the
+        // new queue's back when it is enqueued (ENQUEUE_MIGRATED), as the
+        // lab's engine does; a queued task's RESTORE enqueue does this
+        // inside the crate.
+        let cfs_renorm =
+            !queued && self.setup.profile.vruntime_norm == VruntimeNorm::MinVruntimeRelative;
+        let level_min = |rq: &Rq| rq.cfs_rq(group).map(|q| q.min_vruntime());
+        let src_min = level_min(&self.cpus[src].rq).map_err(e2s)?;
+        let mut m = self.cpus[src]
             .rq
             .detach_task(tref, now, &mut self.tgs)
             .map_err(e2s)?;
+        if cfs_renorm {
+            let dst_min = level_min(&self.cpus[dst].rq).map_err(e2s)?;
+            m.se.vruntime = absolute_vruntime(relative_vruntime(m.se.vruntime, src_min), dst_min);
+        }
         let _ = self.cpus[src].rq.take_resched();
         self.cpus[src].owner.remove(&tref);
         let nref = self.cpus[dst].rq.attach_task(group, m).map_err(e2s)?;
@@ -337,7 +382,11 @@ impl<'a> Replayer<'a> {
         rq.enqueue_task(tref, l.ts, flags, &mut self.tgs)
             .map_err(e2s)?;
         if !new {
-            rq.wakeup_preempt(tref, l.ts, WakeFlags::default(), &mut self.tgs)
+            let flags = WakeFlags {
+                sync: self.sync_pid.take() == Some(w.pid),
+                ..WakeFlags::default()
+            };
+            rq.wakeup_preempt(tref, l.ts, flags, &mut self.tgs)
                 .map_err(e2s)?;
             let _ = rq.take_resched();
         }
@@ -529,6 +578,10 @@ impl<'a> Replayer<'a> {
                 // The lab's re-pick marker `C|PID|repick|N`.
                 let f: Vec<&str> = m.split('|').collect();
                 match f.as_slice() {
+                    ["C", pid, "wake_sync", _] => {
+                        self.sync_pid = pid.parse().ok();
+                        Ok(())
+                    }
                     ["C", pid, "repick", _] => {
                         let pid: i32 = pid
                             .parse()
@@ -547,6 +600,7 @@ impl<'a> Replayer<'a> {
 pub fn replay(trace: &Trace, setup: &Setup) -> Report {
     let mut rp = Replayer {
         setup,
+        sync_pid: None,
         tgs: setup.groups.clone(),
         cpus: Vec::new(),
         tasks: HashMap::new(),

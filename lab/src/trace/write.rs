@@ -21,8 +21,8 @@
 //! `C|PID|repick|N` (PID 0: idle), which a replay turns into the same pick.
 //!
 //! A comment header (`# eevdf-lab: ...`) records what a replay needs and the
-//! kernel cannot print: release, features, slice, HZ, task groups and which
-//! task is in which group.
+//! kernel cannot print: release, features, slice, HZ, task groups, and per
+//! task its group, weight, custom slice, affinity and kthread flag.
 
 use std::fmt::Write as _;
 
@@ -111,23 +111,38 @@ impl Writer {
             );
         }
         for (t, task) in sim.tasks.iter().enumerate() {
-            let comm: String = task.name.chars().take(15).collect();
-            let w = sim.cpus[task.cpu]
+            // TASK_COMM_LEN - 1 characters; a space would split the
+            // `key=value` fields for Perfetto's importer, so it becomes `_`.
+            let comm: String = task
+                .name
+                .chars()
+                .take(15)
+                .map(|c| if c.is_whitespace() { '_' } else { c })
+                .collect();
+            let (w, custom) = sim.cpus[task.cpu]
                 .rq
                 .entity(task.tref)
-                .map(|e| e.load.weight())
-                .unwrap_or(0);
+                .map(|e| (e.load.weight(), e.custom_slice.then_some(e.slice)))
+                .unwrap_or((0, None));
             let nice = (-20..20)
                 .find(|&n| LoadWeight::from_nice(n).is_ok_and(|l| l.weight() == w))
                 .unwrap_or(0);
             self.comms.push(comm.clone());
             self.prios.push(120 + nice);
+            let allowed: Vec<String> = (0..cfg.ncpus)
+                .filter(|&c| task.allowed[c])
+                .map(|c| c.to_string())
+                .collect();
             let _ = writeln!(
                 h,
-                "# eevdf-lab: task pid={} comm={comm} group={} cpu={}",
+                "# eevdf-lab: task pid={} comm={comm} group={} cpu={} nice={nice} weight={} allowed={} kthread={}{}",
                 pid_of(t),
                 task.group,
-                task.cpu
+                task.cpu,
+                w >> 10,
+                allowed.join(","),
+                task.kthread as u8,
+                custom.map(|s| format!(" slice={s}")).unwrap_or_default()
             );
         }
         h.push_str(
@@ -189,8 +204,8 @@ impl Writer {
         self.body.push('\n');
     }
 
-    fn wake_line(&mut self, sim: &Sim, event: &str, t: usize, cpu: usize) {
-        self.prefix(cpu, "d...", sim.now);
+    fn wake_line(&mut self, sim: &Sim, event: &str, t: usize, cpu: usize, flags: &str) {
+        self.prefix(cpu, flags, sim.now);
         let _ = writeln!(
             self.body,
             "{event}: comm={} pid={} prio={} target_cpu={:03}",
@@ -260,9 +275,18 @@ impl Observer for Writer {
             self.start(sim);
         }
         match ev {
-            Probed::Waking { t, cpu } => {
+            Probed::Waking { t, cpu, by, sync } => {
                 self.waking_cpu = Some(cpu);
-                self.wake_line(sim, "sched_waking", t, cpu);
+                // A wakeup by a timer or device (no waking task) happens in
+                // interrupt context: the hardirq flag, as the kernel prints
+                // it for an hrtimer's wakeup.
+                let flags = if by.is_some() { "d..." } else { "d.h." };
+                self.wake_line(sim, "sched_waking", t, cpu, flags);
+                if sync {
+                    // WF_SYNC is not in any kernel event: the lab's marker.
+                    self.prefix(cpu, flags, sim.now);
+                    let _ = writeln!(self.body, "tracing_mark_write: C|{}|wake_sync|1", pid_of(t));
+                }
             }
             Probed::Wakeup { t, new } => {
                 let cpu = self.waking_cpu.take().unwrap_or(sim.tasks[t].cpu);
@@ -271,7 +295,7 @@ impl Observer for Writer {
                 } else {
                     "sched_wakeup"
                 };
-                self.wake_line(sim, ev, t, cpu);
+                self.wake_line(sim, ev, t, cpu, "d...");
             }
             Probed::Migrate { t, from, to } => {
                 let cpu = self.waking_cpu.unwrap_or(to);

@@ -1,0 +1,179 @@
+//! `eevdf-lab run FILE...`: scenario files (TOML, or rt-app JSON) run like
+//! the built-in scenarios, as a table or JSON lines.
+
+use crate::report::{json_line, table, Outcome};
+use crate::scenario::{self, Scenario};
+use crate::sim::Params;
+
+pub const USAGE: &str =
+    "usage: eevdf-lab run FILE... [--variant NAME[,NAME...]] [--json] [--seed N] [--secs S] [--features W1,W2]";
+
+pub struct RunOptions {
+    pub files: Vec<String>,
+    pub variants: Vec<String>,
+    pub json: bool,
+    pub seed: Option<u64>,
+    pub secs: Option<f64>,
+    pub features: Vec<String>,
+}
+
+pub fn parse(args: &[String]) -> Result<RunOptions, String> {
+    let mut o = RunOptions {
+        files: Vec::new(),
+        variants: Vec::new(),
+        json: false,
+        seed: None,
+        secs: None,
+        features: Vec::new(),
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut val = |what: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{a} needs {what}"))
+        };
+        match a.as_str() {
+            "--json" => o.json = true,
+            "--variant" => {
+                let v = val("a variant name")?;
+                let before = o.variants.len();
+                o.variants
+                    .extend(v.split(',').filter(|w| !w.is_empty()).map(str::to_string));
+                if o.variants.len() == before {
+                    return Err(format!("--variant needs a variant name, not '{v}'"));
+                }
+            }
+            "--seed" => {
+                let v = val("an integer")?;
+                o.seed = Some(
+                    v.parse()
+                        .map_err(|_| format!("--seed needs a non-negative integer, not '{v}'"))?,
+                );
+            }
+            "--secs" => {
+                let v = val("a number of seconds")?;
+                o.secs = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|s: &f64| *s > 0.0 && *s <= 3600.0)
+                        .ok_or_else(|| {
+                            format!("--secs needs seconds with 0 < S <= 3600, not '{v}'")
+                        })?,
+                );
+            }
+            "--features" => {
+                for w in val("a list like NO_PLACE_LAG")?
+                    .split(',')
+                    .filter(|w| !w.is_empty())
+                {
+                    if !eevdf::Features::empty().apply_debugfs(w) {
+                        return Err(format!("unknown feature '{w}'"));
+                    }
+                    o.features.push(w.to_string());
+                }
+            }
+            s if s.starts_with('-') => return Err(format!("unknown option '{s}'")),
+            s => o.files.push(s.to_string()),
+        }
+    }
+    if o.files.is_empty() {
+        return Err("no scenario file given".to_string());
+    }
+    Ok(o)
+}
+
+/// The run's parameters for a scenario under these options.
+pub fn params(sc: &Scenario, o: &RunOptions) -> Params {
+    Params {
+        seed: o.seed.unwrap_or(sc.seed),
+        secs: o.secs.unwrap_or(sc.secs),
+        features: o.features.clone(),
+        probe: None,
+    }
+}
+
+/// Runs the files: the text for stdout, or (exit status, message).
+pub fn run(o: &RunOptions) -> Result<String, (i32, String)> {
+    let mut loaded = Vec::new();
+    for f in &o.files {
+        let sc = scenario::load(f).map_err(|e| (1, e.to_string()))?;
+        loaded.push(sc);
+    }
+    for v in &o.variants {
+        if !loaded
+            .iter()
+            .any(|sc| sc.variants.iter().any(|w| &w.name == v))
+        {
+            return Err((2, format!("no scenario file has a variant '{v}'")));
+        }
+    }
+    let mut out = String::new();
+    for sc in &loaded {
+        let p = params(sc, o);
+        let outcomes: Vec<Outcome> = sc
+            .variants
+            .iter()
+            .filter(|v| o.variants.is_empty() || o.variants.contains(&v.name))
+            .map(|v| scenario::run_variant(sc, v, &p))
+            .collect();
+        if o.json {
+            for oc in &outcomes {
+                out.push_str(&json_line(&sc.name, &[], &p, oc).map_err(|e| (1, e))?);
+                out.push('\n');
+            }
+        } else {
+            out.push_str(&format!(
+                "== {} (seed {}, {} s simulated) ==\n",
+                sc.name, p.seed, p.secs
+            ));
+            for line in sc.description.lines() {
+                out.push_str(&format!("# {line}\n"));
+            }
+            if !sc.ignored.is_empty() {
+                out.push_str(&format!(
+                    "# ignored (no meaning in the lab): {}\n",
+                    sc.ignored.join(", ")
+                ));
+            }
+            if !o.features.is_empty() {
+                out.push_str(&format!(
+                    "# every variant with the debugfs writes: {}\n",
+                    o.features.join(" ")
+                ));
+            }
+            out.push_str(&table(&outcomes));
+            out.push('\n');
+        }
+    }
+    Ok(out)
+}
+
+/// `eevdf-lab run ...`: the exit status.
+pub fn main(args: &[String]) -> i32 {
+    if args.iter().any(|a| a == "-h" || a == "--help") {
+        println!("{USAGE}");
+        return 0;
+    }
+    let o = match parse(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("eevdf-lab run: {e}");
+            eprintln!("{USAGE}");
+            return 2;
+        }
+    };
+    match run(&o) {
+        Ok(text) => {
+            print!("{text}");
+            0
+        }
+        Err((code, e)) => {
+            eprintln!("eevdf-lab run: {e}");
+            if code == 2 {
+                eprintln!("{USAGE}");
+            }
+            code
+        }
+    }
+}
