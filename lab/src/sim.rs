@@ -68,8 +68,11 @@ use crate::balance::{
     MigrateCandidate, MigrationType, PullCandidate, Topology, MAX_PINNED_INTERVAL, NR_MIGRATE,
 };
 
-/// Levels (task groups) per CPU.
-pub const G: usize = 3;
+/// Task groups per CPU (each is a level of `FairRq`: one run queue). Twelve
+/// is what the vhost scenario's libvirt-like tree needs: the root, four
+/// nested groups above vhost (a hierarchy five run queues deep) and seven
+/// per-vCPU groups beside vhost's; the other scenarios use at most three.
+pub const G: usize = 12;
 /// Entities per level and CPU.
 pub const N: usize = 16;
 /// One CPU's fair class.
