@@ -1,8 +1,9 @@
 //! The lab's discrete-event engine.
 //!
 //! Time is integer nanoseconds. The next event is the earliest of: a CPU's
-//! current run ending (one slot per CPU), the next periodic tick (all CPUs tick
-//! at the same instants, in index order), and a binary heap of sleep timeouts,
+//! current run ending (one slot per CPU), the next periodic tick (by default
+//! all CPUs tick at the same instants, in index order; [`Config::skew_tick`]
+//! spreads them as Linux's `skew_tick=1` does), and a binary heap of sleep timeouts,
 //! workload timers and halted vCPUs resuming, ordered by (time, sequence
 //! number). Equal times resolve in that fixed order, so a seed fixes every run.
 //!
@@ -68,8 +69,11 @@ use crate::balance::{
     MigrateCandidate, MigrationType, PullCandidate, Topology, MAX_PINNED_INTERVAL, NR_MIGRATE,
 };
 
-/// Levels (task groups) per CPU.
-pub const G: usize = 3;
+/// Task groups per CPU (each is a level of `FairRq`: one run queue). Twelve
+/// is what the vhost scenario's libvirt-like tree needs: the root, four
+/// nested groups above vhost (a hierarchy five run queues deep) and seven
+/// per-vCPU groups beside vhost's; the other scenarios use at most three.
+pub const G: usize = 12;
 /// Entities per level and CPU.
 pub const N: usize = 16;
 /// One CPU's fair class.
@@ -167,6 +171,24 @@ pub struct Config {
     pub probe: Option<Probe>,
     /// The wakeup placement rule (today's, or a historical one).
     pub wake_rule: WakeRule,
+    /// Linux's `skew_tick=1` boot parameter: CPU i's periodic tick comes
+    /// [`tick_skew_offset`] ns after CPU 0's instead of at the same instant
+    /// (Linux's default, and the lab's: `false`).
+    pub skew_tick: bool,
+}
+
+/// How far CPU `cpu`'s tick lags the tick period's start under
+/// `skew_tick=1` (ns): `tick_setup_sched_timer` (kernel/time/tick-sched.c;
+/// the rule is the same from v3.4, where `skew_tick` appeared, through 6.x)
+/// takes half a tick period, divides it by the number of possible CPUs
+/// (rounding down) and multiplies the quotient by the CPU number, so the
+/// CPUs' ticks spread evenly over the first half of each period in CPU
+/// order. Linux does this to keep the CPUs from contending for
+/// `jiffies_lock` at once; for the scheduler it means each CPU's
+/// `task_tick` (slice checks, PELT updates, the periodic balance) happens at
+/// its own phase.
+pub fn tick_skew_offset(tick_nsec: u64, ncpus: usize, cpu: usize) -> u64 {
+    (tick_nsec >> 1) / ncpus as u64 * cpu as u64
 }
 
 /// Which release's wakeup placement the engine asks.
@@ -204,6 +226,7 @@ impl Config {
             extra_features: params.features.clone(),
             probe: params.probe.clone(),
             wake_rule: WakeRule::Profile,
+            skew_tick: false,
         }
     }
 
@@ -529,10 +552,14 @@ pub struct Sim {
     tick_nsec: u64,
     /// CPUs with a pending reschedule (bit i: CPU i).
     resched_mask: u64,
-    /// The next tick: its time and the CPU whose turn it is (all CPUs tick at
-    /// the same instants, in index order).
+    /// The next tick: its time and the CPU whose turn it is (CPUs tick in
+    /// index order, each at the period's start plus its offset).
     tick_at: u64,
     tick_cpu: usize,
+    /// Start of the current tick period.
+    tick_base: u64,
+    /// Each CPU's tick offset within a period (all 0 unless `skew_tick`).
+    tick_offset: Vec<u64>,
     /// Scratch for the wakeup path.
     states: Vec<CpuState>,
     /// When each CPU's running task ends its current `Run` (`u64::MAX`: none).
@@ -611,6 +638,15 @@ impl Sim {
                 in_nohz: false,
             }
         });
+        let tick_offset = (0..ncpus)
+            .map(|c| {
+                if cfg.skew_tick {
+                    tick_skew_offset(cfg.tick_nsec(), ncpus, c)
+                } else {
+                    0
+                }
+            })
+            .collect();
         Sim {
             balance: BalanceStats::default(),
             lb,
@@ -632,6 +668,8 @@ impl Sim {
             resched_mask: 0,
             tick_at: u64::MAX,
             tick_cpu: 0,
+            tick_base: 0,
+            tick_offset,
             states: Vec::new(),
             run_done_at: vec![u64::MAX; ncpus],
         }
@@ -1276,7 +1314,8 @@ impl Sim {
     /// Runs the machine from `START` to `cfg.end`.
     pub fn run<W: Workload>(&mut self, w: &mut W) {
         assert!(self.cfg.ncpus <= 64, "the lab models at most 64 CPUs");
-        self.tick_at = START + self.tick_nsec;
+        self.tick_base = START + self.tick_nsec;
+        self.tick_at = self.tick_base + self.tick_offset[0];
         self.tick_cpu = 0;
         for t in 0..self.tasks.len() {
             let (cpu, tref) = (self.tasks[t].cpu, self.tasks[t].tref);
@@ -1335,8 +1374,11 @@ impl Sim {
                 self.tick_cpu += 1;
                 if self.tick_cpu == self.cfg.ncpus {
                     self.tick_cpu = 0;
-                    self.tick_at += self.tick_nsec;
+                    self.tick_base += self.tick_nsec;
                 }
+                // Offsets grow with the CPU number and stay below half a
+                // period, so the order within a period is the CPUs' order.
+                self.tick_at = self.tick_base + self.tick_offset[self.tick_cpu];
                 if self.tick_stopped(cpu) {
                     continue;
                 }
@@ -1966,6 +2008,54 @@ mod tests {
             per[t.cpu] += 1;
         }
         per
+    }
+
+    /// `tick_setup_sched_timer`'s skew: ⌊(TICK_NSEC / 2) / nr_cpus⌋ · cpu,
+    /// the division first. HZ = 250 (TICK_NSEC 4,000,000), 3 CPUs: 666,666
+    /// per CPU, so CPU 2 is 1,333,332 ns late (multiplying first would give
+    /// 1,333,333); HZ = 1000, 2 CPUs: CPU 1 a quarter tick late.
+    #[test]
+    fn skew_tick_offsets_divide_half_a_tick_by_the_cpus() {
+        let t250 = eevdf::profile::tick_nsec(250);
+        assert_eq!(t250, 4_000_000);
+        let offs: Vec<u64> = (0..3).map(|c| tick_skew_offset(t250, 3, c)).collect();
+        assert_eq!(offs, [0, 666_666, 1_333_332]);
+        assert_eq!(tick_skew_offset(1_000_000, 2, 1), 250_000);
+    }
+
+    /// Records every tick's (CPU, time).
+    struct Ticks(Vec<(usize, u64)>);
+    impl Observer for Ticks {
+        fn event(&mut self, sim: &Sim, ev: Probed) {
+            if let Probed::Tick { cpu } = ev {
+                self.0.push((cpu, sim.now));
+            }
+        }
+    }
+
+    #[test]
+    fn skewed_ticks_come_at_each_cpus_offset_and_aligned_ones_together() {
+        for skew in [false, true] {
+            let log = Arc::new(Mutex::new(Ticks(Vec::new())));
+            let mut cfg = machine(3, None, 3.5).cfg;
+            cfg.skew_tick = skew;
+            cfg.probe = Some(Probe(log.clone()));
+            let mut sim = Sim::new(cfg);
+            sim.add_task(TaskSpec::new("spin", 0, 0));
+            sim.run(&mut Spin);
+            let got = log.lock().unwrap().0.clone();
+            // HZ = 1000: periods start at START + k ms; under skew CPU c
+            // ticks ⌊500,000 / 3⌋ · c ns later.
+            let mut want = Vec::new();
+            for k in 1..=3 {
+                for c in 0..3 {
+                    let off = if skew { 166_666 * c as u64 } else { 0 };
+                    want.push((c, START + k * 1_000_000 + off));
+                }
+            }
+            assert_eq!(got, want, "skew {skew}");
+            assert_eq!(sim.counts.tick, 9);
+        }
     }
 
     #[test]

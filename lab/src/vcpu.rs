@@ -297,6 +297,19 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
 /// except at wakeups: a sensitivity check of how much the balancer decides,
 /// not a variant, not on the command line).
 pub fn run_with(variant: &'static str, params: &Params, balancing: bool) -> Outcome {
+    run_host(variant, params, balancing, false)
+}
+
+/// [`run_with`] with the host's ticks aligned (Linux's default, every
+/// variant's) or skewed (`skew_tick=1`, [`Config::skew_tick`]): a
+/// sensitivity check of whether the host CPUs' tick phase decides the
+/// co-scheduled fraction, not a variant, not on the command line.
+pub fn run_host(
+    variant: &'static str,
+    params: &Params,
+    balancing: bool,
+    skew_tick: bool,
+) -> Outcome {
     // The 2010 variants: v2.6.33's placement on the library's CFS.
     let old = !variant.starts_with("linux-");
     let profile = match variant {
@@ -315,6 +328,7 @@ pub fn run_with(variant: &'static str, params: &Params, balancing: bool) -> Outc
     // v6.6 model stands for 2.6.33's too (it replaces the lab's newidle pull).
     cfg.linux_balance = balancing.then_some(LinuxBalance { nohz: true });
     cfg.newidle_pull = false;
+    cfg.skew_tick = skew_tick;
     let rng = Rng::new(params.seed).fork(0xC9);
     let mut sim = Sim::new(cfg);
     let mut vcpu = [[0; 2]; 2];

@@ -3,10 +3,16 @@
 //! 86bfbb7ce4f6 sched/fair: Add lag based placement)").
 //!
 //! Model. Eight CPUs at HZ = 100, base slice 3 ms (the trace's), all nice 0.
-//! A guest's cgroup `vm` holds the vhost thread (pinned to CPU 0), the
-//! guest's I/O vCPU thread (pinned to CPU 1) and six always-busy vCPU threads
-//! (CPUs 2–7), so the group's load lies mostly elsewhere and its entity on
-//! CPU 0 is light, as in the trace (whose group entities weighed 5 to 646).
+//! The guest lives in a libvirt/systemd cgroup tree ([`GROUPS`]): root →
+//! `machine.slice` → the guest's `machine-qemu…scope` → `libvirt` → one
+//! group per thread kind: `emulator` holds the vhost thread (pinned to CPU 0;
+//! vhost workers join their owner's cgroups), `vcpu0` the guest's I/O vCPU
+//! thread (pinned to CPU 1), `vcpu1`–`vcpu6` six always-busy vCPU threads
+//! (CPUs 2–7). vhost's task is thus five run queues deep with four group
+//! entities above it on every CPU, as in the trace (whose `sched_place` of
+//! vhost is followed by four group entities'); the tree's load lies mostly
+//! elsewhere, so its entities on CPU 0 are light (the trace's group entities
+//! weighed 5 to 875). The tree is the machine: the same for every variant.
 //! A closed loop of `WINDOW` items: the guest's ring holds items for vhost;
 //! vhost takes one, computes 10–50 µs, hands it to `kworker/0` (root cgroup,
 //! pinned to CPU 0) and goes on with the next — without sleeping while the
@@ -40,13 +46,36 @@ pub const METRICS: [&str; 4] = [
     "kworker_avg_wait_us",
     "vhost_cpu_share",
 ];
-pub const NOTES: &str = "8 CPUs, HZ=100, base slice 3 ms; closed loop of 8 items: guest ring -> vhost (cgroup vm, CPU 0, 10-50 us/item, no sleep while the ring has items) -> kworker/0 (root, CPU 0, 2-6 us) -> I/O vCPU (vm, CPU 1, 10-50 us) -> ring; 6 busy vCPU threads of vm on CPUs 2-7.\nlinux-6.5: CFS; linux-6.5-86bfbb7ce4f6: 6.5 CFS with 86bfbb7ce4f6's lag placement (the bisect's bad side). waits: kworker wakeup -> first run. Migration: none (all pinned).";
+pub const NOTES: &str = "8 CPUs, HZ=100, base slice 3 ms; cgroups root/machine.slice/machine-qemu.scope/libvirt/{emulator,vcpu0..vcpu6}; closed loop of 8 items: guest ring -> vhost (emulator, CPU 0, 10-50 us/item, no sleep while the ring has items) -> kworker/0 (root, CPU 0, 2-6 us) -> I/O vCPU (vcpu0, CPU 1, 10-50 us) -> ring; 6 busy vCPU threads (vcpu1..vcpu6) on CPUs 2-7. ge_weight_cpu0: mean group-entity weight on CPU 0, machine.slice/scope/libvirt/emulator.\nlinux-6.5: CFS; linux-6.5-86bfbb7ce4f6: 6.5 CFS with 86bfbb7ce4f6's lag placement (the bisect's bad side). waits: kworker wakeup -> first run. Migration: none (all pinned).";
 pub const DEFAULT_SECS: f64 = 10.0;
 /// Items in flight in the closed loop (the guest's ring and everything
 /// downstream of it).
 pub const WINDOW: u64 = 8;
 
 const SAMPLE: u64 = 1_000_000;
+
+/// The guest's cgroups, in the order libvirt creates them under systemd
+/// (cgroup v2, every `cpu.weight` at its default 100, i.e. 1024 shares):
+/// their names and parents' indices. Index 0 is the root.
+pub const GROUPS: [(&str, u32); 12] = [
+    ("/", TaskGroup::NO_PARENT),
+    ("machine.slice", 0),
+    ("machine-qemu.scope", 1),
+    ("libvirt", 2),
+    ("emulator", 3),
+    ("vcpu0", 3),
+    ("vcpu1", 3),
+    ("vcpu2", 3),
+    ("vcpu3", 3),
+    ("vcpu4", 3),
+    ("vcpu5", 3),
+    ("vcpu6", 3),
+];
+/// vhost's group and the groups above it, top first: the four group entities
+/// between vhost and CPU 0's root run queue.
+const CHAIN: [u32; 4] = [1, 2, 3, 4];
+const EMULATOR: u32 = 4;
+const VCPU0: u32 = 5;
 
 struct Vhost {
     vhost: usize,
@@ -65,8 +94,11 @@ struct Vhost {
     /// Items the I/O vCPU consumed after the warm-up.
     throughput: u64,
     rng: Rng,
-    /// Σ of the vm group entity's weight on CPU 0, sampled every ms.
-    ge_sum: u64,
+    /// Per level of [`CHAIN`]: Σ, minimum and maximum of the group entity's
+    /// weight on CPU 0 (NICE_0_LOAD = 1024), sampled every ms.
+    ge_sum: [u64; 4],
+    ge_min: [u64; 4],
+    ge_max: [u64; 4],
     ge_n: u64,
     /// (s, longest kworker wait in the last 100 ms, ms) for the plot.
     window_max: Vec<(f64, f64)>,
@@ -119,10 +151,15 @@ impl Workload for Vhost {
 
     fn timer(&mut self, sim: &mut Sim, _token: u64) {
         if sim.now >= sim.cfg.warmup {
-            if let Ok(Some(ge)) = sim.cpus[0].rq.group_entity(1) {
-                self.ge_sum += ge.load.weight() >> 10;
-                self.ge_n += 1;
+            for (i, &g) in CHAIN.iter().enumerate() {
+                if let Ok(Some(ge)) = sim.cpus[0].rq.group_entity(g) {
+                    let w = ge.load.weight() >> 10;
+                    self.ge_sum[i] += w;
+                    self.ge_min[i] = self.ge_min[i].min(w);
+                    self.ge_max[i] = self.ge_max[i].max(w);
+                }
             }
+            self.ge_n += 1;
         }
         self.ticks += 1;
         if self.ticks % 100 == 0 && sim.now > sim.cfg.warmup {
@@ -156,19 +193,25 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
         features.apply_debugfs("NO_PLACE_LAG");
     }
     cfg.features = features;
-    cfg.groups = vec![TaskGroup::ROOT, TaskGroup::new(0, DEFAULT_SHARES)];
+    cfg.groups = GROUPS
+        .iter()
+        .map(|&(_, parent)| match parent {
+            TaskGroup::NO_PARENT => TaskGroup::ROOT,
+            p => TaskGroup::new(p, DEFAULT_SHARES),
+        })
+        .collect();
     let rng = Rng::new(params.seed).fork(0x7601);
     let mut sim = Sim::new(cfg);
-    let vhost = sim.add_task(TaskSpec::new("vhost", 1, 0).pinned());
+    let vhost = sim.add_task(TaskSpec::new("vhost", EMULATOR, 0).pinned());
     let kworker = sim.add_task(
         TaskSpec::new("kworker/0", 0, 0)
             .pinned()
             .kthread()
             .keep_waits(),
     );
-    let io_vcpu = sim.add_task(TaskSpec::new("vcpu-io", 1, 1).pinned());
+    let io_vcpu = sim.add_task(TaskSpec::new("vcpu-io", VCPU0, 1).pinned());
     for c in 2..8 {
-        sim.add_task(TaskSpec::new("vcpu", 1, c).pinned());
+        sim.add_task(TaskSpec::new("vcpu", VCPU0 + c as u32 - 1, c).pinned());
     }
     let mut w = Vhost {
         vhost,
@@ -182,7 +225,9 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
         kworker_busy: false,
         throughput: 0,
         rng: rng.fork(2),
-        ge_sum: 0,
+        ge_sum: [0; 4],
+        ge_min: [u64::MAX; 4],
+        ge_max: [0; 4],
         ge_n: 0,
         window_max: Vec::new(),
         seen: 0,
@@ -222,9 +267,17 @@ pub fn run(variant: &'static str, params: &Params) -> Outcome {
             ("kworker_wakeups", Cell::int(k.wakeups)),
             ("kworker_cpu_share", Cell::num(k.runtime as f64 / cpu0, 3)),
             (
-                "vm_weight_cpu0",
-                Cell::num(w.ge_sum as f64 / w.ge_n.max(1) as f64, 0),
+                "ge_weight_cpu0",
+                Cell::list(
+                    &w.ge_sum
+                        .map(|s| (s as f64 / w.ge_n.max(1) as f64).round() as u64),
+                ),
             ),
+            (
+                "ge_weight_min_cpu0",
+                Cell::list(&w.ge_min.map(|m| if m == u64::MAX { 0 } else { m })),
+            ),
+            ("ge_weight_max_cpu0", Cell::list(&w.ge_max)),
         ],
         notes: Vec::new(),
         series: vec![Series {
