@@ -18,7 +18,9 @@
 //! * `sched_switch`: a `prev_state` other than `R`/`R+` dequeues the
 //!   previous task (a sleep); then `pick_next_task`, compared with
 //!   `next_pid` (idle: pid 0). A switch to a task outside the fair class
-//!   (prio < 100) is not compared.
+//!   (prio < 100: RT, or the stop-class `migration/N` of active balance) is
+//!   not compared; the running fair task stops running and stays queued
+//!   (`put_prev_task`).
 //!
 //! The library never takes the kernel's choice by force (it has no call to
 //! run a task of the caller's choosing): after a divergence a CPU goes on
@@ -447,6 +449,12 @@ impl<'a> Replayer<'a> {
             }
         }
         if next_pid != 0 && !(100..140).contains(&next_prio) {
+            // A higher class (RT, or the stopper of active balance) takes the
+            // CPU: the running fair task stops running and stays queued.
+            self.cpus[cpu]
+                .rq
+                .put_prev_task(l.ts, &mut self.tgs)
+                .map_err(e2s)?;
             self.r.cpus[cpu].unscored += 1;
             return Ok(());
         }

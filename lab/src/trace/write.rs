@@ -36,6 +36,12 @@ pub fn pid_of(t: usize) -> i32 {
     100 + t as i32
 }
 
+/// The PID of CPU `cpu`'s stopper thread (`migration/CPU`) in a trace: above
+/// every lab task's and below the kernel's `PID_MAX_LIMIT` (2^22).
+pub fn migration_pid(cpu: usize) -> i32 {
+    4_000_000 + cpu as i32
+}
+
 /// A trace being written: an [`Observer`] of a run.
 pub struct Writer {
     /// Lines above the column legend (`scenario=... variant=...`).
@@ -46,6 +52,8 @@ pub struct Writer {
     vruntime_field: bool,
     /// What each CPU runs, as the trace has shown it.
     cur: Vec<Option<usize>>,
+    /// The CPU's stopper (`migration/CPU`) runs: active balance took it.
+    stopper: Vec<bool>,
     /// When each task's runtime was last reported.
     stamp: Vec<u64>,
     /// The CPU of the wakeup being processed.
@@ -71,6 +79,7 @@ impl Writer {
             started: false,
             vruntime_field: true,
             cur: Vec::new(),
+            stopper: Vec::new(),
             stamp: Vec::new(),
             waking_cpu: None,
             comms: Vec::new(),
@@ -86,6 +95,7 @@ impl Writer {
         let cfg = &sim.cfg;
         self.vruntime_field = matches!(cfg.profile.release, Release::Linux6_5 | Release::Linux6_6);
         self.cur = vec![None; cfg.ncpus];
+        self.stopper = vec![false; cfg.ncpus];
         self.stamp = vec![0; sim.tasks.len()];
         self.end = cfg.end;
         let h = &mut self.head;
@@ -169,6 +179,9 @@ impl Writer {
     fn prefix(&mut self, cpu: usize, flags: &str, now: u64) {
         let (comm, pid) = match self.cur.get(cpu).copied().flatten() {
             Some(t) => (self.comms[t].clone(), pid_of(t)),
+            None if self.stopper.get(cpu) == Some(&true) => {
+                (format!("migration/{cpu}"), migration_pid(cpu))
+            }
             None => ("<idle>".to_string(), 0),
         };
         self.events += 1;
@@ -270,6 +283,31 @@ impl Writer {
 }
 
 impl Observer for Writer {
+    /// Active balance: a switch from the running task (still runnable) to
+    /// the CPU's stop-class `migration/CPU` thread, prio 0 as the kernel
+    /// prints it; the migration and the stopper's switch to the next pick
+    /// follow.
+    fn stopper(&mut self, sim: &Sim, cpu: usize) {
+        if !self.started {
+            self.start(sim);
+        }
+        let prev = self.cur[cpu];
+        if let Some(p) = prev {
+            self.runtime(sim, cpu, p, "d...");
+        }
+        let (pc, pp) = self.task(prev, cpu);
+        let pprio = prev.map_or(120, |p| self.prios[p]);
+        let state = if prev.is_some() { "R+" } else { "R" };
+        self.prefix(cpu, "d...", sim.now);
+        let _ = writeln!(
+            self.body,
+            "sched_switch: prev_comm={pc} prev_pid={pp} prev_prio={pprio} prev_state={state} ==> next_comm=migration/{cpu} next_pid={} next_prio=0",
+            migration_pid(cpu)
+        );
+        self.cur[cpu] = None;
+        self.stopper[cpu] = true;
+    }
+
     fn event(&mut self, sim: &Sim, ev: Probed) {
         if !self.started {
             self.start(sim);
@@ -322,6 +360,25 @@ impl Observer for Writer {
             }
             Probed::Pick { cpu, t } => {
                 let prev = self.cur[cpu];
+                if std::mem::take(&mut self.stopper[cpu]) {
+                    // The stopper's work is done: it sleeps and the pick runs.
+                    let (nc, np) = self.task(t, cpu);
+                    let nprio = t.map_or(120, |n| self.prios[n]);
+                    self.stopper[cpu] = true; // the line's prefix is the stopper's
+                    self.prefix(cpu, "d...", sim.now);
+                    self.stopper[cpu] = false;
+                    let _ = writeln!(
+                        self.body,
+                        "sched_switch: prev_comm=migration/{cpu} prev_pid={} prev_prio=0 prev_state=S ==> next_comm={nc} next_pid={np} next_prio={nprio}",
+                        migration_pid(cpu)
+                    );
+                    self.cur[cpu] = t;
+                    if let Some(n) = t {
+                        self.stamp[n] = sim.now;
+                    }
+                    self.counters(sim, cpu);
+                    return;
+                }
                 if prev == t {
                     // No switch, but the pick changed the queue (a delayed
                     // dequeue completed, the running entity put and set):
