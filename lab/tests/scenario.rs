@@ -79,15 +79,16 @@ fn malformed_files_are_errors_with_file_line_and_field() {
         assert!(e.starts_with(want), "{to}:\n got  {e}\n want {want}");
     }
     // More task groups than the lab's run queues hold, and more tasks.
-    let text = GOOD.replace(
-        "[machine]",
-        "[[groups]]\nname = \"x\"\n[[groups]]\nname = \"y\"\n[[groups]]\nname = \"z\"\n[machine]",
-    );
+    let groups: String = (0..eevdf_lab::sim::G)
+        .map(|i| format!("[[groups]]\nname = \"g{i}\"\n"))
+        .collect();
+    let text = GOOD.replace("[machine]", &(groups + "[machine]"));
     let e = scenario::parse("f.toml", &text).unwrap_err().to_string();
-    assert!(
-        e.contains("groups: the lab's run queues hold 2 task groups"),
-        "{e}"
+    let want = format!(
+        "groups: the lab's run queues hold {} task groups",
+        eevdf_lab::sim::G - 1
     );
+    assert!(e.contains(&want), "{e}");
     let text = GOOD.replace("name = \"b\"\n", "name = \"b\"\ncount = 16\n");
     let e = scenario::parse("f.toml", &text).unwrap_err().to_string();
     assert!(
@@ -347,8 +348,16 @@ fn lab_run_to_trace_to_extract_to_run_keeps_the_tasks_and_the_cpu_time() {
             // A finding: the device's completions (timer wakeups of the
             // kworker) keep their rate but lose their coupling to fio's
             // submissions, and a wake of a task that is not asleep is one
-            // pending wake, not a count. Today's value, pinned: -29.4 %.
-            assert!((ratio - 0.7059).abs() < 0.005, "{name}: {ratio}");
+            // pending wake, not a count. Today's value, pinned: -27.0 %.
+            assert!((ratio - 0.7300).abs() < 0.005, "{name}: {ratio}");
+        } else if name == "vcpu" {
+            // A finding: the recorded run keeps both CPUs busy (4.0 of 4 s),
+            // the re-run leaves them idle 15 % of the time: its vCPUs keep
+            // their burst and sleep amounts but not the lock and IPI
+            // handshake that kept each one busy while its sibling ran.
+            // Today's value, pinned: -15.0 % (-8.0 % before the vcpu host
+            // ran the balancer model).
+            assert!((ratio - 0.8495).abs() < 0.005, "{name}: {ratio}");
         } else {
             assert!((ratio - 1.0).abs() < 0.10, "{name}: {tot1} -> {tot2}");
         }
