@@ -352,21 +352,7 @@ pub fn run(o: &Options) -> Result<Run, String> {
                 out.push('\n');
             }
         } else {
-            out.push_str(&format!(
-                "== {} (seed {}, {} s simulated) ==\n",
-                s.name, o.seed, p.secs
-            ));
-            for line in s.notes.lines() {
-                out.push_str(&format!("# {line}\n"));
-            }
-            if !o.features.is_empty() {
-                out.push_str(&format!(
-                    "# every variant with the debugfs writes: {}\n",
-                    o.features.join(" ")
-                ));
-            }
-            out.push_str(&table(&outcomes));
-            out.push('\n');
+            out.push_str(&text_block(s.name, &p, s.notes, &[], &outcomes));
         }
         all.push((s, outcomes));
     }
@@ -375,6 +361,36 @@ pub fn run(o: &Options) -> Result<Run, String> {
         counts,
         outcomes: all,
     })
+}
+
+/// One scenario's result as text: its title, its notes and what was ignored
+/// or changed as `#` lines, then the table of its variants.
+pub fn text_block(
+    name: &str,
+    p: &Params,
+    notes: &str,
+    ignored: &[String],
+    outcomes: &[Outcome],
+) -> String {
+    let mut out = format!("== {name} (seed {}, {} s simulated) ==\n", p.seed, p.secs);
+    for line in notes.lines() {
+        out.push_str(&format!("# {line}\n"));
+    }
+    if !ignored.is_empty() {
+        out.push_str(&format!(
+            "# ignored (no meaning in the lab): {}\n",
+            ignored.join(", ")
+        ));
+    }
+    if !p.features.is_empty() {
+        out.push_str(&format!(
+            "# every variant with the debugfs writes: {}\n",
+            p.features.join(" ")
+        ));
+    }
+    out.push_str(&table(outcomes));
+    out.push('\n');
+    out
 }
 
 /// This process's CPU time (user + system) in seconds, from `/proc/self/stat`

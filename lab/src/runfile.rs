@@ -1,7 +1,8 @@
 //! `eevdf-lab run FILE...`: scenario files (TOML, or rt-app JSON) run like
 //! the built-in scenarios, as a table or JSON lines.
 
-use crate::report::{json_line, table, Outcome};
+use crate::cli::text_block;
+use crate::report::{json_line, Outcome};
 use crate::scenario::{self, Scenario};
 use crate::sim::Params;
 
@@ -123,27 +124,13 @@ pub fn run(o: &RunOptions) -> Result<String, (i32, String)> {
                 out.push('\n');
             }
         } else {
-            out.push_str(&format!(
-                "== {} (seed {}, {} s simulated) ==\n",
-                sc.name, p.seed, p.secs
+            out.push_str(&text_block(
+                &sc.name,
+                &p,
+                &sc.description,
+                &sc.ignored,
+                &outcomes,
             ));
-            for line in sc.description.lines() {
-                out.push_str(&format!("# {line}\n"));
-            }
-            if !sc.ignored.is_empty() {
-                out.push_str(&format!(
-                    "# ignored (no meaning in the lab): {}\n",
-                    sc.ignored.join(", ")
-                ));
-            }
-            if !o.features.is_empty() {
-                out.push_str(&format!(
-                    "# every variant with the debugfs writes: {}\n",
-                    o.features.join(" ")
-                ));
-            }
-            out.push_str(&table(&outcomes));
-            out.push('\n');
         }
     }
     Ok(out)

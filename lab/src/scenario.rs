@@ -344,6 +344,16 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// A duration (`"3ms"`, …) of 0.1 ms to 100 ms: the range of a custom
+    /// slice (`sched_setattr`) and of the base slice (debugfs).
+    fn slice(&self, s: &Spanned<String>, field: &str, range: &str) -> Result<u64, FileError> {
+        let v = parse_duration(s.get_ref()).map_err(|e| self.err(s.span(), field, e))?;
+        if !(100_000..=100_000_000).contains(&v) {
+            return Err(self.err(s.span(), field, range));
+        }
+        Ok(v)
+    }
+
     fn err(&self, span: Range<usize>, field: &str, msg: impl fmt::Display) -> FileError {
         let (line, col) = line_col(self.text, span.start);
         FileError {
@@ -789,18 +799,11 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
         };
         let slice = match &tf.slice {
             None => None,
-            Some(s) => {
-                let v = parse_duration(s.get_ref())
-                    .map_err(|e| ctx.err(s.span(), &format!("{path}.slice"), e))?;
-                if !(100_000..=100_000_000).contains(&v) {
-                    return Err(ctx.err(
-                        s.span(),
-                        &format!("{path}.slice"),
-                        "0.1 ms to 100 ms (sched_setattr's range)",
-                    ));
-                }
-                Some(v)
-            }
+            Some(s) => Some(ctx.slice(
+                s,
+                &format!("{path}.slice"),
+                "0.1 ms to 100 ms (sched_setattr's range)",
+            )?),
         };
         let affinity: Option<Vec<usize>> = match &tf.affinity {
             None => None,
@@ -956,18 +959,7 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
         }
         let base_slice = match &vf.base_slice {
             None => None,
-            Some(s) => {
-                let ns = parse_duration(s.get_ref())
-                    .map_err(|e| ctx.err(s.span(), &format!("{path}.base_slice"), e))?;
-                if !(100_000..=100_000_000).contains(&ns) {
-                    return Err(ctx.err(
-                        s.span(),
-                        &format!("{path}.base_slice"),
-                        "0.1 ms to 100 ms",
-                    ));
-                }
-                Some(ns)
-            }
+            Some(s) => Some(ctx.slice(s, &format!("{path}.base_slice"), "0.1 ms to 100 ms")?),
         };
         let shares = match vf
             .shares_rule
