@@ -3,76 +3,10 @@
 use std::io::Write;
 use std::time::Instant;
 
-use crate::report::{json_line, table, Outcome};
+use crate::report::{json_line, text_block, Outcome};
 use crate::sim::{Counters, Params};
-use crate::{aio, cgroup, hlt, vcpu, vhost};
 
-pub struct Scenario {
-    pub name: &'static str,
-    pub variants: &'static [&'static str],
-    pub metrics: &'static [&'static str],
-    pub default_secs: f64,
-    /// The model in two lines, printed above the table.
-    pub notes: &'static str,
-    /// Metrics every JSON line of this scenario names but the model does not
-    /// compute: `null`, with the reason as a note.
-    pub absent: &'static [(&'static str, &'static str)],
-    pub run: fn(&'static str, &Params) -> Outcome,
-    pub plot: fn(&[Outcome]) -> String,
-}
-
-pub static SCENARIOS: [Scenario; 5] = [
-    Scenario {
-        name: vhost::NAME,
-        variants: &vhost::VARIANTS,
-        metrics: &vhost::METRICS,
-        default_secs: vhost::DEFAULT_SECS,
-        notes: vhost::NOTES,
-        absent: &[],
-        run: vhost::run,
-        plot: vhost::plot,
-    },
-    Scenario {
-        name: cgroup::NAME,
-        variants: &cgroup::VARIANTS,
-        metrics: &cgroup::METRICS,
-        default_secs: cgroup::DEFAULT_SECS,
-        notes: cgroup::NOTES,
-        absent: &[],
-        run: cgroup::run,
-        plot: cgroup::plot,
-    },
-    Scenario {
-        name: vcpu::NAME,
-        variants: &vcpu::VARIANTS,
-        metrics: &vcpu::METRICS,
-        default_secs: vcpu::DEFAULT_SECS,
-        notes: vcpu::NOTES,
-        absent: &[],
-        run: vcpu::run,
-        plot: vcpu::plot,
-    },
-    Scenario {
-        name: hlt::NAME,
-        variants: &hlt::VARIANTS,
-        metrics: &hlt::METRICS,
-        default_secs: hlt::DEFAULT_SECS,
-        notes: hlt::NOTES,
-        absent: &[],
-        run: hlt::run,
-        plot: hlt::plot,
-    },
-    Scenario {
-        name: aio::NAME,
-        variants: &aio::VARIANTS,
-        metrics: &aio::METRICS,
-        default_secs: aio::DEFAULT_SECS,
-        notes: aio::NOTES,
-        absent: &[],
-        run: aio::run,
-        plot: aio::plot,
-    },
-];
+pub use crate::builtin::{Scenario, SCENARIOS};
 
 /// What the command line asks for.
 pub enum Command {
@@ -361,36 +295,6 @@ pub fn run(o: &Options) -> Result<Run, String> {
         counts,
         outcomes: all,
     })
-}
-
-/// One scenario's result as text: its title, its notes and what was ignored
-/// or changed as `#` lines, then the table of its variants.
-pub fn text_block(
-    name: &str,
-    p: &Params,
-    notes: &str,
-    ignored: &[String],
-    outcomes: &[Outcome],
-) -> String {
-    let mut out = format!("== {name} (seed {}, {} s simulated) ==\n", p.seed, p.secs);
-    for line in notes.lines() {
-        out.push_str(&format!("# {line}\n"));
-    }
-    if !ignored.is_empty() {
-        out.push_str(&format!(
-            "# ignored (no meaning in the lab): {}\n",
-            ignored.join(", ")
-        ));
-    }
-    if !p.features.is_empty() {
-        out.push_str(&format!(
-            "# every variant with the debugfs writes: {}\n",
-            p.features.join(" ")
-        ));
-    }
-    out.push_str(&table(outcomes));
-    out.push('\n');
-    out
 }
 
 /// This process's CPU time (user + system) in seconds, from `/proc/self/stat`

@@ -7,6 +7,7 @@
 
 pub mod aio;
 pub mod balance;
+pub mod builtin;
 pub mod cgroup;
 pub mod cli;
 pub mod extract;

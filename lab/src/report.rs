@@ -238,3 +238,33 @@ pub fn table(outcomes: &[Outcome]) -> String {
     }
     s
 }
+
+/// One scenario's result as text: its title, its notes and what was ignored
+/// or changed as `#` lines, then the table of its variants.
+pub fn text_block(
+    name: &str,
+    p: &Params,
+    notes: &str,
+    ignored: &[String],
+    outcomes: &[Outcome],
+) -> String {
+    let mut out = format!("== {name} (seed {}, {} s simulated) ==\n", p.seed, p.secs);
+    for line in notes.lines() {
+        out.push_str(&format!("# {line}\n"));
+    }
+    if !ignored.is_empty() {
+        out.push_str(&format!(
+            "# ignored (no meaning in the lab): {}\n",
+            ignored.join(", ")
+        ));
+    }
+    if !p.features.is_empty() {
+        out.push_str(&format!(
+            "# every variant with the debugfs writes: {}\n",
+            p.features.join(" ")
+        ));
+    }
+    out.push_str(&table(outcomes));
+    out.push('\n');
+    out
+}

@@ -1,8 +1,7 @@
 //! `eevdf-lab run FILE...`: scenario files (TOML, or rt-app JSON) run like
 //! the built-in scenarios, as a table or JSON lines.
 
-use crate::cli::text_block;
-use crate::report::{json_line, Outcome};
+use crate::report::{json_line, text_block, Outcome};
 use crate::scenario::{self, Scenario};
 use crate::sim::Params;
 

@@ -10,7 +10,7 @@ pub mod write;
 
 use std::sync::{Arc, Mutex};
 
-use crate::cli::{Scenario, SCENARIOS};
+use crate::builtin::{Scenario, SCENARIOS};
 use crate::report::Outcome;
 use crate::sim::{Params, Probe};
 
