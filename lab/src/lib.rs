@@ -22,3 +22,4 @@ pub mod svg;
 pub mod trace;
 pub mod vcpu;
 pub mod vhost;
+pub mod workload;

@@ -19,9 +19,9 @@
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-use crate::scenario::{Dist, FileError, Op, Pick, Scenario, TaskDef, VariantDef};
 use crate::sim::N;
 use crate::trace::replay::profile_named;
+use crate::workload::{Dist, FileError, Op, Pick, Scenario, TaskDef, VariantDef};
 
 /// A JSON value that keeps its objects' key order (rt-app's events run in
 /// file order).
@@ -486,6 +486,6 @@ pub fn import(file: &str, text: &str) -> Result<Scenario, FileError> {
     if sc.tasks.is_empty() {
         return Err(ctx.err("tasks", "no task"));
     }
-    sc.metrics = crate::scenario::default_metrics(&sc);
+    sc.metrics = crate::workload::default_metrics(&sc);
     Ok(sc)
 }
