@@ -239,6 +239,22 @@ pub fn table(outcomes: &[Outcome]) -> String {
     s
 }
 
+/// A subcommand's exit status: 0, or the error's status after printing
+/// `eevdf-lab CMD: message` and, for a command-line error (status 2), the
+/// usage.
+pub fn exit_status(cmd: &str, usage: &str, r: Result<(), (i32, String)>) -> i32 {
+    match r {
+        Ok(()) => 0,
+        Err((code, e)) => {
+            eprintln!("eevdf-lab {cmd}: {e}");
+            if code == 2 {
+                eprintln!("{usage}");
+            }
+            code
+        }
+    }
+}
+
 /// One scenario's result as text: its title, its notes and what was ignored
 /// or changed as `#` lines, then the table of its variants.
 pub fn text_block(

@@ -189,16 +189,21 @@ fn events(
     Ok(advances)
 }
 
-/// Adds the tasks of an rt-app JSON file to `sc` (whose machine decides
-/// which CPUs exist).
-pub fn add_to(sc: &mut Scenario, file: &str, text: &str) -> Result<(), FileError> {
-    let ctx = Ctx { file };
-    let root: J = serde_json::from_str(text).map_err(|e| FileError {
+/// The JSON of an rt-app file; a syntax error names the file, line and column.
+fn parse_json(file: &str, text: &str) -> Result<J, FileError> {
+    serde_json::from_str(text).map_err(|e| FileError {
         file: file.to_string(),
         line: e.line(),
         col: e.column(),
         msg: e.to_string(),
-    })?;
+    })
+}
+
+/// Adds the tasks of an rt-app JSON file to `sc` (whose machine decides
+/// which CPUs exist).
+pub fn add_to(sc: &mut Scenario, file: &str, text: &str) -> Result<(), FileError> {
+    let ctx = Ctx { file };
+    let root = parse_json(file, text)?;
     let Some(J::Obj(tasks)) = root.get("tasks") else {
         return Err(ctx.err("tasks", "an rt-app file has an object 'tasks'"));
     };
@@ -417,12 +422,7 @@ pub fn add_to(sc: &mut Scenario, file: &str, text: &str) -> Result<(), FileError
 /// 6.6, 6.18 and 7.1.
 pub fn import(file: &str, text: &str) -> Result<Scenario, FileError> {
     let ctx = Ctx { file };
-    let root: J = serde_json::from_str(text).map_err(|e| FileError {
-        file: file.to_string(),
-        line: e.line(),
-        col: e.column(),
-        msg: e.to_string(),
-    })?;
+    let root = parse_json(file, text)?;
     let mut max_cpu = 3usize;
     if let Some(J::Obj(tasks)) = root.get("tasks") {
         for (_, t) in tasks {

@@ -1,7 +1,7 @@
 //! `eevdf-lab run FILE...`: scenario files (TOML, or rt-app JSON) run like
 //! the built-in scenarios, as a table or JSON lines.
 
-use crate::report::{json_line, text_block, Outcome};
+use crate::report::{exit_status, json_line, text_block, Outcome};
 use crate::scenario::{self, Scenario};
 use crate::sim::Params;
 
@@ -149,17 +149,5 @@ pub fn main(args: &[String]) -> i32 {
             return 2;
         }
     };
-    match run(&o) {
-        Ok(text) => {
-            print!("{text}");
-            0
-        }
-        Err((code, e)) => {
-            eprintln!("eevdf-lab run: {e}");
-            if code == 2 {
-                eprintln!("{USAGE}");
-            }
-            code
-        }
-    }
+    exit_status("run", USAGE, run(&o).map(|text| print!("{text}")))
 }

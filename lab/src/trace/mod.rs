@@ -11,7 +11,7 @@ pub mod write;
 use std::sync::{Arc, Mutex};
 
 use crate::builtin::{Scenario, SCENARIOS};
-use crate::report::Outcome;
+use crate::report::{exit_status, Outcome};
 use crate::sim::{Params, Probe};
 
 /// Simulated seconds of `trace-out` when `--secs` is not given.
@@ -57,19 +57,10 @@ pub fn trace_out_main(args: &[String]) -> i32 {
         println!("{TRACE_OUT_USAGE}");
         return 0;
     }
-    match trace_out(args) {
-        Ok(msg) => {
-            eprint!("{msg}");
-            0
-        }
-        Err(TraceOutError(code, e)) => {
-            eprintln!("eevdf-lab trace-out: {e}");
-            if code == 2 {
-                eprintln!("{TRACE_OUT_USAGE}");
-            }
-            code
-        }
-    }
+    let r = trace_out(args)
+        .map(|msg| eprint!("{msg}"))
+        .map_err(|TraceOutError(code, e)| (code, e));
+    exit_status("trace-out", TRACE_OUT_USAGE, r)
 }
 
 /// A `trace-out` error: exit status 2 for the command line, 1 for a file.
@@ -218,19 +209,11 @@ pub fn replay_main(args: &[String]) -> i32 {
         println!("{REPLAY_USAGE}");
         return 0;
     }
-    match replay_cli(args) {
-        Ok(text) => {
-            print!("{text}");
-            0
-        }
-        Err((code, e)) => {
-            eprintln!("eevdf-lab replay: {e}");
-            if code == 2 {
-                eprintln!("{REPLAY_USAGE}");
-            }
-            code
-        }
-    }
+    exit_status(
+        "replay",
+        REPLAY_USAGE,
+        replay_cli(args).map(|text| print!("{text}")),
+    )
 }
 
 fn replay_cli(args: &[String]) -> Result<String, (i32, String)> {

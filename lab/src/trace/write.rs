@@ -360,11 +360,11 @@ impl Observer for Writer {
             }
             Probed::Pick { cpu, t } => {
                 let prev = self.cur[cpu];
-                if std::mem::take(&mut self.stopper[cpu]) {
-                    // The stopper's work is done: it sleeps and the pick runs.
+                if self.stopper[cpu] {
+                    // The stopper's work is done: it sleeps and the pick runs
+                    // (the line's prefix is still the stopper's).
                     let (nc, np) = self.task(t, cpu);
                     let nprio = t.map_or(120, |n| self.prios[n]);
-                    self.stopper[cpu] = true; // the line's prefix is the stopper's
                     self.prefix(cpu, "d...", sim.now);
                     self.stopper[cpu] = false;
                     let _ = writeln!(
