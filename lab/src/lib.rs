@@ -10,6 +10,7 @@ pub mod balance;
 pub mod builtin;
 pub mod cgroup;
 pub mod cli;
+pub mod engine;
 pub mod extract;
 pub mod hlt;
 pub mod report;

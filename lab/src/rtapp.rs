@@ -455,15 +455,7 @@ pub fn import(file: &str, text: &str) -> Result<Scenario, FileError> {
         .map_or("rtapp".to_string(), |s| s.to_string_lossy().into_owned());
     let variants = ["6.6", "6.18", "7.1"]
         .iter()
-        .filter_map(|r| {
-            Some(VariantDef {
-                name: format!("linux-{r}"),
-                profile: profile_named(r)?,
-                features: Vec::new(),
-                base_slice: None,
-                shares: Default::default(),
-            })
-        })
+        .filter_map(|r| Some(VariantDef::new(format!("linux-{r}"), profile_named(r)?)))
         .collect();
     let mut sc = Scenario {
         name,
@@ -476,8 +468,13 @@ pub fn import(file: &str, text: &str) -> Result<Scenario, FileError> {
         newidle_pull: true,
         idle_is_preempted: false,
         resume_latency: 0,
+        linux_balance: None,
+        llcs: 1,
+        rng_stream: None,
         groups: vec![("root".to_string(), eevdf::group::TaskGroup::ROOT)],
         tasks: Vec::new(),
+        queues: Vec::new(),
+        locks: Vec::new(),
         variants,
         metrics: Vec::new(),
         ignored: Vec::new(),

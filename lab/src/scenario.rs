@@ -20,9 +20,7 @@ use eevdf::weight::LoadWeight;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::report::{Cell, Outcome};
-use crate::rng::Rng;
-use crate::sim::{Action, Config, Params, Sim, TaskSpec, Workload, G, N};
+use crate::sim::{G, N};
 use crate::trace::replay::profile_named;
 pub use crate::workload::*;
 
@@ -41,18 +39,70 @@ pub struct File {
     pub secs: Option<Spanned<f64>>,
     pub warmup_secs: Option<Spanned<f64>>,
     pub seed: Option<u64>,
+    /// One random stream for the whole scenario (its number), drawn in
+    /// event order; absent: a stream per task.
+    pub random_stream: Option<u64>,
     pub machine: Spanned<MachineFile>,
     #[serde(default)]
     pub groups: Vec<Spanned<GroupFile>>,
     #[serde(default)]
     pub tasks: Vec<Spanned<TaskFile>>,
+    #[serde(default)]
+    pub queues: Vec<Spanned<QueueFile>>,
+    #[serde(default)]
+    pub locks: Vec<Spanned<String>>,
     /// An rt-app JSON file (path relative to this file) whose tasks are
     /// added to `tasks`.
     pub rtapp: Option<Spanned<String>>,
     #[serde(default)]
     pub variants: Vec<Spanned<VariantFile>>,
     #[serde(default)]
-    pub metrics: Vec<Spanned<String>>,
+    pub metrics: Vec<Spanned<MetricFile>>,
+}
+
+/// A metric: `"kind"` / `"kind:of"`, or a table naming its column.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum MetricFile {
+    Short(String),
+    Table(Box<MetricTable>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricTable {
+    pub column: Option<String>,
+    pub metric: String,
+    pub of: Option<Names>,
+    pub sets: Option<Vec<Vec<String>>>,
+    pub by: Option<Vec<String>>,
+    pub per: Option<String>,
+    pub than: Option<String>,
+    pub every: Option<String>,
+    pub stat: Option<String>,
+    pub cpu: Option<u32>,
+    pub unit: Option<String>,
+    pub over: Option<String>,
+    pub decimals: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueFile {
+    pub name: Spanned<String>,
+    pub per: Option<Spanned<String>>,
+    pub items: Option<Spanned<u32>>,
+    pub arrive: Option<Spanned<ArriveFile>>,
+    pub latency: Option<Spanned<String>>,
+    pub batch: Option<Spanned<u32>>,
+    pub hops: Option<Spanned<u64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArriveFile {
+    pub items: u32,
+    pub at: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,6 +113,9 @@ pub struct MachineFile {
     pub newidle_pull: Option<bool>,
     pub idle_is_preempted: Option<bool>,
     pub resume_latency: Option<Spanned<String>>,
+    pub linux_balance: Option<bool>,
+    pub nohz: Option<bool>,
+    pub llcs: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,6 +164,15 @@ pub struct PhaseFile {
     pub wake: Option<Spanned<Names>>,
     pub sync: Option<bool>,
     pub pick: Option<Spanned<String>>,
+    pub take: Option<Spanned<String>>,
+    pub put: Option<Spanned<String>>,
+    pub to: Option<Spanned<String>>,
+    pub items: Option<Spanned<u32>>,
+    #[serde(rename = "move")]
+    pub move_from: Option<Spanned<String>>,
+    pub into: Option<Spanned<String>>,
+    pub lock: Option<Spanned<String>>,
+    pub unlock: Option<Spanned<String>>,
     #[serde(rename = "loop")]
     pub loops: Option<Spanned<i64>>,
     pub phases: Option<Spanned<Vec<Spanned<PhaseFile>>>>,
@@ -125,6 +187,14 @@ pub struct VariantFile {
     pub features: Vec<Spanned<String>>,
     pub base_slice: Option<Spanned<String>>,
     pub shares_rule: Option<Spanned<String>>,
+    pub idle_is_preempted: Option<bool>,
+    pub llcs: Option<Spanned<u32>>,
+    pub wake_rule: Option<Spanned<String>>,
+    pub affine_wakeups: Option<bool>,
+    #[serde(default)]
+    pub pinned: Vec<Spanned<String>>,
+    pub kthreads: Option<bool>,
+    pub notes: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// A wake to resolve: (instance, op index, names, field path, span).
@@ -154,6 +224,34 @@ impl Ctx<'_> {
             col,
             msg: format!("{field}: {msg}"),
         }
+    }
+}
+
+/// The queue and lock names phases refer to.
+struct Shared {
+    queues: Vec<String>,
+    locks: Vec<String>,
+}
+
+impl Shared {
+    fn queue(&self, ctx: &Ctx, q: &Spanned<String>, field: &str) -> Result<usize, FileError> {
+        self.queues
+            .iter()
+            .position(|n| n == q.get_ref())
+            .ok_or_else(|| ctx.err(q.span(), field, format!("no queue '{}'", q.get_ref())))
+    }
+
+    fn lock(&self, ctx: &Ctx, l: &Spanned<String>, field: &str) -> Result<usize, FileError> {
+        self.locks
+            .iter()
+            .position(|n| n == l.get_ref())
+            .ok_or_else(|| {
+                ctx.err(
+                    l.span(),
+                    field,
+                    format!("no lock '{}' (name it in locks)", l.get_ref()),
+                )
+            })
     }
 }
 
@@ -283,6 +381,7 @@ fn phase_err(ctx: &Ctx, p: &Spanned<PhaseFile>, path: &str, msg: &str) -> FileEr
 /// for sure).
 fn compile_phases(
     ctx: &Ctx,
+    shared: &Shared,
     phases: &[Spanned<PhaseFile>],
     path: &str,
     out: &mut Vec<Op>,
@@ -299,6 +398,11 @@ fn compile_phases(
             f.block.is_some(),
             f.timer.is_some(),
             f.wake.is_some(),
+            f.take.is_some(),
+            f.put.is_some(),
+            f.move_from.is_some(),
+            f.lock.is_some(),
+            f.unlock.is_some(),
             f.phases.is_some(),
         ]
         .iter()
@@ -309,11 +413,20 @@ fn compile_phases(
                 ctx,
                 p,
                 &path,
-                "a phase has exactly one of run, sleep, block, timer, wake or phases (a loop)",
+                "a phase has exactly one of run, sleep, block, timer, wake, take, put, move, lock, unlock or phases (a loop)",
             ));
         }
-        if f.wake.is_none() && (f.sync.is_some() || f.pick.is_some()) {
-            return Err(phase_err(ctx, p, &path, "sync and pick belong to a wake"));
+        if f.wake.is_none() && f.put.is_none() && f.sync.is_some() {
+            return Err(phase_err(ctx, p, &path, "sync belongs to a wake or a put"));
+        }
+        if f.wake.is_none() && f.pick.is_some() {
+            return Err(phase_err(ctx, p, &path, "pick belongs to a wake"));
+        }
+        if f.put.is_none() && (f.to.is_some() || f.items.is_some()) {
+            return Err(phase_err(ctx, p, &path, "to and items belong to a put"));
+        }
+        if f.move_from.is_none() && f.into.is_some() {
+            return Err(phase_err(ctx, p, &path, "into belongs to a move"));
         }
         if f.phases.is_none() && f.loops.is_some() {
             return Err(phase_err(
@@ -371,6 +484,52 @@ fn compile_phases(
                 pick,
                 sync: f.sync.unwrap_or(false),
             });
+        } else if let Some(q) = &f.take {
+            out.push(Op::Take(shared.queue(ctx, q, &format!("{path}.take"))?));
+        } else if let Some(q) = &f.put {
+            let queue = shared.queue(ctx, q, &format!("{path}.put"))?;
+            let to_next = match &f.to {
+                None => false,
+                Some(t) if t.get_ref() == "next" => true,
+                Some(t) => {
+                    return Err(ctx.err(
+                        t.span(),
+                        &format!("{path}.to"),
+                        format!("'{}' is not next (the next instance's queue)", t.get_ref()),
+                    ))
+                }
+            };
+            let items = match &f.items {
+                None => 1,
+                Some(n) if (1..=1_000_000).contains(n.get_ref()) => *n.get_ref(),
+                Some(n) => return Err(ctx.err(n.span(), &format!("{path}.items"), "1 to 1000000")),
+            };
+            out.push(Op::Put {
+                queue,
+                to_next,
+                items,
+                sync: f.sync.unwrap_or(false),
+            });
+        } else if let Some(q) = &f.move_from {
+            let from = shared.queue(ctx, q, &format!("{path}.move"))?;
+            let Some(into) = &f.into else {
+                return Err(phase_err(
+                    ctx,
+                    p,
+                    &path,
+                    "a move needs into (the queue it fills)",
+                ));
+            };
+            let to = shared.queue(ctx, into, &format!("{path}.into"))?;
+            out.push(Op::Move { from, to });
+        } else if let Some(l) = &f.lock {
+            out.push(Op::Lock(shared.lock(ctx, l, &format!("{path}.lock"))?));
+        } else if let Some(l) = &f.unlock {
+            out.push(Op::Unlock(shared.lock(
+                ctx,
+                l,
+                &format!("{path}.unlock"),
+            )?));
         } else if let Some(body) = &f.phases {
             if depth >= 8 {
                 return Err(phase_err(ctx, p, &path, "loops nest at most 8 deep"));
@@ -391,6 +550,7 @@ fn compile_phases(
             out.push(Op::LoopStart(count));
             let inner = compile_phases(
                 ctx,
+                shared,
                 body.get_ref(),
                 &format!("{path}.phases"),
                 out,
@@ -465,6 +625,56 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
         Some(r) => parse_duration(r.get_ref())
             .map_err(|e| ctx.err(r.span(), "machine.resume_latency", e))?,
     };
+    let llcs = |l: &Option<Spanned<u32>>, field: &str| match l {
+        None => Ok(None),
+        Some(n) if *n.get_ref() >= 1 && cpus % *n.get_ref() as usize == 0 => {
+            Ok(Some(*n.get_ref() as usize))
+        }
+        Some(n) => Err(ctx.err(
+            n.span(),
+            field,
+            format!("a number of LLCs that divides the {cpus} CPUs evenly"),
+        )),
+    };
+    let machine_llcs = llcs(&m.llcs, "machine.llcs")?.unwrap_or(1);
+    let linux_balance = m
+        .linux_balance
+        .unwrap_or(false)
+        .then(|| m.nohz.unwrap_or(true));
+    if m.nohz.is_some() && linux_balance.is_none() {
+        return Err(ctx.err(
+            raw.machine.span(),
+            "machine.nohz",
+            "nohz belongs to linux_balance = true",
+        ));
+    }
+
+    // Queue and lock names (the phases refer to them).
+    let mut shared = Shared {
+        queues: Vec::new(),
+        locks: Vec::new(),
+    };
+    for (i, q) in raw.queues.iter().enumerate() {
+        let n = &q.get_ref().name;
+        if n.get_ref().is_empty() || shared.queues.contains(n.get_ref()) {
+            return Err(ctx.err(
+                n.span(),
+                &format!("queues[{i}].name"),
+                format!("'{}' is empty or names another queue already", n.get_ref()),
+            ));
+        }
+        shared.queues.push(n.get_ref().clone());
+    }
+    for (i, l) in raw.locks.iter().enumerate() {
+        if l.get_ref().is_empty() || shared.locks.contains(l.get_ref()) {
+            return Err(ctx.err(
+                l.span(),
+                &format!("locks[{i}]"),
+                format!("'{}' is empty or names another lock already", l.get_ref()),
+            ));
+        }
+        shared.locks.push(l.get_ref().clone());
+    }
 
     // Groups.
     let mut groups: Vec<(String, TaskGroup)> = vec![("root".to_string(), TaskGroup::ROOT)];
@@ -641,6 +851,7 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
         program.push(Op::LoopStart(top));
         let advances = compile_phases(
             &ctx,
+            &shared,
             tf.phases.get_ref(),
             &format!("{path}.phases"),
             &mut program,
@@ -695,6 +906,15 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
     }
     check_capacity(&ctx, &groups, &tasks)?;
     for (id, op, names, field, span) in wakes {
+        // A random pick draws among all the named and draws again when it
+        // hits the waker itself; the others skip the waker.
+        let random = matches!(
+            tasks[id].program[op],
+            Op::Wake {
+                pick: Pick::Random,
+                ..
+            }
+        );
         let mut targets = Vec::new();
         for n in &names {
             let ids = spec_names
@@ -702,12 +922,17 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
                 .find(|(s, _)| s == n)
                 .map(|(_, ids)| ids)
                 .ok_or_else(|| ctx.err(span.clone(), &field, format!("no task '{n}'")))?;
-            targets.extend(ids.iter().copied().filter(|&t| t != id));
+            targets.extend(ids.iter().copied().filter(|&t| random || t != id));
+        }
+        if random && targets.iter().all(|&t| t == id) {
+            targets.clear();
         }
         if let Op::Wake { targets: tg, .. } = &mut tasks[id].program[op] {
             *tg = targets;
         }
     }
+
+    let queues = compile_queues(&ctx, &raw.queues, &spec_names, &tasks)?;
 
     // Variants.
     let mut variants = Vec::new();
@@ -771,12 +996,61 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
                 ))
             }
         };
+        let wake_rule = match (vf.wake_rule.as_ref(), vf.affine_wakeups) {
+            (None, None) => WakeRuleDef::Release,
+            (Some(w), a) if w.get_ref() == "v2.6.33" => WakeRuleDef::V2_6_33 {
+                affine_wakeups: a.unwrap_or(true),
+            },
+            (Some(w), _) => {
+                return Err(ctx.err(
+                    w.span(),
+                    &format!("{path}.wake_rule"),
+                    format!(
+                        "'{}' is not v2.6.33 (without it: the release's own)",
+                        w.get_ref()
+                    ),
+                ))
+            }
+            (None, Some(_)) => {
+                return Err(ctx.err(
+                    v.span(),
+                    &format!("{path}.affine_wakeups"),
+                    "affine_wakeups belongs to wake_rule = \"v2.6.33\"",
+                ))
+            }
+        };
+        let mut pinned = Vec::new();
+        for (j, n) in vf.pinned.iter().enumerate() {
+            let ids = spec_names
+                .iter()
+                .find(|(s, _)| s == n.get_ref())
+                .map(|(_, ids)| ids)
+                .ok_or_else(|| {
+                    ctx.err(
+                        n.span(),
+                        &format!("{path}.pinned[{j}]"),
+                        format!("no task '{}'", n.get_ref()),
+                    )
+                })?;
+            pinned.extend(ids.iter().copied());
+        }
         variants.push(VariantDef {
             name: vname.clone(),
             profile,
             features,
             base_slice,
             shares,
+            idle_is_preempted: vf.idle_is_preempted,
+            llcs: llcs(&vf.llcs, &format!("{path}.llcs"))?,
+            wake_rule,
+            pinned,
+            kthreads: vf.kthreads.unwrap_or(true),
+            notes: vf
+                .notes
+                .iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         });
     }
     if variants.is_empty() {
@@ -798,8 +1072,13 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
         newidle_pull: m.newidle_pull.unwrap_or(true),
         idle_is_preempted: m.idle_is_preempted.unwrap_or(false),
         resume_latency,
+        linux_balance,
+        llcs: machine_llcs,
+        rng_stream: raw.random_stream,
         groups,
         tasks,
+        queues,
+        locks: shared.locks,
         variants,
         metrics: Vec::new(),
         ignored: Vec::new(),
@@ -819,77 +1098,546 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
     }
     check_capacity(&ctx, &sc.groups, &sc.tasks)?;
     // Metrics, over the file's tasks and an rt-app file's.
-    let spec_names = spec_names_of(&sc);
-    let groups = &sc.groups;
-    let tasks = &sc.tasks;
-    let mut metrics = Vec::new();
-    let all: Vec<usize> = (0..tasks.len()).collect();
-    let entries: Vec<(String, Range<usize>)> = if raw.metrics.is_empty() {
-        let mut d: Vec<(String, Range<usize>)> = spec_names
-            .iter()
-            .flat_map(|(n, _)| {
-                [
-                    (format!("cpu_share:{n}"), 0..0),
-                    (format!("wait_max_us:{n}"), 0..0),
-                ]
-            })
-            .collect();
-        d.push(("cpu_busy".to_string(), 0..0));
-        d
+    sc.metrics = if raw.metrics.is_empty() {
+        default_metrics(&sc)
     } else {
-        raw.metrics
+        let mut metrics: Vec<MetricDef> = Vec::new();
+        for (i, m) in raw.metrics.iter().enumerate() {
+            let d = compile_metric(&ctx, &sc, m, &format!("metrics[{i}]"))?;
+            if metrics.iter().any(|o| o.name == d.name) {
+                return Err(ctx.err(
+                    m.span(),
+                    &format!("metrics[{i}]"),
+                    format!("column '{}' twice", d.name),
+                ));
+            }
+            metrics.push(d);
+        }
+        metrics
+    };
+    Ok(sc)
+}
+
+/// Task instances named by a task's or a group's name.
+fn instances_of(sc: &Scenario, name: &str) -> Option<Vec<usize>> {
+    if let Some((_, ids)) = spec_names_of(sc).into_iter().find(|(n, _)| n == name) {
+        return Some(ids);
+    }
+    let g = sc.groups.iter().position(|(n, _)| n == name)?;
+    Some(
+        (0..sc.tasks.len())
+            .filter(|&t| sc.tasks[t].group as usize == g)
+            .collect(),
+    )
+}
+
+/// Checks one `metrics` entry.
+fn compile_metric(
+    ctx: &Ctx,
+    sc: &Scenario,
+    m: &Spanned<MetricFile>,
+    field: &str,
+) -> Result<MetricDef, FileError> {
+    let err = |msg: String| ctx.err(m.span(), field, msg);
+    let short;
+    let t: &MetricTable = match m.get_ref() {
+        MetricFile::Table(t) => t,
+        MetricFile::Short(text) => {
+            let (k, of) = match text.split_once(':') {
+                Some((k, o)) => (k, Some(Names::One(o.to_string()))),
+                None => (text.as_str(), None),
+            };
+            short = MetricTable {
+                column: Some(text.clone()),
+                metric: k.to_string(),
+                of,
+                sets: None,
+                by: None,
+                per: None,
+                than: None,
+                every: None,
+                stat: None,
+                cpu: None,
+                unit: None,
+                over: None,
+                decimals: None,
+            };
+            &short
+        }
+    };
+    let kname = t.metric.as_str();
+    if !METRIC_NAMES.contains(&kname) {
+        return Err(err(format!(
+            "unknown metric '{kname}' (one of {})",
+            METRIC_NAMES.join(", ")
+        )));
+    }
+    let name = t.column.clone().unwrap_or_else(|| match &t.of {
+        Some(Names::One(o)) => format!("{kname}:{o}"),
+        _ => kname.to_string(),
+    });
+    if name.is_empty() {
+        return Err(err("an empty column name".into()));
+    }
+    let names: Vec<String> = match &t.of {
+        None => Vec::new(),
+        Some(Names::One(o)) => vec![o.clone()],
+        Some(Names::Many(v)) => v.clone(),
+    };
+    // Which options each metric takes.
+    let takes = |opts: &[&str]| -> Result<(), FileError> {
+        let given = [
+            ("sets", t.sets.is_some()),
+            ("by", t.by.is_some()),
+            ("per", t.per.is_some()),
+            ("than", t.than.is_some()),
+            ("every", t.every.is_some()),
+            ("stat", t.stat.is_some()),
+            ("cpu", t.cpu.is_some()),
+            ("unit", t.unit.is_some()),
+            ("over", t.over.is_some()),
+        ];
+        for (o, g) in given {
+            if g && !opts.contains(&o) {
+                return Err(err(format!("{kname} has no option {o}")));
+            }
+        }
+        Ok(())
+    };
+    let machine_wide = [
+        "cpu_busy",
+        "switches_per_s",
+        "idle_cpu_used",
+        "wakeups_with_idle_cpu",
+        "wake_affine",
+        "makespan_ms",
+        "finished",
+        "together",
+        "stacked",
+    ];
+    let about_queues = ["puts", "puts_per_s"];
+    let about_groups = ["group_weight"];
+    let mut of = Vec::new();
+    if machine_wide.contains(&kname) {
+        if !names.is_empty() {
+            return Err(err(format!("{kname} is about the machine, not a task")));
+        }
+    } else if !about_queues.contains(&kname) && !about_groups.contains(&kname) {
+        if names.is_empty() {
+            of = (0..sc.tasks.len()).collect();
+        }
+        for n in &names {
+            let ids = instances_of(sc, n).ok_or_else(|| err(format!("no task or group '{n}'")))?;
+            of.extend(ids);
+        }
+    }
+    let period = |default: u64| -> Result<u64, FileError> {
+        match &t.every {
+            None => Ok(default),
+            Some(e) => match parse_duration(e) {
+                Ok(p) if p >= 1_000 => Ok(p),
+                Ok(_) => Err(err("every: at least 1us".into())),
+                Err(e) => Err(err(format!("every: {e}"))),
+            },
+        }
+    };
+    let sets = || -> Result<Vec<Vec<usize>>, FileError> {
+        let Some(sets) = &t.sets else {
+            return Err(err(format!("{kname} needs sets (lists of task names)")));
+        };
+        let mut out = Vec::new();
+        for set in sets {
+            let mut ids = Vec::new();
+            for n in set {
+                ids.extend(
+                    instances_of(sc, n).ok_or_else(|| err(format!("no task or group '{n}'")))?,
+                );
+            }
+            if ids.len() < 2 {
+                return Err(err("a set has at least two tasks".into()));
+            }
+            out.push(ids);
+        }
+        if out.is_empty() {
+            return Err(err("sets is empty".into()));
+        }
+        Ok(out)
+    };
+    let queue_list = || -> Result<Vec<usize>, FileError> {
+        if names.is_empty() {
+            return Err(err(format!("{kname} needs of (queue names)")));
+        }
+        names
             .iter()
-            .map(|m| (m.get_ref().clone(), m.span()))
+            .map(|n| {
+                sc.queues
+                    .iter()
+                    .position(|q| &q.name == n)
+                    .ok_or_else(|| err(format!("no queue '{n}'")))
+            })
             .collect()
     };
-    for (i, (m, span)) in entries.into_iter().enumerate() {
-        let field = format!("metrics[{i}]");
-        let (kname, sel) = match m.split_once(':') {
-            Some((k, s)) => (k, Some(s)),
-            None => (m.as_str(), None),
-        };
-        let kind = METRIC_KINDS
-            .iter()
-            .find(|(n, _)| *n == kname)
-            .map(|k| k.1)
-            .ok_or_else(|| {
-                let names: Vec<&str> = METRIC_KINDS.iter().map(|k| k.0).collect();
-                ctx.err(
-                    span.clone(),
-                    &field,
-                    format!("unknown metric '{kname}' (one of {})", names.join(", ")),
-                )
-            })?;
-        let machine_wide = matches!(kind, MetricKind::CpuBusy | MetricKind::SwitchesPerS);
-        let of = match (sel, machine_wide) {
-            (None, _) => all.clone(),
-            (Some(_), true) => {
-                return Err(ctx.err(
-                    span,
-                    &field,
-                    format!("{kname} is about the machine, not a task"),
-                ))
+    let kind = match kname {
+        "cpu_share" => {
+            takes(&[])?;
+            MetricKind::CpuShare
+        }
+        "cpus_used" => {
+            takes(&["over"])?;
+            let over_makespan = match t.over.as_deref() {
+                None | Some("measured") => false,
+                Some("makespan") => true,
+                Some(o) => return Err(err(format!("over: '{o}' is not measured or makespan"))),
+            };
+            MetricKind::CpusUsed { over_makespan }
+        }
+        "wait_mean_us" | "wait_max_us" | "wait_p99_us" => {
+            takes(&[])?;
+            match kname {
+                "wait_mean_us" => MetricKind::WaitMeanUs,
+                "wait_max_us" => MetricKind::WaitMaxUs,
+                _ => MetricKind::WaitP99Us,
             }
-            (Some(s), false) => {
-                if let Some((_, ids)) = spec_names.iter().find(|(n, _)| n == s) {
-                    ids.clone()
-                } else if let Some(g) = groups.iter().position(|(n, _)| n == s) {
-                    (0..tasks.len())
-                        .filter(|&t| tasks[t].group as usize == g)
-                        .collect()
-                } else {
-                    return Err(ctx.err(span, &field, format!("no task or group '{s}'")));
+        }
+        "waits_over" => {
+            takes(&["than"])?;
+            let than = match t.than.as_deref() {
+                None => return Err(err("waits_over needs than (a duration or tick)".into())),
+                Some("tick") => 0,
+                Some(d) => match parse_duration(d) {
+                    Ok(v) if v > 0 => v,
+                    Ok(_) => return Err(err("than: above 0".into())),
+                    Err(e) => return Err(err(format!("than: {e}"))),
+                },
+            };
+            MetricKind::WaitsOver(than)
+        }
+        "wakeups" | "wakeups_per_s" => {
+            takes(&[])?;
+            MetricKind::Wakeups {
+                per_s: kname == "wakeups_per_s",
+            }
+        }
+        "woken_in_place" => {
+            takes(&[])?;
+            MetricKind::WokenInPlace
+        }
+        "migrations" | "migrations_per_s" => {
+            takes(if kname == "migrations" {
+                &["by", "per"]
+            } else {
+                &["by"]
+            })?;
+            let mut by = 0;
+            for b in t.by.iter().flatten() {
+                by |= match b.as_str() {
+                    "wakeup" => MIGR_WAKEUP,
+                    "newidle" => MIGR_NEWIDLE,
+                    "balance" => MIGR_BALANCE,
+                    "active" => MIGR_ACTIVE,
+                    o => {
+                        return Err(err(format!(
+                            "by: '{o}' is not wakeup, newidle, balance or active"
+                        )))
+                    }
+                };
+            }
+            if t.by.is_none() {
+                by = MIGR_ALL;
+            } else if by == 0 {
+                return Err(err("by: name at least one kind".into()));
+            }
+            let per = if kname == "migrations_per_s" {
+                Per::Second
+            } else {
+                match t.per.as_deref() {
+                    None => Per::Run,
+                    Some("s") => Per::Second,
+                    Some(q) => match sc.queues.iter().position(|d| d.name == q) {
+                        Some(i) => Per::Puts(vec![i]),
+                        None => return Err(err(format!("per: '{q}' is not s nor a queue's name"))),
+                    },
+                }
+            };
+            MetricKind::Migrations { by, per }
+        }
+        "tasks_per_cpu" => {
+            takes(&[])?;
+            MetricKind::TasksPerCpu
+        }
+        "spin_share" => {
+            takes(&[])?;
+            MetricKind::SpinShare
+        }
+        "together" => {
+            takes(&["sets"])?;
+            MetricKind::Together(sets()?)
+        }
+        "stacked" => {
+            takes(&["sets", "every"])?;
+            MetricKind::Stacked {
+                sets: sets()?,
+                period: period(1_000_000)?,
+            }
+        }
+        "cpu_busy"
+        | "switches_per_s"
+        | "idle_cpu_used"
+        | "wakeups_with_idle_cpu"
+        | "wake_affine" => {
+            takes(&[])?;
+            match kname {
+                "cpu_busy" => MetricKind::CpuBusy,
+                "switches_per_s" => MetricKind::SwitchesPerS,
+                "idle_cpu_used" => MetricKind::IdleCpuUsed,
+                "wakeups_with_idle_cpu" => MetricKind::WakeupsWithIdleCpu,
+                _ => MetricKind::WakeAffine,
+            }
+        }
+        "puts" | "puts_per_s" => {
+            takes(&["unit"])?;
+            let kilo = match t.unit.as_deref() {
+                None => false,
+                Some("k") if kname == "puts_per_s" => true,
+                Some(u) => return Err(err(format!("unit: '{u}' is not k (thousands per second)"))),
+            };
+            MetricKind::Puts {
+                queues: queue_list()?,
+                per_s: kname == "puts_per_s",
+                kilo,
+            }
+        }
+        "group_weight" => {
+            takes(&["every", "stat", "cpu"])?;
+            if names.is_empty() {
+                return Err(err("group_weight needs of (group names)".into()));
+            }
+            let mut groups = Vec::new();
+            for n in &names {
+                match sc.groups.iter().position(|(g, _)| g == n) {
+                    Some(g) if g > 0 => groups.push(g as u32),
+                    _ => return Err(err(format!("no group '{n}' (the root has no entity)"))),
                 }
             }
-        };
-        if metrics.iter().any(|d: &MetricDef| d.name == m) {
-            return Err(ctx.err(span, &field, format!("'{m}' twice")));
+            let cpus = match t.cpu {
+                None => (0..sc.cpus).collect(),
+                Some(c) if (c as usize) < sc.cpus => vec![c as usize],
+                Some(_) => return Err(err(format!("cpu: 0 to {}", sc.cpus - 1))),
+            };
+            let stat = match t.stat.as_deref() {
+                None | Some("mean") => SampleStat::Mean,
+                Some("min") => SampleStat::Min,
+                Some("max") => SampleStat::Max,
+                Some(o) => return Err(err(format!("stat: '{o}' is not mean, min or max"))),
+            };
+            MetricKind::GroupWeight {
+                list: names.len() > 1 || matches!(t.of, Some(Names::Many(_))),
+                groups,
+                cpus,
+                stat,
+                period: period(1_000_000)?,
+            }
         }
-        metrics.push(MetricDef { name: m, kind, of });
-    }
+        "makespan_ms" | "finished" => {
+            takes(&[])?;
+            if !sc.queues.iter().any(|q| q.hops.is_some()) {
+                return Err(err(format!(
+                    "{kname} needs a queue with hops (the items whose last hop ends the job)"
+                )));
+            }
+            if kname == "finished" {
+                MetricKind::Finished
+            } else {
+                MetricKind::MakespanMs
+            }
+        }
+        _ => return Err(err(format!("unknown metric '{kname}'"))),
+    };
+    let decimals = match t.decimals {
+        None => None,
+        Some(d) if d <= 9 => Some(d as usize),
+        Some(_) => return Err(err("decimals: 0 to 9".into())),
+    };
+    Ok(MetricDef {
+        name,
+        kind,
+        of,
+        decimals,
+    })
+}
 
-    sc.metrics = metrics;
-    Ok(sc)
+/// Checks the queues and how the tasks use them.
+fn compile_queues(
+    ctx: &Ctx,
+    raw: &[Spanned<QueueFile>],
+    spec_names: &[(String, Vec<usize>)],
+    tasks: &[TaskDef],
+) -> Result<Vec<QueueDef>, FileError> {
+    let mut queues = Vec::new();
+    for (i, q) in raw.iter().enumerate() {
+        let path = format!("queues[{i}]");
+        let qf = q.get_ref();
+        let per = match &qf.per {
+            None => QueuePer::One,
+            Some(p) if p.get_ref() == "cpu" => QueuePer::Cpu,
+            Some(p) => match spec_names.iter().find(|(n, _)| n == p.get_ref()) {
+                Some((_, ids)) => QueuePer::Task(ids.clone()),
+                None => {
+                    return Err(ctx.err(
+                        p.span(),
+                        &format!("{path}.per"),
+                        format!("'{}' is not cpu nor a task's name", p.get_ref()),
+                    ))
+                }
+            },
+        };
+        let items = match &qf.items {
+            None => 0,
+            Some(n) if *n.get_ref() <= 1_000_000 => *n.get_ref(),
+            Some(n) => return Err(ctx.err(n.span(), &format!("{path}.items"), "0 to 1000000")),
+        };
+        let arrive = match &qf.arrive {
+            None => None,
+            Some(a) => {
+                let af = a.get_ref();
+                if af.items > 1_000_000 {
+                    return Err(ctx.err(a.span(), &format!("{path}.arrive.items"), "0 to 1000000"));
+                }
+                let at = parse_dist(&af.at)
+                    .map_err(|e| ctx.err(a.span(), &format!("{path}.arrive.at"), e))?;
+                if per != QueuePer::One {
+                    return Err(ctx.err(
+                        a.span(),
+                        &format!("{path}.arrive"),
+                        "arrivals go to a queue of one instance (no per)",
+                    ));
+                }
+                Some((af.items, at))
+            }
+        };
+        let latency = match &qf.latency {
+            None => None,
+            Some(l) => Some(
+                parse_dist(l.get_ref())
+                    .map_err(|e| ctx.err(l.span(), &format!("{path}.latency"), e))?,
+            ),
+        };
+        let batch = match &qf.batch {
+            None => 1,
+            Some(b) if (1..=1_000_000).contains(b.get_ref()) => *b.get_ref(),
+            Some(b) => return Err(ctx.err(b.span(), &format!("{path}.batch"), "1 to 1000000")),
+        };
+        let hops = match &qf.hops {
+            None => None,
+            Some(h) if *h.get_ref() >= 1 => Some(*h.get_ref()),
+            Some(h) => return Err(ctx.err(h.span(), &format!("{path}.hops"), "at least 1")),
+        };
+        if let Some(h) = hops {
+            if latency.is_some() || batch > 1 || arrive.is_some() {
+                return Err(ctx.err(
+                    q.span(),
+                    &format!("{path}.hops"),
+                    "a queue with hops has no latency, batch nor arrive",
+                ));
+            }
+            if h > u32::MAX as u64 {
+                return Err(ctx.err(q.span(), &format!("{path}.hops"), "at most 4294967295"));
+            }
+        }
+        if i >= 4096 {
+            return Err(ctx.err(q.span(), &path, "at most 4096 queues"));
+        }
+        queues.push(QueueDef {
+            name: qf.name.get_ref().clone(),
+            per,
+            items,
+            arrive,
+            latency,
+            batch,
+            hops,
+        });
+    }
+    // Where each task takes from and puts to must be an instance it has.
+    for (t, td) in tasks.iter().enumerate() {
+        let pinned_cpu = td.allowed.as_ref().filter(|a| a.len() == 1).map(|a| a[0]);
+        for op in &td.program {
+            let (q, what, next) = match *op {
+                Op::Take(q) => (q, "take", false),
+                Op::Put {
+                    queue,
+                    to_next,
+                    items,
+                    ..
+                } => {
+                    if queues[queue].hops.is_some() && items > 1 {
+                        return Err(ctx.err(
+                            raw[queue].span(),
+                            &format!("queues[{queue}]"),
+                            format!(
+                                "task '{}' puts several items at once into a queue with hops (a put passes on the one item taken)",
+                                td.name
+                            ),
+                        ));
+                    }
+                    (queue, "put", to_next)
+                }
+                Op::Move { from, to } => {
+                    for q in [from, to] {
+                        if queues[q].hops.is_some() {
+                            return Err(ctx.err(
+                                raw[q].span(),
+                                &format!("queues[{q}]"),
+                                format!("task '{}' moves items of a queue with hops", td.name),
+                            ));
+                        }
+                        if queues[q].per == QueuePer::Cpu {
+                            return Err(ctx.err(
+                                raw[q].span(),
+                                &format!("queues[{q}]"),
+                                format!("task '{}' moves items of a per-CPU queue", td.name),
+                            ));
+                        }
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            let qd = &queues[q];
+            let at = raw[q].span();
+            let field = format!("queues[{q}]");
+            match &qd.per {
+                QueuePer::Cpu if what == "take" && pinned_cpu.is_none() => {
+                    return Err(ctx.err(
+                        at,
+                        &field,
+                        format!(
+                            "task '{}' takes from a per-CPU queue, so it must be pinned to one CPU",
+                            td.name
+                        ),
+                    ))
+                }
+                QueuePer::Task(ids) if !ids.contains(&t) => {
+                    return Err(ctx.err(
+                        at,
+                        &field,
+                        format!(
+                            "task '{}' uses a queue per instance of another task (per = its own name)",
+                            td.name
+                        ),
+                    ))
+                }
+                QueuePer::One | QueuePer::Cpu if next => {
+                    return Err(ctx.err(
+                        at,
+                        &field,
+                        format!("task '{}' puts to the next instance of a queue that has no instances per task", td.name),
+                    ))
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(queues)
 }
 
 /// Every task of a group may end up on one CPU, beside the entities of the
@@ -919,227 +1667,4 @@ fn check_capacity(
     Ok(())
 }
 
-// ---------------------------------------------------------------------------
-// Running.
-
-struct Inst {
-    pc: usize,
-    loops: Vec<u64>,
-    timer_at: Option<u64>,
-    next: usize,
-    rng: Rng,
-}
-
-/// The generic engine: each task runs its program.
-pub struct Engine<'a> {
-    sc: &'a Scenario,
-    inst: Vec<Inst>,
-}
-
-impl<'a> Engine<'a> {
-    pub fn new(sc: &'a Scenario, seed: u64) -> Engine<'a> {
-        let base = Rng::new(seed).fork(0x5CE);
-        Engine {
-            sc,
-            inst: (0..sc.tasks.len())
-                .map(|t| Inst {
-                    pc: 0,
-                    loops: Vec::new(),
-                    timer_at: None,
-                    next: 0,
-                    rng: base.fork(t as u64 + 1),
-                })
-                .collect(),
-        }
-    }
-}
-
-impl Workload for Engine<'_> {
-    fn next(&mut self, sim: &mut Sim, t: usize) -> Action {
-        let prog = &self.sc.tasks[t].program;
-        // Bounded: compile() puts a run in every forever loop.
-        for _ in 0..100_000 {
-            let i = &mut self.inst[t];
-            let Some(op) = prog.get(i.pc) else {
-                // The program ended: the task sleeps for good.
-                return Action::Block;
-            };
-            i.pc += 1;
-            match op {
-                Op::Run(Dist::Fixed(0)) => {}
-                Op::Run(d) => {
-                    // At least 1 ns: a loop of wakes that takes no time at
-                    // all would never let the clock move.
-                    return Action::Run(d.sample(&mut i.rng).max(1));
-                }
-                Op::Sleep(d) => return Action::Sleep(d.sample(&mut i.rng)),
-                Op::Block => return Action::Block,
-                Op::Timer(period) => {
-                    let next = i.timer_at.unwrap_or(sim.now) + period;
-                    if next > sim.now {
-                        i.timer_at = Some(next);
-                        return Action::Sleep(next - sim.now);
-                    }
-                    // Late: the next period starts now.
-                    i.timer_at = Some(sim.now);
-                }
-                Op::Wake {
-                    targets,
-                    pick,
-                    sync,
-                } => {
-                    let cpu = sim.tasks[t].cpu;
-                    match pick {
-                        _ if targets.is_empty() => {}
-                        Pick::All => {
-                            for &w in targets {
-                                sim.wake(w, cpu, Some(t), *sync);
-                            }
-                        }
-                        Pick::Random => {
-                            let w = targets[i.rng.below(targets.len() as u64) as usize];
-                            sim.wake(w, cpu, Some(t), *sync);
-                        }
-                        Pick::Next => {
-                            let w = targets[i.next % targets.len()];
-                            i.next += 1;
-                            sim.wake(w, cpu, Some(t), *sync);
-                        }
-                    }
-                }
-                Op::LoopStart(n) => i.loops.push(n.unwrap_or(u64::MAX)),
-                Op::LoopEnd(start) => {
-                    let top = i.loops.last_mut();
-                    match top {
-                        Some(c) if *c == u64::MAX => i.pc = start + 1,
-                        Some(c) if *c > 1 => {
-                            *c -= 1;
-                            i.pc = start + 1;
-                        }
-                        _ => {
-                            i.loops.pop();
-                        }
-                    }
-                }
-            }
-        }
-        Action::Block
-    }
-}
-
-fn pct(v: &mut [u64], p: f64) -> u64 {
-    if v.is_empty() {
-        return 0;
-    }
-    v.sort_unstable();
-    v[((v.len() - 1) as f64 * p).round() as usize]
-}
-
-fn leak(s: &str) -> &'static str {
-    Box::leak(s.to_string().into_boxed_str())
-}
-
-/// The engine configuration of one variant.
-pub fn config(sc: &Scenario, v: &VariantDef, params: &Params) -> Config {
-    let mut cfg = Config::new(v.profile, sc.cpus, sc.hz, params);
-    cfg.features = v.profile.default_features();
-    if let Some(s) = v.base_slice {
-        cfg.base_slice = s;
-    }
-    cfg.shares = v.shares;
-    cfg.groups = sc.groups.iter().map(|g| g.1).collect();
-    cfg.newidle_pull = sc.newidle_pull;
-    cfg.idle_is_preempted = sc.idle_is_preempted;
-    cfg.resume_latency = sc.resume_latency;
-    if let Some(w) = sc.warmup_secs {
-        cfg.warmup = crate::sim::START + (w * 1e9) as u64;
-    }
-    // The variant's own feature words, then the command line's.
-    let mut extra = v.features.clone();
-    extra.extend(cfg.extra_features.iter().cloned());
-    cfg.extra_features = extra;
-    cfg
-}
-
-/// Runs one variant of a scenario.
-pub fn run_variant(sc: &Scenario, v: &VariantDef, params: &Params) -> Outcome {
-    let cfg = config(sc, v, params);
-    let mut sim = Sim::new(cfg);
-    for td in &sc.tasks {
-        let mut spec = TaskSpec::new(&td.name, td.group, td.cpu);
-        spec.nice = td.nice;
-        spec.weight = td.weight;
-        spec.slice = td.slice;
-        spec.allowed = td.allowed.clone();
-        spec.kthread = td.kthread;
-        spec.keep_waits = sc
-            .metrics
-            .iter()
-            .any(|m| m.kind == MetricKind::WaitP99Us && m.of.contains(&sim.tasks.len()));
-        sim.add_task(spec);
-    }
-    let mut w = Engine::new(sc, params.seed);
-    sim.run(&mut w);
-
-    let measured = sim.measured().max(1) as f64;
-    let total_rt: u64 = sim.tasks.iter().map(|t| t.runtime).sum();
-    let mut metrics = Vec::new();
-    for m in &sc.metrics {
-        let ts = || m.of.iter().map(|&t| &sim.tasks[t]);
-        let v = match m.kind {
-            MetricKind::CpuShare => {
-                ts().map(|t| t.runtime).sum::<u64>() as f64 / total_rt.max(1) as f64
-            }
-            MetricKind::CpusUsed => ts().map(|t| t.runtime).sum::<u64>() as f64 / measured,
-            MetricKind::WaitMeanUs => {
-                let (n, s) = ts().fold((0, 0), |a, t| (a.0 + t.wake_wait.n, a.1 + t.wake_wait.sum));
-                if n == 0 {
-                    0.0
-                } else {
-                    s as f64 / n as f64 / 1e3
-                }
-            }
-            MetricKind::WaitMaxUs => ts().map(|t| t.wake_wait.max).max().unwrap_or(0) as f64 / 1e3,
-            MetricKind::WaitP99Us => {
-                let mut all: Vec<u64> = ts()
-                    .flat_map(|t| t.wake_wait.samples.iter().copied())
-                    .collect();
-                pct(&mut all, 0.99) as f64 / 1e3
-            }
-            MetricKind::WakeupsPerS => {
-                ts().map(|t| t.wakeups).sum::<u64>() as f64 / (measured / 1e9)
-            }
-            MetricKind::MigrationsPerS => {
-                ts().map(|t| t.migrations_wake + t.migrations_pull)
-                    .sum::<u64>() as f64
-                    / (measured / 1e9)
-            }
-            MetricKind::CpuBusy => {
-                sim.cpus.iter().map(|c| c.busy).sum::<u64>() as f64 / (measured * sc.cpus as f64)
-            }
-            MetricKind::SwitchesPerS => {
-                let secs = (sim.cfg.end - crate::sim::START) as f64 / 1e9;
-                sim.counts.switches as f64 / secs
-            }
-        };
-        metrics.push((leak(&m.name), v));
-    }
-    Outcome {
-        variant: leak(&v.name),
-        release: sim.cfg.profile.release,
-        features: sim.cfg.features,
-        metrics,
-        extra: vec![(
-            "migrations",
-            Cell::int(
-                sim.tasks
-                    .iter()
-                    .map(|t| t.migrations_wake + t.migrations_pull)
-                    .sum(),
-            ),
-        )],
-        notes: Vec::new(),
-        series: Vec::new(),
-        counts: sim.counts,
-    }
-}
+pub use crate::engine::{config, run_variant, Engine};

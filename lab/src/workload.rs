@@ -87,10 +87,73 @@ pub enum Op {
         pick: Pick,
         sync: bool,
     },
+    /// Take an item from a queue (the task's own instance of it), sleeping
+    /// until one is there.
+    Take(usize),
+    /// Put items into a queue, waking the tasks that take from it.
+    Put {
+        queue: usize,
+        /// Of a per-task queue: the next instance's (cyclically), not its own.
+        to_next: bool,
+        items: u32,
+        sync: bool,
+    },
+    /// Move every item of one queue into another (an inter-processor
+    /// interrupt handing work over), waking the second's takers if any moved.
+    Move {
+        from: usize,
+        to: usize,
+    },
+    /// Take a spinlock, spinning on the CPU while another task holds it.
+    Lock(usize),
+    /// Release a spinlock, handing it to the task spinning longest.
+    Unlock(usize),
     /// Start of a loop: its count (`None`: forever).
     LoopStart(Option<u64>),
     /// End of the loop that starts at this index.
     LoopEnd(usize),
+}
+
+/// How many instances a queue has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QueuePer {
+    /// One.
+    One,
+    /// One per CPU: a put goes to the putter's CPU's, a take (by a task
+    /// pinned to one CPU) from that CPU's.
+    Cpu,
+    /// One per instance of a `[[tasks]]` entry (its instances, in order): a
+    /// take is from the taker's own, a put to its own or the next one's.
+    Task(Vec<usize>),
+}
+
+/// A queue of items between tasks: a pipe, a ring, a device's completions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueDef {
+    pub name: String,
+    pub per: QueuePer,
+    /// Items in each instance at the start.
+    pub items: u32,
+    /// Items that instead arrive (in the first instance) at a time drawn
+    /// from this distribution each: (count, when).
+    pub arrive: Option<(u32, Dist)>,
+    /// An item put arrives this much later (a device, the network).
+    pub latency: Option<Dist>,
+    /// Puts that make one item (e.g. the rounds that answer one request).
+    pub batch: u32,
+    /// An item retires at its `hops`-th put instead of being queued again
+    /// (each take–run–put passes it on).
+    pub hops: Option<u64>,
+}
+
+/// Which run-queue placement rule wakeups follow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum WakeRuleDef {
+    /// The variant's release's `select_task_rq_fair`.
+    #[default]
+    Release,
+    /// v2.6.33's (`eevdf::wake::v2_6_33`), with or without AFFINE_WAKEUPS.
+    V2_6_33 { affine_wakeups: bool },
 }
 
 /// One task (an instance of a file's `[[tasks]]` entry).
@@ -116,45 +179,176 @@ pub struct VariantDef {
     pub features: Vec<String>,
     pub base_slice: Option<u64>,
     pub shares: SharesLoad,
+    /// Overrides the machine's `idle_is_preempted`.
+    pub idle_is_preempted: Option<bool>,
+    /// Overrides the machine's number of LLCs.
+    pub llcs: Option<usize>,
+    pub wake_rule: WakeRuleDef,
+    /// Task instances pinned to their first CPU in this variant.
+    pub pinned: Vec<usize>,
+    /// `false`: tasks marked `kthread` are not (what the per-CPU kthread
+    /// rule of v5.6, 52262ee567ad, cannot then see).
+    pub kthreads: bool,
+    /// Remarks for the JSON line's `notes` (column, remark).
+    pub notes: Vec<(String, String)>,
+}
+
+impl VariantDef {
+    /// A variant that runs `profile` as it is.
+    pub fn new(name: String, profile: Profile) -> VariantDef {
+        VariantDef {
+            name,
+            profile,
+            features: Vec::new(),
+            base_slice: None,
+            shares: SharesLoad::default(),
+            idle_is_preempted: None,
+            llcs: None,
+            wake_rule: WakeRuleDef::Release,
+            pinned: Vec::new(),
+            kthreads: true,
+            notes: Vec::new(),
+        }
+    }
 }
 
 /// A metric column: what, of which tasks.
 #[derive(Clone, Debug)]
 pub struct MetricDef {
-    /// As written (`cpu_share:busy`): the column's name.
+    /// The column's name (`cpu_share:busy`, or the file's `column`).
     pub name: String,
     pub kind: MetricKind,
     /// The task instances it is about (all for machine-wide metrics).
     pub of: Vec<usize>,
+    /// Decimals in the table (`None`: the lab's default for the name).
+    pub decimals: Option<usize>,
 }
 
+/// Which migrations a migration count counts (bits).
+pub const MIGR_WAKEUP: u8 = 1;
+pub const MIGR_NEWIDLE: u8 = 2;
+pub const MIGR_BALANCE: u8 = 4;
+pub const MIGR_ACTIVE: u8 = 8;
+pub const MIGR_ALL: u8 = 15;
+
+/// What a count is divided by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Per {
+    /// Nothing: a count.
+    Run,
+    /// The measured seconds.
+    Second,
+    /// The items put into these queues after the warm-up.
+    Puts(Vec<usize>),
+}
+
+/// A statistic of samples.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SampleStat {
+    Mean,
+    Min,
+    Max,
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub enum MetricKind {
     /// Their CPU time over all tasks' CPU time.
     CpuShare,
-    /// Their CPU time over the measured time (in CPUs).
-    CpusUsed,
+    /// Their CPU time over the measured time (in CPUs), or over the
+    /// makespan.
+    CpusUsed {
+        over_makespan: bool,
+    },
     WaitMeanUs,
     WaitMaxUs,
+    /// The wait at rank ⌊0.99·n⌋ of the n sorted waits.
     WaitP99Us,
-    WakeupsPerS,
-    MigrationsPerS,
+    /// Waits longer than this many ns (0: one tick), counted.
+    WaitsOver(u64),
+    Wakeups {
+        per_s: bool,
+    },
+    /// The fraction of their wakeups that requeued a delayed task in place.
+    WokenInPlace,
+    Migrations {
+        by: u8,
+        per: Per,
+    },
+    /// How many of them are on each CPU at the end (a list).
+    TasksPerCpu,
+    /// Their time spinning on a lock over their CPU time.
+    SpinShare,
+    /// The fraction of the measured time every task of a set runs at once,
+    /// the mean over the sets.
+    Together(Vec<Vec<usize>>),
+    /// The fraction of samples (every `period` ns from the warm-up) with
+    /// every task of a set on one CPU, the mean over the sets.
+    Stacked {
+        sets: Vec<Vec<usize>>,
+        period: u64,
+    },
     /// The machine's busy fraction.
     CpuBusy,
     /// Context switches per second on the machine.
     SwitchesPerS,
+    /// Of the wakeups made while an allowed CPU was idle, the fraction
+    /// placed on an idle CPU.
+    IdleCpuUsed,
+    WakeupsWithIdleCpu,
+    /// `wake_affine` choosing the waker's CPU, and running (a list).
+    WakeAffine,
+    /// Items put into the queues after the warm-up, per queue; per second
+    /// (in thousands with `kilo`).
+    Puts {
+        queues: Vec<usize>,
+        per_s: bool,
+        kilo: bool,
+    },
+    /// The weight of the groups' entities (NICE_0_LOAD = 1024) on the CPUs,
+    /// sampled every `period` ns from the warm-up: one number for one
+    /// group, whole numbers (a list) for several.
+    GroupWeight {
+        groups: Vec<u32>,
+        list: bool,
+        cpus: Vec<usize>,
+        stat: SampleStat,
+        period: u64,
+    },
+    /// When the last item of the hop-limited queues retired (ms after the
+    /// start; the run's length, with a note, if some never did).
+    MakespanMs,
+    /// Whether every item of the hop-limited queues retired.
+    Finished,
 }
 
-pub(crate) const METRIC_KINDS: [(&str, MetricKind); 9] = [
-    ("cpu_share", MetricKind::CpuShare),
-    ("cpus_used", MetricKind::CpusUsed),
-    ("wait_mean_us", MetricKind::WaitMeanUs),
-    ("wait_max_us", MetricKind::WaitMaxUs),
-    ("wait_p99_us", MetricKind::WaitP99Us),
-    ("wakeups_per_s", MetricKind::WakeupsPerS),
-    ("migrations_per_s", MetricKind::MigrationsPerS),
-    ("cpu_busy", MetricKind::CpuBusy),
-    ("switches_per_s", MetricKind::SwitchesPerS),
+/// The metric names a file may use (the column is the name, or the file's
+/// `column`).
+pub(crate) const METRIC_NAMES: [&str; 25] = [
+    "cpu_share",
+    "cpus_used",
+    "wait_mean_us",
+    "wait_max_us",
+    "wait_p99_us",
+    "waits_over",
+    "wakeups",
+    "wakeups_per_s",
+    "woken_in_place",
+    "migrations",
+    "migrations_per_s",
+    "tasks_per_cpu",
+    "spin_share",
+    "together",
+    "stacked",
+    "cpu_busy",
+    "switches_per_s",
+    "idle_cpu_used",
+    "wakeups_with_idle_cpu",
+    "wake_affine",
+    "puts",
+    "puts_per_s",
+    "group_weight",
+    "makespan_ms",
+    "finished",
 ];
 
 #[derive(Clone, Debug)]
@@ -169,9 +363,20 @@ pub struct Scenario {
     pub newidle_pull: bool,
     pub idle_is_preempted: bool,
     pub resume_latency: u64,
+    /// Linux's load balancer (the lab's model of v6.6) instead of the lab's
+    /// newly idle pull, with NO_HZ_IDLE or not.
+    pub linux_balance: Option<bool>,
+    /// LLCs (the CPUs split evenly among them).
+    pub llcs: usize,
+    /// One random stream for every task, drawn in event order, and its
+    /// number; `None`: a stream per task.
+    pub rng_stream: Option<u64>,
     /// Group names and groups; `[0]` is the root.
     pub groups: Vec<(String, TaskGroup)>,
     pub tasks: Vec<TaskDef>,
+    pub queues: Vec<QueueDef>,
+    /// Spinlock names.
+    pub locks: Vec<String>,
     pub variants: Vec<VariantDef>,
     pub metrics: Vec<MetricDef>,
     /// What an import left out (rt-app keys without a meaning here).
@@ -238,17 +443,20 @@ pub fn default_metrics(sc: &Scenario) -> Vec<MetricDef> {
             name: format!("cpu_share:{n}"),
             kind: MetricKind::CpuShare,
             of: ids.clone(),
+            decimals: None,
         });
         m.push(MetricDef {
             name: format!("wait_max_us:{n}"),
             kind: MetricKind::WaitMaxUs,
             of: ids,
+            decimals: None,
         });
     }
     m.push(MetricDef {
         name: "cpu_busy".into(),
         kind: MetricKind::CpuBusy,
         of: Vec::new(),
+        decimals: None,
     });
     m
 }
