@@ -5,6 +5,7 @@ use std::process::Command;
 
 use eevdf_lab::cli::SCENARIOS;
 use eevdf_lab::extract::{analyze, scenario_text};
+use eevdf_lab::report::json_line;
 use eevdf_lab::scenario::{self, parse_dist, Dist};
 use eevdf_lab::sim::Params;
 use eevdf_lab::trace::{parse::parse, record, record_with};
@@ -22,6 +23,8 @@ fn dir() -> String {
 }
 
 const PINGPONG: &str = include_str!("../scenarios/pingpong.toml");
+const VCPU: &str = include_str!("../scenarios/vcpu.toml");
+const HLT: &str = include_str!("../scenarios/hlt.toml");
 
 const GOOD: &str = r#"version = 1
 secs = 0.2
@@ -57,7 +60,7 @@ fn malformed_files_are_errors_with_file_line_and_field() {
         (
             "{ sleep = \"1ms\" } ]",
             "{ sleep = \"1ms\", run = \"1ms\" } ]",
-            "f.toml:7:45: tasks[0].phases[2]: a phase has exactly one of run, sleep, block, timer, wake or phases (a loop)",
+            "f.toml:7:45: tasks[0].phases[2]: a phase has exactly one of run, sleep, block, timer, wake, take, put, move, lock, unlock or phases (a loop)",
         ),
         ("release = \"7.1\"", "release = \"5.4\"", "f.toml:13:11: variants[0].release: unknown release '5.4' (6.5, 6.5+place-lag, 6.6, 6.6.57, 6.18, 7.0, 7.1 or exact)"),
         ("name = \"b\"\n", "name = \"b\"\nnice = 20\n", "f.toml:10:8: tasks[1].nice: -20 to 19"),
@@ -70,6 +73,27 @@ fn malformed_files_are_errors_with_file_line_and_field() {
             "f.toml:10:38: run: invalid type: integer `500`, expected a string",
         ),
         ("[machine]", "[machine\n", "f.toml:3:9: unclosed table, expected `]`"),
+        // Queues, locks and the built-ins' metrics.
+        ("{ wake = \"b\" }", "{ take = \"q\" }", "f.toml:7:38: tasks[0].phases[1].take: no queue 'q'"),
+        ("{ wake = \"b\" }", "{ lock = \"l\" }", "f.toml:7:38: tasks[0].phases[1].lock: no lock 'l' (name it in locks)"),
+        ("{ wake = \"b\" }", "{ wake = \"b\", items = 2 }", "f.toml:7:29: tasks[0].phases[1]: to and items belong to a put"),
+        (
+            "[[tasks]]\nname = \"a\"",
+            "[[queues]]\nname = \"c\"\nper = \"cpu\"\n[[tasks]]\nname = \"a\"\nphases = [ { take = \"c\" }, { run = \"1ms\" } ]\n[[tasks]]\nname = \"a2\"",
+            "f.toml:5:1: queues[0]: task 'a' takes from a per-CPU queue, so it must be pinned to one CPU",
+        ),
+        (
+            "[[tasks]]\nname = \"a\"",
+            "[[queues]]\nname = \"p\"\nper = \"b\"\nitems = 1\nhops = 3\nlatency = \"1ms\"\n[[tasks]]\nname = \"a\"",
+            "f.toml:5:1: queues[0].hops: a queue with hops has no latency, batch nor arrive",
+        ),
+        ("secs = 0.2\n", "secs = 0.2\nmetrics = [{ metric = \"cpu_busy\", by = [\"wakeup\"] }]\n", "f.toml:3:12: metrics[0]: cpu_busy has no option by"),
+        ("secs = 0.2\n", "secs = 0.2\nmetrics = [{ metric = \"makespan_ms\" }]\n", "f.toml:3:12: metrics[0]: makespan_ms needs a queue with hops"),
+        ("secs = 0.2\n", "secs = 0.2\nmetrics = [{ metric = \"group_weight\", of = \"root\" }]\n", "f.toml:3:12: metrics[0]: no group 'root' (the root has no entity)"),
+        ("secs = 0.2\n", "secs = 0.2\nmetrics = [{ metric = \"together\", sets = [[\"a\"]] }]\n", "f.toml:3:12: metrics[0]: a set has at least two tasks"),
+        ("release = \"7.1\"", "release = \"7.1\"\nwake_rule = \"v2.6.32\"", "f.toml:14:13: variants[0].wake_rule: 'v2.6.32' is not v2.6.33"),
+        ("release = \"7.1\"", "release = \"7.1\"\nllcs = 3", "f.toml:14:8: variants[0].llcs: a number of LLCs that divides the 2 CPUs evenly"),
+        ("release = \"7.1\"", "release = \"7.1\"\npinned = [\"z\"]", "f.toml:14:11: variants[0].pinned[0]: no task 'z'"),
     ];
     assert!(scenario::parse("f.toml", GOOD).is_ok());
     for (from, to, want) in cases {
@@ -194,30 +218,102 @@ fn every_example_file_runs_and_is_deterministic() {
 }
 
 #[test]
-fn the_cgroup_file_reproduces_the_built_in_within_its_seed_spread() {
-    // Same model, another random stream: not byte-identical (docs/lab.md).
-    // The built-in gives 0.539 / 0.504 / 0.481 / 0.502 (seed 1, 20 s) for
-    // the four variants whose spread over seeds is 0.002 or less.
-    let sc = scenario::load(&format!("{}/cgroup.toml", dir())).unwrap();
-    let p = Params {
-        seed: 1,
-        secs: 20.0,
-        ..Params::default()
-    };
-    let builtin = SCENARIOS.iter().find(|s| s.name == "cgroup").unwrap();
-    for v in &sc.variants {
-        if v.name == "linux-7.1-load-avg-only" {
-            continue; // 0.52-0.86 over seeds in the built-in
+fn the_five_built_in_scenarios_as_files_give_byte_identical_json_lines() {
+    // Same model and the same random stream: every variant's JSON line from
+    // lab/scenarios/NAME.toml is the built-in's, byte for byte (at the
+    // default lengths too: `make lab-files`, docs/lab.md).
+    for s in SCENARIOS.iter() {
+        let sc = scenario::load(&format!("{}/{}.toml", dir(), s.name)).unwrap();
+        assert_eq!(sc.name, s.name);
+        let names: Vec<&str> = sc.variants.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, s.variants, "{}", s.name);
+        for seed in [1, 7] {
+            let p = Params {
+                seed,
+                secs: if s.name == "hlt" { 2.0 } else { 0.5 },
+                ..Params::default()
+            };
+            for (v, &name) in sc.variants.iter().zip(s.variants) {
+                let built_in = json_line(s.name, s.absent, &p, &(s.run)(name, &p)).unwrap();
+                let file =
+                    json_line(&sc.name, &[], &p, &scenario::run_variant(&sc, v, &p)).unwrap();
+                assert_eq!(file, built_in, "{} {name} seed {seed}", s.name);
+            }
         }
-        let name: &'static str = builtin.variants.iter().find(|w| **w == v.name).unwrap();
-        let file = scenario::run_variant(&sc, v, &p).metric("cpu_share:busy");
-        let bi = (builtin.run)(name, &p).metric("busy_group_share");
-        assert!(
-            (file - bi).abs() < 0.01,
-            "{}: file {file} built-in {bi}",
-            v.name
-        );
     }
+}
+
+/// Runs a scenario file's text (one variant) and returns its JSON metrics.
+fn run_text(text: &str) -> serde_json::Value {
+    let sc = scenario::parse("t.toml", text).unwrap();
+    let p = runfile_params(&sc);
+    let o = scenario::run_variant(&sc, &sc.variants[0], &p);
+    let line = json_line(&sc.name, &[], &p, &o).unwrap();
+    serde_json::from_str::<serde_json::Value>(&line).unwrap()["metrics"].clone()
+}
+
+fn runfile_params(sc: &scenario::Scenario) -> Params {
+    Params {
+        seed: sc.seed,
+        secs: sc.secs,
+        ..Params::default()
+    }
+}
+
+const V71: &str = "[[variants]]\nname = \"v\"\nrelease = \"7.1\"\n";
+
+#[test]
+fn an_item_retires_at_its_last_hop_and_ends_the_job() {
+    // Two tasks in a ring, one item each, 10 hops of 1 ms: each item's hops
+    // run one after the other, so the job takes 10 ms, with 20 puts.
+    let m = run_text(&format!(
+        "version = 1\nsecs = 0.2\nwarmup_secs = 0.0\n\
+         metrics = [\"makespan_ms\", \"finished\", {{ column = \"hops\", metric = \"puts\", of = \"pipe\" }}]\n\
+         [machine]\ncpus = 2\n\
+         [[queues]]\nname = \"pipe\"\nper = \"t\"\nitems = 1\nhops = 10\n\
+         [[tasks]]\nname = \"t\"\ncount = 2\n\
+         phases = [ {{ take = \"pipe\" }}, {{ run = \"1ms\" }}, {{ put = \"pipe\", to = \"next\" }} ]\n{V71}"
+    ));
+    assert_eq!(m["makespan_ms"], 10.0);
+    assert_eq!(m["finished"], true);
+    assert_eq!(m["hops"], 20);
+}
+
+#[test]
+fn a_spinlock_admits_one_holder_and_its_waiter_spins() {
+    // Two tasks on two CPUs, each looping over a 1 ms critical section:
+    // with the lock exclusive, one section ends per ms (1000/s, not 2000)
+    // and each task spins half its time.
+    let m = run_text(&format!(
+        "version = 1\nsecs = 1.0\nlocks = [\"l\"]\n\
+         metrics = [{{ column = \"sections\", metric = \"puts_per_s\", of = \"done\" }}, {{ column = \"spin\", metric = \"spin_share\", of = \"t\" }}]\n\
+         [machine]\ncpus = 2\n[[queues]]\nname = \"done\"\n\
+         [[tasks]]\nname = \"t\"\ncount = 2\npinned = true\n\
+         phases = [ {{ lock = \"l\" }}, {{ run = \"1ms\" }}, {{ put = \"done\" }}, {{ unlock = \"l\" }} ]\n{V71}"
+    ));
+    let sections = m["sections"].as_f64().unwrap();
+    assert!((sections - 1000.0).abs() < 2.0, "{sections}");
+    let spin = m["spin"].as_f64().unwrap();
+    assert!((spin - 0.5).abs() < 0.01, "{spin}");
+}
+
+#[test]
+fn batched_puts_with_latency_make_a_closed_loop() {
+    // One request in flight: the server takes it, runs 1 ms and puts (1 of
+    // the batch of 2), runs 1 ms and puts (the request answered); the next
+    // arrives 1 ms later. 3 ms per request: 2 puts per 3 ms, 2/3 busy.
+    let m = run_text(&format!(
+        "version = 1\nsecs = 1.0\n\
+         metrics = [{{ column = \"puts\", metric = \"puts_per_s\", of = \"req\" }}, {{ column = \"busy\", metric = \"cpus_used\", of = \"server\" }}]\n\
+         [machine]\ncpus = 1\n\
+         [[queues]]\nname = \"req\"\narrive = {{ items = 1, at = \"1ms\" }}\nbatch = 2\nlatency = \"1ms\"\n\
+         [[tasks]]\nname = \"server\"\n\
+         phases = [ {{ take = \"req\" }}, {{ run = \"1ms\" }}, {{ put = \"req\" }}, {{ run = \"1ms\" }}, {{ put = \"req\" }} ]\n{V71}"
+    ));
+    let puts = m["puts"].as_f64().unwrap();
+    assert!((puts - 2000.0 / 3.0).abs() < 2.0, "{puts}");
+    let busy = m["busy"].as_f64().unwrap();
+    assert!((busy - 2.0 / 3.0).abs() < 0.005, "{busy}");
 }
 
 #[test]
@@ -266,8 +362,8 @@ quickcheck! {
         true
     }
 
-    fn mangled_scenario_files_never_panic(cut: usize, junk: String, which: bool) -> bool {
-        let base = if which { GOOD } else { PINGPONG };
+    fn mangled_scenario_files_never_panic(cut: usize, junk: String, which: u8) -> bool {
+        let base = [GOOD, PINGPONG, VCPU, HLT][which as usize % 4];
         let cut = cut % base.len();
         if base.is_char_boundary(cut) {
             let text = format!("{}{}{}", &base[..cut], junk, &base[cut..]);
