@@ -1,7 +1,7 @@
 # The project's commands. `make test` is the whole test suite (what CI runs).
 CARGO ?= cargo
 
-.PHONY: test test-rust test-loom demo lab lab-plots bench bench-compare bench-pick bench-c bench-instructions \
+.PHONY: test test-rust test-loom demo lab lab-plots lab-files bench bench-compare bench-pick bench-c bench-instructions \
 	bench-replay bench-replay-instructions
 
 test: test-rust test-loom
@@ -23,6 +23,17 @@ demo:
 # scenario, every variant, as a table.
 lab:
 	$(CARGO) run --release -p eevdf-lab -- all
+
+# The five built-in scenarios run from their files (lab/scenarios/) print the
+# built-ins' JSON lines byte for byte, at the default lengths and seed 1.
+lab-files:
+	$(CARGO) build --release -p eevdf-lab
+	@for s in vhost cgroup vcpu hlt aio; do \
+		target/release/eevdf-lab $$s --json 2>/dev/null > target/lab-$$s-builtin.json && \
+		target/release/eevdf-lab run lab/scenarios/$$s.toml --json 2>/dev/null > target/lab-$$s-file.json && \
+		cmp target/lab-$$s-builtin.json target/lab-$$s-file.json && \
+		echo "$$s: $$(wc -l < target/lab-$$s-file.json) JSON lines, identical" || exit 1; \
+	done
 
 # Regenerate the plots checked in under docs/.
 lab-plots:
