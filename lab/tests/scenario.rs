@@ -25,6 +25,8 @@ fn dir() -> String {
 const PINGPONG: &str = include_str!("../scenarios/pingpong.toml");
 const VCPU: &str = include_str!("../scenarios/vcpu.toml");
 const HLT: &str = include_str!("../scenarios/hlt.toml");
+const AIO: &str = include_str!("../scenarios/aio.toml");
+const VHOST: &str = include_str!("../scenarios/vhost.toml");
 
 const GOOD: &str = r#"version = 1
 secs = 0.2
@@ -359,6 +361,27 @@ quickcheck! {
     fn random_text_never_panics_the_scenario_reader(s: String) -> bool {
         let _ = scenario::parse("q.toml", &s);
         let _ = eevdf_lab::rtapp::import("q.json", &s);
+        true
+    }
+
+    fn a_changed_number_in_the_built_in_files_never_panics(which: u8, at: usize, value: u32) -> bool {
+        // Every number of a file (counts, durations, CPUs, items, hops)
+        // replaced by another: a file error or a run, never a panic.
+        let base = [VCPU, HLT, AIO, VHOST][which as usize % 4];
+        let spans: Vec<(usize, usize)> = base
+            .char_indices()
+            .filter(|&(i, c)| c.is_ascii_digit() && !base[..i].ends_with(|p: char| p.is_ascii_alphanumeric() || p == '.'))
+            .map(|(i, _)| (i, i + base[i..].find(|c: char| !c.is_ascii_digit()).unwrap_or(0)))
+            .collect();
+        let (a, b) = spans[at % spans.len()];
+        let v = [0, 1, 2, value % 100, value][at % 5];
+        let text = format!("{}{}{}", &base[..a], v, &base[b..]);
+        if let Ok(sc) = scenario::parse("q.toml", &text) {
+            let p = Params { seed: 1, secs: 0.02, ..Params::default() };
+            for v in &sc.variants {
+                let _ = scenario::run_variant(&sc, v, &p);
+            }
+        }
         true
     }
 
