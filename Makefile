@@ -24,15 +24,15 @@ demo:
 lab:
 	$(CARGO) run --release -p eevdf-lab -- all
 
-# The five built-in scenarios run from their files (lab/scenarios/) print the
-# built-ins' JSON lines byte for byte, at the default lengths and seed 1.
+# The five built-in scenarios, run from their files (lab/scenarios/) and
+# through their commands, print the JSON lines of the Rust models they
+# replaced (lab/tests/data/builtin/NAME.jsonl: default lengths, seed 1).
 lab-files:
 	$(CARGO) build --release -p eevdf-lab
 	@for s in vhost cgroup vcpu hlt aio; do \
-		target/release/eevdf-lab $$s --json 2>/dev/null > target/lab-$$s-builtin.json && \
-		target/release/eevdf-lab run lab/scenarios/$$s.toml --json 2>/dev/null > target/lab-$$s-file.json && \
-		cmp target/lab-$$s-builtin.json target/lab-$$s-file.json && \
-		echo "$$s: $$(wc -l < target/lab-$$s-file.json) JSON lines, identical" || exit 1; \
+		target/release/eevdf-lab run lab/scenarios/$$s.toml --json 2>/dev/null | cmp - lab/tests/data/builtin/$$s.jsonl && \
+		target/release/eevdf-lab $$s --json 2>/dev/null | cmp - lab/tests/data/builtin/$$s.jsonl && \
+		echo "$$s: $$(wc -l < lab/tests/data/builtin/$$s.jsonl) JSON lines, identical" || exit 1; \
 	done
 
 # Regenerate the plots checked in under docs/.

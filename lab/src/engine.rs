@@ -28,6 +28,9 @@ const SPIN: u64 = 1_000_000_000;
 /// Timer tokens with this bit sample metric `token & 0xffff`; the others are
 /// items arriving: queue `token >> 48`, instance `(token >> 32) & 0xffff`.
 const SAMPLE: u64 = 1 << 63;
+/// Timer tokens with this bit belong to a workload that wraps the engine
+/// (a built-in scenario's plot); the engine ignores them.
+pub const OBSERVER: u64 = 1 << 62;
 
 struct Inst {
     pc: usize,
@@ -225,7 +228,7 @@ impl<'a> Engine<'a> {
 
     /// Before the run: the items that arrive at random times, and the
     /// samplers' first timers (at the warm-up).
-    fn start(&mut self, sim: &mut Sim) {
+    pub fn start(&mut self, sim: &mut Sim) {
         let sc = self.sc;
         for (q, qd) in sc.queues.iter().enumerate() {
             if let Some((n, at)) = qd.arrive {
@@ -337,7 +340,7 @@ impl<'a> Engine<'a> {
 
     /// Adds the time since the last switch to each set all of whose tasks
     /// ran through it.
-    fn close_stretch(&mut self, sim: &Sim) {
+    pub fn close_stretch(&mut self, sim: &Sim) {
         let now = sim.now;
         let from = self.last_switch.max(sim.cfg.warmup);
         if now > from {
@@ -352,6 +355,23 @@ impl<'a> Engine<'a> {
             }
         }
         self.last_switch = now;
+    }
+
+    /// When the last hop-limited item retired, if all have.
+    pub fn finished_at(&self) -> Option<u64> {
+        self.finished_at
+    }
+
+    /// The time (ns after the warm-up) the sets of `together` metrics ran
+    /// together so far, summed over their sets.
+    pub fn together_time(&self) -> u64 {
+        self.acc
+            .iter()
+            .map(|a| match a {
+                Acc::Together(time) => time.iter().sum(),
+                _ => 0,
+            })
+            .sum()
     }
 
     fn sample(&mut self, sim: &mut Sim, i: usize) {
@@ -537,6 +557,9 @@ impl Workload for Engine<'_> {
     }
 
     fn timer(&mut self, sim: &mut Sim, token: u64) {
+        if token & OBSERVER != 0 {
+            return;
+        }
         if token & SAMPLE != 0 {
             self.sample(sim, (token & 0xffff) as usize);
             return;
@@ -602,7 +625,23 @@ pub fn config(sc: &Scenario, v: &VariantDef, params: &Params) -> Config {
 
 /// Runs one variant of a scenario.
 pub fn run_variant(sc: &Scenario, v: &VariantDef, params: &Params) -> Outcome {
-    let cfg = config(sc, v, params);
+    let mut sim = machine(sc, v, params, |_| {});
+    let mut w = Engine::new(sc, params.seed);
+    w.start(&mut sim);
+    sim.run(&mut w);
+    w.outcome(&sim, v)
+}
+
+/// The simulated machine of one variant with the scenario's tasks, its
+/// configuration adjusted by `tune` first (a sensitivity check).
+pub fn machine(
+    sc: &Scenario,
+    v: &VariantDef,
+    params: &Params,
+    tune: impl FnOnce(&mut Config),
+) -> Sim {
+    let mut cfg = config(sc, v, params);
+    tune(&mut cfg);
     let mut sim = Sim::new(cfg);
     for (t, td) in sc.tasks.iter().enumerate() {
         let mut spec = TaskSpec::new(&td.name, td.group, td.cpu);
@@ -620,15 +659,23 @@ pub fn run_variant(sc: &Scenario, v: &VariantDef, params: &Params) -> Outcome {
         });
         sim.add_task(spec);
     }
-    let mut w = Engine::new(sc, params.seed);
-    w.start(&mut sim);
-    sim.run(&mut w);
-    w.close_stretch(&sim);
-    for t in 0..sc.tasks.len() {
-        w.running[t] = false;
-        w.spin_mark(&sim, t);
-    }
+    sim
+}
 
+impl Engine<'_> {
+    /// The variant's result once `sim` has run with this engine.
+    pub fn outcome(&mut self, sim: &Sim, v: &VariantDef) -> Outcome {
+        let sc = self.sc;
+        self.close_stretch(sim);
+        for t in 0..sc.tasks.len() {
+            self.running[t] = false;
+            self.spin_mark(sim, t);
+        }
+        outcome(sim, self, sc, v)
+    }
+}
+
+fn outcome(sim: &Sim, w: &Engine, sc: &Scenario, v: &VariantDef) -> Outcome {
     let mut metrics = Vec::new();
     let mut extra = Vec::new();
     let mut notes: Vec<(&'static str, String)> =
@@ -647,7 +694,7 @@ pub fn run_variant(sc: &Scenario, v: &VariantDef, params: &Params) -> Outcome {
     }
     for (m, acc) in sc.metrics.iter().zip(&w.acc) {
         let name = leak(&m.name);
-        let cell = measure(&sim, &w, sc, m, acc, &mut notes);
+        let cell = measure(sim, w, sc, m, acc, &mut notes);
         // The leading plain numbers are the scenario's metrics; the rest
         // are table columns (the JSON line keeps the file's order).
         match cell {

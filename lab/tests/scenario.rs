@@ -221,14 +221,24 @@ fn every_example_file_runs_and_is_deterministic() {
 
 #[test]
 fn the_five_built_in_scenarios_as_files_give_byte_identical_json_lines() {
-    // Same model and the same random stream: every variant's JSON line from
-    // lab/scenarios/NAME.toml is the built-in's, byte for byte (at the
-    // default lengths too: `make lab-files`, docs/lab.md).
+    // lab/tests/data/builtin/NAME-short.jsonl: the JSON lines of the
+    // built-ins as Rust modules (commit 45f4f8c, before they became files),
+    // every variant at seeds 1 and 7 (`eevdf-lab NAME --json --secs S
+    // --seed N`). Run from lab/scenarios/NAME.toml, and through the
+    // built-in command, they are the same bytes. (`make lab-files` checks
+    // the default lengths against NAME.jsonl.)
     for s in SCENARIOS.iter() {
         let sc = scenario::load(&format!("{}/{}.toml", dir(), s.name)).unwrap();
         assert_eq!(sc.name, s.name);
         let names: Vec<&str> = sc.variants.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names, s.variants, "{}", s.name);
+        let golden = std::fs::read_to_string(format!(
+            "{}/tests/data/builtin/{}-short.jsonl",
+            env!("CARGO_MANIFEST_DIR"),
+            s.name
+        ))
+        .unwrap();
+        let mut golden = golden.lines();
         for seed in [1, 7] {
             let p = Params {
                 seed,
@@ -236,12 +246,19 @@ fn the_five_built_in_scenarios_as_files_give_byte_identical_json_lines() {
                 ..Params::default()
             };
             for (v, &name) in sc.variants.iter().zip(s.variants) {
-                let built_in = json_line(s.name, s.absent, &p, &(s.run)(name, &p)).unwrap();
+                let want = golden.next().unwrap();
                 let file =
                     json_line(&sc.name, &[], &p, &scenario::run_variant(&sc, v, &p)).unwrap();
-                assert_eq!(file, built_in, "{} {name} seed {seed}", s.name);
+                assert_eq!(file, want, "{} {name} seed {seed}: the file", s.name);
+                let built_in = json_line(s.name, s.absent, &p, &(s.run)(name, &p)).unwrap();
+                assert_eq!(
+                    built_in, want,
+                    "{} {name} seed {seed}: the built-in",
+                    s.name
+                );
             }
         }
+        assert_eq!(golden.next(), None);
     }
 }
 
