@@ -27,7 +27,7 @@
 //! placement, balancer pulls and active balance) per completion and per
 //! second; the table splits them.
 
-use crate::builtin::run_file;
+use crate::files::run_file;
 use crate::report::{Outcome, Series};
 use crate::sim::Params;
 use crate::svg::{render, Plot};

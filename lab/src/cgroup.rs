@@ -24,7 +24,7 @@
 //!
 //! Metrics: each group's share of the CPU time the two groups got.
 
-use crate::builtin::run_file;
+use crate::files::run_file;
 use crate::report::{Outcome, Series};
 use crate::sim::{Params, Sim};
 use crate::svg::{render, Plot};

@@ -24,7 +24,7 @@
 //! the fraction of wakeups made while some vCPU was idle that were placed on
 //! an idle vCPU.
 
-use crate::builtin::run_file;
+use crate::files::run_file;
 use crate::report::{Outcome, Series};
 use crate::sim::{Params, START};
 use crate::svg::{render, Plot};

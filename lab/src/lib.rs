@@ -12,6 +12,7 @@ pub mod cgroup;
 pub mod cli;
 pub mod engine;
 pub mod extract;
+pub mod files;
 pub mod hlt;
 pub mod report;
 pub mod rng;

@@ -42,7 +42,7 @@
 //! `guest_progress`, rounds completed per second per guest; the share of the
 //! vCPUs' CPU time spent spinning.
 
-use crate::builtin::run_file;
+use crate::files::run_file;
 use crate::report::{Outcome, Series};
 use crate::sim::{LinuxBalance, Params};
 use crate::svg::{render, Plot};

@@ -26,7 +26,7 @@
 //! ring. Metrics: items completed per second, the kworker's wait from wakeup
 //! to running (max, mean), vhost's share of CPU 0.
 
-use crate::builtin::run_file;
+use crate::files::run_file;
 use crate::report::{Outcome, Series};
 use crate::sim::{Params, START};
 use crate::svg::{render, Plot};
