@@ -1103,6 +1103,9 @@ pub fn compile(file: &str, text: &str, raw: File) -> Result<Scenario, FileError>
     } else {
         let mut metrics: Vec<MetricDef> = Vec::new();
         for (i, m) in raw.metrics.iter().enumerate() {
+            if i >= 4096 {
+                return Err(ctx.err(m.span(), "metrics", "at most 4096 metrics"));
+            }
             let d = compile_metric(&ctx, &sc, m, &format!("metrics[{i}]"))?;
             if metrics.iter().any(|o| o.name == d.name) {
                 return Err(ctx.err(
@@ -1583,6 +1586,18 @@ fn compile_queues(
                 }
                 Op::Move { from, to } => {
                     for q in [from, to] {
+                        if let QueuePer::Task(ids) = &queues[q].per {
+                            if !ids.contains(&t) {
+                                return Err(ctx.err(
+                                    raw[q].span(),
+                                    &format!("queues[{q}]"),
+                                    format!(
+                                        "task '{}' moves items of a queue per instance of another task",
+                                        td.name
+                                    ),
+                                ));
+                            }
+                        }
                         if queues[q].hops.is_some() {
                             return Err(ctx.err(
                                 raw[q].span(),

@@ -96,6 +96,11 @@ fn malformed_files_are_errors_with_file_line_and_field() {
         ("release = \"7.1\"", "release = \"7.1\"\nwake_rule = \"v2.6.32\"", "f.toml:14:13: variants[0].wake_rule: 'v2.6.32' is not v2.6.33"),
         ("release = \"7.1\"", "release = \"7.1\"\nllcs = 3", "f.toml:14:8: variants[0].llcs: a number of LLCs that divides the 2 CPUs evenly"),
         ("release = \"7.1\"", "release = \"7.1\"\npinned = [\"z\"]", "f.toml:14:11: variants[0].pinned[0]: no task 'z'"),
+        (
+            "[[tasks]]\nname = \"a\"\nphases = [ { run = \"1ms\" }, { wake = \"b\" }",
+            "[[queues]]\nname = \"p\"\nper = \"b\"\n[[queues]]\nname = \"w\"\n[[tasks]]\nname = \"a\"\nphases = [ { run = \"1ms\" }, { move = \"p\", into = \"w\" }",
+            "f.toml:5:1: queues[0]: task 'a' moves items of a queue per instance of another task",
+        ),
     ];
     assert!(scenario::parse("f.toml", GOOD).is_ok());
     for (from, to, want) in cases {
