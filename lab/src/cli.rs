@@ -93,7 +93,7 @@ options:
 subcommands (docs/lab.md, \"Scenario files\" and \"Traces\"):
   run FILE...               run scenario files (TOML, lab/scenarios/; or rt-app JSON)
   trace-out SCENARIO|FILE   write one variant's run as ftrace text (Perfetto, scripts),
-                            or with --dat as trace-cmd's trace.dat (trace-cmd report)
+                            or with --dat as trace-cmd's trace.dat (KernelShark)
   replay TRACE              replay ftrace text (tracefs or trace-cmd report) in lockstep
                             through the library; compare every sched_switch
   extract TRACE             turn a trace into a scenario file that re-runs its workload
