@@ -3,7 +3,7 @@
 //! KernelShark open.
 //!
 //! The input is the ftrace text the lab writes ([`write`](super::write)),
-//! read back with the lab's own [`parse`](super::parse): every event line
+//! read back with the lab's own [`parse`]: every event line
 //! becomes one ring-buffer record, so the text and the binary file cannot
 //! tell different stories.
 //!
