@@ -69,7 +69,7 @@ through the eevdf crate (docs/lab.md).
 
 usage: eevdf-lab SCENARIO... [OPTIONS]
        eevdf-lab run FILE... [--variant NAME] [--json] [--seed N] [--secs S] [--features W]
-       eevdf-lab trace-out SCENARIO|FILE [--variant NAME] [--seed N] [--secs S] [-o TRACE]
+       eevdf-lab trace-out SCENARIO|FILE [--variant NAME] [--seed N] [--secs S] [-o TRACE [--dat]]
        eevdf-lab replay TRACE [--release R] [--ncpus N] [--hz HZ] [--slice NS] [--features W]
        eevdf-lab extract TRACE [-o FILE] [--release R]...
        eevdf-lab --list
@@ -92,7 +92,8 @@ options:
 
 subcommands (docs/lab.md, \"Scenario files\" and \"Traces\"):
   run FILE...               run scenario files (TOML, lab/scenarios/; or rt-app JSON)
-  trace-out SCENARIO|FILE   write one variant's run as ftrace text (Perfetto, scripts)
+  trace-out SCENARIO|FILE   write one variant's run as ftrace text (Perfetto, scripts),
+                            or with --dat as trace-cmd's trace.dat (KernelShark)
   replay TRACE              replay ftrace text (tracefs or trace-cmd report) in lockstep
                             through the library; compare every sched_switch
   extract TRACE             turn a trace into a scenario file that re-runs its workload

@@ -572,6 +572,7 @@ fn trace_subcommand_errors_are_a_message_and_exit_status_2() {
         (&["trace-out", "vhost", "--secs", "61"], "eevdf-lab trace-out: --secs needs seconds with 0 < S <= 60, not '61'"),
         (&["trace-out", "vhost", "--bogus"], "eevdf-lab trace-out: unknown option '--bogus'"),
         (&["trace-out", "vhost", "aio"], "eevdf-lab trace-out: one scenario per trace, not also 'aio'"),
+        (&["trace-out", "vhost", "--dat"], "eevdf-lab trace-out: --dat writes a binary trace.dat: give its file with -o FILE"),
         (&["replay"], "eevdf-lab replay: no trace file given"),
         (&["replay", "t", "--release", "5.4"], "eevdf-lab replay: unknown release '5.4'"),
         (&["replay", "t", "--ncpus", "0"], "eevdf-lab replay: --ncpus needs a positive CPU count, not '0'"),

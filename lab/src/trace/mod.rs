@@ -3,6 +3,7 @@
 //! library's run queues ([`replay`]). See the "Traces" section of
 //! `docs/lab.md`.
 
+pub mod dat;
 pub mod parse;
 pub mod place;
 pub mod replay;
@@ -49,7 +50,7 @@ pub fn record_with(
 }
 
 pub const TRACE_OUT_USAGE: &str =
-    "usage: eevdf-lab trace-out SCENARIO|FILE [--variant NAME] [--seed N] [--secs S] [--features W1,W2] [-o FILE]";
+    "usage: eevdf-lab trace-out SCENARIO|FILE [--variant NAME] [--seed N] [--secs S] [--features W1,W2] [-o FILE] [--dat]";
 
 /// `eevdf-lab trace-out ...`: the exit status.
 pub fn trace_out_main(args: &[String]) -> i32 {
@@ -75,7 +76,7 @@ impl From<String> for TraceOutError {
 fn trace_out(args: &[String]) -> Result<String, TraceOutError> {
     let mut it = args.iter();
     let (mut name, mut variant, mut out) = (None, None, None);
-    let (mut seed_given, mut secs_given) = (false, false);
+    let (mut seed_given, mut secs_given, mut dat) = (false, false, false);
     let mut params = Params {
         seed: 1,
         secs: TRACE_SECS,
@@ -90,6 +91,7 @@ fn trace_out(args: &[String]) -> Result<String, TraceOutError> {
         match a.as_str() {
             "--variant" => variant = Some(val("a variant name")?),
             "-o" | "--output" => out = Some(val("a file name")?),
+            "--dat" => dat = true,
             "--seed" => {
                 let v = val("an integer")?;
                 seed_given = true;
@@ -122,6 +124,13 @@ fn trace_out(args: &[String]) -> Result<String, TraceOutError> {
             s => return Err(format!("one scenario per trace, not also '{s}'").into()),
         }
     }
+    if dat && out.is_none() {
+        return Err(
+            "--dat writes a binary trace.dat: give its file with -o FILE"
+                .to_string()
+                .into(),
+        );
+    }
     let known: Vec<&str> = SCENARIOS.iter().map(|s| s.name).collect();
     let name = name.ok_or_else(|| {
         format!(
@@ -151,7 +160,8 @@ fn trace_out(args: &[String]) -> Result<String, TraceOutError> {
         let (text, _) = record_with(&sc.name, &v.name, &params, |p| {
             crate::scenario::run_variant(&sc, v, p)
         });
-        return emit(&text, out, &sc.name, &v.name, params.secs).map_err(|e| TraceOutError(1, e));
+        return emit(&text, out, dat, &sc.name, &v.name, params.secs)
+            .map_err(|e| TraceOutError(1, e));
     }
     let s = SCENARIOS
         .iter()
@@ -173,19 +183,29 @@ fn trace_out(args: &[String]) -> Result<String, TraceOutError> {
             })?,
     };
     let (text, _) = record(s, v, &params);
-    emit(&text, out, s.name, v, params.secs).map_err(|e| TraceOutError(1, e))
+    emit(&text, out, dat, s.name, v, params.secs).map_err(|e| TraceOutError(1, e))
 }
 
-/// Writes a trace to `out` (stdout if `None`); the message for stderr.
+/// Writes a trace to `out` (stdout if `None`), as trace.dat if `dat`; the
+/// message for stderr.
 fn emit(
     text: &str,
     out: Option<String>,
+    dat: bool,
     scenario: &str,
     v: &str,
     secs: f64,
 ) -> Result<String, String> {
     let lines = text.lines().filter(|l| !l.starts_with('#')).count();
     match &out {
+        Some(f) if dat => {
+            let bytes = dat::from_text(text)?;
+            std::fs::write(f, &bytes).map_err(|e| format!("cannot write {f}: {e}"))?;
+            return Ok(format!(
+                "eevdf-lab: {scenario} {v}, {secs} s simulated: {lines} events in {f} (trace.dat version 6, {} bytes)\n",
+                bytes.len()
+            ));
+        }
         Some(f) => std::fs::write(f, text).map_err(|e| format!("cannot write {f}: {e}"))?,
         None => {
             use std::io::Write;

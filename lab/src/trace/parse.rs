@@ -490,7 +490,14 @@ fn parse_event(name: &str, body: &str) -> Result<Event, String> {
                 _ => Event::Other(name.to_string()),
             }
         }
-        "tracing_mark_write" | "print" => Event::Mark(body.to_string()),
+        "tracing_mark_write" => Event::Mark(body.to_string()),
+        // trace-cmd names the event `print` and prints the function that
+        // wrote it first (`print: tracing_mark_write: C|...`).
+        "print" => Event::Mark(
+            body.strip_prefix("tracing_mark_write:")
+                .map_or(body, str::trim_start)
+                .to_string(),
+        ),
         _ => Event::Other(name.to_string()),
     })
 }

@@ -42,6 +42,12 @@ pub fn migration_pid(cpu: usize) -> i32 {
     4_000_000 + cpu as i32
 }
 
+/// The address `hrtimer_expire_entry` prints for CPU `cpu`'s tick timer (a
+/// made-up per-CPU address in the kernel's direct map).
+pub fn tick_hrtimer(cpu: usize) -> u64 {
+    0xffff_8880_0000_0000u64 + cpu as u64 * 0x40
+}
+
 /// A trace being written: an [`Observer`] of a run.
 pub struct Writer {
     /// Lines above the column legend (`scenario=... variant=...`).
@@ -351,7 +357,7 @@ impl Observer for Writer {
                 let _ = writeln!(
                     self.body,
                     "hrtimer_expire_entry: hrtimer={:016x} function=tick_sched_timer now={}",
-                    0xffff_8880_0000_0000u64 + cpu as u64 * 0x40,
+                    tick_hrtimer(cpu),
                     sim.now
                 );
                 if let Some(t) = self.cur[cpu] {
