@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::time::Instant;
 
+use crate::args;
 use crate::report::{json_line, text_block, Outcome};
 use crate::sim::{Counters, Params};
 
@@ -146,30 +147,15 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             "--json" => o.json = true,
             "--svg" => o.svg = Some(value(&mut it, "--svg", "a directory")?.to_string()),
             "--seed" => {
-                let v = value(&mut it, "--seed", "an integer")?;
-                o.seed = v
-                    .parse()
-                    .map_err(|_| format!("--seed needs a non-negative integer, not '{v}'"))?;
+                o.seed = args::seed(value(&mut it, "--seed", "an integer")?)?;
             }
             "--secs" => {
                 let v = value(&mut it, "--secs", "a number of seconds")?;
-                o.secs = Some(
-                    v.parse()
-                        .ok()
-                        .filter(|s: &f64| *s > 0.0 && *s <= 3600.0)
-                        .ok_or_else(|| {
-                            format!("--secs needs seconds with 0 < S <= 3600, not '{v}'")
-                        })?,
-                );
+                o.secs = Some(args::secs(v, 3600.0)?);
             }
             "--variant" => {
                 let list = value(&mut it, "--variant", "a variant name (see --list)")?;
-                let before = o.variants.len();
-                let words = list.split(',').filter(|w| !w.is_empty());
-                o.variants.extend(words.map(str::to_string));
-                if o.variants.len() == before {
-                    return Err(format!("--variant needs a variant name, not '{list}'"));
-                }
+                args::variants(list, &mut o.variants)?;
             }
             "--features" => {
                 let list = value(
@@ -177,15 +163,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                     "--features",
                     "a list like NO_PLACE_LAG,RUN_TO_PARITY",
                 )?;
-                for w in list.split(',').filter(|w| !w.is_empty()) {
-                    let mut probe = eevdf::Features::empty();
-                    if !probe.apply_debugfs(w) {
-                        return Err(format!(
-                            "unknown feature '{w}' (a debugfs sched_features word such as NO_PLACE_LAG)"
-                        ));
-                    }
-                    o.features.push(w.to_string());
-                }
+                args::features(list, &mut o.features)?;
             }
             s if s.starts_with('-') => return Err(format!("unknown option '{s}'")),
             s => names.push(s),

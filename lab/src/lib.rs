@@ -6,6 +6,7 @@
 //! [`cli::main`]. The tests (`tests/lab.rs`) call the modules directly.
 
 pub mod aio;
+pub mod args;
 pub mod balance;
 pub mod builtin;
 pub mod cgroup;

@@ -1,6 +1,7 @@
 //! `eevdf-lab run FILE...`: scenario files (TOML, or rt-app JSON) run like
 //! the built-in scenarios, as a table or JSON lines.
 
+use crate::args;
 use crate::report::{exit_status, json_line, text_block, Outcome};
 use crate::scenario::{self, Scenario};
 use crate::sim::Params;
@@ -36,42 +37,16 @@ pub fn parse(args: &[String]) -> Result<RunOptions, String> {
         match a.as_str() {
             "--json" => o.json = true,
             "--variant" => {
-                let v = val("a variant name")?;
-                let before = o.variants.len();
-                o.variants
-                    .extend(v.split(',').filter(|w| !w.is_empty()).map(str::to_string));
-                if o.variants.len() == before {
-                    return Err(format!("--variant needs a variant name, not '{v}'"));
-                }
+                args::variants(&val("a variant name")?, &mut o.variants)?;
             }
             "--seed" => {
-                let v = val("an integer")?;
-                o.seed = Some(
-                    v.parse()
-                        .map_err(|_| format!("--seed needs a non-negative integer, not '{v}'"))?,
-                );
+                o.seed = Some(args::seed(&val("an integer")?)?);
             }
             "--secs" => {
-                let v = val("a number of seconds")?;
-                o.secs = Some(
-                    v.parse()
-                        .ok()
-                        .filter(|s: &f64| *s > 0.0 && *s <= 3600.0)
-                        .ok_or_else(|| {
-                            format!("--secs needs seconds with 0 < S <= 3600, not '{v}'")
-                        })?,
-                );
+                o.secs = Some(args::secs(&val("a number of seconds")?, 3600.0)?);
             }
             "--features" => {
-                for w in val("a list like NO_PLACE_LAG")?
-                    .split(',')
-                    .filter(|w| !w.is_empty())
-                {
-                    if !eevdf::Features::empty().apply_debugfs(w) {
-                        return Err(format!("unknown feature '{w}'"));
-                    }
-                    o.features.push(w.to_string());
-                }
+                args::features(&val("a list like NO_PLACE_LAG")?, &mut o.features)?;
             }
             s if s.starts_with('-') => return Err(format!("unknown option '{s}'")),
             s => o.files.push(s.to_string()),

@@ -11,6 +11,7 @@ pub mod write;
 
 use std::sync::{Arc, Mutex};
 
+use crate::args;
 use crate::builtin::{Scenario, SCENARIOS};
 use crate::report::{exit_status, Outcome};
 use crate::sim::{Params, Probe};
@@ -93,31 +94,15 @@ fn trace_out(args: &[String]) -> Result<String, TraceOutError> {
             "-o" | "--output" => out = Some(val("a file name")?),
             "--dat" => dat = true,
             "--seed" => {
-                let v = val("an integer")?;
                 seed_given = true;
-                params.seed = v
-                    .parse()
-                    .map_err(|_| format!("--seed needs a non-negative integer, not '{v}'"))?;
+                params.seed = args::seed(&val("an integer")?)?;
             }
             "--secs" => {
-                let v = val("a number of seconds")?;
                 secs_given = true;
-                params.secs = v
-                    .parse()
-                    .ok()
-                    .filter(|s: &f64| *s > 0.0 && *s <= 60.0)
-                    .ok_or_else(|| format!("--secs needs seconds with 0 < S <= 60, not '{v}'"))?;
+                params.secs = args::secs(&val("a number of seconds")?, 60.0)?;
             }
             "--features" => {
-                for w in val("a list like NO_PLACE_LAG")?
-                    .split(',')
-                    .filter(|w| !w.is_empty())
-                {
-                    if !eevdf::Features::empty().apply_debugfs(w) {
-                        return Err(format!("unknown feature '{w}'").into());
-                    }
-                    params.features.push(w.to_string());
-                }
+                args::features(&val("a list like NO_PLACE_LAG")?, &mut params.features)?;
             }
             s if s.starts_with('-') => return Err(format!("unknown option '{s}'").into()),
             s if name.is_none() => name = Some(s.to_string()),
@@ -267,15 +252,7 @@ fn replay_cli(args: &[String]) -> Result<String, (i32, String)> {
             "--hz" => hz = Some(num(val("HZ")?, "a positive HZ")?),
             "--slice" => slice = Some(num(val("nanoseconds")?, "positive nanoseconds")?),
             "--features" => {
-                for w in val("a list like NO_PLACE_LAG")?
-                    .split(',')
-                    .filter(|w| !w.is_empty())
-                {
-                    if !eevdf::Features::empty().apply_debugfs(w) {
-                        return Err(usage(format!("unknown feature '{w}'")));
-                    }
-                    features.push(w.to_string());
-                }
+                args::features(&val("a list like NO_PLACE_LAG")?, &mut features).map_err(usage)?;
             }
             s if s.starts_with('-') => return Err(usage(format!("unknown option '{s}'"))),
             s if file.is_none() => file = Some(s.to_string()),
