@@ -613,8 +613,10 @@ pub fn config(sc: &Scenario, v: &VariantDef, params: &Params) -> Config {
     if let WakeRuleDef::V2_6_33 { affine_wakeups } = v.wake_rule {
         cfg.wake_rule = WakeRule::V2_6_33 { affine_wakeups };
     }
+    // A run shorter than the file's warm-up (`--secs` overrides `secs`,
+    // not `warmup_secs`) measures nothing rather than a negative span.
     if let Some(w) = sc.warmup_secs {
-        cfg.warmup = START + (w * 1e9) as u64;
+        cfg.warmup = (START + (w * 1e9) as u64).min(cfg.end);
     }
     // The variant's own feature words, then the command line's.
     let mut extra = v.features.clone();

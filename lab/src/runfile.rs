@@ -83,6 +83,21 @@ pub fn run(o: &RunOptions) -> Result<String, (i32, String)> {
             return Err((2, format!("no scenario file has a variant '{v}'")));
         }
     }
+    if let Some(secs) = o.secs {
+        if let Some(sc) = loaded
+            .iter()
+            .find(|sc| sc.warmup_secs.is_some_and(|w| secs <= w))
+        {
+            return Err((
+                2,
+                format!(
+                    "--secs {secs} ends the run before {}'s warmup_secs ({}) ends: nothing would be measured",
+                    sc.name,
+                    sc.warmup_secs.unwrap_or(0.0)
+                ),
+            ));
+        }
+    }
     let mut out = String::new();
     for sc in &loaded {
         let p = params(sc, o);

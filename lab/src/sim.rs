@@ -1427,9 +1427,10 @@ impl Sim {
         }
     }
 
-    /// Measured time (after the warm-up), ns.
+    /// Measured time (after the warm-up), ns; 0 if the warm-up outlasts
+    /// the run.
     pub fn measured(&self) -> u64 {
-        self.cfg.end - self.cfg.warmup
+        self.cfg.end.saturating_sub(self.cfg.warmup)
     }
 
     /// Checks every CPU's hierarchy (tests).

@@ -197,6 +197,44 @@ fn through_the_binary_a_bad_file_exits_1_and_a_bad_option_2() {
     }
     let out = lab(&["run", "/nonexistent/x.toml"]);
     assert_eq!(out.status.code(), Some(1));
+    // `--secs` shorter than the file's own warm-up would measure nothing.
+    let hlt = format!("{}/scenarios/hlt.toml", env!("CARGO_MANIFEST_DIR"));
+    let out = lab(&["run", &hlt, "--secs", "0.5"]);
+    assert_eq!(out.status.code(), Some(0));
+    let path = std::env::temp_dir().join(format!("eevdf-lab-warm-{}.toml", std::process::id()));
+    std::fs::write(&path, HLT.replace("warmup_secs = 0.0", "warmup_secs = 1.0")).unwrap();
+    let out = lab(&["run", path.to_str().unwrap(), "--secs", "0.5"]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("eevdf-lab run: --secs 0.5 ends the run before hlt's warmup_secs (1) ends: nothing would be measured\nusage:"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_warm_up_longer_than_the_run_measures_nothing_and_does_not_panic() {
+    // The case quickcheck found (hlt.toml, warmup_secs 0 -> 1, a 0.02 s
+    // run through the library, which has no --secs check): the measured
+    // span is empty, so every time-based metric is 0.
+    let sc = scenario::parse(
+        "q.toml",
+        &HLT.replace("warmup_secs = 0.0", "warmup_secs = 1.0"),
+    )
+    .unwrap();
+    let p = Params {
+        seed: 1,
+        secs: 0.02,
+        ..Params::default()
+    };
+    let o = scenario::run_variant(&sc, &sc.variants[0], &p);
+    let warm = scenario::parse("q.toml", HLT).unwrap();
+    let w = scenario::run_variant(&warm, &warm.variants[0], &p);
+    let get =
+        |o: &eevdf_lab::report::Outcome, k: &str| o.metrics.iter().find(|m| m.0 == k).unwrap().1;
+    assert!(get(&w, "idle_vcpu_used_fraction") > 0.0);
+    assert_eq!(get(&o, "idle_vcpu_used_fraction"), 0.0);
 }
 
 #[test]
